@@ -1,0 +1,73 @@
+// Numeric constants shared by compiler/, formats/ and assembly/.
+// This file is compiled both by tsc and by the AssemblyScript compiler, so it holds
+// only integer literals: no imports, no types, no expressions beyond a literal.
+
+// ── Container ────────────────────────────────────────────────────────────────
+// Header (little-endian, 14 bytes), then the protobuf payload (sqz.Model):
+//   0..3   magic  'S' 'Q' 'Z' 0x1A
+//   4..5   u16 format version
+//   6..9   u32 payload length in bytes
+//   10..13 u32 CRC-32 (IEEE, reflected, as zlib) of the payload
+export const MAGIC_0 = 0x53;
+export const MAGIC_1 = 0x51;
+export const MAGIC_2 = 0x5a;
+export const MAGIC_3 = 0x1a;
+export const FORMAT_VERSION = 1;
+export const HEADER_BYTES = 14;
+
+// ── Ops (sqz.Op.type) ────────────────────────────────────────────────────────
+export const OP_DENSE = 1;            // in: [..., N] flattened per sample; weight [N, M]; bias [M]
+export const OP_CONV2D = 2;           // in: [H, W, C]; weight [KH, KW, C, M]; bias [M]
+export const OP_DEPTHWISE_CONV2D = 3; // in: [H, W, C]; weight [KH, KW, C, D]; bias [C*D]; out channel = c*D + d
+export const OP_MAX_POOL2D = 4;       // in: [H, W, C]
+export const OP_AVG_POOL2D = 5;       // in: [H, W, C]; 'same' padding averages only the valid cells
+export const OP_GLOBAL_AVG_POOL2D = 6;// in: [H, W, C] -> [C]
+export const OP_GLOBAL_MAX_POOL2D = 7;// in: [H, W, C] -> [C]
+export const OP_ACTIVATION = 8;       // elementwise activation (softmax: over the last axis)
+export const OP_ADD = 9;              // elementwise sum of two or more inputs of equal shape
+export const OP_RESHAPE = 10;         // same elements, new per-sample shape
+export const OP_COUNT = 11;           // one past the largest op code
+
+// ── Activations (sqz.Op.activation) ─────────────────────────────────────────
+export const ACT_LINEAR = 0;
+export const ACT_RELU = 1;
+export const ACT_RELU_CLIP = 2;       // min(max(x, 0), Op.clip_max); relu6 is clip_max = 6
+export const ACT_SIGMOID = 3;
+export const ACT_TANH = 4;
+export const ACT_SOFTMAX = 5;         // over the last axis of the op's output
+export const ACT_COUNT = 6;
+
+// ── Padding (sqz.Op.padding) ─────────────────────────────────────────────────
+export const PAD_VALID = 0;
+export const PAD_SAME = 1;            // TF 'same': pad_total = max((ceil(in/s)-1)*s + k - in, 0), top/left = floor(total/2)
+
+// ── Tensor encodings (sqz.Tensor.encoding) ───────────────────────────────────
+export const ENC_F32 = 0;             // data: n little-endian f32
+export const ENC_F16 = 1;             // data: n little-endian IEEE half floats
+export const ENC_CODEBOOK = 2;        // data: n packed b-bit codes; value = codebook[code]
+export const ENC_SPARSE_BITMAP = 3;   // positions: n-bit bitmap; data: nnz packed b-bit codes; zeros implicit
+export const ENC_SPARSE_RICE = 4;     // positions: nnz Rice(k)-coded gaps; data: nnz packed b-bit codes
+export const ENC_COUNT = 5;
+
+// ── Codebook element type (sqz.Tensor.codebook_type) ────────────────────────
+export const CB_F16 = 0;
+export const CB_F32 = 1;
+
+// ── Runtime execution modes (per layer, chosen at load) ─────────────────────
+export const EXEC_AUTO = 0;           // compressed form below SPARSE_EXEC_MAX_DENSITY_PERMILLE, dense above
+export const EXEC_DENSE = 1;          // decode to dense f32 at load
+export const EXEC_COMPRESSED = 2;     // compute from positions + codes in the file's own bytes
+export const SPARSE_EXEC_MAX_DENSITY_PERMILLE = 300;
+
+// ── Error codes returned across the wasm boundary ───────────────────────────
+export const ERR_NONE = 0;
+export const ERR_TRUNCATED = 1;       // fewer bytes than the header or a field needs
+export const ERR_MAGIC = 2;           // not a .sqz file
+export const ERR_VERSION = 3;         // unsupported format version
+export const ERR_CHECKSUM = 4;        // CRC-32 mismatch: file corrupt
+export const ERR_MALFORMED = 5;       // bad protobuf wire data or an inconsistent field
+export const ERR_UNSUPPORTED = 6;     // unknown op, activation, encoding or bitwidth
+export const ERR_SHAPE = 7;           // shapes of values, weights or attributes disagree
+export const ERR_INPUT = 8;           // the host passed an input of the wrong length or batch
+export const ERR_STATE = 9;           // call order: run before load, etc.
+export const ERR_MEMORY = 10;         // linear memory could not grow
