@@ -1,0 +1,105 @@
+// `sqz compress model.json --data <spec> (--target-size 8KB | --ratio 500) -o model.sqz [options]`
+import { Command, Option } from 'commander';
+import { compress } from '../compress/compress.js';
+import { DEFAULT_HYPER, parseByteSize, type CompressOptions } from '../compress/options.js';
+import type { Hyper } from '../compress/context.js';
+import { BACKEND_CHOICES, type BackendChoice } from '../engine/backend.js';
+
+const num = (name: string) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new Error(`--${name} expects a number, got '${value}'`);
+  return n;
+};
+const int = (name: string) => (value: string): number => {
+  const n = num(name)(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} expects a non-negative integer, got '${value}'`);
+  return n;
+};
+
+interface CliOptions {
+  data: string;
+  output: string;
+  targetSize?: string;
+  ratio?: number;
+  epochs?: number;
+  finetuneEpochs?: number;
+  rho?: number;
+  rhoGrowth?: number;
+  lr?: number;
+  batchSize?: number;
+  momentum?: number;
+  weightDecay?: number;
+  projectionInterval?: number;
+  anneal?: number;
+  seed?: number;
+  backend: BackendChoice;
+  validationSplit: number;
+  trainSamples?: number;
+  testSamples?: number;
+  checkpoint?: string;
+  resume?: boolean;
+  report?: string;
+  quiet?: boolean;
+  verify: boolean;
+}
+
+/** Maps parsed CLI options to CompressOptions (exported for tests). */
+export function toCompressOptions(model: string, o: CliOptions): CompressOptions {
+  const hyper: Partial<Hyper> = {};
+  const set = <K extends keyof Hyper>(key: K, value: Hyper[K] | undefined) => { if (value !== undefined) hyper[key] = value; };
+  set('epochs', o.epochs);
+  set('finetuneEpochs', o.finetuneEpochs);
+  set('rho', o.rho);
+  set('rhoGrowth', o.rhoGrowth);
+  set('lr', o.lr);
+  set('batchSize', o.batchSize);
+  set('momentum', o.momentum);
+  set('weightDecay', o.weightDecay);
+  set('projectionInterval', o.projectionInterval);
+  set('anneal', o.anneal);
+  set('seed', o.seed);
+  return {
+    model, data: o.data, output: o.output,
+    targetBytes: o.targetSize !== undefined ? parseByteSize(o.targetSize) : undefined,
+    ratio: o.ratio, hyper, backend: o.backend, validationSplit: o.validationSplit,
+    trainSamples: o.trainSamples, testSamples: o.testSamples, checkpointDir: o.checkpoint, resume: o.resume,
+    reportPath: o.report, quiet: o.quiet, verify: o.verify,
+  };
+}
+
+/** Adds `compress` to the CLI program. */
+export function registerCompressCommand(program: Command): void {
+  const d = DEFAULT_HYPER;
+  program
+    .command('compress')
+    .description('prune and quantize a TensorFlow.js model jointly to a target file size (ADMM, Yang et al. CVPR 2020)')
+    .argument('<model.json>', 'trained TensorFlow.js layers model (or the folder holding model.json)')
+    .requiredOption('--data <spec>', 'training data: mnist | fashion-mnist[:DIR] | idx:IMAGES,LABELS')
+    .requiredOption('-o, --output <file>', 'the .sqz file to write')
+    .option('--target-size <size>', 'largest file size allowed, e.g. 8KB, 1722, 1.5MB (KB = 1000 bytes)')
+    .option('--ratio <R>', 'target = fp32 weight bytes / R', num('ratio'))
+    .option('--epochs <n>', 'ADMM epochs (default: about 6,000 SGD steps, 2..30 epochs)', int('epochs'))
+    .option('--finetune-epochs <n>', 'fine-tune epochs with mask and bits frozen (default: epochs / 4)', int('finetune-epochs'))
+    .option('--rho <x>', `initial ADMM penalty ρ (default ${d.rho})`, num('rho'))
+    .option('--rho-growth <x>', `ρ multiplier per projection (default ${d.rhoGrowth}, capped at ${d.rhoMax})`, num('rho-growth'))
+    .option('--lr <x>', `peak SGD learning rate, cosine-decayed (default ${d.lr})`, num('lr'))
+    .option('--batch-size <n>', `mini-batch size (default ${d.batchSize})`, int('batch-size'))
+    .option('--momentum <x>', `SGD momentum (default ${d.momentum})`, num('momentum'))
+    .option('--weight-decay <x>', `L2 weight decay on kernels (default ${d.weightDecay})`, num('weight-decay'))
+    .option('--projection-interval <n>', `SGD steps between projections (default ${d.projectionInterval})`, int('projection-interval'))
+    .option('--anneal <f>', `fraction of ADMM steps over which the budget shrinks to the target (default ${d.anneal})`, num('anneal'))
+    .option('--seed <n>', `random seed (default ${d.seed}); same seed and backend give a byte-identical file`, int('seed'))
+    .addOption(new Option('--backend <name>', 'training engine').choices([...BACKEND_CHOICES]).default('auto'))
+    .option('--validation-split <f>', 'fraction of the training data held out to pick the best result', num('validation-split'), 0.1)
+    .option('--train-samples <n>', 'use only this many training samples (stratified)', int('train-samples'))
+    .option('--test-samples <n>', 'use only this many test samples (stratified)', int('test-samples'))
+    .option('--checkpoint <dir>', 'save a checkpoint there after every epoch')
+    .option('--resume', 'continue from the newest checkpoint in --checkpoint')
+    .option('--report <file>', 'write the per-layer table and totals as JSON')
+    .option('--quiet', 'no progress output')
+    .option('--no-verify', 'skip loading the written file in the wasm runtime')
+    .action(async (model: string, o: CliOptions) => {
+      const { report } = await compress(toCompressOptions(model, o));
+      if (o.quiet) console.log(`${report.output}: ${report.fileBytes} bytes, test accuracy ${(100 * report.accuracy.after).toFixed(2)}%`);
+    });
+}

@@ -1,0 +1,187 @@
+// The ADMM phase (Yang et al., CVPR 2020, with the schedule changes DESIGN.md measured for short runs):
+//   W-step   every SGD step: momentum SGD on the loss, then the prox pull W ← (W + β(V − U)) / (1 + β), β = lr·ρ.
+//   V-step   every `projectionInterval` steps (and once from the pretrained weights): V = joint projection of W + U
+//            onto "file ≤ budget" (joint_projection.ts); the budget may be annealed down to the target.
+//   U-step   right after: U ← U + W − V; ρ grows geometrically (up to rhoMax) so W is pulled onto V by the end.
+import * as tf from '@tensorflow/tfjs-core';
+import { batches } from '../data/dataset.js';
+import { batchTensors, sgdStep } from './sgd.js';
+import { assignArray } from './train_state.js';
+import { cosineLr, type RunContext } from './context.js';
+import { initialCosts, projectJoint, type CostModel, type JointProjection } from './joint_projection.js';
+
+export interface AdmmSnapshot {
+  rho: number;
+  projections: number;
+  u: Float32Array[];
+  v: Float32Array[];
+  costs: CostModel;
+}
+
+export interface EpochResult {
+  loss: number;
+  seconds: number;
+  projectionSeconds: number;
+  projections: number;
+}
+
+export class AdmmPhase {
+  rho: number;
+  projections: number;
+  u: Float32Array[];
+  v: Float32Array[];
+  costs: CostModel;
+  private anchors = new Map<string, tf.Tensor>();
+  private last?: JointProjection;
+  private residual = NaN;
+
+  constructor(private readonly ctx: RunContext, snapshot?: AdmmSnapshot) {
+    const { layers, state } = ctx;
+    this.rho = snapshot?.rho ?? ctx.hyper.rho;
+    this.projections = snapshot?.projections ?? 0;
+    this.u = snapshot?.u ?? layers.map((l) => new Float32Array(l.n));
+    this.v = snapshot?.v ?? layers.map((l) => new Float32Array(l.n));
+    this.costs = snapshot?.costs ?? initialCosts(ctx.setup, state.readBiases(), ctx.targetBytes);
+    if (snapshot) this.updateAnchors();
+  }
+
+  snapshot(): AdmmSnapshot {
+    return { rho: this.rho, projections: this.projections, u: this.u, v: this.v, costs: this.costs };
+  }
+
+  get stepsPerEpoch(): number {
+    return Math.ceil(this.ctx.data.train.count / this.ctx.hyper.batchSize);
+  }
+
+  /** Projections between two bitwidth searches: about one search per epoch (the rest keep the bits). */
+  get searchEvery(): number {
+    return Math.max(1, Math.round(this.stepsPerEpoch / this.ctx.hyper.projectionInterval));
+  }
+
+  get totalSteps(): number {
+    return this.stepsPerEpoch * this.ctx.hyper.epochs;
+  }
+
+  /** The projection budget at `step`: the target, or on the annealing ramp a cubic decay from ~8-bit dense. */
+  budgetAt(step: number): number {
+    const { hyper, targetBytes, layers } = this.ctx;
+    const rampSteps = Math.round(hyper.anneal * this.totalSteps);
+    if (rampSteps <= 0 || step >= rampSteps) return targetBytes;
+    const dense8 = layers.reduce((s, l) => s + l.n, 0); // one byte per weight
+    const start = Math.max(targetBytes, dense8);
+    const t = step / rampSteps;
+    return Math.round(targetBytes + (start - targetBytes) * (1 - t) ** 3);
+  }
+
+  /** The current kernels, one flat array per compressible layer. */
+  kernels(): Float32Array[] {
+    return this.ctx.layers.map((l) => this.ctx.state.kernel(l.opIndex).dataSync().slice() as Float32Array);
+  }
+
+  /** V- and U-steps at `step`. */
+  project(step: number): JointProjection {
+    const w = this.kernels();
+    const z = w.map((wi, i) => {
+      const ui = this.u[i]!;
+      const out = new Float32Array(wi.length);
+      for (let j = 0; j < wi.length; j++) out[j] = wi[j]! + ui[j]!;
+      return out;
+    });
+    // Sparse support from W itself (pruned in place, as the paper's code does), values from W + U.
+    const projection = projectJoint(this.ctx.setup, z, this.ctx.state.readBiases(), this.costs, this.budgetAt(step),
+      { select: w, rounds: this.projections === 0 ? 3 : 1, searchBits: this.projections % this.searchEvery === 0 });
+    projection.codes.forEach((code, i) => {
+      const wi = w[i]!;
+      for (let j = 0; j < wi.length; j++) if (code.mask[j] === 0) wi[j] = 0;
+      assignArray(this.ctx.state.kernel(this.ctx.layers[i]!.opIndex), wi);
+    });
+    let diff2 = 0;
+    let norm2 = 0;
+    projection.values.forEach((vi, i) => {
+      const wi = w[i]!;
+      const ui = this.u[i]!;
+      for (let j = 0; j < vi.length; j++) {
+        const d = wi[j]! - vi[j]!;
+        ui[j] = ui[j]! + d;
+        diff2 += d * d;
+        norm2 += wi[j]! * wi[j]!;
+      }
+    });
+    this.v = projection.values;
+    this.costs = projection.costs;
+    this.last = projection;
+    this.residual = Math.sqrt(diff2 / Math.max(norm2, 1e-30));
+    this.projections++;
+    if (this.projections > 1) this.rho = Math.min(this.ctx.hyper.rhoMax, this.rho * this.ctx.hyper.rhoGrowth);
+    this.updateAnchors();
+    return projection;
+  }
+
+  private updateAnchors(): void {
+    for (const a of this.anchors.values()) a.dispose();
+    this.anchors.clear();
+    this.ctx.layers.forEach((l, i) => {
+      const vi = this.v[i]!;
+      const ui = this.u[i]!;
+      const a = new Float32Array(vi.length);
+      for (let j = 0; j < a.length; j++) a[j] = vi[j]! - ui[j]!;
+      this.anchors.set(this.ctx.state.kernel(l.opIndex).name, tf.tensor(a, l.shape, 'float32'));
+    });
+  }
+
+  /** One epoch of W-steps with V/U-steps every projectionInterval steps. `step` is the global step at its start. */
+  runEpoch(epoch: number, startStep: number): EpochResult {
+    const { ctx } = this;
+    const { hyper, data, state, progress } = ctx;
+    const started = performance.now();
+    let projectionMs = 0;
+    let projectionsThisEpoch = 0;
+    const timedProject = (step: number) => {
+      const t0 = performance.now();
+      this.project(step);
+      projectionMs += performance.now() - t0;
+      projectionsThisEpoch++;
+    };
+    if (this.projections === 0) timedProject(startStep); // the first projection, from the pretrained weights
+    progress.startEpoch(`admm ${epoch + 1}/${hyper.epochs}`, this.stepsPerEpoch);
+    let step = startStep;
+    let lossSum = 0;
+    let count = 0;
+    for (const batch of batches(data.train, hyper.batchSize, ctx.rng)) {
+      const lr = cosineLr(hyper.lr, step, this.totalSteps);
+      const { x, y } = batchTensors(batch, ctx.inputShape, ctx.numClasses);
+      const loss = sgdStep(state, x, y, { lr, momentum: hyper.momentum, weightDecay: hyper.weightDecay },
+        { beta: lr * this.rho, anchors: this.anchors });
+      x.dispose();
+      y.dispose();
+      lossSum += loss * batch.count;
+      count += batch.count;
+      step++;
+      if (step % hyper.projectionInterval === 0) timedProject(step);
+      progress.update(step - startStep, this.stats(lossSum / count));
+    }
+    progress.endEpoch();
+    return {
+      loss: lossSum / Math.max(count, 1),
+      seconds: (performance.now() - started) / 1000,
+      projectionSeconds: projectionMs / 1000,
+      projections: projectionsThisEpoch,
+    };
+  }
+
+  stats(loss: number) {
+    const codes = this.last?.codes ?? [];
+    return {
+      loss,
+      residual: this.residual,
+      nnz: codes.reduce((s, c) => s + c.nnz, 0),
+      bits: codes.map((c) => c.bits).join('/'),
+      bytes: this.last?.measure.bytes ?? 0,
+    };
+  }
+
+  dispose(): void {
+    for (const a of this.anchors.values()) a.dispose();
+    this.anchors.clear();
+  }
+}

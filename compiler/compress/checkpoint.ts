@@ -1,0 +1,119 @@
+// Checkpoints of a compression run, one msgpackr file per completed epoch, written atomically. A run killed at
+// any moment resumes from the newest complete file and, with the same seed and backend, ends byte-identical
+// to an uninterrupted run: everything that decides the future is in here (weights, ADMM V/U, bits, cost model,
+// momentum, RNG state, step counters, the best result so far).
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Packr } from 'msgpackr';
+import { writeFileAtomic } from '../util/atomic_write.js';
+import type { RngState } from '../util/rng.js';
+import type { CostModel, LayerCode } from './joint_projection.js';
+
+export const CHECKPOINT_VERSION = 1;
+
+/** Weights as opIndex-keyed lists (msgpackr keeps typed arrays with moreTypes). */
+export interface WeightRecord {
+  kernels: [number, Float32Array][];
+  biases: [number, Float32Array][];
+}
+
+export interface BestRecord {
+  /** Validation accuracy of the hard-projected model. */
+  accuracy: number;
+  epoch: number;
+  phase: 'admm' | 'finetune';
+  /** The latent weights the result came from (ADMM) or the quantized kernels (fine-tune). */
+  weights: WeightRecord;
+  codes?: LayerCode[];
+}
+
+export interface EpochHistory {
+  phase: 'admm' | 'finetune';
+  epoch: number;
+  loss: number;
+  validationAccuracy: number;
+  estimatedBytes: number;
+  seconds: number;
+  projectionSeconds: number;
+  projections: number;
+}
+
+export interface Checkpoint {
+  version: number;
+  /** Hash of everything that must match to resume (model, data, target, options). */
+  fingerprint: string;
+  phase: 'admm' | 'finetune';
+  /** Epochs of `phase` completed. */
+  epoch: number;
+  step: number;
+  rng: RngState;
+  weights: WeightRecord;
+  momentum: Float32Array[];
+  admm?: {
+    rho: number;
+    projections: number;
+    u: Float32Array[];
+    v: Float32Array[];
+    costs: CostModel;
+  };
+  finetune?: {
+    codes: LayerCode[];
+    latent: Float32Array[];
+    kernelMomentum: Float32Array[];
+  };
+  best?: BestRecord;
+  history: EpochHistory[];
+  elapsedSeconds: number;
+}
+
+const packr = new Packr({ moreTypes: true, structuredClone: false });
+const FILE = /^epoch-(admm|finetune)-(\d{4})\.ckpt$/;
+
+function fileName(phase: 'admm' | 'finetune', epoch: number): string {
+  return `epoch-${phase}-${String(epoch).padStart(4, '0')}.ckpt`;
+}
+
+/** Writes the checkpoint atomically; returns its path. */
+export async function saveCheckpoint(dir: string, ckpt: Checkpoint): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, fileName(ckpt.phase, ckpt.epoch));
+  await writeFileAtomic(path, packr.pack(ckpt));
+  return path;
+}
+
+/** The newest complete checkpoint in `dir` (fine-tune after ADMM, higher epoch first), or undefined. */
+export async function loadLatestCheckpoint(dir: string): Promise<{ path: string; checkpoint: Checkpoint } | undefined> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return undefined;
+  }
+  const ranked = names
+    .map((name) => ({ name, match: FILE.exec(name) }))
+    .filter((e): e is { name: string; match: RegExpExecArray } => e.match !== null)
+    .map((e) => ({ name: e.name, order: (e.match[1] === 'finetune' ? 1e6 : 0) + Number(e.match[2]) }))
+    .sort((a, b) => b.order - a.order);
+  for (const { name } of ranked) {
+    const path = join(dir, name);
+    let checkpoint: Checkpoint;
+    try {
+      checkpoint = packr.unpack(await readFile(path)) as Checkpoint;
+    } catch (err) {
+      throw new Error(`checkpoint ${path} is unreadable (${(err as Error).message}); delete it to resume from the one before`);
+    }
+    if (checkpoint.version !== CHECKPOINT_VERSION) {
+      throw new Error(`checkpoint ${path} has version ${checkpoint.version}; this sqz writes version ${CHECKPOINT_VERSION}`);
+    }
+    return { path, checkpoint };
+  }
+  return undefined;
+}
+
+export function weightRecord(kernels: ReadonlyMap<number, Float32Array>, biases: ReadonlyMap<number, Float32Array>): WeightRecord {
+  return { kernels: [...kernels.entries()], biases: [...biases.entries()] };
+}
+
+export function weightMaps(record: WeightRecord): { kernels: Map<number, Float32Array>; biases: Map<number, Float32Array> } {
+  return { kernels: new Map(record.kernels), biases: new Map(record.biases) };
+}

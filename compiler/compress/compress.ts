@@ -1,0 +1,342 @@
+// `sqz compress`: import → ADMM → fit to the real byte budget → fine-tune → export → verify in the wasm runtime.
+// Every epoch ends with a checkpoint; the best hard-projected result on validation is what gets written.
+import { createHash } from 'node:crypto';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadDataset, splitValidation, subset, type Dataset } from '../data/index.js';
+import { selectBackend } from '../engine/backend.js';
+import { importModelFromArtifacts, readModelArtifacts } from '../import/index.js';
+import type { Graph } from '../ir/graph.js';
+import { createRng, rngFromState } from '../util/rng.js';
+import { writeFileAtomic } from '../util/atomic_write.js';
+import { SqzModel } from '../../runtime/index.js';
+import { AdmmPhase } from './admm_phase.js';
+import {
+  loadLatestCheckpoint, saveCheckpoint, weightMaps, weightRecord, type BestRecord, type Checkpoint, type EpochHistory,
+} from './checkpoint.js';
+import type { Hyper, RunContext } from './context.js';
+import { FinetunePhase } from './finetune_phase.js';
+import { fitToTarget, ImpossibleTargetError, minimumFileBytes } from './fit_budget.js';
+import { initialCosts, projectJoint, type ProjectionSetup } from './joint_projection.js';
+import { compressibleLayers, type CompressibleLayer } from './layers.js';
+import { graphWithWeights, measureFile, type FileMeasure } from './measure_file.js';
+import { DEFAULT_HYPER, defaultEpochs, type CompressOptions } from './options.js';
+import { createProgress } from './progress.js';
+import { formatReport, type CompressReport, type LayerReport } from './report.js';
+import { accuracy, arrayParams, predictClasses } from './sgd.js';
+import { TrainState } from './train_state.js';
+
+export interface CompressResult {
+  report: CompressReport;
+  /** The .sqz file written to options.output. */
+  bytes: Uint8Array;
+  /** The graph whose weights the file holds exactly (dead units removed, biases f16). */
+  stored: Graph;
+}
+
+/** Runs a whole compression; writes options.output (and options.reportPath) atomically. */
+export async function compress(options: CompressOptions): Promise<CompressResult> {
+  const progress = createProgress(options.quiet ?? false);
+  const backend = await selectBackend(options.backend ?? 'auto');
+  const artifacts = await readModelArtifacts(options.model);
+  const fp32WeightBytes = 4 * (artifacts.weightSpecs ?? []).reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
+  const graph = await importModelFromArtifacts(artifacts, options.model);
+  const dataset = await loadDataset(options.data);
+  const { inputShape, numClasses } = checkCompatible(graph, dataset, options);
+  const data = prepareData(dataset, options);
+  const targetBytes = resolveTarget(options, fp32WeightBytes);
+  const layers = compressibleLayers(graph);
+  const hyper = resolveHyper(options, data.train.count);
+  const setup: ProjectionSetup = { graph, layers };
+  const state = new TrainState(graph);
+  const fingerprint = await fingerprintOf(options, artifacts, targetBytes, hyper, backend.name, data);
+
+  // Fail fast on an impossible target, before any training.
+  const w0 = layers.map((l) => graph.ops[l.opIndex]!.kernel!.values);
+  const biases0 = state.readBiases();
+  const minimum = minimumFileBytes(setup, w0, biases0, initialCosts(setup, biases0, targetBytes));
+  if (targetBytes < minimum) throw new ImpossibleTargetError(targetBytes, minimum);
+
+  const baseline = accuracy(graph, state.params, data.test, inputShape);
+  progress.log(`sqz compress: ${options.model} on ${dataset.name} (${data.train.count} train / ${data.validation.count} validation / `
+    + `${data.test.count} test), target ${targetBytes} bytes (minimum ${minimum}), backend ${backend.name}`);
+  progress.log(`baseline test accuracy ${(100 * baseline).toFixed(2)}%; ${layers.length} layers, ${hyper.epochs} ADMM + `
+    + `${hyper.finetuneEpochs} fine-tune epochs`);
+
+  const ctx: RunContext = {
+    graph, layers, inputShape, numClasses, data, targetBytes, hyper, state, progress, setup, rng: createRng(hyper.seed),
+  };
+  let ckpt: Checkpoint | undefined;
+  if (options.resume) {
+    if (!options.checkpointDir) throw new Error('--resume needs --checkpoint DIR');
+    const found = await loadLatestCheckpoint(options.checkpointDir);
+    if (found) {
+      if (found.checkpoint.fingerprint !== fingerprint) {
+        throw new Error(`checkpoint ${found.path} belongs to a different run (model, data, target or options differ); `
+          + 'use another --checkpoint folder or rerun with the same options');
+      }
+      ckpt = found.checkpoint;
+      progress.log(`resuming from ${found.path} (${ckpt.phase} epoch ${ckpt.epoch})`);
+    }
+  }
+  const history: EpochHistory[] = ckpt?.history ?? [];
+  let best: BestRecord | undefined = ckpt?.best;
+  let step = ckpt?.step ?? 0;
+  const elapsedBefore = ckpt?.elapsedSeconds ?? 0;
+  const runStarted = performance.now();
+  const elapsed = () => elapsedBefore + (performance.now() - runStarted) / 1000;
+  if (ckpt) {
+    ctx.rng = rngFromState(ckpt.rng);
+    state.write(weightMaps(ckpt.weights));
+    state.writeMomentum(ckpt.momentum);
+  }
+  const save = async (partial: Pick<Checkpoint, 'phase' | 'epoch' | 'admm' | 'finetune'>) => {
+    if (!options.checkpointDir) return;
+    const w = state.read();
+    await saveCheckpoint(options.checkpointDir, {
+      version: 1, fingerprint, ...partial, step, rng: ctx.rng.getState(), weights: weightRecord(w.kernels, w.biases),
+      momentum: state.readMomentum(), best, history, elapsedSeconds: elapsed(),
+    });
+  };
+
+  // ── ADMM ──────────────────────────────────────────────────────────────────
+  const admmStart = performance.now();
+  if (!ckpt || ckpt.phase === 'admm') {
+    const admm = new AdmmPhase(ctx, ckpt?.admm);
+    for (let epoch = ckpt?.epoch ?? 0; epoch < hyper.epochs; epoch++) {
+      const result = admm.runEpoch(epoch, step);
+      step += admm.stepsPerEpoch;
+      const w = admm.kernels();
+      const biases = state.readBiases();
+      const hard = projectJoint(setup, w, biases, admm.costs, targetBytes, { searchBits: true, rounds: 2 });
+      const acc = evaluate(ctx, hard.values, biases);
+      if (!best || acc > best.accuracy) {
+        best = { accuracy: acc, epoch, phase: 'admm', weights: weightRecord(kernelMap(layers, w), biases) };
+      }
+      history.push({ phase: 'admm', epoch, loss: result.loss, validationAccuracy: acc, estimatedBytes: hard.measure.bytes,
+        seconds: result.seconds, projectionSeconds: result.projectionSeconds, projections: result.projections });
+      progress.log(`admm epoch ${epoch + 1}: loss ${result.loss.toFixed(4)}, hard-projected validation accuracy `
+        + `${(100 * acc).toFixed(2)}% at ${hard.measure.bytes} bytes, bits ${hard.codes.map((c) => c.bits).join('/')}, `
+        + `projections ${(100 * result.projectionSeconds / result.seconds).toFixed(1)}% of the epoch`);
+      await save({ phase: 'admm', epoch: epoch + 1, admm: admm.snapshot() });
+    }
+    admm.dispose();
+  }
+  const admmSeconds = (performance.now() - admmStart) / 1000;
+
+  // ── Fit to the real byte budget, then fine-tune with mask and bits frozen ──
+  const fitStart = performance.now();
+  let finetune: FinetunePhase;
+  let ftEpoch = 0;
+  if (ckpt?.phase === 'finetune') {
+    finetune = new FinetunePhase(ctx, ckpt.finetune!);
+    ftEpoch = ckpt.epoch;
+  } else {
+    if (!best) throw new Error('compress: no ADMM epoch ran (epochs must be ≥ 1)');
+    const start = weightMaps(best.weights);
+    state.write(start);
+    state.resetMomentum();
+    const w = layers.map((l) => start.kernels.get(l.opIndex)!);
+    const fit = fitToTarget(setup, w, start.biases, initialCosts(setup, start.biases, targetBytes), targetBytes);
+    finetune = new FinetunePhase(ctx, { codes: fit.projection.codes, kernels: w });
+    const acc = evaluate(ctx, finetune.quantized(), start.biases);
+    best = { accuracy: acc, epoch: -1, phase: 'finetune', weights: weightRecord(kernelMap(layers, finetune.quantized()), start.biases),
+      codes: finetune.currentCodes() };
+    progress.log(`fit: ${fit.projection.measure.bytes} bytes after ${fit.tries} projections; validation accuracy ${(100 * acc).toFixed(2)}%`);
+  }
+  const fitSeconds = (performance.now() - fitStart) / 1000;
+  const ftStart = performance.now();
+  for (; ftEpoch < hyper.finetuneEpochs; ftEpoch++) {
+    const result = finetune.runEpoch(ftEpoch, step);
+    step += finetune.stepsPerEpoch;
+    const q = finetune.quantized();
+    const biases = state.readBiases();
+    const acc = evaluate(ctx, q, biases);
+    if (acc > best!.accuracy || best!.phase !== 'finetune') {
+      best = { accuracy: acc, epoch: ftEpoch, phase: 'finetune', weights: weightRecord(kernelMap(layers, q), biases), codes: finetune.currentCodes() };
+    }
+    history.push({ phase: 'finetune', epoch: ftEpoch, loss: result.loss, validationAccuracy: acc, estimatedBytes: 0,
+      seconds: result.seconds, projectionSeconds: result.projectionSeconds, projections: 0 });
+    progress.log(`fine-tune epoch ${ftEpoch + 1}: loss ${result.loss.toFixed(4)}, validation accuracy ${(100 * acc).toFixed(2)}%`);
+    await save({ phase: 'finetune', epoch: ftEpoch + 1, finetune: finetune.snapshot() });
+  }
+  const ftSeconds = (performance.now() - ftStart) / 1000;
+
+  // ── Export: never write a file over the target ─────────────────────────────
+  const final = weightMaps(best!.weights);
+  let kernels = layers.map((l) => final.kernels.get(l.opIndex)!);
+  let measure = measureFile(graphWithWeights(graph, layers, kernels, final.biases), layers);
+  if (measure.bytes > targetBytes) {
+    progress.log(`the fine-tuned file is ${measure.bytes} bytes, over the ${targetBytes}-byte target: re-projecting`);
+    const refit = fitToTarget(setup, kernels, final.biases, initialCosts(setup, final.biases, targetBytes), targetBytes);
+    kernels = refit.projection.values;
+    measure = refit.projection.measure;
+  }
+  if (measure.bytes > targetBytes) throw new Error(`internal: file of ${measure.bytes} bytes exceeds the target ${targetBytes}`);
+  const bytes = measure.exported.bytes;
+  await writeFileAtomic(options.output, bytes);
+
+  const stored = measure.exported.graph;
+  const storedParams = arrayParams(stored, new Map(), new Map());
+  const after = accuracy(stored, storedParams.params, data.test, inputShape);
+  storedParams.dispose();
+  let runtime: { accuracy: number; agreement: number } | undefined;
+  if (options.verify !== false) runtime = await verifyInRuntime(bytes, stored, data.test, inputShape);
+
+  const report: CompressReport = {
+    model: options.model, data: options.data, output: options.output, backend: backend.name, targetBytes,
+    fileBytes: bytes.length, fp32WeightBytes, fileRatio: fp32WeightBytes / bytes.length,
+    paperRatio: paperRatio(layers, measure),
+    accuracy: { before: baseline, after, runtime: runtime?.accuracy, agreement: runtime?.agreement, validation: best!.accuracy },
+    samples: { train: data.train.count, validation: data.validation.count, test: data.test.count },
+    layers: layerReports(layers, measure),
+    history,
+    seconds: { total: elapsed(), admm: admmSeconds, finetune: ftSeconds, fit: fitSeconds },
+    projectionShare: projectionShare(history),
+    hyper: { ...hyper },
+  };
+  if (options.reportPath) await writeFileAtomic(options.reportPath, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
+  progress.log(formatReport(report));
+  state.dispose();
+  return { report, bytes, stored };
+}
+
+function kernelMap(layers: readonly CompressibleLayer[], kernels: readonly Float32Array[]): Map<number, Float32Array> {
+  return new Map(layers.map((l, i) => [l.opIndex, kernels[i]!]));
+}
+
+/** Validation accuracy of the model with these kernels (per layer) and biases (rounded to f16 as stored). */
+function evaluate(ctx: RunContext, kernels: readonly Float32Array[], biases: ReadonlyMap<number, Float32Array>): number {
+  const g = graphWithWeights(ctx.graph, ctx.layers, kernels, biases);
+  const p = arrayParams(g, new Map(), new Map());
+  try {
+    return accuracy(g, p.params, ctx.data.validation, ctx.inputShape);
+  } finally {
+    p.dispose();
+  }
+}
+
+function checkCompatible(graph: Graph, dataset: Dataset, options: CompressOptions): { inputShape: number[]; numClasses: number } {
+  if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
+    throw new Error(`compress: the model has ${graph.inputs.length} inputs and ${graph.outputs.length} outputs; `
+      + 'sqz compress trains classifiers with one input and one output');
+  }
+  const inputShape = graph.values[graph.inputs[0]!]!.shape;
+  const outputShape = graph.values[graph.outputs[0]!]!.shape;
+  const inputSize = inputShape.reduce((a, b) => a * b, 1);
+  const sampleSize = dataset.shape.reduce((a, b) => a * b, 1);
+  if (inputSize !== sampleSize) {
+    throw new Error(`compress: ${options.model} takes inputs of shape [${inputShape}] (${inputSize} values) but ${dataset.name} `
+      + `samples are [${dataset.shape}] (${sampleSize} values); use a model made for this dataset`);
+  }
+  const classes = outputShape[outputShape.length - 1]!;
+  if (outputShape.length !== 1 || classes < dataset.numClasses) {
+    throw new Error(`compress: the model's output has shape [${outputShape}] but ${dataset.name} has ${dataset.numClasses} classes; `
+      + 'the model must end in one score per class');
+  }
+  return { inputShape, numClasses: classes };
+}
+
+function prepareData(dataset: Dataset, options: CompressOptions): RunContext['data'] {
+  const fraction = options.validationSplit ?? 0.1;
+  if (!(fraction > 0 && fraction < 1)) throw new Error(`--validation-split must be between 0 and 1, got ${fraction}`);
+  let train = dataset.train;
+  let test = dataset.test;
+  if (options.trainSamples !== undefined) train = subset(train, Math.min(options.trainSamples, train.count));
+  if (options.testSamples !== undefined) test = subset(test, Math.min(options.testSamples, test.count));
+  const split = splitValidation(train, fraction, options.hyper?.seed ?? DEFAULT_HYPER.seed);
+  if (split.validation.count === 0 || split.train.count === 0) {
+    throw new Error(`compress: ${train.count} training samples are too few to hold out a validation split of ${fraction}`);
+  }
+  return { train: split.train, validation: split.validation, test };
+}
+
+function resolveTarget(options: CompressOptions, fp32WeightBytes: number): number {
+  if ((options.targetBytes === undefined) === (options.ratio === undefined)) {
+    throw new Error('compress: give exactly one of --target-size and --ratio');
+  }
+  if (options.ratio !== undefined) {
+    if (!(options.ratio > 0)) throw new Error(`--ratio must be positive, got ${options.ratio}`);
+    return Math.floor(fp32WeightBytes / options.ratio);
+  }
+  return options.targetBytes!;
+}
+
+function resolveHyper(options: CompressOptions, trainCount: number): Hyper {
+  const merged = { ...DEFAULT_HYPER, ...options.hyper };
+  const epochs = defaultEpochs(trainCount, merged.batchSize);
+  const hyper: Hyper = { epochs: epochs.epochs, finetuneEpochs: epochs.finetuneEpochs, ...merged };
+  for (const [key, value] of Object.entries(hyper)) {
+    if (!Number.isFinite(value) || value < 0) throw new Error(`compress: ${key} must be a non-negative number, got ${value}`);
+  }
+  if (hyper.epochs < 1) throw new Error('compress: epochs must be at least 1');
+  for (const key of ['batchSize', 'projectionInterval', 'refreshInterval'] as const) {
+    if (!Number.isInteger(hyper[key]) || hyper[key] < 1) throw new Error(`compress: ${key} must be a positive integer, got ${hyper[key]}`);
+  }
+  return hyper;
+}
+
+async function fingerprintOf(
+  options: CompressOptions, artifacts: tf.io.ModelArtifacts, targetBytes: number, hyper: Hyper, backend: string,
+  data: RunContext['data'],
+): Promise<string> {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ topology: artifacts.modelTopology, data: options.data, targetBytes, hyper, backend,
+    train: data.train.count, test: data.test.count, validation: options.validationSplit ?? 0.1 }));
+  const weights = artifacts.weightData;
+  if (weights instanceof ArrayBuffer) h.update(new Uint8Array(weights));
+  else if (Array.isArray(weights)) for (const w of weights) h.update(new Uint8Array(w));
+  return h.digest('hex');
+}
+
+async function verifyInRuntime(
+  bytes: Uint8Array, stored: Graph, test: RunContext['data']['test'], inputShape: number[],
+): Promise<{ accuracy: number; agreement: number }> {
+  const model = await SqzModel.load(bytes);
+  try {
+    const p = arrayParams(stored, new Map(), new Map());
+    const reference = predictClasses(stored, p.params, test, inputShape);
+    p.dispose();
+    const size = test.images.length / Math.max(test.count, 1);
+    const outputs = model.info.outputs[0]!.shape.reduce((a: number, b: number) => a * b, 1);
+    let correct = 0;
+    let agree = 0;
+    const batch = 32;
+    for (let start = 0; start < test.count; start += batch) {
+      const n = Math.min(batch, test.count - start);
+      const scores = model.predict(test.images.subarray(start * size, (start + n) * size), n);
+      for (let i = 0; i < n; i++) {
+        let arg = 0;
+        for (let c = 1; c < outputs; c++) if (scores[i * outputs + c]! > scores[i * outputs + arg]!) arg = c;
+        if (arg === test.labels[start + i]) correct++;
+        if (arg === reference[start + i]) agree++;
+      }
+    }
+    return { accuracy: correct / test.count, agreement: agree / test.count };
+  } finally {
+    model.dispose();
+  }
+}
+
+function paperRatio(layers: readonly CompressibleLayer[], measure: FileMeasure): number {
+  const dense = 32 * layers.reduce((s, l) => s + l.n, 0);
+  const stored = measure.layers.reduce((s, l) => s + l.nnz * (l.bits > 0 ? l.bits : 32), 0);
+  return dense / Math.max(stored, 1);
+}
+
+function layerReports(layers: readonly CompressibleLayer[], measure: FileMeasure): LayerReport[] {
+  const byOp = new Map(measure.exported.tensors.filter((t) => t.role === 'kernel').map((t) => [t.op, t]));
+  return layers.map((l, i) => {
+    const m = measure.layers[i]!;
+    return {
+      name: l.name, type: l.type, shape: l.shape, weights: l.n, storedWeights: m.n, nonzeros: m.nnz,
+      density: m.nnz / l.n, bits: m.bits, bytes: m.bytes, encoding: byOp.get(l.name)?.encoding ?? '-',
+    };
+  });
+}
+
+function projectionShare(history: readonly EpochHistory[]): number {
+  const admm = history.filter((h) => h.phase === 'admm');
+  const total = admm.reduce((s, h) => s + h.seconds, 0);
+  return total > 0 ? admm.reduce((s, h) => s + h.projectionSeconds, 0) / total : 0;
+}
+

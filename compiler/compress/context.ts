@@ -1,0 +1,59 @@
+// What every phase of a compression run shares.
+import type { Split } from '../data/dataset.js';
+import type { Graph } from '../ir/graph.js';
+import type { Rng } from '../util/rng.js';
+import type { CompressibleLayer } from './layers.js';
+import type { ProjectionSetup } from './joint_projection.js';
+import type { Progress } from './progress.js';
+import type { TrainState } from './train_state.js';
+
+/** Hyper-parameters; every one has a default that reaches the documented targets (see options.ts). */
+export interface Hyper {
+  /** ADMM epochs. */
+  epochs: number;
+  /** Fine-tune epochs with mask and bits frozen. */
+  finetuneEpochs: number;
+  batchSize: number;
+  /** Peak learning rate of SGD (cosine-decayed within each phase). */
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  /** Initial ADMM penalty ρ. */
+  rho: number;
+  /** ρ multiplier per projection (ρ grows geometrically up to rhoMax). */
+  rhoGrowth: number;
+  rhoMax: number;
+  /** SGD steps between projections (V- and U-updates). */
+  projectionInterval: number;
+  /** Fraction of ADMM steps over which the projection budget shrinks from ~8-bit dense to the target (0 = none). */
+  anneal: number;
+  /** SGD steps between codebook refreshes in the fine-tune. */
+  refreshInterval: number;
+  seed: number;
+}
+
+export interface RunData {
+  train: Split;
+  validation: Split;
+  test: Split;
+}
+
+export interface RunContext {
+  graph: Graph;
+  layers: CompressibleLayer[];
+  inputShape: number[];
+  numClasses: number;
+  data: RunData;
+  targetBytes: number;
+  hyper: Hyper;
+  state: TrainState;
+  rng: Rng;
+  progress: Progress;
+  setup: ProjectionSetup;
+}
+
+/** Cosine decay from `peak` to peak·floor over `total` steps. */
+export function cosineLr(peak: number, step: number, total: number, floor = 0.05): number {
+  const t = total <= 1 ? 1 : Math.min(1, step / (total - 1));
+  return peak * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * t)));
+}

@@ -1,0 +1,69 @@
+// Options of `sqz compress` and their defaults. The defaults were chosen by the measurements in BENCHMARKS.md
+// (LeNet-300-100 and LeNet-5 on mnist and Fashion-MNIST); no per-model tuning is expected.
+import type { BackendChoice } from '../engine/backend.js';
+import type { Hyper } from './context.js';
+
+export interface CompressOptions {
+  /** model.json of a TensorFlow.js layers model (or its folder). */
+  model: string;
+  /** Dataset spec: mnist | fashion-mnist[:DIR] | idx:IMAGES,LABELS. */
+  data: string;
+  /** The .sqz to write. */
+  output: string;
+  /** Target file size in bytes; or give `ratio`. */
+  targetBytes?: number;
+  /** Target as fp32-weights-bytes / ratio. */
+  ratio?: number;
+  hyper?: Partial<Hyper>;
+  backend?: BackendChoice;
+  /** Fraction of the training split held out for model selection (default 0.1). */
+  validationSplit?: number;
+  /** Use only this many training samples (stratified, deterministic); default all. */
+  trainSamples?: number;
+  /** Use only this many test samples; default all. */
+  testSamples?: number;
+  checkpointDir?: string;
+  resume?: boolean;
+  reportPath?: string;
+  /** No progress output. */
+  quiet?: boolean;
+  /** Load the written file in the wasm runtime and compare its predictions with the compiler's (default true). */
+  verify?: boolean;
+}
+
+/** Default hyper-parameters; `epochs` adapts to the dataset size (see defaultEpochs). */
+export const DEFAULT_HYPER: Omit<Hyper, 'epochs' | 'finetuneEpochs'> = {
+  batchSize: 64,
+  lr: 0.01,
+  momentum: 0.9,
+  weightDecay: 5e-5,
+  rho: 0.05,
+  rhoGrowth: 1.1,
+  rhoMax: 5,
+  projectionInterval: 25,
+  anneal: 0.5,
+  refreshInterval: 50,
+  seed: 1,
+};
+
+/**
+ * Default epochs by training-set size: short runs need a minimum number of SGD steps to converge, large
+ * datasets need fewer passes. ADMM sees ~6,000 steps' worth of samples (at least 2, at most 30 epochs); the
+ * fine-tune a quarter of that (at least 1).
+ */
+export function defaultEpochs(trainCount: number, batchSize: number): { epochs: number; finetuneEpochs: number } {
+  const stepsPerEpoch = Math.max(1, Math.ceil(trainCount / batchSize));
+  const epochs = Math.min(30, Math.max(2, Math.round(6000 / stepsPerEpoch)));
+  return { epochs, finetuneEpochs: Math.max(1, Math.round(epochs / 4)) };
+}
+
+/** Parses "8KB", "1.5MB", "1722", "2000B" (KB = 1000 bytes, KiB = 1024). */
+export function parseByteSize(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB)?\s*$/i.exec(text);
+  if (!m) throw new Error(`cannot read size '${text}': use a number of bytes with an optional unit, e.g. 8KB, 1.5MB, 2048`);
+  const unit = (m[2] ?? 'B').toLowerCase();
+  const scale = { b: 1, kb: 1000, kib: 1024, mb: 1e6, mib: 1024 * 1024 }[unit]!;
+  const bytes = Math.floor(Number(m[1]) * scale);
+  if (bytes < 1) throw new Error(`target size '${text}' is less than one byte`);
+  return bytes;
+}

@@ -1,0 +1,80 @@
+// The end-of-run account: a per-layer table and the totals, printed and written as JSON. Ratios say what they
+// count: file bytes against the fp32 weights file, and the paper's 32·Σn / Σ nnz·b over the kernels.
+import type { EpochHistory } from './checkpoint.js';
+
+export interface LayerReport {
+  name: string;
+  type: string;
+  shape: number[];
+  /** Weights in the original kernel. */
+  weights: number;
+  /** Weights left after dead units were removed (the stored tensor's size). */
+  storedWeights: number;
+  nonzeros: number;
+  /** nonzeros / weights. */
+  density: number;
+  bits: number;
+  /** Bytes of the encoded kernel tensor in the file. */
+  bytes: number;
+  encoding: string;
+}
+
+export interface CompressReport {
+  model: string;
+  data: string;
+  output: string;
+  backend: string;
+  targetBytes: number;
+  fileBytes: number;
+  /** Raw f32 bytes of every weight of the input model (its weights file). */
+  fp32WeightBytes: number;
+  /** fp32WeightBytes / fileBytes. */
+  fileRatio: number;
+  /** 32·Σn / Σ nnz·b over the compressible kernels (Yang et al.'s measure). */
+  paperRatio: number;
+  accuracy: {
+    /** Input model on the test split. */
+    before: number;
+    /** Compressed model on the test split, evaluated by the compiler (tfjs). */
+    after: number;
+    /** Compressed model on the test split, evaluated by the wasm runtime (when verified). */
+    runtime?: number;
+    /** Fraction of test samples where the runtime's class equals the compiler's. */
+    agreement?: number;
+    /** Best validation accuracy of the kept result. */
+    validation: number;
+  };
+  samples: { train: number; validation: number; test: number };
+  layers: LayerReport[];
+  history: EpochHistory[];
+  seconds: { total: number; admm: number; finetune: number; fit: number };
+  /** Share of ADMM epoch time spent in projections. */
+  projectionShare: number;
+  hyper: Record<string, number>;
+}
+
+const int = (n: number) => n.toLocaleString('en-US');
+const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : `${(100 * x).toFixed(2)}%`);
+
+/** The table and totals as printed at the end of `sqz compress`. */
+export function formatReport(r: CompressReport): string {
+  const header = ['layer', 'type', 'weights', 'stored', 'nonzeros', 'density', 'bits', 'bytes', 'encoding'];
+  const rows = r.layers.map((l) => [
+    l.name, l.type, int(l.weights), int(l.storedWeights), int(l.nonzeros), pct(l.density), String(l.bits), int(l.bytes), l.encoding,
+  ]);
+  const totalWeights = r.layers.reduce((s, l) => s + l.weights, 0);
+  const totalNnz = r.layers.reduce((s, l) => s + l.nonzeros, 0);
+  rows.push(['total', '', int(totalWeights), int(r.layers.reduce((s, l) => s + l.storedWeights, 0)), int(totalNnz),
+    pct(totalNnz / totalWeights), '', int(r.layers.reduce((s, l) => s + l.bytes, 0)), '']);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), ''];
+  out.push(`accuracy (test, ${int(r.samples.test)} samples): before ${pct(r.accuracy.before)}, after ${pct(r.accuracy.after)}`
+    + (r.accuracy.runtime !== undefined ? `, wasm runtime ${pct(r.accuracy.runtime)} (agrees with the compiler on ${pct(r.accuracy.agreement)})` : ''));
+  out.push(`file: ${int(r.fileBytes)} bytes (target ${int(r.targetBytes)}) → ${r.output}`);
+  out.push(`ratio: ${r.fileRatio.toFixed(1)}× real bytes vs the fp32 weights file (${int(r.fp32WeightBytes)} bytes); `
+    + `${r.paperRatio.toFixed(1)}× on the paper's measure 32·Σn / Σ nnz·b`);
+  out.push(`time: ${r.seconds.total.toFixed(1)} s (ADMM ${r.seconds.admm.toFixed(1)} s, fit ${r.seconds.fit.toFixed(1)} s, `
+    + `fine-tune ${r.seconds.finetune.toFixed(1)} s; projections ${pct(r.projectionShare)} of ADMM time) on ${r.backend}`);
+  return out.join('\n');
+}

@@ -1,0 +1,110 @@
+// One training step (SGD with momentum and weight decay, then the ADMM prox pull toward V − U) and the
+// evaluation helpers, all on the IR's tfjs forward pass.
+import * as tf from '@tensorflow/tfjs-core';
+import { forward, type OpParams } from '../ir/forward.js';
+import type { Graph } from '../ir/graph.js';
+import type { Split } from '../data/dataset.js';
+import type { TrainState } from './train_state.js';
+
+export interface SgdConfig {
+  lr: number;
+  momentum: number;
+  /** L2 weight decay on kernels (not biases). */
+  weightDecay: number;
+}
+
+/**
+ * The ADMM prox: after the SGD step, W ← (W + β·A) / (1 + β) with A = V − U and β = lr·ρ (the closed form of
+ * argmin ρ/2‖W − A‖² + 1/(2·lr)‖W − W_sgd‖²). `anchors` maps kernel variables (by name) to A.
+ */
+export interface ProxTerm {
+  beta: number;
+  anchors: ReadonlyMap<string, tf.Tensor>;
+}
+
+/** Batch tensors: NHWC (or the model's input shape) images and one-hot labels. */
+export function batchTensors(batch: Split, inputShape: readonly number[], numClasses: number): { x: tf.Tensor; y: tf.Tensor } {
+  return tf.tidy(() => ({
+    x: tf.tensor(batch.images, [batch.count, ...inputShape], 'float32'),
+    y: tf.oneHot(tf.tensor1d(batch.labels, 'int32'), numClasses),
+  }));
+}
+
+/** Softmax cross-entropy of the model on (x, y), with the given parameters. */
+export function lossOf(graph: Graph, params: (opIndex: number) => OpParams | undefined, x: tf.Tensor, y: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.losses.softmaxCrossEntropy(y, forward(graph, x, { params, logits: true })) as tf.Scalar);
+}
+
+/**
+ * One SGD-with-momentum step on all variables of `state` (m ← μm + g + wd·W; W ← W − lr·m), then the prox pull for
+ * kernels that have an anchor. Returns the mini-batch loss.
+ */
+export function sgdStep(state: TrainState, x: tf.Tensor, y: tf.Tensor, cfg: SgdConfig, prox?: ProxTerm): number {
+  const kernels = new Set(state.vars.map((v) => v?.kernel?.name).filter((n): n is string => n !== undefined));
+  const { value, grads } = tf.variableGrads(() => lossOf(state.graph, state.params, x, y), state.list);
+  tf.tidy(() => {
+    state.list.forEach((v, i) => {
+      let g = grads[v.name]!;
+      if (cfg.weightDecay > 0 && kernels.has(v.name)) g = tf.add(g, tf.mul(v, cfg.weightDecay));
+      const m = state.momentum[i]!;
+      m.assign(tf.add(tf.mul(m, cfg.momentum), g));
+      let w = tf.sub(v, tf.mul(m, cfg.lr));
+      const anchor = prox?.anchors.get(v.name);
+      if (prox && anchor) w = tf.div(tf.add(w, tf.mul(anchor, prox.beta)), 1 + prox.beta);
+      v.assign(w);
+    });
+  });
+  const loss = value.dataSync()[0]!;
+  value.dispose();
+  tf.dispose(grads);
+  return loss;
+}
+
+/** Predicted class per sample of `split`, in batches. */
+export function predictClasses(
+  graph: Graph, params: (opIndex: number) => OpParams | undefined, split: Split, inputShape: readonly number[],
+  batchSize = 500,
+): Uint8Array {
+  const out = new Uint8Array(split.count);
+  const size = split.count === 0 ? 0 : split.images.length / split.count;
+  for (let start = 0; start < split.count; start += batchSize) {
+    const end = Math.min(start + batchSize, split.count);
+    const classes = tf.tidy(() => {
+      const x = tf.tensor(split.images.subarray(start * size, end * size), [end - start, ...inputShape], 'float32');
+      return tf.argMax(forward(graph, x, { params, logits: true }), -1);
+    });
+    out.set(classes.dataSync() as Int32Array, start);
+    classes.dispose();
+  }
+  return out;
+}
+
+/** Fraction of `split` classified correctly. */
+export function accuracy(
+  graph: Graph, params: (opIndex: number) => OpParams | undefined, split: Split, inputShape: readonly number[],
+): number {
+  if (split.count === 0) return NaN;
+  const predicted = predictClasses(graph, params, split, inputShape);
+  let correct = 0;
+  for (let i = 0; i < split.count; i++) if (predicted[i] === split.labels[i]) correct++;
+  return correct / split.count;
+}
+
+/** forward() parameters from plain arrays (made once; dispose the returned handle). */
+export function arrayParams(
+  graph: Graph, kernels: ReadonlyMap<number, Float32Array>, biases: ReadonlyMap<number, Float32Array>,
+): { params: (opIndex: number) => OpParams | undefined; dispose(): void } {
+  const tensors = graph.ops.map((op, i): OpParams | undefined => {
+    const k = kernels.get(i);
+    const b = biases.get(i);
+    if (!k && !b) return undefined;
+    return {
+      kernel: k && op.kernel ? tf.tensor(k, op.kernel.shape, 'float32') : undefined,
+      bias: b && op.bias ? tf.tensor(b, op.bias.shape, 'float32') : undefined,
+    };
+  });
+  return {
+    params: (i) => tensors[i],
+    dispose: () => tensors.forEach((p) => { p?.kernel?.dispose(); p?.bias?.dispose(); }),
+  };
+}

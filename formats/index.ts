@@ -1,0 +1,19 @@
+// Public API of sqz's format layer: the .sqz container, tensor encodings and their bit-level codecs.
+export * from './constants.js';
+export { SqzError, SqzFormatError, SqzInputError, errorCodeName } from './errors.js';
+export {
+  SQZ_PROTO_TEXT, sqzProtoTypes, newOp,
+  type ModelMessage, type ValueMessage, type OpMessage, type TensorMessage, type SqzProtoTypes,
+} from './schema.js';
+export { readSqz, writeSqz, sqzFileBytesForModel } from './container.js';
+export { validateModel, type ModelOffsets } from './model_check.js';
+export { encodeTensor, encodeTensorAs, riceKForMessage, MAX_CODEBOOK_ENTRIES, type EncodeOptions } from './tensor_codec.js';
+export {
+  decodeTensor, validateTensor, tensorStats, tensorElementCount, MAX_TENSOR_ELEMENTS, type TensorStats,
+} from './tensor_decode.js';
+export { encodedTensorBytes, tensorBodyBytes, opBodyBytes, valueBodyBytes, modelBytes, varintBytes } from './message_size.js';
+export { BitReader, BitWriter, packCodes, unpackCodes, packedByteLength, bitsForCount } from './bits.js';
+export { riceEncode, riceDecode, riceBitLength, riceBitLengths, bestRiceK, RICE_K_MAX } from './rice.js';
+export { bitmapEncode, bitmapDecode, bitmapByteLength } from './bitmap.js';
+export { f32ToF16, f16ToF32, f32BitsToF16Bits, f16BitsToF32Bits, isF16Exact, allF16Exact, encodeF16, decodeF16 } from './f16.js';
+export { crc32 } from './crc32.js';

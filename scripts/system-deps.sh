@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests use, if missing: Fashion-MNIST (dataset-fashion-mnist), wabt (wasm2c and
+# wasm-objdump, for the non-JS host and the import check) and a C compiler for the embedded host.
+set -euo pipefail
+needed=()
+for pkg in dataset-fashion-mnist wabt gcc; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || needed+=("$pkg")
+done
+[ ${#needed[@]} -eq 0 ] && exit 0
+echo "sqz: installing Debian packages: ${needed[*]}" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get install -y -qq "${needed[@]}" >/dev/null 2>&1 || {
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO apt-get install -y -qq "${needed[@]}" >/dev/null
+}
