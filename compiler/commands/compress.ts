@@ -31,6 +31,7 @@ interface CliOptions {
   weightDecay?: number;
   projectionInterval?: number;
   anneal?: number;
+  sensitivity?: number;
   seed?: number;
   backend: BackendChoice;
   validationSplit: number;
@@ -57,6 +58,7 @@ export function toCompressOptions(model: string, o: CliOptions): CompressOptions
   set('weightDecay', o.weightDecay);
   set('projectionInterval', o.projectionInterval);
   set('anneal', o.anneal);
+  set('sensitivity', o.sensitivity);
   set('seed', o.seed);
   return {
     model, data: o.data, output: o.output,
@@ -88,6 +90,7 @@ export function registerCompressCommand(program: Command): void {
     .option('--weight-decay <x>', `L2 weight decay on kernels (default ${d.weightDecay})`, num('weight-decay'))
     .option('--projection-interval <n>', `SGD steps between projections (default ${d.projectionInterval})`, int('projection-interval'))
     .option('--anneal <f>', `fraction of ADMM steps over which the budget shrinks to the target (default ${d.anneal})`, num('anneal'))
+    .option('--sensitivity <p>', `exponent of the per-layer gradient-energy weighting of the projections, 0 = off (default ${d.sensitivity})`, num('sensitivity'))
     .option('--seed <n>', `random seed (default ${d.seed}); same seed and backend give a byte-identical file`, int('seed'))
     .addOption(new Option('--backend <name>', 'training engine').choices([...BACKEND_CHOICES]).default('auto'))
     .option('--validation-split <f>', 'fraction of the training data held out to pick the best result', num('validation-split'), 0.1)

@@ -12,11 +12,16 @@ import { initialCosts, projectJoint, type CostModel, type JointProjection } from
 
 export interface AdmmSnapshot {
   rho: number;
+  /** Per-layer EMA of the mean squared gradient (layer sensitivity). */
+  fisher: number[];
   projections: number;
   u: Float32Array[];
   v: Float32Array[];
   costs: CostModel;
 }
+
+/** EMA decay of the per-step gradient energy (≈ the last 50 steps). */
+const FISHER_DECAY = 0.98;
 
 export interface EpochResult {
   loss: number;
@@ -27,6 +32,7 @@ export interface EpochResult {
 
 export class AdmmPhase {
   rho: number;
+  fisher: number[];
   projections: number;
   u: Float32Array[];
   v: Float32Array[];
@@ -38,6 +44,7 @@ export class AdmmPhase {
   constructor(private readonly ctx: RunContext, snapshot?: AdmmSnapshot) {
     const { layers, state } = ctx;
     this.rho = snapshot?.rho ?? ctx.hyper.rho;
+    this.fisher = snapshot?.fisher ?? layers.map(() => 0);
     this.projections = snapshot?.projections ?? 0;
     this.u = snapshot?.u ?? layers.map((l) => new Float32Array(l.n));
     this.v = snapshot?.v ?? layers.map((l) => new Float32Array(l.n));
@@ -46,7 +53,7 @@ export class AdmmPhase {
   }
 
   snapshot(): AdmmSnapshot {
-    return { rho: this.rho, projections: this.projections, u: this.u, v: this.v, costs: this.costs };
+    return { rho: this.rho, fisher: this.fisher, projections: this.projections, u: this.u, v: this.v, costs: this.costs };
   }
 
   get stepsPerEpoch(): number {
@@ -73,6 +80,17 @@ export class AdmmPhase {
     return Math.round(targetBytes + (start - targetBytes) * (1 - t) ** 3);
   }
 
+  /**
+   * Per-layer importance for the projections: the layer's mean squared gradient relative to the largest, i.e. a
+   * diagonal-Fisher estimate of how much loss a unit of squared weight error costs in that layer. Before any
+   * gradient was seen (the first projection from the pretrained weights) all layers weigh 1.
+   */
+  importance(): number[] {
+    const top = Math.max(...this.fisher);
+    const power = this.ctx.hyper.sensitivity;
+    return top > 0 && power > 0 ? this.fisher.map((f) => Math.max(f / top, 1e-6) ** power) : this.fisher.map(() => 1);
+  }
+
   /** The current kernels, one flat array per compressible layer. */
   kernels(): Float32Array[] {
     return this.ctx.layers.map((l) => this.ctx.state.kernel(l.opIndex).dataSync().slice() as Float32Array);
@@ -87,9 +105,11 @@ export class AdmmPhase {
       for (let j = 0; j < wi.length; j++) out[j] = wi[j]! + ui[j]!;
       return out;
     });
+    // Bits are re-searched (and the cost model re-measured) about once per epoch; in between only masks and codebooks move.
+    const search = this.projections % this.searchEvery === 0;
     // Sparse support from W itself (pruned in place, as the paper's code does), values from W + U.
     const projection = projectJoint(this.ctx.setup, z, this.ctx.state.readBiases(), this.costs, this.budgetAt(step),
-      { select: w, rounds: this.projections === 0 ? 3 : 1, searchBits: this.projections % this.searchEvery === 0 });
+      { select: w, rounds: this.projections === 0 ? 3 : 1, searchBits: search, measure: search, importance: this.importance() });
     projection.codes.forEach((code, i) => {
       const wi = w[i]!;
       for (let j = 0; j < wi.length; j++) if (code.mask[j] === 0) wi[j] = 0;
@@ -147,11 +167,13 @@ export class AdmmPhase {
     let step = startStep;
     let lossSum = 0;
     let count = 0;
+    const energy = { names: ctx.layers.map((l) => state.kernel(l.opIndex).name), out: new Float64Array(ctx.layers.length) };
     for (const batch of batches(data.train, hyper.batchSize, ctx.rng)) {
       const lr = cosineLr(hyper.lr, step, this.totalSteps);
       const { x, y } = batchTensors(batch, ctx.inputShape, ctx.numClasses);
       const loss = sgdStep(state, x, y, { lr, momentum: hyper.momentum, weightDecay: hyper.weightDecay },
-        { beta: lr * this.rho, anchors: this.anchors });
+        { beta: lr * this.rho, anchors: this.anchors }, energy);
+      this.fisher = this.fisher.map((f, i) => (f === 0 ? energy.out[i]! : FISHER_DECAY * f + (1 - FISHER_DECAY) * energy.out[i]!));
       x.dispose();
       y.dispose();
       lossSum += loss * batch.count;
@@ -176,7 +198,7 @@ export class AdmmPhase {
       residual: this.residual,
       nnz: codes.reduce((s, c) => s + c.nnz, 0),
       bits: codes.map((c) => c.bits).join('/'),
-      bytes: this.last?.measure.bytes ?? 0,
+      bytes: this.last?.bytes ?? 0,
     };
   }
 

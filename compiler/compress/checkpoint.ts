@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { writeFileAtomic } from '../util/atomic_write.js';
 import type { RngState } from '../util/rng.js';
-import type { CostModel, LayerCode } from './joint_projection.js';
+import type { AdmmSnapshot } from './admm_phase.js';
+import type { LayerCode } from './joint_projection.js';
 
 export const CHECKPOINT_VERSION = 1;
 
@@ -49,13 +50,7 @@ export interface Checkpoint {
   rng: RngState;
   weights: WeightRecord;
   momentum: Float32Array[];
-  admm?: {
-    rho: number;
-    projections: number;
-    u: Float32Array[];
-    v: Float32Array[];
-    costs: CostModel;
-  };
+  admm?: AdmmSnapshot;
   finetune?: {
     codes: LayerCode[];
     latent: Float32Array[];

@@ -16,7 +16,7 @@ import {
 import type { Hyper, RunContext } from './context.js';
 import { FinetunePhase } from './finetune_phase.js';
 import { fitToTarget, ImpossibleTargetError, minimumFileBytes } from './fit_budget.js';
-import { initialCosts, projectJoint, type ProjectionSetup } from './joint_projection.js';
+import { initialCosts, type ProjectionSetup } from './joint_projection.js';
 import { compressibleLayers, type CompressibleLayer } from './layers.js';
 import { graphWithWeights, measureFile, type FileMeasure } from './measure_file.js';
 import { DEFAULT_HYPER, defaultEpochs, type CompressOptions } from './options.js';
@@ -107,15 +107,16 @@ export async function compress(options: CompressOptions): Promise<CompressResult
       step += admm.stepsPerEpoch;
       const w = admm.kernels();
       const biases = state.readBiases();
-      const hard = projectJoint(setup, w, biases, admm.costs, targetBytes, { searchBits: true, rounds: 2 });
+      // Model selection sees what the end would produce: the hard projection fitted to the real target.
+      const hard = fitToTarget(setup, w, biases, admm.costs, targetBytes, admm.importance(), 8).projection;
       const acc = evaluate(ctx, hard.values, biases);
       if (!best || acc > best.accuracy) {
-        best = { accuracy: acc, epoch, phase: 'admm', weights: weightRecord(kernelMap(layers, w), biases) };
+        best = { accuracy: acc, epoch, phase: 'admm', weights: weightRecord(kernelMap(layers, w), biases), codes: hard.codes };
       }
-      history.push({ phase: 'admm', epoch, loss: result.loss, validationAccuracy: acc, estimatedBytes: hard.measure.bytes,
+      history.push({ phase: 'admm', epoch, loss: result.loss, validationAccuracy: acc, estimatedBytes: hard.bytes,
         seconds: result.seconds, projectionSeconds: result.projectionSeconds, projections: result.projections });
       progress.log(`admm epoch ${epoch + 1}: loss ${result.loss.toFixed(4)}, hard-projected validation accuracy `
-        + `${(100 * acc).toFixed(2)}% at ${hard.measure.bytes} bytes, bits ${hard.codes.map((c) => c.bits).join('/')}, `
+        + `${(100 * acc).toFixed(2)}% at ${hard.bytes} bytes, bits ${hard.codes.map((c) => c.bits).join('/')}, `
         + `projections ${(100 * result.projectionSeconds / result.seconds).toFixed(1)}% of the epoch`);
       await save({ phase: 'admm', epoch: epoch + 1, admm: admm.snapshot() });
     }
@@ -132,16 +133,16 @@ export async function compress(options: CompressOptions): Promise<CompressResult
     ftEpoch = ckpt.epoch;
   } else {
     if (!best) throw new Error('compress: no ADMM epoch ran (epochs must be ≥ 1)');
-    const start = weightMaps(best.weights);
+    const start = { ...weightMaps(best.weights), epoch: best.epoch };
     state.write(start);
     state.resetMomentum();
     const w = layers.map((l) => start.kernels.get(l.opIndex)!);
-    const fit = fitToTarget(setup, w, start.biases, initialCosts(setup, start.biases, targetBytes), targetBytes);
-    finetune = new FinetunePhase(ctx, { codes: fit.projection.codes, kernels: w });
+    // The best epoch's hard projection was already fitted to the target (and evaluated); start from it.
+    finetune = new FinetunePhase(ctx, { codes: best.codes!, kernels: w });
     const acc = evaluate(ctx, finetune.quantized(), start.biases);
     best = { accuracy: acc, epoch: -1, phase: 'finetune', weights: weightRecord(kernelMap(layers, finetune.quantized()), start.biases),
       codes: finetune.currentCodes() };
-    progress.log(`fit: ${fit.projection.measure.bytes} bytes after ${fit.tries} projections; validation accuracy ${(100 * acc).toFixed(2)}%`);
+    progress.log(`fine-tune starts from ADMM epoch ${start.epoch + 1}: validation accuracy ${(100 * acc).toFixed(2)}%`);
   }
   const fitSeconds = (performance.now() - fitStart) / 1000;
   const ftStart = performance.now();

@@ -27,6 +27,8 @@ export interface Hyper {
   projectionInterval: number;
   /** Fraction of ADMM steps over which the projection budget shrinks from ~8-bit dense to the target (0 = none). */
   anneal: number;
+  /** Exponent of the per-layer sensitivity (mean squared gradient) used as importance; 0 = plain magnitudes. */
+  sensitivity: number;
   /** SGD steps between codebook refreshes in the fine-tune. */
   refreshInterval: number;
   seed: number;

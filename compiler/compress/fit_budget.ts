@@ -1,10 +1,10 @@
 // The hard projection at the end of ADMM: the largest joint projection of W whose REAL file (dead units removed,
 // smallest exact encodings) fits the target. The knapsack budget is searched by bisection because the real size
 // is only roughly monotone in it (index and bias bytes move with density); the best feasible point is kept.
-import { projectJoint, type CostModel, type JointProjection, type ProjectionSetup } from './joint_projection.js';
+import { projectJoint, type CostModel, type MeasuredProjection, type ProjectionSetup } from './joint_projection.js';
 
 export interface FitResult {
-  projection: JointProjection;
+  projection: MeasuredProjection;
   /** Knapsack budget (bytes) that produced it. */
   budgetBytes: number;
   /** Projections tried. */
@@ -25,19 +25,23 @@ export class ImpossibleTargetError extends Error {
  * rest pruned, dead units removed.
  */
 export function minimumFileBytes(setup: ProjectionSetup, w: readonly Float32Array[], biases: ReadonlyMap<number, Float32Array>, costs: CostModel): number {
-  return projectJoint({ ...setup, rounds: 1 }, w, biases, costs, 0).measure.bytes;
+  return projectJoint({ ...setup, rounds: 1 }, w, biases, costs, 0).bytes;
 }
 
 /** Bisection on the knapsack budget for the largest projection of `w` whose real file is ≤ targetBytes. */
 export function fitToTarget(
   setup: ProjectionSetup, w: readonly Float32Array[], biases: ReadonlyMap<number, Float32Array>, costs: CostModel,
-  targetBytes: number, maxTries = 16,
+  targetBytes: number, importance?: readonly number[], maxTries = 16,
 ): FitResult {
-  let tries = 0;
-  let best: FitResult | undefined;
-  const attempt = (budget: number): JointProjection => {
+  // Bitwidths and the cost model are settled once, at the target; the bisection then moves only the knapsack
+  // budget, with everything else fixed, so the file size is (nearly) monotone in it.
+  const first = projectJoint(setup, w, biases, costs, targetBytes, { searchBits: true, rounds: 2, importance }) as MeasuredProjection;
+  const settled = first.costs;
+  let tries = 1;
+  let best: FitResult | undefined = first.bytes <= targetBytes ? { projection: first, budgetBytes: targetBytes, tries } : undefined;
+  const attempt = (budget: number): MeasuredProjection => {
     tries++;
-    const p = projectJoint(setup, w, biases, costs, budget, { searchBits: true, rounds: 2 });
+    const p = projectJoint(setup, w, biases, settled, budget, { rounds: 1, importance }) as MeasuredProjection;
     if (p.measure.bytes <= targetBytes && (!best || p.measure.bytes > best.projection.measure.bytes)) {
       best = { projection: p, budgetBytes: budget, tries };
     }

@@ -23,6 +23,7 @@ import { allocateBits, type BitOption } from '../optimize/bit_allocation.js';
 import { kmeans1d, kmeansByBits, quantizeToCentroids, roundCentroidsToF16 } from '../optimize/kmeans.js';
 import { sparseProject } from '../optimize/sparse_projection.js';
 import type { CompressibleLayer } from './layers.js';
+import { markDeadWeights, unitLinks } from './dead_weights.js';
 import { graphWithWeights, measureFile, type FileMeasure } from './measure_file.js';
 
 export const MAX_BITS = 8;
@@ -53,9 +54,15 @@ export interface JointProjection {
   /** V per layer: the kept values snapped to the layer's codebook, zeros elsewhere. */
   values: Float32Array[];
   codes: LayerCode[];
-  measure: FileMeasure;
+  /** The real export of V; absent when the projection was asked not to measure. */
+  measure?: FileMeasure;
+  /** File bytes: measured, or predicted by the cost model when not measured. */
+  bytes: number;
   costs: CostModel;
 }
+
+/** A projection that was measured (projectJoint without `measure: false`). */
+export type MeasuredProjection = JointProjection & { measure: FileMeasure };
 
 export interface ProjectionSetup {
   graph: Graph;
@@ -95,10 +102,14 @@ export function initialCosts(setup: ProjectionSetup, biases: ReadonlyMap<number,
 export function projectJoint(
   setup: ProjectionSetup, z: readonly Float32Array[], biases: ReadonlyMap<number, Float32Array>,
   costs: CostModel, budgetBytes: number,
-  opts: { select?: readonly Float32Array[]; rounds?: number; searchBits?: boolean } = {},
+  opts: {
+    select?: readonly Float32Array[]; rounds?: number; searchBits?: boolean; importance?: readonly number[];
+    /** Export V and read off the real size and costs (default true); false keeps the cost model (frequent projections). */
+    measure?: boolean;
+  } = {},
 ): JointProjection {
   const { layers } = setup;
-  const importance = setup.importance ?? layers.map(() => 1);
+  const importance = opts.importance ?? setup.importance ?? layers.map(() => 1);
   const rounds = opts.rounds ?? setup.rounds ?? 3;
   const select = opts.select ?? z;
   let model = costs;
@@ -108,37 +119,78 @@ export function projectJoint(
     let codes: LayerCode[];
     let values: Float32Array[];
     if (opts.searchBits) {
-      const found = searchBits(z, select, model, importance, budgetBytes);
+      const found = searchBits(z, select, model, importance, budgetBytes, linksOf(setup));
       masks = found.masks;
       ({ codes, values } = quantize(z, masks, found.allocation.bits, found.allocation.centroids));
     } else {
-      masks = sparseStep(select, model.bits, model, importance, budgetBytes);
+      masks = sparseStep(select, model.bits, model, importance, budgetBytes, linksOf(setup));
       ({ codes, values } = quantize(z, masks, model.bits));
     }
+    if (opts.measure === false) {
+      model = { ...model, bits: codes.map((c) => c.bits) };
+      result = { values, codes, bytes: predictedBytes(codes, model), costs: model };
+      continue;
+    }
     const measure = measureFile(graphWithWeights(setup.graph, layers, values, biases), layers);
-    model = measuredCosts(codes, measure);
-    result = { values, codes, measure, costs: model };
+    model = measuredCosts(codes, measure, model);
+    result = { values, codes, measure, bytes: measure.bytes, costs: model };
   }
   return result!;
 }
 
-/** Step 1: the global knapsack on importance·z² / (b_i + index bits). */
+/** Passes of the coordinate search over bitwidths (each tries every layer one bit up and down). */
+const SEARCH_PASSES = 1;
+
+/** Knapsack rounds that exclude weights the file would drop (dead_weights.ts) and refill the budget. */
+const DEAD_WEIGHT_ROUNDS = 6;
+
+/**
+ * Step 1: the global knapsack on importance·z² / (b_i + index bits). Weights that only feed units nothing reads
+ * are excluded and the knapsack rerun, so the budget goes to weights that survive dead-unit removal.
+ */
 function sparseStep(
   select: readonly Float32Array[], bits: readonly number[], costs: CostModel, importance: readonly number[], budgetBytes: number,
+  links: ReturnType<typeof unitLinks>,
 ): Uint8Array[] {
   const fixedWithoutCodebooks = costs.fixedBits - sum(costs.codebookBits);
   const codebooks = bits.reduce((s, b) => s + CODEBOOK_ENTRY_BITS * 2 ** b, 0);
-  const budgetBits = 8 * budgetBytes - fixedWithoutCodebooks - codebooks;
-  const projection = sparseProject(
-    select.map((values, i) => ({
-      values,
-      costBitsPerNonzero: bits[i]! + costs.indexBits[i]!,
-      importance: importance[i]!,
-      minKeep: 1,
-    })),
-    Math.max(0, budgetBits),
-  );
-  return projection.keep;
+  const budgetBits = Math.max(0, 8 * budgetBytes - fixedWithoutCodebooks - codebooks);
+  const dead = select.map((v) => new Uint8Array(v.length));
+  let candidates = select;
+  let keep: Uint8Array[] = [];
+  for (let round = 0; round < DEAD_WEIGHT_ROUNDS; round++) {
+    keep = sparseProject(
+      candidates.map((values, i) => ({
+        values,
+        costBitsPerNonzero: bits[i]! + costs.indexBits[i]!,
+        importance: importance[i]!,
+        minKeep: 1,
+      })),
+      budgetBits,
+    ).keep;
+    if (markDeadWeights(links, keep, dead) === 0) break;
+    candidates = select.map((v, i) => {
+      const d = dead[i]!;
+      const out = v.slice();
+      for (let j = 0; j < out.length; j++) if (d[j]) out[j] = 0;
+      return out;
+    });
+  }
+  keep.forEach((k, i) => {
+    const d = dead[i]!;
+    for (let j = 0; j < k.length; j++) if (d[j]) k[j] = 0;
+  });
+  return keep;
+}
+
+const linkCache = new WeakMap<Graph, ReturnType<typeof unitLinks>>();
+function linksOf(setup: ProjectionSetup): ReturnType<typeof unitLinks> {
+  let links = linkCache.get(setup.graph);
+  if (!links) {
+    links = unitLinks(setup.graph, setup.layers);
+    linkCache.set(setup.graph, links);
+  }
+  return links;
 }
 
 interface Allocation {
@@ -194,15 +246,15 @@ function prunedEnergy(z: readonly Float32Array[], masks: readonly Uint8Array[], 
  */
 function searchBits(
   z: readonly Float32Array[], select: readonly Float32Array[], costs: CostModel, importance: readonly number[],
-  budgetBytes: number,
+  budgetBytes: number, links: ReturnType<typeof unitLinks>,
 ): { masks: Uint8Array[]; allocation: Allocation } {
   const evaluate = (bits: readonly number[]) => {
-    const masks = sparseStep(select, bits, costs, importance, budgetBytes);
+    const masks = sparseStep(select, bits, costs, importance, budgetBytes, links);
     const allocation = allocate(z, masks, costs, importance, budgetBytes);
     return { bits: [...bits], masks, allocation, error: prunedEnergy(z, masks, importance) + allocation.distortion };
   };
   let best = evaluate(costs.bits);
-  for (let pass = 0; pass < 2; pass++) {
+  for (let pass = 0; pass < SEARCH_PASSES; pass++) {
     let improved = false;
     for (let i = 0; i < z.length; i++) {
       for (const delta of [-1, 1]) {
@@ -259,11 +311,25 @@ function nonzeroMask(values: Float32Array): Uint8Array {
   return mask;
 }
 
-/** Step 4: the cost model read off a real export. */
-function measuredCosts(codes: readonly LayerCode[], measure: FileMeasure): CostModel {
+/** File bytes the cost model predicts for `codes`. */
+function predictedBytes(codes: readonly LayerCode[], costs: CostModel): number {
+  const proportional = codes.reduce((s, c, i) => s + c.nnz * (c.bits + costs.indexBits[i]!), 0);
+  return Math.ceil((costs.fixedBits + proportional) / 8);
+}
+
+/**
+ * Step 4: the cost model read off a real export, averaged with the previous one. The measured index and fixed
+ * costs depend on the very masks they produce (density, dead units), and taking them raw makes successive
+ * projections oscillate between too small and too large files; the average damps that to a fixed point.
+ */
+function measuredCosts(codes: readonly LayerCode[], measure: FileMeasure, prior: CostModel): CostModel {
   const bits = codes.map((c) => c.bits);
-  const indexBits = measure.layers.map((l) => (l.nnz > 0 ? l.positionBits / l.nnz : 8));
+  const indexBits = measure.layers.map((l, i) => {
+    const measured = l.nnz > 0 ? l.positionBits / l.nnz : prior.indexBits[i]!;
+    return (measured + prior.indexBits[i]!) / 2;
+  });
   const codebookBits = codes.map((c) => CODEBOOK_ENTRY_BITS * c.centroids.length);
   const proportional = measure.layers.reduce((s, l, i) => s + l.nnz * (bits[i]! + indexBits[i]!), 0);
-  return { bits, indexBits, fixedBits: Math.max(0, 8 * measure.bytes - proportional), codebookBits };
+  const fixedBits = Math.max(0, 8 * measure.bytes - proportional);
+  return { bits, indexBits, fixedBits: (fixedBits + prior.fixedBits) / 2, codebookBits };
 }

@@ -40,9 +40,10 @@ export const DEFAULT_HYPER: Omit<Hyper, 'epochs' | 'finetuneEpochs'> = {
   rho: 0.05,
   rhoGrowth: 1.1,
   rhoMax: 5,
-  projectionInterval: 25,
+  projectionInterval: 50,
   anneal: 0.5,
   refreshInterval: 50,
+  sensitivity: 1,
   seed: 1,
 };
 

@@ -37,11 +37,19 @@ export function lossOf(graph: Graph, params: (opIndex: number) => OpParams | und
 
 /**
  * One SGD-with-momentum step on all variables of `state` (m ← μm + g + wd·W; W ← W − lr·m), then the prox pull for
- * kernels that have an anchor. Returns the mini-batch loss.
+ * kernels that have an anchor. Returns the mini-batch loss; fills gradEnergy.out with mean g² of the named kernels.
  */
-export function sgdStep(state: TrainState, x: tf.Tensor, y: tf.Tensor, cfg: SgdConfig, prox?: ProxTerm): number {
+export function sgdStep(
+  state: TrainState, x: tf.Tensor, y: tf.Tensor, cfg: SgdConfig, prox?: ProxTerm, gradEnergy?: { names: string[]; out: Float64Array },
+): number {
   const kernels = new Set(state.vars.map((v) => v?.kernel?.name).filter((n): n is string => n !== undefined));
   const { value, grads } = tf.variableGrads(() => lossOf(state.graph, state.params, x, y), state.list);
+  if (gradEnergy) {
+    // Mean squared gradient per named kernel: a diagonal-Fisher estimate of each layer's sensitivity.
+    const energy = tf.tidy(() => tf.stack(gradEnergy.names.map((n) => tf.mean(tf.square(grads[n]!)))));
+    gradEnergy.out.set(energy.dataSync());
+    energy.dispose();
+  }
   tf.tidy(() => {
     state.list.forEach((v, i) => {
       let g = grads[v.name]!;

@@ -1,0 +1,116 @@
+// Shared prepare-time pieces of the kernels: record accessors, shape and attribute checks with their error
+// reports, and window geometry (TensorFlow's valid / same rules) for conv and pools.
+
+import { ERR_MALFORMED, ERR_NONE, ERR_SHAPE, PAD_VALID } from '../../formats/constants';
+import {
+  CTX_OP, E_ATTR_COUNT, E_ATTR_RANGE, E_B_SHAPE, E_IN_SHAPE, E_NEEDS_WEIGHT, E_NO_WEIGHTS_HERE, E_OUT_SHAPE,
+  E_W_SHAPE, E_WINDOW, context, fail, gotExpected,
+} from '../errors';
+import { Op, Tensor, Value, opInput, tensorAt, valueAt } from '../model';
+
+// ── Prepare helpers ──────────────────────────────────────────────────────────
+
+@inline export function inputValue(op: Op, index: u32): Value {
+  return valueAt(opInput(op, index));
+}
+
+@inline export function outputValue(op: Op): Value {
+  return valueAt(op.output);
+}
+
+@inline export function weightTensor(op: Op): Tensor {
+  return tensorAt(op.weight - 1);
+}
+
+/** Records a shape error for op `index` with got/expected numbers. */
+export function shapeFail(op: Op, index: u32, message: string, got: i64, expected: i64): i32 {
+  fail(ERR_SHAPE, message, op.msgOffset);
+  gotExpected(got, expected);
+  return context(CTX_OP, index);
+}
+
+export function opFail(op: Op, index: u32, code: i32, message: string): i32 {
+  fail(code, message, op.msgOffset);
+  return context(CTX_OP, index);
+}
+
+/** Ops without weights must not name any. */
+export function requireNoWeights(op: Op, index: u32): i32 {
+  if (op.weight != 0 || op.bias != 0) return opFail(op, index, ERR_MALFORMED, E_NO_WEIGHTS_HERE);
+  return ERR_NONE;
+}
+
+/** Weighted ops: checks a weight is named and has `rank` dims. */
+export function requireWeight(op: Op, index: u32, rank: u32): i32 {
+  if (op.weight == 0) return opFail(op, index, ERR_MALFORMED, E_NEEDS_WEIGHT);
+  let t = weightTensor(op);
+  if (t.rank != rank) return shapeFail(op, index, E_W_SHAPE, t.rank, rank);
+  return ERR_NONE;
+}
+
+/** A bias, when named, must be a vector of `length` values. */
+export function checkBias(op: Op, index: u32, length: u32): i32 {
+  if (op.bias == 0) return ERR_NONE;
+  let t = tensorAt(op.bias - 1);
+  if (t.rank != 1 || t.d0 != length) return shapeFail(op, index, E_B_SHAPE, t.n, length);
+  return ERR_NONE;
+}
+
+/** Reads [H, W, C] of the op's first input into op.inH/inW/inC. */
+export function takeImageInput(op: Op, index: u32): i32 {
+  let input = inputValue(op, 0);
+  if (input.rank != 3) return shapeFail(op, index, E_IN_SHAPE, input.rank, 3);
+  op.inH = <i32>input.d0;
+  op.inW = <i32>input.d1;
+  op.inC = <i32>input.d2;
+  return ERR_NONE;
+}
+
+/** Output length along one axis: valid ceil((in − window + 1) / stride), same ceil(in / stride); 0 if none. */
+function windowOutput(input: u64, window: u64, stride: u64, padding: u32): u64 {
+  if (padding == PAD_VALID) return input >= window ? (input - window) / stride + 1 : 0;
+  return (input + stride - 1) / stride;
+}
+
+/** TF 'same': pad_total = max((out − 1)·stride + window − in, 0), before = floor(total / 2). */
+function windowPadBefore(input: u64, window: u64, stride: u64, out: u64, padding: u32): i32 {
+  if (padding == PAD_VALID) return 0;
+  let span = (out - 1) * stride + window;
+  return span > input ? <i32>((span - input) >> 1) : 0;
+}
+
+/**
+ * Window geometry for conv and pools: takes strides (default 1, 1), computes outH/outW and the padding, and
+ * checks the output value is [outH, outW, channels]. windowH/windowW must be set, and inH/inW.
+ */
+export function prepareWindow(op: Op, index: u32, channels: u64): i32 {
+  let strideH: u32 = 1, strideW: u32 = 1;
+  if (op.strideCount == 2) {
+    strideH = op.strideH;
+    strideW = op.strideW;
+  } else if (op.strideCount != 0) {
+    return opFail(op, index, ERR_MALFORMED, E_ATTR_COUNT);
+  }
+  if (strideH == 0 || strideW == 0 || strideH > 0xFFFF || strideW > 0xFFFF) {
+    return opFail(op, index, ERR_MALFORMED, E_ATTR_RANGE);
+  }
+  op.strideH = strideH;
+  op.strideW = strideW;
+  let windowH = <u64>op.windowH, windowW = <u64>op.windowW;
+  let outH = windowOutput(op.inH, windowH, strideH, op.padding);
+  let outW = windowOutput(op.inW, windowW, strideW, op.padding);
+  if (outH == 0) return shapeFail(op, index, E_WINDOW, windowH, op.inH);
+  if (outW == 0) return shapeFail(op, index, E_WINDOW, windowW, op.inW);
+  op.padTop = windowPadBefore(op.inH, windowH, strideH, outH, op.padding);
+  op.padLeft = windowPadBefore(op.inW, windowW, strideW, outW, op.padding);
+  let output = outputValue(op);
+  if (output.rank != 3) return shapeFail(op, index, E_OUT_SHAPE, output.rank, 3);
+  if (<u64>output.d0 != outH) return shapeFail(op, index, E_OUT_SHAPE, output.d0, outH);
+  if (<u64>output.d1 != outW) return shapeFail(op, index, E_OUT_SHAPE, output.d1, outW);
+  if (<u64>output.d2 != channels) return shapeFail(op, index, E_OUT_SHAPE, output.d2, channels);
+  op.outH = <i32>outH;
+  op.outW = <i32>outW;
+  op.outC = <i32>channels;
+  return ERR_NONE;
+}
+

@@ -1,0 +1,170 @@
+// The compressed path of depthwise conv2d, and of conv2d at low density (see prepare.ts; conv2d_sparse.ts shares
+// the helpers here). The op's arena scratch holds the input transposed to planar
+// [C, H, W] and the output accumulated as planar [M, OH, OW] (per sample, for the whole batch). Each decoded
+// nonzero (kh, kw, c, m) then adds w · x to every output pixel of channel m whose window puts (kh, kw) inside the
+// input: for each valid output row, one contiguous run of output pixels reads one run of input pixels (contiguous
+// when the column stride is 1, so the SIMD build does it 4 pixels at a time). The valid output range per kh / kw
+// is computed once per nonzero. At the end the planar output goes back to [OH, OW, M].
+
+import { Op, Tensor } from '../model';
+import { scratchPointer } from '../planner';
+import { chunkPositions, chunkValues, walkBegin, walkChunk } from '../walk';
+
+/** Scratch floats per sample the compressed path needs: planar input + planar output. */
+export function planarScratchFloats(op: Op): u32 {
+  return <u32>(op.inH * op.inW * op.inC) + <u32>(op.outH * op.outW * op.outC);
+}
+
+/**
+ * dst[c][r] = src[r][c] for a rows × cols matrix of f32, for each of `batch` matrices stored back to back.
+ * The SIMD build moves 4 × 4 blocks with shuffles; edges go one float at a time.
+ */
+export function transpose(src: usize, dst: usize, rows: i32, cols: i32, batch: u32): void {
+  let rowBytes = <usize>cols << 2, colBytes = <usize>rows << 2;
+  let size = <usize>(rows * cols) << 2;
+  for (let b: u32 = 0; b < batch; b++) {
+    let r0 = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; r0 + 4 <= rows; r0 += 4) {
+        let c0 = 0;
+        for (; c0 + 4 <= cols; c0 += 4) {
+          let s = src + <usize>r0 * rowBytes + (<usize>c0 << 2);
+          let a = v128.load(s), bb = v128.load(s + rowBytes);
+          let c = v128.load(s + rowBytes * 2), d = v128.load(s + rowBytes * 3);
+          let ab0 = v128.shuffle<f32>(a, bb, 0, 4, 1, 5), ab1 = v128.shuffle<f32>(a, bb, 2, 6, 3, 7);
+          let cd0 = v128.shuffle<f32>(c, d, 0, 4, 1, 5), cd1 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
+          let t = dst + <usize>c0 * colBytes + (<usize>r0 << 2);
+          v128.store(t, v128.shuffle<f32>(ab0, cd0, 0, 1, 4, 5));
+          v128.store(t + colBytes, v128.shuffle<f32>(ab0, cd0, 2, 3, 6, 7));
+          v128.store(t + colBytes * 2, v128.shuffle<f32>(ab1, cd1, 0, 1, 4, 5));
+          v128.store(t + colBytes * 3, v128.shuffle<f32>(ab1, cd1, 2, 3, 6, 7));
+        }
+        for (let r = r0; r < r0 + 4; r++) {
+          for (let c = c0; c < cols; c++) {
+            store<f32>(dst + <usize>c * colBytes + (<usize>r << 2), load<f32>(src + <usize>r * rowBytes + (<usize>c << 2)));
+          }
+        }
+      }
+    }
+    for (let r = r0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        store<f32>(dst + <usize>c * colBytes + (<usize>r << 2), load<f32>(src + <usize>r * rowBytes + (<usize>c << 2)));
+      }
+    }
+    src += size;
+    dst += size;
+  }
+}
+
+/** Each of the `channels` planes of `pixels` floats starts as bias[c] (0 without bias), for `batch` samples. */
+export function fillPlanes(dst: usize, bias: usize, pixels: i32, channels: i32, batch: u32): void {
+  for (let b: u32 = 0; b < batch; b++) {
+    for (let c = 0; c < channels; c++) {
+      let value: f32 = bias != 0 ? load<f32>(bias + (<usize>c << 2)) : 0;
+      let p = 0;
+      if (ASC_FEATURE_SIMD) {
+        let v = f32x4.splat(value);
+        for (; p + 4 <= pixels; p += 4) v128.store(dst + (<usize>p << 2), v);
+      }
+      for (; p < pixels; p++) store<f32>(dst + (<usize>p << 2), value);
+      dst += <usize>pixels << 2;
+    }
+  }
+}
+
+/** dst[j] += w · src[j · step] for j < count (step in floats). */
+@inline export function addScaledRun(dst: usize, src: usize, w: f32, count: i32, step: i32): void {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    if (step == 1) {
+      let wv = f32x4.splat(w);
+      for (; j + 4 <= count; j += 4) {
+        let at = <usize>j << 2;
+        v128.store(dst + at, f32x4.add(v128.load(dst + at), f32x4.mul(wv, v128.load(src + at))));
+      }
+    }
+  }
+  let stepBytes = <usize>step << 2;
+  let s = src + <usize>j * stepBytes;
+  for (; j < count; j++) {
+    let d = dst + (<usize>j << 2);
+    store<f32>(d, load<f32>(d) + w * load<f32>(s));
+    s += stepBytes;
+  }
+}
+
+/** First output index o with o·stride + k − pad ≥ 0. */
+@inline function firstValid(k: i32, pad: i32, stride: i32): i32 {
+  let shift = pad - k;
+  return shift <= 0 ? 0 : stride == 1 ? shift : (shift + stride - 1) / stride;
+}
+
+/** One past the last output index o with o·stride + k − pad < size (at most outSize). */
+@inline function endValid(k: i32, pad: i32, stride: i32, size: i32, outSize: i32): i32 {
+  let limit = size + pad - k;
+  return limit <= 0 ? 0 : min(stride == 1 ? limit : (limit + stride - 1) / stride, outSize);
+}
+
+/**
+ * Runs conv2d (depthwise = false: weight [KH, KW, C, M]) or depthwise conv2d (weight [KH, KW, C, D], out channel
+ * c·D + d) from the compressed weight, into `out` (bias included); the scratch comes from the plan.
+ */
+export function evalPlanarCompressed(op: Op, x: usize, out: usize, batch: u32, depthwise: bool): void {
+  let inH = op.inH, inW = op.inW, inC = op.inC, outH = op.outH, outW = op.outW, outC = op.outC;
+  let strideH = <i32>op.strideH, strideW = <i32>op.strideW, padTop = op.padTop, padLeft = op.padLeft;
+  let inPixels = inH * inW, outPixels = outH * outW;
+  let planarIn = scratchPointer(op.scratchOffset);
+  let planarOut = planarIn + (<usize>(inPixels * inC) * batch << 2);
+  transpose(x, planarIn, inPixels, inC, batch);
+  fillPlanes(planarOut, op.biasValues, outPixels, outC, batch);
+  let inSample = <usize>(inPixels * inC) << 2, outSample = <usize>(outPixels * outC) << 2;
+  let inRowStep = <usize>(strideH * inW) << 2, outRowStep = <usize>outW << 2;
+  // Flat position → (kh, kw, c, m): the innermost weight axis is M (conv) or D (depthwise).
+  let inner = <i32>(depthwise ? op.depth : outC);
+  let channels = inC, kernelW = op.windowW;
+  // (ky, kx, c, m) of the previous nonzero, advanced by the gap with carries: no division per nonzero, and at most
+  // n / inner carry steps over the whole walk.
+  let ky = 0, kx = 0, c = 0, m = 0;
+  let previous: u32 = 0;
+  walkBegin(changetype<Tensor>(op.weightTensor));
+  while (true) {
+    let count = walkChunk();
+    if (count == 0) break;
+    for (let j: u32 = 0; j < count; j++) {
+      let position = load<u32>(chunkPositions + (<usize>j << 2));
+      let w = load<f32>(chunkValues + (<usize>j << 2));
+      m += <i32>(position - previous);
+      previous = position;
+      while (m >= inner) {
+        m -= inner;
+        if (++c == channels) {
+          c = 0;
+          if (++kx == kernelW) {
+            kx = 0;
+            ky++;
+          }
+        }
+      }
+      let outChannel = depthwise ? c * <i32>inner + <i32>m : <i32>m;
+      let oh0 = firstValid(ky, padTop, strideH), oh1 = endValid(ky, padTop, strideH, inH, outH);
+      let ow0 = firstValid(kx, padLeft, strideW), ow1 = endValid(kx, padLeft, strideW, inW, outW);
+      let run = ow1 - ow0;
+      if (oh0 >= oh1 || run <= 0) continue;
+      let iw0 = ow0 * strideW + kx - padLeft;
+      let ih0 = oh0 * strideH + ky - padTop;
+      let inRows = planarIn + (<usize>(c * inPixels + ih0 * inW + iw0) << 2);
+      let outRows = planarOut + (<usize>(outChannel * outPixels + oh0 * outW + ow0) << 2);
+      for (let b: u32 = 0; b < batch; b++) {
+        let src = inRows, dst = outRows;
+        for (let oh = oh0; oh < oh1; oh++) {
+          addScaledRun(dst, src, w, run, strideW);
+          src += inRowStep;
+          dst += outRowStep;
+        }
+        inRows += inSample;
+        outRows += outSample;
+      }
+    }
+  }
+  transpose(planarOut, out, outC, outPixels, batch);
+}

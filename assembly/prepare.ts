@@ -1,0 +1,110 @@
+// Prepare: per-op shape checks and geometry (each kernel's prepare), then the weights each op runs from.
+//
+// Weights per compressible op (dense, conv2d, depthwise), chosen once per tensor:
+//   EXEC_DENSE       decode to f32 at load (ENC_F32 is used in place when 4-byte aligned, else copied);
+//   EXEC_COMPRESSED  run from the file's bytes: positions + codes + the codebook table (ENC_F32 runs the dense
+//                    kernel over its own bytes: that is its compressed form);
+//   EXEC_AUTO        compressed when stored sparse (bitmap / Rice) with density ≤ SPARSE_EXEC_MAX_DENSITY_PERMILLE,
+//                    else dense.
+// Biases are always decoded to f32 (they are small).
+
+import {
+  ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_NONE, EXEC_AUTO, EXEC_COMPRESSED, EXEC_DENSE, OP_ACTIVATION,
+  OP_ADD, OP_AVG_POOL2D, OP_CONV2D, OP_DENSE, OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D, OP_GLOBAL_MAX_POOL2D,
+  OP_MAX_POOL2D, SPARSE_EXEC_MAX_DENSITY_PERMILLE,
+} from '../formats/constants';
+import { errCode } from './errors';
+import { allocBytes } from './heap';
+import { Op, Tensor, dimOf, opAt, opCount, tensorAt, valueAt } from './model';
+import { prepareActivation } from './kernels/activation';
+import { prepareAdd } from './kernels/add';
+import { prepareAvgPool2d } from './kernels/avg_pool2d';
+import { allocatePatchScratch, prepareConv2d, requestPatchScratch } from './kernels/conv2d';
+import { prepareDense } from './kernels/dense';
+import { prepareDepthwiseConv2d } from './kernels/depthwise_conv2d';
+import { planarScratchFloats } from './kernels/conv_planar';
+import { conv2dSparseScratchFloats } from './kernels/conv2d_sparse';
+import { prepareGlobalPool2d } from './kernels/global_pool2d';
+import { preparePool } from './kernels/max_pool2d';
+import { prepareReshape } from './kernels/reshape';
+import { decodeInto } from './walk';
+
+function prepareOp(op: Op, index: u32): i32 {
+  switch (op.type) {
+    case OP_DENSE: return prepareDense(op, index);
+    case OP_CONV2D: return prepareConv2d(op, index);
+    case OP_DEPTHWISE_CONV2D: return prepareDepthwiseConv2d(op, index);
+    case OP_MAX_POOL2D: return preparePool(op, index);
+    case OP_AVG_POOL2D: return prepareAvgPool2d(op, index);
+    case OP_GLOBAL_AVG_POOL2D:
+    case OP_GLOBAL_MAX_POOL2D: return prepareGlobalPool2d(op, index);
+    case OP_ACTIVATION: return prepareActivation(op, index);
+    case OP_ADD: return prepareAdd(op, index);
+    default: return prepareReshape(op, index);
+  }
+}
+
+/** The tensor's dense f32 values, decoding them once (ENC_F32: in place when aligned or `inPlace`). 0 on ERR_MEMORY. */
+function denseValues(t: Tensor, inPlace: bool): usize {
+  if (t.dense != 0) return t.dense;
+  if (t.encoding == ENC_F32 && (inPlace || (t.data & 3) == 0)) {
+    t.dense = t.data;
+    return t.dense;
+  }
+  let dst = allocBytes(<u64>t.n << 2);
+  if (dst == 0) return 0;
+  decodeInto(t, dst);
+  t.dense = dst;
+  return dst;
+}
+
+/**
+ * A compressed conv2d runs as sparse weight × im2col tiles (conv2d_sparse.ts) when it has at least this many
+ * nonzeros per im2col row (nnz ≥ this · KH·KW·C), else tap by tap on planar rows (conv_planar.ts): gathering a
+ * row costs about as much as applying two nonzeros to it.
+ */
+const IM2COL_MIN_REUSE: u64 = 2;
+
+function chooseExec(t: Tensor, mode: u32): u32 {
+  if (t.encoding == ENC_F32) return EXEC_DENSE;
+  if (mode != EXEC_AUTO) return mode;
+  let sparse = t.encoding == ENC_SPARSE_BITMAP || t.encoding == ENC_SPARSE_RICE;
+  return sparse && <u64>t.nnz * 1000 <= <u64>t.n * SPARSE_EXEC_MAX_DENSITY_PERMILLE ? EXEC_COMPRESSED : EXEC_DENSE;
+}
+
+function prepareWeights(op: Op, mode: u32): i32 {
+  if (op.weight != 0) {
+    let t = tensorAt(op.weight - 1);
+    if (t.exec == 0) t.exec = chooseExec(t, mode);
+    op.weightTensor = changetype<usize>(t);
+    if (t.exec == EXEC_DENSE) {
+      op.weights = denseValues(t, mode == EXEC_COMPRESSED);
+      if (op.weights == 0) return errCode;
+      if (op.type == OP_CONV2D) requestPatchScratch(<u32>(op.windowH * op.windowW * op.inC));
+    } else if (op.type == OP_CONV2D && <u64>t.nonzeros >= <u64>(op.windowH * op.windowW * op.inC) * IM2COL_MIN_REUSE) {
+      // Each gathered input row would feed enough nonzeros to pay for the gathering.
+      op.scratchFloats = conv2dSparseScratchFloats(op);
+    } else if (op.type != OP_DENSE) {
+      op.scratchFloats = planarScratchFloats(op);
+    }
+  }
+  if (op.bias != 0) {
+    op.biasValues = denseValues(tensorAt(op.bias - 1), true);
+    if (op.biasValues == 0) return errCode;
+  }
+  return ERR_NONE;
+}
+
+/** Prepares every op: shapes and geometry, weights per `mode` (EXEC_*), softmax axis. */
+export function prepareOps(mode: u32): i32 {
+  for (let i: u32 = 0; i < opCount; i++) {
+    let op = opAt(i);
+    let code = prepareOp(op, i);
+    if (code != ERR_NONE) return code;
+    code = prepareWeights(op, mode);
+    if (code != ERR_NONE) return code;
+    let output = valueAt(op.output);
+    op.lastAxis = <i32>dimOf(changetype<usize>(output), output.rank - 1);
+  }
+  return allocatePatchScratch() ? ERR_NONE : errCode;
+}

@@ -1,0 +1,148 @@
+// The compiler's in-memory datasets: images as one Float32Array (NHWC, values in [0, 1]) with u8 labels, and
+// the deterministic ways to cut them: a stratified subset, a seeded validation split, shuffled batches.
+import type { Rng } from '../util/rng.js';
+import { createRng } from '../util/rng.js';
+
+export interface Split {
+  /** count·H·W·C values in [0, 1], sample-major, each sample row-major H, W, C. */
+  images: Float32Array;
+  /** count class indices. */
+  labels: Uint8Array;
+  count: number;
+}
+
+export interface Dataset {
+  name: string;
+  /** Per-sample [H, W, C], e.g. [28, 28, 1]. */
+  shape: [number, number, number];
+  numClasses: number;
+  train: Split;
+  test: Split;
+  /** Where the data came from and how it was split. */
+  description: string;
+}
+
+/** Values per sample of a split (H·W·C). */
+export function sampleSize(split: Split): number {
+  return split.count === 0 ? 0 : split.images.length / split.count;
+}
+
+/** A new split holding the samples at `indices`, in that order (copies the data). */
+export function gather(split: Split, indices: ArrayLike<number>): Split {
+  const size = sampleSize(split);
+  const images = new Float32Array(indices.length * size);
+  const labels = new Uint8Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    const j = indices[i];
+    if (!Number.isInteger(j) || j < 0 || j >= split.count) {
+      throw new Error(`gather: index ${j} is outside the split (count ${split.count})`);
+    }
+    images.set(split.images.subarray(j * size, (j + 1) * size), i * size);
+    labels[i] = split.labels[j];
+  }
+  return { images, labels, count: indices.length };
+}
+
+/** Sample indices of each class, in increasing order. */
+function indicesByClass(split: Split): number[][] {
+  const byClass: number[][] = [];
+  for (let i = 0; i < split.count; i++) {
+    const c = split.labels[i];
+    (byClass[c] ??= []).push(i);
+  }
+  for (let c = 0; c < byClass.length; c++) byClass[c] ??= [];
+  return byClass;
+}
+
+/**
+ * How many of each class to take so that the quotas sum to `total` and follow the class proportions:
+ * floor of each exact share, then the leftover units to the largest remainders (ties to the lower class).
+ */
+function stratifiedQuotas(classSizes: number[], total: number): number[] {
+  const n = classSizes.reduce((a, b) => a + b, 0);
+  if (n === 0) return classSizes.map(() => 0);
+  const exact = classSizes.map((s) => (s * total) / n);
+  const quotas = exact.map(Math.floor);
+  let left = total - quotas.reduce((a, b) => a + b, 0);
+  const order = exact.map((e, c) => ({ c, r: e - Math.floor(e) })).sort((a, b) => b.r - a.r || a.c - b.c);
+  for (const { c } of order) {
+    if (left === 0) break;
+    if (quotas[c] < classSizes[c]) {
+      quotas[c]++;
+      left--;
+    }
+  }
+  return quotas;
+}
+
+/**
+ * The first `count` samples of a split, stratified: each class contributes in proportion to its share of the
+ * split (largest-remainder rounding), taking its earliest samples. The result keeps the split's order.
+ * Deterministic: no randomness involved. A `count` ≥ the split's count returns the split itself.
+ */
+export function subset(split: Split, count: number): Split {
+  if (!Number.isInteger(count) || count < 0) {
+    throw new Error(`subset: count must be a non-negative integer, got ${count}`);
+  }
+  if (count >= split.count) return split;
+  const byClass = indicesByClass(split);
+  const quotas = stratifiedQuotas(byClass.map((ix) => ix.length), count);
+  const chosen: number[] = [];
+  byClass.forEach((ix, c) => chosen.push(...ix.slice(0, quotas[c])));
+  chosen.sort((a, b) => a - b);
+  return gather(split, chosen);
+}
+
+/**
+ * Holds out `fraction` of a training split for validation, stratified by class: each class's indices are
+ * shuffled with an RNG seeded by `seed` (classes in increasing order, one shared generator), and the first
+ * round-off quota of each goes to validation. Both parts keep the original sample order. The same split and
+ * seed always give the same parts.
+ */
+export function splitValidation(train: Split, fraction: number, seed: number): { train: Split; validation: Split } {
+  if (!(fraction > 0 && fraction < 1)) {
+    throw new Error(`splitValidation: fraction must be in (0, 1), got ${fraction}`);
+  }
+  const rng = createRng(seed);
+  const byClass = indicesByClass(train);
+  const quotas = stratifiedQuotas(byClass.map((ix) => ix.length), Math.round(train.count * fraction));
+  const held = new Uint8Array(train.count);
+  byClass.forEach((ix, c) => {
+    const shuffled = rng.shuffle(ix.slice());
+    for (let k = 0; k < quotas[c]; k++) held[shuffled[k]] = 1;
+  });
+  const keep: number[] = [];
+  const validation: number[] = [];
+  for (let i = 0; i < train.count; i++) (held[i] ? validation : keep).push(i);
+  return { train: gather(train, keep), validation: gather(train, validation) };
+}
+
+export interface BatchOptions {
+  /** Skip the last batch when it is smaller than `batchSize` (default false: yield it). */
+  dropRemainder?: boolean;
+  /** Visit samples in order instead of shuffling (default true: shuffle with the RNG). */
+  shuffle?: boolean;
+}
+
+/**
+ * One epoch of mini-batches: the sample order is a Fisher–Yates shuffle drawn from `rng` (so the RNG state
+ * decides it, and a restored state repeats it). The shuffle is drawn when `batches` is called, not lazily, so
+ * the RNG state right after the call already accounts for it. Each batch is a fresh Split (copied data).
+ */
+export function batches(split: Split, batchSize: number, rng: Rng, options: BatchOptions = {}): Generator<Split> {
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new Error(`batches: batchSize must be a positive integer, got ${batchSize}`);
+  }
+  const order = new Uint32Array(split.count);
+  for (let i = 0; i < split.count; i++) order[i] = i;
+  if (options.shuffle !== false) rng.shuffle(order);
+  return batchesInOrder(split, batchSize, order, options.dropRemainder === true);
+}
+
+function* batchesInOrder(split: Split, batchSize: number, order: Uint32Array, dropRemainder: boolean): Generator<Split> {
+  for (let start = 0; start < split.count; start += batchSize) {
+    const end = Math.min(start + batchSize, split.count);
+    if (end - start < batchSize && dropRemainder) return;
+    yield gather(split, order.subarray(start, end));
+  }
+}

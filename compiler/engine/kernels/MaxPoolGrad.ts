@@ -1,0 +1,190 @@
+// MaxPoolGrad for the wasm backend. The backend HAS this kernel, but tfjs-backend-wasm 4.22's version is wrong:
+// it starts each window's running maximum at FLT_MIN (the smallest positive float) instead of −∞, so a window
+// whose maximum is ≤ 1.2e-38 (any negative window, or an all-zero window after relu) never finds its argmax
+// and its gradient lands on a wrong element (element 0 of the tensor in our checks). (MaxPoolWithArgmax has the same fault; the forward
+// MaxPool, which goes through XNNPACK, is right.) sqz replaces it (SQZ_OVERRIDES in register.ts).
+//
+// Each window's gradient goes to the FIRST position (row-major within the window) holding the window's
+// maximum y (the forward output), exactly like the cpu backend's kernel and TensorFlow's. Two paths:
+//  - Tiled windows (filter = stride, the usual 2×2/2): transposes make each window a row of KH·KW values,
+//    ArgMax finds the first maximum of each row, a one-hot of it times dy is transposed back. About eight
+//    passes over the input.
+//  - Any other geometry: for each window offset t = (kh, kw) in row-major order, sample X_t (strided slice),
+//    first = (X_t == y) and not taken, taken |= (X_t == y), and add dy where first, placed back at X_t's
+//    positions (zero-insertion and padding). Slower (the wasm StridedSlice is plain JS), but general.
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelScratch } from './kernel_common.js';
+import { pair, withScratch } from './kernel_common.js';
+
+const BACKEND = 'wasm';
+const OWNER = 'MaxPoolGrad';
+
+function maxPoolGrad(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: tf.KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo {
+  const { dy, input, output } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output: tf.TensorInfo };
+  const attrs = args.attrs as unknown as tf.MaxPoolGradAttrs;
+  if (input.shape.length !== 4) {
+    throw new Error(`sqz kernel ${OWNER}: input must be rank 4 [N, H, W, C], got [${input.shape}]`);
+  }
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const [n, h, w, c] = input.shape;
+  const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = info;
+  const expected = [n, oh, ow, c];
+  if (dy.shape.join() !== expected.join() || output.shape.join() !== expected.join()) {
+    throw new Error(
+      `sqz kernel ${OWNER}: dy [${dy.shape}] and output [${output.shape}] must both be [${expected}] for input ` +
+        `[${input.shape}]`,
+    );
+  }
+  const [sh, sw] = pair(attrs.strides);
+  const geometry: Geometry = { n, h, w, c, oh, ow, kh, kw, sh, sw, top: info.padInfo.top, left: info.padInfo.left };
+  return withScratch(OWNER, args.backend, BACKEND, (s) =>
+    kh === sh && kw === sw ? tiledGrad(s, dy, input, geometry) : generalGrad(s, dy, input, output, geometry),
+  );
+}
+
+interface Geometry {
+  n: number; h: number; w: number; c: number;
+  oh: number; ow: number; kh: number; kw: number; sh: number; sw: number;
+  top: number; left: number;
+}
+
+/** Windows that tile the padded input exactly (KH = SH, KW = SW). */
+function tiledGrad(s: KernelScratch, dy: tf.TensorInfo, input: tf.TensorInfo, g: Geometry): tf.TensorInfo {
+  const { n, h, w, c, oh, ow, kh, kw, top, left } = g;
+  // Rows the windows read: [top, top + hUsed) of the input; rows beyond (valid padding) get zero gradient.
+  const hUsed = Math.min(h, oh * kh - top);
+  const wUsed = Math.min(w, ow * kw - left);
+  const used = s.slice(input, [0, 0, 0, 0], [n, hUsed, wUsed, c]);
+  const bottom = oh * kh - top - hUsed;
+  const right = ow * kw - left - wUsed;
+  const padded = top + bottom + left + right === 0 ? used : s.run('PadV2', { x: used }, {
+    paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: -Infinity,
+  } as unknown as tf.NamedAttrMap);
+  // One row per window, its KH·KW elements in row-major window order: [P, K] with P = N·OH·OW·C. A 6-D
+  // transpose is slow on wasm, so two low-rank ones: [A, KH, OW·KW·C] → [A, OW·KW·C, KH] with A = N·OH,
+  // then [A·OW, KW, C, KH] → [A·OW, C, KH, KW].
+  const a = n * oh;
+  const p = a * ow * c;
+  const k = kh * kw;
+  const step1 = s.transpose(s.reshape(padded, [a, kh, ow * kw * c]), [0, 2, 1]);
+  const rows = s.reshape(s.transpose(s.reshape(step1, [a * ow, kw, c, kh]), [0, 2, 3, 1]), [p, k]);
+  s.free(step1);
+  // ArgMax returns the first index of the maximum, which is the tie rule we need. (−∞ padding never wins:
+  // every window holds at least one input element.)
+  const first = s.run('ArgMax', { x: rows }, { axis: [1] });
+  s.free(rows);
+  const oneHot = s.run('OneHot', { indices: first }, { depth: k, onValue: 1, offValue: 0, dtype: 'int32' });
+  const mask = s.run('Cast', { x: oneHot }, { dtype: 'float32' });
+  s.free(oneHot);
+  const gradRows = s.run('Multiply', { a: mask, b: s.reshape(dy, [p, 1]) }); // [P, K]
+  s.free(mask);
+  // Back through the same two transposes, inverted.
+  const back1 = s.transpose(s.reshape(gradRows, [a * ow, c, kh, kw]), [0, 3, 1, 2]); // [A·OW, KW, C, KH]
+  const gradBlocks = s.transpose(s.reshape(back1, [a, ow * kw * c, kh]), [0, 2, 1]); // [A, KH, OW·KW·C]
+  const gradPadded = s.reshape(gradBlocks, [n, oh * kh, ow * kw, c]);
+  const gradUsed = s.slice(gradPadded, [0, top, left, 0], [n, hUsed, wUsed, c]);
+  if (hUsed === h && wUsed === w) return gradUsed;
+  return s.run('PadV2', { x: gradUsed }, {
+    paddings: [[0, 0], [0, h - hUsed], [0, w - wUsed], [0, 0]], constantValue: 0,
+  } as unknown as tf.NamedAttrMap);
+}
+
+/** Any window geometry: one pass per window offset. */
+function generalGrad(s: KernelScratch, dy: tf.TensorInfo, input: tf.TensorInfo, output: tf.TensorInfo, g: Geometry): tf.TensorInfo {
+  const { n, h, w, c, oh, ow, kh, kw, sh, sw, top, left } = g;
+  // Padded input and gradient accumulator: large enough for the input, for every window, and for OH·sh rows
+  // (OW·sw columns) starting at any window offset, which the placing below writes.
+  const hb = Math.max(top + h, oh * sh + kh - 1);
+  const wb = Math.max(left + w, ow * sw + kw - 1);
+  const padded = s.run('PadV2', { x: input }, {
+    paddings: [[0, 0], [top, hb - h - top], [left, wb - w - left], [0, 0]], constantValue: -Infinity,
+  } as unknown as tf.NamedAttrMap);
+  const zeros = s.run('Fill', {}, { shape: [n, oh, ow, c], value: 0, dtype: 'float32' });
+  let taken: tf.TensorInfo | undefined;
+  let acc: tf.TensorInfo | undefined;
+  for (let r = 0; r < kh; r++) {
+    for (let q = 0; q < kw; q++) {
+      const sampled = sample(s, padded, [n, oh, ow, c], [sh, sw], [r, q]);
+      const hit = s.run('Equal', { a: sampled, b: output });
+      s.free(sampled);
+      let first = hit;
+      if (taken !== undefined) {
+        const notTaken = s.run('LogicalNot', { x: taken });
+        first = s.run('LogicalAnd', { a: hit, b: notTaken });
+        s.free(notTaken);
+      }
+      if (r < kh - 1 || q < kw - 1) {
+        const next: tf.TensorInfo = taken === undefined ? hit : s.run('LogicalOr', { a: taken, b: hit });
+        if (taken !== undefined) s.free(taken);
+        taken = next;
+      }
+      const grad = s.run('Select', { condition: first, t: dy, e: zeros });
+      if (first !== hit) s.free(first);
+      if (hit !== taken) s.free(hit);
+      const placed = place(s, grad, [n, oh, ow, c], [sh, sw], [r, q], [hb, wb]);
+      const sum: tf.TensorInfo = acc === undefined ? placed : s.run('Add', { a: acc, b: placed });
+      if (acc !== undefined) {
+        s.free(acc);
+        s.free(placed);
+      }
+      acc = sum;
+    }
+  }
+  return s.slice(acc!, [0, top, left, 0], [n, h, w, c]);
+}
+
+/** x[:, r + oh·sh, q + ow·sw, :] for all oh < OH, ow < OW, as [N, OH, OW, C]. */
+function sample(
+  s: KernelScratch,
+  x: tf.TensorInfo,
+  [n, oh, ow, c]: number[],
+  [sh, sw]: [number, number],
+  [r, q]: [number, number],
+): tf.TensorInfo {
+  return s.run('StridedSlice', { x }, {
+    begin: [0, r, q, 0], end: [n, r + (oh - 1) * sh + 1, q + (ow - 1) * sw + 1, c], strides: [1, sh, sw, 1],
+    beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
+  } as unknown as tf.NamedAttrMap);
+}
+
+/**
+ * Puts g [N, OH, OW, C] into a zero [N, HB, WB, C] tensor at rows r + oh·sh, columns q + ow·sw.
+ */
+function place(
+  s: KernelScratch,
+  g: tf.TensorInfo,
+  [n, oh, ow, c]: number[],
+  [sh, sw]: [number, number],
+  [r, q]: [number, number],
+  [hb, wb]: [number, number],
+): tf.TensorInfo {
+  let up = g;
+  if (sh > 1 || sw > 1) {
+    const spread = s.reshape(g, [n, oh, 1, ow, 1, c]);
+    const padded = s.run('PadV2', { x: spread }, {
+      paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0,
+    } as unknown as tf.NamedAttrMap);
+    s.free(spread);
+    up = s.reshape(padded, [n, oh * sh, ow * sw, c]);
+    s.free(padded);
+  }
+  const out = s.run('PadV2', { x: up }, {
+    paddings: [[0, 0], [r, hb - r - oh * sh], [q, wb - q - ow * sw], [0, 0]], constantValue: 0,
+  } as unknown as tf.NamedAttrMap);
+  s.free(up);
+  if (up !== g) s.free(g);
+  return out;
+}
+
+export const maxPoolGradConfig: tf.KernelConfig = {
+  kernelName: tf.MaxPoolGrad,
+  backendName: BACKEND,
+  kernelFunc: maxPoolGrad as unknown as tf.KernelFunc,
+};

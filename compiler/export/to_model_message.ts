@@ -1,0 +1,121 @@
+// Maps the IR to a sqz.Model message (formats/schema.ts), encoding each weight tensor with a caller-supplied
+// function so the compressor can reuse the mapping with its own encodings.
+import {
+  ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, OP_ACTIVATION, OP_ADD, OP_AVG_POOL2D,
+  OP_CONV2D, OP_DENSE, OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D, OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_RESHAPE,
+  PAD_SAME, PAD_VALID,
+} from '../../formats/constants.js';
+import type { ModelMessage, OpMessage, TensorMessage } from '../../formats/schema.js';
+import type { Activation, Graph, IROp, IRTensor, OpType } from '../ir/graph.js';
+import { compactValues, valueConsumers } from '../ir/graph_utils.js';
+
+/** Encodes one weight tensor (values row-major over `shape`). `formats`' encodeTensor fits. */
+export type EncodeTensorFn = (values: Float32Array, shape: readonly number[]) => TensorMessage;
+
+/** One weight tensor as the .sqz file stores it, in file order (see weightTensorsOf). */
+export interface WeightTensorRef {
+  opIndex: number;
+  role: 'kernel' | 'bias';
+  tensor: IRTensor;
+}
+
+const OP_CODES: Record<OpType, number> = {
+  dense: OP_DENSE, conv2d: OP_CONV2D, depthwiseConv2d: OP_DEPTHWISE_CONV2D, maxPool2d: OP_MAX_POOL2D,
+  avgPool2d: OP_AVG_POOL2D, globalAvgPool2d: OP_GLOBAL_AVG_POOL2D, globalMaxPool2d: OP_GLOBAL_MAX_POOL2D,
+  activation: OP_ACTIVATION, add: OP_ADD, reshape: OP_RESHAPE,
+};
+
+const ACTIVATION_CODES: Record<Activation, number> = {
+  linear: ACT_LINEAR, relu: ACT_RELU, sigmoid: ACT_SIGMOID, tanh: ACT_TANH, softmax: ACT_SOFTMAX,
+};
+
+const SPATIAL = new Set<OpType>(['conv2d', 'depthwiseConv2d', 'maxPool2d', 'avgPool2d']);
+
+/**
+ * The graph as the file stores it. A reshape never moves elements, so: a reshape of a reshape reads the first
+ * one's input; a reshape that only feeds dense ops (which flatten their input themselves), keeps the shape, or
+ * feeds nothing is dropped unless it writes a graph output; unreferenced values are removed.
+ * Returns a new graph sharing weight arrays with `graph`.
+ */
+export function simplifyForExport(graph: Graph): Graph {
+  const ops = graph.ops.map((op) => ({ ...op, inputs: [...op.inputs] }));
+  const producer = new Map<number, IROp>();
+  for (const op of ops) {
+    const upstream = producer.get(op.inputs[0]!);
+    if (op.type === 'reshape' && upstream?.type === 'reshape') op.inputs = [upstream.inputs[0]!];
+    producer.set(op.output, op);
+  }
+  // No reshape reads a reshape's output now, so replacements below never chain.
+  const consumers = valueConsumers({ ...graph, ops });
+  const outputs = new Set(graph.outputs);
+  const shapeKey = (v: number) => graph.values[v]!.shape.join(',');
+  const replacement = new Map<number, number>();
+  const kept = ops.filter((op) => {
+    if (op.type !== 'reshape' || outputs.has(op.output)) return true;
+    const onlyDense = consumers[op.output]!.every((i) => ops[i]!.type === 'dense');
+    if (!onlyDense && shapeKey(op.inputs[0]!) !== shapeKey(op.output)) return true;
+    replacement.set(op.output, op.inputs[0]!);
+    return false;
+  });
+  for (const op of kept) op.inputs = op.inputs.map((v) => replacement.get(v) ?? v);
+  return compactValues({ values: graph.values, ops: kept, inputs: graph.inputs, outputs: graph.outputs });
+}
+
+/** Weight tensors in the order toModelMessage stores them: per op, kernel then bias. */
+export function weightTensorsOf(graph: Graph): WeightTensorRef[] {
+  const refs: WeightTensorRef[] = [];
+  graph.ops.forEach((op, opIndex) => {
+    if (op.kernel) refs.push({ opIndex, role: 'kernel', tensor: op.kernel });
+    if (op.bias) refs.push({ opIndex, role: 'bias', tensor: op.bias });
+  });
+  return refs;
+}
+
+function opMessage(op: IROp, weight: number, bias: number): OpMessage {
+  const spatial = SPATIAL.has(op.type);
+  const strides = op.strides ?? [1, 1];
+  const clipped = op.activation === 'relu' && op.clipMax !== undefined;
+  if (clipped && !(op.clipMax! > 0)) throw new Error(`toModelMessage: op '${op.name}' has relu clipMax ${op.clipMax}; it must be > 0`);
+  const activation = ACTIVATION_CODES[op.activation];
+  if (activation === undefined) throw new Error(`toModelMessage: op '${op.name}' has unknown activation '${op.activation}'`);
+  return {
+    type: OP_CODES[op.type],
+    inputs: [...op.inputs],
+    outputs: [op.output],
+    weight,
+    bias,
+    kernel: op.type === 'maxPool2d' || op.type === 'avgPool2d' ? [...(op.poolSize ?? [2, 2])] : [],
+    strides: spatial && (strides[0] !== 1 || strides[1] !== 1) ? [...strides] : [],
+    padding: spatial && op.padding === 'same' ? PAD_SAME : PAD_VALID,
+    activation: clipped ? ACT_RELU_CLIP : activation,
+    clipMax: clipped ? Math.fround(op.clipMax!) : 0,
+  };
+}
+
+/**
+ * The sqz.Model for `graph` after simplifyForExport. Tensors are stored per op, kernel then bias, each encoded by
+ * `encode`: the order of weightTensorsOf(graph), since simplification only removes weightless reshapes.
+ * Nothing inference does not read is stored (no names).
+ */
+export function toModelMessage(graph: Graph, encode: EncodeTensorFn): ModelMessage {
+  const g = simplifyForExport(graph);
+  const tensors: TensorMessage[] = [];
+  const ops = g.ops.map((op) => {
+    if (OP_CODES[op.type] === undefined) throw new Error(`toModelMessage: op '${op.name}' has unknown type '${op.type}'`);
+    const store = (t: IRTensor | undefined): number => {
+      if (t === undefined) return 0;
+      tensors.push(encode(t.values, t.shape));
+      return tensors.length;
+    };
+    const weight = store(op.kernel);
+    const bias = store(op.bias);
+    return opMessage(op, weight, bias);
+  });
+  return {
+    values: g.values.map((v) => ({ shape: [...v.shape] })),
+    tensors,
+    ops,
+    inputs: [...g.inputs],
+    outputs: [...g.outputs],
+  };
+}

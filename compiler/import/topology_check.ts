@@ -1,0 +1,70 @@
+// Checks a model's raw JSON topology before tfjs-layers deserializes it. tfjs fails on unknown classes with a
+// message that omits the layer's name, and silently ignores some Keras attributes (ReLU's negative_slope and
+// threshold), so both are caught here, with the layer's class and name.
+import { SUPPORTED_LAYERS_TEXT, UnsupportedModelError, unsupportedLayer } from './errors.js';
+
+/** Raw class names sqz handles, including Keras's aliases for the pooling layers. */
+const SUPPORTED_CLASSES = new Set([
+  'InputLayer', 'Dense', 'Conv2D', 'Convolution2D', 'DepthwiseConv2D', 'MaxPooling2D', 'MaxPool2D',
+  'AveragePooling2D', 'AvgPool2D', 'GlobalAveragePooling2D', 'GlobalAvgPool2D', 'GlobalMaxPooling2D',
+  'GlobalMaxPool2D', 'BatchNormalization', 'Activation', 'ReLU', 'Softmax', 'Add', 'Flatten', 'Reshape',
+  'Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout',
+]);
+
+const MODEL_CLASSES = new Set(['Sequential', 'Model', 'Functional']);
+
+interface RawLayer {
+  class_name?: unknown;
+  config?: Record<string, unknown>;
+  name?: unknown;
+}
+
+function layersOf(modelJson: RawLayer): RawLayer[] {
+  const config = modelJson.config as unknown;
+  if (Array.isArray(config)) return config as RawLayer[]; // Keras 1/early 2 Sequential: config is the layer list
+  const layers = (config as Record<string, unknown> | undefined)?.['layers'];
+  return Array.isArray(layers) ? (layers as RawLayer[]) : [];
+}
+
+function configValue(config: Record<string, unknown>, snake: string, camel: string): unknown {
+  return config[snake] ?? config[camel];
+}
+
+/**
+ * Throws UnsupportedModelError for the first layer of `modelTopology` (a model.json "modelTopology") that sqz
+ * cannot convert: an unknown class, a nested model, channels-first data, or a ReLU with a negative slope or
+ * threshold. Layers it passes still get checked in detail after loading.
+ */
+export function checkTopology(modelTopology: unknown): void {
+  const top = modelTopology as Record<string, unknown>;
+  const modelJson = (top['model_config'] ?? top) as RawLayer;
+  const modelClass = String(modelJson.class_name ?? '');
+  if (!MODEL_CLASSES.has(modelClass)) {
+    throw new UnsupportedModelError(
+      `model topology class '${modelClass}' is not a Keras Sequential or functional Model; sqz converts layers models only`);
+  }
+  for (const layer of layersOf(modelJson)) {
+    const cls = String(layer.class_name ?? '?');
+    const config = (layer.config ?? {}) as Record<string, unknown>;
+    const name = String(config['name'] ?? layer.name ?? '?');
+    if (MODEL_CLASSES.has(cls)) {
+      throw unsupportedLayer(name, cls, 'is a nested model, which sqz does not convert',
+        'rebuild the model with the nested model\'s layers inlined');
+    }
+    if (!SUPPORTED_CLASSES.has(cls)) {
+      throw unsupportedLayer(name, cls, 'is not supported by sqz', `supported layers: ${SUPPORTED_LAYERS_TEXT}`);
+    }
+    const dataFormat = configValue(config, 'data_format', 'dataFormat');
+    if (dataFormat === 'channels_first' || dataFormat === 'channelsFirst') {
+      throw unsupportedLayer(name, cls, 'uses channels-first data', 'sqz needs channels-last (NHWC) layers');
+    }
+    if (cls === 'ReLU') {
+      const slope = Number(configValue(config, 'negative_slope', 'negativeSlope') ?? 0);
+      const threshold = Number(configValue(config, 'threshold', 'threshold') ?? 0);
+      if (slope !== 0 || threshold !== 0) {
+        throw unsupportedLayer(name, cls, `has negative_slope ${slope} and threshold ${threshold}`,
+          'sqz supports ReLU only with negative_slope 0 and threshold 0 (max_value may be set)');
+      }
+    }
+  }
+}

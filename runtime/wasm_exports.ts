@@ -1,0 +1,62 @@
+// The sqz.wasm ABI as seen from TypeScript (documented in assembly/README.md). Pointers are byte addresses in the
+// instance's memory; lengths are floats per sample unless named bytes.
+
+export interface SqzWasmExports {
+  memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  load(ptr: number, length: number, execMode: number): number;
+  plan(maxBatch: number): number;
+  run(batch: number): number;
+  inputCount(): number;
+  outputCount(): number;
+  inputPtr(i: number): number;
+  inputLength(i: number): number;
+  outputPtr(i: number): number;
+  outputLength(i: number): number;
+  errorCode(): number;
+  errorMessagePtr(): number;
+  errorMessageLength(): number;
+  errorOffset(): number;
+  valueCount(): number;
+  inputValue(i: number): number;
+  outputValue(i: number): number;
+  valueRank(v: number): number;
+  valueDim(v: number, d: number): number;
+  valueOffset(v: number): number;
+  opCount(): number;
+  opType(i: number): number;
+  opActivation(i: number): number;
+  opWeight(i: number): number;
+  opBias(i: number): number;
+  tensorCount(): number;
+  tensorRank(t: number): number;
+  tensorDim(t: number, d: number): number;
+  tensorEncoding(t: number): number;
+  tensorBits(t: number): number;
+  tensorN(t: number): number;
+  tensorNonzeros(t: number): number;
+  tensorStoredBytes(t: number): number;
+  tensorExec(t: number): number;
+  fileBytes(): number;
+  arenaBytes(): number;
+  plannedBatchSize(): number;
+  heapBase(): number;
+  heapEnd(): number;
+  planOverlaps(): number;
+  decodeTensor(t: number): number;
+}
+
+/** The last error of the instance: code (ERR_*), message and file offset (-1 when not about a position). */
+export interface WasmError {
+  code: number;
+  message: string;
+  offset: number;
+}
+
+export function lastWasmError(exports: SqzWasmExports): WasmError {
+  const length = exports.errorMessageLength();
+  const bytes = new Uint8Array(exports.memory.buffer, exports.errorMessagePtr(), length);
+  let message = '';
+  for (let i = 0; i < length; i++) message += String.fromCharCode(bytes[i]); // latin1
+  return { code: exports.errorCode(), message, offset: exports.errorOffset() };
+}
