@@ -5,7 +5,7 @@
 //   U-step   right after: U ← U + W − V; ρ grows geometrically (up to rhoMax) so W is pulled onto V by the end.
 import * as tf from '@tensorflow/tfjs-core';
 import { batches } from '../data/dataset.js';
-import { batchTensors, sgdStep } from './sgd.js';
+import { batchTensors, checkLoss, sgdStep } from './sgd.js';
 import { assignArray } from './train_state.js';
 import { cosineLr, type RunContext } from './context.js';
 import { initialCosts, projectJoint, type CostModel, type JointProjection } from './joint_projection.js';
@@ -167,22 +167,26 @@ export class AdmmPhase {
     let step = startStep;
     let lossSum = 0;
     let count = 0;
-    const energy = { names: ctx.layers.map((l) => state.kernel(l.opIndex).name), out: new Float64Array(ctx.layers.length) };
-    for (const batch of batches(data.train, hyper.batchSize, ctx.rng)) {
-      const lr = cosineLr(hyper.lr, step, this.totalSteps);
-      const { x, y } = batchTensors(batch, ctx.inputShape, ctx.numClasses);
-      const loss = sgdStep(state, x, y, { lr, momentum: hyper.momentum, weightDecay: hyper.weightDecay },
-        { beta: lr * this.rho, anchors: this.anchors }, energy);
-      this.fisher = this.fisher.map((f, i) => (f === 0 ? energy.out[i]! : FISHER_DECAY * f + (1 - FISHER_DECAY) * energy.out[i]!));
-      x.dispose();
-      y.dispose();
-      lossSum += loss * batch.count;
-      count += batch.count;
-      step++;
-      if (step % hyper.projectionInterval === 0) timedProject(step);
-      progress.update(step - startStep, this.stats(lossSum / count));
+    try {
+      const energy = { names: ctx.layers.map((l) => state.kernel(l.opIndex).name), out: new Float64Array(ctx.layers.length) };
+      for (const batch of batches(data.train, hyper.batchSize, ctx.rng)) {
+        const lr = cosineLr(hyper.lr, step, this.totalSteps);
+        const { x, y } = batchTensors(batch, ctx.inputShape, ctx.numClasses);
+        const loss = sgdStep(state, x, y, { lr, momentum: hyper.momentum, weightDecay: hyper.weightDecay, clipNorm: hyper.clipNorm },
+          { beta: lr * this.rho, anchors: this.anchors }, energy);
+        checkLoss(loss, `in ADMM epoch ${epoch + 1}, step ${step - startStep + 1}`, hyper.lr);
+        this.fisher = this.fisher.map((f, i) => (f === 0 ? energy.out[i]! : FISHER_DECAY * f + (1 - FISHER_DECAY) * energy.out[i]!));
+        x.dispose();
+        y.dispose();
+        lossSum += loss * batch.count;
+        count += batch.count;
+        step++;
+        if (step % hyper.projectionInterval === 0) timedProject(step);
+        progress.update(step - startStep, this.stats(lossSum / count));
+      }
+    } finally {
+      progress.endEpoch();
     }
-    progress.endEpoch();
     return {
       loss: lossSum / Math.max(count, 1),
       seconds: (performance.now() - started) / 1000,

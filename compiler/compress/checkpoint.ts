@@ -37,6 +37,8 @@ export interface EpochHistory {
   seconds: number;
   projectionSeconds: number;
   projections: number;
+  /** Seconds spent fitting the epoch's hard projection to the target and evaluating it (model selection). */
+  selectionSeconds: number;
 }
 
 export interface Checkpoint {

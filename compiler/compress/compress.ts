@@ -108,13 +108,15 @@ export async function compress(options: CompressOptions): Promise<CompressResult
       const w = admm.kernels();
       const biases = state.readBiases();
       // Model selection sees what the end would produce: the hard projection fitted to the real target.
+      const selectionStart = performance.now();
       const hard = fitToTarget(setup, w, biases, admm.costs, targetBytes, admm.importance(), 8).projection;
       const acc = evaluate(ctx, hard.values, biases);
+      const selectionSeconds = (performance.now() - selectionStart) / 1000;
       if (!best || acc > best.accuracy) {
         best = { accuracy: acc, epoch, phase: 'admm', weights: weightRecord(kernelMap(layers, w), biases), codes: hard.codes };
       }
       history.push({ phase: 'admm', epoch, loss: result.loss, validationAccuracy: acc, estimatedBytes: hard.bytes,
-        seconds: result.seconds, projectionSeconds: result.projectionSeconds, projections: result.projections });
+        seconds: result.seconds, projectionSeconds: result.projectionSeconds, projections: result.projections, selectionSeconds });
       progress.log(`admm epoch ${epoch + 1}: loss ${result.loss.toFixed(4)}, hard-projected validation accuracy `
         + `${(100 * acc).toFixed(2)}% at ${hard.bytes} bytes, bits ${hard.codes.map((c) => c.bits).join('/')}, `
         + `projections ${(100 * result.projectionSeconds / result.seconds).toFixed(1)}% of the epoch`);
@@ -124,8 +126,7 @@ export async function compress(options: CompressOptions): Promise<CompressResult
   }
   const admmSeconds = (performance.now() - admmStart) / 1000;
 
-  // ── Fit to the real byte budget, then fine-tune with mask and bits frozen ──
-  const fitStart = performance.now();
+  // ── Fine-tune the best fitted projection with mask and bits frozen ─────────
   let finetune: FinetunePhase;
   let ftEpoch = 0;
   if (ckpt?.phase === 'finetune') {
@@ -144,7 +145,6 @@ export async function compress(options: CompressOptions): Promise<CompressResult
       codes: finetune.currentCodes() };
     progress.log(`fine-tune starts from ADMM epoch ${start.epoch + 1}: validation accuracy ${(100 * acc).toFixed(2)}%`);
   }
-  const fitSeconds = (performance.now() - fitStart) / 1000;
   const ftStart = performance.now();
   for (; ftEpoch < hyper.finetuneEpochs; ftEpoch++) {
     const result = finetune.runEpoch(ftEpoch, step);
@@ -156,7 +156,7 @@ export async function compress(options: CompressOptions): Promise<CompressResult
       best = { accuracy: acc, epoch: ftEpoch, phase: 'finetune', weights: weightRecord(kernelMap(layers, q), biases), codes: finetune.currentCodes() };
     }
     history.push({ phase: 'finetune', epoch: ftEpoch, loss: result.loss, validationAccuracy: acc, estimatedBytes: 0,
-      seconds: result.seconds, projectionSeconds: result.projectionSeconds, projections: 0 });
+      seconds: result.seconds, projectionSeconds: result.projectionSeconds, projections: 0, selectionSeconds: 0 });
     progress.log(`fine-tune epoch ${ftEpoch + 1}: loss ${result.loss.toFixed(4)}, validation accuracy ${(100 * acc).toFixed(2)}%`);
     await save({ phase: 'finetune', epoch: ftEpoch + 1, finetune: finetune.snapshot() });
   }
@@ -191,7 +191,10 @@ export async function compress(options: CompressOptions): Promise<CompressResult
     samples: { train: data.train.count, validation: data.validation.count, test: data.test.count },
     layers: layerReports(layers, measure),
     history,
-    seconds: { total: elapsed(), admm: admmSeconds, finetune: ftSeconds, fit: fitSeconds },
+    seconds: {
+      total: elapsed(), admm: admmSeconds, finetune: ftSeconds,
+      selection: history.reduce((sum, h) => sum + h.selectionSeconds, 0),
+    },
     projectionShare: projectionShare(history),
     hyper: { ...hyper },
   };
@@ -264,7 +267,7 @@ function resolveTarget(options: CompressOptions, fp32WeightBytes: number): numbe
 
 function resolveHyper(options: CompressOptions, trainCount: number): Hyper {
   const merged = { ...DEFAULT_HYPER, ...options.hyper };
-  const epochs = defaultEpochs(trainCount, merged.batchSize);
+  const epochs = defaultEpochs(trainCount);
   const hyper: Hyper = { epochs: epochs.epochs, finetuneEpochs: epochs.finetuneEpochs, ...merged };
   for (const [key, value] of Object.entries(hyper)) {
     if (!Number.isFinite(value) || value < 0) throw new Error(`compress: ${key} must be a non-negative number, got ${value}`);

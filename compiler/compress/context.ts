@@ -18,6 +18,8 @@ export interface Hyper {
   lr: number;
   momentum: number;
   weightDecay: number;
+  /** Global gradient-norm clip (0 = off). */
+  clipNorm: number;
   /** Initial ADMM penalty ρ. */
   rho: number;
   /** ρ multiplier per projection (ρ grows geometrically up to rhoMax). */

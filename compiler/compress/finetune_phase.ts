@@ -5,12 +5,12 @@
 // the file size stays where the fit put it.
 import * as tf from '@tensorflow/tfjs-core';
 import { batches } from '../data/dataset.js';
-import { quantizeToCentroids, roundCentroidsToF16 } from '../optimize/kmeans.js';
-import { batchTensors, lossOf } from './sgd.js';
+import { quantizeToCentroids } from '../optimize/kmeans.js';
+import { batchTensors, checkLoss, clipByGlobalNorm, lossOf } from './sgd.js';
 import { assignArray } from './train_state.js';
 import { cosineLr, type RunContext } from './context.js';
 import type { EpochResult } from './admm_phase.js';
-import type { LayerCode } from './joint_projection.js';
+import { snapCodebook, type LayerCode } from './joint_projection.js';
 
 export interface FinetuneSnapshot {
   codes: LayerCode[];
@@ -85,7 +85,7 @@ export class FinetunePhase {
         count[c]!++;
       }
       const next = Float32Array.from(code.centroids, (c, j) => (count[j]! > 0 ? sum[j]! / count[j]! : c));
-      const refreshed = roundCentroidsToF16(next.filter((c) => c !== 0).sort());
+      const refreshed = snapCodebook(next.filter((c) => c !== 0).sort());
       if (refreshed.length > 0) code.centroids = refreshed;
     });
   }
@@ -100,51 +100,56 @@ export class FinetunePhase {
     let lossSum = 0;
     let count = 0;
     let refreshMs = 0;
-    for (const batch of batches(data.train, hyper.batchSize, ctx.rng)) {
-      const lr = cosineLr(hyper.lr * 0.25, step, this.totalSteps, 0.02);
-      this.loadQuantized();
-      const { x, y } = batchTensors(batch, ctx.inputShape, ctx.numClasses);
-      const { value, grads } = tf.variableGrads(() => lossOf(state.graph, state.params, x, y), state.list);
-      // Biases: plain momentum SGD on the tf side.
-      tf.tidy(() => {
-        state.list.forEach((v, i) => {
-          if (kernelNames.has(v.name)) return;
-          const m = state.momentum[i]!;
-          m.assign(tf.add(tf.mul(m, hyper.momentum), grads[v.name]!));
-          v.assign(tf.sub(v, tf.mul(m, lr)));
+    try {
+      for (const batch of batches(data.train, hyper.batchSize, ctx.rng)) {
+        const lr = cosineLr(hyper.lr * 0.25, step, this.totalSteps, 0.02);
+        this.loadQuantized();
+        const { x, y } = batchTensors(batch, ctx.inputShape, ctx.numClasses);
+        const { value, grads } = tf.variableGrads(() => lossOf(state.graph, state.params, x, y), state.list);
+        if (hyper.clipNorm > 0) clipByGlobalNorm(grads, hyper.clipNorm);
+        // Biases: plain momentum SGD on the tf side.
+        tf.tidy(() => {
+          state.list.forEach((v, i) => {
+            if (kernelNames.has(v.name)) return;
+            const m = state.momentum[i]!;
+            m.assign(tf.add(tf.mul(m, hyper.momentum), grads[v.name]!));
+            v.assign(tf.sub(v, tf.mul(m, lr)));
+          });
         });
-      });
-      // Kernels: straight-through update of the latent weights at the kept positions.
-      layers.forEach((l, i) => {
-        const g = grads[state.kernel(l.opIndex).name]!.dataSync() as Float32Array;
-        const pos = this.positions[i]!;
-        const latent = this.latent[i]!;
-        const mom = this.kernelMomentum[i]!;
-        for (let k = 0; k < pos.length; k++) {
-          const m = hyper.momentum * mom[k]! + g[pos[k]!]! + hyper.weightDecay * latent[k]!;
-          mom[k] = m;
-          latent[k] = latent[k]! - lr * m;
+        // Kernels: straight-through update of the latent weights at the kept positions.
+        layers.forEach((l, i) => {
+          const g = grads[state.kernel(l.opIndex).name]!.dataSync() as Float32Array;
+          const pos = this.positions[i]!;
+          const latent = this.latent[i]!;
+          const mom = this.kernelMomentum[i]!;
+          for (let k = 0; k < pos.length; k++) {
+            const m = hyper.momentum * mom[k]! + g[pos[k]!]! + hyper.weightDecay * latent[k]!;
+            mom[k] = m;
+            latent[k] = latent[k]! - lr * m;
+          }
+        });
+        const loss = value.dataSync()[0]!;
+        checkLoss(loss, `in fine-tune epoch ${epoch + 1}, step ${step - startStep + 1}`, hyper.lr);
+        value.dispose();
+        tf.dispose(grads);
+        x.dispose();
+        y.dispose();
+        lossSum += loss * batch.count;
+        count += batch.count;
+        step++;
+        if (step % hyper.refreshInterval === 0) {
+          const t0 = performance.now();
+          this.refreshCodebooks();
+          refreshMs += performance.now() - t0;
         }
-      });
-      const loss = value.dataSync()[0]!;
-      value.dispose();
-      tf.dispose(grads);
-      x.dispose();
-      y.dispose();
-      lossSum += loss * batch.count;
-      count += batch.count;
-      step++;
-      if (step % hyper.refreshInterval === 0) {
-        const t0 = performance.now();
-        this.refreshCodebooks();
-        refreshMs += performance.now() - t0;
+        progress.update(step - startStep, {
+          loss: lossSum / count, residual: 0, nnz: this.positions.reduce((s, p) => s + p.length, 0),
+          bits: this.codes.map((c) => c.bits).join('/'), bytes: 0,
+        });
       }
-      progress.update(step - startStep, {
-        loss: lossSum / count, residual: 0, nnz: this.positions.reduce((s, p) => s + p.length, 0),
-        bits: this.codes.map((c) => c.bits).join('/'), bytes: 0,
-      });
+    } finally {
+      progress.endEpoch();
     }
-    progress.endEpoch();
     this.loadQuantized();
     return {
       loss: lossSum / Math.max(count, 1),

@@ -207,7 +207,7 @@ function allocate(
   const candidates = z.map((values, i) => {
     const kept = keptNonzeros(values, masks[i]!);
     const byBits = kept.length === 0 ? [] : kmeansByBits(kept, MAX_BITS, { maxBins: KMEANS_BINS }).map((o) => ({
-      bits: o.bits, centroids: roundCentroidsToF16(o.centroids), distortion: o.distortion,
+      bits: o.bits, centroids: snapCodebook(o.centroids), distortion: o.distortion,
     }));
     return { kept, byBits };
   });
@@ -283,7 +283,7 @@ function quantize(
     for (let j = 0; j < v.length; j++) if (mask[j] !== 0 && v[j] !== 0) out[j] = v[j]!;
     const kept = keptNonzeros(v, mask);
     const codebook = centroids?.[i] ?? (kept.length === 0 ? new Float32Array(0)
-      : roundCentroidsToF16(kmeans1d(kept, 2 ** bits[i]!, { maxBins: KMEANS_BINS }).centroids));
+      : snapCodebook(kmeans1d(kept, 2 ** bits[i]!, { maxBins: KMEANS_BINS }).centroids));
     if (codebook.length > 0) quantizeToCentroids(out, codebook, out);
     else out.fill(0);
     codes.push({ bits: bits[i]!, nnz: kept.length, centroids: codebook, mask: nonzeroMask(out) });
@@ -291,6 +291,15 @@ function quantize(
   });
   return { codes, values };
 }
+
+/** Codebook entries as stored: rounded to f16 (2 bytes each) when every entry fits f16's range, else kept f32. */
+export function snapCodebook(centroids: Float32Array): Float32Array {
+  if (centroids.every((c) => Math.abs(c) < F16_LIMIT)) return roundCentroidsToF16(centroids);
+  return Float32Array.from(new Set(centroids.filter((c) => c !== 0).sort()));
+}
+
+/** Values at or beyond this magnitude round to ±inf in f16. */
+const F16_LIMIT = 65520;
 
 function sum(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);

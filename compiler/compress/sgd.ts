@@ -11,6 +11,21 @@ export interface SgdConfig {
   momentum: number;
   /** L2 weight decay on kernels (not biases). */
   weightDecay: number;
+  /** Gradients are rescaled so their global L2 norm is at most this (0 = no clipping). */
+  clipNorm: number;
+}
+
+/** Rescales `grads` in place so their global L2 norm is at most `maxNorm` (a guard against rare blow-ups). */
+export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): void {
+  const names = Object.keys(grads);
+  const norm = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!))))).dataSync()[0]!);
+  if (!(norm > maxNorm)) return;
+  const scale = maxNorm / norm;
+  for (const n of names) {
+    const scaled = tf.mul(grads[n]!, scale);
+    grads[n]!.dispose();
+    grads[n] = scaled;
+  }
 }
 
 /**
@@ -20,6 +35,22 @@ export interface SgdConfig {
 export interface ProxTerm {
   beta: number;
   anchors: ReadonlyMap<string, tf.Tensor>;
+}
+
+/** Thrown when the training loss becomes non-finite or explodes. */
+export class TrainingDivergedError extends Error {
+  constructor(where: string, loss: number, lr: number) {
+    super(`training diverged ${where} (loss ${loss}); lower the learning rate (--lr, now ${lr})`);
+    this.name = 'TrainingDivergedError';
+  }
+}
+
+/** Softmax cross-entropy this large means the weights blew up (chance level is ln(classes) ≈ 2.3 for 10). */
+const DIVERGED_LOSS = 1e4;
+
+/** Throws TrainingDivergedError when `loss` shows the run blew up. */
+export function checkLoss(loss: number, where: string, lr: number): void {
+  if (!Number.isFinite(loss) || loss > DIVERGED_LOSS) throw new TrainingDivergedError(where, loss, lr);
 }
 
 /** Batch tensors: NHWC (or the model's input shape) images and one-hot labels. */
@@ -44,6 +75,7 @@ export function sgdStep(
 ): number {
   const kernels = new Set(state.vars.map((v) => v?.kernel?.name).filter((n): n is string => n !== undefined));
   const { value, grads } = tf.variableGrads(() => lossOf(state.graph, state.params, x, y), state.list);
+  if (cfg.clipNorm > 0) clipByGlobalNorm(grads, cfg.clipNorm);
   if (gradEnergy) {
     // Mean squared gradient per named kernel: a diagonal-Fisher estimate of each layer's sensitivity.
     const energy = tf.tidy(() => tf.stack(gradEnergy.names.map((n) => tf.mean(tf.square(grads[n]!)))));

