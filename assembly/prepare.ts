@@ -19,11 +19,9 @@ import { Op, Tensor, dimOf, opAt, opCount, tensorAt, valueAt } from './model';
 import { prepareActivation } from './kernels/activation';
 import { prepareAdd } from './kernels/add';
 import { prepareAvgPool2d } from './kernels/avg_pool2d';
-import { allocatePatchScratch, prepareConv2d, requestPatchScratch } from './kernels/conv2d';
-import { prepareDense } from './kernels/dense';
+import { allocatePatchScratch, compressedConvScratchFloats, prepareConv2d, requestPatchScratch } from './kernels/conv2d';
+import { prepareDense, prepareDenseCompressed } from './kernels/dense';
 import { prepareDepthwiseConv2d } from './kernels/depthwise_conv2d';
-import { planarScratchFloats } from './kernels/conv_planar';
-import { conv2dSparseScratchFloats } from './kernels/conv2d_sparse';
 import { prepareGlobalPool2d } from './kernels/global_pool2d';
 import { preparePool } from './kernels/max_pool2d';
 import { prepareReshape } from './kernels/reshape';
@@ -58,13 +56,6 @@ function denseValues(t: Tensor, inPlace: bool): usize {
   return dst;
 }
 
-/**
- * A compressed conv2d runs as sparse weight × im2col tiles (conv2d_sparse.ts) when it has at least this many
- * nonzeros per im2col row (nnz ≥ this · KH·KW·C), else tap by tap on planar rows (conv_planar.ts): gathering a
- * row costs about as much as applying two nonzeros to it.
- */
-const IM2COL_MIN_REUSE: u64 = 2;
-
 function chooseExec(t: Tensor, mode: u32): u32 {
   if (t.encoding == ENC_F32) return EXEC_DENSE;
   if (mode != EXEC_AUTO) return mode;
@@ -81,11 +72,10 @@ function prepareWeights(op: Op, mode: u32): i32 {
       op.weights = denseValues(t, mode == EXEC_COMPRESSED);
       if (op.weights == 0) return errCode;
       if (op.type == OP_CONV2D) requestPatchScratch(<u32>(op.windowH * op.windowW * op.inC));
-    } else if (op.type == OP_CONV2D && <u64>t.nonzeros >= <u64>(op.windowH * op.windowW * op.inC) * IM2COL_MIN_REUSE) {
-      // Each gathered input row would feed enough nonzeros to pay for the gathering.
-      op.scratchFloats = conv2dSparseScratchFloats(op);
-    } else if (op.type != OP_DENSE) {
-      op.scratchFloats = planarScratchFloats(op);
+    } else if (op.type == OP_DENSE) {
+      if (!prepareDenseCompressed(op, t)) return errCode;
+    } else {
+      op.scratchFloats = compressedConvScratchFloats(op, t);
     }
   }
   if (op.bias != 0) {

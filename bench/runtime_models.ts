@@ -11,6 +11,7 @@ import type { Graph } from '../compiler/ir/graph.js';
 import { isCompressible } from '../compiler/ir/graph.js';
 import { cloneGraph } from '../compiler/ir/graph_utils.js';
 import { kmeans1d, quantizeToCentroids, roundCentroidsToF16 } from '../compiler/optimize/kmeans.js';
+import { createRng } from '../compiler/util/rng.js';
 import { ARCHITECTURES, type ArchName } from './baselines/models.js';
 
 export type BenchArch = Extract<ArchName, 'lenet5' | 'lenet300'>;
@@ -40,20 +41,30 @@ export interface BenchVariant {
 
 export const SEED = 1;
 
-/** Finds a trained model of `arch` under examples/models (by the `arch` field of its baseline.json). */
-export function findTrainedModel(arch: BenchArch, root = 'examples/models'): string | undefined {
-  if (!existsSync(root)) return undefined;
-  for (const dir of readdirSync(root).sort()) {
-    const baseline = path.join(root, dir, 'baseline.json');
-    const modelJson = path.join(root, dir, 'model.json');
-    if (!existsSync(baseline) || !existsSync(modelJson)) continue;
-    try {
-      if ((JSON.parse(readFileSync(baseline, 'utf8')) as { arch?: string }).arch === arch) return modelJson;
-    } catch {
-      // Not a baseline we can read: skip it.
+/** Where findTrainedModel looks, in order: the bundled examples, then the baselines bench/baselines/train.ts wrote. */
+export const TRAINED_MODEL_ROOTS = ['examples/models', 'bench/out/models'] as const;
+
+/**
+ * Finds a trained model of `arch` (by the `arch` field of its baseline.json) in the folders under `roots`
+ * (paths relative to `base`), preferring MNIST-trained ones: the benchmark's inputs are MNIST digits.
+ */
+export function findTrainedModel(arch: BenchArch, base = '.', roots: readonly string[] = TRAINED_MODEL_ROOTS): string | undefined {
+  const found: { path: string; mnist: boolean }[] = [];
+  for (const root of roots.map((r) => path.join(base, r))) {
+    if (!existsSync(root)) continue;
+    for (const dir of readdirSync(root).sort()) {
+      const baseline = path.join(root, dir, 'baseline.json');
+      const modelJson = path.join(root, dir, 'model.json');
+      if (!existsSync(baseline) || !existsSync(modelJson)) continue;
+      try {
+        const info = JSON.parse(readFileSync(baseline, 'utf8')) as { arch?: string; data?: string };
+        if (info.arch === arch) found.push({ path: modelJson, mnist: info.data === 'mnist' });
+      } catch {
+        // Not a baseline we can read: skip it.
+      }
     }
   }
-  return undefined;
+  return (found.find((f) => f.mnist) ?? found[0])?.path;
 }
 
 /** Loads `arch` from `modelJson` (a trained model) or builds it from the seeded initialisers. */
@@ -63,7 +74,12 @@ export async function loadBenchModel(arch: BenchArch, modelJson: string | undefi
     const model = await newLayersModel();
     const graph = importLayersModel(model);
     model.dispose();
-    return { arch, source: `seeded random (glorot-uniform, seed ${SEED})`, trained: false, graph, newLayersModel };
+    // tfjs initialises biases to 0, which with sparse kernels leaves unrealistically many exact zeros in the
+    // activations (and flatters kernels that skip zero inputs): give them small seeded values instead.
+    const rng = createRng(SEED);
+    for (const op of graph.ops) op.bias?.values.forEach((_, i, values) => { values[i] = (rng.float() - 0.5) * 0.1; });
+    return { arch, source: `seeded random (glorot-uniform kernels, biases uniform ±0.05, seed ${SEED})`, trained: false,
+      graph, newLayersModel };
   }
   const artifacts = await readModelArtifacts(modelJson);
   const newLayersModel = (): Promise<tfl.LayersModel> => tfl.loadLayersModel({ load: async () => artifacts });

@@ -4,13 +4,14 @@
 // Compressed path: conv2d_sparse.ts (the sparse weight times im2col tiles of the input) when the weight is dense
 // enough to reuse each gathered row, else conv_planar.ts (each nonzero applied to planar rows of the input).
 
-import { ERR_NONE } from '../../formats/constants';
+import { ERR_NONE, OP_CONV2D } from '../../formats/constants';
 import { E_W_SHAPE } from '../errors';
 import { allocBytes } from '../heap';
-import { Op } from '../model';
+import { Op, Tensor } from '../model';
 import { checkBias, prepareWindow, requireWeight, shapeFail, takeImageInput, weightTensor } from './common';
-import { evalConv2dSparse } from './conv2d_sparse';
-import { evalPlanarCompressed } from './conv_planar';
+import { conv2dSparseScratchFloats, evalConv2dSparse } from './conv2d_sparse';
+import { evalPlanarCompressed, planarScratchFloats } from './conv_planar';
+import { evalShiftedCompressed, shiftedPlanesApply, shiftedScratchFloats } from './conv_shifted';
 import { accumulateRows, accumulateRows2 } from './matvec';
 import { copyFloats, fillRows } from './vector';
 
@@ -25,6 +26,27 @@ export function prepareConv2d(op: Op, index: u32): i32 {
   code = prepareWindow(op, index, t.d3);
   if (code != ERR_NONE) return code;
   return checkBias(op, index, t.d3);
+}
+
+/**
+ * A strided compressed conv2d runs as sparse weight × im2col tiles (conv2d_sparse.ts) when it has at least this
+ * many nonzeros per im2col row (nnz ≥ this · KH·KW·C), else tap by tap on planar rows (conv_planar.ts): gathering a
+ * row costs about as much as applying two nonzeros to it.
+ */
+const IM2COL_MIN_REUSE: u64 = 2;
+
+/**
+ * Prepare of the compressed path of conv2d and depthwise conv2d (op.weights = 0): chooses the kernel and returns
+ * its arena scratch in floats per sample. Stride 1: shifted planes (conv_shifted.ts); else conv2d with enough
+ * nonzeros per im2col row: im2col tiles (sets op.tilePixels); else planar rows.
+ */
+export function compressedConvScratchFloats(op: Op, t: Tensor): u32 {
+  op.tilePixels = 0;
+  if (shiftedPlanesApply(op)) return shiftedScratchFloats(op);
+  if (op.type == OP_CONV2D && <u64>t.nonzeros >= <u64>(op.windowH * op.windowW * op.inC) * IM2COL_MIN_REUSE) {
+    return conv2dSparseScratchFloats(op);
+  }
+  return planarScratchFloats(op);
 }
 
 /** Scratch for two patches of the largest dense-path conv, allocated once at load (see requestPatchScratch). */
@@ -66,7 +88,8 @@ function gatherPatch(op: Op, xb: usize, patch: usize, top: i32, left: i32): void
 export function evalConv2d(op: Op, x: usize, out: usize, batch: u32): void {
   let weights = op.weights;
   if (weights == 0) {
-    if (op.tilePixels > 0) evalConv2dSparse(op, x, out, batch);
+    if (shiftedPlanesApply(op)) evalShiftedCompressed(op, x, out, batch, false);
+    else if (op.tilePixels > 0) evalConv2dSparse(op, x, out, batch);
     else evalPlanarCompressed(op, x, out, batch, false);
     return;
   }

@@ -16,41 +16,46 @@ export function planarScratchFloats(op: Op): u32 {
 }
 
 /**
- * dst[c][r] = src[r][c] for a rows × cols matrix of f32, for each of `batch` matrices stored back to back.
- * The SIMD build moves 4 × 4 blocks with shuffles; edges go one float at a time.
+ * dst[c·dstPitch + r] = src[r·srcPitch + c] for r < rows, c < cols (pitches in floats): a block transpose. The SIMD
+ * build moves 4 × 4 blocks with shuffles; edges go one float at a time.
  */
+export function transposeBlock(src: usize, srcPitch: i32, dst: usize, dstPitch: i32, rows: i32, cols: i32): void {
+  let srcRow = <usize>srcPitch << 2, dstRow = <usize>dstPitch << 2;
+  let r0 = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; r0 + 4 <= rows; r0 += 4) {
+      let c0 = 0;
+      for (; c0 + 4 <= cols; c0 += 4) {
+        let s = src + <usize>r0 * srcRow + (<usize>c0 << 2);
+        let a = v128.load(s), bb = v128.load(s + srcRow);
+        let c = v128.load(s + srcRow * 2), d = v128.load(s + srcRow * 3);
+        let ab0 = v128.shuffle<f32>(a, bb, 0, 4, 1, 5), ab1 = v128.shuffle<f32>(a, bb, 2, 6, 3, 7);
+        let cd0 = v128.shuffle<f32>(c, d, 0, 4, 1, 5), cd1 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
+        let t = dst + <usize>c0 * dstRow + (<usize>r0 << 2);
+        v128.store(t, v128.shuffle<f32>(ab0, cd0, 0, 1, 4, 5));
+        v128.store(t + dstRow, v128.shuffle<f32>(ab0, cd0, 2, 3, 6, 7));
+        v128.store(t + dstRow * 2, v128.shuffle<f32>(ab1, cd1, 0, 1, 4, 5));
+        v128.store(t + dstRow * 3, v128.shuffle<f32>(ab1, cd1, 2, 3, 6, 7));
+      }
+      for (let r = r0; r < r0 + 4; r++) {
+        for (let c = c0; c < cols; c++) {
+          store<f32>(dst + <usize>c * dstRow + (<usize>r << 2), load<f32>(src + <usize>r * srcRow + (<usize>c << 2)));
+        }
+      }
+    }
+  }
+  for (let r = r0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      store<f32>(dst + <usize>c * dstRow + (<usize>r << 2), load<f32>(src + <usize>r * srcRow + (<usize>c << 2)));
+    }
+  }
+}
+
+/** dst[c][r] = src[r][c] for a rows × cols matrix of f32, for each of `batch` matrices stored back to back. */
 export function transpose(src: usize, dst: usize, rows: i32, cols: i32, batch: u32): void {
-  let rowBytes = <usize>cols << 2, colBytes = <usize>rows << 2;
   let size = <usize>(rows * cols) << 2;
   for (let b: u32 = 0; b < batch; b++) {
-    let r0 = 0;
-    if (ASC_FEATURE_SIMD) {
-      for (; r0 + 4 <= rows; r0 += 4) {
-        let c0 = 0;
-        for (; c0 + 4 <= cols; c0 += 4) {
-          let s = src + <usize>r0 * rowBytes + (<usize>c0 << 2);
-          let a = v128.load(s), bb = v128.load(s + rowBytes);
-          let c = v128.load(s + rowBytes * 2), d = v128.load(s + rowBytes * 3);
-          let ab0 = v128.shuffle<f32>(a, bb, 0, 4, 1, 5), ab1 = v128.shuffle<f32>(a, bb, 2, 6, 3, 7);
-          let cd0 = v128.shuffle<f32>(c, d, 0, 4, 1, 5), cd1 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
-          let t = dst + <usize>c0 * colBytes + (<usize>r0 << 2);
-          v128.store(t, v128.shuffle<f32>(ab0, cd0, 0, 1, 4, 5));
-          v128.store(t + colBytes, v128.shuffle<f32>(ab0, cd0, 2, 3, 6, 7));
-          v128.store(t + colBytes * 2, v128.shuffle<f32>(ab1, cd1, 0, 1, 4, 5));
-          v128.store(t + colBytes * 3, v128.shuffle<f32>(ab1, cd1, 2, 3, 6, 7));
-        }
-        for (let r = r0; r < r0 + 4; r++) {
-          for (let c = c0; c < cols; c++) {
-            store<f32>(dst + <usize>c * colBytes + (<usize>r << 2), load<f32>(src + <usize>r * rowBytes + (<usize>c << 2)));
-          }
-        }
-      }
-    }
-    for (let r = r0; r < rows; r++) {
-      for (let c = 0; c < cols; c++) {
-        store<f32>(dst + <usize>c * colBytes + (<usize>r << 2), load<f32>(src + <usize>r * rowBytes + (<usize>c << 2)));
-      }
-    }
+    transposeBlock(src, cols, dst, rows, rows, cols);
     src += size;
     dst += size;
   }

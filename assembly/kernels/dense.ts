@@ -8,7 +8,7 @@ import { E_OUT_SHAPE, E_W_SHAPE } from '../errors';
 import { Op, Tensor } from '../model';
 import { chunkPositions, chunkValues, walkBegin, walkChunk } from '../walk';
 import { checkBias, inputValue, outputValue, requireWeight, shapeFail, weightTensor } from './common';
-import { denseFromBitmap, denseFromRice } from './dense_sparse';
+import { denseFromBitmap, denseFromRice, prepareDenseSparse } from './dense_sparse';
 import { accumulateRows, accumulateRows2 } from './matvec';
 import { fillRows } from './vector';
 
@@ -23,6 +23,11 @@ export function prepareDense(op: Op, index: u32): i32 {
   op.inSize = <i32>inputSize;
   op.outC = <i32>t.d1;
   return checkBias(op, index, t.d1);
+}
+
+/** Load-time preparation of the compressed path (weight not decoded): the Rice row index. False on ERR_MEMORY. */
+export function prepareDenseCompressed(op: Op, t: Tensor): bool {
+  return prepareDenseSparse(op, t, <u32>op.inSize, <u32>op.outC);
 }
 
 export function evalDense(op: Op, x: usize, out: usize, batch: u32): void {
@@ -41,7 +46,7 @@ export function evalDense(op: Op, x: usize, out: usize, batch: u32): void {
   }
   let t = changetype<Tensor>(op.weightTensor);
   if (t.encoding == ENC_SPARSE_RICE) {
-    denseFromRice(t, x, out, batch, n, m);
+    denseFromRice(op, t, x, out, batch, n, m);
     return;
   }
   if (t.encoding == ENC_SPARSE_BITMAP) {

@@ -8,6 +8,7 @@ import { E_W_SHAPE } from '../errors';
 import { Op } from '../model';
 import { checkBias, prepareWindow, requireWeight, shapeFail, takeImageInput, weightTensor } from './common';
 import { evalPlanarCompressed } from './conv_planar';
+import { evalShiftedCompressed, shiftedPlanesApply } from './conv_shifted';
 import { fillRows, multiplyAccumulate } from './vector';
 
 export function prepareDepthwiseConv2d(op: Op, index: u32): i32 {
@@ -28,7 +29,8 @@ export function prepareDepthwiseConv2d(op: Op, index: u32): i32 {
 export function evalDepthwiseConv2d(op: Op, x: usize, out: usize, batch: u32): void {
   let weights = op.weights;
   if (weights == 0) {
-    evalPlanarCompressed(op, x, out, batch, true);
+    if (shiftedPlanesApply(op)) evalShiftedCompressed(op, x, out, batch, true);
+    else evalPlanarCompressed(op, x, out, batch, true);
     return;
   }
   let inH = op.inH, inW = op.inW, inC = op.inC;

@@ -52,6 +52,51 @@ export function evalPool(op: Op, x: usize, out: usize, batch: u32, average: bool
   }
 }
 
+/**
+ * Max pooling, SIMD build with at least 4 channels: per output pixel and block of 4 channels, the maximum of the
+ * window's valid cells is kept in a register (no per-cell calls or stores). The last block overlaps the one
+ * before when C is not a multiple of 4: taking a maximum twice changes nothing.
+ */
+function evalMaxPoolSimd(op: Op, x: usize, out: usize, batch: u32): void {
+  let inH = op.inH, inW = op.inW, channels = op.inC;
+  let outH = op.outH, outW = op.outW;
+  let strideH = <i32>op.strideH, strideW = <i32>op.strideW;
+  let padTop = op.padTop, padLeft = op.padLeft;
+  let pixelBytes = <usize>channels << 2, rowBytes = <usize>inW * pixelBytes;
+  let lastBlock = <usize>(channels - 4) << 2;
+  let o = out;
+  for (let b: u32 = 0; b < batch; b++) {
+    let xb = x + <usize>b * <usize>inH * rowBytes;
+    for (let oh = 0; oh < outH; oh++) {
+      let top = oh * strideH - padTop;
+      let ih0 = max(top, 0), ih1 = min(top + op.windowH, inH);
+      for (let ow = 0; ow < outW; ow++) {
+        let left = ow * strideW - padLeft;
+        let iw0 = max(left, 0), iw1 = min(left + op.windowW, inW);
+        let first = xb + <usize>ih0 * rowBytes + <usize>iw0 * pixelBytes;
+        let cellsW = iw1 - iw0;
+        for (let block: usize = 0; ; block += 16) {
+          if (block > lastBlock) block = lastBlock;
+          let acc = v128.load(first + block);
+          let row = first + block;
+          for (let ih = ih0; ih < ih1; ih++) {
+            let cell = row;
+            for (let iw = 0; iw < cellsW; iw++) {
+              acc = f32x4.pmax(acc, v128.load(cell));
+              cell += pixelBytes;
+            }
+            row += rowBytes;
+          }
+          v128.store(o + block, acc);
+          if (block == lastBlock) break;
+        }
+        o += pixelBytes;
+      }
+    }
+  }
+}
+
 export function evalMaxPool2d(op: Op, x: usize, out: usize, batch: u32): void {
-  evalPool(op, x, out, batch, false);
+  if (ASC_FEATURE_SIMD && op.inC >= 4) evalMaxPoolSimd(op, x, out, batch);
+  else evalPool(op, x, out, batch, false);
 }

@@ -44,8 +44,10 @@ test('compress: file ≤ target, runtime agrees with the compiler, accuracy abov
   const rep = JSON.parse(await readFile(report, 'utf8'));
   assert.equal(rep.fileBytes, bytes.length);
   assert.ok(rep.accuracy.agreement >= 0.99, `runtime agrees on ${rep.accuracy.agreement}`);
-  // Floor: the baseline (91.6% on the full test split) minus 6 points, measured at ≈ 41× on this subset.
-  assert.ok(rep.accuracy.runtime >= baseline.testAccuracy - 0.06, `runtime accuracy ${rep.accuracy.runtime}`);
+  // Floor: measured 91.4% here (93.2% before compression on this 500-digit subset; the baseline is 94.1% on the
+  // full test split), so baseline − 5 points leaves room for float differences between machines.
+  assert.ok(rep.accuracy.runtime >= baseline.testAccuracy - 0.05, `runtime accuracy ${rep.accuracy.runtime}`);
+  assert.ok(rep.accuracy.before - rep.accuracy.runtime < 0.05, `lost ${rep.accuracy.before - rep.accuracy.runtime}`);
   assert.equal(rep.layers.length, 2);
   for (const l of rep.layers) assert.ok(l.bits >= 1 && l.bits <= 8 && l.nonzeros > 0);
 });

@@ -1,0 +1,115 @@
+// The compressed path of conv2d and depthwise conv2d with stride 1 ("shifted planes"). With stride 1, output
+// pixel (oh, ow) reads input pixel (oh + kh − padTop, ow + kw − padLeft) through tap (kh, kw). So if the input
+// channel is laid out as a zero-padded plane of Hp × Wp (Hp = OH + KH − 1, Wp = OW + KW − 1) and the output channel
+// as a plane of OH rows with the same pitch Wp, tap (kh, kw) of every output pixel of a sample reads the input
+// plane shifted by kh·Wp + kw: one contiguous run of (OH − 1)·Wp + OW floats. Each nonzero (kh, kw, c, m) is then
+// a single out[m][i] += w · in[c][i + kh·Wp + kw] over that run (4 floats per step in the SIMD build), with no
+// per-row set-up; the Wp − OW columns at the end of each output row are junk and never copied out.
+//   1. the input goes to planar [C][batch][Hp][Wp], zero-padded (a one-channel valid conv reads x in place);
+//   2. the output planes [M][batch][OH][Wp] start as the bias;
+//   3. each stored nonzero adds its run, per sample;
+//   4. the valid OW columns of each output row go back to [batch, OH, OW, M].
+// The scratch (both plane sets) is planned in the arena.
+
+import { Op, Tensor } from '../model';
+import { scratchPointer } from '../planner';
+import { chunkPositions, chunkValues, walkBegin, walkChunk } from '../walk';
+import { addScaledRun, fillPlanes, transposeBlock } from './conv_planar';
+
+@inline function paddedH(op: Op): i32 {
+  return op.outH + op.windowH - 1;
+}
+
+@inline function paddedW(op: Op): i32 {
+  return op.outW + op.windowW - 1;
+}
+
+/** Whether the input can be read in place: one channel and no padding, so x already is the padded plane. */
+@inline function inputInPlace(op: Op): bool {
+  return op.inC == 1 && paddedH(op) == op.inH && paddedW(op) == op.inW;
+}
+
+/** Whether the shifted-plane path applies (stride 1 both ways). */
+export function shiftedPlanesApply(op: Op): bool {
+  return op.strideH == 1 && op.strideW == 1;
+}
+
+/** Scratch floats per sample: padded input planes (unless read in place) + output planes of pitch Wp. */
+export function shiftedScratchFloats(op: Op): u32 {
+  let wp = paddedW(op);
+  let input = inputInPlace(op) ? 0 : <u32>(op.inC * paddedH(op) * wp);
+  return input + <u32>(op.outC * op.outH * wp);
+}
+
+/**
+ * Runs conv2d (depthwise = false: weight [KH, KW, C, M]) or depthwise conv2d (weight [KH, KW, C, D], out channel
+ * c·D + d) with stride 1 from the compressed weight, into `out` (bias included).
+ */
+export function evalShiftedCompressed(op: Op, x: usize, out: usize, batch: u32, depthwise: bool): void {
+  let inH = op.inH, inW = op.inW, inC = op.inC, outH = op.outH, outW = op.outW, outC = op.outC;
+  let hp = paddedH(op), wp = paddedW(op);
+  let inSample = hp * wp, outSample = outH * wp;
+  let inPlaneBytes = <usize>(inSample * <i32>batch) << 2, outPlaneBytes = <usize>(outSample * <i32>batch) << 2;
+  let scratch = scratchPointer(op.scratchOffset);
+  let planesIn = x, planesOut = scratch;
+  if (!inputInPlace(op)) {
+    planesIn = scratch;
+    planesOut = scratch + <usize>inC * inPlaneBytes;
+    if (op.padTop != 0 || op.padLeft != 0 || hp != inH || wp != inW) memory.fill(planesIn, 0, <usize>inC * inPlaneBytes);
+    let rowBytes = <usize>(inW * inC) << 2;
+    for (let b: u32 = 0; b < batch; b++) {
+      for (let ih = 0; ih < inH; ih++) {
+        let src = x + (<usize>(<i32>b * inH + ih)) * rowBytes;
+        let dst = planesIn + (<usize>(<i32>b * inSample + (ih + op.padTop) * wp + op.padLeft) << 2);
+        transposeBlock(src, inC, dst, inSample * <i32>batch, inW, inC);
+      }
+    }
+  }
+  fillPlanes(planesOut, op.biasValues, outSample * <i32>batch, outC, 1);
+  let run = (outH - 1) * wp + outW;
+  let inStep = <usize>inSample << 2, outStep = <usize>outSample << 2;
+  // Flat position → (kh, kw, c, m): the innermost weight axis is M (conv) or D (depthwise); advanced from the
+  // previous nonzero by carries, so there is no division per nonzero.
+  let inner = depthwise ? op.depth : outC;
+  let kernelW = op.windowW;
+  let ky = 0, kx = 0, c = 0, m = 0;
+  let previous: u32 = 0;
+  walkBegin(changetype<Tensor>(op.weightTensor));
+  while (true) {
+    let count = walkChunk();
+    if (count == 0) break;
+    for (let j: u32 = 0; j < count; j++) {
+      let position = load<u32>(chunkPositions + (<usize>j << 2));
+      m += <i32>(position - previous);
+      previous = position;
+      while (m >= inner) {
+        m -= inner;
+        if (++c == inC) {
+          c = 0;
+          if (++kx == kernelW) {
+            kx = 0;
+            ky++;
+          }
+        }
+      }
+      let outChannel = depthwise ? c * inner + m : m;
+      let src = planesIn + <usize>c * inPlaneBytes + (<usize>(ky * wp + kx) << 2);
+      let dst = planesOut + <usize>outChannel * outPlaneBytes;
+      let w = load<f32>(chunkValues + (<usize>j << 2));
+      for (let b: u32 = 0; b < batch; b++) {
+        addScaledRun(dst, src, w, run, 1);
+        src += inStep;
+        dst += outStep;
+      }
+    }
+  }
+  // Valid columns of each output row: [M][OW] blocks → [OW][M].
+  let pixelRowBytes = <usize>(outW * outC) << 2;
+  let o = out;
+  for (let b: u32 = 0; b < batch; b++) {
+    for (let oh = 0; oh < outH; oh++) {
+      transposeBlock(planesOut + (<usize>(<i32>b * outSample + oh * wp) << 2), outSample * <i32>batch, o, outC, outC, outW);
+      o += pixelRowBytes;
+    }
+  }
+}
