@@ -106,8 +106,8 @@ export const PRODUCER_NONE: i32 = -2;
   biasValues: usize;
   /** Compressed conv2d: output pixels per sample in one im2col tile (whole output rows). */
   tilePixels: i32;
-  /** Compressed dense from Rice: the row index (dense_sparse.ts), 0 when there is none. */
-  rowIndex: usize;
+  /** A buffer the op's compressed kernel made at load (dense from Rice: the row index), 0 when there is none. */
+  kernelBuffer: usize;
   /** Arena scratch the op asked for at prepare, in floats per sample (0 = none), and where the planner put it. */
   scratchFloats: u32;
   scratchOffset: u32;

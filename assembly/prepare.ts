@@ -4,14 +4,14 @@
 //   EXEC_DENSE       decode to f32 at load (ENC_F32 is used in place when 4-byte aligned, else copied);
 //   EXEC_COMPRESSED  run from the file's bytes: positions + codes + the codebook table (ENC_F32 runs the dense
 //                    kernel over its own bytes: that is its compressed form);
-//   EXEC_AUTO        compressed when stored sparse (bitmap / Rice) with density ≤ SPARSE_EXEC_MAX_DENSITY_PERMILLE,
+//   EXEC_AUTO        compressed when stored sparse (bitmap / Rice) with density ≤ the op's threshold (4% dense, 20% conv),
 //                    else dense.
 // Biases are always decoded to f32 (they are small).
 
 import {
   ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_NONE, EXEC_AUTO, EXEC_COMPRESSED, EXEC_DENSE, OP_ACTIVATION,
   OP_ADD, OP_AVG_POOL2D, OP_CONV2D, OP_DENSE, OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D, OP_GLOBAL_MAX_POOL2D,
-  OP_MAX_POOL2D, SPARSE_EXEC_MAX_DENSITY_PERMILLE,
+  OP_MAX_POOL2D, SPARSE_EXEC_MAX_DENSITY_PERMILLE_CONV, SPARSE_EXEC_MAX_DENSITY_PERMILLE_DENSE,
 } from '../formats/constants';
 import { errCode } from './errors';
 import { allocBytes } from './heap';
@@ -19,7 +19,7 @@ import { Op, Tensor, dimOf, opAt, opCount, tensorAt, valueAt } from './model';
 import { prepareActivation } from './kernels/activation';
 import { prepareAdd } from './kernels/add';
 import { prepareAvgPool2d } from './kernels/avg_pool2d';
-import { allocatePatchScratch, compressedConvScratchFloats, prepareConv2d, requestPatchScratch } from './kernels/conv2d';
+import { allocatePatchScratch, prepareConv2d, prepareConvCompressed, requestPatchScratch } from './kernels/conv2d';
 import { prepareDense, prepareDenseCompressed } from './kernels/dense';
 import { prepareDepthwiseConv2d } from './kernels/depthwise_conv2d';
 import { prepareGlobalPool2d } from './kernels/global_pool2d';
@@ -56,17 +56,18 @@ function denseValues(t: Tensor, inPlace: bool): usize {
   return dst;
 }
 
-function chooseExec(t: Tensor, mode: u32): u32 {
+function chooseExec(t: Tensor, mode: u32, opType: u32): u32 {
   if (t.encoding == ENC_F32) return EXEC_DENSE;
   if (mode != EXEC_AUTO) return mode;
   let sparse = t.encoding == ENC_SPARSE_BITMAP || t.encoding == ENC_SPARSE_RICE;
-  return sparse && <u64>t.nnz * 1000 <= <u64>t.n * SPARSE_EXEC_MAX_DENSITY_PERMILLE ? EXEC_COMPRESSED : EXEC_DENSE;
+  let limit: u64 = opType == OP_DENSE ? SPARSE_EXEC_MAX_DENSITY_PERMILLE_DENSE : SPARSE_EXEC_MAX_DENSITY_PERMILLE_CONV;
+  return sparse && <u64>t.nnz * 1000 <= <u64>t.n * limit ? EXEC_COMPRESSED : EXEC_DENSE;
 }
 
 function prepareWeights(op: Op, mode: u32): i32 {
   if (op.weight != 0) {
     let t = tensorAt(op.weight - 1);
-    if (t.exec == 0) t.exec = chooseExec(t, mode);
+    if (t.exec == 0) t.exec = chooseExec(t, mode, op.type);
     op.weightTensor = changetype<usize>(t);
     if (t.exec == EXEC_DENSE) {
       op.weights = denseValues(t, mode == EXEC_COMPRESSED);
@@ -74,8 +75,8 @@ function prepareWeights(op: Op, mode: u32): i32 {
       if (op.type == OP_CONV2D) requestPatchScratch(<u32>(op.windowH * op.windowW * op.inC));
     } else if (op.type == OP_DENSE) {
       if (!prepareDenseCompressed(op, t)) return errCode;
-    } else {
-      op.scratchFloats = compressedConvScratchFloats(op, t);
+    } else if (!prepareConvCompressed(op, t)) {
+      return errCode;
     }
   }
   if (op.bias != 0) {

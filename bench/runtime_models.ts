@@ -86,7 +86,9 @@ export async function loadBenchModel(arch: BenchArch, modelJson: string | undefi
   const model = await newLayersModel();
   const graph = importLayersModel(model);
   model.dispose();
-  return { arch, source: `trained: ${modelJson}`, trained: true, graph, newLayersModel };
+  const shown = path.isAbsolute(modelJson) && !path.relative(process.cwd(), modelJson).startsWith('..')
+    ? path.relative(process.cwd(), modelJson) : modelJson;
+  return { arch, source: `trained: ${shown}`, trained: true, graph, newLayersModel };
 }
 
 /**

@@ -12,8 +12,13 @@ const TITLE = '# sqz benchmarks\n';
 export function machineDescription(): string {
   let cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
-    if (line !== undefined) cpu = line.slice(line.indexOf(':') + 1).trim();
+    const lines = readFileSync('/proc/cpuinfo', 'utf8').split('\n');
+    const field = (name: string): string | undefined => {
+      const line = lines.find((l) => l.split(':')[0]!.trim() === name);
+      return line === undefined ? undefined : line.slice(line.indexOf(':') + 1).trim();
+    };
+    cpu = field('model name') ?? cpu;
+    if (field('cpu family') !== undefined) cpu += ` (family ${field('cpu family')}, model ${field('model')})`;
   } catch {
     // Not Linux: os.cpus() is the best we have.
   }
@@ -34,10 +39,10 @@ export function latencyCell(stats: LatencyStats | undefined): string {
   return `${digits(stats.median)} (${digits(stats.p10)}–${digits(stats.p90)})`;
 }
 
-/** Speed relative to the reference: reference median / this median (> 1 = faster than the reference). */
-export function ratioCell(stats: LatencyStats | undefined, reference: LatencyStats | undefined): string {
-  if (stats === undefined || reference === undefined) return '–';
-  return `${(reference.median / stats.median).toFixed(2)}×`;
+/** Speed relative to the reference from per-round ratios (> 1 = faster): `median× (p10–p90)`. */
+export function ratioCell(ratios: LatencyStats | undefined): string {
+  if (ratios === undefined) return '–';
+  return `${ratios.median.toFixed(2)}× (${ratios.p10.toFixed(2)}–${ratios.p90.toFixed(2)})`;
 }
 
 export function kib(bytes: number): string {

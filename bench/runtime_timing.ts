@@ -34,11 +34,19 @@ export function summarize(samples: readonly number[]): LatencyStats {
 }
 
 /**
+ * Per round r, reference[r] / subject[r]: how many times faster the subject was than the reference in that round.
+ * Both ran within the same round, so a change of machine load over the run affects both sides of each ratio.
+ */
+export function pairedRatios(reference: readonly number[], subject: readonly number[]): number[] {
+  return subject.map((t, r) => reference[r]! / t);
+}
+
+/**
  * Runs every case `warmup` times, then `runs` rounds that visit each case once in a shuffled order (one untimed
  * and one timed run per visit).
- * @returns per case name, its latency statistics in milliseconds
+ * @returns per case name, its timed run of each round in milliseconds (index = round)
  */
-export function timeInterleaved(cases: readonly TimedCase[], runs: number, warmup: number): Map<string, LatencyStats> {
+export function timeInterleaved(cases: readonly TimedCase[], runs: number, warmup: number): Map<string, number[]> {
   for (let w = 0; w < warmup; w++) for (const c of cases) c.run();
   const samples = cases.map(() => new Array<number>(runs));
   const order = Array.from(cases.keys());
@@ -52,5 +60,5 @@ export function timeInterleaved(cases: readonly TimedCase[], runs: number, warmu
       samples[index]![r] = performance.now() - started;
     }
   }
-  return new Map(cases.map((c, i) => [c.name, summarize(samples[i]!)]));
+  return new Map(cases.map((c, i) => [c.name, samples[i]!]));
 }

@@ -54,10 +54,13 @@ export const CB_F16 = 0;
 export const CB_F32 = 1;
 
 // ── Runtime execution modes (per layer, chosen at load) ─────────────────────
-export const EXEC_AUTO = 0;           // compressed form below SPARSE_EXEC_MAX_DENSITY_PERMILLE, dense above
+export const EXEC_AUTO = 0;           // compressed form at or below the density thresholds below, dense above
 export const EXEC_DENSE = 1;          // decode to dense f32 at load
 export const EXEC_COMPRESSED = 2;     // compute from positions + codes in the file's own bytes
-export const SPARSE_EXEC_MAX_DENSITY_PERMILLE = 300;
+// Break-even densities measured at batch 1 (bench/runtime_layers.ts): a compressed dense layer beats f32 below
+// about 3–4% (more when inputs are zero), a stride-1 conv below about 20%.
+export const SPARSE_EXEC_MAX_DENSITY_PERMILLE_DENSE = 40;
+export const SPARSE_EXEC_MAX_DENSITY_PERMILLE_CONV = 200;
 
 // ── Error codes returned across the wasm boundary ───────────────────────────
 export const ERR_NONE = 0;

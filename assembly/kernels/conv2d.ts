@@ -1,8 +1,9 @@
 // OP_CONV2D: x [H, W, C], weight [KH, KW, C, M], out [OH, OW, M] (TensorFlow valid/same geometry).
 // Dense path: per output pixel, the window is gathered into a [KH, KW, C] patch (zeros outside the input), and
 // the weight [KH·KW·C, M] times the patch is one matrix-vector product; two pixels per pass.
-// Compressed path: conv2d_sparse.ts (the sparse weight times im2col tiles of the input) when the weight is dense
-// enough to reuse each gathered row, else conv_planar.ts (each nonzero applied to planar rows of the input).
+// Compressed path: conv_shifted.ts with stride 1 (each nonzero one contiguous run over shifted planes); strided:
+// conv2d_sparse.ts (the sparse weight times im2col tiles of the input) when the weight is dense enough to reuse each
+// gathered row, else conv_planar.ts (each nonzero applied to planar rows of the input).
 
 import { ERR_NONE, OP_CONV2D } from '../../formats/constants';
 import { E_W_SHAPE } from '../errors';
@@ -11,7 +12,7 @@ import { Op, Tensor } from '../model';
 import { checkBias, prepareWindow, requireWeight, shapeFail, takeImageInput, weightTensor } from './common';
 import { conv2dSparseScratchFloats, evalConv2dSparse } from './conv2d_sparse';
 import { evalPlanarCompressed, planarScratchFloats } from './conv_planar';
-import { evalShiftedCompressed, shiftedPlanesApply, shiftedScratchFloats } from './conv_shifted';
+import { evalShiftedCompressed, prepareShifted, shiftedPlanesApply } from './conv_shifted';
 import { accumulateRows, accumulateRows2 } from './matvec';
 import { copyFloats, fillRows } from './vector';
 
@@ -36,17 +37,19 @@ export function prepareConv2d(op: Op, index: u32): i32 {
 const IM2COL_MIN_REUSE: u64 = 2;
 
 /**
- * Prepare of the compressed path of conv2d and depthwise conv2d (op.weights = 0): chooses the kernel and returns
- * its arena scratch in floats per sample. Stride 1: shifted planes (conv_shifted.ts); else conv2d with enough
- * nonzeros per im2col row: im2col tiles (sets op.tilePixels); else planar rows.
+ * Prepare of the compressed path of conv2d and depthwise conv2d (op.weights = 0): chooses the kernel and sets its
+ * arena scratch (op.scratchFloats, floats per sample). Stride 1: shifted planes (conv_shifted.ts); else conv2d with
+ * enough nonzeros per im2col row: im2col tiles (sets op.tilePixels); else planar rows. False on ERR_MEMORY.
  */
-export function compressedConvScratchFloats(op: Op, t: Tensor): u32 {
+export function prepareConvCompressed(op: Op, t: Tensor): bool {
   op.tilePixels = 0;
-  if (shiftedPlanesApply(op)) return shiftedScratchFloats(op);
+  if (shiftedPlanesApply(op)) return prepareShifted(op);
   if (op.type == OP_CONV2D && <u64>t.nonzeros >= <u64>(op.windowH * op.windowW * op.inC) * IM2COL_MIN_REUSE) {
-    return conv2dSparseScratchFloats(op);
+    op.scratchFloats = conv2dSparseScratchFloats(op);
+  } else {
+    op.scratchFloats = planarScratchFloats(op);
   }
-  return planarScratchFloats(op);
+  return true;
 }
 
 /** Scratch for two patches of the largest dense-path conv, allocated once at load (see requestPatchScratch). */

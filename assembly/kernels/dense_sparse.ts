@@ -28,32 +28,27 @@ const ROW_INDEX_MAX_STREAM_BYTES: u32 = 1 << 29;
 function buildRowIndex(t: Tensor, n: u32, m: u32): usize {
   let index = allocBytes(<u64>(n + 1) * ROW_ENTRY_BYTES);
   if (index == 0) return 0;
-  let k = t.riceK;
-  let gaps = chunkPositions;
-  let bit: u32 = 0, next: u32 = 0, row: u32 = 0, rowStart: u32 = 0;
+  let k = <u64>t.riceK;
+  let lowMask: u64 = (<u64>1 << k) - 1;
+  let streamBits = <u64>t.positions << 3;
+  let at = streamBits;
+  let next: u32 = 0, row: u32 = 0, rowStart: u32 = 0;
   let e = index;
-  riceBegin(t.positions);
-  for (let done: u32 = 0; done < t.nnz;) {
-    let count = min(t.nnz - done, WALK_CHUNK);
-    riceGaps(gaps, count, <u64>k);
-    for (let j: u32 = 0; j < count; j++) {
-      let gap = load<u32>(gaps + (<usize>j << 2));
-      let position = next + gap;
-      while (rowStart <= position) { // rows that start at or before this nonzero begin here
-        store<u32>(e, bit);
-        store<u32>(e, done + j, 4);
-        store<i32>(e, <i32>(next - rowStart), 8);
-        e += ROW_ENTRY_BYTES;
-        row++;
-        rowStart += m;
-      }
-      bit += (gap >>> k) + 1 + k;
-      next = position + 1;
+  for (let j: u32 = 0; j < t.nnz; j++) {
+    let position = next + gapAt(at, k, lowMask);
+    while (rowStart <= position) { // rows that start at or before this nonzero begin here
+      store<u32>(e, <u32>(at - streamBits));
+      store<u32>(e, j, 4);
+      store<i32>(e, <i32>(next - rowStart), 8);
+      e += ROW_ENTRY_BYTES;
+      row++;
+      rowStart += m;
     }
-    done += count;
+    at = slowGapEnd;
+    next = position + 1;
   }
   for (; row <= n; row++) {
-    store<u32>(e, bit);
+    store<u32>(e, <u32>(at - streamBits));
     store<u32>(e, t.nnz, 4);
     store<i32>(e, <i32>(next - rowStart), 8);
     e += ROW_ENTRY_BYTES;
@@ -64,10 +59,10 @@ function buildRowIndex(t: Tensor, n: u32, m: u32): usize {
 
 /** Load-time preparation of the compressed path of `op` (weight [n, m]): the row index for Rice. */
 export function prepareDenseSparse(op: Op, t: Tensor, n: u32, m: u32): bool {
-  op.rowIndex = 0;
+  op.kernelBuffer = 0;
   if (t.encoding != ENC_SPARSE_RICE || t.positionsLength >= ROW_INDEX_MAX_STREAM_BYTES) return true;
-  op.rowIndex = buildRowIndex(t, n, m);
-  return op.rowIndex != 0;
+  op.kernelBuffer = buildRowIndex(t, n, m);
+  return op.kernelBuffer != 0;
 }
 
 @inline function codeAt(data: usize, bit: u32, mask: u32): u32 {
@@ -89,68 +84,91 @@ export function prepareDenseSparse(op: Op, t: Tensor, n: u32, m: u32): bool {
   }
 }
 
-/** Bit offset just past the gap slowGapAt decoded. */
-let slowGapEnd: u32 = 0;
+/** Bit address just past the gap slowGapAt decoded. */
+let slowGapEnd: u64 = 0;
 
 /**
- * The Rice(k) gap at bit `bit` of `stream` when its code may not fit in one 8-byte load (a long unary part):
- * returns it and sets slowGapEnd. Rare, so kept out of the hot loop.
+ * The Rice(k) gap whose code starts at absolute bit address `at` (byte address · 8 + bit) when it may not fit in
+ * one 8-byte load (a long unary part): returns it and sets slowGapEnd. Rare, so kept out of the hot loops.
  */
-function slowGapAt(stream: usize, bit: u32, k: u32): u32 {
-  let quotient: u32 = 0;
-  let word = (load<u64>(stream + <usize>(bit >>> 3)) >> <u64>(bit & 7)) & 0xFF_FFFF_FFFF_FFFF; // 56 bits
+function slowGapAt(at: u64, k: u64): u32 {
+  let quotient: u64 = 0;
+  let word = (load<u64>(<usize>(at >> 3)) >> (at & 7)) & 0xFF_FFFF_FFFF_FFFF; // 56 bits
   while (word == 0) {
     quotient += 56;
-    bit += 56;
-    word = (load<u64>(stream + <usize>(bit >>> 3)) >> <u64>(bit & 7)) & 0xFF_FFFF_FFFF_FFFF;
+    at += 56;
+    word = (load<u64>(<usize>(at >> 3)) >> (at & 7)) & 0xFF_FFFF_FFFF_FFFF;
   }
-  let zeros = <u32>ctz(word);
-  quotient += zeros;
-  bit += zeros + 1;
-  let low = <u32>(load<u64>(stream + <usize>(bit >>> 3)) >> <u64>(bit & 7)) & ((1 << k) - 1); // k ≤ 24
-  slowGapEnd = bit + k;
-  return (quotient << k) | low;
+  let zeros = <u64>ctz(word);
+  at += zeros + 1;
+  slowGapEnd = at + k;
+  return <u32>(((quotient + zeros) << k) | ((load<u64>(<usize>(at >> 3)) >> (at & 7)) & ((<u64>1 << k) - 1)));
 }
 
 /**
- * Batch 1 with the row index: rows whose input is 0 are skipped. Each gap is decoded from one unaligned 8-byte
- * load at its bit offset (no decoder state to carry or re-seek, few live values), then applied at once.
+ * Decodes the gap whose code starts at bit address `at` from one unaligned 8-byte load (≥ 57 valid bits), or with
+ * slowGapAt when the code may be longer; sets slowGapEnd past it either way.
+ */
+@inline function gapAt(at: u64, k: u64, lowMask: u64): u32 {
+  let word = load<u64>(<usize>(at >> 3)) >> (at & 7);
+  let zeros = <u64>ctz(word);
+  if (zeros + k >= 56) return slowGapAt(at, k);
+  slowGapEnd = at + zeros + 1 + k;
+  return <u32>((zeros << k) | ((word >> (zeros + 1)) & lowMask));
+}
+
+/**
+ * Batch 1 with the row index: rows whose input is 0 are skipped. Each row's gaps are decoded from a 64-bit buffer
+ * seeded at the row's bit offset (one unaligned 8-byte load) and refilled 32 bits at a time, so the dependency
+ * chain from one gap to the next is only count-zeros → shift; each gap is applied as soon as it is decoded.
  */
 function denseFromRiceRows(t: Tensor, index: usize, x: usize, out: usize, n: u32): void {
-  let k = t.riceK, k64 = <u64>k;
-  let lowMask: u64 = (<u64>1 << k64) - 1;
-  let stream = t.positions, data = t.data, table = t.table, bits = t.bits, mask: u32 = (1 << bits) - 1;
+  let k = <u64>t.riceK;
+  let lowMask: u64 = (<u64>1 << k) - 1;
+  let streamBits = <u64>t.positions << 3, dataBits = <u64>t.data << 3;
+  let table = t.table, bits = <u64>t.bits, mask: u32 = (1 << t.bits) - 1;
   let e = index;
   for (let row: u32 = 0; row < n; row++, e += ROW_ENTRY_BYTES) {
     let xr = load<f32>(x + (<usize>row << 2));
-    let first = load<u32>(e, 4);
-    let count = load<u32>(e, ROW_ENTRY_BYTES + 4) - first;
-    if (xr == 0 || count == 0) continue;
-    let bit = load<u32>(e);
-    let col = load<i32>(e, 8) - 1;
-    let codeBit = first * bits;
-    for (let j: u32 = 0; j < count; j++) {
-      let word = load<u64>(stream + <usize>(bit >>> 3)) >> <u64>(bit & 7); // ≥ 57 valid bits
-      let zeros = <u64>ctz(word);
-      let gap: u32;
-      if (zeros + k64 < 56) {
-        gap = <u32>((zeros << k64) | ((word >> (zeros + 1)) & lowMask));
-        bit += <u32>zeros + 1 + k;
-      } else {
-        gap = slowGapAt(stream, bit, k);
-        bit = slowGapEnd;
+    let codeEnd = dataBits + <u64>load<u32>(e, ROW_ENTRY_BYTES + 4) * bits;
+    let codeBit = dataBits + <u64>load<u32>(e, 4) * bits;
+    if (xr == 0 || codeBit == codeEnd) continue;
+    let at = streamBits + <u64>load<u32>(e);
+    let o = out + (<usize>(load<i32>(e, 8) - 1) << 2);
+    while (true) {
+      // Seed the buffer at bit address `at`: 57 to 64 valid bits, the next byte to load after them.
+      let next = <usize>(at >> 3) + 8;
+      let buffer = load<u64>(next - 8) >> (at & 7);
+      let avail: u64 = 64 - (at & 7);
+      // No call inside this loop: V8 then keeps its values in registers instead of spilling them around a call.
+      for (; codeBit < codeEnd; codeBit += bits) {
+        if (avail < 32) {
+          buffer |= <u64>load<u32>(next) << avail;
+          next += 4;
+          avail += 32;
+        }
+        let zeros = <u64>ctz(buffer); // 64 when the buffer is empty
+        let used = zeros + 1 + k;
+        if (used > avail) break; // the code goes beyond the buffer: slowGapAt below
+        o += (<usize>((zeros << k) | ((buffer >> (zeros + 1)) & lowMask)) + 1) << 2;
+        buffer >>= used;
+        avail -= used;
+        let code = (load<u32>(<usize>(codeBit >> 3)) >>> <u32>(codeBit & 7)) & mask;
+        store<f32>(o, load<f32>(o) + xr * load<f32>(table + (<usize>code << 2)));
       }
-      col += <i32>gap + 1;
-      let o = out + (<usize>col << 2);
-      store<f32>(o, load<f32>(o) + xr * load<f32>(table + (<usize>codeAt(data, codeBit, mask) << 2)));
+      if (codeBit >= codeEnd) break;
+      o += (<usize>slowGapAt((<u64>next << 3) - avail, k) + 1) << 2;
+      at = slowGapEnd;
+      let code = (load<u32>(<usize>(codeBit >> 3)) >>> <u32>(codeBit & 7)) & mask;
+      store<f32>(o, load<f32>(o) + xr * load<f32>(table + (<usize>code << 2)));
       codeBit += bits;
     }
   }
 }
 
 export function denseFromRice(op: Op, t: Tensor, x: usize, out: usize, batch: u32, n: u32, m: u32): void {
-  if (batch == 1 && op.rowIndex != 0) {
-    denseFromRiceRows(t, op.rowIndex, x, out, n);
+  if (batch == 1 && op.kernelBuffer != 0) {
+    denseFromRiceRows(t, op.kernelBuffer, x, out, n);
     return;
   }
   riceBegin(t.positions);

@@ -1,7 +1,8 @@
 // OP_DEPTHWISE_CONV2D: x [H, W, C], weight [KH, KW, C, D], out [OH, OW, C·D] with out channel q = c·D + d
 // reading input channel c. The weight's flat index is (kh·KW + kw)·C·D + q, so per window tap the weights of all
 // output channels are contiguous. Dense path: per pixel and tap, out[q] += x[q / D] · w[q] (vectorised when D = 1).
-// Compressed path: conv_planar.ts (each nonzero (kh, kw, c, d) adds x·w over the output pixels of channel c·D + d).
+// Compressed path: each nonzero (kh, kw, c, d) adds x·w over the output pixels of channel c·D + d, on shifted
+// planes with stride 1 (conv_shifted.ts), else on planar rows (conv_planar.ts).
 
 import { ERR_NONE } from '../../formats/constants';
 import { E_W_SHAPE } from '../errors';

@@ -79,13 +79,20 @@ function evalMaxPoolSimd(op: Op, x: usize, out: usize, batch: u32): void {
           if (block > lastBlock) block = lastBlock;
           let acc = v128.load(first + block);
           let row = first + block;
-          for (let ih = ih0; ih < ih1; ih++) {
-            let cell = row;
-            for (let iw = 0; iw < cellsW; iw++) {
-              acc = f32x4.pmax(acc, v128.load(cell));
-              cell += pixelBytes;
+          if (cellsW == 2) { // the common 2-wide window, without the inner loop
+            for (let ih = ih0; ih < ih1; ih++) {
+              acc = f32x4.pmax(f32x4.pmax(acc, v128.load(row)), v128.load(row + pixelBytes));
+              row += rowBytes;
             }
-            row += rowBytes;
+          } else {
+            for (let ih = ih0; ih < ih1; ih++) {
+              let cell = row;
+              for (let iw = 0; iw < cellsW; iw++) {
+                acc = f32x4.pmax(acc, v128.load(cell));
+                cell += pixelBytes;
+              }
+              row += rowBytes;
+            }
           }
           v128.store(o + block, acc);
           if (block == lastBlock) break;
@@ -96,7 +103,41 @@ function evalMaxPoolSimd(op: Op, x: usize, out: usize, batch: u32): void {
   }
 }
 
+/**
+ * The most common pool, 2 × 2 with stride 2 and every window inside the input (no padding cell), SIMD build with
+ * at least 4 channels: the four cells of each channel block are loaded and reduced without loops.
+ */
+function evalMaxPool2x2Simd(op: Op, x: usize, out: usize, batch: u32): void {
+  let inW = op.inW, channels = op.inC;
+  let pixelBytes = <usize>channels << 2, rowBytes = <usize>inW * pixelBytes;
+  let lastBlock = <usize>(channels - 4) << 2;
+  let o = out;
+  for (let b: u32 = 0; b < batch; b++) {
+    let xb = x + <usize>b * <usize>op.inH * rowBytes;
+    for (let oh = 0; oh < op.outH; oh++) {
+      let p = xb + (<usize>(oh << 1)) * rowBytes;
+      for (let ow = 0; ow < op.outW; ow++, p += pixelBytes << 1, o += pixelBytes) {
+        for (let block: usize = 0; ; block += 16) {
+          if (block > lastBlock) block = lastBlock;
+          let q = p + block;
+          // Same order as the general loop: (0, 0), (0, 1), (1, 0), (1, 1).
+          let acc = f32x4.pmax(v128.load(q), v128.load(q + pixelBytes));
+          acc = f32x4.pmax(f32x4.pmax(acc, v128.load(q + rowBytes)), v128.load(q + rowBytes + pixelBytes));
+          v128.store(o + block, acc);
+          if (block == lastBlock) break;
+        }
+      }
+    }
+  }
+}
+
 export function evalMaxPool2d(op: Op, x: usize, out: usize, batch: u32): void {
-  if (ASC_FEATURE_SIMD && op.inC >= 4) evalMaxPoolSimd(op, x, out, batch);
-  else evalPool(op, x, out, batch, false);
+  if (ASC_FEATURE_SIMD && op.inC >= 4) {
+    let plain2x2 = op.windowH == 2 && op.windowW == 2 && op.strideH == 2 && op.strideW == 2 && op.padTop == 0 &&
+      op.padLeft == 0 && op.outH * 2 <= op.inH && op.outW * 2 <= op.inW;
+    if (plain2x2) evalMaxPool2x2Simd(op, x, out, batch);
+    else evalMaxPoolSimd(op, x, out, batch);
+  } else {
+    evalPool(op, x, out, batch, false);
+  }
 }

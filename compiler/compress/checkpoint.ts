@@ -2,7 +2,7 @@
 // any moment resumes from the newest complete file and, with the same seed and backend, ends byte-identical
 // to an uninterrupted run: everything that decides the future is in here (weights, ADMM V/U, bits, cost model,
 // momentum, RNG state, step counters, the best result so far).
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { writeFileAtomic } from '../util/atomic_write.js';
@@ -105,6 +105,17 @@ export async function loadLatestCheckpoint(dir: string): Promise<{ path: string;
     return { path, checkpoint };
   }
   return undefined;
+}
+
+/** Removes this format's checkpoint files from `dir` (a fresh run must not be resumed into an older one's files). */
+export async function clearCheckpoints(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  await Promise.all(names.filter((n) => FILE.test(n)).map((n) => rm(join(dir, n), { force: true })));
 }
 
 export function weightRecord(kernels: ReadonlyMap<number, Float32Array>, biases: ReadonlyMap<number, Float32Array>): WeightRecord {

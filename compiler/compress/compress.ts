@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../util/atomic_write.js';
 import { SqzModel } from '../../runtime/index.js';
 import { AdmmPhase } from './admm_phase.js';
 import {
-  loadLatestCheckpoint, saveCheckpoint, weightMaps, weightRecord, type BestRecord, type Checkpoint, type EpochHistory,
+  CHECKPOINT_VERSION, clearCheckpoints, loadLatestCheckpoint, saveCheckpoint, weightMaps, weightRecord, type BestRecord, type Checkpoint, type EpochHistory,
 } from './checkpoint.js';
 import type { Hyper, RunContext } from './context.js';
 import { FinetunePhase } from './finetune_phase.js';
@@ -76,7 +76,11 @@ export async function compress(options: CompressOptions): Promise<CompressResult
       }
       ckpt = found.checkpoint;
       progress.log(`resuming from ${found.path} (${ckpt.phase} epoch ${ckpt.epoch})`);
+    } else {
+      progress.log(`no checkpoint in ${options.checkpointDir} yet: starting from the beginning`);
     }
+  } else if (options.checkpointDir) {
+    await clearCheckpoints(options.checkpointDir);
   }
   const history: EpochHistory[] = ckpt?.history ?? [];
   let best: BestRecord | undefined = ckpt?.best;
@@ -93,7 +97,7 @@ export async function compress(options: CompressOptions): Promise<CompressResult
     if (!options.checkpointDir) return;
     const w = state.read();
     await saveCheckpoint(options.checkpointDir, {
-      version: 1, fingerprint, ...partial, step, rng: ctx.rng.getState(), weights: weightRecord(w.kernels, w.biases),
+      version: CHECKPOINT_VERSION, fingerprint, ...partial, step, rng: ctx.rng.getState(), weights: weightRecord(w.kernels, w.biases),
       momentum: state.readMomentum(), best, history, elapsedSeconds: elapsed(),
     });
   };

@@ -44,7 +44,7 @@ export const DEFAULT_HYPER: Omit<Hyper, 'epochs' | 'finetuneEpochs'> = {
   projectionInterval: 50,
   anneal: 0,
   refreshInterval: 50,
-  sensitivity: 1,
+  sensitivity: 0.5,
   seed: 1,
 };
 

@@ -1,7 +1,8 @@
 // The runtime's fast paths against the TypeScript reference kernels: compressed conv2d / depthwise with stride 1
 // (shifted planes, including the one-channel input read in place), the batch-1 row path of compressed dense from
 // Rice (rows whose input is 0 skipped, empty rows, gaps long enough to need the slow decoder), and the SIMD max
-// pool (channel counts that are and are not multiples of 4). Both wasm builds, batch 1 and more.
+// pools (2×2 stride 2 without padding cells, and general windows; channel counts that are and are not multiples of
+// 4). Both wasm builds, batch 1 and more.
 
 import { test } from 'node:test';
 import {
@@ -93,9 +94,10 @@ test('compressed dense from Rice, batch 1 row path: zero inputs, empty rows, lon
   await checkCompressed(model2, (batch) => reluLike(rng(batch), rows * batch, 0.2), 'dense rows, long gaps');
 });
 
-test('max pool, SIMD path: 20 channels (LeNet-5) and 6 channels with same padding', async () => {
+test('max pool, SIMD paths: 2x2 stride 2 (20 channels as in LeNet-5; odd sizes) and general windows', async () => {
   for (const [inShape, kernel, strides, padding] of [
-    [[24, 24, 20], [2, 2], [2, 2], PAD_VALID], [[7, 8, 6], [3, 3], [2, 2], PAD_SAME], [[5, 5, 7], [2, 2], [1, 1], PAD_SAME],
+    [[24, 24, 20], [2, 2], [2, 2], PAD_VALID], [[7, 9, 5], [2, 2], [2, 2], PAD_VALID], [[6, 8, 4], [2, 2], [2, 2], PAD_SAME],
+    [[7, 8, 6], [3, 3], [2, 2], PAD_SAME], [[5, 5, 7], [2, 2], [1, 1], PAD_SAME], [[7, 7, 8], [2, 2], [2, 2], PAD_SAME],
   ] as const) {
     const mode = padding === PAD_SAME ? 'same' : 'valid';
     const outShape = [windowAxis(inShape[0], kernel[0], strides[0], mode).out, windowAxis(inShape[1], kernel[1], strides[1], mode).out, inShape[2]];

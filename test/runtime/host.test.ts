@@ -88,7 +88,8 @@ test('info describes the model; compressed exec stays within file + arena + 64 K
   // Compressed convs add op scratch (planar copies, im2col tiles) to the arena, live during their op only.
   assert.ok(info.arenaBytes >= 4 * 2 * (28 * 28 + 24 * 24 * 20), `compressed arena ${info.arenaBytes}`);
   const auto = await SqzModel.load(bytes);
-  assert.equal(auto.info.tensors[3].exec, 'compressed', 'auto: 5% density runs compressed');
+  assert.equal(auto.info.tensors[3].exec, 'dense', 'auto: a dense layer at 5% density runs dense (above the 4% break-even)');
+  assert.equal(auto.info.tensors[2].exec, 'compressed', 'auto: a conv at 5% density runs compressed');
   const x = randomFloats(rng(2), 784);
   assertClose(compressed.predict(x), dense.predict(x), 'compressed vs dense exec');
 });

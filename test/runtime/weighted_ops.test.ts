@@ -114,10 +114,10 @@ test('compressed conv2d at low density (tap by tap on planar rows) and high dens
   }
 });
 
-test('weighted op: auto exec runs sparse tensors compressed only at density ≤ 30%', async () => {
+test('weighted op: auto exec runs sparse dense layers compressed only at density ≤ 4%', async () => {
   const random = rng(5);
   const n = 40 * 30;
-  for (const [density, want] of [[0.1, 'compressed'], [0.29, 'compressed'], [0.6, 'dense']] as const) {
+  for (const [density, want] of [[0.02, 'compressed'], [0.039, 'compressed'], [0.1, 'dense'], [0.6, 'dense']] as const) {
     const w = new Float32Array(n);
     const nonzeros = Math.round(n * density);
     for (let i = 0; i < nonzeros; i++) w[Math.floor((i * n) / nonzeros)] = random() < 0.5 ? -0.25 : 0.5;
