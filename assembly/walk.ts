@@ -19,6 +19,16 @@ export const WALK_CHUNK: u32 = 256;
 export let chunkPositions: usize = 0;
 export let chunkValues: usize = 0;
 
+/** Position of entry `j` of the current chunk. */
+@inline export function chunkPosition(j: u32): u32 {
+  return load<u32>(chunkPositions + (<usize>j << 2));
+}
+
+/** Value of entry `j` of the current chunk. */
+@inline export function chunkValue(j: u32): f32 {
+  return load<f32>(chunkValues + (<usize>j << 2));
+}
+
 export function allocateChunkBuffers(): bool {
   chunkPositions = allocBytes(<u64>WALK_CHUNK << 3);
   chunkValues = chunkPositions + (<usize>WALK_CHUNK << 2);
@@ -159,8 +169,7 @@ export function decodeInto(t: Tensor, dst: usize): void {
     let count = walkChunk();
     if (count == 0) break;
     for (let j: u32 = 0; j < count; j++) {
-      let position = load<u32>(chunkPositions + (<usize>j << 2));
-      store<f32>(dst + (<usize>position << 2), load<f32>(chunkValues + (<usize>j << 2)));
+      store<f32>(dst + (<usize>chunkPosition(j) << 2), chunkValue(j));
     }
   }
 }

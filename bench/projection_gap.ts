@@ -12,7 +12,8 @@ import { allocateBits, allocateBitsExact, type BitOption } from '../compiler/opt
 import { kmeans1d, kmeansByBits, quantizeToCentroids } from '../compiler/optimize/kmeans.js';
 import { indexBitsPerNonzero } from '../compiler/optimize/size_model.js';
 import { applyMask, sparseProject, type SparseLayerInput } from '../compiler/optimize/sparse_projection.js';
-import { gaussian, kmeansOptimalDistortion, knapsackExact, rng } from '../test/compiler/optimize/exact.js';
+import { gaussian, kmeansOptimalDistortion, knapsackExact } from '../test/compiler/optimize/exact.js';
+import { rng } from '../test/fixtures/random.js';
 
 interface GapStats { instances: number; mean: number; max: number; optimal: number }
 

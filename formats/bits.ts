@@ -202,6 +202,15 @@ export function unpackCodes(bytes: Uint8Array, count: number, bits: number): Uin
     out.set(bytes.subarray(0, count));
     return out;
   }
+  forEachCode(bytes, count, bits, (j, code) => { out[j] = code; });
+  return out;
+}
+
+/**
+ * Calls `visit(j, code)` for `count` packed codes of `bits` bits (1 ≤ bits ≤ 16), in order. `bytes` must hold
+ * at least ceil(count · bits / 8) bytes: nothing is checked here (callers have validated the lengths).
+ */
+export function forEachCode(bytes: Uint8Array, count: number, bits: number, visit: (j: number, code: number) => void): void {
   const mask = (1 << bits) - 1;
   let acc = 0;
   let accBits = 0;
@@ -211,9 +220,8 @@ export function unpackCodes(bytes: Uint8Array, count: number, bits: number): Uin
       acc |= bytes[i++] << accBits;
       accBits += 8;
     }
-    out[j] = acc & mask;
+    visit(j, acc & mask);
     acc >>>= bits;
     accBits -= bits;
   }
-  return out;
 }

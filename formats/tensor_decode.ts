@@ -6,7 +6,7 @@ import {
   ERR_MEMORY, ERR_UNSUPPORTED,
 } from './constants.js';
 import { SqzFormatError } from './errors.js';
-import { packedByteLength } from './bits.js';
+import { forEachCode, packedByteLength } from './bits.js';
 import { bitmapDecode } from './bitmap.js';
 import { decodeF16 } from './f16.js';
 import { encodedTensorBytes } from './message_size.js';
@@ -127,20 +127,9 @@ function checkTensorFields(t: TensorMessage, label: string): CheckedTensor {
 /** Index of the first packed code ≥ `limit`, or -1. Reads `count` codes of `bits` bits. */
 function firstCodeAtLeast(bytes: Uint8Array, count: number, bits: number, limit: number): number {
   if (limit >= 1 << bits) return -1;
-  const mask = (1 << bits) - 1;
-  let acc = 0;
-  let accBits = 0;
-  let i = 0;
-  for (let j = 0; j < count; j++) {
-    while (accBits < bits) {
-      acc |= bytes[i++] << accBits;
-      accBits += 8;
-    }
-    if ((acc & mask) >= limit) return j;
-    acc >>>= bits;
-    accBits -= bits;
-  }
-  return -1;
+  let first = -1;
+  forEachCode(bytes, count, bits, (j, code) => { if (first < 0 && code >= limit) first = j; });
+  return first;
 }
 
 /** Decodes and checks the positions of a sparse tensor whose fields passed checkTensorFields. */
@@ -184,23 +173,6 @@ function codebookValues(t: TensorMessage, entries: number): Float32Array {
   const view = new DataView(t.codebook.buffer, t.codebook.byteOffset, t.codebook.byteLength);
   for (let i = 0; i < entries; i++) out[i] = view.getFloat32(4 * i, true);
   return out;
-}
-
-/** Calls `visit(j, code)` for `count` packed codes of `bits` bits. */
-function forEachCode(bytes: Uint8Array, count: number, bits: number, visit: (j: number, code: number) => void): void {
-  const mask = (1 << bits) - 1;
-  let acc = 0;
-  let accBits = 0;
-  let i = 0;
-  for (let j = 0; j < count; j++) {
-    while (accBits < bits) {
-      acc |= bytes[i++] << accBits;
-      accBits += 8;
-    }
-    visit(j, acc & mask);
-    acc >>>= bits;
-    accBits -= bits;
-  }
 }
 
 /**

@@ -2,22 +2,13 @@
 // loop applies every op's (fused) activation to its output with applyActivation below, so this op's own work is
 // that one copy.
 
-import {
-  ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, ERR_NONE,
-} from '../../formats/constants';
-import { E_OUT_SHAPE } from '../errors';
+import { ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH } from '../../formats/constants';
 import { Op } from '../model';
-import { inputValue, outputValue, requireNoWeights, shapeFail } from './common';
+import { prepareSameSize } from './common';
 import { copyFloats, orderKey } from './vector';
 
-export function prepareActivation(op: Op, index: u32): i32 {
-  let code = requireNoWeights(op, index);
-  if (code != ERR_NONE) return code;
-  let size = inputValue(op, 0).size;
-  let outputSize = outputValue(op).size;
-  if (outputSize != size) return shapeFail(op, index, E_OUT_SHAPE, outputSize, size);
-  op.inSize = <i32>size;
-  return ERR_NONE;
+@inline export function prepareActivation(op: Op, index: u32): i32 {
+  return prepareSameSize(op, index);
 }
 
 export function evalActivation(op: Op, x: usize, out: usize, batch: u32): void {

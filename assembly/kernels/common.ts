@@ -56,6 +56,32 @@ export function checkBias(op: Op, index: u32, length: u32): i32 {
   return ERR_NONE;
 }
 
+/** Ops without weights whose output has the input's element count (activation, reshape): sets op.inSize. */
+export function prepareSameSize(op: Op, index: u32): i32 {
+  let code = requireNoWeights(op, index);
+  if (code != ERR_NONE) return code;
+  let size = inputValue(op, 0).size;
+  let outputSize = outputValue(op).size;
+  if (outputSize != size) return shapeFail(op, index, E_OUT_SHAPE, outputSize, size);
+  op.inSize = <i32>size;
+  return ERR_NONE;
+}
+
+/**
+ * Conv2d and depthwise conv2d: a weight [KH, KW, C, ·] over an image input [H, W, C]. Sets op.inH/inW/inC and
+ * op.windowH/windowW; the caller then sets the output geometry (prepareWindow) for its channel count.
+ */
+export function prepareConvWeight(op: Op, index: u32): i32 {
+  let code = requireWeight(op, index, 4);
+  if (code == ERR_NONE) code = takeImageInput(op, index);
+  if (code != ERR_NONE) return code;
+  let t = weightTensor(op);
+  if (t.d2 != <u32>op.inC) return shapeFail(op, index, E_W_SHAPE, t.d2, op.inC);
+  op.windowH = <i32>t.d0;
+  op.windowW = <i32>t.d1;
+  return ERR_NONE;
+}
+
 /** Reads [H, W, C] of the op's first input into op.inH/inW/inC. */
 export function takeImageInput(op: Op, index: u32): i32 {
   let input = inputValue(op, 0);

@@ -6,10 +6,9 @@
 // gathered row, else conv_planar.ts (each nonzero applied to planar rows of the input).
 
 import { ERR_NONE, OP_CONV2D } from '../../formats/constants';
-import { E_W_SHAPE } from '../errors';
 import { allocBytes } from '../heap';
 import { Op, Tensor } from '../model';
-import { checkBias, prepareWindow, requireWeight, shapeFail, takeImageInput, weightTensor } from './common';
+import { checkBias, prepareConvWeight, prepareWindow, weightTensor } from './common';
 import { conv2dSparseScratchFloats, evalConv2dSparse } from './conv2d_sparse';
 import { evalPlanarCompressed, planarScratchFloats } from './conv_planar';
 import { evalShiftedCompressed, prepareShifted, shiftedPlanesApply } from './conv_shifted';
@@ -17,13 +16,9 @@ import { accumulateRows, accumulateRows2 } from './matvec';
 import { copyFloats, fillRows } from './vector';
 
 export function prepareConv2d(op: Op, index: u32): i32 {
-  let code = requireWeight(op, index, 4);
-  if (code == ERR_NONE) code = takeImageInput(op, index);
+  let code = prepareConvWeight(op, index);
   if (code != ERR_NONE) return code;
   let t = weightTensor(op);
-  if (t.d2 != <u32>op.inC) return shapeFail(op, index, E_W_SHAPE, t.d2, op.inC);
-  op.windowH = <i32>t.d0;
-  op.windowW = <i32>t.d1;
   code = prepareWindow(op, index, t.d3);
   if (code != ERR_NONE) return code;
   return checkBias(op, index, t.d3);

@@ -11,8 +11,8 @@
 
 import { Op, Tensor } from '../model';
 import { scratchPointer } from '../planner';
-import { chunkPositions, chunkValues, walkBegin, walkChunk } from '../walk';
-import { addScaledRun, fillPlanes, transpose } from './conv_planar';
+import { chunkPosition, chunkValue, walkBegin, walkChunk } from '../walk';
+import { addScaledRun, endValid, fillPlanes, firstValid, transpose } from './conv_planar';
 
 const TILE_FLOATS_PER_SAMPLE: i32 = 16384;
 
@@ -35,10 +35,7 @@ function buildColumns(op: Op, planarIn: usize, colT: usize, firstRow: i32, rows:
   for (let ky = 0; ky < op.windowH; ky++) {
     for (let kx = 0; kx < op.windowW; kx++) {
       // Output columns whose tap (ky, kx) lands inside the input: iw = ow·SW + kx − padLeft in [0, W).
-      let shift = op.padLeft - kx;
-      let ow0 = shift <= 0 ? 0 : (shift + strideW - 1) / strideW;
-      let limit = inW + op.padLeft - kx;
-      let ow1 = limit <= 0 ? 0 : min((limit + strideW - 1) / strideW, outW);
+      let ow0 = firstValid(kx, op.padLeft, strideW), ow1 = endValid(kx, op.padLeft, strideW, inW, outW);
       let count = max(ow1 - ow0, 0);
       let leftBytes = <usize>ow0 << 2, rightBytes = <usize>(outW - ow0 - count) << 2;
       let firstColumn = <usize>(ow0 * strideW + kx - op.padLeft) << 2;
@@ -100,7 +97,7 @@ export function evalConv2dSparse(op: Op, x: usize, out: usize, batch: u32): void
       let count = walkChunk();
       if (count == 0) break;
       for (let j: u32 = 0; j < count; j++) {
-        let position = load<u32>(chunkPositions + (<usize>j << 2));
+        let position = chunkPosition(j);
         m += position - previous;
         previous = position;
         if (m >= columns) {
@@ -108,8 +105,7 @@ export function evalConv2dSparse(op: Op, x: usize, out: usize, batch: u32): void
           k += rowsAhead;
           m -= rowsAhead * columns;
         }
-        addScaledRun(outTile + <usize>m * (<usize>pixels << 2), colT + <usize>k * tileBytes,
-          load<f32>(chunkValues + (<usize>j << 2)), tile, 1);
+        addScaledRun(outTile + <usize>m * (<usize>pixels << 2), colT + <usize>k * tileBytes, chunkValue(j), tile, 1);
       }
     }
   }

@@ -8,7 +8,7 @@
 
 import { Op, Tensor } from '../model';
 import { scratchPointer } from '../planner';
-import { chunkPositions, chunkValues, walkBegin, walkChunk } from '../walk';
+import { chunkPosition, chunkValue, walkBegin, walkChunk } from '../walk';
 
 /** Scratch floats per sample the compressed path needs: planar input + planar output. */
 export function planarScratchFloats(op: Op): u32 {
@@ -99,13 +99,13 @@ export function fillPlanes(dst: usize, bias: usize, pixels: i32, channels: i32, 
 }
 
 /** First output index o with o·stride + k − pad ≥ 0. */
-@inline function firstValid(k: i32, pad: i32, stride: i32): i32 {
+@inline export function firstValid(k: i32, pad: i32, stride: i32): i32 {
   let shift = pad - k;
   return shift <= 0 ? 0 : stride == 1 ? shift : (shift + stride - 1) / stride;
 }
 
 /** One past the last output index o with o·stride + k − pad < size (at most outSize). */
-@inline function endValid(k: i32, pad: i32, stride: i32, size: i32, outSize: i32): i32 {
+@inline export function endValid(k: i32, pad: i32, stride: i32, size: i32, outSize: i32): i32 {
   let limit = size + pad - k;
   return limit <= 0 ? 0 : min(stride == 1 ? limit : (limit + stride - 1) / stride, outSize);
 }
@@ -136,8 +136,8 @@ export function evalPlanarCompressed(op: Op, x: usize, out: usize, batch: u32, d
     let count = walkChunk();
     if (count == 0) break;
     for (let j: u32 = 0; j < count; j++) {
-      let position = load<u32>(chunkPositions + (<usize>j << 2));
-      let w = load<f32>(chunkValues + (<usize>j << 2));
+      let position = chunkPosition(j);
+      let w = chunkValue(j);
       m += <i32>(position - previous);
       previous = position;
       while (m >= inner) {

@@ -13,7 +13,7 @@
 
 import { Op, Tensor } from '../model';
 import { scratchPointer } from '../planner';
-import { chunkPositions, chunkValues, walkBegin, walkChunk } from '../walk';
+import { chunkPosition, chunkValue, walkBegin, walkChunk } from '../walk';
 import { fillPlanes, transposeBlock } from './conv_planar';
 
 @inline function paddedH(op: Op): i32 {
@@ -101,7 +101,7 @@ export function evalShiftedCompressed(op: Op, x: usize, out: usize, batch: u32, 
     let count = walkChunk();
     if (count == 0) break;
     for (let j: u32 = 0; j < count; j++) {
-      let position = load<u32>(chunkPositions + (<usize>j << 2));
+      let position = chunkPosition(j);
       m += <i32>(position - previous);
       previous = position;
       while (m >= inner) {
@@ -117,7 +117,7 @@ export function evalShiftedCompressed(op: Op, x: usize, out: usize, batch: u32, 
       let outChannel = depthwise ? c * inner + m : m;
       let src = planesIn + <usize>c * inPlaneBytes + (<usize>(ky * wp + kx) << 2);
       let dst = planesOut + <usize>outChannel * outPlaneBytes;
-      let w = load<f32>(chunkValues + (<usize>j << 2));
+      let w = chunkValue(j);
       for (let b: u32 = 0; b < batch; b++) {
         addScaled(dst, src, w, run);
         src += inStep;

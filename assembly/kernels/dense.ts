@@ -6,7 +6,7 @@
 import { ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_NONE } from '../../formats/constants';
 import { E_OUT_SHAPE, E_W_SHAPE } from '../errors';
 import { Op, Tensor } from '../model';
-import { chunkPositions, chunkValues, walkBegin, walkChunk } from '../walk';
+import { chunkPosition, chunkValue, walkBegin, walkChunk } from '../walk';
 import { checkBias, inputValue, outputValue, requireWeight, shapeFail, weightTensor } from './common';
 import { denseFromBitmap, denseFromRice, prepareDenseSparse } from './dense_sparse';
 import { accumulateRows, accumulateRows2 } from './matvec';
@@ -62,8 +62,8 @@ export function evalDense(op: Op, x: usize, out: usize, batch: u32): void {
     let count = walkChunk();
     if (count == 0) break;
     for (let j: u32 = 0; j < count; j++) {
-      let position = load<u32>(chunkPositions + (<usize>j << 2));
-      let w = load<f32>(chunkValues + (<usize>j << 2));
+      let position = chunkPosition(j);
+      let w = chunkValue(j);
       while (position - rowStart >= columns) {
         rowStart += columns;
         row++;

@@ -5,21 +5,16 @@
 // planes with stride 1 (conv_shifted.ts), else on planar rows (conv_planar.ts).
 
 import { ERR_NONE } from '../../formats/constants';
-import { E_W_SHAPE } from '../errors';
 import { Op } from '../model';
-import { checkBias, prepareWindow, requireWeight, shapeFail, takeImageInput, weightTensor } from './common';
+import { checkBias, prepareConvWeight, prepareWindow, weightTensor } from './common';
 import { evalPlanarCompressed } from './conv_planar';
 import { evalShiftedCompressed, shiftedPlanesApply } from './conv_shifted';
 import { fillRows, multiplyAccumulate } from './vector';
 
 export function prepareDepthwiseConv2d(op: Op, index: u32): i32 {
-  let code = requireWeight(op, index, 4);
-  if (code == ERR_NONE) code = takeImageInput(op, index);
+  let code = prepareConvWeight(op, index);
   if (code != ERR_NONE) return code;
   let t = weightTensor(op);
-  if (t.d2 != <u32>op.inC) return shapeFail(op, index, E_W_SHAPE, t.d2, op.inC);
-  op.windowH = <i32>t.d0;
-  op.windowW = <i32>t.d1;
   op.depth = <i32>t.d3;
   let channels = <u64>t.d2 * t.d3;
   code = prepareWindow(op, index, channels);

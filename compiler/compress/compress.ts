@@ -1,29 +1,29 @@
 // `sqz compress`: import → ADMM → fit to the real byte budget → fine-tune → export → verify in the wasm runtime.
 // Every epoch ends with a checkpoint; the best hard-projected result on validation is what gets written.
-import { createHash } from 'node:crypto';
-import * as tf from '@tensorflow/tfjs-core';
-import { loadDataset, splitValidation, subset, type Dataset } from '../data/index.js';
+import { loadDataset } from '../data/index.js';
 import { selectBackend } from '../engine/backend.js';
 import { importModelFromArtifacts, readModelArtifacts } from '../import/index.js';
 import type { Graph } from '../ir/graph.js';
 import { createRng, rngFromState } from '../util/rng.js';
 import { writeFileAtomic } from '../util/atomic_write.js';
-import { SqzModel } from '../../runtime/index.js';
 import { AdmmPhase } from './admm_phase.js';
 import {
   CHECKPOINT_VERSION, clearCheckpoints, loadLatestCheckpoint, saveCheckpoint, weightMaps, weightRecord, type BestRecord, type Checkpoint, type EpochHistory,
 } from './checkpoint.js';
-import type { Hyper, RunContext } from './context.js';
+import type { RunContext } from './context.js';
 import { FinetunePhase } from './finetune_phase.js';
 import { fitToTarget, ImpossibleTargetError, minimumFileBytes } from './fit_budget.js';
 import { initialCosts, type ProjectionSetup } from './joint_projection.js';
 import { compressibleLayers, type CompressibleLayer } from './layers.js';
-import { graphWithWeights, measureFile, type FileMeasure } from './measure_file.js';
-import { DEFAULT_HYPER, defaultEpochs, type CompressOptions } from './options.js';
+import { graphWithWeights, measureFile } from './measure_file.js';
+import type { CompressOptions } from './options.js';
 import { createProgress } from './progress.js';
-import { formatReport, type CompressReport, type LayerReport } from './report.js';
-import { accuracy, arrayParams, predictClasses } from './sgd.js';
+import { formatReport, type CompressReport } from './report.js';
+import { accuracy, arrayParams } from './sgd.js';
+import { layerReports, paperRatio, projectionShare, verifyInRuntime } from './finish.js';
+import { checkCompatible, fingerprintOf, prepareData, resolveHyper, resolveTarget } from './run_setup.js';
 import { TrainState } from './train_state.js';
+import { probeScorer } from './probe_score.js';
 
 export interface CompressResult {
   report: CompressReport;
@@ -46,8 +46,9 @@ export async function compress(options: CompressOptions): Promise<CompressResult
   const targetBytes = resolveTarget(options, fp32WeightBytes);
   const layers = compressibleLayers(graph);
   const hyper = resolveHyper(options, data.train.count);
-  const setup: ProjectionSetup = { graph, layers };
   const state = new TrainState(graph);
+  const probe = probeScorer(state, layers, data.train, inputShape, numClasses);
+  const setup: ProjectionSetup = { graph, layers, score: probe.score };
   const fingerprint = await fingerprintOf(options, artifacts, targetBytes, hyper, backend.name, data);
 
   // Fail fast on an impossible target, before any training.
@@ -204,6 +205,7 @@ export async function compress(options: CompressOptions): Promise<CompressResult
   };
   if (options.reportPath) await writeFileAtomic(options.reportPath, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
   progress.log(formatReport(report));
+  probe.dispose();
   state.dispose();
   return { report, bytes, stored };
 }
@@ -223,128 +225,12 @@ function evaluate(ctx: RunContext, kernels: readonly Float32Array[], biases: Rea
   }
 }
 
-function checkCompatible(graph: Graph, dataset: Dataset, options: CompressOptions): { inputShape: number[]; numClasses: number } {
-  if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
-    throw new Error(`compress: the model has ${graph.inputs.length} inputs and ${graph.outputs.length} outputs; `
-      + 'sqz compress trains classifiers with one input and one output');
-  }
-  const inputShape = graph.values[graph.inputs[0]!]!.shape;
-  const outputShape = graph.values[graph.outputs[0]!]!.shape;
-  const inputSize = inputShape.reduce((a, b) => a * b, 1);
-  const sampleSize = dataset.shape.reduce((a, b) => a * b, 1);
-  if (inputSize !== sampleSize) {
-    throw new Error(`compress: ${options.model} takes inputs of shape [${inputShape}] (${inputSize} values) but ${dataset.name} `
-      + `samples are [${dataset.shape}] (${sampleSize} values); use a model made for this dataset`);
-  }
-  const classes = outputShape[outputShape.length - 1]!;
-  if (outputShape.length !== 1 || classes < dataset.numClasses) {
-    throw new Error(`compress: the model's output has shape [${outputShape}] but ${dataset.name} has ${dataset.numClasses} classes; `
-      + 'the model must end in one score per class');
-  }
-  return { inputShape, numClasses: classes };
-}
 
-function prepareData(dataset: Dataset, options: CompressOptions): RunContext['data'] {
-  const fraction = options.validationSplit ?? 0.1;
-  if (!(fraction > 0 && fraction < 1)) throw new Error(`--validation-split must be between 0 and 1, got ${fraction}`);
-  let train = dataset.train;
-  let test = dataset.test;
-  if (options.trainSamples !== undefined) train = subset(train, Math.min(options.trainSamples, train.count));
-  if (options.testSamples !== undefined) test = subset(test, Math.min(options.testSamples, test.count));
-  const split = splitValidation(train, fraction, options.hyper?.seed ?? DEFAULT_HYPER.seed);
-  if (split.validation.count === 0 || split.train.count === 0) {
-    throw new Error(`compress: ${train.count} training samples are too few to hold out a validation split of ${fraction}`);
-  }
-  return { train: split.train, validation: split.validation, test };
-}
 
-function resolveTarget(options: CompressOptions, fp32WeightBytes: number): number {
-  if ((options.targetBytes === undefined) === (options.ratio === undefined)) {
-    throw new Error('compress: give exactly one of --target-size and --ratio');
-  }
-  if (options.ratio !== undefined) {
-    if (!(options.ratio > 0)) throw new Error(`--ratio must be positive, got ${options.ratio}`);
-    return Math.floor(fp32WeightBytes / options.ratio);
-  }
-  return options.targetBytes!;
-}
 
-function resolveHyper(options: CompressOptions, trainCount: number): Hyper {
-  const merged = { ...DEFAULT_HYPER, ...options.hyper };
-  const epochs = defaultEpochs(trainCount);
-  const hyper: Hyper = { epochs: epochs.epochs, finetuneEpochs: epochs.finetuneEpochs, ...merged };
-  for (const [key, value] of Object.entries(hyper)) {
-    if (!Number.isFinite(value) || value < 0) throw new Error(`compress: ${key} must be a non-negative number, got ${value}`);
-  }
-  if (hyper.epochs < 1) throw new Error('compress: epochs must be at least 1');
-  for (const key of ['batchSize', 'projectionInterval', 'refreshInterval'] as const) {
-    if (!Number.isInteger(hyper[key]) || hyper[key] < 1) throw new Error(`compress: ${key} must be a positive integer, got ${hyper[key]}`);
-  }
-  return hyper;
-}
 
-async function fingerprintOf(
-  options: CompressOptions, artifacts: tf.io.ModelArtifacts, targetBytes: number, hyper: Hyper, backend: string,
-  data: RunContext['data'],
-): Promise<string> {
-  const h = createHash('sha256');
-  h.update(JSON.stringify({ topology: artifacts.modelTopology, data: options.data, targetBytes, hyper, backend,
-    train: data.train.count, test: data.test.count, validation: options.validationSplit ?? 0.1 }));
-  const weights = artifacts.weightData;
-  if (weights instanceof ArrayBuffer) h.update(new Uint8Array(weights));
-  else if (Array.isArray(weights)) for (const w of weights) h.update(new Uint8Array(w));
-  return h.digest('hex');
-}
 
-async function verifyInRuntime(
-  bytes: Uint8Array, stored: Graph, test: RunContext['data']['test'], inputShape: number[],
-): Promise<{ accuracy: number; agreement: number }> {
-  const model = await SqzModel.load(bytes);
-  try {
-    const p = arrayParams(stored, new Map(), new Map());
-    const reference = predictClasses(stored, p.params, test, inputShape);
-    p.dispose();
-    const size = test.images.length / Math.max(test.count, 1);
-    const outputs = model.info.outputs[0]!.shape.reduce((a: number, b: number) => a * b, 1);
-    let correct = 0;
-    let agree = 0;
-    const batch = 32;
-    for (let start = 0; start < test.count; start += batch) {
-      const n = Math.min(batch, test.count - start);
-      const scores = model.predict(test.images.subarray(start * size, (start + n) * size), n);
-      for (let i = 0; i < n; i++) {
-        let arg = 0;
-        for (let c = 1; c < outputs; c++) if (scores[i * outputs + c]! > scores[i * outputs + arg]!) arg = c;
-        if (arg === test.labels[start + i]) correct++;
-        if (arg === reference[start + i]) agree++;
-      }
-    }
-    return { accuracy: correct / test.count, agreement: agree / test.count };
-  } finally {
-    model.dispose();
-  }
-}
 
-function paperRatio(layers: readonly CompressibleLayer[], measure: FileMeasure): number {
-  const dense = 32 * layers.reduce((s, l) => s + l.n, 0);
-  const stored = measure.layers.reduce((s, l) => s + l.nnz * (l.bits > 0 ? l.bits : 32), 0);
-  return dense / Math.max(stored, 1);
-}
 
-function layerReports(layers: readonly CompressibleLayer[], measure: FileMeasure): LayerReport[] {
-  const byOp = new Map(measure.exported.tensors.filter((t) => t.role === 'kernel').map((t) => [t.op, t]));
-  return layers.map((l, i) => {
-    const m = measure.layers[i]!;
-    return {
-      name: l.name, type: l.type, shape: l.shape, weights: l.n, storedWeights: m.n, nonzeros: m.nnz,
-      density: m.nnz / l.n, bits: m.bits, bytes: m.bytes, encoding: byOp.get(l.name)?.encoding ?? '-',
-    };
-  });
-}
 
-function projectionShare(history: readonly EpochHistory[]): number {
-  const admm = history.filter((h) => h.phase === 'admm');
-  const total = admm.reduce((s, h) => s + h.seconds, 0);
-  return total > 0 ? admm.reduce((s, h) => s + h.projectionSeconds, 0) / total : 0;
-}
 

@@ -71,6 +71,11 @@ export interface ProjectionSetup {
   importance?: readonly number[];
   /** Fixed-point rounds of the measured cost model (default 3). */
   rounds?: number;
+  /**
+   * Scores a candidate V (one array per layer; lower is better) for the bitwidth search: the training loss of the
+   * model with those kernels on a fixed probe batch. Without it the search compares projection errors ‖z − V‖².
+   */
+  score?: (values: readonly Float32Array[]) => number;
 }
 
 const CODEBOOK_ENTRY_BITS = 16; // f16 entries
@@ -119,7 +124,7 @@ export function projectJoint(
     let codes: LayerCode[];
     let values: Float32Array[];
     if (opts.searchBits) {
-      const found = searchBits(z, select, model, importance, budgetBytes, linksOf(setup));
+      const found = searchBits(z, select, model, importance, budgetBytes, linksOf(setup), setup.score);
       masks = found.masks;
       ({ codes, values } = quantize(z, masks, found.allocation.bits, found.allocation.centroids));
     } else {
@@ -242,16 +247,20 @@ function prunedEnergy(z: readonly Float32Array[], masks: readonly Uint8Array[], 
 
 /**
  * Coordinate descent over the bitwidths the sparse knapsack assumes: from the current bits, try each layer one
- * bit up and down and keep a change when the projection error (pruned energy + quantization distortion) drops.
+ * bit up and down and keep a change when the candidate's score drops: the probe-batch loss when the setup has a
+ * scorer, else the projection error (pruned energy + quantization distortion).
  */
 function searchBits(
   z: readonly Float32Array[], select: readonly Float32Array[], costs: CostModel, importance: readonly number[],
-  budgetBytes: number, links: ReturnType<typeof unitLinks>,
+  budgetBytes: number, links: ReturnType<typeof unitLinks>, score?: (values: readonly Float32Array[]) => number,
 ): { masks: Uint8Array[]; allocation: Allocation } {
   const evaluate = (bits: readonly number[]) => {
     const masks = sparseStep(select, bits, costs, importance, budgetBytes, links);
     const allocation = allocate(z, masks, costs, importance, budgetBytes);
-    return { bits: [...bits], masks, allocation, error: prunedEnergy(z, masks, importance) + allocation.distortion };
+    const error = score
+      ? score(quantize(z, masks, allocation.bits, allocation.centroids).values)
+      : prunedEnergy(z, masks, importance) + allocation.distortion;
+    return { bits: [...bits], masks, allocation, error };
   };
   let best = evaluate(costs.bits);
   for (let pass = 0; pass < SEARCH_PASSES; pass++) {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { ERR_MALFORMED } from '../../formats/constants.js';
 import { SqzFormatError } from '../../formats/errors.js';
 import { bitmapDecode, bitmapEncode } from '../../formats/bitmap.js';
-import { bitsOf, randomPositions, rng } from './reference.js';
+import { bitsOf, randomPositions } from './reference.js';
+import { rng } from '../fixtures/random.js';
 
 const malformed = (pattern: RegExp) => (e: unknown) => e instanceof SqzFormatError && e.code === ERR_MALFORMED && pattern.test(e.message);
 

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BitReader, BitWriter, bitsForCount, packCodes, packedByteLength, unpackCodes } from '../../formats/bits.js';
-import { bitsOf, naivePack, rng } from './reference.js';
+import { bitsOf, naivePack } from './reference.js';
+import { rng } from '../fixtures/random.js';
 
 test('packCodes matches the naive LSB-first layout and unpackCodes inverts it, bits 1..16', () => {
   const random = rng(1);

@@ -11,7 +11,8 @@ import { SqzFormatError } from '../../formats/errors.js';
 import { readSqz, sqzFileBytesForModel, writeSqz } from '../../formats/container.js';
 import { newOp, sqzProtoTypes, type ModelMessage } from '../../formats/schema.js';
 import { decodeTensor, encodeTensor, encodeTensorAs } from '../../formats/tensor_codec.js';
-import { naivePack, rng } from './reference.js';
+import { naivePack } from './reference.js';
+import { rng } from '../fixtures/random.js';
 
 /** CRC from zlib when Node has it (independent of formats/crc32.ts), else ours (checked in crc32.test.ts). */
 const referenceCrc = (zlib as unknown as { crc32?: (d: Uint8Array) => number }).crc32 ?? crc32;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
 import { crc32 } from '../../formats/crc32.js';
-import { rng } from './reference.js';
+import { rng } from '../fixtures/random.js';
 
 test('CRC-32 of the check string "123456789" is 0xCBF43926', () => {
   assert.equal(crc32(new TextEncoder().encode('123456789')), 0xcbf43926);

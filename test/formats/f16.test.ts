@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   allF16Exact, decodeF16, encodeF16, f16BitsToF32Bits, f16ToF32, f32BitsToF16Bits, f32ToF16, isF16Exact,
 } from '../../formats/f16.js';
-import { rng } from './reference.js';
+import { rng } from '../fixtures/random.js';
 
 /** Value of an f16 bit pattern from its definition (sign, exponent, fraction), in doubles. */
 function f16Value(h: number): number {

@@ -4,7 +4,7 @@ import { ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE } fr
 import { encodedTensorBytes, modelBytes, opBodyBytes, tensorBodyBytes, varintBytes } from '../../formats/message_size.js';
 import { newOp, sqzProtoTypes, type ModelMessage, type TensorMessage } from '../../formats/schema.js';
 import { encodeTensorAs } from '../../formats/tensor_codec.js';
-import { rng } from './reference.js';
+import { rng } from '../fixtures/random.js';
 
 test('varintBytes matches protobufjs at every length boundary', () => {
   const { Value } = sqzProtoTypes();

@@ -1,17 +1,5 @@
-// Test helpers: a seeded PRNG and naive, bit-at-a-time versions of the README's bit layouts. They share no
+// Test helpers: naive, bit-at-a-time versions of the README's bit layouts. They share no
 // code with formats/, so a test that compares against them checks the encoder against the written spec.
-
-/** Deterministic PRNG (mulberry32), uniform in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Bits of `bytes`, LSB first: bit i is bit (i & 7) of byte (i >> 3). */
 export function bitsOf(bytes: Uint8Array): number[] {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { ERR_MALFORMED } from '../../formats/constants.js';
 import { SqzFormatError } from '../../formats/errors.js';
 import { bestRiceK, riceBitLength, riceDecode, riceEncode, RICE_K_MAX } from '../../formats/rice.js';
-import { bytesOf, naiveRiceDecode, naiveRiceEncode, randomPositions, rng } from './reference.js';
+import { bytesOf, naiveRiceDecode, naiveRiceEncode, randomPositions } from './reference.js';
+import { rng } from '../fixtures/random.js';
 
 function malformed(pattern: RegExp) {
   return (e: unknown) => e instanceof SqzFormatError && e.code === ERR_MALFORMED && pattern.test(e.message);

@@ -6,7 +6,8 @@ import {
 import { f16ToF32 } from '../../formats/f16.js';
 import { decodeTensor, encodedTensorBytes, encodeTensor, encodeTensorAs, tensorStats } from '../../formats/tensor_codec.js';
 import type { TensorMessage } from '../../formats/schema.js';
-import { canonicalZeros, naiveRiceDecode, naiveUnpack, rng, u32 } from './reference.js';
+import { canonicalZeros, naiveRiceDecode, naiveUnpack, u32 } from './reference.js';
+import { rng } from '../fixtures/random.js';
 
 const ENCODINGS = [ENC_F32, ENC_F16, ENC_CODEBOOK, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE];
 

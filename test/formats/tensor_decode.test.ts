@@ -6,7 +6,8 @@ import {
 import { SqzFormatError } from '../../formats/errors.js';
 import { decodeTensor, encodeTensorAs, validateTensor } from '../../formats/tensor_codec.js';
 import type { TensorMessage } from '../../formats/schema.js';
-import { naivePack, rng } from './reference.js';
+import { naivePack } from './reference.js';
+import { rng } from '../fixtures/random.js';
 
 function rejects(t: TensorMessage, code: number, pattern: RegExp, index?: number): void {
   const check = (e: unknown): boolean => {

@@ -12,7 +12,8 @@ import {
   writeSqz,
 } from '../../formats/index.js';
 import { SqzError, SqzFormatError, SqzInputError, SqzModel } from '../../runtime/index.js';
-import { assertClose, randomFloats, rng } from './helpers.js';
+import { assertClose, randomFloats } from './helpers.js';
+import { rng } from '../fixtures/random.js';
 import { errorMessage, loadRaw, newInstance, predictRaw } from './raw_instance.js';
 import { runModelReference } from './reference/run_model.js';
 

@@ -10,7 +10,8 @@ import {
   OP_MAX_POOL2D, PAD_SAME, PAD_VALID, encodeTensorAs, writeSqz, type ModelMessage,
 } from '../../formats/index.js';
 import { SqzModel } from '../../runtime/index.js';
-import { assertClose, randomFloats, rng, singleOpModel } from './helpers.js';
+import { assertClose, randomFloats, singleOpModel } from './helpers.js';
+import { rng } from '../fixtures/random.js';
 import { windowAxis } from './reference/geometry.js';
 import { runModelReference } from './reference/run_model.js';
 

@@ -9,7 +9,8 @@ import {
   decodeTensor, encodeTensor, encodeTensorAs, f16ToF32, newOp, writeSqz,
 } from '../../formats/index.js';
 import { SqzModel } from '../../runtime/index.js';
-import { ENCODING_CASES, encodeAs, rng, weightsFor } from './helpers.js';
+import { ENCODING_CASES, encodeAs, weightsFor } from './helpers.js';
+import { rng } from '../fixtures/random.js';
 
 /** A valid model carrying `tensors` beside a one-op graph (tensors need not be used by an op to be loaded). */
 function modelWith(tensors: TensorMessage[]): Uint8Array {

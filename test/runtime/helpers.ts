@@ -1,4 +1,4 @@
-// Shared helpers for the runtime tests: a seeded PRNG, random weights that fit each encoding exactly, tiny model
+// Shared helpers for the runtime tests: random weights that fit each encoding exactly, tiny model
 // builders and the tolerance check |Δ| ≤ 1e-4 · max(1, |ref|).
 
 import assert from 'node:assert/strict';
@@ -6,18 +6,6 @@ import {
   ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, type ModelMessage, type TensorMessage,
   encodeTensorAs, f16ToF32, f32ToF16,
 } from '../../formats/index.js';
-
-/** Deterministic PRNG (mulberry32), uniform in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function randomFloats(random: () => number, n: number, scale = 1): Float32Array {
   const out = new Float32Array(n);

@@ -13,7 +13,8 @@ import {
   OP_RESHAPE, type ModelMessage, encodeTensorAs, newOp, writeSqz,
 } from '../../formats/index.js';
 import { SqzModel } from '../../runtime/index.js';
-import { assertClose, randomFloats, rng } from './helpers.js';
+import { assertClose, randomFloats } from './helpers.js';
+import { rng } from '../fixtures/random.js';
 import { runtimeModule } from './raw_instance.js';
 import { runModelReference } from './reference/run_model.js';
 

@@ -8,7 +8,8 @@ import {
   PAD_VALID, type ModelMessage, encodeTensorAs, newOp, writeSqz,
 } from '../../formats/index.js';
 import { SqzModel } from '../../runtime/index.js';
-import { assertClose, randomFloats, rng, singleOpModel } from './helpers.js';
+import { assertClose, randomFloats, singleOpModel } from './helpers.js';
+import { rng } from '../fixtures/random.js';
 import { windowAxis } from './reference/geometry.js';
 import { runModelReference } from './reference/run_model.js';
 

@@ -9,7 +9,8 @@ import {
   type OpMessage, encodeTensorAs, newOp, writeSqz,
 } from '../../formats/index.js';
 import { SqzModel } from '../../runtime/index.js';
-import { assertClose, randomFloats, rng } from './helpers.js';
+import { assertClose, randomFloats } from './helpers.js';
+import { rng } from '../fixtures/random.js';
 import { runModelReference } from './reference/run_model.js';
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);

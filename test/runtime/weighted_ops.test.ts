@@ -8,9 +8,8 @@ import {
   OP_DEPTHWISE_CONV2D, PAD_SAME, PAD_VALID, type ModelMessage, encodeTensorAs, writeSqz,
 } from '../../formats/index.js';
 import { SqzModel } from '../../runtime/index.js';
-import {
-  ENCODING_CASES, type EncodingCase, assertClose, encodeAs, randomFloats, rng, singleOpModel, weightsFor,
-} from './helpers.js';
+import { ENCODING_CASES, type EncodingCase, assertClose, encodeAs, randomFloats, singleOpModel, weightsFor } from './helpers.js';
+import { rng } from '../fixtures/random.js';
 import { windowAxis } from './reference/geometry.js';
 import { runModelReference } from './reference/run_model.js';
 

@@ -9,35 +9,22 @@
 // The bottom/right padding is chosen so the output is KH × KW; where it would be negative (rows of x that
 // no output reads, e.g. 'valid' with a stride that does not divide), those rows are sliced off instead.
 import * as tf from '@tensorflow/tfjs-core';
-import { pair, trailingPad, withScratch } from './kernel_common.js';
+import { type KernelArgs, convGradientInfo, pair, trailingPad, withScratch } from './kernel_common.js';
 
 const BACKEND = 'wasm';
 const OWNER = 'Conv2DBackpropFilter';
 
-function conv2dBackpropFilter(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   if (attrs.dataFormat === 'NCHW') {
     throw new Error(`sqz kernel ${OWNER}: dataFormat 'NCHW' is not supported on wasm; use 'NHWC'`);
   }
-  if (x.shape.length !== 4 || dy.shape.length !== 4) {
-    throw new Error(`sqz kernel ${OWNER}: x and dy must be rank 4, got [${x.shape}] and [${dy.shape}]`);
-  }
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad,
-    attrs.dimRoundingMode, false, 'channelsLast',
+  const info = convGradientInfo(
+    OWNER, ['x', x.shape], ['filterShape', attrs.filterShape], ['dy', dy.shape], attrs, false,
   );
   const [n, h, w, c] = x.shape;
-  const [, oh, ow, m] = dy.shape;
-  if (oh !== info.outHeight || ow !== info.outWidth || m !== info.outChannels || dy.shape[0] !== n) {
-    throw new Error(
-      `sqz kernel ${OWNER}: dy shape [${dy.shape}] does not match the conv output [${info.outShape}]`,
-    );
-  }
+  const [, oh, ow] = dy.shape;
   const [sh, sw] = pair(attrs.strides);
   const kh = info.filterHeight;
   const kw = info.filterWidth;

@@ -11,7 +11,7 @@
 // 125.9 ms on three layer shapes), beyond that the backend's own kernel (kept aside when the override was
 // registered) gets the call, as do NCHW layouts.
 import * as tf from '@tensorflow/tfjs-core';
-import { pair, trailingPad, withScratch } from './kernel_common.js';
+import { type KernelArgs, convGradientInfo, pair, transposedConvInput, withScratch } from './kernel_common.js';
 import { replacedKernel } from './overrides.js';
 
 const BACKEND = 'wasm';
@@ -19,61 +19,19 @@ const OWNER = 'Conv2DBackpropInput';
 /** Largest stride handled by zero-insertion; larger ones go to the backend's own kernel. */
 const MAX_STRIDE = 2;
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
-
 function conv2dBackpropInput(args: KernelArgs): tf.TensorInfo {
   const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
   const [sh, sw] = pair(attrs.strides);
   if (sh > MAX_STRIDE || sw > MAX_STRIDE || attrs.dataFormat === 'NCHW') return callReplaced(args);
-  if (dy.shape.length !== 4 || filter.shape.length !== 4 || attrs.inputShape.length !== 4) {
-    throw new Error(
-      `sqz kernel ${OWNER}: dy, filter and inputShape must be rank 4, got [${dy.shape}], [${filter.shape}], ` +
-        `[${attrs.inputShape}]`,
-    );
-  }
-  const info = tf.backend_util.computeConv2DInfo(
-    attrs.inputShape, filter.shape as [number, number, number, number], [sh, sw], 1, attrs.pad,
-    attrs.dimRoundingMode, false, 'channelsLast',
+  const info = convGradientInfo(
+    OWNER, ['inputShape', attrs.inputShape], ['filter', filter.shape], ['dy', dy.shape], attrs, false,
   );
-  const [n, h, w, c] = attrs.inputShape;
-  const [, oh, ow, m] = dy.shape;
-  const [kh, kw, fc, fm] = filter.shape;
-  if (fc !== c || fm !== m || oh !== info.outHeight || ow !== info.outWidth || dy.shape[0] !== n) {
-    throw new Error(
-      `sqz kernel ${OWNER}: dy [${dy.shape}], filter [${filter.shape}] and inputShape [${attrs.inputShape}] ` +
-        `disagree (expected dy [${info.outShape}])`,
-    );
-  }
-  // Rows of dy after zero-insertion: the reshape-and-pad below makes OH·sh, the last sh − 1 being zeros that
-  // the bottom padding would otherwise add.
-  const uh = oh * sh;
-  const uw = ow * sw;
-  const top = kh - 1 - info.padInfo.top;
-  const left = kw - 1 - info.padInfo.left;
-  const bottom = trailingPad(uh, top, kh, 1, h);
-  const right = trailingPad(uw, left, kw, 1, w);
-
   return withScratch(OWNER, args.backend, BACKEND, (s) => {
-    let up = dy;
-    if (sh > 1 || sw > 1) {
-      const spread = s.reshape(dy, [n, oh, 1, ow, 1, m]);
-      const padded = s.run('PadV2', { x: spread }, {
-        paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0,
-      } as unknown as tf.NamedAttrMap);
-      up = s.reshape(padded, [n, uh, uw, m]);
-    }
-    // Negative paddings (explicit pads larger than the filter, or unread trailing rows) become crops.
-    const cropTop = Math.max(-top, 0);
-    const cropLeft = Math.max(-left, 0);
-    const cropped = s.slice(
-      up, [0, cropTop, cropLeft, 0],
-      [n, uh - cropTop + Math.min(bottom, 0), uw - cropLeft + Math.min(right, 0), m],
-    );
+    const { x, pad } = transposedConvInput(s, dy, info, [sh, sw]);
     const flipped = s.run('Reverse', { x: filter }, { dims: [0, 1] });
     const swapped = s.transpose(flipped, [0, 1, 3, 2]); // [KH, KW, M, C]
-    const pad = [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]];
-    return s.run('Conv2D', { x: cropped, filter: swapped }, {
+    return s.run('Conv2D', { x, filter: swapped }, {
       strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined,
     } as unknown as tf.NamedAttrMap); // [N, H, W, C]
   });

@@ -9,35 +9,21 @@
 // the sum above restricted to sample n; summing over n gives dW. Each product is computed once, as in the
 // direct loop, and the batch sum is a cheap reduction of KH·KW·N·C·D values.
 import * as tf from '@tensorflow/tfjs-core';
-import { assertUndilated, pair, trailingPad, withScratch } from './kernel_common.js';
+import { type KernelArgs, assertUndilated, convGradientInfo, pair, trailingPad, withScratch } from './kernel_common.js';
 
 const BACKEND = 'wasm';
 const OWNER = 'DepthwiseConv2dNativeBackpropFilter';
 
-function depthwiseConv2dNativeBackpropFilter(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+function depthwiseConv2dNativeBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const attrs = args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
   assertUndilated(OWNER, attrs.dilations);
-  if (x.shape.length !== 4 || dy.shape.length !== 4) {
-    throw new Error(`sqz kernel ${OWNER}: x and dy must be rank 4, got [${x.shape}] and [${dy.shape}]`);
-  }
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad,
-    attrs.dimRoundingMode, true, 'channelsLast',
+  const info = convGradientInfo(
+    OWNER, ['x', x.shape], ['filterShape', attrs.filterShape], ['dy', dy.shape], attrs, true,
   );
   const [n, h, w, c] = x.shape;
-  const [, oh, ow, cd] = dy.shape;
-  const [kh, kw, fc, mult] = attrs.filterShape;
-  if (fc !== c || cd !== c * mult || oh !== info.outHeight || ow !== info.outWidth || dy.shape[0] !== n) {
-    throw new Error(
-      `sqz kernel ${OWNER}: x [${x.shape}], dy [${dy.shape}] and filterShape [${attrs.filterShape}] disagree ` +
-        `(expected dy [${info.outShape}])`,
-    );
-  }
+  const [, oh, ow] = dy.shape;
+  const [kh, kw, , mult] = attrs.filterShape;
   const [sh, sw] = pair(attrs.strides);
   const top = info.padInfo.top;
   const left = info.padInfo.left;

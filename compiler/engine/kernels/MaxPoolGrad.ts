@@ -13,17 +13,12 @@
 //    first = (X_t == y) and not taken, taken |= (X_t == y), and add dy where first, placed back at X_t's
 //    positions (zero-insertion and padding). Slower (the wasm StridedSlice is plain JS), but general.
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelScratch } from './kernel_common.js';
-import { pair, withScratch } from './kernel_common.js';
+import { type KernelArgs, type KernelScratch, pair, withScratch, zeroInsert } from './kernel_common.js';
 
 const BACKEND = 'wasm';
 const OWNER = 'MaxPoolGrad';
 
-function maxPoolGrad(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   const { dy, input, output } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output: tf.TensorInfo };
   const attrs = args.attrs as unknown as tf.MaxPoolGradAttrs;
   if (input.shape.length !== 4) {
@@ -165,16 +160,7 @@ function place(
   [r, q]: [number, number],
   [hb, wb]: [number, number],
 ): tf.TensorInfo {
-  let up = g;
-  if (sh > 1 || sw > 1) {
-    const spread = s.reshape(g, [n, oh, 1, ow, 1, c]);
-    const padded = s.run('PadV2', { x: spread }, {
-      paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0,
-    } as unknown as tf.NamedAttrMap);
-    s.free(spread);
-    up = s.reshape(padded, [n, oh * sh, ow * sw, c]);
-    s.free(padded);
-  }
+  const up = zeroInsert(s, g, [n, oh, ow, c], [sh, sw]);
   const out = s.run('PadV2', { x: up }, {
     paddings: [[0, 0], [r, hb - r - oh * sh], [q, wb - q - ow * sw], [0, 0]], constantValue: 0,
   } as unknown as tf.NamedAttrMap);

@@ -8,16 +8,12 @@
 // S · (number of ids) · R multiply-adds, fine for the segment counts of classifier training; a very large S
 // (a big vocabulary) would want a scatter-add instead.
 import * as tf from '@tensorflow/tfjs-core';
-import { withScratch } from './kernel_common.js';
+import { type KernelArgs, withScratch } from './kernel_common.js';
 
 const BACKEND = 'wasm';
 const OWNER = 'UnsortedSegmentSum';
 
-function unsortedSegmentSum(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+function unsortedSegmentSum(args: KernelArgs): tf.TensorInfo {
   const { x, segmentIds } = args.inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
   const { numSegments } = args.attrs as unknown as tf.UnsortedSegmentSumAttrs;
   const k = segmentIds.shape.length;

@@ -20,7 +20,8 @@ import { forwardAll } from '../../../compiler/ir/forward.js';
 import type { Graph } from '../../../compiler/ir/graph.js';
 import { SqzModel, type ExecChoice } from '../../../runtime/index.js';
 import { assertClose } from '../../fixtures/compare.js';
-import { buildTestModels, randomArray, randomizeWeights, saveLayersModel, seededRandom, type TestModel } from '../../fixtures/tfjs_models.js';
+import { buildTestModels, randomArray, randomizeWeights, saveLayersModel, type TestModel } from '../../fixtures/tfjs_models.js';
+import { rng } from '../../fixtures/random.js';
 
 const CLI = fileURLToPath(new URL('../../../compiler/cli.js', import.meta.url));
 const TOLERANCE = 1e-4;
@@ -44,7 +45,7 @@ function sparseModel(): TestModel {
     tfl.layers.dense({ units: 10, activation: 'softmax', name: 'out' }),
   ] });
   randomizeWeights(model, 99);
-  const rand = seededRandom(7);
+  const rand = rng(7);
   model.setWeights(model.getWeights().map((w) => {
     const values = w.dataSync().map((v) => (w.shape.length > 1 && rand() < 0.8 ? 0 : v));
     return tf.tensor(values, w.shape);
@@ -53,7 +54,7 @@ function sparseModel(): TestModel {
 }
 
 function randomBatch(shape: number[], seed: number): Float32Array {
-  return randomArray(BATCH * shape.reduce((a, b) => a * b, 1), seededRandom(seed), -2, 2);
+  return randomArray(BATCH * shape.reduce((a, b) => a * b, 1), rng(seed), -2, 2);
 }
 
 function reference(graph: Graph, input: Float32Array, shape: number[]): Float32Array {

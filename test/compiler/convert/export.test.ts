@@ -14,7 +14,8 @@ import { importLayersModel } from '../../../compiler/import/index.js';
 import { forward } from '../../../compiler/ir/forward.js';
 import type { Graph } from '../../../compiler/ir/graph.js';
 import { assertClose } from '../../fixtures/compare.js';
-import { buildTestModels, randomArray, randomizeWeights, seededRandom } from '../../fixtures/tfjs_models.js';
+import { buildTestModels, randomArray, randomizeWeights } from '../../fixtures/tfjs_models.js';
+import { rng } from '../../fixtures/random.js';
 
 before(async () => {
   tf.env().set('IS_TEST', true);
@@ -57,7 +58,7 @@ test("'q8' keeps zeros, uses at most 256 levels per kernel, stays close, and dec
   randomizeWeights(model, 3);
   const graph = importLayersModel(model);
   const big = graph.ops[0]!.kernel!.values;
-  const rand = seededRandom(4);
+  const rand = rng(4);
   big.forEach((_, i) => { if (rand() < 0.2) big[i] = 0; });
   const result = exportModelDetailed(graph, { weights: 'q8' });
   const decoded = readSqz(result.bytes).tensors.map((t) => decodeTensor(t));
@@ -102,7 +103,7 @@ test('ops map to sqz codes and attributes; reshapes feeding only dense ops are d
   const simplified = simplifyForExport(reshapes!.graph);
   assert.equal(r.ops.filter((o) => o.type === OP_RESHAPE).length, simplified.ops.filter((o) => o.type === 'reshape').length);
   assert.ok(simplified.ops.length < reshapes!.graph.ops.length);
-  const x = tf.tensor(randomArray(3 * 10, seededRandom(1)), [3, 10]);
+  const x = tf.tensor(randomArray(3 * 10, rng(1)), [3, 10]);
   tf.tidy(() => assertClose(forward(simplified, x).dataSync(), forward(reshapes!.graph, x).dataSync(), 1e-6, 'simplified graph'));
   x.dispose();
 });

@@ -11,7 +11,8 @@ import { importLayersModel, importModel } from '../../../compiler/import/index.j
 import { forward, forwardAll, graphConstants } from '../../../compiler/ir/forward.js';
 import type { Graph } from '../../../compiler/ir/graph.js';
 import { assertClose } from '../../fixtures/compare.js';
-import { buildTestModels, randomArray, randomizeWeights, saveLayersModel, seededRandom } from '../../fixtures/tfjs_models.js';
+import { buildTestModels, randomArray, randomizeWeights, saveLayersModel } from '../../fixtures/tfjs_models.js';
+import { rng } from '../../fixtures/random.js';
 
 before(async () => {
   tf.env().set('IS_TEST', true); // silences tfjs's "install tfjs-node" banner
@@ -20,7 +21,7 @@ before(async () => {
 
 function randomInput(shape: number[], batch: number, seed: number): tf.Tensor {
   const n = batch * shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(randomArray(n, seededRandom(seed), -2, 2), [batch, ...shape]);
+  return tf.tensor(randomArray(n, rng(seed), -2, 2), [batch, ...shape]);
 }
 
 function predictBoth(model: tfl.LayersModel, graph: Graph, input: tf.Tensor): { ours: Float32Array; ref: Float32Array } {

@@ -10,7 +10,8 @@ import type { Graph, IROp } from '../../../compiler/ir/graph.js';
 import { countParameters } from '../../../compiler/ir/graph_utils.js';
 import { removeDeadUnits } from '../../../compiler/ir/passes/remove_dead_units.js';
 import { assertClose } from '../../fixtures/compare.js';
-import { buildTestModels, randomArray, randomizeWeights, seededRandom } from '../../fixtures/tfjs_models.js';
+import { buildTestModels, randomArray, randomizeWeights } from '../../fixtures/tfjs_models.js';
+import { rng } from '../../fixtures/random.js';
 
 before(async () => {
   tf.env().set('IS_TEST', true);
@@ -41,7 +42,7 @@ function zeroOutgoing(graph: Graph, opName: string, units: number[], m: number):
 
 /** Zeros a random ~30% of every kernel (rarely a whole unit: sizes here make that improbable). */
 function sparsify(graph: Graph, seed: number): void {
-  const rand = seededRandom(seed);
+  const rand = rng(seed);
   for (const o of graph.ops) o.kernel?.values.forEach((_, i, a) => { if (rand() < 0.3) a[i] = 0; });
 }
 
@@ -51,7 +52,7 @@ function units(graph: Graph, name: string): number {
 }
 
 function checkSameOutputs(before: Graph, after: Graph, inputShape: number[], what: string): void {
-  const x = tf.tensor(randomArray(4 * inputShape.reduce((a, b) => a * b, 1), seededRandom(77), -2, 2), [4, ...inputShape]);
+  const x = tf.tensor(randomArray(4 * inputShape.reduce((a, b) => a * b, 1), rng(77), -2, 2), [4, ...inputShape]);
   tf.tidy(() => assertClose(forward(after, x).dataSync(), forward(before, x).dataSync(), 1e-5, what));
   x.dispose();
 }

@@ -180,4 +180,30 @@ describe('sqz wasm kernels match the cpu kernels', () => {
     assert.equal(tf.backend().numDataIds(), before);
     tf.dispose([x, dy]);
   });
+
+  it('refuses a dy that does not fit the conv geometry, naming the shapes, in all four conv gradients', async () => {
+    assert.equal(await tf.setBackend('wasm'), true);
+    // x [1, 6, 6, 2] with a 3×3 'valid' stride-1 filter gives dy [1, 4, 4, M]; every dy below is one row short.
+    const x = tf.zeros([1, 6, 6, 2]);
+    const dy = tf.zeros([1, 3, 4, 2]);
+    const filter = tf.zeros([3, 3, 2, 1]);
+    const common = { strides: 1, pad: 'valid', dilations: 1 };
+    const cases: [string, Record<string, tf.Tensor>, object][] = [
+      ['Conv2DBackpropFilter', { x, dy }, { ...common, dataFormat: 'NHWC', filterShape: [3, 3, 2, 2] }],
+      ['Conv2DBackpropInput', { dy, filter: tf.zeros([3, 3, 2, 2]) },
+        { ...common, dataFormat: 'NHWC', inputShape: [1, 6, 6, 2] }],
+      ['DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...common, filterShape: [3, 3, 2, 1] }],
+      ['DepthwiseConv2dNativeBackpropInput', { dy, filter }, { ...common, inputShape: [1, 6, 6, 2] }],
+    ];
+    const before = tf.backend().numDataIds();
+    for (const [kernel, inputs, attrs] of cases) {
+      assert.throws(
+        () => tf.engine().runKernel(kernel, inputs, attrs as tf.NamedAttrMap),
+        new RegExp(`sqz kernel ${kernel}: .*dy \\[1,3,4,2\\] disagree \\(expected dy \\[1,4,4,2\\]\\)`),
+        kernel,
+      );
+    }
+    assert.equal(tf.backend().numDataIds(), before);
+    tf.dispose([x, dy, filter, cases[1][1].filter]);
+  });
 });

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allocateBits, allocateBitsExact, type BitOption } from '../../../compiler/optimize/bit_allocation.js';
-import { mckpBruteForce, rng } from './exact.js';
+import { mckpBruteForce } from './exact.js';
+import { rng } from '../../fixtures/random.js';
 
 /**
  * Random layers shaped like the real problem: option b costs about n·b bits plus a codebook, distortion falls with b.

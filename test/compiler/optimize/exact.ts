@@ -2,18 +2,6 @@
 // plain dynamic programs over small instances, with every cost summed directly (no prefix sums).
 // Used by the tests in this folder and by bench/projection_gap.ts.
 
-/** Deterministic PRNG (mulberry32) so every random instance can be replayed from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Standard normal sample from a uniform source (Box–Muller). */
 export function gaussian(rand: () => number): number {
   const u = Math.max(rand(), 1e-300);

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kmeans1d, kmeansByBits, quantizeToCentroids, roundCentroidsToF16 } from '../../../compiler/optimize/kmeans.js';
 import { f16ToF32, f32ToF16, isF16Exact } from '../../../formats/f16.js';
-import { gaussian, kmeansOptimalDistortion, rng } from './exact.js';
+import { gaussian, kmeansOptimalDistortion } from './exact.js';
+import { rng } from '../../fixtures/random.js';
 
 /** Random nonzero f32 values of one of several shapes: Gaussian, Laplacian, a few repeated levels, clumps. */
 function randomValues(rand: () => number, n: number, kind: number): Float32Array {

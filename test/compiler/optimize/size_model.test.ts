@@ -7,7 +7,8 @@ import {
   sparseTensorBytesForMask,
 } from '../../../compiler/optimize/size_model.js';
 import { encodeTensor, encodedTensorBytes, f16ToF32, f32ToF16, riceBitLength } from '../../../formats/index.js';
-import { gaussian, rng } from './exact.js';
+import { gaussian } from './exact.js';
+import { rng } from '../../fixtures/random.js';
 
 /** A tensor whose nonzeros (at a random mask of the given density) use every one of `entries` f16 values. */
 function randomCodebookTensor(rand: () => number, n: number, density: number, entries: number) {

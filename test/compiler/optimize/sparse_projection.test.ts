@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyMask, sparseProject, type SparseLayerInput } from '../../../compiler/optimize/sparse_projection.js';
-import { gaussian, knapsackExact, rng } from './exact.js';
+import { gaussian, knapsackExact } from './exact.js';
+import { rng } from '../../fixtures/random.js';
 
 interface Item { layer: number; index: number; value: number; cost: number }
 

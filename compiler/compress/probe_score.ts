@@ -1,0 +1,35 @@
+// The bitwidth search's yardstick: the training loss of a candidate V on a fixed probe batch. Projection error
+// ‖z − V‖² treats pruning and quantization error alike and, on Fashion-MNIST LeNet-5, drove every layer to 1 bit;
+// the loss itself knows which layers tolerate coarse codebooks.
+import * as tf from '@tensorflow/tfjs-core';
+import { subset, type Split } from '../data/dataset.js';
+import type { CompressibleLayer } from './layers.js';
+import { batchTensors, lossOf } from './sgd.js';
+import type { TrainState } from './train_state.js';
+
+/** Samples in the probe batch (stratified, deterministic). */
+export const PROBE_SAMPLES = 512;
+
+/**
+ * A scorer for ProjectionSetup.score: loss of the model whose compressible kernels are `values` and whose other
+ * parameters are the current training state. Call dispose() when the run ends.
+ */
+export function probeScorer(
+  state: TrainState, layers: readonly CompressibleLayer[], train: Split, inputShape: readonly number[], numClasses: number,
+): { score: (values: readonly Float32Array[]) => number; dispose(): void } {
+  const probe = subset(train, Math.min(PROBE_SAMPLES, train.count));
+  const { x, y } = batchTensors(probe, inputShape, numClasses);
+  const layerOfOp = new Map(layers.map((l, i) => [l.opIndex, i]));
+  return {
+    score: (values) => tf.tidy(() => {
+      const kernels = values.map((v, i) => tf.tensor(v, layers[i]!.shape, 'float32'));
+      const params = (opIndex: number) => {
+        const vars = state.vars[opIndex];
+        const i = layerOfOp.get(opIndex);
+        return vars && { kernel: i === undefined ? vars.kernel : kernels[i], bias: vars.bias };
+      };
+      return lossOf(state.graph, params, x, y).dataSync()[0]!;
+    }),
+    dispose: () => tf.dispose([x, y]),
+  };
+}

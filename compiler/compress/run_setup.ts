@@ -1,0 +1,81 @@
+// Setting up a compression run from its options: checks that model and data fit each other, the data splits, the
+// target in bytes, the hyper-parameters with their defaults, and the fingerprint that ties checkpoints to a run.
+import { createHash } from 'node:crypto';
+import type * as tf from '@tensorflow/tfjs-core';
+import { splitValidation, subset, type Dataset } from '../data/index.js';
+import type { Graph } from '../ir/graph.js';
+import type { Hyper, RunData } from './context.js';
+import { DEFAULT_HYPER, defaultEpochs, type CompressOptions } from './options.js';
+
+export function checkCompatible(graph: Graph, dataset: Dataset, options: CompressOptions): { inputShape: number[]; numClasses: number } {
+  if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
+    throw new Error(`compress: the model has ${graph.inputs.length} inputs and ${graph.outputs.length} outputs; `
+      + 'sqz compress trains classifiers with one input and one output');
+  }
+  const inputShape = graph.values[graph.inputs[0]!]!.shape;
+  const outputShape = graph.values[graph.outputs[0]!]!.shape;
+  const inputSize = inputShape.reduce((a, b) => a * b, 1);
+  const sampleSize = dataset.shape.reduce((a, b) => a * b, 1);
+  if (inputSize !== sampleSize) {
+    throw new Error(`compress: ${options.model} takes inputs of shape [${inputShape}] (${inputSize} values) but ${dataset.name} `
+      + `samples are [${dataset.shape}] (${sampleSize} values); use a model made for this dataset`);
+  }
+  const classes = outputShape[outputShape.length - 1]!;
+  if (outputShape.length !== 1 || classes < dataset.numClasses) {
+    throw new Error(`compress: the model's output has shape [${outputShape}] but ${dataset.name} has ${dataset.numClasses} classes; `
+      + 'the model must end in one score per class');
+  }
+  return { inputShape, numClasses: classes };
+}
+
+export function prepareData(dataset: Dataset, options: CompressOptions): RunData {
+  const fraction = options.validationSplit ?? 0.1;
+  if (!(fraction > 0 && fraction < 1)) throw new Error(`--validation-split must be between 0 and 1, got ${fraction}`);
+  let train = dataset.train;
+  let test = dataset.test;
+  if (options.trainSamples !== undefined) train = subset(train, Math.min(options.trainSamples, train.count));
+  if (options.testSamples !== undefined) test = subset(test, Math.min(options.testSamples, test.count));
+  const split = splitValidation(train, fraction, options.hyper?.seed ?? DEFAULT_HYPER.seed);
+  if (split.validation.count === 0 || split.train.count === 0) {
+    throw new Error(`compress: ${train.count} training samples are too few to hold out a validation split of ${fraction}`);
+  }
+  return { train: split.train, validation: split.validation, test };
+}
+
+export function resolveTarget(options: CompressOptions, fp32WeightBytes: number): number {
+  if ((options.targetBytes === undefined) === (options.ratio === undefined)) {
+    throw new Error('compress: give exactly one of --target-size and --ratio');
+  }
+  if (options.ratio !== undefined) {
+    if (!(options.ratio > 0)) throw new Error(`--ratio must be positive, got ${options.ratio}`);
+    return Math.floor(fp32WeightBytes / options.ratio);
+  }
+  return options.targetBytes!;
+}
+
+export function resolveHyper(options: CompressOptions, trainCount: number): Hyper {
+  const merged = { ...DEFAULT_HYPER, ...options.hyper };
+  const epochs = defaultEpochs(trainCount);
+  const hyper: Hyper = { epochs: epochs.epochs, finetuneEpochs: epochs.finetuneEpochs, ...merged };
+  for (const [key, value] of Object.entries(hyper)) {
+    if (!Number.isFinite(value) || value < 0) throw new Error(`compress: ${key} must be a non-negative number, got ${value}`);
+  }
+  if (hyper.epochs < 1) throw new Error('compress: epochs must be at least 1');
+  for (const key of ['batchSize', 'projectionInterval', 'refreshInterval'] as const) {
+    if (!Number.isInteger(hyper[key]) || hyper[key] < 1) throw new Error(`compress: ${key} must be a positive integer, got ${hyper[key]}`);
+  }
+  return hyper;
+}
+
+export async function fingerprintOf(
+  options: CompressOptions, artifacts: tf.io.ModelArtifacts, targetBytes: number, hyper: Hyper, backend: string,
+  data: RunData,
+): Promise<string> {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ topology: artifacts.modelTopology, data: options.data, targetBytes, hyper, backend,
+    train: data.train.count, test: data.test.count, validation: options.validationSplit ?? 0.1 }));
+  const weights = artifacts.weightData;
+  if (weights instanceof ArrayBuffer) h.update(new Uint8Array(weights));
+  else if (Array.isArray(weights)) for (const w of weights) h.update(new Uint8Array(w));
+  return h.digest('hex');
+}
