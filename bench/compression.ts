@@ -127,7 +127,8 @@ if (!opts.reportOnly) {
         continue;
       }
       const report = JSON.parse(await readFile(path.join(root, `${stem}.json`), 'utf8')) as CompressReport;
-      results = results.filter((x) => !(x.name === name && x.ratio === ratio));
+      // Re-read: another bench process (a different --only) may have recorded results since this one started.
+      results = (await loadResults()).filter((x) => !(x.name === name && x.ratio === ratio));
       results.push({ name, ratio, command: `node ${args.join(' ')}`, wallSeconds: r.seconds, baseline, report });
       results.sort((a, b) => a.name.localeCompare(b.name) || a.ratio - b.ratio);
       await writeFile(path.join(out, 'compression.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -135,4 +136,4 @@ if (!opts.reportOnly) {
     }
   }
 }
-await writeSection(results);
+await writeSection(await loadResults());
