@@ -1,12 +1,55 @@
 #!/usr/bin/env node
 // The `sqz` command line. Each subcommand lives in compiler/commands/ and registers itself on the program.
-import { realpathSync } from 'node:fs';
+// This file owns what the process reports: one line per error (the stack with --verbose or SQZ_DEBUG=1) and an
+// exit code per class of error (EXIT_CODES), so scripts can tell a typo from a missing file from a tight budget.
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { SqzError, SqzFormatError, SqzInputError } from '../formats/errors.js';
 import { registerCompressCommand } from './commands/compress.js';
 import { registerConvertCommand } from './commands/convert.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerEvalCommand } from './commands/eval.js';
+import { registerInspectCommand } from './commands/inspect.js';
+import { registerRunCommand } from './commands/run.js';
+import { ImpossibleTargetError } from './compress/fit_budget.js';
+import { TrainingDivergedError } from './compress/sgd.js';
+import { DataError, FileError, UsageError } from './errors.js';
+import { UnsupportedModelError } from './import/errors.js';
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/** Exit codes by error class, first match wins; 0 is success and anything unlisted is 1 (internal). */
+export const EXIT_CODES: readonly { code: number; meaning: string; classes: readonly ErrorClass[] }[] = [
+  { code: 2, meaning: 'usage: unknown command or option, a bad or missing value, conflicting options', classes: [UsageError, CommanderError] },
+  { code: 3, meaning: 'file: missing, a directory, unreadable, not a valid .sqz / model.json / PNG, or not writable', classes: [FileError, SqzFormatError] },
+  { code: 4, meaning: 'data: dataset missing or malformed, samples or inputs of the wrong size', classes: [DataError, SqzInputError] },
+  { code: 5, meaning: 'impossible budget: the target is below the smallest file the model can produce', classes: [ImpossibleTargetError] },
+  { code: 6, meaning: 'unsupported model: a layer, activation or attribute sqz cannot convert', classes: [UnsupportedModelError] },
+  { code: 7, meaning: 'training diverged: lower --lr', classes: [TrainingDivergedError] },
+];
+export const EXIT_OK = 0;
+export const EXIT_INTERNAL = 1;
+
+/** The exit code for `err`. */
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError && ['commander.helpDisplayed', 'commander.version'].includes(err.code)) return EXIT_OK;
+  return EXIT_CODES.find((entry) => entry.classes.some((cls) => err instanceof cls))?.code ?? EXIT_INTERNAL;
+}
+
+const EXIT_CODES_HELP = [
+  '',
+  'Exit codes:',
+  `  ${EXIT_OK}  success`,
+  `  ${EXIT_INTERNAL}  internal error (a bug: rerun with --verbose and report the stack trace)`,
+  ...EXIT_CODES.map((e) => `  ${e.code}  ${e.meaning}`),
+].join('\n');
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 /** The commander program with every subcommand registered. */
 export function buildProgram(): Command {
@@ -14,23 +57,67 @@ export function buildProgram(): Command {
   program
     .name('sqz')
     .description('compress neural networks to a target file size and run them from the compressed form')
-    .showHelpAfterError('(run sqz --help for usage)');
+    .version(packageVersion(), '-V, --version')
+    .option('--verbose', 'on errors, print the stack trace (as does SQZ_DEBUG=1)')
+    // Commander's errors are thrown (not printed and exited on) so main() reports them like every other error.
+    // Subcommands inherit both settings from the program when they are created.
+    .exitOverride()
+    .configureOutput({ outputError: () => {} })
+    .addHelpText('after', `
+Examples:
+  $ sqz demo
+  $ sqz convert model.json -o model.sqz
+  $ sqz compress model.json --data mnist --target-size 8KB -o model.sqz --report-html report.html
+  $ sqz inspect model.sqz
+  $ sqz eval model.sqz --data mnist
+  $ sqz run model.sqz --input digit.png
+
+Run sqz <command> --help for a command's options.`);
   registerConvertCommand(program);
   registerCompressCommand(program);
+  registerInspectCommand(program);
+  registerEvalCommand(program);
+  registerRunCommand(program);
   registerDemoCommand(program);
+  program.addHelpText('after', EXIT_CODES_HELP);
+  for (const command of program.commands) command.addHelpText('after', `${EXIT_CODES_HELP}\n\nGlobal option: --verbose prints the stack trace of an error.`);
   return program;
 }
 
-/** Runs the CLI on `argv` (process.argv form). Errors print one line (a stack with SQZ_DEBUG=1) and set exit code 1. */
+/** `--verbose` among the arguments (before any `--`); read directly because a parse error leaves opts() unset. */
+function verboseRequested(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--verbose');
+}
+
+/** The error's message on one line, with what to do when the message cannot say it (usage, internal). */
+function oneLineMessage(err: unknown, argv: readonly string[], program: Command): string {
+  const text = (err instanceof Error ? err.message : String(err)).replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim();
+  if (err instanceof CommanderError) {
+    const command = program.commands.find((c) => argv.slice(2).includes(c.name()));
+    return `${text} (see sqz ${command ? `${command.name()} ` : ''}--help)`;
+  }
+  if (exitCodeFor(err) === EXIT_INTERNAL && !(err instanceof SqzError)) {
+    return `${text} (internal error: rerun with --verbose for the stack trace and report it)`;
+  }
+  return text;
+}
+
+/** Runs the CLI on `argv` (process.argv form) and sets process.exitCode (see EXIT_CODES). */
 export async function main(argv: string[]): Promise<void> {
-  const debug = process.env['SQZ_DEBUG'] === '1';
-  if (!debug) tf.env().set('PROD', true); // silences tfjs's console banners
+  const verbose = process.env['SQZ_DEBUG'] === '1' || verboseRequested(argv);
+  if (!verbose) tf.env().set('PROD', true); // silences tfjs's console banners
+  const program = buildProgram();
   try {
-    await buildProgram().parseAsync(argv);
+    await program.parseAsync(argv);
+    process.exitCode = EXIT_OK;
   } catch (err) {
-    if (debug) console.error(err);
-    else console.error(`sqz: error: ${err instanceof Error ? err.message : String(err)}`);
-    process.exitCode = 1;
+    const code = exitCodeFor(err);
+    process.exitCode = code;
+    if (code === EXIT_OK) return; // --help, --version: commander has printed them
+    if (err instanceof CommanderError && err.code === 'commander.help') return; // no command: the help went to stderr
+    if (verbose) console.error(err);
+    else console.error(`sqz: error: ${oneLineMessage(err, argv, program)}`);
   }
 }
 

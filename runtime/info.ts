@@ -15,16 +15,17 @@ export type ActivationName = 'linear' | 'relu' | 'relu-clip' | 'sigmoid' | 'tanh
 export type EncodingName = 'f32' | 'f16' | 'codebook' | 'bitmap' | 'rice';
 export type ExecName = 'dense' | 'compressed';
 
-const OP_NAMES: Record<number, OpTypeName> = {
+// The names model.info uses; exported so tools (sqz inspect) show the same ones.
+export const OP_NAMES: Record<number, OpTypeName> = {
   [OP_DENSE]: 'dense', [OP_CONV2D]: 'conv2d', [OP_DEPTHWISE_CONV2D]: 'depthwiseConv2d',
   [OP_MAX_POOL2D]: 'maxPool2d', [OP_AVG_POOL2D]: 'avgPool2d', [OP_GLOBAL_AVG_POOL2D]: 'globalAvgPool2d',
   [OP_GLOBAL_MAX_POOL2D]: 'globalMaxPool2d', [OP_ACTIVATION]: 'activation', [OP_ADD]: 'add', [OP_RESHAPE]: 'reshape',
 };
-const ACTIVATION_NAMES: Record<number, ActivationName> = {
+export const ACTIVATION_NAMES: Record<number, ActivationName> = {
   [ACT_LINEAR]: 'linear', [ACT_RELU]: 'relu', [ACT_RELU_CLIP]: 'relu-clip', [ACT_SIGMOID]: 'sigmoid',
   [ACT_TANH]: 'tanh', [ACT_SOFTMAX]: 'softmax',
 };
-const ENCODING_NAMES: Record<number, EncodingName> = {
+export const ENCODING_NAMES: Record<number, EncodingName> = {
   [ENC_F32]: 'f32', [ENC_F16]: 'f16', [ENC_CODEBOOK]: 'codebook', [ENC_SPARSE_BITMAP]: 'bitmap',
   [ENC_SPARSE_RICE]: 'rice',
 };

@@ -4,17 +4,7 @@ import { compress } from '../compress/compress.js';
 import { DEFAULT_HYPER, parseByteSize, type CompressOptions } from '../compress/options.js';
 import type { Hyper } from '../compress/context.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../engine/backend.js';
-
-const num = (name: string) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new Error(`--${name} expects a number, got '${value}'`);
-  return n;
-};
-const int = (name: string) => (value: string): number => {
-  const n = num(name)(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} expects a non-negative integer, got '${value}'`);
-  return n;
-};
+import { parseCount, parseNumber } from './option_parsers.js';
 
 interface CliOptions {
   data: string;
@@ -40,6 +30,7 @@ interface CliOptions {
   checkpoint?: string;
   resume?: boolean;
   report?: string;
+  reportHtml?: string;
   quiet?: boolean;
   verify: boolean;
 }
@@ -65,7 +56,7 @@ export function toCompressOptions(model: string, o: CliOptions): CompressOptions
     targetBytes: o.targetSize !== undefined ? parseByteSize(o.targetSize) : undefined,
     ratio: o.ratio, hyper, backend: o.backend, validationSplit: o.validationSplit,
     trainSamples: o.trainSamples, testSamples: o.testSamples, checkpointDir: o.checkpoint, resume: o.resume,
-    reportPath: o.report, quiet: o.quiet, verify: o.verify,
+    reportPath: o.report, reportHtmlPath: o.reportHtml, quiet: o.quiet, verify: o.verify,
   };
 }
 
@@ -78,29 +69,39 @@ export function registerCompressCommand(program: Command): void {
     .argument('<model.json>', 'trained TensorFlow.js layers model (or the folder holding model.json)')
     .requiredOption('--data <spec>', 'training data: mnist | fashion-mnist[:DIR] | idx:IMAGES,LABELS')
     .requiredOption('-o, --output <file>', 'the .sqz file to write')
-    .option('--target-size <size>', 'largest file size allowed, e.g. 8KB, 1722, 1.5MB (KB = 1000 bytes)')
-    .option('--ratio <R>', 'target = fp32 weight bytes / R', num('ratio'))
-    .option('--epochs <n>', 'ADMM epochs (default: about 250,000 samples, 2..30 epochs)', int('epochs'))
-    .option('--finetune-epochs <n>', 'fine-tune epochs with mask and bits frozen (default: epochs / 6, at least 1)', int('finetune-epochs'))
-    .option('--rho <x>', `initial ADMM penalty ρ (default ${d.rho})`, num('rho'))
-    .option('--rho-growth <x>', `ρ multiplier per projection (default ${d.rhoGrowth}, capped at ${d.rhoMax})`, num('rho-growth'))
-    .option('--lr <x>', `peak SGD learning rate, cosine-decayed (default ${d.lr})`, num('lr'))
-    .option('--batch-size <n>', `mini-batch size (default ${d.batchSize})`, int('batch-size'))
-    .option('--momentum <x>', `SGD momentum (default ${d.momentum})`, num('momentum'))
-    .option('--weight-decay <x>', `L2 weight decay on kernels (default ${d.weightDecay})`, num('weight-decay'))
-    .option('--projection-interval <n>', `SGD steps between projections (default ${d.projectionInterval})`, int('projection-interval'))
-    .option('--anneal <f>', `fraction of ADMM steps over which the budget shrinks to the target (default ${d.anneal})`, num('anneal'))
-    .option('--sensitivity <p>', `exponent of the per-layer gradient-energy weighting of the projections, 0 = off (default ${d.sensitivity})`, num('sensitivity'))
-    .option('--seed <n>', `random seed (default ${d.seed}); same seed and backend give a byte-identical file`, int('seed'))
+    .addOption(new Option('--target-size <size>', 'largest file size allowed, e.g. 8KB, 1722, 1.5MB (KB = 1000 bytes)').conflicts('ratio'))
+    .option('--ratio <R>', 'target = fp32 weight bytes / R (R ≥ 1)', parseNumber)
+    .option('--epochs <n>', 'ADMM epochs (default: about 250,000 samples, 2..30 epochs)', parseCount)
+    .option('--finetune-epochs <n>', 'fine-tune epochs with mask and bits frozen (default: epochs / 6, at least 1)', parseCount)
+    .option('--rho <x>', `initial ADMM penalty ρ (default ${d.rho})`, parseNumber)
+    .option('--rho-growth <x>', `ρ multiplier per projection (default ${d.rhoGrowth}, capped at ${d.rhoMax})`, parseNumber)
+    .option('--lr <x>', `peak SGD learning rate, cosine-decayed (default ${d.lr})`, parseNumber)
+    .option('--batch-size <n>', `mini-batch size (default ${d.batchSize})`, parseCount)
+    .option('--momentum <x>', `SGD momentum (default ${d.momentum})`, parseNumber)
+    .option('--weight-decay <x>', `L2 weight decay on kernels (default ${d.weightDecay})`, parseNumber)
+    .option('--projection-interval <n>', `SGD steps between projections (default ${d.projectionInterval})`, parseCount)
+    .option('--anneal <f>', `fraction of ADMM steps over which the budget shrinks to the target (default ${d.anneal})`, parseNumber)
+    .option('--sensitivity <p>', `exponent of the per-layer gradient-energy weighting of the projections, 0 = off (default ${d.sensitivity})`, parseNumber)
+    .option('--seed <n>', `random seed (default ${d.seed}); same seed and backend give a byte-identical file`, parseCount)
     .addOption(new Option('--backend <name>', 'training engine').choices([...BACKEND_CHOICES]).default('auto'))
-    .option('--validation-split <f>', 'fraction of the training data held out to pick the best result', num('validation-split'), 0.1)
-    .option('--train-samples <n>', 'use only this many training samples (stratified)', int('train-samples'))
-    .option('--test-samples <n>', 'use only this many test samples (stratified)', int('test-samples'))
+    .option('--validation-split <f>', 'fraction of the training data held out to pick the best result', parseNumber, 0.1)
+    .option('--train-samples <n>', 'use only this many training samples (stratified)', parseCount)
+    .option('--test-samples <n>', 'use only this many test samples (stratified)', parseCount)
     .option('--checkpoint <dir>', 'save a checkpoint there after every epoch')
     .option('--resume', 'continue from the newest checkpoint in --checkpoint')
     .option('--report <file>', 'write the per-layer table and totals as JSON')
+    .option('--report-html <file>', 'write the report as one self-contained HTML page with charts (opens offline)')
     .option('--quiet', 'no progress output')
     .option('--no-verify', 'skip loading the written file in the wasm runtime')
+    .addHelpText('after', `
+Examples:
+  $ sqz compress model.json --data mnist --target-size 8KB -o model.sqz --report report.json
+  $ sqz compress model.json --data fashion-mnist --ratio 300 -o model.sqz --report-html report.html
+  $ sqz compress model.json --data idx:images.idx,labels.idx --target-size 20KB -o model.sqz --checkpoint ckpt/
+  $ sqz compress model.json --data idx:images.idx,labels.idx --target-size 20KB -o model.sqz --checkpoint ckpt/ --resume
+
+Give exactly one of --target-size and --ratio. The file written is never larger than the target; a target below
+the smallest file the architecture can produce fails at once (exit code 5) and says that minimum.`)
     .action(async (model: string, o: CliOptions) => {
       const { report } = await compress(toCompressOptions(model, o));
       if (o.quiet) console.log(`${report.output}: ${report.fileBytes} bytes, test accuracy ${(100 * report.accuracy.after).toFixed(2)}%`);

@@ -9,7 +9,8 @@ import { importModel } from '../import/import_model.js';
 import type { Graph } from '../ir/graph.js';
 import { countParameters } from '../ir/graph_utils.js';
 import { removeDeadUnits } from '../ir/passes/remove_dead_units.js';
-import { writeFileAtomic } from '../util/atomic_write.js';
+import { UsageError } from '../errors.js';
+import { writeOutputFile } from '../util/write_output.js';
 
 export interface ConvertOptions {
   /** Path of model.json (or the folder holding it). */
@@ -51,25 +52,15 @@ export function defaultOutputPath(input: string): string {
   return path.join(parsed.dir, `${parsed.name}.sqz`);
 }
 
-function describeWriteError(err: unknown, output: string): string {
-  switch ((err as NodeJS.ErrnoException).code) {
-    case 'ENOENT': return `folder ${path.dirname(path.resolve(output))} does not exist`;
-    case 'EISDIR': return 'it is a directory';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'ENOSPC': return 'no space left on the device';
-    default: return (err as Error).message ?? String(err);
-  }
-}
-
 /**
  * Imports a TensorFlow.js layers model, removes dead units, rounds weights as `weights` asks, and writes the
  * .sqz file atomically (an existing output is left untouched on any failure). Throws on bad input.
  */
 export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
   const weights = opts.weights ?? 'f32';
-  if (!WEIGHT_MODES.includes(weights)) throw new Error(`unknown --weights '${String(weights)}'; use one of ${WEIGHT_MODES.join(', ')}`);
+  if (!WEIGHT_MODES.includes(weights)) throw new UsageError(`unknown --weights '${String(weights)}'; use one of ${WEIGHT_MODES.join(', ')}`);
   if (opts.exec !== undefined && !EXEC_CHOICES.includes(opts.exec)) {
-    throw new Error(`unknown --exec '${String(opts.exec)}'; use one of ${EXEC_CHOICES.join(', ')}`);
+    throw new UsageError(`unknown --exec '${String(opts.exec)}'; use one of ${EXEC_CHOICES.join(', ')}`);
   }
   const output = opts.output ?? defaultOutputPath(opts.input);
   const imported = await importModel(opts.input);
@@ -82,11 +73,7 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
         `${runtimeCheck.maxRelativeError} > ${RUNTIME_CHECK_TOLERANCE}; ${output} was not written (please report this)`);
     }
   }
-  try {
-    await writeFileAtomic(output, result.bytes);
-  } catch (err) {
-    throw new Error(`cannot write ${output}: ${describeWriteError(err, output)}`);
-  }
+  await writeOutputFile(output, result.bytes);
   const parameters = countParameters(result.graph);
   return {
     input: opts.input, output, weights, imported, export: result, parameters,
@@ -134,6 +121,11 @@ export function registerConvertCommand(program: Command): void {
       .choices(['f32', 'exact', 'f16', 'q8']).default('f32'))
     .addOption(new Option('--exec <mode>', 'before writing, check the file in the wasm runtime with this execution mode')
       .choices([...EXEC_CHOICES]))
+    .addHelpText('after', `
+Examples:
+  $ sqz convert model.json                        # writes model.sqz next to it, exact f32 weights
+  $ sqz convert model.json -o small.sqz --weights q8
+  $ sqz convert model.json --exec compressed      # check the file in the wasm runtime before writing it`)
     .action(async (input: string, options: { output?: string; weights: WeightMode; exec?: ExecChoice }) => {
       const report = await convert({ input, output: options.output, weights: options.weights, exec: options.exec });
       console.log(formatConvertReport(report));

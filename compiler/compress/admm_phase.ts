@@ -96,6 +96,21 @@ export class AdmmPhase {
     return this.ctx.layers.map((l) => this.ctx.state.kernel(l.opIndex).dataSync().slice() as Float32Array);
   }
 
+  /** ‖W − V‖ / ‖W‖ over all layers for kernels `w` (0 before the first projection, when V is all zero and W is too). */
+  residualOf(w: readonly Float32Array[]): number {
+    let diff2 = 0;
+    let norm2 = 0;
+    w.forEach((wi, i) => {
+      const vi = this.v[i]!;
+      for (let j = 0; j < wi.length; j++) {
+        const d = wi[j]! - vi[j]!;
+        diff2 += d * d;
+        norm2 += wi[j]! * wi[j]!;
+      }
+    });
+    return norm2 > 0 ? Math.sqrt(diff2 / norm2) : 0;
+  }
+
   /** V- and U-steps at `step`. */
   project(step: number): JointProjection {
     const w = this.kernels();

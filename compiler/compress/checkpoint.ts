@@ -5,12 +5,14 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
+import { FileError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic_write.js';
 import type { RngState } from '../util/rng.js';
 import type { AdmmSnapshot } from './admm_phase.js';
 import type { LayerCode } from './joint_projection.js';
 
-export const CHECKPOINT_VERSION = 1;
+/** 2: EpochHistory gained residual, nonzeros and bits (the HTML report's charts). */
+export const CHECKPOINT_VERSION = 2;
 
 /** Weights as opIndex-keyed lists (msgpackr keeps typed arrays with moreTypes). */
 export interface WeightRecord {
@@ -33,7 +35,14 @@ export interface EpochHistory {
   epoch: number;
   loss: number;
   validationAccuracy: number;
+  /** Real file bytes of the epoch's result: the hard projection fitted to the target (ADMM), the quantized model (fine-tune). */
   estimatedBytes: number;
+  /** Nonzero kernel weights of that result, over all compressible layers. */
+  nonzeros: number;
+  /** Bits per compressible layer of that result, in layer order. */
+  bits: number[];
+  /** ‖W − V‖ / ‖W‖ over all kernels at the end of the epoch (ADMM only: the fine-tune has no V). */
+  residual?: number;
   seconds: number;
   projectionSeconds: number;
   projections: number;
@@ -97,10 +106,11 @@ export async function loadLatestCheckpoint(dir: string): Promise<{ path: string;
     try {
       checkpoint = packr.unpack(await readFile(path)) as Checkpoint;
     } catch (err) {
-      throw new Error(`checkpoint ${path} is unreadable (${(err as Error).message}); delete it to resume from the one before`);
+      throw new FileError(path, `checkpoint ${path} is unreadable (${(err as Error).message}); delete it to resume from the one before`);
     }
     if (checkpoint.version !== CHECKPOINT_VERSION) {
-      throw new Error(`checkpoint ${path} has version ${checkpoint.version}; this sqz writes version ${CHECKPOINT_VERSION}`);
+      throw new FileError(path, `checkpoint ${path} has version ${checkpoint.version}; this sqz writes version ${CHECKPOINT_VERSION}: `
+        + 'rerun without --resume (or use another --checkpoint folder)');
     }
     return { path, checkpoint };
   }

@@ -5,7 +5,8 @@ import { selectBackend } from '../engine/backend.js';
 import { importModelFromArtifacts, readModelArtifacts } from '../import/index.js';
 import type { Graph } from '../ir/graph.js';
 import { createRng, rngFromState } from '../util/rng.js';
-import { writeFileAtomic } from '../util/atomic_write.js';
+import { UsageError } from '../errors.js';
+import { checkOutputPath, writeOutputFile } from '../util/write_output.js';
 import { AdmmPhase } from './admm_phase.js';
 import {
   CHECKPOINT_VERSION, clearCheckpoints, loadLatestCheckpoint, saveCheckpoint, weightMaps, weightRecord, type BestRecord, type Checkpoint, type EpochHistory,
@@ -13,15 +14,16 @@ import {
 import type { RunContext } from './context.js';
 import { FinetunePhase } from './finetune_phase.js';
 import { fitToTarget, ImpossibleTargetError, minimumFileBytes } from './fit_budget.js';
-import { initialCosts, type ProjectionSetup } from './joint_projection.js';
+import { initialCosts, type LayerCode, type ProjectionSetup } from './joint_projection.js';
 import { compressibleLayers, type CompressibleLayer } from './layers.js';
 import { graphWithWeights, measureFile } from './measure_file.js';
 import type { CompressOptions } from './options.js';
 import { createProgress } from './progress.js';
 import { formatReport, type CompressReport } from './report.js';
+import { reportHtml } from './report_html.js';
 import { accuracy, arrayParams } from './sgd.js';
 import { layerReports, paperRatio, projectionShare, verifyInRuntime } from './finish.js';
-import { checkCompatible, fingerprintOf, prepareData, resolveHyper, resolveTarget } from './run_setup.js';
+import { checkCompatible, checkOptions, fingerprintOf, prepareData, resolveHyper, resolveTarget } from './run_setup.js';
 import { TrainState } from './train_state.js';
 import { probeScorer } from './probe_score.js';
 
@@ -35,13 +37,15 @@ export interface CompressResult {
 
 /** Runs a whole compression; writes options.output (and options.reportPath) atomically. */
 export async function compress(options: CompressOptions): Promise<CompressResult> {
+  checkOptions(options);
+  for (const output of [options.output, options.reportPath, options.reportHtmlPath]) if (output !== undefined) await checkOutputPath(output);
   const progress = createProgress(options.quiet ?? false);
   const backend = await selectBackend(options.backend ?? 'auto');
   const artifacts = await readModelArtifacts(options.model);
   const fp32WeightBytes = 4 * (artifacts.weightSpecs ?? []).reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
   const graph = await importModelFromArtifacts(artifacts, options.model);
   const dataset = await loadDataset(options.data);
-  const { inputShape, numClasses } = checkCompatible(graph, dataset, options);
+  const { inputShape, numClasses } = checkCompatible(graph, dataset, options.model);
   const data = prepareData(dataset, options);
   const targetBytes = resolveTarget(options, fp32WeightBytes);
   const layers = compressibleLayers(graph);
@@ -68,11 +72,10 @@ export async function compress(options: CompressOptions): Promise<CompressResult
   };
   let ckpt: Checkpoint | undefined;
   if (options.resume) {
-    if (!options.checkpointDir) throw new Error('--resume needs --checkpoint DIR');
-    const found = await loadLatestCheckpoint(options.checkpointDir);
+    const found = await loadLatestCheckpoint(options.checkpointDir!);
     if (found) {
       if (found.checkpoint.fingerprint !== fingerprint) {
-        throw new Error(`checkpoint ${found.path} belongs to a different run (model, data, target or options differ); `
+        throw new UsageError(`checkpoint ${found.path} belongs to a different run (model, data, target or options differ); `
           + 'use another --checkpoint folder or rerun with the same options');
       }
       ckpt = found.checkpoint;
@@ -121,7 +124,7 @@ export async function compress(options: CompressOptions): Promise<CompressResult
         best = { accuracy: acc, epoch, phase: 'admm', weights: weightRecord(kernelMap(layers, w), biases), codes: hard.codes };
       }
       history.push({ phase: 'admm', epoch, loss: result.loss, validationAccuracy: acc, estimatedBytes: hard.bytes,
-        seconds: result.seconds, projectionSeconds: result.projectionSeconds, projections: result.projections, selectionSeconds });
+        nonzeros: totalNonzeros(hard.codes), bits: hard.codes.map((c) => c.bits), residual: admm.residualOf(w), seconds: result.seconds, projectionSeconds: result.projectionSeconds, projections: result.projections, selectionSeconds });
       progress.log(`admm epoch ${epoch + 1}: loss ${result.loss.toFixed(4)}, hard-projected validation accuracy `
         + `${(100 * acc).toFixed(2)}% at ${hard.bytes} bytes, bits ${hard.codes.map((c) => c.bits).join('/')}, `
         + `projections ${(100 * result.projectionSeconds / result.seconds).toFixed(1)}% of the epoch`);
@@ -160,8 +163,10 @@ export async function compress(options: CompressOptions): Promise<CompressResult
     if (acc > best!.accuracy || best!.phase !== 'finetune') {
       best = { accuracy: acc, epoch: ftEpoch, phase: 'finetune', weights: weightRecord(kernelMap(layers, q), biases), codes: finetune.currentCodes() };
     }
-    history.push({ phase: 'finetune', epoch: ftEpoch, loss: result.loss, validationAccuracy: acc, estimatedBytes: 0,
-      seconds: result.seconds, projectionSeconds: result.projectionSeconds, projections: 0, selectionSeconds: 0 });
+    const codes = finetune.currentCodes();
+    history.push({ phase: 'finetune', epoch: ftEpoch, loss: result.loss, validationAccuracy: acc,
+      estimatedBytes: measureFile(graphWithWeights(graph, layers, q, biases), layers).bytes, nonzeros: totalNonzeros(codes),
+      bits: codes.map((c) => c.bits), seconds: result.seconds, projectionSeconds: result.projectionSeconds, projections: 0, selectionSeconds: 0 });
     progress.log(`fine-tune epoch ${ftEpoch + 1}: loss ${result.loss.toFixed(4)}, validation accuracy ${(100 * acc).toFixed(2)}%`);
     await save({ phase: 'finetune', epoch: ftEpoch + 1, finetune: finetune.snapshot() });
   }
@@ -179,7 +184,7 @@ export async function compress(options: CompressOptions): Promise<CompressResult
   }
   if (measure.bytes > targetBytes) throw new Error(`internal: file of ${measure.bytes} bytes exceeds the target ${targetBytes}`);
   const bytes = measure.exported.bytes;
-  await writeFileAtomic(options.output, bytes);
+  await writeOutputFile(options.output, bytes);
 
   const stored = measure.exported.graph;
   const storedParams = arrayParams(stored, new Map(), new Map());
@@ -203,11 +208,16 @@ export async function compress(options: CompressOptions): Promise<CompressResult
     projectionShare: projectionShare(history),
     hyper: { ...hyper },
   };
-  if (options.reportPath) await writeFileAtomic(options.reportPath, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
+  if (options.reportPath) await writeOutputFile(options.reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  if (options.reportHtmlPath) await writeOutputFile(options.reportHtmlPath, await reportHtml(report));
   progress.log(formatReport(report));
   probe.dispose();
   state.dispose();
   return { report, bytes, stored };
+}
+
+function totalNonzeros(codes: readonly LayerCode[]): number {
+  return codes.reduce((sum, c) => sum + c.nnz, 0);
 }
 
 function kernelMap(layers: readonly CompressibleLayer[], kernels: readonly Float32Array[]): Map<number, Float32Array> {

@@ -2,6 +2,7 @@
 import type { Split } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
 import { SqzModel } from '../../runtime/index.js';
+import { fractionEqual, runtimeClasses } from '../eval/runtime_classes.js';
 import type { EpochHistory } from './checkpoint.js';
 import type { CompressibleLayer } from './layers.js';
 import type { FileMeasure } from './measure_file.js';
@@ -16,22 +17,8 @@ export async function verifyInRuntime(
     const p = arrayParams(stored, new Map(), new Map());
     const reference = predictClasses(stored, p.params, test, inputShape);
     p.dispose();
-    const size = test.images.length / Math.max(test.count, 1);
-    const outputs = model.info.outputs[0]!.shape.reduce((a: number, b: number) => a * b, 1);
-    let correct = 0;
-    let agree = 0;
-    const batch = 32;
-    for (let start = 0; start < test.count; start += batch) {
-      const n = Math.min(batch, test.count - start);
-      const scores = model.predict(test.images.subarray(start * size, (start + n) * size), n);
-      for (let i = 0; i < n; i++) {
-        let arg = 0;
-        for (let c = 1; c < outputs; c++) if (scores[i * outputs + c]! > scores[i * outputs + arg]!) arg = c;
-        if (arg === test.labels[start + i]) correct++;
-        if (arg === reference[start + i]) agree++;
-      }
-    }
-    return { accuracy: correct / test.count, agreement: agree / test.count };
+    const classes = runtimeClasses(model, test);
+    return { accuracy: fractionEqual(classes, test.labels), agreement: fractionEqual(classes, reference) };
   } finally {
     model.dispose();
   }

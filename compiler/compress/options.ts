@@ -1,6 +1,7 @@
 // Options of `sqz compress` and their defaults. The defaults were chosen by the measurements in BENCHMARKS.md
 // (LeNet-300-100 and LeNet-5 on mnist and Fashion-MNIST); no per-model tuning is expected.
 import type { BackendChoice } from '../engine/backend.js';
+import { UsageError } from '../errors.js';
 import type { Hyper } from './context.js';
 
 export interface CompressOptions {
@@ -25,6 +26,8 @@ export interface CompressOptions {
   checkpointDir?: string;
   resume?: boolean;
   reportPath?: string;
+  /** A self-contained HTML page with the report's tables and per-epoch charts (compress/report_html.ts). */
+  reportHtmlPath?: string;
   /** No progress output. */
   quiet?: boolean;
   /** Load the written file in the wasm runtime and compare its predictions with the compiler's (default true). */
@@ -60,13 +63,13 @@ export function defaultEpochs(trainCount: number): { epochs: number; finetuneEpo
 
 const ADMM_SAMPLES = 250_000;
 
-/** Parses "8KB", "1.5MB", "1722", "2000B" (KB = 1000 bytes, KiB = 1024). */
+/** Parses "8KB", "1.5MB", "1722", "2000B" (KB = 1000 bytes, KiB = 1024). @throws UsageError unless ≥ 1 byte */
 export function parseByteSize(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB)?\s*$/i.exec(text);
-  if (!m) throw new Error(`cannot read size '${text}': use a number of bytes with an optional unit, e.g. 8KB, 1.5MB, 2048`);
+  if (!m) throw new UsageError(`cannot read size '${text}': use a number of bytes with an optional unit, e.g. 8KB, 1.5MB, 2048`);
   const unit = (m[2] ?? 'B').toLowerCase();
   const scale = { b: 1, kb: 1000, kib: 1024, mb: 1e6, mib: 1024 * 1024 }[unit]!;
   const bytes = Math.floor(Number(m[1]) * scale);
-  if (bytes < 1) throw new Error(`target size '${text}' is less than one byte`);
+  if (bytes < 1) throw new UsageError(`target size '${text}' is less than one byte: give a positive size, e.g. 8KB`);
   return bytes;
 }

@@ -1,5 +1,6 @@
 // The end-of-run account: a per-layer table and the totals, printed and written as JSON. Ratios say what they
 // count: file bytes against the fp32 weights file, and the paper's 32·Σn / Σ nnz·b over the kernels.
+import { formatTable } from '../util/text_table.js';
 import type { EpochHistory } from './checkpoint.js';
 
 export interface LayerReport {
@@ -67,9 +68,7 @@ export function formatReport(r: CompressReport): string {
   const totalNnz = r.layers.reduce((s, l) => s + l.nonzeros, 0);
   rows.push(['total', '', int(totalWeights), int(r.layers.reduce((s, l) => s + l.storedWeights, 0)), int(totalNnz),
     pct(totalNnz / totalWeights), '', int(r.layers.reduce((s, l) => s + l.bytes, 0)), '']);
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
-  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), ''];
+  const out = [...formatTable(header, rows, 2), ''];
   out.push(`accuracy (test, ${int(r.samples.test)} samples): before ${pct(r.accuracy.before)}, after ${pct(r.accuracy.after)}`
     + (r.accuracy.runtime !== undefined ? `, wasm runtime ${pct(r.accuracy.runtime)} (agrees with the compiler on ${pct(r.accuracy.agreement)})` : ''));
   out.push(`file: ${int(r.fileBytes)} bytes (target ${int(r.targetBytes)}) → ${r.output}`);

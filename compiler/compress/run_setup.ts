@@ -2,27 +2,55 @@
 // target in bytes, the hyper-parameters with their defaults, and the fingerprint that ties checkpoints to a run.
 import { createHash } from 'node:crypto';
 import type * as tf from '@tensorflow/tfjs-core';
-import { splitValidation, subset, type Dataset } from '../data/index.js';
+import { parseDatasetSpec, splitValidation, subset, type Dataset } from '../data/index.js';
+import { DataError, UsageError } from '../errors.js';
+import { UnsupportedModelError } from '../import/errors.js';
 import type { Graph } from '../ir/graph.js';
 import type { Hyper, RunData } from './context.js';
 import { DEFAULT_HYPER, defaultEpochs, type CompressOptions } from './options.js';
 
-export function checkCompatible(graph: Graph, dataset: Dataset, options: CompressOptions): { inputShape: number[]; numClasses: number } {
+/**
+ * Checks what can be checked from the options alone, before the slow set-up (engine, model, data): the data
+ * spec's form, one of target and ratio with a sane value, the validation split, --resume's folder.
+ * @throws UsageError
+ */
+export function checkOptions(options: CompressOptions): void {
+  parseDatasetSpec(options.data);
+  checkTarget(options);
+  const fraction = options.validationSplit ?? 0.1;
+  if (!(fraction > 0 && fraction < 1)) throw new UsageError(`--validation-split must be between 0 and 1, got ${fraction}`);
+  if (options.resume && !options.checkpointDir) throw new UsageError('--resume needs --checkpoint DIR (the folder of the run to resume)');
+}
+
+function checkTarget(options: CompressOptions): void {
+  if ((options.targetBytes === undefined) === (options.ratio === undefined)) {
+    throw new UsageError('give exactly one of --target-size and --ratio');
+  }
+  if (options.ratio !== undefined && !(options.ratio >= 1)) {
+    throw new UsageError(`--ratio must be at least 1 (the fp32 weights file's size divided by the target), got ${options.ratio}`);
+  }
+  if (options.targetBytes !== undefined && !(Number.isInteger(options.targetBytes) && options.targetBytes >= 1)) {
+    throw new UsageError(`the target size must be a positive whole number of bytes, got ${options.targetBytes}`);
+  }
+}
+
+/** Checks that a classifier with one input and one output takes `dataset`'s samples and scores its classes. */
+export function checkCompatible(graph: Graph, dataset: Dataset, modelName: string): { inputShape: number[]; numClasses: number } {
   if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
-    throw new Error(`compress: the model has ${graph.inputs.length} inputs and ${graph.outputs.length} outputs; `
-      + 'sqz compress trains classifiers with one input and one output');
+    throw new UnsupportedModelError(`${modelName}: the model has ${graph.inputs.length} inputs and ${graph.outputs.length} outputs; `
+      + 'sqz trains and evaluates classifiers with one input and one output');
   }
   const inputShape = graph.values[graph.inputs[0]!]!.shape;
   const outputShape = graph.values[graph.outputs[0]!]!.shape;
   const inputSize = inputShape.reduce((a, b) => a * b, 1);
   const sampleSize = dataset.shape.reduce((a, b) => a * b, 1);
   if (inputSize !== sampleSize) {
-    throw new Error(`compress: ${options.model} takes inputs of shape [${inputShape}] (${inputSize} values) but ${dataset.name} `
+    throw new DataError(`${modelName} takes inputs of shape [${inputShape}] (${inputSize} values) but ${dataset.name} `
       + `samples are [${dataset.shape}] (${sampleSize} values); use a model made for this dataset`);
   }
   const classes = outputShape[outputShape.length - 1]!;
   if (outputShape.length !== 1 || classes < dataset.numClasses) {
-    throw new Error(`compress: the model's output has shape [${outputShape}] but ${dataset.name} has ${dataset.numClasses} classes; `
+    throw new DataError(`${modelName}: the model's output has shape [${outputShape}] but ${dataset.name} has ${dataset.numClasses} classes; `
       + 'the model must end in one score per class');
   }
   return { inputShape, numClasses: classes };
@@ -30,26 +58,21 @@ export function checkCompatible(graph: Graph, dataset: Dataset, options: Compres
 
 export function prepareData(dataset: Dataset, options: CompressOptions): RunData {
   const fraction = options.validationSplit ?? 0.1;
-  if (!(fraction > 0 && fraction < 1)) throw new Error(`--validation-split must be between 0 and 1, got ${fraction}`);
+  if (!(fraction > 0 && fraction < 1)) throw new UsageError(`--validation-split must be between 0 and 1, got ${fraction}`);
   let train = dataset.train;
   let test = dataset.test;
   if (options.trainSamples !== undefined) train = subset(train, Math.min(options.trainSamples, train.count));
   if (options.testSamples !== undefined) test = subset(test, Math.min(options.testSamples, test.count));
   const split = splitValidation(train, fraction, options.hyper?.seed ?? DEFAULT_HYPER.seed);
   if (split.validation.count === 0 || split.train.count === 0) {
-    throw new Error(`compress: ${train.count} training samples are too few to hold out a validation split of ${fraction}`);
+    throw new DataError(`${train.count} training samples are too few to hold out a validation split of ${fraction}`);
   }
   return { train: split.train, validation: split.validation, test };
 }
 
 export function resolveTarget(options: CompressOptions, fp32WeightBytes: number): number {
-  if ((options.targetBytes === undefined) === (options.ratio === undefined)) {
-    throw new Error('compress: give exactly one of --target-size and --ratio');
-  }
-  if (options.ratio !== undefined) {
-    if (!(options.ratio > 0)) throw new Error(`--ratio must be positive, got ${options.ratio}`);
-    return Math.floor(fp32WeightBytes / options.ratio);
-  }
+  checkTarget(options);
+  if (options.ratio !== undefined) return Math.floor(fp32WeightBytes / options.ratio);
   return options.targetBytes!;
 }
 
@@ -58,11 +81,11 @@ export function resolveHyper(options: CompressOptions, trainCount: number): Hype
   const epochs = defaultEpochs(trainCount);
   const hyper: Hyper = { epochs: epochs.epochs, finetuneEpochs: epochs.finetuneEpochs, ...merged };
   for (const [key, value] of Object.entries(hyper)) {
-    if (!Number.isFinite(value) || value < 0) throw new Error(`compress: ${key} must be a non-negative number, got ${value}`);
+    if (!Number.isFinite(value) || value < 0) throw new UsageError(`${key} must be a non-negative number, got ${value}`);
   }
-  if (hyper.epochs < 1) throw new Error('compress: epochs must be at least 1');
+  if (hyper.epochs < 1) throw new UsageError('--epochs must be at least 1');
   for (const key of ['batchSize', 'projectionInterval', 'refreshInterval'] as const) {
-    if (!Number.isInteger(hyper[key]) || hyper[key] < 1) throw new Error(`compress: ${key} must be a positive integer, got ${hyper[key]}`);
+    if (!Number.isInteger(hyper[key]) || hyper[key] < 1) throw new UsageError(`${key} must be a positive integer, got ${hyper[key]}`);
   }
   return hyper;
 }

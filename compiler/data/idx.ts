@@ -10,6 +10,7 @@
 // exactly as long as the dimensions say: a shorter file is truncated, a longer one is corrupt.
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { DataError, describeFsError } from '../errors.js';
 
 export type IdxType = 'u8' | 'i8' | 'i16' | 'i32' | 'f32' | 'f64';
 
@@ -31,8 +32,14 @@ const TYPES: Record<number, { type: IdxType; bytes: number }> = {
 
 /** Reads an IDX file (raw or gzip). Errors name the file and what is wrong with it. */
 export function readIdxFile(path: string): IdxArray {
-  if (!existsSync(path)) throw new Error(`IDX file not found: ${path}`);
-  return parseIdx(readFileSync(path), path);
+  if (!existsSync(path)) throw new DataError(`IDX file not found: ${path}`);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new DataError(`cannot read IDX file ${path}: ${describeFsError(err)}`, { cause: err });
+  }
+  return parseIdx(bytes, path);
 }
 
 /** Parses IDX bytes (raw or gzip). `name` is used in error messages. */
@@ -42,26 +49,26 @@ export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
     try {
       raw = gunzipSync(bytes);
     } catch (err) {
-      throw new Error(`${name}: corrupt or truncated gzip data (${(err as Error).message})`);
+      throw new DataError(`${name}: corrupt or truncated gzip data (${(err as Error).message})`);
     }
   }
   if (raw.length < 4) {
-    throw new Error(`${name}: truncated IDX header (${raw.length} bytes, need at least 4)`);
+    throw new DataError(`${name}: truncated IDX header (${raw.length} bytes, need at least 4)`);
   }
   if (raw[0] !== 0 || raw[1] !== 0) {
-    throw new Error(
+    throw new DataError(
       `${name}: not an IDX file (first bytes ${hex(raw[0])} ${hex(raw[1])}, expected 0x00 0x00)`,
     );
   }
   const kind = TYPES[raw[2]];
   if (kind === undefined) {
-    throw new Error(`${name}: unknown IDX element type ${hex(raw[2])} (expected 0x08, 0x09, 0x0B, 0x0C, 0x0D or 0x0E)`);
+    throw new DataError(`${name}: unknown IDX element type ${hex(raw[2])} (expected 0x08, 0x09, 0x0B, 0x0C, 0x0D or 0x0E)`);
   }
   const rank = raw[3];
-  if (rank === 0) throw new Error(`${name}: IDX header declares 0 dimensions`);
+  if (rank === 0) throw new DataError(`${name}: IDX header declares 0 dimensions`);
   const headerBytes = 4 + 4 * rank;
   if (raw.length < headerBytes) {
-    throw new Error(`${name}: truncated IDX header (${raw.length} bytes, the ${rank} dimensions need ${headerBytes})`);
+    throw new DataError(`${name}: truncated IDX header (${raw.length} bytes, the ${rank} dimensions need ${headerBytes})`);
   }
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const dims: number[] = [];
@@ -73,12 +80,12 @@ export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
   }
   const expected = headerBytes + count * kind.bytes;
   if (raw.length < expected) {
-    throw new Error(
+    throw new DataError(
       `${name}: truncated IDX data (dimensions [${dims.join(', ')}] need ${expected} bytes, file has ${raw.length})`,
     );
   }
   if (raw.length > expected) {
-    throw new Error(
+    throw new DataError(
       `${name}: corrupt IDX file (dimensions [${dims.join(', ')}] need ${expected} bytes, file has ${raw.length})`,
     );
   }

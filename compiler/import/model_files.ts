@@ -2,6 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
+import { describeFsError } from '../errors.js';
 import { ModelFileError, UnsupportedModelError } from './errors.js';
 
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
@@ -14,13 +15,6 @@ function specBytes(spec: tf.io.WeightsManifestEntry): number | undefined {
   return width === undefined ? undefined : count * width;
 }
 
-function describeError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'file not found';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** Resolves a path to model.json; a directory means the model.json inside it. */
 async function resolveModelJson(modelJsonPath: string): Promise<string> {
@@ -44,7 +38,7 @@ export async function readModelArtifacts(modelJsonPath: string): Promise<tf.io.M
   try {
     text = await readFile(jsonPath, 'utf8');
   } catch (err) {
-    throw new ModelFileError(jsonPath, `cannot read model file ${jsonPath}: ${describeError(err)}`);
+    throw new ModelFileError(jsonPath, `cannot read model file ${jsonPath}: ${describeFsError(err)}`);
   }
   let modelJson: tf.io.ModelJSON;
   try {
@@ -80,7 +74,7 @@ export async function readModelArtifacts(modelJsonPath: string): Promise<tf.io.M
         shards.push(await readFile(shardPath));
       } catch (err) {
         throw new ModelFileError(shardPath,
-          `cannot read weight shard '${shardName}' listed in ${jsonPath} (looked for ${shardPath}): ${describeError(err)}`);
+          `cannot read weight shard '${shardName}' listed in ${jsonPath} (looked for ${shardPath}): ${describeFsError(err)}`);
       }
     }
   }

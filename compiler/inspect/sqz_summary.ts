@@ -1,0 +1,86 @@
+// What a .sqz file holds, tensor by tensor, read with the format layer's own reader and decoder (readSqz +
+// tensorStats), so `sqz inspect` shows exactly what the runtime will load. Names are the runtime's (runtime/info.ts).
+import { HEADER_BYTES, readSqz, tensorStats } from '../../formats/index.js';
+import { ACTIVATION_NAMES, ENCODING_NAMES, OP_NAMES } from '../../runtime/info.js';
+
+export interface TensorSummary {
+  /** Index in the file's tensor list. */
+  index: number;
+  role: 'weight' | 'bias';
+  shape: number[];
+  /** Elements. */
+  n: number;
+  /** Elements that are not zero (decoded). */
+  nonzeros: number;
+  /** nonzeros / n. */
+  density: number;
+  /** Bits per stored value: 32 (f32), 16 (f16) or the code width b. */
+  bits: number;
+  encoding: string;
+  /** Bytes of the tensor in the file (its whole protobuf field). */
+  bytes: number;
+}
+
+export interface OpSummary {
+  index: number;
+  type: string;
+  activation: string;
+  /** Per-sample shape of the op's output. */
+  outputShape: number[];
+  tensors: TensorSummary[];
+}
+
+export interface SqzSummary {
+  fileBytes: number;
+  /** Per-sample shapes of the model's inputs and outputs. */
+  inputs: number[][];
+  outputs: number[][];
+  ops: OpSummary[];
+  totals: {
+    fileBytes: number;
+    /** Σ n over every tensor. */
+    parameters: number;
+    /** Σ nonzeros over every tensor. */
+    nonzeros: number;
+    /** Σ nonzeros · bits over every tensor: the value bits, without positions, codebooks or framing. */
+    nonzeroBits: number;
+    /** Σ tensor bytes; the rest of the file is the header and the graph. */
+    tensorBytes: number;
+    headerBytes: number;
+  };
+}
+
+/** Parses and validates `bytes` as a .sqz file and summarizes it. @throws SqzFormatError for a bad file */
+export function summarizeSqz(bytes: Uint8Array): SqzSummary {
+  const model = readSqz(bytes);
+  const tensors = model.tensors.map((t, index) => ({ index, stats: tensorStats(t, index) }));
+  const tensorSummary = (ref: number, role: TensorSummary['role']): TensorSummary[] => {
+    if (ref === 0) return []; // refs are index + 1; 0 = none
+    const { index, stats } = tensors[ref - 1]!;
+    return [{
+      index, role, shape: [...model.tensors[index]!.shape], n: stats.n, nonzeros: stats.nnz,
+      density: stats.n === 0 ? 0 : stats.nnz / stats.n, bits: stats.bits, encoding: ENCODING_NAMES[stats.encoding] ?? String(stats.encoding),
+      bytes: stats.bytes,
+    }];
+  };
+  const ops = model.ops.map((op, index): OpSummary => ({
+    index, type: OP_NAMES[op.type] ?? String(op.type), activation: ACTIVATION_NAMES[op.activation] ?? String(op.activation),
+    outputShape: [...model.values[op.outputs[0]!]!.shape],
+    tensors: [...tensorSummary(op.weight, 'weight'), ...tensorSummary(op.bias, 'bias')],
+  }));
+  const all = tensors.map((t) => t.stats);
+  return {
+    fileBytes: bytes.length,
+    inputs: model.inputs.map((v) => [...model.values[v]!.shape]),
+    outputs: model.outputs.map((v) => [...model.values[v]!.shape]),
+    ops,
+    totals: {
+      fileBytes: bytes.length,
+      parameters: all.reduce((s, t) => s + t.n, 0),
+      nonzeros: all.reduce((s, t) => s + t.nnz, 0),
+      nonzeroBits: all.reduce((s, t) => s + t.nnz * t.bits, 0),
+      tensorBytes: all.reduce((s, t) => s + t.bytes, 0),
+      headerBytes: HEADER_BYTES,
+    },
+  };
+}
