@@ -46,6 +46,7 @@ function layerTable(r: CompressReport): string {
 
 // Runs in the page: draws the charts from the embedded report.
 const DRAW_CHARTS = `
+Chart.defaults.animation = false; // a report, not a show: printed and screenshotted pages must be complete
 const r = JSON.parse(document.getElementById('sqz-report').textContent);
 const names = r.layers.map((l) => l.name);
 const epochs = r.history.map((h) => (h.phase === 'admm' ? 'admm ' : 'fine-tune ') + (h.epoch + 1));
