@@ -4,6 +4,10 @@ export { DEFAULT_HYPER, defaultEpochs, parseByteSize, type CompressOptions } fro
 export { formatReport, type CompressReport, type LayerReport } from './compress/report.js';
 export { ImpossibleTargetError } from './compress/fit_budget.js';
 export { TrainingDivergedError } from './compress/sgd.js';
+export { reportHtml } from './compress/report_html.js';
+export { UsageError, FileError, DataError } from './errors.js';
+export { evaluate, type EvalOptions, type EvalResult } from './eval/evaluate.js';
+export { summarizeSqz, type SqzSummary, type OpSummary, type TensorSummary } from './inspect/sqz_summary.js';
 export { convert, formatConvertReport, type ConvertOptions, type ConvertReport } from './commands/convert.js';
 export { importModel, importModelFromArtifacts, ModelFileError, UnsupportedModelError } from './import/index.js';
 export { exportModel, exportModelDetailed } from './export/index.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { chmod, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { assertOneLineError, convertMlp, MLP_MODEL, runCli, tempDir } from './helpers.js';
+import { assertOneLineError, convertMlp, MLP_MODEL, ROOT, runCli, tempDir } from './helpers.js';
 
 const dir = await tempDir('errors');
 test.after(() => rm(dir, { recursive: true, force: true }));
@@ -97,4 +97,11 @@ test('every command has --help with examples and the exit codes', { timeout: 60_
   const none = await runCli([]);
   assert.equal(none.code, 2, 'no command is a usage error');
   assert.match(none.stderr, /Usage: sqz/);
+});
+
+test('the README documents every exit code the CLI uses', async () => {
+  const { EXIT_CODES } = await import('../../compiler/cli.js');
+  const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+  for (const code of [0, 1, ...EXIT_CODES.map((e) => e.code)]) assert.match(readme, new RegExp(`^\\| ${code} \\| \\w`, 'm'), `code ${code}`);
+  assert.equal(new Set(EXIT_CODES.map((e) => e.code)).size, EXIT_CODES.length, 'one code per class');
 });

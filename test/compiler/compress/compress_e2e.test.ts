@@ -83,7 +83,7 @@ test('compress: same seed → byte-identical file; a run killed mid-way resumes 
 test('compress: an impossible target fails before training and states the minimum', { timeout: 60_000 }, async () => {
   const out = path.join(dir, 'tiny.sqz');
   const r = await run(['compress', model, ...COMMON, '--target-size', '40', '-o', out]);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 5, 'an impossible budget exits with 5');
   assert.match(r.stderr, /target of 40 bytes is below the smallest file this architecture can produce \((\d+) bytes/);
   assert.ok(!existsSync(out));
 });
@@ -91,6 +91,6 @@ test('compress: an impossible target fails before training and states the minimu
 test('compress: a dataset that does not fit the model is a clear error', { timeout: 60_000 }, async () => {
   const r = await run(['compress', model, ...COMMON.filter((a, i, all) => a !== 'mnist' && all[i - 1] !== '--data' && a !== '--data'),
     '--data', 'idx:/nonexistent/images,/nonexistent/labels', '--ratio', '10', '-o', path.join(dir, 'x.sqz')]);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 4, 'missing data exits with 4');
   assert.match(r.stderr, /nonexistent/);
 });

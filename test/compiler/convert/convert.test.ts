@@ -114,7 +114,7 @@ test('q8 of a sparse model is much smaller than f32 and stores sparse codebook t
   assert.ok(check.runtimeCheck !== undefined && check.runtimeCheck.maxRelativeError <= TOLERANCE);
 });
 
-test('the sqz binary converts, prints a summary, and reports errors in one line with exit code 1', async () => {
+test('the sqz binary converts, prints a summary, and reports errors in one line with their exit code', async () => {
   const [mlp] = buildTestModels(43);
   const modelJson = await saveLayersModel(mlp!.model, path.join(dir, 'cli'));
   const input = randomBatch(mlp!.inputShape, 17);
@@ -131,15 +131,15 @@ test('the sqz binary converts, prints a summary, and reports errors in one line 
 
   const missing = path.join(dir, 'missing', 'model.json');
   const bad = spawnSync(process.execPath, [CLI, 'convert', missing, '-o', path.join(dir, 'never.sqz')], { encoding: 'utf8' });
-  assert.equal(bad.status, 1);
+  assert.equal(bad.status, 3, 'a missing file exits with 3');
   assert.match(bad.stderr, /^sqz: error: cannot read model file .*missing\/model\.json: file not found\n$/);
   assert.equal(existsSync(path.join(dir, 'never.sqz')), false);
   const debug = spawnSync(process.execPath, [CLI, 'convert', missing], { encoding: 'utf8', env: { ...process.env, SQZ_DEBUG: '1' } });
-  assert.equal(debug.status, 1);
+  assert.equal(debug.status, 3);
   assert.match(debug.stderr, /ModelFileError[\s\S]*\n\s+at /, 'stack trace with SQZ_DEBUG=1');
   const usage = spawnSync(process.execPath, [CLI, 'convert', modelJson, '--weights', 'q3'], { encoding: 'utf8' });
-  assert.notEqual(usage.status, 0);
-  assert.match(usage.stderr, /q3/);
+  assert.equal(usage.status, 2, 'a bad option value exits with 2');
+  assert.match(usage.stderr, /^sqz: error: .*'q3' is invalid\. Allowed choices are f32, exact, f16, q8\. \(see sqz convert --help\)\n$/);
 });
 
 test('models with two inputs or two outputs run in the runtime like the IR in tfjs', async () => {
