@@ -93,7 +93,7 @@ export function layersModelFromSqz(model: ModelMessage): LayersModelParts {
   };
   const addLayer = (className: string, name: string, inbound: string[], config: Record<string, unknown>): string => {
     layers.push({
-      class_name: className, name, config: { name, trainable: false, dtype: 'float32', ...config },
+      class_name: className, name, config: { name, trainable: true, dtype: 'float32', ...config },
       inbound_nodes: inbound.length === 0 ? [] : [inbound.map((from) => [from, 0, 0, {}])],
     });
     return name;
