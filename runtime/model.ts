@@ -9,9 +9,8 @@ import {
 import { SqzError, SqzFormatError, SqzInputError, errorCodeName } from '../formats/errors.js';
 import { type ModelInfo, readModelInfo, withMemoryFigures } from './info.js';
 import { type SqzWasmExports, type WasmError, lastWasmError } from './wasm_exports.js';
-import {
-  type WasmVariant, detectSimd, fetchBytes, isNode, moduleFor, moduleFromBytes, readFileNode,
-} from './wasm_module.js';
+import { type ModelSource, readModelSource } from './source.js';
+import { type WasmVariant, detectSimd, moduleFor, moduleFromBytes } from './wasm_module.js';
 
 export type ExecChoice = 'auto' | 'dense' | 'compressed';
 
@@ -24,7 +23,7 @@ export interface LoadOptions {
   wasm?: Uint8Array | ArrayBuffer;
 }
 
-export type ModelSource = Uint8Array | ArrayBuffer | string | URL;
+export type { ModelSource };
 
 const EXEC_MODES: Record<ExecChoice, number> = { auto: EXEC_AUTO, dense: EXEC_DENSE, compressed: EXEC_COMPRESSED };
 
@@ -43,24 +42,6 @@ function describe(error: WasmError, hint?: string): string {
   const where = error.offset >= 0 ? ` at byte ${error.offset}` : '';
   const advice = hint !== undefined ? ` (${hint})` : '';
   return `sqz ${errorCodeName(error.code)}${where}: ${error.message}${advice}`;
-}
-
-async function readSource(source: ModelSource): Promise<Uint8Array> {
-  if (source instanceof Uint8Array) return source;
-  if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  if (!(source instanceof URL) && typeof source !== 'string') {
-    throw new TypeError('SqzModel.load: source must be a Uint8Array, an ArrayBuffer, a URL or a path string');
-  }
-  try {
-    if (source instanceof URL) {
-      return await (source.protocol === 'file:' && isNode() ? readFileNode(source) : fetchBytes(source));
-    }
-    if (/^(https?|blob|data):/i.test(source) || !isNode()) return await fetchBytes(source);
-    return await readFileNode(source.startsWith('file:') ? new URL(source) : source);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`SqzModel.load: cannot read the model from ${String(source)}: ${reason}`, { cause: error });
-  }
 }
 
 function checkFloats(value: unknown, what: string): Float32Array {
@@ -96,7 +77,7 @@ export class SqzModel {
     }
     const variant: WasmVariant = options.simd ?? detectSimd() ? 'simd' : 'scalar';
     const [bytes, module] = await Promise.all([
-      readSource(source),
+      readModelSource(source, 'SqzModel.load'),
       options.wasm !== undefined ? moduleFromBytes(options.wasm) : moduleFor(variant),
     ]);
     const instance = await WebAssembly.instantiate(module, {});

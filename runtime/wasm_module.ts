@@ -1,6 +1,6 @@
 // Finding, compiling and caching the runtime's WebAssembly module. The two variants sit in `build/` at the package
 // root, located relative to this file (dist/runtime/ → ../../build/): fetched in browsers, read with a dynamic
-// `import('node:fs/promises')` in Node, so the browser path never loads a node: module.
+// import of node:fs/promises in Node, so the browser path never loads a node: module.
 
 /** `sqz.wasm` uses 128-bit SIMD; `sqz-scalar.wasm` runs where SIMD is missing. */
 export type WasmVariant = 'simd' | 'scalar';
@@ -38,9 +38,15 @@ export function isNode(): boolean {
   return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 }
 
+/**
+ * node:fs/promises, named through a variable: bundlers resolve only literal import() specifiers, so a browser bundle
+ * (esbuild --platform=browser, webpack, vite) neither fails on it nor pulls in a shim. Only Node reaches the import.
+ */
+const NODE_FS = 'node:fs/promises';
+
 /** Reads a file: URL or path in Node. */
 export async function readFileNode(path: string | URL): Promise<Uint8Array> {
-  const fs = await import('node:fs/promises');
+  const fs = (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS)) as typeof import('node:fs/promises');
   const buffer = await fs.readFile(path);
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }

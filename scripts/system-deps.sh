@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use, if missing: Fashion-MNIST (dataset-fashion-mnist), wabt (wasm2c and
 # wasm-objdump, for the non-JS host and the import check), a C compiler for the embedded host and Chromium for the
-# browser test.
+# browser test, and GNU time (/usr/bin/time -v: peak memory in bench/embedded.ts).
 set -euo pipefail
 needed=()
-for pkg in dataset-fashion-mnist wabt gcc chromium; do
+for pkg in dataset-fashion-mnist wabt gcc chromium time; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || needed+=("$pkg")
 done
 [ ${#needed[@]} -eq 0 ] && exit 0

@@ -4,7 +4,9 @@
 //
 // URL parameters: model=URL of the .sqz (default mnist-mlp.sqz next to this page); variant=simd|scalar;
 // exec=auto|dense|compressed; digit=0..9 classifies that bundled digit once loaded; report=URL POSTs the result
-// JSON there (test/hosts/browser.test.ts uses it). The last result is also in <output id="result">.
+// JSON there (test/hosts/browser.test.ts uses it). Every classification (drawn or bundled) also writes its result
+// JSON, including the 784 pixels the model was fed, to <output id="result"> (test/hosts/browser_draw.test.ts reads
+// it to run the same pixels through the Node runtime).
 
 import { DIGITS, digitPixels } from './digits.js';
 
@@ -59,8 +61,11 @@ async function loadModel() {
   return loadMs;
 }
 
-/** Runs the model on 784 pixels in [0, 1]; shows and returns the result. */
-function classify(/** @type {Float32Array} */ pixels) {
+/**
+ * Runs the model on 784 pixels in [0, 1]; shows the result, keeps it (with the pixels) in <output id="result"> and
+ * returns it.
+ */
+function classify(/** @type {Float32Array} */ pixels, /** @type {string} */ source) {
   const outputs = model.predict(pixels);
   // Time enough repetitions for a stable figure (at least 50 ms or 2000 runs).
   let runs = 0;
@@ -87,7 +92,9 @@ function classify(/** @type {Float32Array} */ pixels) {
     return row;
   }));
   $('timing').textContent = `predict: ${micros.toFixed(1)} µs per digit (mean of ${runs} runs)`;
-  return { class: best, outputs: Array.from(outputs), predictMicros: micros };
+  const result = { source, class: best, outputs: Array.from(outputs), predictMicros: micros, input: Array.from(pixels) };
+  $('result').textContent = JSON.stringify(result);
+  return result;
 }
 
 // ── Drawing ─────────────────────────────────────────────────────────────────
@@ -163,7 +170,7 @@ pad.addEventListener('pointermove', (event) => {
 pad.addEventListener('pointerup', () => {
   drawing = false;
   const pixels = padPixels();
-  if (pixels !== null && model !== undefined) classify(pixels);
+  if (pixels !== null && model !== undefined) classify(pixels, 'drawing');
 });
 
 // ── Start ───────────────────────────────────────────────────────────────────
@@ -189,7 +196,7 @@ async function main() {
     button.addEventListener('click', () => {
       const pixels = digitPixels(digit);
       showPixels(pixels);
-      if (model !== undefined) classify(pixels);
+      if (model !== undefined) classify(pixels, `digit ${digit.label}`);
     });
     $('digits').append(button);
   }
@@ -212,7 +219,7 @@ async function main() {
     const info = model.info;
     await publish({
       model: modelUrl, variant: info.variant, exec: execSelect.value, digit: digit.label, loadMs,
-      simdSupported: sqz.detectSimd(), fileBytes: info.fileBytes, ...classify(pixels),
+      simdSupported: sqz.detectSimd(), fileBytes: info.fileBytes, ...classify(pixels, `digit ${digit.label}`),
     });
   }
 }
