@@ -1,18 +1,19 @@
 // What `tensorflowjs_converter --quantize_uint8` would ship: every float32 weight affine-quantized to one byte
-// (per tensor: scale = (max − min) / 255, min nudged so that 0 is exactly representable, as the converter's
-// quantization.py does), the shard holding one byte per weight and model.json gaining a `quantization` entry per
-// weight. Its size is model.json bytes + shard bytes; its accuracy is that of the dequantized weights.
+// (per tensor: scale = (max − min) / 255, min nudged so that 0 is exactly representable when the range covers
+// it, as the converter's quantization.py does), the shard holding one byte per weight and model.json gaining a
+// `quantization` entry per weight. Its size is model.json bytes + shard bytes; its accuracy is that of the dequantized weights.
 
 export interface AffineParams { scale: number; min: number }
 
 export function affineParams(values: Float32Array): AffineParams {
-  let lo = 0;
-  let hi = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
   for (const v of values) { if (v < lo) lo = v; if (v > hi) hi = v; }
-  // The range always contains 0 (lo ≤ 0 ≤ hi) so the nudged zero point lies in [0, 255].
-  const scale = hi > lo ? (hi - lo) / 255 : 1;
-  const zero = Math.round(-lo / scale);
-  return { scale, min: -zero * scale };
+  // As tensorflowjs/quantization.py: a constant tensor gets scale 1 (every code 0); otherwise scale = range / 255,
+  // and when the range covers 0 the minimum is nudged so that 0 is a code exactly.
+  if (!(hi > lo)) return { scale: 1, min: Number.isFinite(lo) ? lo : 0 };
+  const scale = (hi - lo) / 255;
+  return { scale, min: lo <= 0 && hi >= 0 ? -Math.round(-lo / scale) * scale : lo };
 }
 
 /** The values tfjs reconstructs when loading the uint8 weights: min + scale·q, q = clamp(round((w − min)/scale)). */

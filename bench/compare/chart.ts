@@ -13,7 +13,7 @@ export async function accuracyVsBytesSvg(title: string, points: readonly ChartPo
     encoding: {
       x: { field: 'bytes', type: 'quantitative', scale: { type: 'log' }, title: 'file bytes (log)' },
       y: { field: 'accuracy', type: 'quantitative', scale: { zero: false }, title: 'test accuracy, wasm runtime (%)' },
-      color: { field: 'method', type: 'nominal' },
+      color: { field: 'method', type: 'nominal', legend: { labelLimit: 320 } },
       order: { field: 'bytes', type: 'quantitative' },
     },
   };

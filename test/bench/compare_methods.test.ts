@@ -36,6 +36,8 @@ test('tfjs affine uint8: model.json + one byte per weight, zero exactly represen
   assert.equal(files.modelJson, expected);
   assert.equal(files.shardBytes, 7);
   assert.equal(Buffer.byteLength(files.modelJson) + files.shardBytes, expected.length + 7);
+  // A range that does not cover 0 is not nudged.
+  assert.deepEqual(affineParams(Float32Array.from([0.5, 1.5])), { scale: 1 / 255, min: 0.5 });
   const d = dequantizeAffine(k, affineParams(k));
   assert.equal(d[1], 0);
   for (let i = 0; i < k.length; i++) assert.ok(Math.abs(d[i]! - k[i]!) <= 1 / 255 + 1e-7);
