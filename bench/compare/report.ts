@@ -60,6 +60,22 @@ function table(rows: CompareResult[]): string {
   return lines.join('\n');
 }
 
+/** Per target: sqz joint against the best other method at that target, in accuracy points and bytes. */
+function findings(rows: CompareResult[]): string[] {
+  const lines: string[] = [];
+  for (const ratio of [...new Set(rows.map((r) => r.ratio).filter((r): r is number => r !== null))]) {
+    const at = rows.filter((r) => r.ratio === ratio);
+    const joint = at.find((r) => r.method === 'sqz joint');
+    const others = at.filter((r) => r !== joint).sort((a, b) => b.testAccuracy - a.testAccuracy);
+    if (!joint || others.length === 0) continue;
+    const o = others[0]!;
+    const d = 100 * (joint.testAccuracy - o.testAccuracy);
+    lines.push(`- ${ratio}×: sqz joint ${pct(joint.testAccuracy)} in ${joint.bytes} B; best other: ${o.method} ${pct(o.testAccuracy)} in `
+      + `${o.bytes} B (${d >= 0 ? '+' : ''}${d.toFixed(2)} points for sqz joint).`);
+  }
+  return lines;
+}
+
 export async function writeCompareSection(
   root: string, results: CompareResult[], published: readonly string[],
   chart: (title: string, points: readonly ChartPoint[]) => Promise<string>,
@@ -76,7 +92,7 @@ export async function writeCompareSection(
     const svg = `compare-${rows[0]!.name}-${rows[0]!.grid}.svg`;
     await writeFile(path.join(root, 'bench/results', svg),
       await chart(key, rows.map((r) => ({ method: series(r.method), bytes: r.bytes, accuracy: r.testAccuracy }))));
-    parts.push(`### ${key}`, '', `![accuracy vs bytes](bench/results/${svg})`, '', table(rows), '');
+    parts.push(`### ${key}`, '', `![accuracy vs bytes](bench/results/${svg})`, '', table(rows), '', ...findings(rows), '');
   }
   const commands = [...new Set(results.map((r) => r.command))];
   const body = [
