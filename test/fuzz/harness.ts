@@ -109,7 +109,7 @@ function close(actual: Float32Array, expected: Float32Array): boolean {
 }
 
 /** Raw ABI: load, check the code, message and memory; run a loaded model; reload a seed after a failure. */
-function checkRaw(target: RawTarget, input: FuzzInput, index: number, seeds: readonly Seed[], report: (problem: string) => void): string {
+function checkRaw(target: RawTarget, input: FuzzInput, index: number, seeds: readonly Seed[], report: (problem: string) => void): [string, string] {
   const exports = target.exports;
   const before = exports.memory.buffer.byteLength;
   let code: number;
@@ -118,8 +118,9 @@ function checkRaw(target: RawTarget, input: FuzzInput, index: number, seeds: rea
   } catch (error) {
     report(`load threw ${String(error)}`);
     target.exports = newInstance(target.simd);
-    return 'threw';
+    return ['threw', ''];
   }
+  const message = code === ERR_NONE ? '' : errorMessage(exports);
   const after = exports.memory.buffer.byteLength;
   const bound = memoryBound(exports.heapBase() >>> 0, input.file);
   if (after > before && after > bound) report(`memory grew to ${after} bytes, above the declared-size bound ${bound}`);
@@ -147,20 +148,20 @@ function checkRaw(target: RawTarget, input: FuzzInput, index: number, seeds: rea
     target.exports = newInstance(target.simd);
   }
   target.recycleIfLarge();
-  return errorCodeName(code);
+  return [errorCodeName(code), message];
 }
 
-function checkTs(input: FuzzInput, report: (problem: string) => void): string {
+function checkTs(input: FuzzInput, report: (problem: string) => void): [string, string] {
   try {
     readSqz(input.file);
-    return 'none';
+    return ['none', ''];
   } catch (error) {
     if (!(error instanceof SqzFormatError)) {
       report(`readSqz threw ${error instanceof Error ? error.name : typeof error}: ${String(error)}`);
-      return 'threw';
+      return ['threw', ''];
     }
     if (error.message.length < 10) report(`readSqz error without a message: "${error.message}"`);
-    return error.codeName;
+    return [error.codeName, error.message];
   }
 }
 
@@ -186,6 +187,13 @@ async function checkModel(input: FuzzInput, simd: boolean, report: (problem: str
   return 'none';
 }
 
+/** The runtime's wire reader messages (assembly/errors.ts), which formats/wire_check.ts repeats. */
+const WIRE_ERRORS = /field runs past the end of its message|varint longer than 10 bytes|varint too large for a uint32 field|bad wire type|wrong wire type for a known field|field number 0/;
+
+function isWireError(message: string): boolean {
+  return WIRE_ERRORS.test(message);
+}
+
 export interface FuzzTargets {
   raw: RawTarget[];
   /** Also load through SqzModel every this many inputs (0 = never). */
@@ -201,13 +209,21 @@ export async function checkInput(targets: FuzzTargets, seeds: readonly Seed[], i
     stats.findings.push({ index, kind: input.kind, target, problem, file: input.file });
   };
   let wasmOk = false;
+  let wasmMessage = '';
   for (const target of targets.raw) {
-    const outcome = checkRaw(target, input, index, seeds, reporter(target.name));
+    const [outcome, message] = checkRaw(target, input, index, seeds, reporter(target.name));
     count(stats.outcomes, `${target.name} ${outcome}`);
     wasmOk = outcome === 'none';
+    wasmMessage = message;
   }
-  const ts = checkTs(input, reporter('formats'));
+  const [ts, tsMessage] = checkTs(input, reporter('formats'));
   count(stats.outcomes, `ts ${ts}`);
+  // Where the bytes are not valid protobuf for sqz.Model, both readers must refuse: otherwise the TS tools would
+  // see a different model than the runtime (protobufjs alone reads 2^32 + 5 in a uint32 field as 5). The runtime may
+  // stop at a limit (rank, arity) met while parsing before it reaches the wire error the TS reader reports first.
+  if ((isWireError(wasmMessage) && !isWireError(tsMessage)) || (wasmOk && isWireError(tsMessage))) {
+    reporter('formats')(`wire-level disagreement: runtime "${wasmMessage || 'loaded'}", TS reader "${tsMessage || 'loaded'}"`);
+  }
   if (wasmOk && ts !== 'none') stats.wasmOnly++;
   if (!wasmOk && ts === 'none') stats.tsOnly++;
   if (targets.modelEvery > 0 && index % targets.modelEvery === 0) {
