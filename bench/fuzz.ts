@@ -62,8 +62,10 @@ const body = `## Hostile-input fuzzing
 ${inputs.toLocaleString('en-US')} inputs (seed ${seed}) in ${seconds.toFixed(0)} s (${(1e6 * seconds / inputs).toFixed(0)} µs per input,
 slowest input ${stats.slowestMs.toFixed(1)} ms; the limit is ${SLOW_MS} ms). Each input is a seeded mutation of one of
 ${seeds.length} valid files (test/fuzz/mutate.ts: field-level changes re-encoded with a valid CRC, payload bit flips,
-cuts, splices, hostile varints and lengths, random bytes) run through both wasm builds on one long-lived instance each,
-the TS reader, and every 25th input through \`SqzModel.load\`.
+cuts, splices, hostile varints and lengths, random bytes; test/fuzz/geometry.ts: about 5 % are generated valid one-op
+models with odd geometry, whose output must match the reference interpreter) run through both wasm builds on one
+long-lived instance each, the TS reader, and every 25th input through \`SqzModel.load\`. Memory growth per load is
+checked against a bound from the file's declared sizes (test/fuzz/harness.ts, memoryBound).
 
 | reader | outcomes (code name: count; "none" = loaded) |
 | --- | --- |
@@ -71,7 +73,8 @@ ${outcomeRows.join('\n')}
 
 Loaded by the wasm runtime but refused by the stricter TS reader: ${stats.wasmOnly}; the reverse: ${stats.tsOnly}.
 
-Findings (trap, untyped error, memory above the declared-size bound, instance unusable afterwards, slow input):
+Findings (trap, untyped error, memory above the declared-size bound, instance unusable afterwards, slow input,
+wire-level disagreement between the readers, a generated valid model refused or off the reference):
 ${stats.findings.length === 0 ? 'none.' : `${stats.findings.length} in all, one line per kind:\n${findingLines.join('\n')}`}`;
 console.log(body);
 if (!values['no-write']) await replaceSection(join(root, 'BENCHMARKS.md'), 'fuzz', body);

@@ -13,6 +13,8 @@ import {
 } from '../../formats/index.js';
 import { SqzModel, type SqzWasmExports } from '../../runtime/index.js';
 import { errorMessage, loadRaw, newInstance, predictRaw } from '../runtime/raw_instance.js';
+import { rng } from '../fixtures/random.js';
+import { runModelReference } from '../runtime/reference/run_model.js';
 import type { FuzzInput } from './mutate.js';
 import type { Seed } from './seeds.js';
 
@@ -108,6 +110,18 @@ function close(actual: Float32Array, expected: Float32Array): boolean {
   return true;
 }
 
+/** Differential check of a generated valid model: the runtime's output equals the reference interpreter's. */
+function compareWithReference(exports: SqzWasmExports, model: ModelMessage, index: number, report: (problem: string) => void): void {
+  const random = rng(index);
+  const x = Float32Array.from({ length: exports.inputLength(0) }, () => random() * 2 - 1);
+  const actual = predictRaw(exports, x);
+  const [expected] = runModelReference(model, [x], 1);
+  if (!close(actual, expected!)) {
+    const i = actual.findIndex((v, j) => !(Math.abs(v - expected![j]!) <= 1e-4 * Math.max(1, Math.abs(expected![j]!))));
+    report(`output differs from the reference at ${i}: ${actual[i]} vs ${expected![i]} (exec mode ${index % 3})`);
+  }
+}
+
 /** Raw ABI: load, check the code, message and memory; run a loaded model; reload a seed after a failure. */
 function checkRaw(target: RawTarget, input: FuzzInput, index: number, seeds: readonly Seed[], report: (problem: string) => void): [string, string] {
   const exports = target.exports;
@@ -125,6 +139,7 @@ function checkRaw(target: RawTarget, input: FuzzInput, index: number, seeds: rea
   const bound = memoryBound(exports.heapBase() >>> 0, input.file);
   if (after > before && after > bound) report(`memory grew to ${after} bytes, above the declared-size bound ${bound}`);
   if (!FILE_CODES.has(code)) report(`load returned code ${code}`);
+  if (input.model !== undefined && code !== ERR_NONE) report(`a valid generated model was refused: ${errorMessage(exports)}`);
   else if (code !== ERR_NONE && errorMessage(exports).length < 10) report(`code ${code} with message "${errorMessage(exports)}"`);
   try {
     if (code === ERR_NONE) {
@@ -136,6 +151,7 @@ function checkRaw(target: RawTarget, input: FuzzInput, index: number, seeds: rea
         }
         const ran = exports.run(batch);
         if (ran !== ERR_NONE) report(`run(${batch}) of a loaded model returned ${ran}`);
+        if (input.model !== undefined) compareWithReference(exports, input.model, index, report);
       } else if (planned !== ERR_MEMORY) report(`plan(${batch}) of a loaded model returned ${planned}`);
     } else {
       const seed = seeds[index % seeds.length]!;
@@ -218,6 +234,7 @@ export async function checkInput(targets: FuzzTargets, seeds: readonly Seed[], i
   }
   const [ts, tsMessage] = checkTs(input, reporter('formats'));
   count(stats.outcomes, `ts ${ts}`);
+  if (input.model !== undefined && ts !== 'none') reporter('formats')(`a valid generated model was refused: ${tsMessage}`);
   // Where the bytes are not valid protobuf for sqz.Model, both readers must refuse: otherwise the TS tools would
   // see a different model than the runtime (protobufjs alone reads 2^32 + 5 in a uint32 field as 5). The runtime may
   // stop at a limit (rank, arity) met while parsing before it reaches the wire error the TS reader reports first.

@@ -2,14 +2,17 @@
 // (seed files, input index, run seed), so any finding replays from the index and seed alone.
 // Most mutations rewrite the header's length and CRC after changing the payload: a file with a stale CRC stops at
 // the checksum, and the point is to reach the protobuf reader, the graph and tensor checks and the kernels' prepare.
-import { HEADER_BYTES, type ModelMessage, crc32, sqzProtoTypes } from '../../formats/index.js';
+import { HEADER_BYTES, type ModelMessage, crc32, sqzProtoTypes, writeSqz } from '../../formats/index.js';
 import { rng } from '../fixtures/random.js';
+import { geometryModel } from './geometry.js';
 import type { Seed } from './seeds.js';
 
 /** One fuzz input: the mutation that made it (for outcome counts and replays) and the file bytes. */
 export interface FuzzInput {
   kind: string;
   file: Uint8Array;
+  /** Set for generated valid models: the runtime must load them and match the reference interpreter. */
+  model?: ModelMessage;
 }
 
 type Random = () => number;
@@ -194,6 +197,10 @@ export function fuzzInput(seeds: readonly Seed[], runSeed: number, index: number
   const seed = pick(random, seeds);
   const payload = payloadOf(seed);
   const roll = random();
+  if (roll >= 0.94) {
+    const model = geometryModel(random);
+    if (model !== undefined) return { kind: 'geometry', file: writeSqz(model), model };
+  }
   if (roll < 0.03) return randomBytes(random);
   if (roll < 0.06) return rawFileDamage(random, seed.file);
   if (roll < 0.45) {
