@@ -11,6 +11,7 @@ import { SqzFormatError } from './errors.js';
 import { modelBytes } from './message_size.js';
 import { type ModelOffsets, validateModel } from './model_check.js';
 import { type ModelMessage, type OpMessage, sqzProtoTypes, type TensorMessage } from './schema.js';
+import { checkPayloadWire } from './wire_check.js';
 
 const MAGIC = [MAGIC_0, MAGIC_1, MAGIC_2, MAGIC_3];
 
@@ -114,6 +115,7 @@ function messageOffsets(payload: Uint8Array): ModelOffsets {
 
 /** Decodes the payload with protobufjs, wrapping its errors as ERR_MALFORMED with the file offset. */
 function decodePayload(payload: Uint8Array): ModelMessage {
+  checkPayloadWire(payload); // the runtime's wire rules first: protobufjs alone truncates overflowing varints
   const reader = protobuf.Reader.create(payload);
   reader.discardUnknown = true; // unknown fields are skipped, as protobuf readers do
   try {

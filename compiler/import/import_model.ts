@@ -9,6 +9,7 @@ import { lowerLayer, type Layer } from './lower_layer.js';
 import { readModelArtifacts } from './model_files.js';
 import { addValue, type RawGraph } from './raw_graph.js';
 import { checkTopology } from './topology_check.js';
+import { checkFiniteWeights, explainShapeMismatch } from './weight_check.js';
 
 type SymbolicTensor = tfl.SymbolicTensor;
 
@@ -70,7 +71,11 @@ export function importLayersModel(model: tfl.LayersModel): Graph {
   return lowerToIR(graph);
 }
 
-/** Loads artifacts with tfjs-layers (after checking the topology) and converts them; the tfjs model is disposed. */
+/**
+ * Loads artifacts with tfjs-layers (after checking the topology), checks the weights are finite and converts them;
+ * the tfjs model is disposed. A weight whose shape disagrees with its layer, or that holds NaN / ±Infinity, is a
+ * ModelFileError naming the weight.
+ */
 export async function importModelFromArtifacts(artifacts: tf.io.ModelArtifacts, sourceName = 'model'): Promise<Graph> {
   checkTopology(artifacts.modelTopology);
   await tf.ready();
@@ -78,10 +83,15 @@ export async function importModelFromArtifacts(artifacts: tf.io.ModelArtifacts, 
   try {
     model = await tfl.loadLayersModel({ load: async () => artifacts });
   } catch (err) {
-    throw new ModelFileError(sourceName,
-      `TensorFlow.js could not load ${sourceName}: ${(err as Error).message ?? String(err)}`);
+    const message = (err as Error).message ?? String(err);
+    if (/shape mismatch/i.test(message)) {
+      const named = await explainShapeMismatch(artifacts, sourceName);
+      if (named !== undefined) throw named;
+    }
+    throw new ModelFileError(sourceName, `TensorFlow.js could not load ${sourceName}: ${message}`);
   }
   try {
+    checkFiniteWeights(model, sourceName);
     return importLayersModel(model);
   } finally {
     model.dispose();
