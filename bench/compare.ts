@@ -5,13 +5,15 @@
 // are rewritten from all results recorded so far.
 //   node dist/bench/compare.js --quick                 (LeNet-300-100 on mnist at 100× and 300×)
 //   node dist/bench/compare.js [--only NAMES] [--ratios 100,300,1000]   (full grid: hours)
+//   node dist/bench/compare.js --quick --equal-epochs --seeds 1,2,3        (baselines trained as long as joint; noise)
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import type { CompressReport } from '../compiler/compress/report.js';
 import { exportModel } from '../compiler/export/index.js';
+import { writeFileAtomic } from '../compiler/util/atomic_write.js';
 import { importModelFromArtifacts, readModelArtifacts } from '../compiler/import/index.js';
 import { affineUint8Files, dequantizedWeightData, weightsByName } from './compare/affine_uint8.js';
 import { accuracyVsBytesSvg } from './compare/chart.js';
@@ -19,6 +21,7 @@ import { compareSetup, type CompareSetup } from './compare/context.js';
 import { measureKernels, runtimeAccuracy, scoreFile } from './compare/measure.js';
 import { deepCompression, quantOnly, sequential, uniformPruning8, type MethodResult } from './compare/methods.js';
 import { publishedFigures, writeCompareSection, type CompareResult } from './compare/report.js';
+import { runNode } from './spawn_node.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = path.join(root, 'bench/out');
@@ -31,48 +34,69 @@ const program = new Command()
   .option('--only <names>', `comma-separated subset of ${Object.keys(DATA).join(', ')}`)
   .option('--ratios <list>', 'comma-separated target ratios', '100,300,1000')
   .option('--finetune-epochs <n>', "fine-tune epochs per fine-tune (default: sqz's own for the dataset)")
+  .option('--equal-epochs', 'train every baseline for as many epochs as sqz joint (its ADMM + fine-tune epochs)')
+  .option('--seeds <list>', 'comma-separated seeds (sqz joint reruns `sqz compress --seed S` for seeds other than 1)', '1')
+  .option('--resume', 'skip the runs already recorded in bench/out/compare.json (an interrupted grid continues)')
   .option('--report-only', 'rewrite BENCHMARKS.md and the charts from bench/out/compare.json');
-const opts = program.parse().opts<{ quick?: boolean; only?: string; ratios: string; finetuneEpochs?: string; reportOnly?: boolean }>();
+const opts = program.parse().opts<{
+  quick?: boolean; only?: string; ratios: string; finetuneEpochs?: string; equalEpochs?: boolean; seeds: string; resume?: boolean; reportOnly?: boolean;
+}>();
 const quick = opts.quick === true;
 const names = opts.only ? opts.only.split(',') : quick ? ['mnist-lenet300'] : Object.keys(DATA);
 const ratios = (quick && opts.ratios === '100,300,1000' ? '100,300' : opts.ratios).split(',').map(Number);
 const finetuneEpochs = opts.finetuneEpochs !== undefined ? Number(opts.finetuneEpochs) : undefined;
-const grid = quick ? 'quick' : 'full';
+const equalEpochs = opts.equalEpochs === true;
+const seeds = opts.seeds.split(',').map(Number);
+const grid = `${quick ? 'quick' : 'full'}${equalEpochs ? ', equal epochs' : ''}`;
 const command = `node dist/bench/compare.js ${process.argv.slice(2).join(' ')}`.trim();
 
 async function loadJson<T>(file: string, fallback: T): Promise<T> {
   return existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as T) : fallback;
 }
 
-let results = await loadJson<CompareResult[]>(path.join(out, 'compare.json'), []);
+const resultsFile = path.join(out, 'compare.json');
+const sameRun = (a: { name: string; method: string; ratio: number | null; seed?: number }, b: typeof a) =>
+  a.name === b.name && a.method === b.method && a.ratio === b.ratio && (a.seed ?? 1) === (b.seed ?? 1);
+let results = await loadJson<CompareResult[]>(resultsFile, []);
+const done = (run: { name: string; method: string; ratio: number | null; seed?: number }) =>
+  opts.resume === true && results.some((x) => x.grid === grid && sameRun(x, run));
+
+// Re-read before writing: two grids (say full and equal-epochs) may run side by side and share the file.
 async function record(r: CompareResult): Promise<void> {
-  results = results.filter((x) => !(x.name === r.name && x.method === r.method && x.ratio === r.ratio && x.grid === r.grid));
+  results = (await loadJson<CompareResult[]>(resultsFile, [])).filter((x) => !(x.grid === r.grid && sameRun(x, r)));
   results.push(r);
-  await writeFile(path.join(out, 'compare.json'), `${JSON.stringify(results, null, 2)}\n`);
-  process.stderr.write(`${r.name} ${r.method} ${r.ratio ?? '-'}: ${r.bytes} B, ${(100 * r.testAccuracy).toFixed(2)}% (${r.wallSeconds.toFixed(0)} s)\n`);
+  await writeFileAtomic(resultsFile, Buffer.from(`${JSON.stringify(results, null, 2)}\n`));
+  process.stderr.write(`${r.name} seed ${r.seed ?? 1} ${r.method} ${r.ratio ?? '-'}: ${r.bytes} B, ${(100 * r.testAccuracy).toFixed(2)}% (${r.wallSeconds.toFixed(0)} s)\n`);
 }
 
 async function runMethod(
   s: CompareSetup, name: string, method: string, ratio: number | null, target: number | null, run: (ctx: ReturnType<CompareSetup['context']>) => MethodResult | undefined,
+  seed = 1,
 ): Promise<void> {
+  if (done({ name, method, ratio, seed })) return;
   const started = performance.now();
   const ctx = s.context({ finetuneEpochs });
+  // --equal-epochs: as many epochs as sqz joint trains (ADMM + fine-tune). Deep Compression splits them itself.
+  const trainedEpochs = ctx.hyper.epochs + ctx.hyper.finetuneEpochs;
+  if (equalEpochs && method !== 'Deep Compression') ctx.hyper.finetuneEpochs = trainedEpochs;
   try {
     const r = run(ctx);
     if (!r) { process.stderr.write(`${name} ${method} ${ratio}: no setting fits ${target} bytes\n`); return; }
     const measure = measureKernels(ctx, r.kernels, r.biases);
-    const file = path.join(out, 'compare', `${name}-${method.replace(/[^a-z0-9]+/gi, '-')}${ratio ? `-${ratio}x` : ''}.sqz`);
+    const file = path.join(out, 'compare', `${name}-${method.replace(/[^a-z0-9]+/gi, '-')}${ratio ? `-${ratio}x` : ''}-seed${seed}.sqz`);
     const scored = await scoreFile(ctx, measure, file);
     await record({ name, data: DATA[name]!, grid, ratio, targetBytes: target, method, bytes: scored.bytes,
       fileRatio: s.fp32WeightBytes / scored.bytes, paperRatio: scored.paperRatio, testAccuracy: scored.testAccuracy,
       testSamples: ctx.data.test.count, wallSeconds: (performance.now() - started) / 1000, note: r.note,
-      bits: scored.bits, density: scored.density, finetuneEpochs: ctx.hyper.finetuneEpochs, overTarget: target !== null && scored.bytes > target, command });
+      bits: scored.bits, density: scored.density, overTarget: target !== null && scored.bytes > target, command, seed,
+      finetuneEpochs: equalEpochs && method === 'Deep Compression' ? trainedEpochs : ctx.hyper.finetuneEpochs });
   } finally {
     ctx.state.dispose();
   }
 }
 
 async function tfjsUint8(s: CompareSetup, name: string, modelJson: string): Promise<void> {
+  if (done({ name, method: 'tfjs affine uint8', ratio: null })) return;
   const started = performance.now();
   const artifacts = await readModelArtifacts(modelJson);
   const specs = artifacts.weightSpecs ?? [];
@@ -90,17 +114,37 @@ async function tfjsUint8(s: CompareSetup, name: string, modelJson: string): Prom
     bits: [], density: [], finetuneEpochs: 0, overTarget: false, command });
 }
 
-async function sqzJoint(name: string, ratio: number): Promise<void> {
-  type Row = { name: string; ratio: number; command: string; wallSeconds: number; report: CompressReport };
-  const rows = await loadJson<Row[]>(path.join(out, 'compression.json'), []);
-  const row = rows.find((r) => r.name === name && r.ratio === ratio);
+type JointRow = { name: string; ratio: number; command: string; wallSeconds: number; report: CompressReport };
+
+/**
+ * sqz joint at `ratio`: seed 1 is bench/compression.ts's run (bench/out/compression.json); other seeds run
+ * `sqz compress --seed S` here with the same defaults (the seed also draws the validation split).
+ */
+async function jointRow(name: string, ratio: number, seed: number): Promise<JointRow | undefined> {
+  if (seed === 1) {
+    const rows = await loadJson<JointRow[]>(path.join(out, 'compression.json'), []);
+    return rows.find((r) => r.name === name && r.ratio === ratio);
+  }
+  const file = path.join(out, 'compare', `${name}-sqz-joint-${ratio}x-seed${seed}.sqz`);
+  const reportFile = file.replace(/\.sqz$/, '.json');
+  const args = ['dist/compiler/cli.js', 'compress', path.relative(root, path.join(out, 'models', name, 'model.json')), '--data', DATA[name]!,
+    '--ratio', String(ratio), '--seed', String(seed), '-o', path.relative(root, file), '--report', path.relative(root, reportFile), '--quiet'];
+  const r = await runNode(args, root);
+  if (r.code !== 0) throw new Error(`sqz compress exited with ${r.code}: ${r.stderr.trim().split('\n').pop()}`);
+  const report = JSON.parse(await readFile(reportFile, 'utf8')) as CompressReport;
+  return { name, ratio, command: `node ${args.join(' ')}`, wallSeconds: r.seconds, report };
+}
+
+async function sqzJoint(name: string, ratio: number, seed: number): Promise<void> {
+  if (done({ name, method: 'sqz joint', ratio, seed })) return;
+  const row = await jointRow(name, ratio, seed);
   if (!row) { process.stderr.write(`${name} at ${ratio}×: no sqz joint result in compression.json (run bench/compression.ts)\n`); return; }
   const rep = row.report;
   await record({ name, data: DATA[name]!, grid, ratio, targetBytes: rep.targetBytes, method: 'sqz joint', bytes: rep.fileBytes,
     fileRatio: rep.fileRatio, paperRatio: rep.paperRatio, testAccuracy: rep.accuracy.runtime ?? rep.accuracy.after,
-    testSamples: rep.samples.test, wallSeconds: row.wallSeconds, note: `from compression.json, ${rep.hyper.epochs} ADMM + ${rep.hyper.finetuneEpochs} fine-tune epochs (defaults, not reduced)`,
+    testSamples: rep.samples.test, wallSeconds: row.wallSeconds, note: `${seed === 1 ? 'from compression.json, ' : ''}${rep.hyper.epochs} ADMM + ${rep.hyper.finetuneEpochs} fine-tune epochs (defaults)`,
     bits: rep.layers.map((l) => l.bits), density: rep.layers.map((l) => l.density), finetuneEpochs: rep.hyper.finetuneEpochs,
-    overTarget: rep.fileBytes > rep.targetBytes, command: row.command });
+    overTarget: rep.fileBytes > rep.targetBytes, command: row.command, seed });
 }
 
 if (!opts.reportOnly) {
@@ -108,15 +152,22 @@ if (!opts.reportOnly) {
   for (const name of names) {
     if (!DATA[name]) throw new Error(`unknown case '${name}'`);
     const modelJson = path.join(out, 'models', name, 'model.json');
-    const s = await compareSetup({ model: modelJson, data: DATA[name]! });
-    await tfjsUint8(s, name, modelJson);
-    for (const bits of [8, 4, 2]) await runMethod(s, name, `dense ${bits}-bit k-means`, null, null, (ctx) => quantOnly(ctx, bits));
-    for (const ratio of ratios) {
-      const target = Math.floor(s.fp32WeightBytes / ratio);
-      await sqzJoint(name, ratio);
-      await runMethod(s, name, 'uniform prune + 8-bit', ratio, target, (ctx) => uniformPruning8(ctx, target));
-      await runMethod(s, name, 'Deep Compression', ratio, target, (ctx) => deepCompression(ctx, target));
-      await runMethod(s, name, 'sequential sparsify → bits', ratio, target, (ctx) => sequential(ctx, target));
+    // Methods without a size target once, at seed 1 and the default fine-tune (the curve's dense end).
+    if (!equalEpochs) {
+      const s = await compareSetup({ model: modelJson, data: DATA[name]! });
+      await tfjsUint8(s, name, modelJson);
+      for (const bits of [8, 4, 2]) await runMethod(s, name, `dense ${bits}-bit k-means`, null, null, (ctx) => quantOnly(ctx, bits));
+    }
+    for (const seed of seeds) {
+      const s = await compareSetup({ model: modelJson, data: DATA[name]!, seed });
+      for (const ratio of ratios) {
+        const target = Math.floor(s.fp32WeightBytes / ratio);
+        await sqzJoint(name, ratio, seed);
+        await runMethod(s, name, 'uniform prune + 8-bit', ratio, target, (ctx) => uniformPruning8(ctx, target), seed);
+        await runMethod(s, name, 'Deep Compression', ratio, target,
+          (ctx) => deepCompression(ctx, target, equalEpochs ? ctx.hyper.epochs : ctx.hyper.finetuneEpochs), seed);
+        await runMethod(s, name, 'sequential sparsify → bits', ratio, target, (ctx) => sequential(ctx, target), seed);
+      }
     }
   }
 }

@@ -3,7 +3,6 @@
 // with the defaults only. Results accumulate in bench/out/compression.json; the "Compression" section of
 // BENCHMARKS.md is rewritten from all results recorded so far.
 //   node dist/bench/compression.js [--only mnist-lenet5,fashion-mnist-lenet300] [--ratios 100,300,1000]
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -11,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { machineDescription, replaceSection } from './benchmarks_md.js';
 import type { CompressReport } from '../compiler/compress/report.js';
+import { runNode } from './spawn_node.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = path.join(root, 'bench/out');
@@ -32,15 +32,7 @@ interface Result {
   report: CompressReport;
 }
 
-function run(args: string[]): Promise<{ code: number | null; stderr: string; seconds: number }> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; process.stderr.write(d); });
-    child.on('close', (code) => resolve({ code, stderr, seconds: (performance.now() - started) / 1000 }));
-  });
-}
+const run = (args: string[]) => runNode(args, root);
 
 async function ensureBaseline(name: string, c: Case): Promise<{ dir: string; baseline: Result['baseline'] }> {
   const dir = path.join(out, 'models', name);

@@ -23,6 +23,8 @@ export interface SetupOptions {
   data: string;
   trainSamples?: number;
   testSamples?: number;
+  /** Seeds the validation split, batch order and k-means as `sqz compress --seed` does; default 1. */
+  seed?: number;
 }
 
 export async function compareSetup(opts: SetupOptions): Promise<CompareSetup> {
@@ -32,7 +34,10 @@ export async function compareSetup(opts: SetupOptions): Promise<CompareSetup> {
   const graph = await importModelFromArtifacts(artifacts, opts.model);
   const dataset = await loadDataset(opts.data);
   const { inputShape, numClasses } = checkCompatible(graph, dataset, opts.model);
-  const options = { model: opts.model, data: opts.data, output: '', ratio: 1, trainSamples: opts.trainSamples, testSamples: opts.testSamples };
+  const options = {
+    model: opts.model, data: opts.data, output: '', ratio: 1, trainSamples: opts.trainSamples, testSamples: opts.testSamples,
+    hyper: opts.seed === undefined ? undefined : { seed: opts.seed },
+  };
   const data = prepareData(dataset, options);
   const layers = compressibleLayers(graph);
   return {

@@ -45,9 +45,10 @@ export function uniformPruning8(ctx: RunContext, target: number): MethodResult |
 /**
  * Method 3, Deep Compression (Han et al. 2016): per-layer threshold q·std(layer), masked retrain, then per-layer
  * k-means (conv 8 bits, fc 5 bits) and a codebook fine-tune. q is bisected so the final file fits; the size is
- * decided before the retrain because the mask and bits fix it. Each of the two fine-tunes gets ctx.hyper.finetuneEpochs.
+ * decided before the retrain because the mask and bits fix it. The retrain runs `retrainEpochs`, the codebook
+ * fine-tune ctx.hyper.finetuneEpochs.
  */
-export function deepCompression(ctx: RunContext, target: number, qMax = 6): MethodResult | undefined {
+export function deepCompression(ctx: RunContext, target: number, retrainEpochs: number, qMax = 6): MethodResult | undefined {
   const w = baseKernels(ctx);
   const biases = baseBiases(ctx);
   const stds = w.map(std);
@@ -58,7 +59,7 @@ export function deepCompression(ctx: RunContext, target: number, qMax = 6): Meth
     return { bytes: measureKernels(ctx, coded.quantized, biases).bytes, value: masksAt(x) };
   });
   if (!fit) return undefined;
-  const retrained = maskedFinetune(ctx, fit.value, ctx.hyper.finetuneEpochs);
+  const retrained = maskedFinetune(ctx, fit.value, retrainEpochs);
   const coded = codeLayers(retrained, fit.value, bits);
   return { ...quantizedFinetune(ctx, coded.codes, retrained), note: `q = ${(qMax * (1 - fit.x)).toFixed(3)}·std, bits ${bits.join('/')}` };
 }

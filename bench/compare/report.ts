@@ -27,6 +27,8 @@ export interface CompareResult {
   finetuneEpochs: number;
   overTarget: boolean;
   command: string;
+  /** Training seed (absent in results recorded before seeds existed: 1). */
+  seed?: number;
 }
 
 export const publishedFigures = [
@@ -60,18 +62,53 @@ function table(rows: CompareResult[]): string {
   return lines.join('\n');
 }
 
-/** Per target: sqz joint against the best other method at that target, in accuracy points and bytes. */
-function findings(rows: CompareResult[]): string[] {
+const seedOf = (r: CompareResult) => r.seed ?? 1;
+const targetRatios = (rows: CompareResult[]) => [...new Set(rows.map((r) => r.ratio).filter((r): r is number => r !== null))];
+
+/** Accuracy spread (max − min, points) per method and target over the seeds recorded; only where ≥ 2 seeds. */
+function spreads(all: CompareResult[]): Map<string, { seeds: number[]; accuracies: number[]; spread: number }> {
+  const bySeed = new Map<string, CompareResult[]>();
+  for (const r of all) if (r.ratio !== null) bySeed.set(`${r.method}@${r.ratio}`, [...(bySeed.get(`${r.method}@${r.ratio}`) ?? []), r]);
+  const out = new Map<string, { seeds: number[]; accuracies: number[]; spread: number }>();
+  for (const [key, rs] of bySeed) {
+    if (rs.length < 2) continue;
+    rs.sort((a, b) => seedOf(a) - seedOf(b));
+    const acc = rs.map((r) => r.testAccuracy);
+    out.set(key, { seeds: rs.map(seedOf), accuracies: acc, spread: 100 * (Math.max(...acc) - Math.min(...acc)) });
+  }
+  return out;
+}
+
+function noiseTable(all: CompareResult[]): string[] {
+  const s = spreads(all);
+  if (s.size === 0) return [];
+  const lines = ['Noise: test accuracy per seed and its spread (max − min).', '',
+    '| method | target | seeds | test acc. per seed | spread (points) |', '| --- | ---: | --- | --- | ---: |'];
+  for (const [key, v] of [...s.entries()].sort(([a], [b]) => Number(a.split('@')[1]) - Number(b.split('@')[1]) || a.localeCompare(b))) {
+    const [method, ratio] = key.split('@');
+    lines.push(`| ${method} | ${ratio}× | ${v.seeds.join(', ')} | ${v.accuracies.map(pct).join(' / ')} | ${v.spread.toFixed(2)} |`);
+  }
+  return [...lines, ''];
+}
+
+/**
+ * Per target: sqz joint against the best other method (seed 1) at that target, in accuracy points and bytes, and —
+ * where seeds were run — whether the gap exceeds the larger of the two methods' seed spreads.
+ */
+function findings(rows: CompareResult[], all: CompareResult[]): string[] {
   const lines: string[] = [];
-  for (const ratio of [...new Set(rows.map((r) => r.ratio).filter((r): r is number => r !== null))]) {
+  const s = spreads(all);
+  for (const ratio of targetRatios(rows)) {
     const at = rows.filter((r) => r.ratio === ratio);
     const joint = at.find((r) => r.method === 'sqz joint');
     const others = at.filter((r) => r !== joint).sort((a, b) => b.testAccuracy - a.testAccuracy);
     if (!joint || others.length === 0) continue;
     const o = others[0]!;
     const d = 100 * (joint.testAccuracy - o.testAccuracy);
+    const noise = Math.max(s.get(`sqz joint@${ratio}`)?.spread ?? NaN, s.get(`${o.method}@${ratio}`)?.spread ?? NaN);
+    const verdict = Number.isNaN(noise) ? '' : ` Seed spread ${noise.toFixed(2)} points: ${Math.abs(d) > noise ? 'the gap exceeds noise' : 'within noise'}.`;
     lines.push(`- ${ratio}×: sqz joint ${pct(joint.testAccuracy)} in ${joint.bytes} B; best other: ${o.method} ${pct(o.testAccuracy)} in `
-      + `${o.bytes} B (${d >= 0 ? '+' : ''}${d.toFixed(2)} points for sqz joint).`);
+      + `${o.bytes} B (${d >= 0 ? '+' : ''}${d.toFixed(2)} points for sqz joint).${verdict}`);
   }
   return lines;
 }
@@ -83,16 +120,19 @@ export async function writeCompareSection(
   const groups = new Map<string, CompareResult[]>();
   for (const r of results) {
     const key = `${r.name} (${r.grid} grid)`;
+    if (r.ratio === null && /equal epochs/.test(r.grid)) continue;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   await mkdir(path.join(root, 'bench/results'), { recursive: true });
   const parts: string[] = [];
-  for (const [key, rows] of [...groups.entries()].sort()) {
+  for (const [key, all] of [...groups.entries()].sort()) {
+    const rows = all.filter((r) => seedOf(r) === 1);
+    if (rows.length === 0) continue;
     rows.sort((a, b) => (a.ratio ?? 0) - (b.ratio ?? 0) || a.bytes - b.bytes);
-    const svg = `compare-${rows[0]!.name}-${rows[0]!.grid}.svg`;
+    const svg = `compare-${rows[0]!.name}-${rows[0]!.grid.replace(/[^a-z0-9]+/gi, '-')}.svg`;
     await writeFile(path.join(root, 'bench/results', svg),
       await chart(key, rows.map((r) => ({ method: series(r.method), bytes: r.bytes, accuracy: r.testAccuracy }))));
-    parts.push(`### ${key}`, '', `![accuracy vs bytes](bench/results/${svg})`, '', table(rows), '', ...findings(rows), '');
+    parts.push(`### ${key}`, '', `![accuracy vs bytes](bench/results/${svg})`, '', table(rows), '', ...noiseTable(all), ...findings(rows, all), '');
   }
   const commands = [...new Set(results.map((r) => r.command))];
   const body = [
@@ -122,6 +162,12 @@ export async function writeCompareSection(
     'sqz joint additionally ran its 30 ADMM epochs, so the baselines get far less training: the comparison is of',
     'what each method keeps plus a short fine-tune,',
     'not at equal compute. Single runs, one seed.',
+    '',
+    '**Equal epochs** (`--equal-epochs`): every baseline trains as many epochs as sqz joint (its ADMM plus fine-tune',
+    'epochs): uniform and sequential fine-tune for all of them, Deep Compression retrains for the ADMM count and',
+    'fine-tunes its codebooks for the fine-tune count. Tables show seed 1; with `--seeds`, the noise table gives every',
+    'seed, and a finding says whether the gap to the best other method exceeds the seed spread. The dense and tfjs',
+    'rows (no size target) are in the other grids.',
     '',
     ...parts,
     'Published figures (cited, not reproduced):',
