@@ -4,23 +4,29 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareSetup } from '../../bench/compare/context.js';
 import { measureKernels } from '../../bench/compare/measure.js';
-import { uniformPruning8 } from '../../bench/compare/methods.js';
+import { sequential, uniformPruning8 } from '../../bench/compare/methods.js';
 import { affineParams, affineUint8Files, dequantizeAffine } from '../../bench/compare/affine_uint8.js';
 
-test('uniform-sparsity bisection writes a file at or under the target (examples/models/mnist-mlp)', async () => {
-  const s = await compareSetup({ model: 'examples/models/mnist-mlp/model.json', data: 'mnist', trainSamples: 300, testSamples: 50 });
-  const target = Math.floor(s.fp32WeightBytes / 50);
-  const ctx = s.context({ finetuneEpochs: 0 });
-  try {
-    const r = uniformPruning8(ctx, target);
-    assert.ok(r, 'a density fits');
-    const bytes = measureKernels(ctx, r.kernels, r.biases).bytes;
-    assert.ok(bytes <= target, `${bytes} B > target ${target} B`);
-    assert.ok(bytes > 0.8 * target, `${bytes} B leaves most of the ${target}-byte budget unused`);
-  } finally {
-    ctx.state.dispose();
-  }
-});
+// Each size search must land at or under the target and use most of it: a baseline written far under the target
+// is compared at unequal bytes (sequential once stopped at 81% of a 300× target).
+for (const [name, method, ratio, minShare] of [
+  ['uniform sparsity', uniformPruning8, 50, 0.8], ['sequential', sequential, 50, 0.9], ['sequential', sequential, 200, 0.9],
+] as const) {
+  test(`${name} size search writes a file at or under the ${ratio}× target, using ≥ ${100 * minShare}% of it (examples/models/mnist-mlp)`, async () => {
+    const s = await compareSetup({ model: 'examples/models/mnist-mlp/model.json', data: 'mnist', trainSamples: 300, testSamples: 50 });
+    const target = Math.floor(s.fp32WeightBytes / ratio);
+    const ctx = s.context({ finetuneEpochs: 0 });
+    try {
+      const r = method(ctx, target);
+      assert.ok(r, 'a setting fits');
+      const bytes = measureKernels(ctx, r.kernels, r.biases).bytes;
+      assert.ok(bytes <= target, `${bytes} B > target ${target} B`);
+      assert.ok(bytes >= minShare * target, `${bytes} B leaves too much of the ${target}-byte budget unused`);
+    } finally {
+      ctx.state.dispose();
+    }
+  });
+}
 
 test('tfjs affine uint8: model.json + one byte per weight, zero exactly representable', () => {
   const modelJson = '{"modelTopology":{"x":1},"weightsManifest":[{"paths":["a.bin","b.bin"],"weights":['
