@@ -8,7 +8,8 @@ import { sequential, uniformPruning8 } from '../../bench/compare/methods.js';
 import { affineParams, affineUint8Files, dequantizeAffine } from '../../bench/compare/affine_uint8.js';
 
 // Each size search must land at or under the target and use most of it: a baseline written far under the target
-// is compared at unequal bytes (sequential once stopped at 81% of a 300× target).
+// is compared at unequal bytes. (Sequential once stopped at 81% of LeNet-300-100's 300× target; this small MLP
+// does not reproduce that case, so this checks the search, not that regression.)
 for (const [name, method, ratio, minShare] of [
   ['uniform sparsity', uniformPruning8, 50, 0.8], ['sequential', sequential, 50, 0.9], ['sequential', sequential, 200, 0.9],
 ] as const) {
