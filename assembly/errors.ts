@@ -70,6 +70,8 @@ import { ERR_NONE } from '../formats/constants';
 @lazy export const E_BATCH = 'batch must be 1 to the planned batch';
 @lazy export const E_PLAN_BATCH = 'batch must be at least 1';
 @lazy export const E_GROW = 'out of memory: linear memory could not grow';
+// The memory pre-check's refusal (heap.ts checkNeed), made before anything is allocated
+@lazy export const E_MEMORY_LIMIT = 'memory limit exceeded';
 
 // Context labels appended as " [op 3]".
 @lazy export const CTX_OP = 'op';
@@ -136,6 +138,16 @@ export function gotExpected(got: i64, expected: i64): i32 {
   appendNumber(got);
   appendText(', expected ');
   appendNumber(expected);
+  return errCode;
+}
+
+/** Appends ": needs N bytes, limit is M bytes" to the current message. Returns the current code. */
+export function needsLimit(need: u64, limit: u64): i32 {
+  appendText(': needs ');
+  appendNumber(<i64>need);
+  appendText(' bytes, limit is ');
+  appendNumber(<i64>limit);
+  appendText(' bytes');
   return errCode;
 }
 

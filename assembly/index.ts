@@ -9,7 +9,10 @@ import {
   gotExpected, messagePtr,
 } from './errors';
 import { checkGraph } from './graph';
-import { allocBytes, heapBase as base, heapTop, resetHeap } from './heap';
+import {
+  allocBytes, heapBase as base, blockBytes, checkNeed, heapTop, memoryLimit as limit, memoryNeed as need, resetHeap,
+  setMemoryLimitBytes,
+} from './heap';
 import {
   PRODUCER_NONE, dimOf, fileLength, inputCount as modelInputCount, loaded, modelInput, modelOutput, opAt, opCount as modelOpCount,
   outputCount as modelOutputCount, setFileLength, setLoaded, tensorAt, tensorCount as modelTensorCount, valueAt,
@@ -17,12 +20,13 @@ import {
 } from './model';
 import { checkContainer, parseModel } from './parse';
 import {
-  anyBuffersOverlap, arenaFloats, arenaStart, forgetArena, planBuffers, plannedBatch, sizeArena, valuePointer,
+  anyBuffersOverlap, arenaBytesFor, arenaFloats, arenaStart, forgetArena, planBuffers, plannedBatch, sizeArena,
+  valuePointer,
 } from './planner';
-import { prepareOps } from './prepare';
+import { allocateWeights, loadHeapBytes, prepareOps } from './prepare';
 import { runOps } from './run';
 import { checkTensor } from './tensor';
-import { allocateChunkBuffers, decodeInto } from './walk';
+import { decodeInto } from './walk';
 
 /** Padding kept after the file so 8-byte reads at the end of a field stay inside the block. */
 const FILE_PADDING: u32 = 16;
@@ -38,6 +42,29 @@ function unload(): void {
 }
 
 /**
+ * Caps the instance's linear memory at `bytes`, rounded down to whole 64 KiB pages (0 = no cap: the 4 GiB of a
+ * wasm32 memory). From the next alloc / load / plan on, a call whose memory need passes the cap is refused with
+ * ERR_MEMORY ("memory limit exceeded: needs N bytes, limit is M bytes") before memory grows. A loaded model stays.
+ */
+export function setMemoryLimit(bytes: u32): void {
+  setMemoryLimitBytes(bytes);
+}
+
+/** The cap in force, in bytes (a whole number of pages; 4294901760 when none is set). */
+export function memoryLimit(): u32 {
+  return <u32>limit;
+}
+
+/**
+ * The heap top, in bytes, that the last alloc / load / plan / decodeTensor computed it would reach: what it needs of
+ * linear memory (rounded up to pages). When refused, what it would have needed (a load refused while parsing
+ * counts only the model's records).
+ */
+export function memoryNeed(): u64 {
+  return need;
+}
+
+/**
  * Reserves `bytes` bytes for a model file and returns their address (0 on ERR_MEMORY). Discards any loaded model:
  * the heap restarts at its base, so calling alloc again for the next model reuses the same memory.
  */
@@ -47,7 +74,9 @@ export function alloc(bytes: u32): usize {
   resetHeap(base);
   fileBlock = 0;
   fileBlockEnd = 0;
-  let ptr = allocBytes(<u64>bytes + FILE_PADDING);
+  let blockSize = <u64>bytes + FILE_PADDING;
+  if (checkNeed(<u64>base + blockBytes(blockSize)) != ERR_NONE) return 0;
+  let ptr = allocBytes(blockSize);
   if (ptr == 0) return 0;
   fileBlock = ptr;
   fileBlockEnd = ptr + bytes;
@@ -55,14 +84,19 @@ export function alloc(bytes: u32): usize {
   return ptr;
 }
 
+/**
+ * The load: checks that read only the file (parse checks the records' memory need before allocating them), prepare
+ * and plan (which allocate nothing), then the memory pre-check of everything left, then the allocations.
+ */
 function loadSteps(ptr: usize, length: u32, execMode: u32): i32 {
   let code = checkContainer(ptr, length);
   if (code == ERR_NONE) code = parseModel(ptr, ptr + HEADER_BYTES, length - HEADER_BYTES);
   if (code == ERR_NONE) code = checkGraph();
   for (let i: u32 = 0; code == ERR_NONE && i < modelTensorCount; i++) code = checkTensor(i);
-  if (code == ERR_NONE && !allocateChunkBuffers()) code = errCode;
   if (code == ERR_NONE) code = prepareOps(execMode);
   if (code == ERR_NONE) code = planBuffers();
+  if (code == ERR_NONE) code = checkNeed(<u64>heapTop + loadHeapBytes() + arenaBytesFor(1));
+  if (code == ERR_NONE) code = allocateWeights();
   if (code == ERR_NONE) code = sizeArena(heapTop, 1);
   return code;
 }
@@ -94,14 +128,19 @@ export function load(ptr: usize, length: u32, execMode: u32): i32 {
   return ERR_NONE;
 }
 
-/** Sizes the arena for up to `maxBatch` samples per run. Input/output pointers move: read them again after. */
+/**
+ * Sizes the arena for up to `maxBatch` samples per run. Input/output pointers move: read them again after. A batch
+ * whose arena would pass the memory limit is refused before memory grows; on any failure the previous plan stays.
+ */
 export function plan(maxBatch: u32): i32 {
   clearError();
   if (!loaded) return fail(ERR_STATE, E_NOT_LOADED, -1);
   if (maxBatch == 0) return fail(ERR_INPUT, E_PLAN_BATCH, -1);
+  let code = checkNeed(<u64>arenaStart + arenaBytesFor(maxBatch));
+  if (code != ERR_NONE) return code;
   let previous = plannedBatch;
   let mark = arenaStart;
-  let code = sizeArena(mark, maxBatch);
+  code = sizeArena(mark, maxBatch);
   if (code != ERR_NONE) sizeArena(mark, previous);
   return code;
 }
@@ -292,8 +331,9 @@ export function decodeTensor(t: u32): usize {
     fail(ERR_STATE, E_NOT_LOADED, -1);
     return 0;
   }
-  let tensor = tensorAt(t);
-  let dst = allocBytes(<u64>tensor.n << 2);
-  if (dst != 0) decodeInto(tensor, dst);
+  let bytes = <u64>tensorAt(t).n << 2;
+  if (checkNeed(<u64>heapTop + blockBytes(bytes)) != ERR_NONE) return 0;
+  let dst = allocBytes(bytes);
+  if (dst != 0) decodeInto(tensorAt(t), dst);
   return dst;
 }

@@ -1,6 +1,7 @@
 // Parses a .sqz file: the 14-byte header (checked in the order formats/README.md gives), then the sqz.Model payload
-// into the records of model.ts. Two passes over the payload: the first counts values, tensors, ops and model
-// inputs/outputs so the record arrays can be sized; the second fills them. Unknown fields are skipped by wire type.
+// into the records of model.ts. Two passes over the payload: the first counts values, tensors, ops, model
+// inputs/outputs and op inputs so the records can be sized (and their memory checked against the limit before they
+// are allocated); the second fills them. Unknown fields are skipped by wire type.
 // Byte fields (tensor data, codebook, positions) stay in the file: records point at them.
 
 import {
@@ -12,10 +13,11 @@ import {
   E_ATTR_COUNT, E_CRC, E_HEADER_SHORT, E_MAGIC, E_OP_ARITY, E_PAYLOAD_SHORT, E_RANK, E_TOO_MANY, E_TRAILING,
   E_VERSION, errCode, fail, gotExpected,
 } from './errors';
-import { allocZeroed } from './heap';
+import { allocZeroed, blockBytes, checkNeed, heapTop } from './heap';
 import {
   MAX_OP_INPUTS, MAX_OPS, MAX_RANK, MAX_TENSORS, MAX_VALUES, Op, Tensor, Value, opAt, setTables, tensorAt, valueAt,
 } from './model';
+import { allocatePlanTable, planTableBytes } from './planner';
 import {
   WIRE_FIXED32, WIRE_LEN, WIRE_VARINT, end, enter, fieldNumber, leave, offsetOf, pos, readFixed32,
   readLengthDelimited, readRepeatedU32, readTag, readVarint32, seek, setReader, skipField, tagStart, wireType,
@@ -110,24 +112,28 @@ function parseTensor(tensor: Tensor, fieldStart: usize, messageEnd: usize): void
   leave(saved);
 }
 
-/** Parses one Op message; the first scan only counts its inputs so the input list can be sized. */
-function parseOp(op: Op, messageEnd: usize): void {
-  let start = pos;
-  op.msgOffset = offsetOf(start);
+/** Pass 1 of an Op message: counts its inputs, so one block can hold every op's input list. */
+function countOpInputs(messageEnd: usize): void {
   let saved = enter(messageEnd);
   let inputCount: u32 = 0;
   while (readTag()) {
     if (fieldNumber == 2) inputCount = readRepeatedU32(0, inputCount, MAX_OP_INPUTS, ERR_UNSUPPORTED, E_TOO_MANY);
     else skipField();
   }
-  if (errCode == ERR_NONE) {
-    op.inputs = allocZeroed(<u64>inputCount << 2);
-    seek(start);
-  }
+  leave(saved);
+  countedOpInputs += inputCount;
+}
+
+/** Pass 2 of an Op message: its input list goes to the next free entries of the op input block. */
+function parseOp(op: Op, messageEnd: usize): void {
+  op.msgOffset = offsetOf(pos);
+  op.inputs = opInputLists + (<usize>opInputsUsed << 2);
+  let saved = enter(messageEnd);
   while (readTag()) {
     let field = fieldNumber;
     if (field == 2) {
-      op.inputCount = readRepeatedU32(op.inputs, op.inputCount, inputCount, ERR_MALFORMED, E_TOO_MANY);
+      // Pass 1 counted the same bytes, so the op's inputs fit in what is left of the block.
+      op.inputCount = readRepeatedU32(op.inputs, op.inputCount, countedOpInputs - opInputsUsed, ERR_MALFORMED, E_TOO_MANY);
     } else if (field == 3) {
       op.outputCount = readRepeatedU32(changetype<usize>(op) + offsetof<Op>('output'), op.outputCount, 1,
         ERR_MALFORMED, E_OP_ARITY);
@@ -148,6 +154,7 @@ function parseOp(op: Op, messageEnd: usize): void {
     else skipField();
   }
   leave(saved);
+  opInputsUsed += op.inputCount;
 }
 
 /** Counts (pass 1) or fills (pass 2) the model's records from the payload [start, payloadEnd). */
@@ -171,6 +178,7 @@ function walkModel(file: usize, start: usize, payloadEnd: usize, fill: bool): vo
       } else {
         if (opIndex >= MAX_OPS) { fail(ERR_UNSUPPORTED, E_TOO_MANY, offsetOf(fieldStart)); break; }
         if (fill) parseOp(opAt(opIndex), messageEnd);
+        else countOpInputs(messageEnd);
         opIndex++;
       }
       seek(messageEnd);
@@ -197,18 +205,35 @@ let countedTensors: u32 = 0;
 let countedOps: u32 = 0;
 let countedInputs: u32 = 0;
 let countedOutputs: u32 = 0;
+let countedOpInputs: u32 = 0;
+let opInputsUsed: u32 = 0;
+/** The model's input and output lists, then every op's input list: one block. */
 let modelLists: usize = 0;
+let opInputLists: usize = 0;
 
-/** Parses the payload [start, start + length) of the file at `file` into fresh records. */
+/**
+ * Parses the payload [start, start + length) of the file at `file` into fresh records. Pass 1 counts them; the
+ * memory pre-check then covers the records and the planner's table before either is allocated.
+ */
 export function parseModel(file: usize, start: usize, length: u32): i32 {
   let payloadEnd = start + <usize>length;
+  countedOpInputs = 0;
+  opInputsUsed = 0;
   walkModel(file, start, payloadEnd, false);
   if (errCode != ERR_NONE) return errCode;
-  let values = allocZeroed(<u64>countedValues * offsetof<Value>());
-  let tensors = allocZeroed(<u64>countedTensors * offsetof<Tensor>());
-  let ops = allocZeroed(<u64>countedOps * offsetof<Op>());
-  modelLists = allocZeroed(<u64>(countedInputs + countedOutputs) << 2);
-  if (errCode != ERR_NONE) return errCode;
+  // One zeroed block: values, tensors, ops, then the model's input and output lists and every op's input list.
+  let valueBytes = blockBytes(<u64>countedValues * offsetof<Value>());
+  let tensorBytes = blockBytes(<u64>countedTensors * offsetof<Tensor>());
+  let opBytes = blockBytes(<u64>countedOps * offsetof<Op>());
+  let recordBytes = valueBytes + tensorBytes + opBytes + (<u64>(countedInputs + countedOutputs + countedOpInputs) << 2);
+  let planCount = countedValues + countedOps;
+  if (checkNeed(<u64>heapTop + blockBytes(recordBytes) + planTableBytes(planCount)) != ERR_NONE) return errCode;
+  let values = allocZeroed(recordBytes);
+  if (values == 0 || !allocatePlanTable(planCount)) return errCode;
+  let tensors = values + <usize>valueBytes;
+  let ops = tensors + <usize>tensorBytes;
+  modelLists = ops + <usize>opBytes;
+  opInputLists = modelLists + (<usize>(countedInputs + countedOutputs) << 2);
   setTables(countedValues, values, countedTensors, tensors, countedOps, ops,
     countedInputs, modelLists, countedOutputs, modelLists + (<usize>countedInputs << 2));
   walkModel(file, start, payloadEnd, true);

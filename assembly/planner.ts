@@ -15,16 +15,14 @@
 //   5. The arena is the largest end offset. Offsets are in floats per sample, so a plan for batch B is the same
 //      layout with every offset and size multiplied by B: `plan(B)` only resizes the arena.
 //
-// The planner works on a table of buffers (size, first, last, offset) built at the top of the heap, plus the sort
-// order and an offset-ordered linked list; all of it is released when the plan is written back to the records.
+// The planner works on a table of buffers (size, first, last, offset), plus the sort order and an offset-ordered
+// linked list (24 bytes per value and op in all). Parse allocates them with the records (allocatePlanTable), so the
+// memory pre-check counts them and planning allocates nothing; the overlap check reuses them.
 
-import { ERR_MEMORY, ERR_NONE } from '../formats/constants';
-import { E_GROW, errCode, fail } from './errors';
-import { allocBytes, heapTop, resetHeap } from './heap';
+import { ERR_NONE } from '../formats/constants';
+import { errCode } from './errors';
+import { ADDRESS_SPACE_TOP, allocBytes, blockBytes, heapTop, refuseNeed, resetHeap } from './heap';
 import { PRODUCER_NONE, opAt, opCount, valueAt, valueCount } from './model';
-
-/** Largest arena per sample: offsets times 4 bytes must stay below the 4 GB of a wasm32 memory. */
-const MAX_ARENA_FLOATS: u64 = 0x3FFF_0000;
 
 /** Arena floats per sample of batch 1. */
 export let arenaFloats: u32 = 0;
@@ -36,6 +34,22 @@ export let plannedBatch: u32 = 0;
 const ENTRY_BYTES: usize = 16;
 const SIZE: usize = 0, FIRST: usize = 4, LAST: usize = 8, OFFSET: usize = 12;
 let table: usize = 0;
+/** Placement order (u32 entry indices) and the offset-ordered list (i32 next entry, -1 ends it). */
+let order: usize = 0;
+let next: usize = 0;
+
+/** Heap bytes of the planner's table for `count` values and ops. */
+export function planTableBytes(count: u32): u64 {
+  return blockBytes(<u64>count * ENTRY_BYTES) + (blockBytes(<u64>count << 2) << 1);
+}
+
+/** Allocates the planner's table for `count` values and ops (planTableBytes). False on ERR_MEMORY. */
+export function allocatePlanTable(count: u32): bool {
+  table = allocBytes(<u64>count * ENTRY_BYTES);
+  order = allocBytes(<u64>count << 2);
+  next = allocBytes(<u64>count << 2);
+  return errCode == ERR_NONE;
+}
 
 @inline function entry(i: u32): usize {
   return table + <usize>i * ENTRY_BYTES;
@@ -50,14 +64,9 @@ let table: usize = 0;
     load<i32>(entry(b), FIRST) <= load<i32>(entry(a), LAST);
 }
 
-/**
- * Fills the buffer table from the records (size 0 = not a buffer), offsets from Value.offset / Op.scratchOffset.
- * Returns the entry count, or -1 on ERR_MEMORY.
- */
-function buildTable(): i32 {
+/** Fills the buffer table from the records (size 0 = not a buffer), offsets from Value.offset / Op.scratchOffset. */
+function buildTable(): u32 {
   let count = valueCount + opCount;
-  table = allocBytes(<u64>count * ENTRY_BYTES);
-  if (table == 0) return -1;
   for (let v: u32 = 0; v < valueCount; v++) {
     let value = valueAt(v);
     let isBuffer = value.producer != PRODUCER_NONE && value.alias == v;
@@ -81,7 +90,7 @@ function buildTable(): i32 {
     store<i32>(e, <i32>k, LAST);
     store<u32>(e, op.scratchOffset, OFFSET);
   }
-  return <i32>count;
+  return count;
 }
 
 /** Comes `a` before `b` in placement order? Larger first, then earlier, then lower index. */
@@ -95,17 +104,10 @@ function placedBefore(a: u32, b: u32): bool {
 
 /** Plans every buffer: fills Value.offset (aliases too), Op.scratchOffset and arenaFloats. */
 export function planBuffers(): i32 {
-  let mark = heapTop;
   let count = buildTable();
-  let order = allocBytes(<u64>max(count, 0) << 2);
-  let next = allocBytes(<u64>max(count, 0) << 2);
-  if (count < 0 || errCode != ERR_NONE) {
-    resetHeap(mark);
-    return errCode;
-  }
   // Step 4: insertion sort of the buffers into placement order.
   let buffers: u32 = 0;
-  for (let i: u32 = 0; i < <u32>count; i++) {
+  for (let i: u32 = 0; i < count; i++) {
     if (sizeOf(i) == 0) continue;
     let j = buffers;
     while (j > 0 && placedBefore(i, load<u32>(order + (<usize>(j - 1) << 2)))) {
@@ -128,10 +130,9 @@ export function planBuffers(): i32 {
       if (offset >= candidate + size) break;
       candidate = max(candidate, offset + sizeOf(<u32>at));
     }
-    if (<u64>candidate + size > MAX_ARENA_FLOATS) {
-      resetHeap(mark);
-      return fail(ERR_MEMORY, E_GROW, -1);
-    }
+    // Offsets times 4 bytes must stay inside a wasm32 memory (this also keeps them far from u32 overflow).
+    let arenaEnd = <u64>heapTop + ((<u64>candidate + size) << 2);
+    if (arenaEnd > ADDRESS_SPACE_TOP) return refuseNeed(arenaEnd);
     store<u32>(entry(i), candidate, OFFSET);
     // Insert after the last placed buffer whose offset is ≤ candidate, keeping the list sorted.
     let previous: i32 = -1;
@@ -151,15 +152,19 @@ export function planBuffers(): i32 {
     if (value.producer != PRODUCER_NONE) value.offset = load<u32>(entry(value.alias), OFFSET);
   }
   for (let k: u32 = 0; k < opCount; k++) opAt(k).scratchOffset = load<u32>(entry(valueCount + k), OFFSET);
-  resetHeap(mark);
   arenaFloats = total;
   return ERR_NONE;
+}
+
+/** Arena bytes for `batch` samples (a multiple of 16: buffers are whole v128s). */
+export function arenaBytesFor(batch: u32): u64 {
+  return <u64>arenaFloats * batch << 2;
 }
 
 /** Allocates the arena for `batch` samples at the top of the heap (after resetting the heap to `mark`). */
 export function sizeArena(mark: usize, batch: u32): i32 {
   resetHeap(mark);
-  let start = allocBytes(<u64>arenaFloats * batch * 4);
+  let start = allocBytes(arenaBytesFor(batch));
   if (start == 0) return errCode;
   arenaStart = start;
   plannedBatch = batch;
@@ -183,17 +188,16 @@ export function forgetArena(): void {
 }
 
 /**
- * Debug check (TFLM's DoAnyBuffersOverlap): 1 if two buffers live at the same time share memory, else 0
- * (-1 if the check could not get scratch memory). O(buffers²); for tests.
+ * Debug check (TFLM's DoAnyBuffersOverlap): 1 if two buffers live at the same time share memory, else 0.
+ * O(buffers²); for tests.
  */
 export function anyBuffersOverlap(): i32 {
-  let mark = heapTop;
   let count = buildTable();
-  let result = count < 0 ? -1 : 0;
-  for (let a: u32 = 0; result == 0 && a < <u32>count; a++) {
+  let result = 0;
+  for (let a: u32 = 0; result == 0 && a < count; a++) {
     if (sizeOf(a) == 0) continue;
     let startA = load<u32>(entry(a), OFFSET);
-    for (let b = a + 1; b < <u32>count; b++) {
+    for (let b = a + 1; b < count; b++) {
       if (sizeOf(b) == 0 || !liveTogether(a, b)) continue;
       let startB = load<u32>(entry(b), OFFSET);
       if (startA < startB + sizeOf(b) && startB < startA + sizeOf(a)) {
@@ -202,6 +206,5 @@ export function anyBuffersOverlap(): i32 {
       }
     }
   }
-  resetHeap(mark);
   return result;
 }

@@ -1,5 +1,6 @@
 // Weight tensor validation at load: everything the decoders and the compressed-form kernels rely on is proved here,
-// so they run with no checks. Builds each codebook's f32 lookup table (at most 2^bits floats) and counts nonzeros.
+// so they run with no checks. Counts nonzeros; allocates nothing (each codebook's f32 lookup table, at most 2^bits
+// floats, is built after the memory pre-check: buildCodebookTable).
 //
 // Checked per encoding (formats/README.md):
 //   all        rank 1..6, dims ≥ 1, n ≤ 2^28, known encoding
@@ -12,7 +13,7 @@
 
 import {
   CB_F16, CB_F32, ENC_CODEBOOK, ENC_COUNT, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_MALFORMED,
-  ERR_MEMORY, ERR_NONE, ERR_SHAPE, ERR_UNSUPPORTED,
+  ERR_NONE, ERR_SHAPE, ERR_UNSUPPORTED,
 } from '../formats/constants';
 import {
   CTX_TENSOR, E_BITMAP_COUNT, E_BITMAP_LEN, E_BITS, E_CB_LEN, E_CB_TYPE, E_CODE_RANGE, E_DATA_LEN, E_DIM_ZERO,
@@ -21,7 +22,7 @@ import {
   gotExpected,
 } from './errors';
 import { f16ToF32 } from './f16';
-import { allocBytes } from './heap';
+import { allocBytes, blockBytes } from './heap';
 import { MAX_RANK, MAX_TENSOR_ELEMENTS, Tensor, dimOf, tensorAt } from './model';
 import { offsetOf } from './wire';
 
@@ -42,7 +43,15 @@ function countRawNonzeros(data: usize, n: u32, bytesPerValue: u32): u32 {
   return count;
 }
 
-/** Checks the packed codes and builds the lookup table; returns ERR_NONE or the recorded code. */
+/** Whether each codebook entry is nonzero (not ±0), for counting nonzeros before any table exists: 256 bytes. */
+const entryNonzero: usize = memory.data(256);
+
+/** Value of codebook entry `e` as f32 (binary16 entries widened). */
+@inline function codebookEntry(t: Tensor, e: u32): f32 {
+  return t.codebookType == CB_F16 ? f16ToF32(load<u16>(t.codebook + (<usize>e << 1))) : load<f32>(t.codebook + (<usize>e << 2));
+}
+
+/** Checks the packed codes and counts nonzeros (allocates nothing); returns ERR_NONE or the recorded code. */
 function checkCodes(t: Tensor, index: u32, count: u32): i32 {
   let bits = t.bits;
   if (t.codebookType > <u32>CB_F32) return tensorFail(ERR_UNSUPPORTED, E_CB_TYPE, t.codebook, index);
@@ -59,14 +68,8 @@ function checkCodes(t: Tensor, index: u32, count: u32): i32 {
     tensorFail(ERR_MALFORMED, E_DATA_LEN, t.data, index);
     return gotExpected(t.dataLength, dataBytes);
   }
-  let table = allocBytes(<u64>entries << 2);
-  if (table == 0) return ERR_MEMORY;
-  t.table = table;
   for (let e: u32 = 0; e < entries; e++) {
-    let value = entrySize == 2
-      ? f16ToF32(load<u16>(t.codebook + (<usize>e << 1)))
-      : load<f32>(t.codebook + (<usize>e << 2));
-    store<f32>(table + (<usize>e << 2), value);
+    store<u8>(entryNonzero + e, <u8>((reinterpret<u32>(codebookEntry(t, e)) & 0x7FFF_FFFF) != 0));
   }
   let mask: u32 = (1 << bits) - 1;
   let nonzeros: u32 = 0;
@@ -77,7 +80,7 @@ function checkCodes(t: Tensor, index: u32, count: u32): i32 {
       tensorFail(ERR_MALFORMED, E_CODE_RANGE, t.data + <usize>(bit >> 3), index);
       return gotExpected(code, entries);
     }
-    nonzeros += u32((load<u32>(table + (<usize>code << 2)) & 0x7FFF_FFFF) != 0);
+    nonzeros += <u32>load<u8>(entryNonzero + code);
     bit += bits;
   }
   if ((dataBits & 7) != 0 && (load<u8>(t.data + <usize>(dataBytes - 1)) >>> <u32>(dataBits & 7)) != 0) {
@@ -160,7 +163,21 @@ function checkRice(t: Tensor, index: u32): i32 {
   return ERR_NONE;
 }
 
-/** Validates tensor `index` and fills n, entries, table and nonzeros. */
+/** Heap bytes of tensor t's codebook table (checked tensors; 0 for ENC_F32 / ENC_F16). */
+export function codebookTableBytes(t: Tensor): u64 {
+  return t.encoding == ENC_F32 || t.encoding == ENC_F16 ? 0 : blockBytes(<u64>t.entries << 2);
+}
+
+/** Builds tensor t's f32 codebook table (codebookTableBytes). False on ERR_MEMORY. */
+export function buildCodebookTable(t: Tensor): bool {
+  if (t.encoding == ENC_F32 || t.encoding == ENC_F16) return true;
+  let table = allocBytes(<u64>t.entries << 2);
+  for (let e: u32 = 0; table != 0 && e < t.entries; e++) store<f32>(table + (<usize>e << 2), codebookEntry(t, e));
+  t.table = table;
+  return table != 0;
+}
+
+/** Validates tensor `index` and fills n, entries and nonzeros (the codebook table comes later: buildCodebookTable). */
 export function checkTensor(index: u32): i32 {
   let t = tensorAt(index);
   let record = changetype<usize>(t);

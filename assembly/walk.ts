@@ -29,8 +29,11 @@ export let chunkValues: usize = 0;
   return load<f32>(chunkValues + (<usize>j << 2));
 }
 
+/** Heap bytes of the chunk buffers. */
+export const CHUNK_BYTES: u64 = <u64>WALK_CHUNK << 3;
+
 export function allocateChunkBuffers(): bool {
-  chunkPositions = allocBytes(<u64>WALK_CHUNK << 3);
+  chunkPositions = allocBytes(CHUNK_BYTES);
   chunkValues = chunkPositions + (<usize>WALK_CHUNK << 2);
   return chunkPositions != 0;
 }

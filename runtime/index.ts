@@ -1,6 +1,6 @@
 // sqz runtime: load a .sqz model into WebAssembly and run it, in browsers and Node.
 //
-//   const model = await SqzModel.load('model.sqz');        // or bytes, or a URL
+//   const model = await SqzModel.load('model.sqz');        // or bytes, or a URL; { memoryLimit: bytes } caps memory
 //   const scores = model.predict(new Float32Array(784));  // batch 1
 //   console.log(model.info.tensors);
 //   model.dispose();
@@ -12,3 +12,4 @@ export type {
 export { detectSimd, type WasmVariant } from './wasm_module.js';
 export type { SqzWasmExports } from './wasm_exports.js';
 export { SqzError, SqzFormatError, SqzInputError, errorCodeName } from '../formats/errors.js';
+export { SqzMemoryLimitError } from './errors.js';

@@ -7,6 +7,7 @@ import {
   ERR_UNSUPPORTED, ERR_VERSION, EXEC_AUTO, EXEC_COMPRESSED, EXEC_DENSE,
 } from '../formats/constants.js';
 import { SqzError, SqzFormatError, SqzInputError, errorCodeName } from '../formats/errors.js';
+import { SqzMemoryLimitError } from './errors.js';
 import { type ModelInfo, readModelInfo, withMemoryFigures } from './info.js';
 import { type SqzWasmExports, type WasmError, lastWasmError } from './wasm_exports.js';
 import { type ModelSource, readModelSource } from './source.js';
@@ -21,6 +22,12 @@ export interface LoadOptions {
   simd?: boolean;
   /** Bring your own runtime module bytes (sqz.wasm or sqz-scalar.wasm) instead of reading build/. */
   wasm?: Uint8Array | ArrayBuffer;
+  /**
+   * Cap on the instance's WebAssembly memory in bytes, as a device's budget (rounded down to whole 64 KiB pages;
+   * at least 65536). A model, or later a predict batch, that would need more is refused with SqzMemoryLimitError
+   * before memory grows. Default: no cap beyond the 4 GiB a wasm32 memory can address.
+   */
+  memoryLimit?: number;
 }
 
 export type { ModelSource };
@@ -44,6 +51,40 @@ function describe(error: WasmError, hint?: string): string {
   return `sqz ${errorCodeName(error.code)}${where}: ${error.message}${advice}`;
 }
 
+/** The most a wasm32 memory can hold (65535 pages): the runtime's limit when none is set. */
+const ADDRESS_SPACE_BYTES = 0xFFFF_0000;
+
+const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MiB`;
+
+/**
+ * The error for ERR_MEMORY from alloc, load or plan: SqzMemoryLimitError when the runtime's pre-check refused (the
+ * need it computed passes the limit), else SqzError (the engine would not grow memory).
+ * @param what the subject of the message ("the model", "batch 64")
+ * @param advice what to do about a refusal
+ */
+function memoryError(exports: SqzWasmExports, what: string, advice: string): SqzError {
+  const error = lastWasmError(exports);
+  const needed = typeof exports.memoryNeed === 'function' ? Number(exports.memoryNeed()) : 0;
+  const limit = typeof exports.memoryLimit === 'function' ? exports.memoryLimit() >>> 0 : ADDRESS_SPACE_BYTES;
+  if (needed <= limit) {
+    return new SqzError(error.code, describe(error, `${what} needs more memory than the instance could get`), error.offset);
+  }
+  const over = limit === ADDRESS_SPACE_BYTES
+    ? 'more than a WebAssembly memory can hold (4 GiB)'
+    : `more than memoryLimit allows (${limit} bytes, ${mib(limit)})`;
+  return new SqzMemoryLimitError(`sqz out-of-memory: ${what} needs ${needed} bytes of WebAssembly memory (${mib(needed)}), ` +
+    `${over}: ${advice}`, needed, limit);
+}
+
+/** Checks LoadOptions.memoryLimit; returns the value for setMemoryLimit (0 = none). */
+function memoryLimitArgument(limit: number): number {
+  if (typeof limit !== 'number' || !(limit >= 65536) || (!Number.isInteger(limit) && limit !== Infinity)) {
+    throw new RangeError(`SqzModel.load: options.memoryLimit must be a whole number of bytes, at least 65536 (one ` +
+      `WebAssembly page), got ${String(limit)}`);
+  }
+  return limit >= 2 ** 32 ? 0 : limit;
+}
+
 function checkFloats(value: unknown, what: string): Float32Array {
   if (!(value instanceof Float32Array)) {
     throw new SqzInputError(ERR_INPUT, `${what} must be a Float32Array`);
@@ -64,7 +105,8 @@ export class SqzModel {
    * Loads a .sqz model into a fresh runtime instance.
    * @param source the file's bytes, or a URL / path to read (in Node, a string that is not an http(s), blob or
    *   data URL is a file path)
-   * @throws SqzFormatError when the file is not a valid .sqz model; SqzError on out-of-memory
+   * @throws SqzFormatError when the file is not a valid .sqz model; SqzMemoryLimitError when it needs more memory
+   *   than options.memoryLimit (or a wasm32 memory) allows; SqzError when the engine will not grow memory
    */
   static async load(source: ModelSource, options: LoadOptions = {}): Promise<SqzModel> {
     const exec = options.exec ?? 'auto';
@@ -75,6 +117,7 @@ export class SqzModel {
       throw new Error('SqzModel.load: this WebAssembly engine has no SIMD support; load with { simd: false } ' +
         '(or leave `simd` unset to choose automatically)');
     }
+    const limit = options.memoryLimit === undefined ? undefined : memoryLimitArgument(options.memoryLimit);
     const variant: WasmVariant = options.simd ?? detectSimd() ? 'simd' : 'scalar';
     const [bytes, module] = await Promise.all([
       readModelSource(source, 'SqzModel.load'),
@@ -82,15 +125,27 @@ export class SqzModel {
     ]);
     const instance = await WebAssembly.instantiate(module, {});
     const exports = instance.exports as unknown as SqzWasmExports;
+    if (limit !== undefined) {
+      if (typeof exports.setMemoryLimit !== 'function') {
+        throw new Error('SqzModel.load: this runtime module has no setMemoryLimit export: use a newer sqz.wasm');
+      }
+      exports.setMemoryLimit(limit);
+    }
+    const raise = limit !== undefined ? 'raise memoryLimit' : '';
     const ptr = exports.alloc(bytes.length) >>> 0;
     if (ptr === 0) {
-      throw new SqzError(ERR_MEMORY, `sqz out-of-memory: no room for a ${bytes.length}-byte file`);
+      throw memoryError(exports, `the ${bytes.length}-byte file`, raise || 'the file is too large for WebAssembly');
     }
     new Uint8Array(exports.memory.buffer, ptr, bytes.length).set(bytes);
     const code = exports.load(ptr, bytes.length, EXEC_MODES[exec]);
     if (code !== ERR_NONE) {
+      if (code === ERR_MEMORY) {
+        const compressed = exec === 'compressed' ? '' :
+          "load with { exec: 'compressed' } (weights then run from their stored form instead of being decoded to f32)";
+        throw memoryError(exports, 'the model', [raise, compressed].filter((a) => a !== '').join(', or ') ||
+          'the model is too large for WebAssembly');
+      }
       const error = lastWasmError(exports);
-      if (code === ERR_MEMORY) throw new SqzError(code, describe(error, 'the model needs more memory than the instance could get'), error.offset);
       throw new SqzFormatError(code, describe(error, LOAD_HINTS[code]), error.offset);
     }
     return new SqzModel(exports, options.wasm !== undefined ? 'custom' : variant);
@@ -114,7 +169,8 @@ export class SqzModel {
    * @param input the samples, concatenated: batch × (floats per sample) values; an array with one entry per model
    *   input for multi-input models
    * @returns a copy of the first output: batch × (its floats per sample)
-   * @throws SqzInputError on a wrong input count or length (the model stays usable)
+   * @throws SqzInputError on a wrong input count or length; SqzMemoryLimitError when a batch larger than any before
+   *   needs more memory than memoryLimit allows (the model stays usable in both cases)
    */
   predict(input: Float32Array | Float32Array[], batch = 1): Float32Array {
     return this.#run(input, batch, false)[0];
@@ -147,9 +203,8 @@ export class SqzModel {
     if (batch > exports.plannedBatchSize()) {
       const code = exports.plan(batch);
       if (code !== ERR_NONE) {
-        const error = lastWasmError(exports);
-        throw new SqzError(code, describe(error, `batch ${batch} needs more memory than the instance could get: ` +
-          'use smaller batches'));
+        throw memoryError(exports, `batch ${batch}`, `use smaller batches (up to ${exports.plannedBatchSize()} already fit)` +
+          (exports.memoryLimit?.() >>> 0 === ADDRESS_SPACE_BYTES ? '' : ', or raise memoryLimit'));
       }
     }
     const buffer = exports.memory.buffer; // valid until the next call that can grow memory

@@ -6,6 +6,12 @@ export interface SqzWasmExports {
   alloc(bytes: number): number;
   load(ptr: number, length: number, execMode: number): number;
   plan(maxBatch: number): number;
+  /** Caps linear memory at `bytes` (rounded down to 64 KiB pages; 0 = none). */
+  setMemoryLimit(bytes: number): void;
+  /** The cap in force, in bytes (4294901760 when none is set). */
+  memoryLimit(): number;
+  /** The heap top the last alloc / load / plan / decodeTensor needed, or would have needed when refused (i64). */
+  memoryNeed(): bigint;
   run(batch: number): number;
   inputCount(): number;
   outputCount(): number;

@@ -6,7 +6,7 @@
 // gathered row, else conv_planar.ts (each nonzero applied to planar rows of the input).
 
 import { ERR_NONE, OP_CONV2D } from '../../formats/constants';
-import { allocBytes } from '../heap';
+import { allocBytes, blockBytes } from '../heap';
 import { Op, Tensor } from '../model';
 import { checkBias, prepareConvWeight, prepareWindow, weightTensor } from './common';
 import { conv2dSparseScratchFloats, evalConv2dSparse } from './conv2d_sparse';
@@ -34,34 +34,42 @@ const IM2COL_MIN_REUSE: u64 = 2;
 /**
  * Prepare of the compressed path of conv2d and depthwise conv2d (op.weights = 0): chooses the kernel and sets its
  * arena scratch (op.scratchFloats, floats per sample). Stride 1: shifted planes (conv_shifted.ts); else conv2d with
- * enough nonzeros per im2col row: im2col tiles (sets op.tilePixels); else planar rows. False on ERR_MEMORY.
+ * enough nonzeros per im2col row: im2col tiles (sets op.tilePixels); else planar rows. Allocates nothing.
  */
-export function prepareConvCompressed(op: Op, t: Tensor): bool {
+export function prepareConvCompressed(op: Op, t: Tensor): void {
   op.tilePixels = 0;
-  if (shiftedPlanesApply(op)) return prepareShifted(op);
-  if (op.type == OP_CONV2D && <u64>t.nonzeros >= <u64>(op.windowH * op.windowW * op.inC) * IM2COL_MIN_REUSE) {
+  if (shiftedPlanesApply(op)) {
+    prepareShifted(op);
+  } else if (op.type == OP_CONV2D && <u64>t.nonzeros >= <u64>(op.windowH * op.windowW * op.inC) * IM2COL_MIN_REUSE) {
     op.scratchFloats = conv2dSparseScratchFloats(op);
   } else {
     op.scratchFloats = planarScratchFloats(op);
   }
-  return true;
 }
 
 /** Scratch for two patches of the largest dense-path conv, allocated once at load (see requestPatchScratch). */
 let patchScratch: usize = 0;
 let patchScratchFloats: u32 = 0;
 
+/** Drops the previous load's requests. */
+export function resetPatchScratch(): void {
+  patchScratchFloats = 0;
+}
+
 /** Prepare-time request: a dense-path conv needs two patches of `floats` floats. */
 export function requestPatchScratch(floats: u32): void {
   patchScratchFloats = max(patchScratchFloats, floats * 2);
 }
 
+/** Heap bytes allocatePatchScratch will take for the requests so far. */
+export function patchScratchBytes(): u64 {
+  return blockBytes(<u64>patchScratchFloats << 2);
+}
+
 /** Allocates the requested patch scratch (once per load, after every op is prepared). */
 export function allocatePatchScratch(): bool {
   patchScratch = patchScratchFloats > 0 ? allocBytes(<u64>patchScratchFloats << 2) : 0;
-  let ok = patchScratchFloats == 0 || patchScratch != 0;
-  patchScratchFloats = 0;
-  return ok;
+  return patchScratchFloats == 0 || patchScratch != 0;
 }
 
 /** Copies the window of output pixel (top, left) into `patch` as [KH, KW, C], zeros where it leaves the input. */

@@ -56,11 +56,10 @@ export function shiftedPlanesApply(op: Op): bool {
 }
 
 /** Prepare: the arena scratch per sample, padded input planes (unless read in place) + output planes of pitch Wp. */
-export function prepareShifted(op: Op): bool {
+export function prepareShifted(op: Op): void {
   let wp = paddedW(op);
   let input = inputInPlace(op) ? 0 : <u32>(op.inC * paddedH(op) * wp);
   op.scratchFloats = input + <u32>(op.outC * op.outH * wp);
-  return true;
 }
 
 /**

@@ -10,7 +10,7 @@
 // Codes: code j is bits [j·b, j·b + b) of the data, read with one unaligned 4-byte load.
 
 import { ENC_SPARSE_RICE } from '../../formats/constants';
-import { allocBytes } from '../heap';
+import { allocBytes, blockBytes } from '../heap';
 import { Op, Tensor } from '../model';
 import { riceBegin, riceGaps } from '../rice';
 import { WALK_CHUNK, chunkPositions } from '../walk';
@@ -57,10 +57,16 @@ function buildRowIndex(t: Tensor, n: u32, m: u32): usize {
   return index;
 }
 
+/** Heap bytes the compressed path of a weight [n, m] allocates at load: the row index for Rice, else 0. */
+export function denseSparseBytes(t: Tensor, n: u32): u64 {
+  if (t.encoding != ENC_SPARSE_RICE || t.positionsLength >= ROW_INDEX_MAX_STREAM_BYTES) return 0;
+  return blockBytes(<u64>(n + 1) * ROW_ENTRY_BYTES);
+}
+
 /** Load-time preparation of the compressed path of `op` (weight [n, m]): the row index for Rice. */
 export function prepareDenseSparse(op: Op, t: Tensor, n: u32, m: u32): bool {
   op.kernelBuffer = 0;
-  if (t.encoding != ENC_SPARSE_RICE || t.positionsLength >= ROW_INDEX_MAX_STREAM_BYTES) return true;
+  if (denseSparseBytes(t, n) == 0) return true;
   op.kernelBuffer = buildRowIndex(t, n, m);
   return op.kernelBuffer != 0;
 }

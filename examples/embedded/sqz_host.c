@@ -174,8 +174,12 @@ int main(int argc, char **argv) {
     wasm_rt_init();
     Z_sqz_init_module();
     Z_sqz_instantiate(&sqz);
-    /* A device caps the instance's memory here; the runtime then reports ERR_MEMORY instead of growing. */
-    if (o.max_pages != 0) Z_sqzZ_memory(&sqz)->max_pages = o.max_pages;
+    /* A device caps the instance's memory here: the runtime refuses a model or batch that needs more before
+     * allocating ("memory limit exceeded: needs N bytes, limit is M bytes"); the page limit is the engine's backstop. */
+    if (o.max_pages != 0) {
+      Z_sqzZ_memory(&sqz)->max_pages = o.max_pages;
+      Z_sqzZ_setMemoryLimit(&sqz, o.max_pages < 65536 ? o.max_pages * 65536u : 0);
+    }
     wasm_rt_trap_t trap = wasm_rt_impl_try();
     if (trap != WASM_RT_TRAP_NONE) {
       fprintf(stderr, "sqz_host: the runtime trapped: %s (a bug in sqz: please report it)\n", wasm_rt_strerror(trap));

@@ -1,7 +1,9 @@
 // Feeds one fuzz input to every reader and checks the hostile-input contract:
 // - wasm runtime (raw ABI, one long-lived instance per build): load returns a known ERR_* code with a message, never
-//   traps; memory grows no further than the bound the file's declared sizes justify (memoryBound); a loaded model
-//   plans and runs; after a failure the same instance still loads a valid seed and gives its reference output;
+//   traps; memory grows no further than the bound the file's declared sizes justify (memoryBound); the memory
+//   pre-check's need is the heap top a successful load or plan reaches; with a memory cap set, memory never grows
+//   past it and every ERR_MEMORY is the pre-check's refusal; a loaded model plans and runs; after a failure the same
+//   instance still loads a valid seed and gives its reference output;
 // - SqzModel (every `modelEvery`-th input): resolves, or rejects with SqzError carrying a code and a message;
 // - TS reader (readSqz): returns a model or throws SqzFormatError with a message.
 // Anything else is a finding. Time per input is measured: wasm calls cannot be pre-empted in-process, so an endless
@@ -89,17 +91,30 @@ export function memoryBound(heapBase: number, file: Uint8Array): number {
   return fixed + weights + 4 * MAX_BATCH * arenaFloats;
 }
 
-/** One build's long-lived raw instance, as an embedded host would keep it. */
+/** One build's long-lived raw instance, as an embedded host would keep it, with an optional memory cap (bytes). */
 export class RawTarget {
   readonly name: string;
-  exports: SqzWasmExports;
-  constructor(readonly simd: boolean) {
-    this.name = simd ? 'wasm-simd' : 'wasm-scalar';
-    this.exports = newInstance(simd);
+  exports!: SqzWasmExports;
+  constructor(readonly simd: boolean, readonly memoryLimit = 0) {
+    this.name = (simd ? 'wasm-simd' : 'wasm-scalar') + (memoryLimit > 0 ? '-capped' : '');
+    this.renew();
+  }
+  renew(): void {
+    this.exports = newInstance(this.simd);
+    this.exports.setMemoryLimit(this.memoryLimit);
   }
   recycleIfLarge(): void {
-    if (this.exports.memory.buffer.byteLength > RECYCLE_BYTES) this.exports = newInstance(this.simd);
+    if (this.exports.memory.buffer.byteLength > RECYCLE_BYTES) this.renew();
   }
+}
+
+/** The memory pre-check's message (assembly/errors.ts E_MEMORY_LIMIT): a refusal made before anything grew. */
+const PRE_CHECK = /^memory limit exceeded: needs \d+ bytes, limit is \d+ bytes$/;
+
+/** The pre-check's need must be the heap top a successful load or plan reached. */
+function checkNeed(exports: SqzWasmExports, what: string, report: (problem: string) => void): void {
+  const need = Number(exports.memoryNeed()), top = exports.heapEnd() >>> 0;
+  if (need !== top) report(`${what}: the memory pre-check computed ${need} bytes, the heap top is ${top}`);
 }
 
 function close(actual: Float32Array, expected: Float32Array): boolean {
@@ -131,13 +146,16 @@ function checkRaw(target: RawTarget, input: FuzzInput, index: number, seeds: rea
     code = loadRaw(exports, input.file, index % 3);
   } catch (error) {
     report(`load threw ${String(error)}`);
-    target.exports = newInstance(target.simd);
+    target.renew();
     return ['threw', ''];
   }
   const message = code === ERR_NONE ? '' : errorMessage(exports);
   const after = exports.memory.buffer.byteLength;
   const bound = memoryBound(exports.heapBase() >>> 0, input.file);
   if (after > before && after > bound) report(`memory grew to ${after} bytes, above the declared-size bound ${bound}`);
+  if (target.memoryLimit > 0 && after > Math.max(before, target.memoryLimit)) report(`memory grew to ${after} bytes, past the cap ${target.memoryLimit}`);
+  if (target.memoryLimit > 0 && code === ERR_MEMORY && !PRE_CHECK.test(message)) report(`ERR_MEMORY under a cap without the pre-check's refusal: ${message}`);
+  if (code === ERR_NONE) checkNeed(exports, 'load', report);
   if (!FILE_CODES.has(code)) report(`load returned code ${code}`);
   if (input.model !== undefined && code !== ERR_NONE) report(`a valid generated model was refused: ${errorMessage(exports)}`);
   else if (code !== ERR_NONE && errorMessage(exports).length < 10) report(`code ${code} with message "${errorMessage(exports)}"`);
@@ -146,6 +164,7 @@ function checkRaw(target: RawTarget, input: FuzzInput, index: number, seeds: rea
       const batch = 1 + (index % MAX_BATCH);
       const planned = exports.plan(batch);
       if (planned === ERR_NONE) {
+        checkNeed(exports, `plan(${batch})`, report);
         for (let i = 0; i < exports.inputCount(); i++) {
           new Float32Array(exports.memory.buffer, exports.inputPtr(i) >>> 0, exports.inputLength(i) * batch).fill(0.25);
         }
@@ -161,7 +180,7 @@ function checkRaw(target: RawTarget, input: FuzzInput, index: number, seeds: rea
     }
   } catch (error) {
     report(`plan/run threw ${String(error)}`);
-    target.exports = newInstance(target.simd);
+    target.renew();
   }
   target.recycleIfLarge();
   return [errorCodeName(code), message];
