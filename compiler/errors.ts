@@ -40,6 +40,8 @@ export function describeFsError(err: unknown): string {
     case 'EISDIR': return 'it is a directory, not a file';
     case 'EACCES': case 'EPERM': return 'permission denied';
     case 'ENOSPC': return 'no space left on the device';
+    case 'EDQUOT': return 'disk quota exceeded';
+    case 'EROFS': return 'read-only file system';
     case 'ENOTDIR': return 'a folder in the path is a file';
     default: return err instanceof Error ? err.message : String(err);
   }

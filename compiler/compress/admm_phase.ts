@@ -9,6 +9,7 @@ import { batchTensors, checkLoss, sgdStep } from './sgd.js';
 import { assignArray } from './train_state.js';
 import { cosineLr, type RunContext } from './context.js';
 import { initialCosts, projectJoint, type CostModel, type JointProjection } from './joint_projection.js';
+import { faultPoint } from '../util/fault.js';
 
 export interface AdmmSnapshot {
   rho: number;
@@ -196,6 +197,7 @@ export class AdmmPhase {
         lossSum += loss * batch.count;
         count += batch.count;
         step++;
+        faultPoint('epoch-step');
         if (step % hyper.projectionInterval === 0) timedProject(step);
         progress.update(step - startStep, this.stats(lossSum / count));
       }

@@ -5,8 +5,9 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
-import { FileError } from '../errors.js';
-import { writeFileAtomic } from '../util/atomic_write.js';
+import { describeFsError, FileError } from '../errors.js';
+import { removeStaleTemps } from '../util/atomic_write.js';
+import { writeOutputFile } from '../util/write_output.js';
 import type { RngState } from '../util/rng.js';
 import type { AdmmSnapshot } from './admm_phase.js';
 import type { LayerCode } from './joint_projection.js';
@@ -79,12 +80,29 @@ function fileName(phase: 'admm' | 'finetune', epoch: number): string {
   return `epoch-${phase}-${String(epoch).padStart(4, '0')}.ckpt`;
 }
 
-/** Writes the checkpoint atomically; returns its path. */
+/** How a run stopped by a full disk continues (see writeOutputFile's `then`). */
+export const RESUME_ADVICE = ' and rerun with --resume (the checkpoints written so far are intact)';
+
+/**
+ * Writes the checkpoint atomically; returns its path. A full disk is a FileError that says the earlier
+ * checkpoints are intact. @throws FileError
+ */
 export async function saveCheckpoint(dir: string, ckpt: Checkpoint): Promise<string> {
-  await mkdir(dir, { recursive: true });
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw new FileError(dir, `cannot create the checkpoint folder ${dir}: ${describeFsError(err)}`, { cause: err });
+  }
   const path = join(dir, fileName(ckpt.phase, ckpt.epoch));
-  await writeFileAtomic(path, packr.pack(ckpt));
+  await writeOutputFile(path, packr.pack(ckpt), {
+    what: 'checkpoint', option: '--checkpoint', then: RESUME_ADVICE, faults: 'checkpoint',
+  });
   return path;
+}
+
+/** Removes the temporary checkpoint files a killed run left in `dir` (resume never reads them). */
+export function removeStaleCheckpointTemps(dir: string): Promise<string[]> {
+  return removeStaleTemps(dir, (name) => FILE.test(name));
 }
 
 /** The newest complete checkpoint in `dir` (fine-tune after ADMM, higher epoch first), or undefined. */
@@ -100,21 +118,25 @@ export async function loadLatestCheckpoint(dir: string): Promise<{ path: string;
     .filter((e): e is { name: string; match: RegExpExecArray } => e.match !== null)
     .map((e) => ({ name: e.name, order: (e.match[1] === 'finetune' ? 1e6 : 0) + Number(e.match[2]) }))
     .sort((a, b) => b.order - a.order);
-  for (const { name } of ranked) {
-    const path = join(dir, name);
-    let checkpoint: Checkpoint;
-    try {
-      checkpoint = packr.unpack(await readFile(path)) as Checkpoint;
-    } catch (err) {
-      throw new FileError(path, `checkpoint ${path} is unreadable (${(err as Error).message}); delete it to resume from the one before`);
-    }
-    if (checkpoint.version !== CHECKPOINT_VERSION) {
-      throw new FileError(path, `checkpoint ${path} has version ${checkpoint.version}; this sqz writes version ${CHECKPOINT_VERSION}: `
-        + 'rerun without --resume (or use another --checkpoint folder)');
-    }
-    return { path, checkpoint };
+  const newest = ranked[0];
+  if (newest === undefined) return undefined;
+  const path = join(dir, newest.name);
+  return { path, checkpoint: await readCheckpoint(path) };
+}
+
+/** Reads and decodes one checkpoint file. @throws FileError if it is unreadable or of another version */
+export async function readCheckpoint(path: string): Promise<Checkpoint> {
+  let checkpoint: Checkpoint;
+  try {
+    checkpoint = packr.unpack(await readFile(path)) as Checkpoint;
+  } catch (err) {
+    throw new FileError(path, `checkpoint ${path} is unreadable (${(err as Error).message}); delete it to resume from the one before`);
   }
-  return undefined;
+  if (checkpoint?.version !== CHECKPOINT_VERSION) {
+    throw new FileError(path, `checkpoint ${path} has version ${checkpoint?.version}; this sqz writes version ${CHECKPOINT_VERSION}: `
+      + 'rerun without --resume (or use another --checkpoint folder)');
+  }
+  return checkpoint;
 }
 
 /** Removes this format's checkpoint files from `dir` (a fresh run must not be resumed into an older one's files). */

@@ -1,5 +1,6 @@
 // `sqz compress`: import → ADMM → fit to the real byte budget → fine-tune → export → verify in the wasm runtime.
 // Every epoch ends with a checkpoint; the best hard-projected result on validation is what gets written.
+import * as path from 'node:path';
 import { loadDataset } from '../data/index.js';
 import { selectBackend } from '../engine/backend.js';
 import { importModelFromArtifacts, readModelArtifacts } from '../import/index.js';
@@ -7,14 +8,17 @@ import type { Graph } from '../ir/graph.js';
 import { createRng, rngFromState } from '../util/rng.js';
 import { UsageError } from '../errors.js';
 import { checkOutputPath, writeOutputFile } from '../util/write_output.js';
+import { removeStaleTemps } from '../util/atomic_write.js';
+import { armedFault } from '../util/fault.js';
 import { AdmmPhase } from './admm_phase.js';
 import {
-  CHECKPOINT_VERSION, clearCheckpoints, loadLatestCheckpoint, saveCheckpoint, weightMaps, weightRecord, type BestRecord, type Checkpoint, type EpochHistory,
+  CHECKPOINT_VERSION, clearCheckpoints, loadLatestCheckpoint, removeStaleCheckpointTemps, RESUME_ADVICE, saveCheckpoint, weightMaps,
+  weightRecord, type BestRecord, type Checkpoint, type EpochHistory,
 } from './checkpoint.js';
 import type { RunContext } from './context.js';
 import { FinetunePhase } from './finetune_phase.js';
-import { fitToTarget, ImpossibleTargetError, minimumFileBytes } from './fit_budget.js';
-import { initialCosts, type LayerCode, type ProjectionSetup } from './joint_projection.js';
+import { fitFinalFile, fitToTarget, ImpossibleTargetError, minimumFileBytes } from './fit_budget.js';
+import type { LayerCode, ProjectionSetup } from './joint_projection.js';
 import { compressibleLayers, type CompressibleLayer } from './layers.js';
 import { graphWithWeights, measureFile } from './measure_file.js';
 import type { CompressOptions } from './options.js';
@@ -38,8 +42,11 @@ export interface CompressResult {
 /** Runs a whole compression; writes options.output (and options.reportPath) atomically. */
 export async function compress(options: CompressOptions): Promise<CompressResult> {
   checkOptions(options);
-  for (const output of [options.output, options.reportPath, options.reportHtmlPath]) if (output !== undefined) await checkOutputPath(output);
+  const outputs = [options.output, options.reportPath, options.reportHtmlPath].filter((o): o is string => o !== undefined);
+  for (const output of outputs) await checkOutputPath(output);
   const progress = createProgress(options.quiet ?? false);
+  const fault = armedFault();
+  if (fault) progress.log(`fault injection armed: ${fault.action} at ${fault.point} number ${fault.occurrence} (SQZ_FAULT)`);
   const backend = await selectBackend(options.backend ?? 'auto');
   const artifacts = await readModelArtifacts(options.model);
   const fp32WeightBytes = 4 * (artifacts.weightSpecs ?? []).reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
@@ -56,9 +63,7 @@ export async function compress(options: CompressOptions): Promise<CompressResult
   const fingerprint = await fingerprintOf(options, artifacts, targetBytes, hyper, backend.name, data);
 
   // Fail fast on an impossible target, before any training.
-  const w0 = layers.map((l) => graph.ops[l.opIndex]!.kernel!.values);
-  const biases0 = state.readBiases();
-  const minimum = minimumFileBytes(setup, w0, biases0, initialCosts(setup, biases0, targetBytes));
+  const minimum = minimumFileBytes(setup);
   if (targetBytes < minimum) throw new ImpossibleTargetError(targetBytes, minimum);
 
   const baseline = accuracy(graph, state.params, data.test, inputShape);
@@ -86,6 +91,9 @@ export async function compress(options: CompressOptions): Promise<CompressResult
   } else if (options.checkpointDir) {
     await clearCheckpoints(options.checkpointDir);
   }
+  // What a killed run left half-written is never read, but is not left lying around either.
+  if (options.checkpointDir) await removeStaleCheckpointTemps(options.checkpointDir);
+  for (const output of outputs) await removeStaleTemps(path.dirname(path.resolve(output)), (name) => name === path.basename(output));
   const history: EpochHistory[] = ckpt?.history ?? [];
   let best: BestRecord | undefined = ckpt?.best;
   let step = ckpt?.step ?? 0;
@@ -174,17 +182,11 @@ export async function compress(options: CompressOptions): Promise<CompressResult
 
   // ── Export: never write a file over the target ─────────────────────────────
   const final = weightMaps(best!.weights);
-  let kernels = layers.map((l) => final.kernels.get(l.opIndex)!);
-  let measure = measureFile(graphWithWeights(graph, layers, kernels, final.biases), layers);
-  if (measure.bytes > targetBytes) {
-    progress.log(`the fine-tuned file is ${measure.bytes} bytes, over the ${targetBytes}-byte target: re-projecting`);
-    const refit = fitToTarget(setup, kernels, final.biases, initialCosts(setup, final.biases, targetBytes), targetBytes);
-    kernels = refit.projection.values;
-    measure = refit.projection.measure;
-  }
-  if (measure.bytes > targetBytes) throw new Error(`internal: file of ${measure.bytes} bytes exceeds the target ${targetBytes}`);
+  const measure = fitFinalFile(setup, layers.map((l) => final.kernels.get(l.opIndex)!), final.biases, targetBytes, progress.log);
   const bytes = measure.exported.bytes;
-  await writeOutputFile(options.output, bytes);
+  // A full disk stops the run with the checkpoints intact; say how to continue.
+  const then = options.checkpointDir ? RESUME_ADVICE : undefined;
+  await writeOutputFile(options.output, bytes, { option: '-o', then, faults: 'export' });
 
   const stored = measure.exported.graph;
   const storedParams = arrayParams(stored, new Map(), new Map());
@@ -208,8 +210,10 @@ export async function compress(options: CompressOptions): Promise<CompressResult
     projectionShare: projectionShare(history),
     hyper: { ...hyper },
   };
-  if (options.reportPath) await writeOutputFile(options.reportPath, `${JSON.stringify(report, null, 2)}\n`);
-  if (options.reportHtmlPath) await writeOutputFile(options.reportHtmlPath, await reportHtml(report));
+  if (options.reportPath) {
+    await writeOutputFile(options.reportPath, `${JSON.stringify(report, null, 2)}\n`, { option: '--report', then, faults: 'report' });
+  }
+  if (options.reportHtmlPath) await writeOutputFile(options.reportHtmlPath, await reportHtml(report), { option: '--report-html', then });
   progress.log(formatReport(report));
   probe.dispose();
   state.dispose();

@@ -11,6 +11,7 @@ import { assignArray } from './train_state.js';
 import { cosineLr, type RunContext } from './context.js';
 import type { EpochResult } from './admm_phase.js';
 import { snapCodebook, type LayerCode } from './joint_projection.js';
+import { faultPoint } from '../util/fault.js';
 
 export interface FinetuneSnapshot {
   codes: LayerCode[];
@@ -137,6 +138,7 @@ export class FinetunePhase {
         lossSum += loss * batch.count;
         count += batch.count;
         step++;
+        faultPoint('epoch-step');
         if (step % hyper.refreshInterval === 0) {
           const t0 = performance.now();
           this.refreshCodebooks();

@@ -1,7 +1,16 @@
 // The hard projection at the end of ADMM: the largest joint projection of W whose REAL file (dead units removed,
 // smallest exact encodings) fits the target. The knapsack budget is searched by bisection because the real size
 // is only roughly monotone in it (index and bias bytes move with density); the best feasible point is kept.
-import { projectJoint, type CostModel, type MeasuredProjection, type ProjectionSetup } from './joint_projection.js';
+//
+// The guarantee: every target of at least minimumFileBytes(setup) gets a file, whatever the weights and biases
+// training led to. That minimum is the file with every kernel pruned to zero and every bias stored in full (f16
+// for each unit dead-unit removal leaves); no file of these biases is smaller, and when no projection of W fits,
+// fitToTarget falls back to that one, which with the real biases is never larger.
+import { f16ToF32 } from '../../formats/index.js';
+import {
+  initialCosts, projectJoint, type CostModel, type LayerCode, type MeasuredProjection, type ProjectionSetup,
+} from './joint_projection.js';
+import { graphWithWeights, measureFile, type FileMeasure } from './measure_file.js';
 
 export interface FitResult {
   projection: MeasuredProjection;
@@ -11,21 +20,44 @@ export interface FitResult {
   tries: number;
 }
 
-/** Thrown when even one weight per layer does not fit. */
+/** Thrown when the target is below minimumFileBytes. */
 export class ImpossibleTargetError extends Error {
   constructor(readonly targetBytes: number, readonly minimumBytes: number) {
     super(`target of ${targetBytes} bytes is below the smallest file this architecture can produce (${minimumBytes} bytes, `
-      + `keeping one 1-bit weight per layer); choose --target-size ${minimumBytes} or more`);
+      + `every weight pruned and every bias kept); choose --target-size ${minimumBytes} or more`);
     this.name = 'ImpossibleTargetError';
   }
 }
 
 /**
- * The smallest .sqz this architecture can produce: one nonzero 1-bit weight per layer (the largest of `w`), the
- * rest pruned, dead units removed.
+ * The smallest .sqz this architecture can be guaranteed, in bytes: every kernel zero (dead-unit removal then
+ * leaves one unit per chain), every remaining bias stored in full. It depends on the graph's shapes only, not on
+ * weight or bias values, so a target checked against it before training still holds after.
  */
-export function minimumFileBytes(setup: ProjectionSetup, w: readonly Float32Array[], biases: ReadonlyMap<number, Float32Array>, costs: CostModel): number {
-  return projectJoint({ ...setup, rounds: 1 }, w, biases, costs, 0).bytes;
+export function minimumFileBytes(setup: ProjectionSetup): number {
+  const fullBiases = new Map<number, Float32Array>();
+  setup.graph.ops.forEach((op, opIndex) => {
+    // Distinct nonzero f16 values (1, 1 + 2^-10, ...): no encoding stores them in less than f16 per unit, and no
+    // unit's constant output is zero, so none is removed that other biases would keep.
+    if (op.bias) fullBiases.set(opIndex, Float32Array.from(op.bias.values, (_, j) => f16ToF32(F16_ONE + (j % F16_ONE_TO_INF))));
+  });
+  return measureFile(graphWithWeights(setup.graph, setup.layers, emptyKernels(setup), fullBiases), setup.layers).bytes;
+}
+
+const F16_ONE = 0x3c00;
+/** f16 bit patterns from 1.0 up to the last finite value. */
+const F16_ONE_TO_INF = 0x7c00 - F16_ONE;
+
+function emptyKernels(setup: ProjectionSetup): Float32Array[] {
+  return setup.layers.map((l) => new Float32Array(l.n));
+}
+
+/** The projection with every kernel pruned to zero: the smallest file of `biases` (see minimumFileBytes). */
+function emptyProjection(setup: ProjectionSetup, biases: ReadonlyMap<number, Float32Array>, costs: CostModel): MeasuredProjection {
+  const values = emptyKernels(setup);
+  const codes = values.map((v): LayerCode => ({ bits: 1, nnz: 0, centroids: new Float32Array(0), mask: new Uint8Array(v.length) }));
+  const measure = measureFile(graphWithWeights(setup.graph, setup.layers, values, biases), setup.layers);
+  return { values, codes, measure, bytes: measure.bytes, costs };
 }
 
 /** Bisection on the knapsack budget for the largest projection of `w` whose real file is ≤ targetBytes. */
@@ -63,12 +95,30 @@ export function fitToTarget(
     if (attempt(mid).measure.bytes <= targetBytes) lo = mid;
     else hi = mid;
   }
+  if (!best) attempt(0);
   if (!best) {
-    const minimum = minimumFileBytes(setup, w, biases, costs);
-    if (minimum > targetBytes) throw new ImpossibleTargetError(targetBytes, minimum);
-    attempt(0);
-    if (!best) throw new ImpossibleTargetError(targetBytes, minimum);
+    // Even the knapsack's smallest projection keeps a weight per layer; with every kernel empty the file is at
+    // most minimumFileBytes, so this only fails for targets the caller should have refused.
+    const empty = emptyProjection(setup, biases, settled);
+    if (empty.bytes > targetBytes) throw new ImpossibleTargetError(targetBytes, minimumFileBytes(setup));
+    best = { projection: empty, budgetBytes: 0, tries };
   }
   return { ...best!, tries };
 }
 
+/**
+ * The file a run writes: the export of `kernels` (already quantized, one per layer) and `biases` as they are when
+ * it fits `targetBytes`, else their projection refitted to it. The result's `exported.bytes` are the file, at most
+ * targetBytes long. `log` hears about a refit. @throws ImpossibleTargetError when nothing fits
+ */
+export function fitFinalFile(
+  setup: ProjectionSetup, kernels: readonly Float32Array[], biases: ReadonlyMap<number, Float32Array>, targetBytes: number,
+  log?: (line: string) => void,
+): FileMeasure {
+  const measure = measureFile(graphWithWeights(setup.graph, setup.layers, kernels, biases), setup.layers);
+  if (measure.bytes <= targetBytes) return measure;
+  log?.(`the fine-tuned file is ${measure.bytes} bytes, over the ${targetBytes}-byte target: re-projecting`);
+  const refit = fitToTarget(setup, kernels, biases, initialCosts(setup, biases, targetBytes), targetBytes).projection.measure;
+  if (refit.bytes > targetBytes) throw new Error(`internal: file of ${refit.bytes} bytes exceeds the target ${targetBytes}`);
+  return refit;
+}

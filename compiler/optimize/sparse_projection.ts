@@ -67,7 +67,6 @@ function selectPrefix(
   let remaining = budget;
   let cur = cand;
   for (let level = 0; level < 4; level++) {
-    k.hist.fill(0);
     let layer = 0;
     for (let r = 0; r < cur.length; r++) {
       const g = cur[r];
@@ -78,9 +77,13 @@ function selectPrefix(
       }
       k.hist[digitOf(k, g, level)] += c;
     }
+    // Buckets from the top digit down (costs are > 0, so a bucket is used iff it is nonzero). Few candidates
+    // visit only their own digits, sorted; either way the buckets are zero again afterwards.
+    const few = cur.length < DIGITS / 16;
+    const digits = few ? usedDigits(k, cur, level) : (allDigits ??= Uint32Array.from({ length: DIGITS }, (_, i) => DIGITS - 1 - i));
     let acc = 0;
     let crit = -1;
-    for (let d = DIGITS - 1; d >= 0; d--) {
+    for (const d of digits) {
       const h = k.hist[d];
       if (h === 0) continue;
       if (acc + h > remaining) {
@@ -89,6 +92,8 @@ function selectPrefix(
       }
       acc += h;
     }
+    if (few) for (const d of digits) k.hist[d] = 0;
+    else k.hist.fill(0);
     let next = 0;
     for (let r = 0; r < cur.length; r++) {
       const g = cur[r];
@@ -117,6 +122,21 @@ function selectPrefix(
   }
   return { spent, critical: -1 };
 }
+
+/** The distinct digits of `cur` at `level`, descending. */
+function usedDigits(k: Keys, cur: Uint32Array, level: number): Uint32Array {
+  const all = new Uint32Array(cur.length);
+  for (let r = 0; r < cur.length; r++) all[r] = digitOf(k, cur[r], level);
+  all.sort().reverse();
+  let n = 0;
+  for (let r = 0; r < all.length; r++) if (r === 0 || all[r] !== all[r - 1]) all[n++] = all[r];
+  return all.subarray(0, n);
+}
+
+/** The radix histogram, shared by every selection: all zeros between uses (selectPrefix clears what it used). */
+let sharedHist: Float64Array | undefined;
+/** DIGITS − 1 down to 0. */
+let allDigits: Uint32Array | undefined;
 
 function checkLayer(layer: SparseLayerInput, i: number): void {
   const where = `sparseProject: layer ${i}`;
@@ -188,7 +208,7 @@ export function sparseProject(layers: SparseLayerInput[], budgetBits: number): S
     ends: Int32Array.from(offsets.slice(1)),
     perLayer: Float64Array.from(layers, (l) => l.costBitsPerNonzero),
   };
-  const k: Keys = { keys, words: new Uint32Array(keys.buffer), hist: new Float64Array(DIGITS) };
+  const k: Keys = { keys, words: new Uint32Array(keys.buffer), hist: (sharedHist ??= new Float64Array(DIGITS)) };
   const taken = new Uint8Array(total);
 
   // 1. Forced minKeep per layer (unit costs).

@@ -13,23 +13,53 @@ export const MLP_MODEL = path.join(ROOT, 'examples/models/mnist-mlp/model.json')
 
 export interface CliResult {
   code: number | null;
+  /** The signal that ended the process, if one did. */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
 
-/** Runs `sqz ...args` to completion. `env` is added to the test's environment (SQZ_DEBUG is removed unless given). */
-export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+/**
+ * Runs `sqz ...args` to completion, or until it is sent SIGKILL after `killAfterMs`. `env` is added to the
+ * test's environment (SQZ_DEBUG and SQZ_FAULT are removed unless given).
+ */
+export function runCli(args: readonly string[], env: Record<string, string> = {}, killAfterMs?: number): Promise<CliResult> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  if (env['SQZ_DEBUG'] === undefined) delete childEnv['SQZ_DEBUG'];
+  for (const name of ['SQZ_DEBUG', 'SQZ_FAULT']) if (env[name] === undefined) delete childEnv[name];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: childEnv });
+    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
     child.stderr.on('data', (d) => { stderr += d; });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
+}
+
+/**
+ * Runs `sqz ...args` inside this process through the CLI's own main() (no process start-up: for tables of cases
+ * that only read files). Captures what main prints with console.log / console.error and its exit code.
+ */
+export async function runCliInProcess(args: readonly string[]): Promise<CliResult> {
+  const { main } = await import('../../compiler/cli.js');
+  const out: string[] = [];
+  const err: string[] = [];
+  const saved = { log: console.log, error: console.error, exitCode: process.exitCode };
+  console.log = (...parts: unknown[]) => { out.push(`${parts.join(' ')}\n`); };
+  console.error = (...parts: unknown[]) => { err.push(`${parts.join(' ')}\n`); };
+  try {
+    await main(['node', CLI, ...args]);
+    return { code: Number(process.exitCode ?? 0), signal: null, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    console.log = saved.log;
+    console.error = saved.error;
+    process.exitCode = saved.exitCode;
+  }
 }
 
 /** A fresh temporary folder. */

@@ -1,0 +1,85 @@
+// Fault injection for the interruption tests (test/compiler/compress/interruptions.test.ts, bench/interruptions.ts):
+// a run of `sqz compress` can be made to die by SIGKILL, or to meet a full disk, at an exact point instead of at
+// a timer's whim. It is off unless the environment variable SQZ_FAULT holds a spec:
+//
+//   SQZ_FAULT=<action>:<point>:<n>      the n-th time (1-based) this process reaches <point>, do <action>
+//
+//   action  kill     process.kill(process.pid, 'SIGKILL'): nothing after it runs, not even `finally` blocks
+//           enospc   throw the error a full disk gives (code ENOSPC), at a write point only
+//   point   epoch-step           after each SGD step (ADMM and fine-tune), n counts steps in this process
+//           <file>-partial       half of the bytes are in the temporary file `<final>.tmp-<pid>`
+//           <file>-temp          all of them are, before the rename over the final name
+//           <file>-renamed       right after the rename (kill only)
+//           with <file> one of checkpoint, export (the .sqz), report (--report JSON)
+//
+// A malformed spec is refused (UsageError) when compress starts, so a typo cannot pass for "no fault". When the
+// variable is unset every hook is one comparison against undefined.
+import { appendFile, writeFile } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
+
+/** The files whose atomic writes have fault points. */
+export const FAULT_FILES = ['checkpoint', 'export', 'report'] as const;
+export type FaultFile = (typeof FAULT_FILES)[number];
+const STAGES = ['partial', 'temp', 'renamed'] as const;
+/** Every point a spec can name. */
+export const FAULT_POINTS = ['epoch-step', ...FAULT_FILES.flatMap((f) => STAGES.map((s) => `${f}-${s}` as const))] as const;
+export type FaultPoint = (typeof FAULT_POINTS)[number];
+export const FAULT_ACTIONS = ['kill', 'enospc'] as const;
+export type FaultAction = (typeof FAULT_ACTIONS)[number];
+
+export interface FaultSpec {
+  action: FaultAction;
+  point: FaultPoint;
+  /** Which occurrence of the point fires (1 = the first). */
+  occurrence: number;
+}
+
+const ENV = 'SQZ_FAULT';
+let parsed: { spec: FaultSpec | undefined } | undefined;
+let reached = 0;
+
+/** Reads SQZ_FAULT into a spec, or undefined when it is unset or empty. @throws UsageError if it is malformed */
+export function parseFaultSpec(text: string | undefined): FaultSpec | undefined {
+  if (text === undefined || text === '') return undefined;
+  const refuse = (why: string) => new UsageError(`${ENV}='${text}' ${why}; the form is ACTION:POINT:N with ACTION one of `
+    + `${FAULT_ACTIONS.join(', ')} and POINT one of ${FAULT_POINTS.join(', ')} (unset ${ENV} for a normal run)`);
+  const [action, point, n, ...rest] = text.split(':');
+  if (rest.length > 0 || n === undefined) throw refuse('is not a fault spec');
+  if (!(FAULT_ACTIONS as readonly string[]).includes(action!)) throw refuse(`names an unknown action '${action}'`);
+  if (!(FAULT_POINTS as readonly string[]).includes(point!)) throw refuse(`names an unknown point '${point}'`);
+  if (!/^[1-9]\d{0,8}$/.test(n)) throw refuse(`has occurrence '${n}', not a whole number ≥ 1`);
+  if (action === 'enospc' && !/-(partial|temp)$/.test(point!)) throw refuse('asks for ENOSPC where nothing is written');
+  return { action: action as FaultAction, point: point as FaultPoint, occurrence: Number(n) };
+}
+
+/** The armed spec of this process (SQZ_FAULT, parsed once). @throws UsageError if SQZ_FAULT is malformed */
+export function armedFault(): FaultSpec | undefined {
+  parsed ??= { spec: parseFaultSpec(process.env[ENV]) };
+  return parsed.spec;
+}
+
+/** Marks that the process reached `point`; fires the armed fault if this is its occurrence. */
+export function faultPoint(point: FaultPoint, path?: string): void {
+  const spec = armedFault();
+  if (spec === undefined || spec.point !== point || ++reached !== spec.occurrence) return;
+  if (spec.action === 'enospc') {
+    throw Object.assign(new Error(`ENOSPC: no space left on device, write '${path}' (injected by ${ENV})`),
+      { code: 'ENOSPC', errno: -28, syscall: 'write', path });
+  }
+  process.kill(process.pid, 'SIGKILL');
+  // The signal is delivered at once; block rather than run on in the meantime.
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10_000);
+  throw new Error(`${ENV}: SIGKILL did not end the process`);
+}
+
+/**
+ * Writes `bytes` to the temporary file `temp` of a `file` write. When a fault is armed it writes half, passes the
+ * `<file>-partial` point, then the rest; otherwise it is one writeFile.
+ */
+export async function writeTempFile(temp: string, bytes: Uint8Array, file: FaultFile | undefined): Promise<void> {
+  if (file === undefined || armedFault() === undefined) return writeFile(temp, bytes);
+  const half = bytes.length >> 1;
+  await writeFile(temp, bytes.subarray(0, half));
+  faultPoint(`${file}-partial`, temp);
+  await appendFile(temp, bytes.subarray(half));
+}
