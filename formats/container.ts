@@ -34,7 +34,11 @@ export function sqzFileBytesForModel(model: ModelMessage): number {
  */
 export function writeSqz(model: ModelMessage): Uint8Array {
   validateModel(model);
-  const payload = sqzProtoTypes().Model.encode(model).finish();
+  return wrapPayload(sqzProtoTypes().Model.encode(model).finish());
+}
+
+/** Frames an encoded Model payload as a .sqz file: header (magic, version, payload length, CRC-32) + payload. */
+export function wrapPayload(payload: Uint8Array): Uint8Array {
   const file = new Uint8Array(HEADER_BYTES + payload.length);
   const view = new DataView(file.buffer);
   file.set(MAGIC, 0);

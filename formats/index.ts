@@ -5,7 +5,7 @@ export {
   SQZ_PROTO_TEXT, sqzProtoTypes, newOp,
   type ModelMessage, type ValueMessage, type OpMessage, type TensorMessage, type SqzProtoTypes,
 } from './schema.js';
-export { readSqz, writeSqz, sqzFileBytesForModel } from './container.js';
+export { readSqz, writeSqz, wrapPayload, sqzFileBytesForModel } from './container.js';
 export { validateModel, type ModelOffsets } from './model_check.js';
 export { encodeTensor, encodeTensorAs, riceKForMessage, MAX_CODEBOOK_ENTRIES, type EncodeOptions } from './tensor_codec.js';
 export {

@@ -2,9 +2,9 @@
 // the same file offset; before it, protobufjs read 2^32 + 1 in a uint32 field as 1 and accepted wrong wire types.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ERR_MALFORMED, ERR_NONE, SqzFormatError, readSqz, sqzProtoTypes } from '../../formats/index.js';
+import { ERR_MALFORMED, ERR_NONE, SqzFormatError, readSqz, sqzProtoTypes, wrapPayload } from '../../formats/index.js';
 import { errorMessage, loadRaw, newInstance } from '../runtime/raw_instance.js';
-import { varint, wrapPayload } from '../fuzz/mutate.js';
+import { varint } from '../fuzz/mutate.js';
 import { fuzzSeeds } from '../fuzz/seeds.js';
 
 const seed = fuzzSeeds()[0]!;

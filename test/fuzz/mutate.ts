@@ -2,7 +2,7 @@
 // (seed files, input index, run seed), so any finding replays from the index and seed alone.
 // Most mutations rewrite the header's length and CRC after changing the payload: a file with a stale CRC stops at
 // the checksum, and the point is to reach the protobuf reader, the graph and tensor checks and the kernels' prepare.
-import { HEADER_BYTES, type ModelMessage, crc32, sqzProtoTypes, writeSqz } from '../../formats/index.js';
+import { HEADER_BYTES, type ModelMessage, sqzProtoTypes, wrapPayload, writeSqz } from '../../formats/index.js';
 import { rng } from '../fixtures/random.js';
 import { geometryModel } from './geometry.js';
 import type { Seed } from './seeds.js';
@@ -22,18 +22,6 @@ const pick = <T>(random: Random, items: readonly T[]): T => items[int(random, it
 
 /** Dimensions and counts that break size arithmetic: 0, powers of two at the runtime's limits, u32 extremes. */
 const ABSURD = [0, 1, 3, 255, 65536, 1 << 26, (1 << 26) + 1, 1 << 28, (1 << 28) + 1, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff];
-
-/** Header (magic, version 1, payload length, CRC-32 of the payload) + payload. */
-export function wrapPayload(payload: Uint8Array): Uint8Array {
-  const file = new Uint8Array(HEADER_BYTES + payload.length);
-  const view = new DataView(file.buffer);
-  file.set([0x53, 0x51, 0x5a, 0x1a]);
-  view.setUint16(4, 1, true);
-  view.setUint32(6, payload.length, true);
-  view.setUint32(10, crc32(payload), true);
-  file.set(payload, HEADER_BYTES);
-  return file;
-}
 
 function encodeModel(model: ModelMessage): Uint8Array {
   return new Uint8Array(sqzProtoTypes().Model.encode(model).finish());

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import {
   ACT_RELU, ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_CHECKSUM, ERR_INPUT, ERR_MAGIC,
   ERR_MALFORMED, ERR_MEMORY, ERR_NONE, ERR_SHAPE, ERR_STATE, ERR_TRUNCATED, ERR_UNSUPPORTED, ERR_VERSION, HEADER_BYTES,
-  OP_ADD, OP_CONV2D, OP_DENSE, OP_MAX_POOL2D, type ModelMessage, crc32, encodeTensorAs, newOp, readSqz, sqzProtoTypes,
+  OP_ADD, OP_CONV2D, OP_DENSE, OP_MAX_POOL2D, type ModelMessage, encodeTensorAs, newOp, readSqz, sqzProtoTypes, wrapPayload,
   writeSqz,
 } from '../../formats/index.js';
 import { SqzError, SqzFormatError, SqzInputError, SqzModel } from '../../runtime/index.js';
@@ -39,18 +39,6 @@ function smallModel(): ModelMessage {
     ],
     inputs: [0], outputs: [3],
   };
-}
-
-/** Header + payload with a correct CRC, for payloads writeSqz would refuse. */
-function wrap(payload: Uint8Array): Uint8Array {
-  const file = new Uint8Array(HEADER_BYTES + payload.length);
-  const view = new DataView(file.buffer);
-  file.set([0x53, 0x51, 0x5a, 0x1a]);
-  view.setUint16(4, 1, true);
-  view.setUint32(6, payload.length, true);
-  view.setUint32(10, crc32(payload), true);
-  file.set(payload, HEADER_BYTES);
-  return file;
 }
 
 /** The payload as a plain Uint8Array copy (protobufjs gives a Buffer in Node, whose slice() is a view). */
@@ -164,7 +152,7 @@ test('valid CRC, inconsistent contents: each is caught at load with the right co
   for (const [name, mutate, code] of cases) {
     const model = structuredClone(smallModel());
     mutate(model);
-    const bytes = wrap(encodePayload(model));
+    const bytes = wrapPayload(encodePayload(model));
     const error = await expectFormatError(bytes, code, name);
     assert.ok(error.message.length > 20, `${name}: message "${error.message}"`);
   }
@@ -174,20 +162,20 @@ test('bad wire type, wrong wire type for a known field, over-long varint, zero f
   const payload = encodePayload(smallModel());
   const at = HEADER_BYTES + payload.length;
   for (const wireType of [3, 4, 6, 7]) {
-    const error = await expectFormatError(wrap(concat(payload, [(15 << 3) | wireType, 0])), ERR_MALFORMED, `wire type ${wireType}`);
+    const error = await expectFormatError(wrapPayload(concat(payload, [(15 << 3) | wireType, 0])), ERR_MALFORMED, `wire type ${wireType}`);
     assert.equal(error.offset, at, `wire type ${wireType}: offset`);
     assert.match(error.message, /wire type/);
   }
-  await expectFormatError(wrap(concat(payload, [(4 << 3) | 5, 0, 0, 0, 0])), ERR_MALFORMED, 'inputs as fixed32');
-  await expectFormatError(wrap(concat(payload, [(1 << 3) | 0, 1])), ERR_MALFORMED, 'values as varint');
+  await expectFormatError(wrapPayload(concat(payload, [(4 << 3) | 5, 0, 0, 0, 0])), ERR_MALFORMED, 'inputs as fixed32');
+  await expectFormatError(wrapPayload(concat(payload, [(1 << 3) | 0, 1])), ERR_MALFORMED, 'values as varint');
   const longVarint = [(15 << 3) | 0, ...new Array(10).fill(0x80), 0x01];
-  assert.match((await expectFormatError(wrap(concat(payload, longVarint)), ERR_MALFORMED, '11-byte varint')).message, /10 bytes/);
-  await expectFormatError(wrap(concat(payload, [0, 0])), ERR_MALFORMED, 'field number 0');
-  await expectFormatError(wrap(concat(payload, [(15 << 3) | 2, 50, 1, 2])), ERR_MALFORMED, 'length past the end');
+  assert.match((await expectFormatError(wrapPayload(concat(payload, longVarint)), ERR_MALFORMED, '11-byte varint')).message, /10 bytes/);
+  await expectFormatError(wrapPayload(concat(payload, [0, 0])), ERR_MALFORMED, 'field number 0');
+  await expectFormatError(wrapPayload(concat(payload, [(15 << 3) | 2, 50, 1, 2])), ERR_MALFORMED, 'length past the end');
   // Unknown fields of every valid wire type are skipped (a 10-byte varint too; field 20 takes a 2-byte tag).
   const unknown = [(15 << 3) | 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, (14 << 3) | 1, 1, 2, 3, 4, 5, 6, 7, 8,
     0xa2, 0x01, 2, 9, 9, (13 << 3) | 5, 1, 2, 3, 4];
-  const sqz = await SqzModel.load(wrap(concat(payload, unknown)));
+  const sqz = await SqzModel.load(wrapPayload(concat(payload, unknown)));
   assertClose(sqz.predict(input), expected, 'unknown fields skipped');
 });
 
@@ -204,7 +192,7 @@ test('valid-CRC fuzz: random payload mutations never trap or hang; one instance 
         const at = Math.floor(random() * mutated.length);
         mutated[at] = random() < 0.5 ? mutated[at] ^ (1 << Math.floor(random() * 8)) : Math.floor(random() * 256);
       }
-      const code = loadRaw(exports, wrap(mutated), trial % 3);
+      const code = loadRaw(exports, wrapPayload(mutated), trial % 3);
       assert.ok(known.has(code), `trial ${trial}: code ${code} (${errorMessage(exports)})`);
       if (code === ERR_NONE) {
         const batch = 1 + (trial % 4);
@@ -226,7 +214,7 @@ test('mutated files that both the wasm runtime and the TS reader accept give the
   for (let trial = 0; trial < 3000; trial++) {
     const mutated = payload.slice();
     mutated[Math.floor(random() * mutated.length)] ^= 1 << Math.floor(random() * 8);
-    const file = wrap(mutated);
+    const file = wrapPayload(mutated);
     if (loadRaw(exports, file, trial % 3) !== ERR_NONE) continue;
     let model: ModelMessage;
     try {
