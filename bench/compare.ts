@@ -1,8 +1,9 @@
 // The method comparison (issue 4): from the same baseline checkpoint, each method is compressed to the same target,
 // written by sqz's exporter, measured by the real file bytes on disk and by test accuracy in the wasm runtime.
-// sqz joint results are taken from bench/out/compression.json (bench/compression.ts) rather than rerun.
-// Results accumulate in bench/out/compare.json; BENCHMARKS.md's "compare" section and bench/results/compare-*.svg
-// are rewritten from all results recorded so far.
+// sqz joint at seed 1 is taken from bench/out/compression.json (bench/compression.ts) when that run is there;
+// otherwise, and for other seeds, `sqz compress --seed S` runs here with the same defaults.
+// Results accumulate in bench/results/compare.json (committed, so a fresh clone can rewrite the report with
+// --report-only); BENCHMARKS.md's "compare" section and bench/results/compare-*.svg are rewritten from all of them.
 //   node dist/bench/compare.js --quick                 (LeNet-300-100 on mnist at 100× and 300×)
 //   node dist/bench/compare.js [--only NAMES] [--ratios 100,300,1000]   (full grid: hours)
 //   node dist/bench/compare.js --quick --equal-epochs --seeds 1,2,3        (baselines trained as long as joint; noise)
@@ -20,14 +21,14 @@ import { accuracyVsBytesSvg } from './compare/chart.js';
 import { compareSetup, type CompareSetup } from './compare/context.js';
 import { measureKernels, runtimeAccuracy, scoreFile } from './compare/measure.js';
 import { deepCompression, quantOnly, sequential, uniformPruning8, type MethodResult } from './compare/methods.js';
+import { analysis } from './compare/analysis.js';
 import { publishedFigures, writeCompareSection, type CompareResult } from './compare/report.js';
 import { runNode } from './spawn_node.js';
+import { BASELINE_CASES, ensureBaseline } from './baselines/ensure.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = path.join(root, 'bench/out');
-const DATA: Record<string, string> = {
-  'mnist-lenet300': 'mnist', 'mnist-lenet5': 'mnist', 'fashion-mnist-lenet300': 'fashion-mnist', 'fashion-mnist-lenet5': 'fashion-mnist',
-};
+const DATA: Record<string, string> = Object.fromEntries(Object.entries(BASELINE_CASES).map(([name, c]) => [name, c.data]));
 
 const program = new Command()
   .option('--quick', 'reduced grid: mnist-lenet300 on mnist at 100× and 300×')
@@ -36,8 +37,8 @@ const program = new Command()
   .option('--finetune-epochs <n>', "fine-tune epochs per fine-tune (default: sqz's own for the dataset)")
   .option('--equal-epochs', 'train every baseline for as many epochs as sqz joint (its ADMM + fine-tune epochs)')
   .option('--seeds <list>', 'comma-separated seeds (sqz joint reruns `sqz compress --seed S` for seeds other than 1)', '1')
-  .option('--resume', 'skip the runs already recorded in bench/out/compare.json (an interrupted grid continues)')
-  .option('--report-only', 'rewrite BENCHMARKS.md and the charts from bench/out/compare.json');
+  .option('--resume', 'skip the runs already recorded in bench/results/compare.json (an interrupted grid continues)')
+  .option('--report-only', 'rewrite BENCHMARKS.md and the charts from bench/results/compare.json');
 const opts = program.parse().opts<{
   quick?: boolean; only?: string; ratios: string; finetuneEpochs?: string; equalEpochs?: boolean; seeds: string; resume?: boolean; reportOnly?: boolean;
 }>();
@@ -54,7 +55,7 @@ async function loadJson<T>(file: string, fallback: T): Promise<T> {
   return existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as T) : fallback;
 }
 
-const resultsFile = path.join(out, 'compare.json');
+const resultsFile = path.join(root, 'bench/results/compare.json');
 const sameRun = (a: { name: string; method: string; ratio: number | null; seed?: number }, b: typeof a) =>
   a.name === b.name && a.method === b.method && a.ratio === b.ratio && (a.seed ?? 1) === (b.seed ?? 1);
 let results = await loadJson<CompareResult[]>(resultsFile, []);
@@ -114,16 +115,17 @@ async function tfjsUint8(s: CompareSetup, name: string, modelJson: string): Prom
     bits: [], density: [], finetuneEpochs: 0, overTarget: false, command });
 }
 
-type JointRow = { name: string; ratio: number; command: string; wallSeconds: number; report: CompressReport };
+type JointRow = { name: string; ratio: number; command: string; wallSeconds: number; report: CompressReport; fromCompressionJson?: boolean };
 
 /**
- * sqz joint at `ratio`: seed 1 is bench/compression.ts's run (bench/out/compression.json); other seeds run
- * `sqz compress --seed S` here with the same defaults (the seed also draws the validation split).
+ * sqz joint at `ratio`: seed 1 is bench/compression.ts's run (bench/out/compression.json) when recorded there;
+ * otherwise `sqz compress --seed S` runs here with the same defaults (the seed also draws the validation split).
  */
-async function jointRow(name: string, ratio: number, seed: number): Promise<JointRow | undefined> {
+async function jointRow(name: string, ratio: number, seed: number): Promise<JointRow> {
   if (seed === 1) {
     const rows = await loadJson<JointRow[]>(path.join(out, 'compression.json'), []);
-    return rows.find((r) => r.name === name && r.ratio === ratio);
+    const row = rows.find((r) => r.name === name && r.ratio === ratio);
+    if (row) return { ...row, fromCompressionJson: true };
   }
   const file = path.join(out, 'compare', `${name}-sqz-joint-${ratio}x-seed${seed}.sqz`);
   const reportFile = file.replace(/\.sqz$/, '.json');
@@ -135,14 +137,33 @@ async function jointRow(name: string, ratio: number, seed: number): Promise<Join
   return { name, ratio, command: `node ${args.join(' ')}`, wallSeconds: r.seconds, report };
 }
 
-async function sqzJoint(name: string, ratio: number, seed: number): Promise<void> {
-  if (done({ name, method: 'sqz joint', ratio, seed })) return;
-  const row = await jointRow(name, ratio, seed);
-  if (!row) { process.stderr.write(`${name} at ${ratio}×: no sqz joint result in compression.json (run bench/compression.ts)\n`); return; }
+/**
+ * Starts every sqz joint run of `name` not yet recorded, one after another in child processes, so they use the
+ * second core while this process runs the other methods; each is awaited and recorded by sqzJoint.
+ */
+function startJointRuns(name: string): Map<string, Promise<JointRow>> {
+  const runs = new Map<string, Promise<JointRow>>();
+  let chain: Promise<unknown> = Promise.resolve();
+  for (const seed of seeds) {
+    for (const ratio of ratios) {
+      if (done({ name, method: 'sqz joint', ratio, seed })) continue;
+      const run = chain.then(() => jointRow(name, ratio, seed));
+      run.catch(() => {}); // rethrown where it is awaited; the next run starts either way
+      chain = run.catch(() => {});
+      runs.set(`${seed}@${ratio}`, run);
+    }
+  }
+  return runs;
+}
+
+async function sqzJoint(name: string, ratio: number, seed: number, runs: Map<string, Promise<JointRow>>): Promise<void> {
+  const pending = runs.get(`${seed}@${ratio}`);
+  if (!pending) return;
+  const row = await pending;
   const rep = row.report;
   await record({ name, data: DATA[name]!, grid, ratio, targetBytes: rep.targetBytes, method: 'sqz joint', bytes: rep.fileBytes,
     fileRatio: rep.fileRatio, paperRatio: rep.paperRatio, testAccuracy: rep.accuracy.runtime ?? rep.accuracy.after,
-    testSamples: rep.samples.test, wallSeconds: row.wallSeconds, note: `${seed === 1 ? 'from compression.json, ' : ''}${rep.hyper.epochs} ADMM + ${rep.hyper.finetuneEpochs} fine-tune epochs (defaults)`,
+    testSamples: rep.samples.test, wallSeconds: row.wallSeconds, note: `${row.fromCompressionJson ? 'from compression.json, ' : ''}${rep.hyper.epochs} ADMM + ${rep.hyper.finetuneEpochs} fine-tune epochs (defaults)`,
     bits: rep.layers.map((l) => l.bits), density: rep.layers.map((l) => l.density), finetuneEpochs: rep.hyper.finetuneEpochs,
     overTarget: rep.fileBytes > rep.targetBytes, command: row.command, seed });
 }
@@ -151,7 +172,8 @@ if (!opts.reportOnly) {
   await mkdir(path.join(out, 'compare'), { recursive: true });
   for (const name of names) {
     if (!DATA[name]) throw new Error(`unknown case '${name}'`);
-    const modelJson = path.join(out, 'models', name, 'model.json');
+    const modelJson = path.join((await ensureBaseline(root, name)).dir, 'model.json');
+    const jointRuns = startJointRuns(name);
     // Methods without a size target once, at seed 1 and the default fine-tune (the curve's dense end).
     if (!equalEpochs) {
       const s = await compareSetup({ model: modelJson, data: DATA[name]! });
@@ -162,13 +184,13 @@ if (!opts.reportOnly) {
       const s = await compareSetup({ model: modelJson, data: DATA[name]!, seed });
       for (const ratio of ratios) {
         const target = Math.floor(s.fp32WeightBytes / ratio);
-        await sqzJoint(name, ratio, seed);
         await runMethod(s, name, 'uniform prune + 8-bit', ratio, target, (ctx) => uniformPruning8(ctx, target), seed);
         await runMethod(s, name, 'Deep Compression', ratio, target,
           (ctx) => deepCompression(ctx, target, equalEpochs ? ctx.hyper.epochs : ctx.hyper.finetuneEpochs), seed);
         await runMethod(s, name, 'sequential sparsify → bits', ratio, target, (ctx) => sequential(ctx, target), seed);
+        await sqzJoint(name, ratio, seed, jointRuns);
       }
     }
   }
 }
-await writeCompareSection(root, results, publishedFigures, accuracyVsBytesSvg);
+await writeCompareSection(root, results, publishedFigures, analysis, accuracyVsBytesSvg);

@@ -11,39 +11,23 @@ import { Command } from 'commander';
 import { machineDescription, replaceSection } from './benchmarks_md.js';
 import type { CompressReport } from '../compiler/compress/report.js';
 import { runNode } from './spawn_node.js';
+import { BASELINE_CASES, ensureBaseline, type Baseline } from './baselines/ensure.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = path.join(root, 'bench/out');
 
-interface Case { data: string; arch: 'lenet5' | 'lenet300'; baselineEpochs: number }
-const CASES: Record<string, Case> = {
-  'mnist-lenet300': { data: 'mnist', arch: 'lenet300', baselineEpochs: 15 },
-  'mnist-lenet5': { data: 'mnist', arch: 'lenet5', baselineEpochs: 15 },
-  'fashion-mnist-lenet300': { data: 'fashion-mnist', arch: 'lenet300', baselineEpochs: 15 },
-  'fashion-mnist-lenet5': { data: 'fashion-mnist', arch: 'lenet5', baselineEpochs: 10 },
-};
+const CASES = BASELINE_CASES;
 
 interface Result {
   name: string;
   ratio: number;
   command: string;
   wallSeconds: number;
-  baseline: { testAccuracy: number; command: string };
+  baseline: Baseline;
   report: CompressReport;
 }
 
 const run = (args: string[]) => runNode(args, root);
-
-async function ensureBaseline(name: string, c: Case): Promise<{ dir: string; baseline: Result['baseline'] }> {
-  const dir = path.join(out, 'models', name);
-  if (!existsSync(path.join(dir, 'baseline.json'))) {
-    const r = await run(['dist/bench/baselines/train.js', '--arch', c.arch, '--data', c.data, '--epochs', String(c.baselineEpochs),
-      '--out', path.relative(root, dir)]);
-    if (r.code !== 0) throw new Error(`training the ${name} baseline failed`);
-  }
-  const baseline = JSON.parse(await readFile(path.join(dir, 'baseline.json'), 'utf8')) as Result['baseline'];
-  return { dir, baseline };
-}
 
 async function loadResults(): Promise<Result[]> {
   const file = path.join(out, 'compression.json');
@@ -108,7 +92,7 @@ if (!opts.reportOnly) {
   for (const name of names) {
     const c = CASES[name];
     if (!c) throw new Error(`unknown case '${name}'`);
-    const { dir, baseline } = await ensureBaseline(name, c);
+    const { dir, baseline } = await ensureBaseline(root, name);
     for (const ratio of opts.ratios.split(',').map(Number)) {
       const stem = path.join('bench/out', `${name}-${ratio}x`);
       const args = ['dist/compiler/cli.js', 'compress', path.relative(root, path.join(dir, 'model.json')), '--data', c.data,
