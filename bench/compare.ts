@@ -7,6 +7,7 @@
 //   node dist/bench/compare.js --quick                 (LeNet-300-100 on mnist at 100× and 300×)
 //   node dist/bench/compare.js [--only NAMES] [--ratios 100,300,1000]   (full grid: hours)
 //   node dist/bench/compare.js --quick --equal-epochs --seeds 1,2,3        (baselines trained as long as joint; noise)
+//   ... --resume [--methods 'sqz joint,Deep Compression']   (continue an interrupted grid; a subset of methods)
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -37,11 +38,14 @@ const program = new Command()
   .option('--finetune-epochs <n>', "fine-tune epochs per fine-tune (default: sqz's own for the dataset)")
   .option('--equal-epochs', 'train every baseline for as many epochs as sqz joint (its ADMM + fine-tune epochs)')
   .option('--seeds <list>', 'comma-separated seeds (sqz joint reruns `sqz compress --seed S` for seeds other than 1)', '1')
-  .option('--resume', 'skip the runs already recorded in bench/results/compare.json (an interrupted grid continues)')
+  .option('--methods <list>', 'comma-separated subset of the methods by name (default: all)')
+  .option('--resume', 'skip the runs already recorded in bench/results/compare.json, and reuse a finished sqz joint run whose result was not recorded (an interrupted grid continues)')
   .option('--report-only', 'rewrite BENCHMARKS.md and the charts from bench/results/compare.json');
 const opts = program.parse().opts<{
   quick?: boolean; only?: string; ratios: string; finetuneEpochs?: string; equalEpochs?: boolean; seeds: string; resume?: boolean; reportOnly?: boolean;
+  methods?: string;
 }>();
+const methods = opts.methods?.split(',').map((m) => m.trim());
 const quick = opts.quick === true;
 const names = opts.only ? opts.only.split(',') : quick ? ['mnist-lenet300'] : Object.keys(DATA);
 const ratios = (quick && opts.ratios === '100,300,1000' ? '100,300' : opts.ratios).split(',').map(Number);
@@ -60,7 +64,7 @@ const sameRun = (a: { name: string; method: string; ratio: number | null; seed?:
   a.name === b.name && a.method === b.method && a.ratio === b.ratio && (a.seed ?? 1) === (b.seed ?? 1);
 let results = await loadJson<CompareResult[]>(resultsFile, []);
 const done = (run: { name: string; method: string; ratio: number | null; seed?: number }) =>
-  opts.resume === true && results.some((x) => x.grid === grid && sameRun(x, run));
+  (methods !== undefined && !methods.includes(run.method)) || (opts.resume === true && results.some((x) => x.grid === grid && sameRun(x, run)));
 
 // Re-read before writing: two grids (say full and equal-epochs) may run side by side and share the file.
 async function record(r: CompareResult): Promise<void> {
@@ -131,6 +135,11 @@ async function jointRow(name: string, ratio: number, seed: number): Promise<Join
   const reportFile = file.replace(/\.sqz$/, '.json');
   const args = ['dist/compiler/cli.js', 'compress', path.relative(root, path.join(out, 'models', name, 'model.json')), '--data', DATA[name]!,
     '--ratio', String(ratio), '--seed', String(seed), '-o', path.relative(root, file), '--report', path.relative(root, reportFile), '--quiet'];
+  if (opts.resume === true && existsSync(file) && existsSync(reportFile)) {
+    // Finished before the grid was interrupted: its report holds everything the record needs.
+    const report = JSON.parse(await readFile(reportFile, 'utf8')) as CompressReport;
+    return { name, ratio, command: `node ${args.join(' ')}`, wallSeconds: report.seconds.total, report };
+  }
   const r = await runNode(args, root);
   if (r.code !== 0) throw new Error(`sqz compress exited with ${r.code}: ${r.stderr.trim().split('\n').pop()}`);
   const report = JSON.parse(await readFile(reportFile, 'utf8')) as CompressReport;
