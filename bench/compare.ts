@@ -63,7 +63,8 @@ const resultsFile = path.join(root, 'bench/results/compare.json');
 const sameRun = (a: { name: string; method: string; ratio: number | null; seed?: number }, b: typeof a) =>
   a.name === b.name && a.method === b.method && a.ratio === b.ratio && (a.seed ?? 1) === (b.seed ?? 1);
 let results = await loadJson<CompareResult[]>(resultsFile, []);
-const done = (run: { name: string; method: string; ratio: number | null; seed?: number }) =>
+/** A run this invocation leaves out: not among --methods, or already recorded when resuming. */
+const skip = (run: { name: string; method: string; ratio: number | null; seed?: number }) =>
   (methods !== undefined && !methods.includes(run.method)) || (opts.resume === true && results.some((x) => x.grid === grid && sameRun(x, run)));
 
 // Re-read before writing: two grids (say full and equal-epochs) may run side by side and share the file.
@@ -78,7 +79,7 @@ async function runMethod(
   s: CompareSetup, name: string, method: string, ratio: number | null, target: number | null, run: (ctx: ReturnType<CompareSetup['context']>) => MethodResult | undefined,
   seed = 1,
 ): Promise<void> {
-  if (done({ name, method, ratio, seed })) return;
+  if (skip({ name, method, ratio, seed })) return;
   const started = performance.now();
   const ctx = s.context({ finetuneEpochs });
   // --equal-epochs: as many epochs as sqz joint trains (ADMM + fine-tune). Deep Compression splits them itself.
@@ -101,7 +102,7 @@ async function runMethod(
 }
 
 async function tfjsUint8(s: CompareSetup, name: string, modelJson: string): Promise<void> {
-  if (done({ name, method: 'tfjs affine uint8', ratio: null })) return;
+  if (skip({ name, method: 'tfjs affine uint8', ratio: null })) return;
   const started = performance.now();
   const artifacts = await readModelArtifacts(modelJson);
   const specs = artifacts.weightSpecs ?? [];
@@ -125,7 +126,7 @@ type JointRow = { name: string; ratio: number; command: string; wallSeconds: num
  * sqz joint at `ratio`: seed 1 is bench/compression.ts's run (bench/out/compression.json) when recorded there;
  * otherwise `sqz compress --seed S` runs here with the same defaults (the seed also draws the validation split).
  */
-async function jointRow(name: string, ratio: number, seed: number): Promise<JointRow> {
+async function jointRow(name: string, modelJson: string, ratio: number, seed: number): Promise<JointRow> {
   if (seed === 1) {
     const rows = await loadJson<JointRow[]>(path.join(out, 'compression.json'), []);
     const row = rows.find((r) => r.name === name && r.ratio === ratio);
@@ -133,30 +134,27 @@ async function jointRow(name: string, ratio: number, seed: number): Promise<Join
   }
   const file = path.join(out, 'compare', `${name}-sqz-joint-${ratio}x-seed${seed}.sqz`);
   const reportFile = file.replace(/\.sqz$/, '.json');
-  const args = ['dist/compiler/cli.js', 'compress', path.relative(root, path.join(out, 'models', name, 'model.json')), '--data', DATA[name]!,
+  const args = ['dist/compiler/cli.js', 'compress', path.relative(root, modelJson), '--data', DATA[name]!,
     '--ratio', String(ratio), '--seed', String(seed), '-o', path.relative(root, file), '--report', path.relative(root, reportFile), '--quiet'];
-  if (opts.resume === true && existsSync(file) && existsSync(reportFile)) {
-    // Finished before the grid was interrupted: its report holds everything the record needs.
-    const report = JSON.parse(await readFile(reportFile, 'utf8')) as CompressReport;
-    return { name, ratio, command: `node ${args.join(' ')}`, wallSeconds: report.seconds.total, report };
-  }
-  const r = await runNode(args, root);
-  if (r.code !== 0) throw new Error(`sqz compress exited with ${r.code}: ${r.stderr.trim().split('\n').pop()}`);
+  // With --resume, a run that finished before the grid was interrupted is not repeated: its report has it all.
+  const finished = opts.resume === true && existsSync(file) && existsSync(reportFile);
+  const r = finished ? undefined : await runNode(args, root);
+  if (r && r.code !== 0) throw new Error(`sqz compress exited with ${r.code}: ${r.stderr.trim().split('\n').pop()}`);
   const report = JSON.parse(await readFile(reportFile, 'utf8')) as CompressReport;
-  return { name, ratio, command: `node ${args.join(' ')}`, wallSeconds: r.seconds, report };
+  return { name, ratio, command: `node ${args.join(' ')}`, wallSeconds: r?.seconds ?? report.seconds.total, report };
 }
 
 /**
  * Starts every sqz joint run of `name` not yet recorded, one after another in child processes, so they use the
  * second core while this process runs the other methods; each is awaited and recorded by sqzJoint.
  */
-function startJointRuns(name: string): Map<string, Promise<JointRow>> {
+function startJointRuns(name: string, modelJson: string): Map<string, Promise<JointRow>> {
   const runs = new Map<string, Promise<JointRow>>();
   let chain: Promise<unknown> = Promise.resolve();
   for (const seed of seeds) {
     for (const ratio of ratios) {
-      if (done({ name, method: 'sqz joint', ratio, seed })) continue;
-      const run = chain.then(() => jointRow(name, ratio, seed));
+      if (skip({ name, method: 'sqz joint', ratio, seed })) continue;
+      const run = chain.then(() => jointRow(name, modelJson, ratio, seed));
       run.catch(() => {}); // rethrown where it is awaited; the next run starts either way
       chain = run.catch(() => {});
       runs.set(`${seed}@${ratio}`, run);
@@ -180,9 +178,8 @@ async function sqzJoint(name: string, ratio: number, seed: number, runs: Map<str
 if (!opts.reportOnly) {
   await mkdir(path.join(out, 'compare'), { recursive: true });
   for (const name of names) {
-    if (!DATA[name]) throw new Error(`unknown case '${name}'`);
     const modelJson = path.join((await ensureBaseline(root, name)).dir, 'model.json');
-    const jointRuns = startJointRuns(name);
+    const jointRuns = startJointRuns(name, modelJson);
     // Methods without a size target once, at seed 1 and the default fine-tune (the curve's dense end).
     if (!equalEpochs) {
       const s = await compareSetup({ model: modelJson, data: DATA[name]! });

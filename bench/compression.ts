@@ -16,8 +16,6 @@ import { BASELINE_CASES, ensureBaseline, type Baseline } from './baselines/ensur
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = path.join(root, 'bench/out');
 
-const CASES = BASELINE_CASES;
-
 interface Result {
   name: string;
   ratio: number;
@@ -44,7 +42,7 @@ function table(results: Result[]): string {
   for (const r of results) {
     const rep = r.report;
     const acc = rep.accuracy.runtime ?? rep.accuracy.after;
-    lines.push(`| ${CASES[r.name]?.arch ?? r.name} | ${CASES[r.name]?.data ?? ''} | ${r.ratio}× (${rep.targetBytes} B) | ${rep.fileBytes} | `
+    lines.push(`| ${BASELINE_CASES[r.name]?.arch ?? r.name} | ${BASELINE_CASES[r.name]?.data ?? ''} | ${r.ratio}× (${rep.targetBytes} B) | ${rep.fileBytes} | `
       + `${rep.fileRatio.toFixed(0)}× | ${rep.paperRatio.toFixed(0)}× | ${pct(acc)} | ${pct(r.baseline.testAccuracy)} | `
       + `${(100 * (acc - r.baseline.testAccuracy)).toFixed(2)} | ${rep.layers.map((l) => l.bits).join('/')} | `
       + `${rep.layers.map((l) => `${(100 * l.density).toFixed(2)}%`).join(' / ')} | ${(r.wallSeconds / 60).toFixed(1)} min | `
@@ -80,7 +78,7 @@ async function writeSection(results: Result[]): Promise<void> {
 }
 
 const program = new Command()
-  .option('--only <names>', `comma-separated subset of ${Object.keys(CASES).join(', ')}`)
+  .option('--only <names>', `comma-separated subset of ${Object.keys(BASELINE_CASES).join(', ')}`)
   .option('--ratios <list>', 'comma-separated target ratios', '100,300,1000')
   .option('--report-only', 'rewrite BENCHMARKS.md from bench/out/compression.json without running');
 
@@ -88,9 +86,9 @@ const opts = program.parse().opts<{ only?: string; ratios: string; reportOnly?: 
 await mkdir(out, { recursive: true });
 let results = await loadResults();
 if (!opts.reportOnly) {
-  const names = opts.only ? opts.only.split(',') : Object.keys(CASES);
+  const names = opts.only ? opts.only.split(',') : Object.keys(BASELINE_CASES);
   for (const name of names) {
-    const c = CASES[name];
+    const c = BASELINE_CASES[name];
     if (!c) throw new Error(`unknown case '${name}'`);
     const { dir, baseline } = await ensureBaseline(root, name);
     for (const ratio of opts.ratios.split(',').map(Number)) {

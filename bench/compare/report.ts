@@ -67,38 +67,32 @@ function table(rows: CompareResult[]): string {
 const seedOf = (r: CompareResult) => r.seed ?? 1;
 const targetRatios = (rows: CompareResult[]) => [...new Set(rows.map((r) => r.ratio).filter((r): r is number => r !== null))];
 
-/** Accuracy spread (max − min, points) per method and target over the seeds recorded; only where ≥ 2 seeds. */
-function spreads(all: CompareResult[]): Map<string, { seeds: number[]; accuracies: number[]; spread: number }> {
-  const bySeed = new Map<string, CompareResult[]>();
-  for (const r of all) if (r.ratio !== null) bySeed.set(`${r.method}@${r.ratio}`, [...(bySeed.get(`${r.method}@${r.ratio}`) ?? []), r]);
-  const out = new Map<string, { seeds: number[]; accuracies: number[]; spread: number }>();
-  for (const [key, rs] of bySeed) {
-    if (rs.length < 2) continue;
+interface SeedStats { seeds: number[]; accuracies: number[]; mean: number; min: number; max: number }
+
+/** Test accuracy over the seeds recorded, per method and target (key 'method@ratio'), in seed order. */
+function seedStats(all: CompareResult[]): Map<string, SeedStats> {
+  const byKey = new Map<string, CompareResult[]>();
+  for (const r of all) if (r.ratio !== null) byKey.set(`${r.method}@${r.ratio}`, [...(byKey.get(`${r.method}@${r.ratio}`) ?? []), r]);
+  const out = new Map<string, SeedStats>();
+  for (const [key, rs] of byKey) {
     rs.sort((a, b) => seedOf(a) - seedOf(b));
     const acc = rs.map((r) => r.testAccuracy);
-    out.set(key, { seeds: rs.map(seedOf), accuracies: acc, spread: 100 * (Math.max(...acc) - Math.min(...acc)) });
+    out.set(key, { seeds: rs.map(seedOf), accuracies: acc, mean: acc.reduce((a, b) => a + b, 0) / acc.length, min: Math.min(...acc), max: Math.max(...acc) });
   }
   return out;
 }
 
-function noiseTable(all: CompareResult[]): string[] {
-  const s = spreads(all);
-  if (s.size === 0) return [];
+/** Per method and target run with two seeds or more: each seed's accuracy and the spread (max − min). */
+function noiseTable(stats: Map<string, SeedStats>): string[] {
+  const seeded = [...stats.entries()].filter(([, v]) => v.seeds.length > 1);
+  if (seeded.length === 0) return [];
   const lines = ['Noise: test accuracy per seed and its spread (max − min).', '',
     '| method | target | seeds | test acc. per seed | spread (points) |', '| --- | ---: | --- | --- | ---: |'];
-  for (const [key, v] of [...s.entries()].sort(([a], [b]) => Number(a.split('@')[1]) - Number(b.split('@')[1]) || a.localeCompare(b))) {
+  for (const [key, v] of seeded.sort(([a], [b]) => Number(a.split('@')[1]) - Number(b.split('@')[1]) || a.localeCompare(b))) {
     const [method, ratio] = key.split('@');
-    lines.push(`| ${method} | ${ratio}× | ${v.seeds.join(', ')} | ${v.accuracies.map(pct).join(' / ')} | ${v.spread.toFixed(2)} |`);
+    lines.push(`| ${method} | ${ratio}× | ${v.seeds.join(', ')} | ${v.accuracies.map(pct).join(' / ')} | ${(100 * (v.max - v.min)).toFixed(2)} |`);
   }
   return [...lines, ''];
-}
-
-interface SeedStats { mean: number; min: number; max: number; seeds: number }
-
-function seedStats(all: CompareResult[], method: string, ratio: number): SeedStats | undefined {
-  const acc = all.filter((r) => r.method === method && r.ratio === ratio).map((r) => r.testAccuracy);
-  if (acc.length === 0) return undefined;
-  return { mean: acc.reduce((a, b) => a + b, 0) / acc.length, min: Math.min(...acc), max: Math.max(...acc), seeds: acc.length };
 }
 
 /** What one target says about sqz joint against the best other method. */
@@ -123,14 +117,15 @@ export interface Finding {
  * larger of the two seed spreads (the issue's noise measure) — and whether joint's worst seed beats the other's best.
  */
 export function findings(group: string, rows: CompareResult[], all: CompareResult[]): Finding[] {
+  const stats = seedStats(all);
   const out: Finding[] = [];
   for (const ratio of targetRatios(rows)) {
     const at = rows.filter((r) => r.ratio === ratio);
     const joint = at.find((r) => r.method === 'sqz joint');
     const others = at.filter((r) => r !== joint);
     if (!joint || others.length === 0) continue;
-    const j = seedStats(all, 'sqz joint', ratio)!;
-    const byMean = others.map((o) => ({ o, st: seedStats(all, o.method, ratio)! })).sort((a, b) => b.st.mean - a.st.mean);
+    const j = stats.get(`sqz joint@${ratio}`)!;
+    const byMean = others.map((o) => ({ o, st: stats.get(`${o.method}@${ratio}`)! })).sort((a, b) => b.st.mean - a.st.mean);
     const o = [...others].sort((a, b) => b.testAccuracy - a.testAccuracy)[0]!;
     const d = 100 * (joint.testAccuracy - o.testAccuracy);
     let line = `- ${ratio}×: sqz joint ${pct(joint.testAccuracy)} in ${joint.bytes} B; best other: ${o.method} ${pct(o.testAccuracy)} in `
@@ -140,13 +135,13 @@ export function findings(group: string, rows: CompareResult[], all: CompareResul
     let other = o.method;
     let seeds = 1;
     const best = byMean[0]!;
-    if (j.seeds >= 2 && best.st.seeds >= 2) {
+    if (j.seeds.length >= 2 && best.st.seeds.length >= 2) {
       gap = 100 * (j.mean - best.st.mean);
       const noise = 100 * Math.max(j.max - j.min, best.st.max - best.st.min);
       const rivalsBest = Math.max(...byMean.map((x) => x.st.max));
       verdict = gap <= 0 ? 'loses' : gap > noise ? 'wins' : 'marginal';
       other = best.o.method;
-      seeds = Math.min(j.seeds, best.st.seeds);
+      seeds = Math.min(j.seeds.length, best.st.seeds.length);
       line += ` Over ${seeds} seeds: sqz joint ${pct(j.mean)} mean (${pct(j.min)}–${pct(j.max)}), best other by mean ${best.o.method} `
         + `${pct(best.st.mean)} (${pct(best.st.min)}–${pct(best.st.max)}): ${gap >= 0 ? '+' : ''}${gap.toFixed(2)} points against a seed spread of `
         + `${noise.toFixed(2)} — ${verdict === 'wins' ? 'the gap exceeds noise' : verdict === 'marginal' ? '**within noise**' : '**sqz joint is behind**'}`
@@ -203,16 +198,17 @@ export async function writeCompareSection(
     const rows = all.filter((r) => seedOf(r) === 1);
     if (rows.length === 0) continue;
     rows.sort((a, b) => (a.ratio ?? 0) - (b.ratio ?? 0) || a.bytes - b.bytes);
+    const stats = seedStats(all);
     const svg = `compare-${rows[0]!.name}-${rows[0]!.grid.replace(/[^a-z0-9]+/gi, '-')}.svg`;
     await writeFile(path.join(root, 'bench/results', svg),
       await chart(key, rows.map((r) => {
-        const st = r.ratio === null ? undefined : seedStats(all, r.method, r.ratio);
-        const range = st && st.seeds > 1 ? { min: st.min, max: st.max } : {};
+        const st = stats.get(`${r.method}@${r.ratio}`);
+        const range = st && st.seeds.length > 1 ? { min: st.min, max: st.max } : {};
         return { method: series(r.method), bytes: r.bytes, accuracy: r.testAccuracy, ...range };
       })));
     const f = findings(key, rows, all);
     found.push(...f);
-    parts.push(`### ${key}`, '', `![accuracy vs bytes](bench/results/${svg})`, '', table(rows), '', ...noiseTable(all), ...f.map((x) => x.line), '');
+    parts.push(`### ${key}`, '', `![accuracy vs bytes](bench/results/${svg})`, '', table(rows), '', ...noiseTable(stats), ...f.map((x) => x.line), '');
   }
   // The grid commands first, then the single compress runs they read or started.
   const commands = [...new Set(results.map((r) => r.command))].sort((a, b) => Number(b.includes('compare.js')) - Number(a.includes('compare.js')));
