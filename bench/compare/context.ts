@@ -49,6 +49,8 @@ export async function compareSetup(opts: SetupOptions): Promise<CompareSetup> {
       return {
         graph, layers, inputShape, numClasses, data, targetBytes: 0, hyper, state: new TrainState(graph),
         rng: createRng(hyper.seed), progress: createProgress(true), setup: { graph, layers },
+        // The baselines train on the labels alone, as the methods they stand for do.
+        loss: { distill: 0, temperature: hyper.temperature },
       };
     },
   };

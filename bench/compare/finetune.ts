@@ -7,7 +7,7 @@ import type { RunContext } from '../../compiler/compress/context.js';
 import { cosineLr } from '../../compiler/compress/context.js';
 import { FinetunePhase } from '../../compiler/compress/finetune_phase.js';
 import type { LayerCode } from '../../compiler/compress/joint_projection.js';
-import { batchTensors, sgdStep } from '../../compiler/compress/sgd.js';
+import { batchTensors, disposeBatch, sgdStep } from '../../compiler/compress/sgd.js';
 import { assignArray } from '../../compiler/compress/train_state.js';
 import { batches } from '../../compiler/data/dataset.js';
 
@@ -39,10 +39,10 @@ export function maskedFinetune(ctx: RunContext, masks: Uint8Array[], epochs: num
   let step = 0;
   for (let e = 0; e < epochs; e++) {
     for (const batch of batches(ctx.data.train, hyper.batchSize, ctx.rng)) {
-      const { x, y } = batchTensors(batch, ctx.inputShape, ctx.numClasses);
+      const tensors = batchTensors(batch, ctx.inputShape, ctx.numClasses);
       const lr = cosineLr(hyper.lr * 0.25, step++, total, 0.02);
-      sgdStep(state, x, y, { lr, momentum: hyper.momentum, weightDecay: hyper.weightDecay, clipNorm: hyper.clipNorm });
-      tf.dispose([x, y]);
+      sgdStep(state, tensors, { lr, momentum: hyper.momentum, weightDecay: hyper.weightDecay, clipNorm: hyper.clipNorm, loss: ctx.loss });
+      disposeBatch(tensors);
       apply();
     }
   }

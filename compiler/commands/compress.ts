@@ -22,6 +22,10 @@ interface CliOptions {
   projectionInterval?: number;
   anneal?: number;
   sensitivity?: number;
+  saliency?: number;
+  distill?: number;
+  temperature?: number;
+  teacher?: string;
   seed?: number;
   backend: BackendChoice;
   validationSplit: number;
@@ -50,9 +54,12 @@ export function toCompressOptions(model: string, o: CliOptions): CompressOptions
   set('projectionInterval', o.projectionInterval);
   set('anneal', o.anneal);
   set('sensitivity', o.sensitivity);
+  set('saliency', o.saliency);
+  set('distill', o.distill);
+  set('temperature', o.temperature);
   set('seed', o.seed);
   return {
-    model, data: o.data, output: o.output,
+    model, data: o.data, output: o.output, teacher: o.teacher,
     targetBytes: o.targetSize !== undefined ? parseByteSize(o.targetSize) : undefined,
     ratio: o.ratio, hyper, backend: o.backend, validationSplit: o.validationSplit,
     trainSamples: o.trainSamples, testSamples: o.testSamples, checkpointDir: o.checkpoint, resume: o.resume,
@@ -82,6 +89,10 @@ export function registerCompressCommand(program: Command): void {
     .option('--projection-interval <n>', `SGD steps between projections (default ${d.projectionInterval})`, parseCount)
     .option('--anneal <f>', `fraction of ADMM steps over which the budget shrinks to the target (default ${d.anneal})`, parseNumber)
     .option('--sensitivity <p>', `exponent of the per-layer gradient-energy weighting of the projections, 0 = off (default ${d.sensitivity})`, parseNumber)
+    .option('--saliency <p>', `exponent of the per-weight Fisher saliency inside a layer, 0 = off (default ${d.saliency})`, parseNumber)
+    .option('--distill <a>', `weight of the teacher's soft targets in the loss, 0..1; 0 turns distillation off (default ${d.distill})`, parseNumber)
+    .option('--temperature <t>', `softmax temperature of the teacher term (default ${d.temperature})`, parseNumber)
+    .option('--teacher <model.json>', 'the distillation teacher (default: the model being compressed, as given)')
     .option('--seed <n>', `random seed (default ${d.seed}); same seed and backend give a byte-identical file`, parseCount)
     .addOption(new Option('--backend <name>', 'training engine').choices([...BACKEND_CHOICES]).default('auto'))
     .option('--validation-split <f>', 'fraction of the training data held out to pick the best result', parseNumber, 0.1)

@@ -5,20 +5,23 @@
 //   U-step   right after: U ← U + W − V; ρ grows geometrically (up to rhoMax) so W is pulled onto V by the end.
 import * as tf from '@tensorflow/tfjs-core';
 import { batches } from '../data/dataset.js';
-import { batchTensors, checkLoss, sgdStep } from './sgd.js';
+import { batchTensors, checkLoss, disposeBatch, FisherAccumulator, sgdStep } from './sgd.js';
 import { assignArray } from './train_state.js';
 import { cosineLr, type RunContext } from './context.js';
-import { initialCosts, projectJoint, type CostModel, type JointProjection } from './joint_projection.js';
+import { initialCosts, projectJoint, type CostModel, type Importance, type JointProjection } from './joint_projection.js';
 import { faultPoint } from '../util/fault.js';
 
 export interface AdmmSnapshot {
   rho: number;
-  /** Per-layer EMA of the mean squared gradient (layer sensitivity). */
-  fisher: number[];
+  /** Per-weight EMA of the squared gradient (diagonal Fisher), one array per layer, and the steps it has seen. */
+  fisher: Float32Array[];
+  fisherSteps: number;
   projections: number;
   u: Float32Array[];
   v: Float32Array[];
   costs: CostModel;
+  /** The previous epoch's hard projection (bits and masks), for the stopping rule (admm_loop.ts). */
+  lastHard?: { bits: number[]; masks: Uint8Array[] };
 }
 
 /** EMA decay of the per-step gradient energy (≈ the last 50 steps). */
@@ -33,11 +36,12 @@ export interface EpochResult {
 
 export class AdmmPhase {
   rho: number;
-  fisher: number[];
+  readonly fisher: FisherAccumulator;
   projections: number;
   u: Float32Array[];
   v: Float32Array[];
   costs: CostModel;
+  lastHard?: { bits: number[]; masks: Uint8Array[] };
   private anchors = new Map<string, tf.Tensor>();
   private last?: JointProjection;
   private residual = NaN;
@@ -45,16 +49,21 @@ export class AdmmPhase {
   constructor(private readonly ctx: RunContext, snapshot?: AdmmSnapshot) {
     const { layers, state } = ctx;
     this.rho = snapshot?.rho ?? ctx.hyper.rho;
-    this.fisher = snapshot?.fisher ?? layers.map(() => 0);
+    this.fisher = new FisherAccumulator(layers.map((l) => state.kernel(l.opIndex).name), layers.map((l) => l.shape), FISHER_DECAY,
+      snapshot && { values: snapshot.fisher, steps: snapshot.fisherSteps });
     this.projections = snapshot?.projections ?? 0;
     this.u = snapshot?.u ?? layers.map((l) => new Float32Array(l.n));
     this.v = snapshot?.v ?? layers.map((l) => new Float32Array(l.n));
     this.costs = snapshot?.costs ?? initialCosts(ctx.setup, state.readBiases(), ctx.targetBytes);
+    this.lastHard = snapshot?.lastHard;
     if (snapshot) this.updateAnchors();
   }
 
   snapshot(): AdmmSnapshot {
-    return { rho: this.rho, fisher: this.fisher, projections: this.projections, u: this.u, v: this.v, costs: this.costs };
+    return {
+      rho: this.rho, fisher: this.fisher.read(), fisherSteps: this.fisher.steps, projections: this.projections, u: this.u, v: this.v,
+      costs: this.costs, lastHard: this.lastHard,
+    };
   }
 
   get stepsPerEpoch(): number {
@@ -82,14 +91,27 @@ export class AdmmPhase {
   }
 
   /**
-   * Per-layer importance for the projections: the layer's mean squared gradient relative to the largest, i.e. a
-   * diagonal-Fisher estimate of how much loss a unit of squared weight error costs in that layer. Before any
-   * gradient was seen (the first projection from the pretrained weights) all layers weigh 1.
+   * Importance for the projections, from the diagonal Fisher estimate F (mean squared gradient). Per layer: its
+   * mean F relative to the largest layer's, to the power `sensitivity` (how much loss a unit of squared weight
+   * error costs in that layer). With `saliency` > 0, each weight's F relative to its layer's mean (floored at 1% of
+   * it, so no weight is worth nothing), to that power, multiplies the layer's figure (Optimal Brain Damage's
+   * ½·F·w²). Before any gradient was seen (the first projection, from the pretrained weights) everything weighs 1.
    */
-  importance(): number[] {
-    const top = Math.max(...this.fisher);
-    const power = this.ctx.hyper.sensitivity;
-    return top > 0 && power > 0 ? this.fisher.map((f) => Math.max(f / top, 1e-6) ** power) : this.fisher.map(() => 1);
+  importance(): Importance[] {
+    const { sensitivity, saliency } = this.ctx.hyper;
+    if (this.fisher.steps === 0) return this.ctx.layers.map(() => 1);
+    const perWeight = this.fisher.read();
+    const means = perWeight.map((f) => f.reduce((s, x) => s + x, 0) / Math.max(f.length, 1));
+    const top = Math.max(...means);
+    const layer = means.map((m) => (top > 0 && sensitivity > 0 ? Math.max(m / top, 1e-6) ** sensitivity : 1));
+    if (saliency === 0) return layer;
+    return perWeight.map((f, i) => {
+      const mean = means[i]!;
+      if (!(mean > 0)) return layer[i]!;
+      const out = new Float32Array(f.length);
+      for (let j = 0; j < f.length; j++) out[j] = layer[i]! * (Math.max(f[j]!, 0.01 * mean) / mean) ** saliency;
+      return out;
+    });
   }
 
   /** The current kernels, one flat array per compressible layer. */
@@ -184,16 +206,13 @@ export class AdmmPhase {
     let lossSum = 0;
     let count = 0;
     try {
-      const energy = { names: ctx.layers.map((l) => state.kernel(l.opIndex).name), out: new Float64Array(ctx.layers.length) };
+      const sgd = { momentum: hyper.momentum, weightDecay: hyper.weightDecay, clipNorm: hyper.clipNorm, loss: ctx.loss };
       for (const batch of batches(data.train, hyper.batchSize, ctx.rng)) {
         const lr = cosineLr(hyper.lr, step, this.totalSteps);
-        const { x, y } = batchTensors(batch, ctx.inputShape, ctx.numClasses);
-        const loss = sgdStep(state, x, y, { lr, momentum: hyper.momentum, weightDecay: hyper.weightDecay, clipNorm: hyper.clipNorm },
-          { beta: lr * this.rho, anchors: this.anchors }, energy);
+        const tensors = batchTensors(batch, ctx.inputShape, ctx.numClasses);
+        const loss = sgdStep(state, tensors, { ...sgd, lr }, { beta: lr * this.rho, anchors: this.anchors }, this.fisher);
+        disposeBatch(tensors);
         checkLoss(loss, `in ADMM epoch ${epoch + 1}, step ${step - startStep + 1}`, hyper.lr);
-        this.fisher = this.fisher.map((f, i) => (f === 0 ? energy.out[i]! : FISHER_DECAY * f + (1 - FISHER_DECAY) * energy.out[i]!));
-        x.dispose();
-        y.dispose();
         lossSum += loss * batch.count;
         count += batch.count;
         step++;
@@ -226,5 +245,6 @@ export class AdmmPhase {
   dispose(): void {
     for (const a of this.anchors.values()) a.dispose();
     this.anchors.clear();
+    this.fisher.dispose();
   }
 }

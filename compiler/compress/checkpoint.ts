@@ -12,8 +12,11 @@ import type { RngState } from '../util/rng.js';
 import type { AdmmSnapshot } from './admm_phase.js';
 import type { LayerCode } from './joint_projection.js';
 
-/** 2: EpochHistory gained residual, nonzeros and bits (the HTML report's charts). */
-export const CHECKPOINT_VERSION = 2;
+/**
+ * 2: EpochHistory gained residual, nonzeros and bits (the HTML report's charts). 3: per-weight Fisher and the last
+ * hard projection in the ADMM snapshot; ADMM may end early (admmEpochs), the fine-tune runs on the compacted model.
+ */
+export const CHECKPOINT_VERSION = 3;
 
 /** Weights as opIndex-keyed lists (msgpackr keeps typed arrays with moreTypes). */
 export interface WeightRecord {
@@ -44,6 +47,12 @@ export interface EpochHistory {
   bits: number[];
   /** ‖W − V‖ / ‖W‖ over all kernels at the end of the epoch (ADMM only: the fine-tune has no V). */
   residual?: number;
+  /** Share of the hard projection's kept weights that differ from the previous epoch's (ADMM only). */
+  maskChange?: number;
+  /** The hard projection's regime per layer (ADMM only): the encoding the knapsack priced it for. */
+  regimes?: string[];
+  /** Live units per layer of that result. */
+  units?: number[];
   seconds: number;
   projectionSeconds: number;
   projections: number;
@@ -63,6 +72,10 @@ export interface Checkpoint {
   weights: WeightRecord;
   momentum: Float32Array[];
   admm?: AdmmSnapshot;
+  /** ADMM epochs the run took, once ADMM has ended (it ends early when the hard projection stops changing). */
+  admmEpochs?: number;
+  /** The best ADMM result, which the fine-tune's compacted model is rebuilt from on resume (fine-tune phase). */
+  admmBest?: BestRecord;
   finetune?: {
     codes: LayerCode[];
     latent: Float32Array[];

@@ -5,6 +5,7 @@ import type { Rng } from '../util/rng.js';
 import type { CompressibleLayer } from './layers.js';
 import type { ProjectionSetup } from './joint_projection.js';
 import type { Progress } from './progress.js';
+import type { LossConfig } from './sgd.js';
 import type { TrainState } from './train_state.js';
 
 /** Hyper-parameters; every one has a default that reaches the documented targets (see options.ts). */
@@ -31,6 +32,15 @@ export interface Hyper {
   anneal: number;
   /** Exponent of the per-layer sensitivity (mean squared gradient) used as importance; 0 = plain magnitudes. */
   sensitivity: number;
+  /**
+   * Exponent of the per-weight saliency inside a layer: each weight's diagonal Fisher estimate relative to its
+   * layer's mean multiplies its knapsack value w² and weights its k-means distortion; 0 = one importance per layer.
+   */
+  saliency: number;
+  /** Weight of the teacher's soft targets in the training loss (distill.ts), in [0, 1]; 0 = labels only. */
+  distill: number;
+  /** Softmax temperature of the teacher term. */
+  temperature: number;
   /** SGD steps between codebook refreshes in the fine-tune. */
   refreshInterval: number;
   seed: number;
@@ -54,6 +64,8 @@ export interface RunContext {
   rng: Rng;
   progress: Progress;
   setup: ProjectionSetup;
+  /** The training loss: labels, and the teacher's soft targets when data.train carries them. */
+  loss: LossConfig;
 }
 
 /** Cosine decay from `peak` to peak·floor over `total` steps. */

@@ -14,8 +14,8 @@ interface Link {
   consumer: number;
   /** Units (output channels) of the producer. */
   units: number;
-  /** Consumer kernel entry → producer unit. */
-  unitOfConsumerEntry: (entry: number) => number;
+  /** Consumer kernel entry → producer unit, one entry per consumer kernel entry. */
+  unitOfEntry: Int32Array;
 }
 
 /** The producer → consumer links removeDeadUnits prunes along, between compressible layers. */
@@ -34,7 +34,7 @@ export function unitLinks(graph: Graph, layers: readonly CompressibleLayer[]): L
     const rows = c.type === 'dense' ? c.shape[0]! : c.shape[2]!;
     links.push({
       producer: layerOfOp.get(layer.opIndex)!, consumer, units,
-      unitOfConsumerEntry: (entry) => (Math.floor(entry / outs) % rows) % units,
+      unitOfEntry: Int32Array.from({ length: c.n }, (_, j) => (Math.floor(j / outs) % rows) % units),
     });
   }
   return links;
@@ -59,7 +59,8 @@ export function markDeadWeights(links: readonly Link[], masks: readonly Uint8Arr
     for (const link of links) {
       const outgoing = new Uint8Array(link.units);
       const c = live[link.consumer]!;
-      for (let j = 0; j < c.length; j++) if (c[j]) outgoing[link.unitOfConsumerEntry(j)] = 1;
+      const unitOf = link.unitOfEntry;
+      for (let j = 0; j < c.length; j++) if (c[j]) outgoing[unitOf[j]!] = 1;
       let any = false;
       for (let u = 0; u < link.units; u++) if (outgoing[u]) any = true;
       if (!any) continue; // removeDeadUnits keeps a layer's last unit; leave such layers alone
@@ -79,7 +80,7 @@ export function markDeadWeights(links: readonly Link[], masks: readonly Uint8Arr
       // carry no signal, so they are not worth budget either.
       const dc = dead[link.consumer]!;
       for (let j = 0; j < c.length; j++) {
-        if (c[j] && !incoming[link.unitOfConsumerEntry(j)]) {
+        if (c[j] && !incoming[unitOf[j]!]) {
           c[j] = 0;
           dc[j] = 1;
           marked++;

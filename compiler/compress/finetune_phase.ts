@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batches } from '../data/dataset.js';
 import { quantizeToCentroids } from '../optimize/kmeans.js';
-import { batchTensors, checkLoss, clipByGlobalNorm, lossOf } from './sgd.js';
+import { batchTensors, checkLoss, clipByGlobalNorm, disposeBatch, lossOf } from './sgd.js';
 import { assignArray } from './train_state.js';
 import { cosineLr, type RunContext } from './context.js';
 import type { EpochResult } from './admm_phase.js';
@@ -105,8 +105,8 @@ export class FinetunePhase {
       for (const batch of batches(data.train, hyper.batchSize, ctx.rng)) {
         const lr = cosineLr(hyper.lr * 0.25, step, this.totalSteps, 0.02);
         this.loadQuantized();
-        const { x, y } = batchTensors(batch, ctx.inputShape, ctx.numClasses);
-        const { value, grads } = tf.variableGrads(() => lossOf(state.graph, state.params, x, y), state.list);
+        const tensors = batchTensors(batch, ctx.inputShape, ctx.numClasses);
+        const { value, grads } = tf.variableGrads(() => lossOf(state.graph, state.params, tensors, ctx.loss), state.list);
         if (hyper.clipNorm > 0) clipByGlobalNorm(grads, hyper.clipNorm);
         // Biases: plain momentum SGD on the tf side.
         tf.tidy(() => {
@@ -133,8 +133,7 @@ export class FinetunePhase {
         checkLoss(loss, `in fine-tune epoch ${epoch + 1}, step ${step - startStep + 1}`, hyper.lr);
         value.dispose();
         tf.dispose(grads);
-        x.dispose();
-        y.dispose();
+        disposeBatch(tensors);
         lossSum += loss * batch.count;
         count += batch.count;
         step++;

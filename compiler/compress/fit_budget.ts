@@ -8,7 +8,7 @@
 // fitToTarget falls back to that one, which with the real biases is never larger.
 import { f16ToF32 } from '../../formats/index.js';
 import {
-  initialCosts, projectJoint, type CostModel, type LayerCode, type MeasuredProjection, type ProjectionSetup,
+  initialCosts, projectJoint, type CostModel, type Importance, type LayerCode, type MeasuredProjection, type ProjectionSetup,
 } from './joint_projection.js';
 import { graphWithWeights, measureFile, type FileMeasure } from './measure_file.js';
 
@@ -63,7 +63,7 @@ function emptyProjection(setup: ProjectionSetup, biases: ReadonlyMap<number, Flo
 /** Bisection on the knapsack budget for the largest projection of `w` whose real file is ≤ targetBytes. */
 export function fitToTarget(
   setup: ProjectionSetup, w: readonly Float32Array[], biases: ReadonlyMap<number, Float32Array>, costs: CostModel,
-  targetBytes: number, importance?: readonly number[], maxTries = 16,
+  targetBytes: number, importance?: readonly Importance[], maxTries = 16,
 ): FitResult {
   // Bitwidths and the cost model are settled once, at the target; the bisection then moves only the knapsack
   // budget, with everything else fixed, so the file size is (nearly) monotone in it.

@@ -2,42 +2,76 @@
 // ADMM and the hard projection at the end. It composes the pure projections of compiler/optimize with a cost
 // model that is MEASURED, not guessed:
 //
-//   1. Sparse knapsack over all weights with per-nonzero cost c_i = b_i + index bits of layer i, and budget
-//      8·S − F (F: every bit of the file not proportional to nnz: header, graph, live biases, codebooks,
-//      tensor headers).
+//   1. Structured knapsack (optimize/structured_projection.ts) over every weight AND every removable unit, budget
+//      8·S − F (F: every bit of the file not charged to an item: header, graph, fixed biases, codebooks, tensor
+//      headers). Each layer has a regime, the encoding its tensor is expected to take, which prices its items:
+//        dense   codebook codes for every live weight: α = b bits per live weight, β = 0 per kept weight
+//        bitmap  one bit per live weight, codes for kept ones:     α = 1,           β = b
+//        rice    Rice-coded gaps and codes for kept weights:      α = 0,           β = b + index bits
+//      A unit's opening costs its share of α·(live weights it spans, here and in its consumer) plus its bias
+//      (unit_structure.ts); so a unit removed takes its kernel slice, its bias and the consumer's slice with it.
 //   2. For each layer, k-means of its kept values for b = 1..8; a multiple-choice knapsack picks one b per layer
-//      with option cost nnz_i·(b + index bits) + 16·codebook entries.
+//      with option cost α(b)·live + β(b)·nnz + 16·codebook entries.
 //   3. V = the kept values snapped to f16 codebooks.
-//   With searchBits, steps 1–2 run inside a coordinate search over the bitwidths the knapsack starts from: the MCKP
-//   can only trade bits between layers once step 1 has filled the budget, so "more weights at fewer bits" versus
-//   "fewer weights at more bits" is settled by comparing the projection error ‖z − V‖² (pruned energy + k-means
-//   distortion, both weighted by layer importance) — the very quantity the V-step minimizes. Without it, the
-//   bitwidths stay as the cost model has them and only the codebooks are refit (the cheap, frequent projection).
+//   With searchBits, steps 1–2 run inside a coordinate search over each layer's bitwidth and regime: the MCKP can
+//   only trade bits between layers once step 1 has filled the budget, so "more weights at fewer bits" versus
+//   "fewer weights at more bits", and "few whole units" versus "many scattered weights", are settled by the
+//   probe-batch loss of each candidate (or, without a scorer, the projection error ‖z − V‖², pruned energy + k-means
+//   distortion, both weighted by importance). Without it, bits and regimes stay as the cost model has them and only
+//   masks and codebooks are refit (the cheap, frequent projection).
 //   4. Export V (dead units removed, smallest exact encodings) and read off the real file bytes, each layer's
-//      index bits per nonzero, and F. These seed the next round.
+//      encoding (its next regime), index bits per nonzero, live units and rows, and F. These seed the next round.
 //
 // Rounds repeat a few times (the index cost depends on density, which depends on the knapsack, and dead units
 // free bias bytes). The result carries its real file size; the caller decides what to do if it is over.
 import type { Graph } from '../ir/graph.js';
 import { allocateBits, type BitOption } from '../optimize/bit_allocation.js';
 import { kmeans1d, kmeansByBits, quantizeToCentroids, roundCentroidsToF16 } from '../optimize/kmeans.js';
-import { sparseProject } from '../optimize/sparse_projection.js';
+import { scoreOrder, structuredProject } from '../optimize/structured_projection.js';
+import { ENC_SPARSE_BITMAP, ENC_SPARSE_RICE } from '../../formats/constants.js';
 import type { CompressibleLayer } from './layers.js';
 import { markDeadWeights, unitLinks } from './dead_weights.js';
 import { graphWithWeights, measureFile, type FileMeasure } from './measure_file.js';
+import { layerUnits, liveCounts, removable, unitSetupBits, unownedLiveBits, type LayerUnits } from './unit_structure.js';
 
 export const MAX_BITS = 8;
+
+/** A layer's importance: one multiplier for all its weights, or one per weight (saliency). Finite, ≥ 0. */
+export type Importance = number | Float32Array;
+
+/** How a layer's tensor is expected to be encoded, which decides what its weights and units cost (header). */
+export type Regime = 'dense' | 'bitmap' | 'rice';
+export const REGIMES: readonly Regime[] = ['rice', 'bitmap', 'dense'];
 
 /** The measured costs one projection leaves for the next. Units: bits. */
 export interface CostModel {
   /** Current bitwidth per layer. */
   bits: number[];
-  /** Position bits per nonzero per layer. */
+  /** Current regime per layer. */
+  regimes: Regime[];
+  /** Rice position bits per nonzero per layer (used in the rice regime). */
   indexBits: number[];
-  /** File bits not proportional to nnz (includes the codebooks at the current bits). */
+  /** File bits not charged to items (includes the codebooks at the current bits). */
   fixedBits: number;
   /** Codebook bits per layer included in fixedBits. */
   codebookBits: number[];
+  /** Live units and rows per layer in the last result (what a unit's share of live weights is priced at). */
+  live: { units: number[]; rows: number[] };
+}
+
+/** Bits per live weight (α) and per kept weight (β) of a layer in `regime` at `bits`. */
+function regimeCosts(regime: Regime, bits: number, indexBits: number): { alpha: number; beta: number } {
+  switch (regime) {
+    case 'dense': return { alpha: bits, beta: 0 };
+    case 'bitmap': return { alpha: 1, beta: bits };
+    case 'rice': return { alpha: 0, beta: bits + indexBits };
+  }
+}
+
+/** The regime a measured encoding stands for: codebook, f16 and f32 tensors all pay per live weight. */
+function regimeOf(encoding: number): Regime {
+  if (encoding === ENC_SPARSE_RICE) return 'rice';
+  return encoding === ENC_SPARSE_BITMAP ? 'bitmap' : 'dense';
 }
 
 /** One layer of a projected model. */
@@ -67,8 +101,8 @@ export type MeasuredProjection = JointProjection & { measure: FileMeasure };
 export interface ProjectionSetup {
   graph: Graph;
   layers: readonly CompressibleLayer[];
-  /** Per-layer multiplier of w² and of quantization distortion (layer sensitivity); default 1. */
-  importance?: readonly number[];
+  /** Per-layer (or per-weight) multiplier of w² and of quantization distortion; default 1. */
+  importance?: readonly Importance[];
   /** Fixed-point rounds of the measured cost model (default 3). */
   rounds?: number;
   /**
@@ -87,15 +121,19 @@ export function initialCosts(setup: ProjectionSetup, biases: ReadonlyMap<number,
   const { graph, layers } = setup;
   const empty = layers.map((l) => new Float32Array(l.n));
   const base = measureFile(graphWithWeights(graph, layers, empty, biases), layers);
-  // Dead-unit removal empties everything when all kernels are zero; count every bias instead (an upper bound).
-  const biasBits = [...biases.values()].reduce((s, b) => s + 16 * b.length, 0);
-  const fixedBits = 8 * base.bytes + biasBits;
+  // The all-zero file keeps one unit per removable layer and every unit of the others, with their biases; the
+  // removable units' biases are charged to the units the knapsack opens.
+  const fixedBits = 8 * base.bytes;
   const bits = layers.map(() => 4);
   // Uniform density guess at ~10 bits per nonzero; the first measured round replaces it.
   const total = layers.reduce((s, l) => s + l.n, 0);
   const density = Math.min(1, Math.max(1 / total, (8 * budgetBytes - fixedBits) / (total * 10)));
   const indexBits = layers.map(() => Math.max(1, Math.log2(1 / density) + 1.5));
-  return { bits, indexBits, fixedBits, codebookBits: layers.map(() => 0) };
+  const structure = structureOf(setup).units;
+  return {
+    bits, regimes: layers.map(() => 'rice'), indexBits, fixedBits, codebookBits: layers.map(() => 0),
+    live: { units: structure.map((u) => u.units), rows: structure.map((u) => u.rows) },
+  };
 }
 
 /**
@@ -108,7 +146,7 @@ export function projectJoint(
   setup: ProjectionSetup, z: readonly Float32Array[], biases: ReadonlyMap<number, Float32Array>,
   costs: CostModel, budgetBytes: number,
   opts: {
-    select?: readonly Float32Array[]; rounds?: number; searchBits?: boolean; importance?: readonly number[];
+    select?: readonly Float32Array[]; rounds?: number; searchBits?: boolean; importance?: readonly Importance[];
     /** Export V and read off the real size and costs (default true); false keeps the cost model (frequent projections). */
     measure?: boolean;
   } = {},
@@ -123,21 +161,23 @@ export function projectJoint(
     let masks: Uint8Array[];
     let codes: LayerCode[];
     let values: Float32Array[];
+    const structure = structureOf(setup);
     if (opts.searchBits) {
-      const found = searchBits(z, select, model, importance, budgetBytes, linksOf(setup), setup.score);
+      const found = searchLayout(z, select, model, importance, budgetBytes, structure, setup.score);
       masks = found.masks;
+      model = { ...model, regimes: found.regimes };
       ({ codes, values } = quantize(z, masks, found.allocation.bits, found.allocation.centroids));
     } else {
-      masks = sparseStep(select, model.bits, model, importance, budgetBytes, linksOf(setup));
-      ({ codes, values } = quantize(z, masks, model.bits));
+      masks = sparseStep(select, model.bits, model.regimes, model, importance, budgetBytes, structure);
+      ({ codes, values } = quantize(z, masks, model.bits, undefined, importance));
     }
     if (opts.measure === false) {
-      model = { ...model, bits: codes.map((c) => c.bits) };
-      result = { values, codes, bytes: predictedBytes(codes, model), costs: model };
+      model = { ...model, bits: codes.map((c) => c.bits), live: liveCounts(structure.units, masks) };
+      result = { values, codes, bytes: predictedBytes(codes, model, structure.units), costs: model };
       continue;
     }
     const measure = measureFile(graphWithWeights(setup.graph, layers, values, biases), layers);
-    model = measuredCosts(codes, measure, model);
+    model = measuredCosts(codes, measure, model, structure.units);
     result = { values, codes, measure, bytes: measure.bytes, costs: model };
   }
   return result!;
@@ -149,37 +189,78 @@ const SEARCH_PASSES = 1;
 /** Knapsack rounds that exclude weights the file would drop (dead_weights.ts) and refill the budget. */
 const DEAD_WEIGHT_ROUNDS = 6;
 
+/** Scores importance·z² per weight, in f64. */
+function scoresOf(values: Float32Array, importance: Importance): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let j = 0; j < values.length; j++) {
+    const w = values[j]!;
+    out[j] = (typeof importance === 'number' ? importance : importance[j]!) * w * w;
+  }
+  return out;
+}
+
+/** Per producer unit: the scores of the consumer weights it feeds, shared like the consumer slice's bits. */
+function consumerBonus(structure: ProjectionStructure, scores: readonly Float64Array[], i: number): Float64Array | undefined {
+  const s = structure.units[i]!;
+  if (!s.consumer) return undefined;
+  const link = structure.links.find((l) => l.producer === i)!;
+  const share = removable(structure.units[s.consumer.layer]!) ? 0.5 : 1;
+  const bonus = new Float64Array(s.units);
+  const c = scores[s.consumer.layer]!;
+  const unitOf = link.unitOfEntry;
+  for (let j = 0; j < c.length; j++) bonus[unitOf[j]!] += share * c[j]!;
+  return bonus;
+}
+
 /**
- * Step 1: the global knapsack on importance·z² / (b_i + index bits). Weights that only feed units nothing reads
- * are excluded and the knapsack rerun, so the budget goes to weights that survive dead-unit removal.
+ * Step 1: the structured knapsack (see the header) on importance·z², each layer priced by its regime at `bits`.
+ *   a. Structure rounds: a unit's price depends on how many units its consumer keeps (its share of the slice it
+ *      feeds), so the knapsack reruns with the live counts it produced until they settle (damped: the geometric
+ *      mean of the old and new counts, which stops dense layers from flipping between few and many units).
+ *   b. Alignment rounds: a weight can only stay if its own unit is open and the unit feeding its row is open too;
+ *      weights the file would drop anyway (dead_weights.ts) go as well. The knapsack reruns on what is left, so the
+ *      budget those weights held goes to weights that reach the file. Each round only removes candidates.
  */
 function sparseStep(
-  select: readonly Float32Array[], bits: readonly number[], costs: CostModel, importance: readonly number[], budgetBytes: number,
-  links: ReturnType<typeof unitLinks>,
+  select: readonly Float32Array[], bits: readonly number[], regimes: readonly Regime[], costs: CostModel,
+  importance: readonly Importance[], budgetBytes: number, structure: ProjectionStructure,
 ): Uint8Array[] {
+  const units = structure.units;
+  const priced = bits.map((b, i) => regimeCosts(regimes[i]!, b, costs.indexBits[i]!));
+  const alpha = priced.map((p) => p.alpha);
   const fixedWithoutCodebooks = costs.fixedBits - sum(costs.codebookBits);
   const codebooks = bits.reduce((s, b) => s + CODEBOOK_ENTRY_BITS * 2 ** b, 0);
-  const budgetBits = Math.max(0, 8 * budgetBytes - fixedWithoutCodebooks - codebooks);
+  const budgetBits = Math.max(0, 8 * budgetBytes - fixedWithoutCodebooks - codebooks - unownedLiveBits(units, alpha));
+  const scores = select.map((v, i) => scoresOf(v, importance[i]!));
+  const orders = scores.map(scoreOrder); // sorted once; later rounds only zero scores
+  const knapsack = (live: { units: number[]; rows: number[] }) => structuredProject(
+    scores.map((sc, i) => ({
+      scores: sc,
+      order: orders[i]!,
+      units: units[i]!.units,
+      bitsPerKept: priced[i]!.beta,
+      unitSetupBits: removable(units[i]!) ? unitSetupBits(units, i, alpha, live, BIAS_BITS) : undefined,
+      unitBonus: consumerBonus(structure, scores, i),
+    })),
+    budgetBits,
+  ).keep;
+
+  let live = costs.live;
+  let keep = knapsack(live);
+  for (let round = 1; round < STRUCTURE_ROUNDS; round++) {
+    const next = liveCounts(units, keep);
+    if (next.units.every((u, i) => u === live.units[i])) break;
+    live = dampedLive(units, live, next);
+    keep = knapsack(live);
+  }
+
   const dead = select.map((v) => new Uint8Array(v.length));
-  let candidates = select;
-  let keep: Uint8Array[] = [];
-  for (let round = 0; round < DEAD_WEIGHT_ROUNDS; round++) {
-    keep = sparseProject(
-      candidates.map((values, i) => ({
-        values,
-        costBitsPerNonzero: bits[i]! + costs.indexBits[i]!,
-        importance: importance[i]!,
-        minKeep: 1,
-      })),
-      budgetBits,
-    ).keep;
-    if (markDeadWeights(links, keep, dead) === 0) break;
-    candidates = select.map((v, i) => {
-      const d = dead[i]!;
-      const out = v.slice();
-      for (let j = 0; j < out.length; j++) if (d[j]) out[j] = 0;
-      return out;
-    });
+  for (let round = 0; round < ALIGNMENT_ROUNDS; round++) {
+    markDeadWeights(structure.links, keep, dead);
+    const open = openUnits(units, keep, dead);
+    const removed = excludeUnavailable(structure, scores, open, dead);
+    if (removed === 0) break;
+    keep = knapsack(liveCounts(units, keep.map((k, i) => k.map((x, j) => (dead[i]![j] ? 0 : x)))));
   }
   keep.forEach((k, i) => {
     const d = dead[i]!;
@@ -188,14 +269,71 @@ function sparseStep(
   return keep;
 }
 
-const linkCache = new WeakMap<Graph, ReturnType<typeof unitLinks>>();
-function linksOf(setup: ProjectionSetup): ReturnType<typeof unitLinks> {
-  let links = linkCache.get(setup.graph);
-  if (!links) {
-    links = unitLinks(setup.graph, setup.layers);
-    linkCache.set(setup.graph, links);
+/** Knapsack reruns while the live unit counts move, and while weights are dropped for alignment. */
+const STRUCTURE_ROUNDS = 4;
+const ALIGNMENT_ROUNDS = 6;
+
+/** The geometric mean of two live-unit counts per layer (rounded), rows following from the producer's units. */
+function dampedLive(
+  units: readonly LayerUnits[], a: { units: number[] }, b: { units: number[] },
+): { units: number[]; rows: number[] } {
+  const u = a.units.map((x, i) => Math.max(1, Math.round(Math.sqrt(x * b.units[i]!))));
+  return { units: u, rows: units.map((s) => (s.producer === undefined ? s.rows : (s.rows / units[s.producer]!.units) * u[s.producer]!)) };
+}
+
+/** Per layer and unit: 1 if the unit holds a kept weight that is not dead. */
+function openUnits(units: readonly LayerUnits[], keep: readonly Uint8Array[], dead: readonly Uint8Array[]): Uint8Array[] {
+  return keep.map((k, i) => {
+    const n = units[i]!.units;
+    const open = new Uint8Array(n);
+    const d = dead[i]!;
+    for (let j = 0; j < k.length; j++) if (k[j] && !d[j]) open[j % n] = 1;
+    return open;
+  });
+}
+
+/**
+ * Zeroes the scores of weights that cannot reach the file: dead ones, those of a closed unit (removable layers),
+ * and those whose row's producer unit is closed. Returns how many positive scores it zeroed.
+ */
+function excludeUnavailable(
+  structure: ProjectionStructure, scores: Float64Array[], open: readonly Uint8Array[], dead: readonly Uint8Array[],
+): number {
+  let removed = 0;
+  scores.forEach((sc, i) => {
+    const u = structure.units[i]!;
+    const own = removable(u) ? open[i]! : undefined;
+    const link = u.producer === undefined ? undefined : structure.links.find((l) => l.consumer === i);
+    const feeding = link ? open[link.producer]! : undefined;
+    const d = dead[i]!;
+    for (let j = 0; j < sc.length; j++) {
+      if (sc[j] === 0) continue;
+      if (d[j] || (own && !own[j % u.units]) || (feeding && !feeding[link!.unitOfEntry[j]!])) {
+        sc[j] = 0;
+        removed++;
+      }
+    }
+  });
+  return removed;
+}
+
+/** f16 biases. */
+const BIAS_BITS = 16;
+
+/** The graph's unit structure and links, computed once per graph. */
+interface ProjectionStructure {
+  units: LayerUnits[];
+  links: ReturnType<typeof unitLinks>;
+}
+
+const structureCache = new WeakMap<Graph, ProjectionStructure>();
+function structureOf(setup: ProjectionSetup): ProjectionStructure {
+  let structure = structureCache.get(setup.graph);
+  if (!structure) {
+    structure = { units: layerUnits(setup.graph, setup.layers), links: unitLinks(setup.graph, setup.layers) };
+    structureCache.set(setup.graph, structure);
   }
-  return links;
+  return structure;
 }
 
 interface Allocation {
@@ -207,25 +345,35 @@ interface Allocation {
 
 /** Step 2: codebooks for every b, one b per layer by the multiple-choice knapsack (greedy over convex hulls). */
 function allocate(
-  z: readonly Float32Array[], masks: readonly Uint8Array[], costs: CostModel, importance: readonly number[], budgetBytes: number,
+  z: readonly Float32Array[], masks: readonly Uint8Array[], regimes: readonly Regime[], costs: CostModel,
+  importance: readonly Importance[], budgetBytes: number, structure: ProjectionStructure,
 ): Allocation {
+  const live = liveCounts(structure.units, masks);
   const candidates = z.map((values, i) => {
     const kept = keptNonzeros(values, masks[i]!);
-    const byBits = kept.length === 0 ? [] : kmeansByBits(kept, MAX_BITS, { maxBins: KMEANS_BINS }).map((o) => ({
+    const imp = importance[i]!;
+    // Per-weight importance weights the k-means itself (Choi et al. 2017's Hessian-weighted k-means).
+    const weights = typeof imp === 'number' ? undefined : keptNonzeros(values, masks[i]!, imp);
+    const byBits = kept.length === 0 ? [] : kmeansByBits(kept, MAX_BITS, { maxBins: KMEANS_BINS, weights }).map((o) => ({
       bits: o.bits, centroids: snapCodebook(o.centroids), distortion: o.distortion,
     }));
     return { kept, byBits };
   });
   const options: BitOption[][] = candidates.map(({ kept, byBits }, i) => {
     if (byBits.length === 0) return [{ bits: 1, costBits: 0, distortion: 0 }];
-    return byBits.map((o) => ({
-      bits: o.bits,
-      costBits: kept.length * (o.bits + costs.indexBits[i]!) + CODEBOOK_ENTRY_BITS * o.centroids.length,
-      distortion: importance[i]! * o.distortion,
-    }));
+    const liveWeights = live.units[i]! * live.rows[i]!;
+    return byBits.map((o) => {
+      const { alpha, beta } = regimeCosts(regimes[i]!, o.bits, costs.indexBits[i]!);
+      return {
+        bits: o.bits,
+        costBits: alpha * liveWeights + beta * kept.length + CODEBOOK_ENTRY_BITS * o.centroids.length,
+        distortion: (typeof importance[i] === 'number' ? importance[i] as number : 1) * o.distortion,
+      };
+    });
   });
   const fixedWithoutCodebooks = costs.fixedBits - sum(costs.codebookBits);
-  const choice = allocateBits(options, Math.max(0, 8 * budgetBytes - fixedWithoutCodebooks)).choice;
+  const biases = BIAS_BITS * live.units.reduce((s, u, i) => s + (removable(structure.units[i]!) && structure.units[i]!.hasBias ? u : 0), 0);
+  const choice = allocateBits(options, Math.max(0, 8 * budgetBytes - fixedWithoutCodebooks - biases)).choice;
   return {
     bits: options.map((o, i) => o[choice[i]!]!.bits),
     centroids: candidates.map((c, i) => c.byBits[choice[i]!]?.centroids ?? new Float32Array(0)),
@@ -234,42 +382,44 @@ function allocate(
 }
 
 /** Σ importance·z² over the pruned weights. */
-function prunedEnergy(z: readonly Float32Array[], masks: readonly Uint8Array[], importance: readonly number[]): number {
+function prunedEnergy(z: readonly Float32Array[], masks: readonly Uint8Array[], importance: readonly Importance[]): number {
   let total = 0;
   z.forEach((v, i) => {
     const mask = masks[i]!;
-    let e = 0;
-    for (let j = 0; j < v.length; j++) if (mask[j] === 0) e += v[j]! * v[j]!;
-    total += importance[i]! * e;
+    const imp = importance[i]!;
+    for (let j = 0; j < v.length; j++) if (mask[j] === 0) total += (typeof imp === 'number' ? imp : imp[j]!) * v[j]! * v[j]!;
   });
   return total;
 }
 
 /**
- * Coordinate descent over the bitwidths the sparse knapsack assumes: from the current bits, try each layer one
- * bit up and down and keep a change when the candidate's score drops: the probe-batch loss when the setup has a
- * scorer, else the projection error (pruned energy + quantization distortion).
+ * Coordinate descent over the bitwidths and regimes the structured knapsack assumes: from the current ones, try
+ * each layer one bit up and down and in each other regime, and keep a change when the candidate's score drops:
+ * the probe-batch loss when the setup has a scorer, else the projection error (pruned energy + distortion).
  */
-function searchBits(
-  z: readonly Float32Array[], select: readonly Float32Array[], costs: CostModel, importance: readonly number[],
-  budgetBytes: number, links: ReturnType<typeof unitLinks>, score?: (values: readonly Float32Array[]) => number,
-): { masks: Uint8Array[]; allocation: Allocation } {
-  const evaluate = (bits: readonly number[]) => {
-    const masks = sparseStep(select, bits, costs, importance, budgetBytes, links);
-    const allocation = allocate(z, masks, costs, importance, budgetBytes);
+function searchLayout(
+  z: readonly Float32Array[], select: readonly Float32Array[], costs: CostModel, importance: readonly Importance[],
+  budgetBytes: number, structure: ProjectionStructure, score?: (values: readonly Float32Array[]) => number,
+): { masks: Uint8Array[]; allocation: Allocation; regimes: Regime[] } {
+  const evaluate = (bits: readonly number[], regimes: readonly Regime[]) => {
+    const masks = sparseStep(select, bits, regimes, costs, importance, budgetBytes, structure);
+    const allocation = allocate(z, masks, regimes, costs, importance, budgetBytes, structure);
     const error = score
       ? score(quantize(z, masks, allocation.bits, allocation.centroids).values)
       : prunedEnergy(z, masks, importance) + allocation.distortion;
-    return { bits: [...bits], masks, allocation, error };
+    return { bits: [...bits], regimes: [...regimes], masks, allocation, error };
   };
-  let best = evaluate(costs.bits);
+  let best = evaluate(costs.bits, costs.regimes);
   for (let pass = 0; pass < SEARCH_PASSES; pass++) {
     let improved = false;
     for (let i = 0; i < z.length; i++) {
-      for (const delta of [-1, 1]) {
-        const b = best.bits[i]! + delta;
-        if (b < 1 || b > MAX_BITS) continue;
-        const trial = evaluate(best.bits.map((x, j) => (j === i ? b : x)));
+      const moves: { bits: number; regime: Regime }[] = [
+        ...[-1, 1].map((d) => ({ bits: best.bits[i]! + d, regime: best.regimes[i]! })),
+        ...REGIMES.filter((r) => r !== best.regimes[i]).map((regime) => ({ bits: best.bits[i]!, regime })),
+      ];
+      for (const move of moves) {
+        if (move.bits < 1 || move.bits > MAX_BITS) continue;
+        const trial = evaluate(best.bits.map((x, j) => (j === i ? move.bits : x)), best.regimes.map((r, j) => (j === i ? move.regime : r)));
         if (trial.error < best.error) {
           best = trial;
           improved = true;
@@ -278,12 +428,13 @@ function searchBits(
     }
     if (!improved) break;
   }
-  return { masks: best.masks, allocation: best.allocation };
+  return { masks: best.masks, allocation: best.allocation, regimes: best.regimes };
 }
 
 /** Step 3: V = kept values of z snapped to a codebook per layer (k-means at the given bits unless given). */
 function quantize(
   z: readonly Float32Array[], masks: readonly Uint8Array[], bits: readonly number[], centroids?: readonly Float32Array[],
+  importance?: readonly Importance[],
 ): { codes: LayerCode[]; values: Float32Array[] } {
   const codes: LayerCode[] = [];
   const values = z.map((v, i) => {
@@ -291,8 +442,10 @@ function quantize(
     const out = new Float32Array(v.length);
     for (let j = 0; j < v.length; j++) if (mask[j] !== 0 && v[j] !== 0) out[j] = v[j]!;
     const kept = keptNonzeros(v, mask);
+    const imp = importance?.[i];
+    const weights = imp === undefined || typeof imp === 'number' ? undefined : keptNonzeros(v, mask, imp);
     const codebook = centroids?.[i] ?? (kept.length === 0 ? new Float32Array(0)
-      : snapCodebook(kmeans1d(kept, 2 ** bits[i]!, { maxBins: KMEANS_BINS }).centroids));
+      : snapCodebook(kmeans1d(kept, 2 ** bits[i]!, { maxBins: KMEANS_BINS, weights }).centroids));
     if (codebook.length > 0) quantizeToCentroids(out, codebook, out);
     else out.fill(0);
     codes.push({ bits: bits[i]!, nnz: kept.length, centroids: codebook, mask: nonzeroMask(out) });
@@ -314,12 +467,13 @@ function sum(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
 
-function keptNonzeros(values: Float32Array, mask: Uint8Array): Float32Array {
+/** The kept nonzero values (or, with `of`, the entries of `of` at their positions), in position order. */
+function keptNonzeros(values: Float32Array, mask: Uint8Array, of: Float32Array = values): Float32Array {
   let count = 0;
   for (let j = 0; j < values.length; j++) if (mask[j] !== 0 && values[j] !== 0) count++;
   const out = new Float32Array(count);
   let k = 0;
-  for (let j = 0; j < values.length; j++) if (mask[j] !== 0 && values[j] !== 0) out[k++] = values[j]!;
+  for (let j = 0; j < values.length; j++) if (mask[j] !== 0 && values[j] !== 0) out[k++] = of[j]!;
   return out;
 }
 
@@ -329,10 +483,15 @@ function nonzeroMask(values: Float32Array): Uint8Array {
   return mask;
 }
 
-/** File bytes the cost model predicts for `codes`. */
-function predictedBytes(codes: readonly LayerCode[], costs: CostModel): number {
-  const proportional = codes.reduce((s, c, i) => s + c.nnz * (c.bits + costs.indexBits[i]!), 0);
-  return Math.ceil((costs.fixedBits + proportional) / 8);
+/** File bytes the cost model predicts for `codes` (its live counts are the codes' own). */
+function predictedBytes(codes: readonly LayerCode[], costs: CostModel, units: readonly LayerUnits[]): number {
+  const charged = codes.reduce((s, c, i) => {
+    const { alpha, beta } = regimeCosts(costs.regimes[i]!, c.bits, costs.indexBits[i]!);
+    const u = costs.live.units[i]!;
+    const bias = removable(units[i]!) && units[i]!.hasBias ? BIAS_BITS * u : 0;
+    return s + alpha * u * costs.live.rows[i]! + beta * c.nnz + bias;
+  }, 0);
+  return Math.ceil((costs.fixedBits + charged) / 8);
 }
 
 /**
@@ -340,14 +499,20 @@ function predictedBytes(codes: readonly LayerCode[], costs: CostModel): number {
  * costs depend on the very masks they produce (density, dead units), and taking them raw makes successive
  * projections oscillate between too small and too large files; the average damps that to a fixed point.
  */
-function measuredCosts(codes: readonly LayerCode[], measure: FileMeasure, prior: CostModel): CostModel {
+function measuredCosts(codes: readonly LayerCode[], measure: FileMeasure, prior: CostModel, units: readonly LayerUnits[]): CostModel {
   const bits = codes.map((c) => c.bits);
+  const regimes = measure.layers.map((l) => regimeOf(l.encoding));
   const indexBits = measure.layers.map((l, i) => {
-    const measured = l.nnz > 0 ? l.positionBits / l.nnz : prior.indexBits[i]!;
+    const measured = l.nnz > 0 && l.encoding === ENC_SPARSE_RICE ? l.positionBits / l.nnz : prior.indexBits[i]!;
     return (measured + prior.indexBits[i]!) / 2;
   });
   const codebookBits = codes.map((c) => CODEBOOK_ENTRY_BITS * c.centroids.length);
-  const proportional = measure.layers.reduce((s, l, i) => s + l.nnz * (bits[i]! + indexBits[i]!), 0);
-  const fixedBits = Math.max(0, 8 * measure.bytes - proportional);
-  return { bits, indexBits, fixedBits: (fixedBits + prior.fixedBits) / 2, codebookBits };
+  const live = { units: measure.layers.map((l) => l.units), rows: measure.layers.map((l) => l.rows) };
+  const charged = measure.layers.reduce((s, l, i) => {
+    const { alpha, beta } = regimeCosts(regimes[i]!, bits[i]!, indexBits[i]!);
+    const bias = removable(units[i]!) && units[i]!.hasBias ? BIAS_BITS * l.units : 0;
+    return s + alpha * l.n + beta * l.nnz + bias;
+  }, 0);
+  const fixedBits = Math.max(0, 8 * measure.bytes - charged);
+  return { bits, regimes, indexBits, fixedBits: (fixedBits + prior.fixedBits) / 2, codebookBits, live };
 }

@@ -19,6 +19,11 @@ export interface StoredLayer {
   bytes: number;
   /** Bits spent on positions (bitmap or Rice gaps), 0 for dense encodings. */
   positionBits: number;
+  /** The encoding the exporter chose (formats/constants.ts ENC_*). */
+  encoding: number;
+  /** Units (last axis) and rows (the other axes, flattened) left after dead-unit removal. */
+  units: number;
+  rows: number;
 }
 
 export interface FileMeasure {
@@ -67,6 +72,9 @@ export function measureFile(graph: Graph, layers: readonly CompressibleLayer[]):
       bits: t.bits,
       bytes: info.bytes,
       positionBits: sparse ? t.positions.length * 8 : 0,
+      encoding: t.encoding,
+      units: info.shape[info.shape.length - 1]!,
+      rows: n / info.shape[info.shape.length - 1]!,
     };
   });
   return { bytes: exported.bytes.length, layers: stored, exported };

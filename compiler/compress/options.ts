@@ -16,6 +16,8 @@ export interface CompressOptions {
   /** Target as fp32-weights-bytes / ratio. */
   ratio?: number;
   hyper?: Partial<Hyper>;
+  /** model.json whose outputs are the distillation targets (default: `model` itself, before compression). */
+  teacher?: string;
   backend?: BackendChoice;
   /** Fraction of the training split held out for model selection (default 0.1). */
   validationSplit?: number;
@@ -48,6 +50,9 @@ export const DEFAULT_HYPER: Omit<Hyper, 'epochs' | 'finetuneEpochs'> = {
   anneal: 0,
   refreshInterval: 50,
   sensitivity: 0.5,
+  saliency: 0,
+  distill: 0,
+  temperature: 4,
   seed: 1,
 };
 

@@ -1,10 +1,10 @@
-// The bitwidth search's yardstick: the training loss of a candidate V on a fixed probe batch. Projection error
+// The bitwidth search's yardstick: the training loss (teacher term included) of a candidate V on a fixed probe batch. Projection error
 // ‖z − V‖² treats pruning and quantization error alike and, on Fashion-MNIST LeNet-5, drove every layer to 1 bit;
 // the loss itself knows which layers tolerate coarse codebooks.
 import * as tf from '@tensorflow/tfjs-core';
 import { subset, type Split } from '../data/dataset.js';
 import type { CompressibleLayer } from './layers.js';
-import { batchTensors, lossOf } from './sgd.js';
+import { batchTensors, disposeBatch, lossOf, type LossConfig } from './sgd.js';
 import type { TrainState } from './train_state.js';
 
 /** Samples in the probe batch (stratified, deterministic). */
@@ -16,9 +16,10 @@ export const PROBE_SAMPLES = 512;
  */
 export function probeScorer(
   state: TrainState, layers: readonly CompressibleLayer[], train: Split, inputShape: readonly number[], numClasses: number,
+  loss: LossConfig,
 ): { score: (values: readonly Float32Array[]) => number; dispose(): void } {
   const probe = subset(train, Math.min(PROBE_SAMPLES, train.count));
-  const { x, y } = batchTensors(probe, inputShape, numClasses);
+  const tensors = batchTensors(probe, inputShape, numClasses);
   const layerOfOp = new Map(layers.map((l, i) => [l.opIndex, i]));
   return {
     score: (values) => tf.tidy(() => {
@@ -28,8 +29,8 @@ export function probeScorer(
         const i = layerOfOp.get(opIndex);
         return vars && { kernel: i === undefined ? vars.kernel : kernels[i], bias: vars.bias };
       };
-      return lossOf(state.graph, params, x, y).dataSync()[0]!;
+      return lossOf(state.graph, params, tensors, loss).dataSync()[0]!;
     }),
-    dispose: () => tf.dispose([x, y]),
+    dispose: () => disposeBatch(tensors),
   };
 }

@@ -52,6 +52,8 @@ export interface CompressReport {
   seconds: { total: number; admm: number; finetune: number; selection: number };
   /** Share of ADMM epoch time spent in projections. */
   projectionShare: number;
+  /** Epochs each phase took: ADMM ends early once its hard projection settles, and the fine-tune gets the rest. */
+  epochs: { admm: number; finetune: number };
   hyper: Record<string, number>;
 }
 

@@ -5,6 +5,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { parseDatasetSpec, splitValidation, subset, type Dataset } from '../data/index.js';
 import { DataError, UsageError } from '../errors.js';
 import { UnsupportedModelError } from '../import/errors.js';
+import { importModelFromArtifacts, readModelArtifacts } from '../import/index.js';
 import type { Graph } from '../ir/graph.js';
 import type { Hyper, RunData } from './context.js';
 import { DEFAULT_HYPER, defaultEpochs, type CompressOptions } from './options.js';
@@ -84,6 +85,8 @@ export function resolveHyper(options: CompressOptions, trainCount: number): Hype
     if (!Number.isFinite(value) || value < 0) throw new UsageError(`${key} must be a non-negative number, got ${value}`);
   }
   if (hyper.epochs < 1) throw new UsageError('--epochs must be at least 1');
+  if (hyper.distill > 1) throw new UsageError(`--distill must be between 0 and 1 (the teacher term's weight), got ${hyper.distill}`);
+  if (!(hyper.temperature > 0)) throw new UsageError(`--temperature must be positive, got ${hyper.temperature}`);
   for (const key of ['batchSize', 'projectionInterval', 'refreshInterval'] as const) {
     if (!Number.isInteger(hyper[key]) || hyper[key] < 1) throw new UsageError(`${key} must be a positive integer, got ${hyper[key]}`);
   }
@@ -92,13 +95,36 @@ export function resolveHyper(options: CompressOptions, trainCount: number): Hype
 
 export async function fingerprintOf(
   options: CompressOptions, artifacts: tf.io.ModelArtifacts, targetBytes: number, hyper: Hyper, backend: string,
-  data: RunData,
+  data: RunData, teacher?: tf.io.ModelArtifacts,
 ): Promise<string> {
   const h = createHash('sha256');
   h.update(JSON.stringify({ topology: artifacts.modelTopology, data: options.data, targetBytes, hyper, backend,
-    train: data.train.count, test: data.test.count, validation: options.validationSplit ?? 0.1 }));
-  const weights = artifacts.weightData;
-  if (weights instanceof ArrayBuffer) h.update(new Uint8Array(weights));
-  else if (Array.isArray(weights)) for (const w of weights) h.update(new Uint8Array(w));
+    train: data.train.count, test: data.test.count, validation: options.validationSplit ?? 0.1,
+    teacher: teacher?.modelTopology ?? null }));
+  for (const a of teacher ? [artifacts, teacher] : [artifacts]) {
+    const weights = a.weightData;
+    if (weights instanceof ArrayBuffer) h.update(new Uint8Array(weights));
+    else if (Array.isArray(weights)) for (const w of weights) h.update(new Uint8Array(w));
+  }
   return h.digest('hex');
+}
+
+/**
+ * The distillation teacher: options.teacher imported like the model (and checked to take the same inputs and
+ * score the same classes), or the model itself as given.
+ */
+export async function loadTeacher(
+  options: CompressOptions, graph: Graph, inputShape: readonly number[], numClasses: number,
+): Promise<{ name: string; graph: Graph; artifacts?: tf.io.ModelArtifacts }> {
+  if (options.teacher === undefined) return { name: `${options.model} (the model as given)`, graph };
+  const artifacts = await readModelArtifacts(options.teacher);
+  const teacher = await importModelFromArtifacts(artifacts, options.teacher);
+  const inputs = teacher.inputs.map((v) => teacher.values[v]!.shape);
+  const outputs = teacher.outputs.map((v) => teacher.values[v]!.shape);
+  if (inputs.length !== 1 || inputs[0]!.join(',') !== inputShape.join(',') || outputs.length !== 1
+    || outputs[0]!.length !== 1 || outputs[0]![0] !== numClasses) {
+    throw new UnsupportedModelError(`teacher ${options.teacher} takes [${inputs.join('], [')}] and outputs [${outputs.join('], [')}], `
+      + `but the model takes [${inputShape}] and outputs [${numClasses}]; give a --teacher with the same input and classes`);
+  }
+  return { name: options.teacher, graph: teacher, artifacts };
 }

@@ -13,6 +13,8 @@ export interface SgdConfig {
   weightDecay: number;
   /** Gradients are rescaled so their global L2 norm is at most this (0 = no clipping). */
   clipNorm: number;
+  /** Teacher term of the loss (default: labels only). */
+  loss?: LossConfig;
 }
 
 /** Rescales `grads` in place so their global L2 norm is at most `maxNorm` (a guard against rare blow-ups). */
@@ -53,35 +55,97 @@ export function checkLoss(loss: number, where: string, lr: number): void {
   if (!Number.isFinite(loss) || loss > DIVERGED_LOSS) throw new TrainingDivergedError(where, loss, lr);
 }
 
-/** Batch tensors: NHWC (or the model's input shape) images and one-hot labels. */
-export function batchTensors(batch: Split, inputShape: readonly number[], numClasses: number): { x: tf.Tensor; y: tf.Tensor } {
+/** A mini-batch as tensors: inputs, one-hot labels and, when the split carries them, the teacher's soft targets. */
+export interface BatchTensors {
+  x: tf.Tensor;
+  y: tf.Tensor;
+  /** [batch, classes] teacher probabilities at the run's temperature (distill.ts). */
+  soft?: tf.Tensor;
+}
+
+/** Batch tensors: NHWC (or the model's input shape) images, one-hot labels, and soft targets if the split has them. */
+export function batchTensors(batch: Split, inputShape: readonly number[], numClasses: number): BatchTensors {
   return tf.tidy(() => ({
     x: tf.tensor(batch.images, [batch.count, ...inputShape], 'float32'),
     y: tf.oneHot(tf.tensor1d(batch.labels, 'int32'), numClasses),
+    ...(batch.soft ? { soft: tf.tensor(batch.soft, [batch.count, numClasses], 'float32') } : {}),
   }));
 }
 
-/** Softmax cross-entropy of the model on (x, y), with the given parameters. */
-export function lossOf(graph: Graph, params: (opIndex: number) => OpParams | undefined, x: tf.Tensor, y: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.losses.softmaxCrossEntropy(y, forward(graph, x, { params, logits: true })) as tf.Scalar);
+export function disposeBatch(b: BatchTensors): void {
+  tf.dispose([b.x, b.y, ...(b.soft ? [b.soft] : [])]);
+}
+
+/** How the training loss uses the teacher (Hinton et al. 2015); distill 0 = labels only. */
+export interface LossConfig {
+  /** Weight of the teacher term, in [0, 1]. */
+  distill: number;
+  /** Softmax temperature of both teacher and student in the teacher term. */
+  temperature: number;
+}
+
+/**
+ * (1 − α)·CE(labels, softmax(z)) + α·T²·KL(p_teacher ‖ softmax(z / T)), with z the model's logits. The T² keeps
+ * the teacher term's gradient on the scale of the label term's (Hinton et al.). Labels only without soft targets.
+ */
+export function lossOf(
+  graph: Graph, params: (opIndex: number) => OpParams | undefined, batch: BatchTensors, loss?: LossConfig,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const logits = forward(graph, batch.x, { params, logits: true });
+    const hard = tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar;
+    if (!loss || loss.distill === 0 || !batch.soft) return hard;
+    const t = loss.temperature;
+    const p = batch.soft;
+    const logQ = tf.logSoftmax(tf.div(logits, t));
+    const kl = tf.mean(tf.sum(tf.mul(p, tf.sub(tf.log(tf.maximum(p, 1e-30)), logQ)), -1));
+    return tf.add(tf.mul(hard, 1 - loss.distill), tf.mul(kl, loss.distill * t * t)) as tf.Scalar;
+  });
+}
+
+/**
+ * Per-weight diagonal Fisher estimate of the compressible kernels: an exponential moving average of the squared
+ * loss gradient, F ← d·F + (1 − d)·g² (the first step sets F = g²). sgdStep updates it from the gradients it
+ * computes anyway, so it costs no extra pass. `names` are the kernel variables' names.
+ */
+export class FisherAccumulator {
+  readonly values: tf.Variable[];
+  steps: number;
+
+  constructor(
+    readonly names: readonly string[], shapes: readonly number[][], readonly decay: number,
+    start?: { values: readonly Float32Array[]; steps: number },
+  ) {
+    this.values = shapes.map((shape, i) => tf.variable(start ? tf.tensor(start.values[i]!, shape, 'float32') : tf.zeros(shape), false));
+    this.steps = start?.steps ?? 0;
+  }
+
+  update(grads: tf.NamedTensorMap): void {
+    const d = this.steps === 0 ? 0 : this.decay;
+    tf.tidy(() => this.values.forEach((f, i) => f.assign(tf.add(tf.mul(f, d), tf.mul(tf.square(grads[this.names[i]!]!), 1 - d)))));
+    this.steps++;
+  }
+
+  read(): Float32Array[] {
+    return this.values.map((f) => f.dataSync().slice() as Float32Array);
+  }
+
+  dispose(): void {
+    for (const f of this.values) f.dispose();
+  }
 }
 
 /**
  * One SGD-with-momentum step on all variables of `state` (m ← μm + g + wd·W; W ← W − lr·m), then the prox pull for
- * kernels that have an anchor. Returns the mini-batch loss; fills gradEnergy.out with mean g² of the named kernels.
+ * kernels that have an anchor. Returns the mini-batch loss; updates `fisher` from the step's gradients.
  */
 export function sgdStep(
-  state: TrainState, x: tf.Tensor, y: tf.Tensor, cfg: SgdConfig, prox?: ProxTerm, gradEnergy?: { names: string[]; out: Float64Array },
+  state: TrainState, batch: BatchTensors, cfg: SgdConfig, prox?: ProxTerm, fisher?: FisherAccumulator,
 ): number {
   const kernels = new Set(state.vars.map((v) => v?.kernel?.name).filter((n): n is string => n !== undefined));
-  const { value, grads } = tf.variableGrads(() => lossOf(state.graph, state.params, x, y), state.list);
+  const { value, grads } = tf.variableGrads(() => lossOf(state.graph, state.params, batch, cfg.loss), state.list);
   if (cfg.clipNorm > 0) clipByGlobalNorm(grads, cfg.clipNorm);
-  if (gradEnergy) {
-    // Mean squared gradient per named kernel: a diagonal-Fisher estimate of each layer's sensitivity.
-    const energy = tf.tidy(() => tf.stack(gradEnergy.names.map((n) => tf.mean(tf.square(grads[n]!)))));
-    gradEnergy.out.set(energy.dataSync());
-    energy.dispose();
-  }
+  fisher?.update(grads);
   tf.tidy(() => {
     state.list.forEach((v, i) => {
       let g = grads[v.name]!;

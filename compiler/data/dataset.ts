@@ -9,6 +9,11 @@ export interface Split {
   /** count class indices. */
   labels: Uint8Array;
   count: number;
+  /**
+   * Distillation targets: count rows of the teacher's class probabilities at the run's temperature
+   * (compiler/compress/distill.ts). Present only on a training split that a teacher has labelled.
+   */
+  soft?: Float32Array;
 }
 
 export interface Dataset {
@@ -32,6 +37,8 @@ export function gather(split: Split, indices: ArrayLike<number>): Split {
   const size = sampleSize(split);
   const images = new Float32Array(indices.length * size);
   const labels = new Uint8Array(indices.length);
+  const width = split.soft ? split.soft.length / split.count : 0;
+  const soft = split.soft ? new Float32Array(indices.length * width) : undefined;
   for (let i = 0; i < indices.length; i++) {
     const j = indices[i];
     if (!Number.isInteger(j) || j < 0 || j >= split.count) {
@@ -39,8 +46,9 @@ export function gather(split: Split, indices: ArrayLike<number>): Split {
     }
     images.set(split.images.subarray(j * size, (j + 1) * size), i * size);
     labels[i] = split.labels[j];
+    soft?.set(split.soft!.subarray(j * width, (j + 1) * width), i * width);
   }
-  return { images, labels, count: indices.length };
+  return soft ? { images, labels, count: indices.length, soft } : { images, labels, count: indices.length };
 }
 
 /** Sample indices of each class, in increasing order. */

@@ -1,0 +1,72 @@
+// The end of a run: the best result written as a file within the target, checked in the wasm runtime, and the
+// report (JSON, HTML, the printed table).
+import { writeOutputFile } from '../util/write_output.js';
+import { RESUME_ADVICE, weightMaps } from './checkpoint.js';
+import type { RunContext } from './context.js';
+import { fitFinalFile } from './fit_budget.js';
+import { layerReports, paperRatio, projectionShare, verifyInRuntime } from './finish.js';
+import type { CompressibleLayer } from './layers.js';
+import type { CompressOptions } from './options.js';
+import { formatReport, type CompressReport } from './report.js';
+import { reportHtml } from './report_html.js';
+import type { RunRecord } from './run_record.js';
+import { accuracy, arrayParams } from './sgd.js';
+import type { Graph } from '../ir/graph.js';
+
+export interface RunFacts {
+  backend: string;
+  fp32WeightBytes: number;
+  /** Test accuracy of the model as given. */
+  baseline: number;
+  /** The original model's compressible layers (the report's "weights" are theirs). */
+  originalLayers: readonly CompressibleLayer[];
+  seconds: { admm: number; finetune: number };
+  /** Epochs each phase took (ADMM may end early; the fine-tune gets the rest). */
+  epochs: { admm: number; finetune: number };
+}
+
+/**
+ * Writes the best result of `ctx` (the fine-tune's compact model) to options.output, never over the target, then
+ * verifies it and writes the reports. Returns the report, the file and the graph it holds exactly.
+ */
+export async function exportResult(
+  ctx: RunContext, record: RunRecord, options: CompressOptions, facts: RunFacts,
+): Promise<{ report: CompressReport; bytes: Uint8Array; stored: Graph }> {
+  const { layers, targetBytes, data, inputShape, progress } = ctx;
+  const best = record.best!;
+  const final = weightMaps(best.weights);
+  const measure = fitFinalFile(ctx.setup, layers.map((l) => final.kernels.get(l.opIndex)!), final.biases, targetBytes, progress.log);
+  const bytes = measure.exported.bytes;
+  // A full disk stops the run with the checkpoints intact; say how to continue.
+  const then = options.checkpointDir ? RESUME_ADVICE : undefined;
+  await writeOutputFile(options.output, bytes, { option: '-o', then, faults: 'export' });
+
+  const stored = measure.exported.graph;
+  const storedParams = arrayParams(stored, new Map(), new Map());
+  const after = accuracy(stored, storedParams.params, data.test, inputShape);
+  storedParams.dispose();
+  const runtime = options.verify === false ? undefined : await verifyInRuntime(bytes, stored, data.test, inputShape);
+  const { history } = record;
+  const report: CompressReport = {
+    model: options.model, data: options.data, output: options.output, backend: facts.backend, targetBytes,
+    fileBytes: bytes.length, fp32WeightBytes: facts.fp32WeightBytes, fileRatio: facts.fp32WeightBytes / bytes.length,
+    paperRatio: paperRatio(facts.originalLayers, measure),
+    accuracy: { before: facts.baseline, after, runtime: runtime?.accuracy, agreement: runtime?.agreement, validation: best.accuracy },
+    samples: { train: data.train.count, validation: data.validation.count, test: data.test.count },
+    layers: layerReports(facts.originalLayers, measure),
+    history,
+    seconds: {
+      total: record.elapsed(), admm: facts.seconds.admm, finetune: facts.seconds.finetune,
+      selection: history.reduce((sum, h) => sum + h.selectionSeconds, 0),
+    },
+    projectionShare: projectionShare(history),
+    epochs: facts.epochs,
+    hyper: { ...ctx.hyper },
+  };
+  if (options.reportPath) {
+    await writeOutputFile(options.reportPath, `${JSON.stringify(report, null, 2)}\n`, { option: '--report', then, faults: 'report' });
+  }
+  if (options.reportHtmlPath) await writeOutputFile(options.reportHtmlPath, await reportHtml(report), { option: '--report-html', then });
+  progress.log(formatReport(report));
+  return { report, bytes, stored };
+}

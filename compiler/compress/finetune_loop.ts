@@ -1,0 +1,62 @@
+// The fine-tune epochs of a run, on the compacted model (compact.ts), with mask and bits frozen. The best
+// validation result is what gets exported: the fine-tune's start (the best ADMM projection) counts too.
+import { weightRecord } from './checkpoint.js';
+import type { RunContext } from './context.js';
+import { FinetunePhase, type FinetuneSnapshot } from './finetune_phase.js';
+import type { CompactStart } from './compact.js';
+import type { BestRecord } from './checkpoint.js';
+import { graphWithWeights, measureFile } from './measure_file.js';
+import type { RunRecord } from './run_record.js';
+import { validationAccuracy } from './validation.js';
+
+/** Bookkeeping the fine-tune's checkpoints carry so a resumed run rebuilds the same compact model. */
+export interface FinetuneOrigin {
+  admmEpochs: number;
+  admmBest: BestRecord;
+}
+
+/**
+ * Runs `start.ctx.hyper.finetuneEpochs` fine-tune epochs from the compact start, or resumes from `resumed`
+ * (snapshot and epochs done). Returns seconds spent.
+ */
+export async function runFinetune(
+  start: CompactStart, record: RunRecord, origin: FinetuneOrigin, resumed?: { epoch: number; snapshot: FinetuneSnapshot },
+): Promise<void> {
+  const ctx: RunContext = start.ctx;
+  const { layers, state, progress, hyper } = ctx;
+  const finetune = new FinetunePhase(ctx, resumed?.snapshot ?? { codes: start.codes, kernels: start.latent });
+  if (!resumed) {
+    state.resetMomentum();
+    const biases = state.readBiases();
+    const acc = validationAccuracy(ctx, finetune.quantized(), biases);
+    record.best = {
+      accuracy: acc, epoch: -1, phase: 'finetune', weights: weightRecord(kernelMap(ctx, finetune.quantized()), biases),
+      codes: finetune.currentCodes(),
+    };
+    const units = layers.map((l) => l.shape[l.shape.length - 1]).join('/');
+    progress.log(`fine-tune starts from ADMM epoch ${origin.admmBest.epoch + 1} on the compacted model (units ${units}): `
+      + `validation accuracy ${(100 * acc).toFixed(2)}%, ${hyper.finetuneEpochs} epochs`);
+  }
+  for (let epoch = resumed?.epoch ?? 0; epoch < hyper.finetuneEpochs; epoch++) {
+    const result = finetune.runEpoch(epoch, record.step);
+    record.step += finetune.stepsPerEpoch;
+    const q = finetune.quantized();
+    const biases = state.readBiases();
+    const acc = validationAccuracy(ctx, q, biases);
+    const codes = finetune.currentCodes();
+    if (acc > record.best!.accuracy || record.best!.phase !== 'finetune') {
+      record.best = { accuracy: acc, epoch, phase: 'finetune', weights: weightRecord(kernelMap(ctx, q), biases), codes };
+    }
+    record.history.push({
+      phase: 'finetune', epoch, loss: result.loss, validationAccuracy: acc,
+      estimatedBytes: measureFile(graphWithWeights(ctx.graph, layers, q, biases), layers).bytes, nonzeros: codes.reduce((s, c) => s + c.nnz, 0),
+      bits: codes.map((c) => c.bits), seconds: result.seconds, projectionSeconds: result.projectionSeconds, projections: 0, selectionSeconds: 0,
+    });
+    progress.log(`fine-tune epoch ${epoch + 1}: loss ${result.loss.toFixed(4)}, validation accuracy ${(100 * acc).toFixed(2)}%`);
+    await record.save(state, ctx.rng, { phase: 'finetune', epoch: epoch + 1, finetune: finetune.snapshot(), ...origin });
+  }
+}
+
+function kernelMap(ctx: RunContext, kernels: readonly Float32Array[]): Map<number, Float32Array> {
+  return new Map(ctx.layers.map((l, i) => [l.opIndex, kernels[i]!]));
+}

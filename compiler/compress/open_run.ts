@@ -1,0 +1,104 @@
+// Opening a compression run: engine, model, data, teacher, target, hyper-parameters, training state, and the
+// checkpoint to resume from (or a clean checkpoint folder).
+import * as path from 'node:path';
+import { loadDataset } from '../data/index.js';
+import { selectBackend } from '../engine/backend.js';
+import { UsageError } from '../errors.js';
+import { importModelFromArtifacts, readModelArtifacts } from '../import/index.js';
+import { removeStaleTemps } from '../util/atomic_write.js';
+import { createRng } from '../util/rng.js';
+import { clearCheckpoints, loadLatestCheckpoint, removeStaleCheckpointTemps, type Checkpoint } from './checkpoint.js';
+import type { RunContext } from './context.js';
+import { teacherTargets, withTeacherTargets } from './distill.js';
+import { ImpossibleTargetError, minimumFileBytes } from './fit_budget.js';
+import { compressibleLayers, type CompressibleLayer } from './layers.js';
+import type { CompressOptions } from './options.js';
+import { probeScorer } from './probe_score.js';
+import type { Progress } from './progress.js';
+import { checkCompatible, fingerprintOf, loadTeacher, prepareData, resolveHyper, resolveTarget } from './run_setup.js';
+import { accuracy } from './sgd.js';
+import { TrainState } from './train_state.js';
+
+export interface OpenRun {
+  ctx: RunContext;
+  backend: string;
+  fp32WeightBytes: number;
+  /** Test accuracy of the model as given. */
+  baseline: number;
+  layers: CompressibleLayer[];
+  fingerprint: string;
+  /** Frees the probe batch and the training state. */
+  dispose(): void;
+}
+
+/** Everything a run needs before its first epoch; fails fast on an impossible target. */
+export async function openRun(options: CompressOptions, progress: Progress): Promise<OpenRun> {
+  const backend = await selectBackend(options.backend ?? 'auto');
+  const artifacts = await readModelArtifacts(options.model);
+  const fp32WeightBytes = 4 * (artifacts.weightSpecs ?? []).reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
+  const graph = await importModelFromArtifacts(artifacts, options.model);
+  const dataset = await loadDataset(options.data);
+  const { inputShape, numClasses } = checkCompatible(graph, dataset, options.model);
+  const data = prepareData(dataset, options);
+  const targetBytes = resolveTarget(options, fp32WeightBytes);
+  const layers = compressibleLayers(graph);
+  const hyper = resolveHyper(options, data.train.count);
+  const minimum = minimumFileBytes({ graph, layers });
+  if (targetBytes < minimum) throw new ImpossibleTargetError(targetBytes, minimum);
+  const teacher = hyper.distill > 0 ? await loadTeacher(options, graph, inputShape, numClasses) : undefined;
+  const fingerprint = await fingerprintOf(options, artifacts, targetBytes, hyper, backend.name, data, teacher?.artifacts);
+
+  const baseline = accuracy(graph, () => undefined, data.test, inputShape);
+  progress.log(`sqz compress: ${options.model} on ${dataset.name} (${data.train.count} train / ${data.validation.count} validation / `
+    + `${data.test.count} test), target ${targetBytes} bytes (minimum ${minimum}), backend ${backend.name}`);
+  progress.log(`baseline test accuracy ${(100 * baseline).toFixed(2)}%; ${layers.length} layers, up to ${hyper.epochs} ADMM + `
+    + `${hyper.finetuneEpochs} fine-tune epochs`);
+  if (teacher) {
+    const started = performance.now();
+    data.train = withTeacherTargets(data.train, teacherTargets(teacher.graph, data.train, inputShape, numClasses, hyper.temperature));
+    progress.log(`teacher ${teacher.name}: soft targets for ${data.train.count} training samples at temperature ${hyper.temperature} `
+      + `in ${((performance.now() - started) / 1000).toFixed(1)} s (distillation weight ${hyper.distill})`);
+  }
+  const loss = { distill: teacher ? hyper.distill : 0, temperature: hyper.temperature };
+  const state = new TrainState(graph);
+  const probe = probeScorer(state, layers, data.train, inputShape, numClasses, loss);
+  const ctx: RunContext = {
+    graph, layers, inputShape, numClasses, data, targetBytes, hyper, state, progress, rng: createRng(hyper.seed), loss,
+    setup: { graph, layers, score: probe.score },
+  };
+  return {
+    ctx, backend: backend.name, fp32WeightBytes, baseline, layers, fingerprint,
+    dispose: () => {
+      probe.dispose();
+      state.dispose();
+    },
+  };
+}
+
+/**
+ * The checkpoint to resume from (--resume), checked against this run's fingerprint; without --resume, a
+ * --checkpoint folder is cleared. Either way, temporary files a killed run left are removed.
+ * @throws UsageError when the checkpoint belongs to another run
+ */
+export async function openCheckpoint(options: CompressOptions, fingerprint: string, outputs: readonly string[], progress: Progress): Promise<Checkpoint | undefined> {
+  let ckpt: Checkpoint | undefined;
+  if (options.resume) {
+    const found = await loadLatestCheckpoint(options.checkpointDir!);
+    if (found) {
+      if (found.checkpoint.fingerprint !== fingerprint) {
+        throw new UsageError(`checkpoint ${found.path} belongs to a different run (model, data, target or options differ); `
+          + 'use another --checkpoint folder or rerun with the same options');
+      }
+      ckpt = found.checkpoint;
+      progress.log(`resuming from ${found.path} (${ckpt.phase} epoch ${ckpt.epoch})`);
+    } else {
+      progress.log(`no checkpoint in ${options.checkpointDir} yet: starting from the beginning`);
+    }
+  } else if (options.checkpointDir) {
+    await clearCheckpoints(options.checkpointDir);
+  }
+  // What a killed run left half-written is never read, but is not left lying around either.
+  if (options.checkpointDir) await removeStaleCheckpointTemps(options.checkpointDir);
+  for (const output of outputs) await removeStaleTemps(path.dirname(path.resolve(output)), (name) => name === path.basename(output));
+  return ckpt;
+}
