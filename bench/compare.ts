@@ -8,6 +8,7 @@
 //   node dist/bench/compare.js [--only NAMES] [--ratios 100,300,1000]   (full grid: hours)
 //   node dist/bench/compare.js --quick --equal-epochs --seeds 1,2,3        (baselines trained as long as joint; noise)
 //   ... --resume [--methods 'sqz joint,Deep Compression']   (continue an interrupted grid; a subset of methods)
+//   node dist/bench/compare.js --quick --methods 'small model from scratch,small model + distillation'   (the frontier)
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -26,6 +27,10 @@ import { analysis } from './compare/analysis.js';
 import { publishedFigures, writeCompareSection, type CompareResult } from './compare/report.js';
 import { runNode } from './spawn_node.js';
 import { BASELINE_CASES, ensureBaseline } from './baselines/ensure.js';
+import { DEFAULT_DISTILLATION, type Distillation } from './baselines/distill.js';
+import { SMALL_DISTILLED, SMALL_FROM_SCRATCH } from './compare/frontier_methods.js';
+import { compressHasDistillOptions, runSmallModel, smallModelResult } from './compare/small_model.js';
+import { chooseWidths, DEFAULT_CANDIDATES, widthsKey, type SmallArch } from './compare/small_widths.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = path.join(root, 'bench/out');
@@ -40,10 +45,13 @@ const program = new Command()
   .option('--seeds <list>', 'comma-separated seeds (sqz joint reruns `sqz compress --seed S` for seeds other than 1)', '1')
   .option('--methods <list>', 'comma-separated subset of the methods by name (default: all)')
   .option('--resume', 'skip the runs already recorded in bench/results/compare.json, and reuse a finished sqz joint run whose result was not recorded (an interrupted grid continues)')
+  .option('--small-candidates <n>', 'small-model methods: widths tried per target (those whose fp32 bytes are nearest 5.7× the target)', String(DEFAULT_CANDIDATES))
+  .option('--distill-alpha <x>', 'small model + distillation: weight of the teacher term, in training and in sqz compress', String(DEFAULT_DISTILLATION.alpha))
+  .option('--temperature <T>', 'small model + distillation: softmax temperature, in training and in sqz compress', String(DEFAULT_DISTILLATION.temperature))
   .option('--report-only', 'rewrite BENCHMARKS.md and the charts from bench/results/compare.json');
 const opts = program.parse().opts<{
   quick?: boolean; only?: string; ratios: string; finetuneEpochs?: string; equalEpochs?: boolean; seeds: string; resume?: boolean; reportOnly?: boolean;
-  methods?: string;
+  methods?: string; smallCandidates: string; distillAlpha: string; temperature: string;
 }>();
 const methods = opts.methods?.split(',').map((m) => m.trim());
 const quick = opts.quick === true;
@@ -52,8 +60,11 @@ const ratios = (quick && opts.ratios === '100,300,1000' ? '100,300' : opts.ratio
 const finetuneEpochs = opts.finetuneEpochs !== undefined ? Number(opts.finetuneEpochs) : undefined;
 const equalEpochs = opts.equalEpochs === true;
 const seeds = opts.seeds.split(',').map(Number);
+const smallCandidates = Number(opts.smallCandidates);
+const distillation: Distillation = { alpha: Number(opts.distillAlpha), temperature: Number(opts.temperature) };
 const grid = `${quick ? 'quick' : 'full'}${equalEpochs ? ', equal epochs' : ''}`;
-const command = `node dist/bench/compare.js ${process.argv.slice(2).join(' ')}`.trim();
+// Arguments with spaces or shell characters (method names) quoted, so the recorded command can be pasted.
+const command = `node dist/bench/compare.js ${process.argv.slice(2).map((a) => (/^[\w.,/=:@+-]*$/.test(a) ? a : `'${a}'`)).join(' ')}`.trim();
 
 async function loadJson<T>(file: string, fallback: T): Promise<T> {
   return existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as T) : fallback;
@@ -175,6 +186,35 @@ async function sqzJoint(name: string, ratio: number, seed: number, runs: Map<str
     overTarget: rep.fileBytes > rep.targetBytes, command: row.command, seed });
 }
 
+/**
+ * A small model of `name`'s architecture trained from scratch (with the baseline as teacher when `distill`) for as
+ * many epochs as sqz joint trains, compressed by `sqz compress --target-size` with its defaults; of the widths
+ * tried, the best by validation accuracy is recorded, with the test accuracy the wasm runtime measured.
+ */
+async function smallModel(s: CompareSetup, name: string, modelJson: string, ratio: number, target: number, seed: number, distill: boolean): Promise<void> {
+  const method = distill ? SMALL_DISTILLED : SMALL_FROM_SCRATCH;
+  if (skip({ name, method, ratio, seed })) return;
+  const c = BASELINE_CASES[name]!;
+  const arch = c.arch as SmallArch;
+  const epochs = s.jointEpochs.admm + s.jointEpochs.finetune;
+  const outcome = await runSmallModel({
+    root, outDir: out, name, data: c.data, arch, baselineModel: modelJson, targetBytes: target, seed, epochs,
+    candidates: chooseWidths(arch, target, smallCandidates).map((w) => w.widths), distill: distill ? distillation : undefined,
+    resume: opts.resume,
+  });
+  for (const f of outcome.failed) process.stderr.write(`${name} ${method} ${ratio}×: widths ${widthsKey(f.widths)} not compressed (${f.reason})\n`);
+  const { best } = outcome;
+  if (!best) { process.stderr.write(`${name} ${method} ${ratio}×: no width could be compressed to ${target} bytes\n`); return; }
+  await record(smallModelResult({ ...outcome, best }, { name, data: c.data, targetBytes: target, seed, epochs, distill: distill ? distillation : undefined },
+    { method, grid, ratio, command, fp32WeightBytes: s.fp32WeightBytes, kernelWeights: s.kernelWeights }));
+}
+
+// Fail before hours of other runs, not at the first distilled target.
+if (!opts.reportOnly && (methods === undefined || methods.includes(SMALL_DISTILLED)) && !compressHasDistillOptions(root)) {
+  throw new Error(`sqz compress in this build has no --teacher/--distill/--temperature, which '${SMALL_DISTILLED}' needs: `
+    + 'build one that has them, or leave the method out with --methods');
+}
+
 if (!opts.reportOnly) {
   await mkdir(path.join(out, 'compare'), { recursive: true });
   for (const name of names) {
@@ -194,6 +234,9 @@ if (!opts.reportOnly) {
         await runMethod(s, name, 'Deep Compression', ratio, target,
           (ctx) => deepCompression(ctx, target, equalEpochs ? ctx.hyper.epochs : ctx.hyper.finetuneEpochs), seed);
         await runMethod(s, name, 'sequential sparsify → bits', ratio, target, (ctx) => sequential(ctx, target), seed);
+        // Before joint's result is awaited: these run in child processes beside joint's.
+        await smallModel(s, name, modelJson, ratio, target, seed, false);
+        await smallModel(s, name, modelJson, ratio, target, seed, true);
         await sqzJoint(name, ratio, seed, jointRuns);
       }
     }

@@ -14,6 +14,10 @@ import { createRng } from '../../compiler/util/rng.js';
 export interface CompareSetup {
   /** Bytes of the fp32 weights (what --ratio divides). */
   fp32WeightBytes: number;
+  /** Weights in the compressible kernels (Σn of the paper measure). */
+  kernelWeights: number;
+  /** sqz compress's default epochs for this training split: ADMM and fine-tune. */
+  jointEpochs: { admm: number; finetune: number };
   /** A fresh RunContext on the baseline weights (new TrainState, seeded rng); dispose ctx.state when done. */
   context(opts?: { finetuneEpochs?: number }): RunContext;
 }
@@ -40,8 +44,11 @@ export async function compareSetup(opts: SetupOptions): Promise<CompareSetup> {
   };
   const data = prepareData(dataset, options);
   const layers = compressibleLayers(graph);
+  const defaults = resolveHyper(options, data.train.count);
   return {
     fp32WeightBytes,
+    kernelWeights: layers.reduce((s, l) => s + l.n, 0),
+    jointEpochs: { admm: defaults.epochs, finetune: defaults.finetuneEpochs },
     context(o = {}) {
       // The same defaults sqz compress resolves for this training-set size (epochs and fine-tune epochs included).
       const hyper = resolveHyper(options, data.train.count);

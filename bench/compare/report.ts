@@ -3,7 +3,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { machineDescription, replaceSection } from '../benchmarks_md.js';
+import { defaultEpochs } from '../../compiler/compress/options.js';
+import { DEFAULT_DISTILLATION } from '../baselines/distill.js';
 import type { ChartPoint } from './chart.js';
+import { FRONTIER_METHODS, isFrontierMethod, SMALL_BATCH, SMALL_LR } from './frontier_methods.js';
+import { DEFAULT_CANDIDATES, FP32_BYTES_PER_TARGET_BYTE, MIN_WIDTH, WIDTH_MULTIPLIERS, WIDTH_SHAPES } from './small_widths.js';
 
 export interface CompareResult {
   name: string;
@@ -95,8 +99,10 @@ function noiseTable(stats: Map<string, SeedStats>): string[] {
   return [...lines, ''];
 }
 
-/** What one target says about sqz joint against the best other method. */
+/** What one target says about sqz joint against the best other method, or against one frontier method. */
 export interface Finding {
+  /** 'baselines': against the best compression method; 'frontier': against a small model trained from scratch. */
+  kind: 'baselines' | 'frontier';
   group: string;
   ratio: number;
   /** Points sqz joint leads by (negative: behind), seed 1 — or over the seeds' means where seeds were run. */
@@ -108,7 +114,19 @@ export interface Finding {
   verdict: 'ahead' | 'wins' | 'marginal' | 'loses';
   other: string;
   seeds: number;
+  /** Over seeds: the larger of the two seed spreads, in points. */
+  noise?: number;
   line: string;
+}
+
+/**
+ * The seed rule: the gap of the means (points, positive when joint leads) against the larger of the two seed
+ * spreads — 'wins' only beyond it.
+ */
+function overSeeds(j: SeedStats, o: SeedStats): { gap: number; noise: number; verdict: 'wins' | 'marginal' | 'loses'; seeds: number } {
+  const gap = 100 * (j.mean - o.mean);
+  const noise = 100 * Math.max(j.max - j.min, o.max - o.min);
+  return { gap, noise, verdict: gap <= 0 ? 'loses' : gap > noise ? 'wins' : 'marginal', seeds: Math.min(j.seeds.length, o.seeds.length) };
 }
 
 /**
@@ -122,7 +140,7 @@ export function findings(group: string, rows: CompareResult[], all: CompareResul
   for (const ratio of targetRatios(rows)) {
     const at = rows.filter((r) => r.ratio === ratio);
     const joint = at.find((r) => r.method === 'sqz joint');
-    const others = at.filter((r) => r !== joint);
+    const others = at.filter((r) => r !== joint && !isFrontierMethod(r.method));
     if (!joint || others.length === 0) continue;
     const j = stats.get(`sqz joint@${ratio}`)!;
     const byMean = others.map((o) => ({ o, st: stats.get(`${o.method}@${ratio}`)! })).sort((a, b) => b.st.mean - a.st.mean);
@@ -135,19 +153,53 @@ export function findings(group: string, rows: CompareResult[], all: CompareResul
     let other = o.method;
     let seeds = 1;
     const best = byMean[0]!;
+    let noise: number | undefined;
     if (j.seeds.length >= 2 && best.st.seeds.length >= 2) {
-      gap = 100 * (j.mean - best.st.mean);
-      const noise = 100 * Math.max(j.max - j.min, best.st.max - best.st.min);
+      ({ gap, noise, verdict, seeds } = overSeeds(j, best.st));
       const rivalsBest = Math.max(...byMean.map((x) => x.st.max));
-      verdict = gap <= 0 ? 'loses' : gap > noise ? 'wins' : 'marginal';
       other = best.o.method;
-      seeds = Math.min(j.seeds.length, best.st.seeds.length);
       line += ` Over ${seeds} seeds: sqz joint ${pct(j.mean)} mean (${pct(j.min)}–${pct(j.max)}), best other by mean ${best.o.method} `
         + `${pct(best.st.mean)} (${pct(best.st.min)}–${pct(best.st.max)}): ${gap >= 0 ? '+' : ''}${gap.toFixed(2)} points against a seed spread of `
         + `${noise.toFixed(2)} — ${verdict === 'wins' ? 'the gap exceeds noise' : verdict === 'marginal' ? '**within noise**' : '**sqz joint is behind**'}`
         + `; joint's worst seed is ${j.min > rivalsBest ? 'above' : 'not above'} every other method's best seed.`;
     }
-    out.push({ group, ratio, gap, verdict, other, seeds, line });
+    out.push({ kind: 'baselines', group, ratio, gap, verdict, other, seeds, noise, line });
+  }
+  return out;
+}
+
+/**
+ * Per target and per frontier method run there: sqz joint against that small model at the same target, by the
+ * same rule (seed 1; over the seeds' means against the larger spread where both ran two seeds or more). Behind,
+ * the line also says whether the small model's lead exceeds the spread.
+ */
+export function frontierFindings(group: string, rows: CompareResult[], all: CompareResult[]): Finding[] {
+  const stats = seedStats(all);
+  const out: Finding[] = [];
+  for (const ratio of targetRatios(rows)) {
+    const at = rows.filter((r) => r.ratio === ratio);
+    const joint = at.find((r) => r.method === 'sqz joint');
+    if (!joint) continue;
+    const j = stats.get(`sqz joint@${ratio}`)!;
+    for (const method of FRONTIER_METHODS) {
+      const o = at.find((r) => r.method === method);
+      if (!o) continue;
+      const st = stats.get(`${method}@${ratio}`)!;
+      const d = 100 * (joint.testAccuracy - o.testAccuracy);
+      let line = `- ${ratio}× against ${method}: sqz joint ${pct(joint.testAccuracy)} in ${joint.bytes} B, ${method} ${pct(o.testAccuracy)} in `
+        + `${o.bytes} B (${d >= 0 ? '+' : ''}${d.toFixed(2)} points for sqz joint).`;
+      let f: Finding = { kind: 'frontier', group, ratio, gap: d, verdict: d > 0 ? 'ahead' : 'loses', other: method, seeds: 1, line };
+      if (j.seeds.length >= 2 && st.seeds.length >= 2) {
+        const v = overSeeds(j, st);
+        const verdict = v.verdict === 'wins' ? 'the gap exceeds noise' : v.verdict === 'marginal' ? '**within noise**'
+          : -v.gap > v.noise ? '**sqz joint is behind, beyond noise**' : '**sqz joint is behind, within noise**';
+        line += ` Over ${v.seeds} seeds: sqz joint ${pct(j.mean)} mean (${pct(j.min)}–${pct(j.max)}), ${method} ${pct(st.mean)} `
+          + `(${pct(st.min)}–${pct(st.max)}): ${v.gap >= 0 ? '+' : ''}${v.gap.toFixed(2)} points against a seed spread of `
+          + `${v.noise.toFixed(2)} — ${verdict}; joint's worst seed is ${j.min > st.max ? 'above' : 'not above'} its best seed.`;
+        f = { ...f, ...v, line };
+      }
+      out.push(f);
+    }
   }
   return out;
 }
@@ -160,7 +212,7 @@ export function summary(all: Finding[]): string[] {
   if (all.length === 0) return [];
   const fmt = (x: number) => x.toFixed(1);
   const lines = ['**Where sqz joint wins, and where not** (generated from the findings below).'];
-  const short = all.filter((f) => !/equal epochs/.test(f.group));
+  const short = all.filter((f) => f.kind === 'baselines' && !/equal epochs/.test(f.group));
   if (short.length > 0) {
     const won = short.filter((f) => f.verdict === 'ahead' || f.verdict === 'wins');
     const gaps = won.map((f) => f.gap);
@@ -168,17 +220,58 @@ export function summary(all: Finding[]): string[] {
       + (won.length ? `, by ${fmt(Math.min(...gaps))}–${fmt(Math.max(...gaps))} points at equal bytes.` : '.'));
     for (const f of short.filter((x) => !won.includes(x))) lines.push(`It is behind at ${f.ratio}× on ${f.group} (${fmt(f.gap)} points against ${f.other}).`);
   }
-  const equal = all.filter((f) => /equal epochs/.test(f.group));
+  const equal = all.filter((f) => f.kind === 'baselines' && /equal epochs/.test(f.group));
   if (equal.length > 0) lines.push('With every method trained for the same epochs:');
   for (const f of equal) {
     const seeds = f.seeds > 1 ? `${f.seeds} seeds` : 'one seed';
     const what = f.verdict === 'ahead' ? `is ahead by ${fmt(f.gap)} points (no noise measure)`
       : f.verdict === 'wins' ? `wins by ${fmt(f.gap)} points on the mean, beyond noise`
       : f.verdict === 'marginal' ? `is ahead by ${fmt(f.gap)} points on the mean, **within noise** (no win claimed)`
-        : `is **behind** ${f.other} by ${fmt(-f.gap)} points${f.seeds > 1 ? ' on the mean' : ''}`;
+        : `is **behind** ${f.other} by ${fmt(-f.gap)} points${f.seeds > 1 ? ' on the mean' : ''}${behindNoise(f)}`;
     lines.push(`${f.group.replace(/ \(.*\)$/, '')} at ${f.ratio}× (${seeds}): sqz joint ${what}.`);
   }
+  const frontier = all.filter((f) => f.kind === 'frontier');
+  if (frontier.length > 0) lines.push('Against a small model of the same architecture trained from scratch and quantized by sqz to the same target:');
+  for (const f of frontier) {
+    const seeds = f.seeds > 1 ? `${f.seeds} seeds` : 'one seed';
+    const what = f.verdict === 'ahead' ? `is ahead of ${f.other} by ${fmt(f.gap)} points (no noise measure)`
+      : f.verdict === 'wins' ? `beats ${f.other} by ${fmt(f.gap)} points on the mean, beyond noise`
+      : f.verdict === 'marginal' ? `is ahead of ${f.other} by ${fmt(f.gap)} points on the mean, **within noise** (no win claimed)`
+        : `is **behind** ${f.other} by ${fmt(-f.gap)} points${f.seeds > 1 ? ' on the mean' : ''}${behindNoise(f)}`;
+    lines.push(`${f.group} at ${f.ratio}× (${seeds}): sqz joint ${what}.`);
+  }
   return [lines.join(' '), ''];
+}
+
+/** ', beyond noise' or ', within noise' for a finding behind over seeds; nothing with one seed. */
+const behindNoise = (f: Finding) => (f.noise === undefined ? '' : -f.gap > f.noise ? ', beyond noise' : ', within noise');
+
+/** The frontier methods' bullets, from the constants the runner uses. */
+function frontierMethodsText(): string[] {
+  const epochs = (train: number) => { const e = defaultEpochs(train); return `${e.epochs + e.finetuneEpochs} (${e.epochs} + ${e.finetuneEpochs})`; };
+  const shapes = (arch: keyof typeof WIDTH_SHAPES) => WIDTH_SHAPES[arch].map((x) => x.name).join('; ');
+  const d = DEFAULT_DISTILLATION;
+  return [
+    `- **${FRONTIER_METHODS[0]}**: what a user could do instead of compressing the big model. A narrower version of the`,
+    `  same architecture is trained from scratch (Adam, lr ${SMALL_LR}, batch ${SMALL_BATCH}, seeded) on the training split \`sqz compress`,
+    '  --seed S` uses (its validation split held out) for as many epochs as sqz joint trains on that dataset (its',
+    `  default ADMM + fine-tune epochs: ${epochs(7497)} on the 7,497 mnist training digits, ${epochs(54000)} on Fashion-MNIST),`,
+    '  then `sqz compress --target-size T` with its defaults quantizes it. Width grid: multipliers 2^(−k/2),',
+    `  k = 1..${WIDTH_MULTIPLIERS.length}, on LeNet-5 (${shapes('lenet5')}) and LeNet-300-100 (${shapes('lenet300')}), rounded,`,
+    `  each layer at least ${MIN_WIDTH} wide. Per target, the ${DEFAULT_CANDIDATES} widths whose fp32 weights file is nearest`,
+    `  ${FP32_BYTES_PER_TARGET_BYTE.toFixed(1)}× the target (by ratio; the middle of 4–8×) are trained and compressed, and the one with the best`,
+    '  validation accuracy (compress\'s held-out split, never the test split) is kept; the row gives its widths, its',
+    '  file bytes and its test accuracy in the wasm runtime, and the note the other widths\' validation accuracy.',
+    '  "paper measure" counts the original model\'s weights (32·Σn of the baseline / Σ nnz·b of the small model) and',
+    '  "wall" every width tried (training + compress). The same training, once, serves every target (bench/out/small/).',
+    `- **${FRONTIER_METHODS[1]}**: the same, with the baseline as teacher: loss (1 − α)·CE(labels) + α·T²·KL(teacher‖student)`,
+    `  on outputs softened at temperature T (α = ${d.alpha}, T = ${d.temperature} unless the note says otherwise), the teacher's`,
+    '  outputs computed once per training sample; its `sqz compress` step gets `--teacher BASELINE --distill α',
+    '  --temperature T` too.',
+    '  So a small model sees sqz joint\'s epoch count twice (from scratch, then in its own `sqz compress`), as the',
+    '  baseline saw its own training and then joint\'s; this holds in every grid, short fine-tune or not. The findings',
+    '  compare sqz joint with the best compression method, and separately with each of these two.',
+  ];
 }
 
 export async function writeCompareSection(
@@ -206,7 +299,7 @@ export async function writeCompareSection(
         const range = st && st.seeds.length > 1 ? { min: st.min, max: st.max } : {};
         return { method: series(r.method), bytes: r.bytes, accuracy: r.testAccuracy, ...range };
       })));
-    const f = findings(key, rows, all);
+    const f = [...findings(key, rows, all), ...frontierFindings(key, rows, all)];
     found.push(...f);
     parts.push(`### ${key}`, '', `![accuracy vs bytes](bench/results/${svg})`, '', table(rows), '', ...noiseTable(stats), ...f.map((x) => x.line), '');
   }
@@ -235,6 +328,7 @@ export async function writeCompareSection(
     '- **tfjs affine uint8**: what `tensorflowjs_converter --quantize_uint8` ships, counted as model.json + shard',
     '  bytes (computed, not run through the converter); accuracy of its dequantized weights in the wasm runtime. No',
     '  fine-tune.',
+    ...frontierMethodsText(),
     '',
     '**Quick grid**: reduced settings — LeNet-300-100 on mnist only, two targets (100× and 300×), quantization-only rows and',
     'tfjs uint8 once. **Full grid**: every pair at 100×, 300× and 1000×. In both, the baselines\' fine-tunes use sqz\'s',
