@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { gather, type Split } from '../../compiler/data/index.js';
 import { createRng } from '../../compiler/util/rng.js';
-import { distillationLoss, type Distillation } from './distill.js';
+import { distillationLoss } from '../../compiler/compress/sgd.js';
+import type { Distillation } from './distill.js';
 
 export interface FitOptions {
   epochs: number;
@@ -54,7 +55,7 @@ export function fitLogits(model: tfl.LayersModel, train: Split, o: FitOptions): 
       const soft = o.distill ? tf.tensor2d(rows(o.distill.targets, o.numClasses, indices), [batch.count, o.numClasses]) : undefined;
       const cost = optimizer.minimize(() => {
         const logits = model.apply(x, { training: true }) as tf.Tensor;
-        return o.distill ? distillationLoss(logits, y, soft!, o.distill) : tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+        return o.distill ? distillationLoss(logits, y, soft!, { distill: o.distill.alpha, temperature: o.distill.temperature }) : tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
       }, true, variables)!;
       const loss = cost.dataSync()[0]!;
       tf.dispose([x, y, cost, ...(soft ? [soft] : [])]);

@@ -15,7 +15,9 @@ import { selectBackend, type BackendChoice } from '../../compiler/engine/backend
 import { prepareData } from '../../compiler/compress/run_setup.js';
 import { saveLayersModel } from '../../compiler/util/save_model.js';
 import { createRng } from '../../compiler/util/rng.js';
-import { DEFAULT_DISTILLATION, modelTeacher, teacherSoftTargets, type Teacher } from './distill.js';
+import { DEFAULT_DISTILLATION } from './distill.js';
+import { graphTeacher, teacherTargets, type Teacher } from '../../compiler/compress/distill.js';
+import { importModel } from '../../compiler/import/index.js';
 import { fitLogits } from './fit.js';
 import { ARCHITECTURES, type ArchName } from './models.js';
 
@@ -119,11 +121,9 @@ export async function trainSmallModel(s: SmallTrainSettings, out: string, backen
   const started = performance.now();
   let soft: Float32Array | undefined;
   if (s.teacher) {
-    const t = teacher ?? await modelTeacher(s.teacher.model);
+    const t = teacher ?? graphTeacher(await importModel(s.teacher.model));
     try {
-      const { targets, classes } = teacherSoftTargets(t, data.train, dataset.shape, s.teacher.temperature);
-      if (classes !== dataset.numClasses) throw new Error(`the teacher ${s.teacher.model} scores ${classes} classes, ${s.data} has ${dataset.numClasses}`);
-      soft = targets;
+      soft = teacherTargets(t, data.train, dataset.shape, dataset.numClasses, s.teacher.temperature);
     } finally {
       if (!teacher) t.dispose();
     }

@@ -59,17 +59,6 @@ export interface SmallModelOutcome {
   failed: { widths: number[]; reason: string }[];
 }
 
-let distillOptionsPresent: boolean | undefined;
-
-/** Whether this build's `sqz compress` has --teacher, --distill and --temperature (read from its --help). */
-export function compressHasDistillOptions(root: string): boolean {
-  if (distillOptionsPresent === undefined) {
-    const help = execFileSync(process.execPath, ['dist/compiler/cli.js', 'compress', '--help'], { cwd: root, encoding: 'utf8' });
-    distillOptionsPresent = ['--teacher', '--distill', '--temperature'].every((o) => help.includes(o));
-  }
-  return distillOptionsPresent;
-}
-
 const rel = (root: string, p: string) => (path.isAbsolute(p) && !path.relative(root, p).startsWith('..') ? path.relative(root, p) : p);
 const suffix = (plan: SmallModelPlan) => (plan.distill ? '-distill' : '');
 
@@ -125,9 +114,6 @@ export function pickByValidation<T extends { report: { accuracy: { validation: n
 
 /** Trains and compresses every candidate width for one target. */
 export async function runSmallModel(plan: SmallModelPlan): Promise<SmallModelOutcome> {
-  if (plan.distill && !compressHasDistillOptions(plan.root)) {
-    throw new Error('sqz compress has no --teacher/--distill/--temperature in this build: the method with distillation needs them');
-  }
   const tried: SmallCandidate[] = [];
   const failed: SmallModelOutcome['failed'] = [];
   for (const widths of plan.candidates) {

@@ -9,7 +9,7 @@ import { removeStaleTemps } from '../util/atomic_write.js';
 import { createRng } from '../util/rng.js';
 import { clearCheckpoints, loadLatestCheckpoint, removeStaleCheckpointTemps, type Checkpoint } from './checkpoint.js';
 import type { RunContext } from './context.js';
-import { teacherTargets, withTeacherTargets } from './distill.js';
+import { graphTeacher, teacherTargets, withTeacherTargets } from './distill.js';
 import { ImpossibleTargetError, minimumFileBytes } from './fit_budget.js';
 import { compressibleLayers, type CompressibleLayer } from './layers.js';
 import type { CompressOptions } from './options.js';
@@ -55,7 +55,12 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
     + `${hyper.finetuneEpochs} fine-tune epochs`);
   if (teacher) {
     const started = performance.now();
-    data.train = withTeacherTargets(data.train, teacherTargets(teacher.graph, data.train, inputShape, numClasses, hyper.temperature));
+    const scorer = graphTeacher(teacher.graph);
+    try {
+      data.train = withTeacherTargets(data.train, teacherTargets(scorer, data.train, inputShape, numClasses, hyper.temperature));
+    } finally {
+      scorer.dispose();
+    }
     progress.log(`teacher ${teacher.name}: soft targets for ${data.train.count} training samples at temperature ${hyper.temperature} `
       + `in ${((performance.now() - started) / 1000).toFixed(1)} s (distillation weight ${hyper.distill})`);
   }

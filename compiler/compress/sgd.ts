@@ -85,21 +85,28 @@ export interface LossConfig {
 }
 
 /**
- * (1 − α)·CE(labels, softmax(z)) + α·T²·KL(p_teacher ‖ softmax(z / T)), with z the model's logits. The T² keeps
- * the teacher term's gradient on the scale of the label term's (Hinton et al.). Labels only without soft targets.
+ * (1 − α)·CE(labels, softmax(z)) + α·T²·KL(p_teacher ‖ softmax(z / T)), batch mean, from logits z [n, classes],
+ * one-hot labels and the teacher's probabilities at T. The T² keeps the teacher term's gradient on the scale of
+ * the label term's (Hinton et al.). 0·log 0 counts as 0.
  */
+export function distillationLoss(logits: tf.Tensor, oneHot: tf.Tensor, soft: tf.Tensor, loss: LossConfig): tf.Scalar {
+  return tf.tidy(() => {
+    const hard = tf.losses.softmaxCrossEntropy(oneHot, logits) as tf.Scalar;
+    const t = loss.temperature;
+    const logQ = tf.logSoftmax(tf.div(logits, t));
+    const kl = tf.mean(tf.sum(tf.mul(soft, tf.sub(tf.log(tf.maximum(soft, 1e-30)), logQ)), -1));
+    return tf.add(tf.mul(hard, 1 - loss.distill), tf.mul(kl, loss.distill * t * t)) as tf.Scalar;
+  });
+}
+
+/** The training loss of the model on a batch: labels only, or with the teacher term when the batch has soft targets. */
 export function lossOf(
   graph: Graph, params: (opIndex: number) => OpParams | undefined, batch: BatchTensors, loss?: LossConfig,
 ): tf.Scalar {
   return tf.tidy(() => {
     const logits = forward(graph, batch.x, { params, logits: true });
-    const hard = tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar;
-    if (!loss || loss.distill === 0 || !batch.soft) return hard;
-    const t = loss.temperature;
-    const p = batch.soft;
-    const logQ = tf.logSoftmax(tf.div(logits, t));
-    const kl = tf.mean(tf.sum(tf.mul(p, tf.sub(tf.log(tf.maximum(p, 1e-30)), logQ)), -1));
-    return tf.add(tf.mul(hard, 1 - loss.distill), tf.mul(kl, loss.distill * t * t)) as tf.Scalar;
+    if (!loss || loss.distill === 0 || !batch.soft) return tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar;
+    return distillationLoss(logits, batch.y, batch.soft, loss);
   });
 }
 
