@@ -22,16 +22,20 @@ export interface TensorByteParts {
   framing: number;
 }
 
-/** A compressible layer (an op with a weight): its kernel's split and its bias tensor's whole bytes. */
-export interface LayerByteParts extends TensorByteParts {
+/** A compressible layer's bytes: its kernel's split and its bias tensor's whole bytes. */
+export interface LayerBytes extends TensorByteParts {
+  /** Encoded bytes of the bias tensor (its whole field, framing included); 0 when the op has none. */
+  bias: number;
+}
+
+/** A compressible layer (an op with a weight): where it sits in the model, and its bytes. */
+export interface LayerByteParts extends LayerBytes {
   /** Index of the op in Model.ops. */
   op: number;
   /** Index of the kernel in Model.tensors. */
   weight: number;
   /** Index of the bias in Model.tensors, or −1 when the op has none. */
   biasTensor: number;
-  /** Encoded bytes of the bias tensor (its whole field, framing included); 0 when the op has none. */
-  bias: number;
 }
 
 /** The whole file. header + graph + values + positions + codebook + framing + bias + other = file. */

@@ -13,7 +13,7 @@ export {
 } from './tensor_decode.js';
 export {
   modelByteAccount, tensorByteParts, tensorPartsTotal,
-  type ModelByteAccount, type TensorByteParts, type LayerByteParts, type FileByteTotals,
+  type ModelByteAccount, type TensorByteParts, type LayerBytes, type LayerByteParts, type FileByteTotals,
 } from './byte_account.js';
 export { encodedTensorBytes, tensorBodyBytes, opBodyBytes, valueBodyBytes, modelBytes, varintBytes } from './message_size.js';
 export { BitReader, BitWriter, packCodes, unpackCodes, packedByteLength, bitsForCount } from './bits.js';

@@ -1,5 +1,6 @@
 // The end-of-run account: a per-layer table and the totals, printed and written as JSON. Ratios say what they
 // count: file bytes against the fp32 weights file, and the paper's 32·Σn / Σ nnz·b over the kernels.
+import type { LayerBytes } from '../../formats/byte_account.js';
 import { formatTable } from '../util/text_table.js';
 import type { EpochHistory } from './checkpoint.js';
 
@@ -22,18 +23,6 @@ export interface LayerReport {
   bytes: LayerBytes;
 }
 
-/** A layer's bytes in the file by what they hold. */
-export interface LayerBytes {
-  /** Packed codes, or raw f32/f16 values. */
-  values: number;
-  /** Bitmap or Rice stream (0 for dense encodings). */
-  positions: number;
-  codebook: number;
-  /** Protobuf tags, lengths, shape and the small fields of the kernel tensor. */
-  framing: number;
-  /** The bias tensor's encoded bytes (0 when the layer has none). */
-  bias: number;
-}
 
 export interface CompressReport {
   model: string;

@@ -2,7 +2,7 @@
 // tensorStats), so `sqz inspect` shows exactly what the runtime will load. Names are the runtime's (runtime/info.ts).
 // Where the bytes go (values, positions, codebook, framing, bias) comes from formats' modelByteAccount.
 import {
-  HEADER_BYTES, modelByteAccount, readSqz, tensorStats, type FileByteTotals, type TensorByteParts,
+  HEADER_BYTES, modelByteAccount, readSqz, tensorStats, type FileByteTotals, type LayerBytes, type TensorByteParts,
 } from '../../formats/index.js';
 import { ACTIVATION_NAMES, ENCODING_NAMES, OP_NAMES } from '../../runtime/info.js';
 
@@ -26,12 +26,6 @@ export interface TensorSummary {
   parts: TensorByteParts;
 }
 
-/** A compressible layer's bytes: its kernel's parts and its bias tensor's bytes. */
-export interface LayerBytes extends TensorByteParts {
-  /** Encoded bytes of the bias tensor; 0 when the op has none. */
-  bias: number;
-}
-
 export interface LayerSummary {
   /** Index of the op. */
   op: number;
@@ -39,6 +33,7 @@ export interface LayerSummary {
   /** Tensor indices of the kernel and the bias (−1 = none). */
   weightTensor: number;
   biasTensor: number;
+  /** The kernel's parts and the bias tensor's bytes. */
   bytes: LayerBytes;
 }
 
