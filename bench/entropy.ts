@@ -57,8 +57,8 @@ function sum(kernels: readonly KernelEntropy[], pick: (k: KernelEntropy) => numb
 /** Per kernel tensor: what is written and what each alternative would take, in bytes. */
 function kernelTable(r: FileResult): string[] {
   const lines = [
-    '| tensor | shape | encoding | b | stored | codes | H(codes) | Huffman | adaptive | positions | H(gaps) | adaptive gaps | Rice k/row | live rows/cols | bitmap | codebook |',
-    '| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| tensor | shape | encoding | b | stored | codes | H(codes) | Huffman | adaptive | positions | log2 C(n, nnz) | coded C(n, nnz) | H(gaps) | adaptive gaps | Rice k/row | live rows/cols | bitmap | codebook |',
+    '| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const k of r.kernels) {
     const c = k.codes;
@@ -66,7 +66,7 @@ function kernelTable(r: FileResult): string[] {
     const dash = '-';
     lines.push(`| ${k.tensor} | [${k.shape.join('×')}] | ${k.encoding} | ${k.bits || dash} | ${c ? int(c.count) : dash} | `
       + `${c ? int(c.written) : int(k.bytes.values)} | ${c ? one(c.entropy) : dash} | ${c ? int(c.huffman) : dash} | ${c ? int(c.adaptive) : dash} | `
-      + `${p ? `${int(p.written)}${p.riceK ? ` (k=${p.riceK})` : ''}` : dash} | ${p ? one(p.gapEntropy) : dash} | `
+      + `${p ? `${int(p.written)}${p.riceK ? ` (k=${p.riceK})` : ''}` : dash} | ${p ? one(p.subset) : dash} | ${p ? int(p.subsetCoded) : dash} | ${p ? one(p.gapEntropy) : dash} | `
       + `${p ? `${int(p.adaptive)} (${p.adaptiveScheme})` : dash} | ${p ? int(p.perRowRice) : dash} | `
       + `${p ? `${int(p.liveRowsCols)} (${p.liveRows}/${p.rows} × ${p.liveCols}/${p.cols})` : dash} | ${p ? int(p.bitmap) : dash} | ${int(k.bytes.codebook)} |`);
   }
@@ -109,7 +109,10 @@ const LEGEND = [
   '  empirical entropy of the codes, Σ −c·log2(c/N) over code usage, in bytes: a bound, no table counted.',
   '  **Huffman**: canonical Huffman code + its table (4 bits per codebook entry, 5 if a length exceeds 15). **adaptive**: adaptive',
   '  order-0 arithmetic coding with Laplace counts (no table; pays for learning), ideal length + 4 bytes of coder flush.',
-  '- **positions**: bitmap or Rice stream written (k in the file). **H(gaps)**: order-0 empirical entropy of the gap sequence',
+  '- **positions**: bitmap or Rice stream written (k in the file). **log2 C(n, nnz)**: the bits that pick one set of nnz',
+  '  positions among n when all sets are equally likely; a coding beats it only by making some patterns likelier. **coded',
+  '  C(n, nnz)**: the bitmap arithmetic-coded with exact counts (P(1) = nonzeros left / positions left; nnz is already in',
+  '  the file), that bound rounded up + 4 bytes of flush. **H(gaps)**: order-0 empirical entropy of the gap sequence',
   '  (each gap value a symbol): a bound, no model counted. **adaptive gaps**: adaptive arithmetic coding of the gaps, raw gap',
   '  values (alphabet 0..max gap, max sent as a varint) or Elias-gamma classes + raw bits (max class in a byte), whichever is',
   '  smaller, + 4 bytes of flush. **Rice k/row**: one Rice k per row (rows = flat index / last dim; a gap uses the k of the row',

@@ -16,7 +16,7 @@ export function entropyBits(counts: ArrayLike<number>): number {
 }
 
 /** log2(m!) by summing logs (exact enough: the counts here are at most a few million). */
-function log2Factorial(m: number): number {
+export function log2Factorial(m: number): number {
   let sum = 0;
   for (let i = 2; i <= m; i++) sum += Math.log2(i);
   return sum;

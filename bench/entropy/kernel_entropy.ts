@@ -7,7 +7,7 @@ import {
   riceDecode, unpackCodes, varintBytes, type TensorMessage,
 } from '../../formats/index.js';
 import { adaptiveCodeBits, entropyBits, huffmanDataBits, huffmanLengths, huffmanTableBits } from './code_costs.js';
-import { adaptiveGapBits, bestRice, gapEntropyBits, gapsOf, liveRowsCols, perRowRice } from './position_costs.js';
+import { adaptiveGapBits, bestRice, gapEntropyBits, gapsOf, liveRowsCols, perRowRice, subsetBits } from './position_costs.js';
 
 /** Bytes a range coder adds when it flushes its state at the end of a stream (a 32-bit coder: 4). */
 export const ARITHMETIC_FLUSH_BYTES = 4;
@@ -42,6 +42,13 @@ export interface PositionFigures {
   riceK: number;
   /** The format's own Rice stream at its best k (what a Rice encoding would write). */
   rice: number;
+  /** log2 C(n, nnz) in bytes: one arbitrary set of nnz positions among n (the cost when no pattern is likelier). */
+  subset: number;
+  /**
+   * The bitmap arithmetic-coded with exact counts (a 1 has probability nnz left / positions left): log2 C(n, nnz)
+   * rounded up + flush, in bytes. nnz is in the file already, so there is no other side information.
+   */
+  subsetCoded: number;
   /** Order-0 empirical entropy of the gaps, in bytes (a bound: no model cost). */
   gapEntropy: number;
   /** Gaps by an adaptive arithmetic coder (raw gap values or Elias-gamma buckets), with its side information. */
@@ -64,6 +71,7 @@ export interface Savings {
   codesHuffman: number;
   codesAdaptive: number;
   gapsAdaptive: number;
+  subsetCoded: number;
   perRowRice: number;
   liveRowsCols: number;
   bitmap: number;
@@ -77,6 +85,7 @@ export const SAVING_NAMES: Record<keyof Savings, string> = {
   codesHuffman: 'codes: Huffman + table',
   codesAdaptive: 'codes: adaptive arithmetic',
   gapsAdaptive: 'positions: adaptive arithmetic on gaps',
+  subsetCoded: 'positions: arithmetic-coded bitmap, exact counts',
   perRowRice: 'positions: Rice k per row',
   liveRowsCols: 'positions: within live rows/cols',
   bitmap: 'positions: bitmap',
@@ -123,6 +132,8 @@ function positionFigures(t: TensorMessage, n: number): PositionFigures {
   return {
     nnz: t.nnz, written: t.positions.length, riceK: t.riceK,
     rice: bytesOf(bestRice(gaps).bits),
+    subset: subsetBits(n, t.nnz) / 8,
+    subsetCoded: bytesOf(subsetBits(n, t.nnz)) + ARITHMETIC_FLUSH_BYTES,
     gapEntropy: gapEntropyBits(gaps) / 8,
     adaptive: bytesOf(adaptive.bits) + ARITHMETIC_FLUSH_BYTES, adaptiveScheme: adaptive.scheme,
     perRowRice: bytesOf(perRowRice(positions, n, cols).bits),
@@ -141,12 +152,13 @@ function savingsOf(codes: CodeFigures | undefined, positions: PositionFigures | 
     codesHuffman: onCodes(codes?.huffman ?? 0),
     codesAdaptive: onCodes(codes?.adaptive ?? 0),
     gapsAdaptive: onPositions(positions?.adaptive ?? 0),
+    subsetCoded: onPositions(positions?.subsetCoded ?? 0),
     perRowRice: onPositions(positions?.perRowRice ?? 0),
     liveRowsCols: onPositions(positions?.liveRowsCols ?? 0),
     bitmap: onPositions(positions?.bitmap ?? 0),
     bound: onCodes(Math.ceil(codes?.entropy ?? 0)) + onPositions(Math.ceil(positions?.gapEntropy ?? 0)),
   };
-  const best = Math.max(s.codesHuffman, s.codesAdaptive) + Math.max(s.gapsAdaptive, s.perRowRice, s.liveRowsCols, s.bitmap);
+  const best = Math.max(s.codesHuffman, s.codesAdaptive) + Math.max(s.gapsAdaptive, s.subsetCoded, s.perRowRice, s.liveRowsCols, s.bitmap);
   return { ...s, best };
 }
 

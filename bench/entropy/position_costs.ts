@@ -5,7 +5,7 @@
 // The kernel is viewed as a matrix of rows × cols with cols = its last dimension (dense [N, M]: N input rows of M
 // outputs; conv [KH, KW, C, M]: KH·KW·C rows of M output channels).
 import { RICE_K_MAX } from '../../formats/index.js';
-import { adaptiveCodeBits, entropyBits } from './code_costs.js';
+import { adaptiveCodeBits, entropyBits, log2Factorial } from './code_costs.js';
 
 /** Gaps of strictly increasing positions. */
 export function gapsOf(positions: ArrayLike<number>): number[] {
@@ -32,6 +32,14 @@ export function bestRice(gaps: readonly number[]): { k: number; bits: number } {
     if (bits < best.bits) best = { k, bits };
   }
   return best;
+}
+
+/**
+ * log2 C(n, nnz): the bits that single out one set of nnz positions among n when every set is equally likely.
+ * A coding can only go below it on patterns it makes likelier (structure); Rice and bitmaps treat positions alike.
+ */
+export function subsetBits(n: number, nnz: number): number {
+  return log2Factorial(n) - log2Factorial(nnz) - log2Factorial(n - nnz);
 }
 
 /** Order-0 empirical entropy of the gap sequence, in bits (each distinct gap value is a symbol; no model cost). */

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { adaptiveCodeBits, entropyBits, huffmanDataBits, huffmanLengths, huffmanTableBits } from '../../bench/entropy/code_costs.js';
 import { kernelEntropies } from '../../bench/entropy/kernel_entropy.js';
 import {
-  adaptiveGapBits, bestRice, gapEntropyBits, gapsOf, liveRowsCols, perRowRice, riceGapBits,
+  adaptiveGapBits, bestRice, gapEntropyBits, gapsOf, liveRowsCols, perRowRice, riceGapBits, subsetBits,
 } from '../../bench/entropy/position_costs.js';
 import { exportModelDetailed } from '../../compiler/export/index.js';
 import type { Graph } from '../../compiler/ir/graph.js';
@@ -29,6 +29,22 @@ test('entropy of known distributions', () => {
   close(entropyBits([0, 7, 0]), 0, 'one symbol');
   close(entropyBits([1, 2]), 3 * (-(1 / 3) * Math.log2(1 / 3) - (2 / 3) * Math.log2(2 / 3)), 'thirds');
   close(gapEntropyBits([0, 0, 3, 3, 0, 0, 7, 7]), 8 * 1.5, 'gaps: p = 1/2, 1/4, 1/4');
+  close(subsetBits(5, 2), Math.log2(10), 'C(5, 2)');
+  close(subsetBits(10, 3), Math.log2(120), 'C(10, 3)');
+  close(subsetBits(64, 0), 0, 'C(64, 0)');
+  close(subsetBits(64, 64), 0, 'C(64, 64)');
+  // An arithmetic-coded bitmap with exact counts, P(1) = ones left / positions left, spends exactly log2 C(n, nnz).
+  const random = rng(2);
+  const bitmap = Array.from({ length: 500 }, () => (random() < 0.07 ? 1 : 0));
+  let ones = bitmap.reduce<number>((a, b) => a + b, 0);
+  const nnz = ones;
+  let bits = 0;
+  bitmap.forEach((bit, i) => {
+    const left = bitmap.length - i;
+    bits -= Math.log2(bit ? ones / left : (left - ones) / left);
+    ones -= bit;
+  });
+  close(subsetBits(bitmap.length, nnz), bits, 'count-down coder');
 });
 
 test('adaptive arithmetic coding: the closed form equals the product of its step-by-step probabilities', () => {
