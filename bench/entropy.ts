@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { modelByteAccount, readSqz, type FileByteTotals } from '../formats/index.js';
 import { machineDescription, replaceSection } from './benchmarks_md.js';
 import { kernelEntropies, SAVING_NAMES, type KernelEntropy, type Savings } from './entropy/kernel_entropy.js';
 
@@ -19,6 +20,8 @@ const WORTH = 0.05;
 interface FileResult {
   file: string;
   bytes: number;
+  /** The whole file by part (formats/byte_account.ts). */
+  totals: FileByteTotals;
   kernels: KernelEntropy[];
   /** From the compress report next to the file, when there is one. */
   provenance?: string;
@@ -30,7 +33,16 @@ function defaultFiles(): string[] {
   return readdirSync(dir).filter((f) => /-(100|300|1000)x\.sqz$/.test(f)).sort().map((f) => path.join(dir, f));
 }
 
-/** "model, data, target, accuracy, epochs" from FILE.json when it is a compress report. */
+/** A path as the reader would type it from the repository root: relative inside it, absolute outside. */
+function shown(file: string): string {
+  const relative = path.relative(root, path.resolve(file));
+  return relative.startsWith('..') ? path.resolve(file) : relative;
+}
+
+/**
+ * Where a file came from, from FILE.json when it is a compress report: the command's model and data, the target,
+ * the epochs, the wasm test accuracy, and the baseline (baseline.json next to the model, when there is one).
+ */
 async function provenanceOf(file: string): Promise<string | undefined> {
   const json = file.replace(/\.sqz$/, '.json');
   if (!existsSync(json)) return undefined;
@@ -38,8 +50,14 @@ async function provenanceOf(file: string): Promise<string | undefined> {
     const r = JSON.parse(await readFile(json, 'utf8'));
     if (typeof r.model !== 'string' || r.layers === undefined) return undefined;
     const acc = r.accuracy?.runtime ?? r.accuracy?.after;
-    return `\`sqz compress ${path.relative(root, r.model)} --data ${r.data}\`, target ${r.targetBytes} B, `
-      + `${r.hyper?.epochs ?? '?'} + ${r.hyper?.finetuneEpochs ?? '?'} epochs, test accuracy ${(100 * acc).toFixed(2)}% (wasm)`;
+    let text = `\`sqz compress ${shown(r.model)} --data ${r.data}\` to ${r.targetBytes} B, `
+      + `${r.hyper?.epochs ?? '?'} + ${r.hyper?.finetuneEpochs ?? '?'} epochs, seed ${r.hyper?.seed ?? '?'}, test accuracy ${(100 * acc).toFixed(2)}% (wasm)`;
+    const baselineFile = path.join(path.dirname(path.resolve(root, r.model)), 'baseline.json');
+    if (existsSync(baselineFile)) {
+      const b = JSON.parse(await readFile(baselineFile, 'utf8'));
+      text += `; baseline ${(100 * b.testAccuracy).toFixed(2)}% from \`${b.command}\``;
+    }
+    return text;
   } catch {
     return undefined;
   }
@@ -76,16 +94,16 @@ function kernelTable(r: FileResult): string[] {
 /** One row per file: shares written and each alternative's saving in % of the file. */
 function summaryTable(results: readonly FileResult[]): string[] {
   const lines = [
-    `| file | bytes | positions | codes | codebooks | positions over log2 C(n, nnz) | ${SAVING_KEYS.map((key) => SAVING_NAMES[key]).join(' | ')} |`,
-    `| --- | ---: | ---: | ---: | ---: | ---: | ${SAVING_KEYS.map(() => '---:').join(' | ')} |`,
+    `| file | bytes | positions | values | codebooks | kernel framing | biases | graph + header | positions over log2 C(n, nnz) | ${SAVING_KEYS.map((key) => SAVING_NAMES[key]).join(' | ')} |`,
+    `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ${SAVING_KEYS.map(() => '---:').join(' | ')} |`,
   ];
   for (const r of results) {
-    const positions = sum(r.kernels, (k) => k.bytes.positions);
-    const codes = sum(r.kernels, (k) => (k.codes ? k.bytes.values : 0));
-    const codebooks = sum(r.kernels, (k) => k.bytes.codebook);
+    const t = r.totals;
     const subset = sum(r.kernels, (k) => k.positions?.subset ?? 0);
-    const overSubset = subset > 0 ? `+${(100 * (positions / subset - 1)).toFixed(1)}%` : '-';
-    lines.push(`| ${path.basename(r.file)} | ${int(r.bytes)} | ${pct(positions, r.bytes)} | ${pct(codes, r.bytes)} | ${pct(codebooks, r.bytes)} | ${overSubset} | `
+    const sparsePositions = sum(r.kernels, (k) => (k.positions ? k.bytes.positions : 0));
+    const overSubset = subset > 0 ? `+${(100 * (sparsePositions / subset - 1)).toFixed(1)}%` : '-';
+    lines.push(`| ${path.basename(r.file)} | ${int(r.bytes)} | ${pct(t.positions, r.bytes)} | ${pct(t.values, r.bytes)} | ${pct(t.codebook, r.bytes)} | `
+      + `${pct(t.framing, r.bytes)} | ${pct(t.bias, r.bytes)} | ${pct(t.graph + t.header + t.other, r.bytes)} | ${overSubset} | `
       + `${SAVING_KEYS.map((key) => pct(sum(r.kernels, (k) => k.savings[key]), r.bytes)).join(' | ')} |`);
   }
   return lines;
@@ -102,6 +120,25 @@ function verdict(results: readonly FileResult[]): string[] {
     }
   }
   return lines.length > 0 ? lines : ['- none: no buildable alternative saves 5% of any file'];
+}
+
+/** The ranges over the files that matter for the decision, computed from the results. */
+function ranges(results: readonly FileResult[]): string[] {
+  const range = (values: number[], sign = '') => {
+    const lo = Math.min(...values);
+    const hi = Math.max(...values);
+    const one = (x: number) => `${sign}${(100 * x).toFixed(1)}%`;
+    return lo === hi ? one(lo) : `${one(lo)} to ${one(hi)}`;
+  };
+  const share = (key: keyof Savings) => results.map((r) => sum(r.kernels, (k) => k.savings[key]) / r.bytes);
+  const overSubset = results.filter((r) => r.kernels.some((k) => k.positions))
+    .map((r) => sum(r.kernels, (k) => (k.positions ? k.bytes.positions : 0)) / sum(r.kernels, (k) => k.positions?.subset ?? 0) - 1);
+  return [
+    `Over ${results.length === 1 ? 'this file' : `these ${results.length} files`}: every buildable alternative combined ("best") saves ${range(share('best'))} of the file;`,
+    `the written positions are ${range(overSubset, '+')} above log2 C(n, nnz), the cost of an arbitrary set of positions;`,
+    `the two order-0 entropies, counted with no table or model at all, would save ${range(share('bound'))}.`,
+    `For scale: the bias tensors take ${range(results.map((r) => r.totals.bias / r.bytes))} of the file, the positions ${range(results.map((r) => r.totals.positions / r.bytes))}.`,
+  ];
 }
 
 const LEGEND = [
@@ -122,8 +159,10 @@ const LEGEND = [
   '  together. **live rows/cols**: a bitmap of rows and one of columns that hold any nonzero, a flag bit, then the positions',
   '  inside the live sub-matrix as the best single-k Rice stream (+ a k byte) or a bitmap of it, whichever is smaller.',
   '  **bitmap**: ⌈n / 8⌉.',
-  '- **positions, codes, codebooks** (summary): shares of the file written for them over all kernels (codes: codebook forms',
-  '  only). **positions over log2 C(n, nnz)**: how far the written positions are above the cost of arbitrary position sets.',
+  '- Summary: **positions, values, codebooks, kernel framing** are the shares of the file in the kernels\' fields (values: the',
+  '  packed codes, or raw f32/f16 values), **biases** the bias tensors, **graph + header** the rest; together 100%',
+  '  (`formats/byte_account.ts`). **positions over log2 C(n, nnz)**: how far the written positions are above the cost of',
+  '  arbitrary position sets.',
   '- **Savings** are per tensor on whole protobuf fields (payload + tag + length prefix; a position alternative also drops',
   "  the rice_k field), only where the alternative is smaller (an encoder would keep today's coding elsewhere), summed over the",
   '  file\'s kernels and given in % of the file. "best" = the best position coding + the best code coding of each tensor.',
@@ -144,6 +183,8 @@ async function writeSection(results: readonly FileResult[], command: string): Pr
     'Alternatives saving ≥ 5% of the file bytes:',
     '',
     ...verdict(results),
+    '',
+    ...ranges(results),
     '',
     ...summaryTable(results),
     '',
@@ -166,11 +207,14 @@ if (files.length === 0) {
 const results: FileResult[] = [];
 for (const file of files) {
   const bytes = new Uint8Array(await readFile(file));
-  results.push({ file, bytes: bytes.length, kernels: kernelEntropies(bytes), provenance: await provenanceOf(file) });
+  results.push({
+    file, bytes: bytes.length, totals: modelByteAccount(readSqz(bytes), bytes.length).totals, kernels: kernelEntropies(bytes),
+    provenance: await provenanceOf(file),
+  });
 }
 for (const r of results) console.log([`${r.file} (${int(r.bytes)} bytes)`, '', ...kernelTable(r), ''].join('\n'));
-console.log([...summaryTable(results), '', 'Alternatives saving ≥ 5% of the file bytes:', ...verdict(results)].join('\n'));
+console.log([...summaryTable(results), '', 'Alternatives saving ≥ 5% of the file bytes:', ...verdict(results), '', ...ranges(results)].join('\n'));
 if (opts.write) {
-  await writeSection(results, `node dist/bench/entropy.js ${program.args.map((f) => path.relative(root, f)).join(' ')}`.trim());
+  await writeSection(results, `node dist/bench/entropy.js ${program.args.map(shown).join(' ')}`.trim());
   console.log('\nwrote the "entropy" section of BENCHMARKS.md');
 }
