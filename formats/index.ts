@@ -11,6 +11,10 @@ export { encodeTensor, encodeTensorAs, riceKForMessage, MAX_CODEBOOK_ENTRIES, ty
 export {
   decodeTensor, validateTensor, tensorStats, tensorElementCount, MAX_TENSOR_ELEMENTS, type TensorStats,
 } from './tensor_decode.js';
+export {
+  modelByteAccount, tensorByteParts, tensorPartsTotal,
+  type ModelByteAccount, type TensorByteParts, type LayerBytes, type LayerByteParts, type FileByteTotals,
+} from './byte_account.js';
 export { encodedTensorBytes, tensorBodyBytes, opBodyBytes, valueBodyBytes, modelBytes, varintBytes } from './message_size.js';
 export { BitReader, BitWriter, packCodes, unpackCodes, packedByteLength, bitsForCount } from './bits.js';
 export { riceEncode, riceDecode, riceBitLength, riceBitLengths, bestRiceK, RICE_K_MAX } from './rice.js';

@@ -1,4 +1,5 @@
 // The end of a compression run: the written file checked in the wasm runtime, and the figures of the report.
+import { modelByteAccount } from '../../formats/index.js';
 import type { Split } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
 import { SqzModel } from '../../runtime/index.js';
@@ -30,13 +31,19 @@ export function paperRatio(layers: readonly CompressibleLayer[], measure: FileMe
   return dense / Math.max(stored, 1);
 }
 
+/** Per layer: the stored kernel's figures and where its bytes go (formats' byte account of the written message). */
 export function layerReports(layers: readonly CompressibleLayer[], measure: FileMeasure): LayerReport[] {
-  const byOp = new Map(measure.exported.tensors.filter((t) => t.role === 'kernel').map((t) => [t.op, t]));
+  const { tensors, message } = measure.exported;
+  const account = new Map(modelByteAccount(message).layers.map((l) => [l.weight, l]));
   return layers.map((l, i) => {
     const m = measure.layers[i]!;
+    const kernel = tensors.findIndex((t) => t.role === 'kernel' && t.op === l.name);
+    const parts = account.get(kernel);
+    if (!parts) throw new Error(`layerReports: layer '${l.name}' has no kernel tensor in the written file`);
     return {
       name: l.name, type: l.type, shape: l.shape, weights: l.n, storedWeights: m.n, nonzeros: m.nnz,
-      density: m.nnz / l.n, bits: m.bits, bytes: m.bytes, encoding: byOp.get(l.name)?.encoding ?? '-',
+      density: m.nnz / l.n, bits: m.bits, kernelBytes: m.bytes, encoding: tensors[kernel]!.encoding,
+      bytes: { values: parts.values, positions: parts.positions, codebook: parts.codebook, framing: parts.framing, bias: parts.bias },
     };
   });
 }

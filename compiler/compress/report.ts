@@ -1,5 +1,6 @@
 // The end-of-run account: a per-layer table and the totals, printed and written as JSON. Ratios say what they
 // count: file bytes against the fp32 weights file, and the paper's 32·Σn / Σ nnz·b over the kernels.
+import type { LayerBytes } from '../../formats/byte_account.js';
 import { formatTable } from '../util/text_table.js';
 import type { EpochHistory } from './checkpoint.js';
 
@@ -15,10 +16,13 @@ export interface LayerReport {
   /** nonzeros / weights. */
   density: number;
   bits: number;
-  /** Bytes of the encoded kernel tensor in the file. */
-  bytes: number;
+  /** Bytes of the encoded kernel tensor in the file: values + positions + codebook + framing. */
+  kernelBytes: number;
   encoding: string;
+  /** Where the layer's bytes go: its kernel's parts, and its bias tensor's whole bytes (formats/byte_account.ts). */
+  bytes: LayerBytes;
 }
+
 
 export interface CompressReport {
   model: string;
@@ -60,20 +64,31 @@ export interface CompressReport {
 const int = (n: number) => n.toLocaleString('en-US');
 const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : `${(100 * x).toFixed(2)}%`);
 
+/** "values/positions/codebook/framing + bias", e.g. "812/1,930/24/9 + 120". */
+function bytesSplit(b: LayerBytes): string {
+  return `${[b.values, b.positions, b.codebook, b.framing].map(int).join('/')} + ${int(b.bias)}`;
+}
+
 /** The table and totals as printed at the end of `sqz compress`. */
 export function formatReport(r: CompressReport): string {
-  const header = ['layer', 'type', 'weights', 'stored', 'nonzeros', 'density', 'bits', 'bytes', 'encoding'];
+  const header = ['layer', 'type', 'weights', 'stored', 'nonzeros', 'density', 'bits', 'bytes', 'encoding', 'values/positions/codebook/framing + bias'];
   const rows = r.layers.map((l) => [
-    l.name, l.type, int(l.weights), int(l.storedWeights), int(l.nonzeros), pct(l.density), String(l.bits), int(l.bytes), l.encoding,
+    l.name, l.type, int(l.weights), int(l.storedWeights), int(l.nonzeros), pct(l.density), String(l.bits), int(l.kernelBytes), l.encoding,
+    bytesSplit(l.bytes),
   ]);
   const totalWeights = r.layers.reduce((s, l) => s + l.weights, 0);
   const totalNnz = r.layers.reduce((s, l) => s + l.nonzeros, 0);
+  const sum = (part: keyof LayerBytes) => r.layers.reduce((s, l) => s + l.bytes[part], 0);
   rows.push(['total', '', int(totalWeights), int(r.layers.reduce((s, l) => s + l.storedWeights, 0)), int(totalNnz),
-    pct(totalNnz / totalWeights), '', int(r.layers.reduce((s, l) => s + l.bytes, 0)), '']);
+    pct(totalNnz / totalWeights), '', int(r.layers.reduce((s, l) => s + l.kernelBytes, 0)), '',
+    bytesSplit({ values: sum('values'), positions: sum('positions'), codebook: sum('codebook'), framing: sum('framing'), bias: sum('bias') })]);
   const out = [...formatTable(header, rows, 2), ''];
   out.push(`accuracy (test, ${int(r.samples.test)} samples): before ${pct(r.accuracy.before)}, after ${pct(r.accuracy.after)}`
     + (r.accuracy.runtime !== undefined ? `, wasm runtime ${pct(r.accuracy.runtime)} (agrees with the compiler on ${pct(r.accuracy.agreement)})` : ''));
   out.push(`file: ${int(r.fileBytes)} bytes (target ${int(r.targetBytes)}) → ${r.output}`);
+  const kernels = r.layers.reduce((s, l) => s + l.kernelBytes + l.bytes.bias, 0);
+  out.push(`bytes: values ${int(sum('values'))}, positions ${int(sum('positions'))}, codebooks ${int(sum('codebook'))}, `
+    + `framing ${int(sum('framing'))}, biases ${int(sum('bias'))}, graph and header ${int(r.fileBytes - kernels)}`);
   out.push(`ratio: ${r.fileRatio.toFixed(1)}× real bytes vs the fp32 weights file (${int(r.fp32WeightBytes)} bytes); `
     + `${r.paperRatio.toFixed(1)}× on the paper's measure 32·Σn / Σ nnz·b`);
   out.push(`time: ${r.seconds.total.toFixed(1)} s (ADMM ${r.seconds.admm.toFixed(1)} s including ${r.seconds.selection.toFixed(1)} s `

@@ -1,6 +1,7 @@
 // `sqz compress --report-html`: the report as one self-contained HTML page. Chart.js (MIT) is inlined from the
 // installed package, so the page opens offline and from a mail attachment; the report itself is embedded as
-// JSON and drawn by a short script: per-layer density and bits, and per-epoch accuracy, ‖W−V‖, nonzeros, bytes.
+// JSON and drawn by a short script: per-layer density, bits and bytes by part (stacked), and per-epoch accuracy,
+// ‖W−V‖, nonzeros, bytes.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
@@ -21,6 +22,9 @@ const escapeHtml = (text: string) =>
 const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
 const int = (n: number) => n.toLocaleString('en-US');
+
+/** The parts of a layer's bytes, in the table's and the stacked chart's order. */
+const BYTE_PARTS = ['values', 'positions', 'codebook', 'framing', 'bias'] as const;
 const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : `${(100 * x).toFixed(2)}%`);
 
 function summaryRows(r: CompressReport): [string, string][] {
@@ -37,9 +41,10 @@ function summaryRows(r: CompressReport): [string, string][] {
 }
 
 function layerTable(r: CompressReport): string {
-  const head = ['layer', 'type', 'shape', 'weights', 'nonzeros', 'density', 'bits', 'bytes', 'encoding'];
+  const head = ['layer', 'type', 'shape', 'weights', 'nonzeros', 'density', 'bits', 'bytes', 'encoding', 'values', 'positions',
+    'codebook', 'framing', 'bias'];
   const rows = r.layers.map((l) => [l.name, l.type, `[${l.shape.join('×')}]`, int(l.weights), int(l.nonzeros), pct(l.density),
-    String(l.bits), int(l.bytes), l.encoding]);
+    String(l.bits), int(l.kernelBytes), l.encoding, ...BYTE_PARTS.map((part) => int(l.bytes[part]))]);
   const cells = (row: string[], tag: string) => row.map((c) => `<${tag}>${escapeHtml(c)}</${tag}>`).join('');
   return `<table><thead><tr>${cells(head, 'th')}</tr></thead><tbody>${rows.map((row) => `<tr>${cells(row, 'td')}</tr>`).join('')}</tbody></table>`;
 }
@@ -56,6 +61,10 @@ const line = (id, datasets, y = {}) => new Chart(document.getElementById(id), { 
   data: { labels: epochs, datasets }, options: { spanGaps: false, scales: { y } } });
 bar('density', 'density (% of weights kept)', r.layers.map((l) => 100 * l.density), 100);
 bar('bits', 'bits per weight', r.layers.map((l) => l.bits), 8);
+new Chart(document.getElementById('bytes-split'), { type: 'bar',
+  data: { labels: names, datasets: ${JSON.stringify(BYTE_PARTS)}.map((part) => ({ label: part, data: r.layers.map((l) => l.bytes[part]) })) },
+  options: { plugins: { title: { display: true, text: 'bytes per layer: kernel values, positions, codebook, framing, and the bias' } },
+    scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, title: { display: true, text: 'bytes' } } } } });
 line('accuracy', [{ label: 'validation accuracy (%)', data: r.history.map((h) => 100 * h.validationAccuracy) }]);
 line('residual', [{ label: '‖W − V‖ / ‖W‖ (ADMM)', data: r.history.map((h) => h.residual ?? null) }], { type: 'logarithmic' });
 line('nonzeros', [{ label: 'nonzero weights', data: r.history.map((h) => h.nonzeros) }]);
@@ -79,6 +88,10 @@ export async function reportHtml(r: CompressReport): Promise<string> {
 <h2>Layers</h2>
 ${layerTable(r)}
 <div class="grid"><div><canvas id="density"></canvas></div><div><canvas id="bits"></canvas></div></div>
+<h2>Where the bytes go</h2>
+<p>Each layer's bytes in the file: the kernel's packed codes or raw values, its positions (bitmap or Rice stream), its
+codebook and its protobuf framing, and the layer's bias tensor. The rest of the file is the graph and the 14-byte header.</p>
+<div><canvas id="bytes-split"></canvas></div>
 <h2>Over the epochs</h2>
 <p>Each ADMM epoch is measured at its hard projection fitted to the target (what the run would write if it stopped there);
 fine-tune epochs keep mask and bits.</p>

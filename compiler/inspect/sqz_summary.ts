@@ -1,6 +1,9 @@
 // What a .sqz file holds, tensor by tensor, read with the format layer's own reader and decoder (readSqz +
 // tensorStats), so `sqz inspect` shows exactly what the runtime will load. Names are the runtime's (runtime/info.ts).
-import { HEADER_BYTES, readSqz, tensorStats } from '../../formats/index.js';
+// Where the bytes go (values, positions, codebook, framing, bias) comes from formats' modelByteAccount.
+import {
+  HEADER_BYTES, modelByteAccount, readSqz, tensorStats, type FileByteTotals, type LayerBytes, type TensorByteParts,
+} from '../../formats/index.js';
 import { ACTIVATION_NAMES, ENCODING_NAMES, OP_NAMES } from '../../runtime/info.js';
 
 export interface TensorSummary {
@@ -19,6 +22,19 @@ export interface TensorSummary {
   encoding: string;
   /** Bytes of the tensor in the file (its whole protobuf field). */
   bytes: number;
+  /** `bytes` split by what they hold; the parts add up to `bytes`. */
+  parts: TensorByteParts;
+}
+
+export interface LayerSummary {
+  /** Index of the op. */
+  op: number;
+  type: string;
+  /** Tensor indices of the kernel and the bias (−1 = none). */
+  weightTensor: number;
+  biasTensor: number;
+  /** The kernel's parts and the bias tensor's bytes. */
+  bytes: LayerBytes;
 }
 
 export interface OpSummary {
@@ -36,6 +52,8 @@ export interface SqzSummary {
   inputs: number[][];
   outputs: number[][];
   ops: OpSummary[];
+  /** Per op with a weight, in op order. */
+  layers: LayerSummary[];
   totals: {
     fileBytes: number;
     /** Σ n over every tensor. */
@@ -47,12 +65,18 @@ export interface SqzSummary {
     /** Σ tensor bytes; the rest of the file is the header and the graph. */
     tensorBytes: number;
     headerBytes: number;
+    /**
+     * The whole file by part: header, graph, the kernels' values, positions, codebooks and framing, the biases, and
+     * other (tensors no op reads, bytes the reader skips). They add up to fileBytes.
+     */
+    bytes: FileByteTotals;
   };
 }
 
 /** Parses and validates `bytes` as a .sqz file and summarizes it. @throws SqzFormatError for a bad file */
 export function summarizeSqz(bytes: Uint8Array): SqzSummary {
   const model = readSqz(bytes);
+  const account = modelByteAccount(model, bytes.length);
   const tensors = model.tensors.map((t, index) => ({ index, stats: tensorStats(t, index) }));
   const tensorSummary = (ref: number, role: TensorSummary['role']): TensorSummary[] => {
     if (ref === 0) return []; // refs are index + 1; 0 = none
@@ -60,7 +84,7 @@ export function summarizeSqz(bytes: Uint8Array): SqzSummary {
     return [{
       index, role, shape: [...model.tensors[index]!.shape], n: stats.n, nonzeros: stats.nnz,
       density: stats.n === 0 ? 0 : stats.nnz / stats.n, bits: stats.bits, encoding: ENCODING_NAMES[stats.encoding] ?? String(stats.encoding),
-      bytes: stats.bytes,
+      bytes: stats.bytes, parts: account.tensors[index]!,
     }];
   };
   const ops = model.ops.map((op, index): OpSummary => ({
@@ -68,12 +92,17 @@ export function summarizeSqz(bytes: Uint8Array): SqzSummary {
     outputShape: [...model.values[op.outputs[0]!]!.shape],
     tensors: [...tensorSummary(op.weight, 'weight'), ...tensorSummary(op.bias, 'bias')],
   }));
+  const layers = account.layers.map((l): LayerSummary => ({
+    op: l.op, type: OP_NAMES[model.ops[l.op]!.type] ?? String(model.ops[l.op]!.type), weightTensor: l.weight, biasTensor: l.biasTensor,
+    bytes: { values: l.values, positions: l.positions, codebook: l.codebook, framing: l.framing, bias: l.bias },
+  }));
   const all = tensors.map((t) => t.stats);
   return {
     fileBytes: bytes.length,
     inputs: model.inputs.map((v) => [...model.values[v]!.shape]),
     outputs: model.outputs.map((v) => [...model.values[v]!.shape]),
     ops,
+    layers,
     totals: {
       fileBytes: bytes.length,
       parameters: all.reduce((s, t) => s + t.n, 0),
@@ -81,6 +110,7 @@ export function summarizeSqz(bytes: Uint8Array): SqzSummary {
       nonzeroBits: all.reduce((s, t) => s + t.nnz * t.bits, 0),
       tensorBytes: all.reduce((s, t) => s + t.bytes, 0),
       headerBytes: HEADER_BYTES,
+      bytes: account.totals,
     },
   };
 }
