@@ -7,6 +7,17 @@ export {
 } from './schema.js';
 export { readSqz, writeSqz, wrapPayload, sqzFileBytesForModel } from './container.js';
 export { validateModel, type ModelOffsets } from './model_check.js';
+export {
+  OPS, opByCode, opByName, opByKerasClass, opName, formatShape,
+  type OpName, type OpDescriptor, type OpAttribute, type OpShapeContext, type KerasLayer, type KerasWeight, type KerasContext,
+} from './ops.js';
+export {
+  ACTIVATIONS, activationByCode, activationByName, activationByKeras, activationName, applyActivation,
+  type ActivationName, type ActivationDescriptor,
+} from './activations.js';
+export {
+  ENCODINGS, encodingByCode, encodingName, TENSOR_FIELDS, type EncodingName, type EncodingDescriptor, type TensorField,
+} from './encodings.js';
 export { encodeTensor, encodeTensorAs, riceKForMessage, MAX_CODEBOOK_ENTRIES, type EncodeOptions } from './tensor_codec.js';
 export {
   decodeTensor, validateTensor, tensorStats, tensorElementCount, MAX_TENSOR_ELEMENTS, type TensorStats,

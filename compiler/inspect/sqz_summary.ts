@@ -1,7 +1,7 @@
 // What a .sqz file holds, tensor by tensor, read with the format layer's own reader and decoder (readSqz +
-// tensorStats), so `sqz inspect` shows exactly what the runtime will load. Names are the runtime's (runtime/info.ts).
-import { HEADER_BYTES, readSqz, tensorStats } from '../../formats/index.js';
-import { ACTIVATION_NAMES, ENCODING_NAMES, OP_NAMES } from '../../runtime/info.js';
+// tensorStats), so `sqz inspect` shows exactly what the runtime will load. Names are the tables' (formats/ops.ts,
+// activations.ts, encodings.ts), as in model.info.
+import { HEADER_BYTES, activationName, encodingName, opName, readSqz, tensorStats } from '../../formats/index.js';
 
 export interface TensorSummary {
   /** Index in the file's tensor list. */
@@ -59,12 +59,12 @@ export function summarizeSqz(bytes: Uint8Array): SqzSummary {
     const { index, stats } = tensors[ref - 1]!;
     return [{
       index, role, shape: [...model.tensors[index]!.shape], n: stats.n, nonzeros: stats.nnz,
-      density: stats.n === 0 ? 0 : stats.nnz / stats.n, bits: stats.bits, encoding: ENCODING_NAMES[stats.encoding] ?? String(stats.encoding),
+      density: stats.n === 0 ? 0 : stats.nnz / stats.n, bits: stats.bits, encoding: encodingName(stats.encoding),
       bytes: stats.bytes,
     }];
   };
   const ops = model.ops.map((op, index): OpSummary => ({
-    index, type: OP_NAMES[op.type] ?? String(op.type), activation: ACTIVATION_NAMES[op.activation] ?? String(op.activation),
+    index, type: opName(op.type), activation: activationName(op.activation),
     outputShape: [...model.values[op.outputs[0]!]!.shape],
     tensors: [...tensorSummary(op.weight, 'weight'), ...tensorSummary(op.bias, 'bias')],
   }));

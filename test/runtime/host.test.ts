@@ -74,7 +74,7 @@ test('info describes the model; compressed exec stays within file + arena + 64 K
   assert.equal(info.parameters, 500 + 20 + 25000 + 400000 + 5000);
   assert.equal(info.fileBytes, bytes.length);
   assert.deepEqual(info.tensors[3].shape, [800, 500]);
-  assert.equal(info.tensors[3].encoding, 'rice');
+  assert.equal(info.tensors[3].encoding, 'sparse-rice');
   assert.equal(info.tensors[3].exec, 'compressed');
   assert.ok(info.tensors[3].nnz > 15000 && info.tensors[3].nnz < 25000, `nnz ${info.tensors[3].nnz}`);
   assert.equal(info.tensors[1].bits, 32);

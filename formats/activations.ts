@@ -1,0 +1,93 @@
+// The activation table: one descriptor per ACT_* code, read by every side that names, imports, exports or checks an
+// activation (compiler import and export, formats/model_check.ts, runtime/info.ts, sqz inspect, sqz/tfjs, the
+// dead-unit pass). The wasm runtime's kernels are in assembly/kernels/activation.ts; docs/adding-an-op.md says
+// what a new entry touches. No imports beyond the constants, so the browser runtime can use it.
+import { ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH } from './constants.js';
+
+/** One activation. `apply` (elementwise ones) or `applyRow` (row-wise ones) is the f64 reference formula. */
+export interface ActivationDescriptor {
+  /** ACT_* */
+  readonly code: number;
+  /** The one spelling used everywhere: model.info, sqz inspect, the IR, error messages. */
+  readonly name: string;
+  /**
+   * tfjs-layers / Keras identifiers that import as this activation (an `activation` argument or an Activation
+   * layer); the first is what sqz/tfjs writes back. Empty: none (relu-clip comes from relu6 or ReLU(maxValue)).
+   */
+  readonly keras: readonly string[];
+  /** One output element per input element. False: the activation works on rows of the last axis. */
+  readonly elementwise: boolean;
+  /** The activation of one value, in f64 (`clip` is the op's clip_max; only relu-clip reads it). */
+  readonly apply?: (x: number, clip: number) => number;
+  /** The activation of one row of the last axis, in place, in f64 (row-wise activations). */
+  readonly applyRow?: (row: Float64Array) => void;
+}
+
+function softmaxRow(row: Float64Array): void {
+  let largest = -Infinity;
+  for (const v of row) largest = Math.max(largest, v);
+  let sum = 0;
+  for (let i = 0; i < row.length; i++) {
+    row[i] = Math.exp(row[i]! - largest);
+    sum += row[i]!;
+  }
+  for (let i = 0; i < row.length; i++) row[i] = row[i]! / sum;
+}
+
+/** Every activation, in ACT_* order (ACTIVATIONS[code].code === code; a test checks it). */
+const ACTIVATIONS_TABLE = [
+  { code: ACT_LINEAR, name: 'linear', keras: ['linear'], elementwise: true, apply: (x: number) => x },
+  { code: ACT_RELU, name: 'relu', keras: ['relu'], elementwise: true, apply: (x: number) => Math.max(x, 0) },
+  {
+    code: ACT_RELU_CLIP, name: 'relu-clip', keras: [], elementwise: true,
+    apply: (x: number, clip: number) => Math.min(Math.max(x, 0), clip),
+  },
+  { code: ACT_SIGMOID, name: 'sigmoid', keras: ['sigmoid'], elementwise: true, apply: (x: number) => 1 / (1 + Math.exp(-x)) },
+  { code: ACT_TANH, name: 'tanh', keras: ['tanh'], elementwise: true, apply: Math.tanh },
+  { code: ACT_SOFTMAX, name: 'softmax', keras: ['softmax'], elementwise: false, applyRow: softmaxRow },
+] as const satisfies readonly ActivationDescriptor[];
+
+/** The name of an activation: 'linear', 'relu', 'relu-clip', ... */
+export type ActivationName = (typeof ACTIVATIONS_TABLE)[number]['name'];
+
+/** The table, typed as descriptors. */
+export const ACTIVATIONS: readonly ActivationDescriptor[] = ACTIVATIONS_TABLE;
+
+const BY_NAME = new Map<string, ActivationDescriptor>(ACTIVATIONS.map((a) => [a.name, a]));
+const BY_KERAS = new Map<string, ActivationDescriptor>(ACTIVATIONS.flatMap((a) => a.keras.map((k) => [k, a] as const)));
+
+/** The descriptor of ACT_* `code`, or undefined for a code with no entry. */
+export function activationByCode(code: number): ActivationDescriptor | undefined {
+  return Number.isInteger(code) ? ACTIVATIONS[code] : undefined;
+}
+
+/** The descriptor named `name` (see ActivationName), or undefined. */
+export function activationByName(name: string): ActivationDescriptor | undefined {
+  return BY_NAME.get(name);
+}
+
+/** The descriptor a tfjs-layers activation identifier imports as, or undefined (relu6 is relu-clip at 6: see import). */
+export function activationByKeras(identifier: string): ActivationDescriptor | undefined {
+  return BY_KERAS.get(identifier);
+}
+
+/** The name of ACT_* `code` for messages and reports: its descriptor's name, else "activation <code>". */
+export function activationName(code: number): string {
+  return activationByCode(code)?.name ?? `activation ${code}`;
+}
+
+/**
+ * The activation applied to `x` in f64, elementwise or over rows of `lastAxis` values: the runtime kernels' oracle.
+ * @throws Error for a code with no entry
+ */
+export function applyActivation(code: number, x: ArrayLike<number>, clip: number, lastAxis: number): Float64Array {
+  const a = activationByCode(code);
+  if (a === undefined) throw new Error(`applyActivation: unknown activation code ${code}`);
+  const y = Float64Array.from(x);
+  if (a.elementwise) {
+    for (let i = 0; i < y.length; i++) y[i] = a.apply!(y[i]!, clip);
+  } else {
+    for (let row = 0; row < y.length; row += lastAxis) a.applyRow!(y.subarray(row, row + lastAxis));
+  }
+  return y;
+}
