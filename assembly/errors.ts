@@ -30,6 +30,8 @@ import { ERR_NONE } from '../formats/constants';
 @lazy export const E_WRITTEN_TWICE = 'value is written twice (or is a model input)';
 @lazy export const E_OUTPUT_UNWRITTEN = 'model output is never written';
 @lazy export const E_OP_TYPE = 'unknown op type';
+@lazy export const E_NOT_BUILT = 'not built into this runtime (rebuild it with sqz runtime)';
+@lazy export const E_KERNEL_TWICE = 'runtime build error: op kernel registered twice';
 @lazy export const E_ACTIVATION = 'unknown activation';
 @lazy export const E_PADDING = 'unknown padding';
 @lazy export const E_CLIP = 'clip_max is NaN';
@@ -77,6 +79,14 @@ import { ERR_NONE } from '../formats/constants';
 @lazy export const CTX_OP = 'op';
 @lazy export const CTX_TENSOR = 'tensor';
 @lazy export const CTX_VALUE = 'value';
+@lazy export const CTX_OP_TYPE = 'op type';
+@lazy export const CTX_ACTIVATION = 'activation';
+@lazy export const CTX_ENCODING = 'encoding';
+
+// What a load refused as not built into this runtime (E_NOT_BUILT), for the host: missingFeature() in index.ts.
+export const MISSING_OP: u32 = 1;
+export const MISSING_ACTIVATION: u32 = 2;
+export const MISSING_ENCODING: u32 = 3;
 
 // ── State ────────────────────────────────────────────────────────────────────
 const MESSAGE_CAPACITY: i32 = 240;
@@ -84,11 +94,19 @@ const messageBuffer: usize = memory.data(256);
 export let errCode: i32 = ERR_NONE;
 export let errOffset: i32 = -1;
 export let errLength: i32 = 0;
+/** MISSING_* << 16 | code of the last E_NOT_BUILT failure, or -1. */
+export let errMissing: i32 = -1;
 
 export function clearError(): void {
   errCode = ERR_NONE;
   errOffset = -1;
   errLength = 0;
+  errMissing = -1;
+}
+
+/** Records which op, activation or encoding (MISSING_*, code) the failing load needed and this build lacks. */
+export function setMissing(kind: u32, code: u32): void {
+  errMissing = <i32>((kind << 16) | (code & 0xFFFF));
 }
 
 export function messagePtr(): usize {

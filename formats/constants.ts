@@ -73,4 +73,4 @@ export const ERR_UNSUPPORTED = 6;     // unknown op, activation, encoding or bit
 export const ERR_SHAPE = 7;           // shapes of values, weights or attributes disagree
 export const ERR_INPUT = 8;           // the host passed an input of the wrong length or batch
 export const ERR_STATE = 9;           // call order: run before load, etc.
-export const ERR_MEMORY = 10;         // linear memory could not grow
+export const ERR_MEMORY = 10;         // the memory limit refused the need, or linear memory could not grow

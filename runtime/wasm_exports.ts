@@ -23,6 +23,12 @@ export interface SqzWasmExports {
   errorMessagePtr(): number;
   errorMessageLength(): number;
   errorOffset(): number;
+  /** What the last load needed that this build leaves out: kind << 16 | code (1 op, 2 activation, 3 encoding), or -1. */
+  missingFeature(): number;
+  /** What this build contains: bit c of each mask stands for code c (OP_*, ACT_*, ENC_*). */
+  builtOps(): number;
+  builtActivations(): number;
+  builtEncodings(): number;
   valueCount(): number;
   inputValue(i: number): number;
   outputValue(i: number): number;

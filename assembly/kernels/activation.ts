@@ -2,16 +2,19 @@
 // loop applies every op's (fused) activation to its output with applyActivation below, so this op's own work is
 // that one copy.
 
-import { ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH } from '../../formats/constants';
+import {
+  ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, OP_ACTIVATION,
+} from '../../formats/constants';
 import { Op } from '../model';
+import { registerKernel } from '../registry';
 import { prepareSameSize } from './common';
 import { copyFloats, orderKey } from './vector';
 
-@inline export function prepareActivation(op: Op, index: u32): i32 {
-  return prepareSameSize(op, index);
+export function registerActivation(): void {
+  registerKernel(OP_ACTIVATION, 1, 1, prepareSameSize, evalActivation);
 }
 
-export function evalActivation(op: Op, x: usize, out: usize, batch: u32): void {
+function evalActivation(op: Op, x: usize, out: usize, batch: u32): void {
   copyFloats(out, x, <u32>op.inSize * batch);
 }
 

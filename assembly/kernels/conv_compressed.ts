@@ -1,0 +1,81 @@
+// The compressed path of conv2d and depthwise conv2d (weight not decoded): which kernel runs the op, chosen once at
+// prepare from the geometry and the weight's density, and the dispatch to it at run.
+//   CONV_PATH_SHIFTED  stride 1: each nonzero is one contiguous run over shifted planes (conv_shifted.ts);
+//   CONV_PATH_IM2COL   strided conv2d with at least IM2COL_MIN_REUSE nonzeros per im2col row: the sparse weight
+//                      times im2col tiles (conv2d_sparse.ts);
+//   CONV_PATH_PLANAR   the rest (strided depthwise, strided conv2d at low density): each nonzero applied to planar
+//                      rows of the input (conv_planar.ts).
+// Each path's scratch is op scratch in the arena (op.scratchFloats, floats per sample).
+
+import { OP_CONV2D } from '../../formats/constants';
+import { Op, Tensor } from '../model';
+import { chunkPosition, chunkRow, chunkValue, walkChunk, walkMatrix } from '../walk';
+import { conv2dSparseScratchFloats, evalConv2dSparse } from './conv2d_sparse';
+import { planarApply, planarBegin, planarEnd, planarScratchFloats } from './conv_planar';
+import { prepareShifted, shiftedApply, shiftedBegin, shiftedEnd, shiftedPlanesApply } from './conv_shifted';
+
+export const CONV_PATH_SHIFTED: u32 = 1;
+export const CONV_PATH_IM2COL: u32 = 2;
+export const CONV_PATH_PLANAR: u32 = 3;
+
+/**
+ * A strided compressed conv2d runs on im2col tiles when it has at least this many nonzeros per im2col row
+ * (nnz ≥ this · KH·KW·C), else tap by tap on planar rows: gathering a row costs about as much as applying two
+ * nonzeros to it.
+ */
+const IM2COL_MIN_REUSE: u64 = 2;
+
+/** Chooses op.convPath and sets its arena scratch (op.scratchFloats, op.tilePixels). Allocates nothing. */
+export function prepareConvCompressed(op: Op, t: Tensor): void {
+  op.tilePixels = 0;
+  if (shiftedPlanesApply(op)) {
+    op.convPath = CONV_PATH_SHIFTED;
+    prepareShifted(op);
+  } else if (op.type == OP_CONV2D && <u64>t.nonzeros >= <u64>(op.windowH * op.windowW * op.inC) * IM2COL_MIN_REUSE) {
+    op.convPath = CONV_PATH_IM2COL;
+    op.scratchFloats = conv2dSparseScratchFloats(op);
+  } else {
+    op.convPath = CONV_PATH_PLANAR;
+    op.scratchFloats = planarScratchFloats(op);
+  }
+}
+
+/**
+ * Runs the op's compressed path (prepareConvCompressed chose it) into `out`, bias included: conv2d (depthwise =
+ * false: weight [KH, KW, C, M]) or depthwise conv2d (weight [KH, KW, C, D], out channel c·D + d). The shifted and
+ * planar paths share this walk over the nonzeros: the weight as a [KH·KW·C, inner] matrix (inner = M or D), each
+ * nonzero's row (kh·KW + kw)·C + c split into (kh, kw, c).
+ */
+export function evalConvCompressed(op: Op, x: usize, out: usize, batch: u32, depthwise: bool): void {
+  if (op.convPath == CONV_PATH_IM2COL) {
+    evalConv2dSparse(op, x, out, batch);
+    return;
+  }
+  let shifted = op.convPath == CONV_PATH_SHIFTED;
+  if (shifted) shiftedBegin(op, x, batch);
+  else planarBegin(op, x, batch);
+  let inner = depthwise ? op.depth : op.outC;
+  let channels = op.inC, kernelW = op.windowW;
+  // (ky, kx, c) of the previous nonzero's row, advanced to each row by carries (rows only grow): no division.
+  let row: u32 = 0, ky = 0, kx = 0, c = 0;
+  walkMatrix(changetype<Tensor>(op.weightRecord), <u32>inner);
+  for (let count = walkChunk(); count != 0; count = walkChunk()) {
+    for (let j: u32 = 0; j < count; j++) {
+      for (let target = chunkRow(j); row < target; row++) {
+        if (++c == channels) {
+          c = 0;
+          if (++kx == kernelW) {
+            kx = 0;
+            ky++;
+          }
+        }
+      }
+      let m = <i32>chunkPosition(j);
+      let outChannel = depthwise ? c * inner + m : m;
+      if (shifted) shiftedApply(c, ky, kx, outChannel, chunkValue(j));
+      else planarApply(c, ky, kx, outChannel, chunkValue(j));
+    }
+  }
+  if (shifted) shiftedEnd(op, out, batch);
+  else planarEnd(op, out, batch);
+}
