@@ -35,7 +35,8 @@ export const ACT_RELU_CLIP = 2;       // min(max(x, 0), Op.clip_max); relu6 is c
 export const ACT_SIGMOID = 3;
 export const ACT_TANH = 4;
 export const ACT_SOFTMAX = 5;         // over the last axis of the op's output
-export const ACT_COUNT = 6;
+export const ACT_ELU = 6;             // x > 0 ? x : exp(x) − 1
+export const ACT_COUNT = 7;
 
 // ── Padding (sqz.Op.padding) ─────────────────────────────────────────────────
 export const PAD_VALID = 0;
