@@ -2,7 +2,9 @@
 // activation (compiler import and export, formats/model_check.ts, runtime/info.ts, sqz inspect, sqz/tfjs, the
 // dead-unit pass). The wasm runtime's kernels are in assembly/kernels/activation.ts; docs/adding-an-op.md says
 // what a new entry touches. No imports beyond the constants, so the browser runtime can use it.
-import { ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, ACT_ELU } from './constants.js';
+import {
+  ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, ACT_ELU, ACT_SELU,
+} from './constants.js';
 
 /** One activation. `apply` (elementwise ones) or `applyRow` (row-wise ones) is the f64 reference formula. */
 export interface ActivationDescriptor {
@@ -46,6 +48,10 @@ const ACTIVATIONS_TABLE = [
   { code: ACT_TANH, name: 'tanh', keras: ['tanh'], elementwise: true, apply: Math.tanh },
   { code: ACT_SOFTMAX, name: 'softmax', keras: ['softmax'], elementwise: false, applyRow: softmaxRow },
   { code: ACT_ELU, name: 'elu', keras: ['elu'], elementwise: true, apply: (x: number) => (x > 0 ? x : Math.expm1(x)) },
+  {
+    code: ACT_SELU, name: 'selu', keras: ['selu'], elementwise: true,
+    apply: (x: number) => 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * Math.expm1(x)),
+  },
 ] as const satisfies readonly ActivationDescriptor[];
 
 /** The name of an activation: 'linear', 'relu', 'relu-clip', ... */
