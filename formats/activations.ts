@@ -3,7 +3,7 @@
 // dead-unit pass). The wasm runtime's kernels are in assembly/kernels/activation.ts; docs/adding-an-op.md says
 // what a new entry touches. No imports beyond the constants, so the browser runtime can use it.
 import {
-  ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, ACT_ELU, ACT_SELU,
+  ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, ACT_ELU, ACT_SELU, ACT_SOFTPLUS,
 } from './constants.js';
 
 /** One activation. `apply` (elementwise ones) or `applyRow` (row-wise ones) is the f64 reference formula. */
@@ -51,6 +51,10 @@ const ACTIVATIONS_TABLE = [
   {
     code: ACT_SELU, name: 'selu', keras: ['selu'], elementwise: true,
     apply: (x: number) => 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * Math.expm1(x)),
+  },
+  {
+    code: ACT_SOFTPLUS, name: 'softplus', keras: ['softplus'], elementwise: true,
+    apply: (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))),
   },
 ] as const satisfies readonly ActivationDescriptor[];
 
