@@ -4,6 +4,7 @@
 // what a new entry touches. No imports beyond the constants, so the browser runtime can use it.
 import {
   ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, ACT_ELU, ACT_SELU, ACT_SOFTPLUS,
+  ACT_SOFTSIGN,
 } from './constants.js';
 
 /** One activation. `apply` (elementwise ones) or `applyRow` (row-wise ones) is the f64 reference formula. */
@@ -55,6 +56,10 @@ const ACTIVATIONS_TABLE = [
   {
     code: ACT_SOFTPLUS, name: 'softplus', keras: ['softplus'], elementwise: true,
     apply: (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))),
+  },
+  {
+    code: ACT_SOFTSIGN, name: 'softsign', keras: ['softsign'], elementwise: true,
+    apply: (x: number) => x / (1 + Math.abs(x)),
   },
 ] as const satisfies readonly ActivationDescriptor[];
 

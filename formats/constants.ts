@@ -38,7 +38,8 @@ export const ACT_SOFTMAX = 5;         // over the last axis of the op's output
 export const ACT_ELU = 6;             // x > 0 ? x : exp(x) − 1
 export const ACT_SELU = 7;            // scale · (x > 0 ? x : alpha · (exp(x) − 1)), scale 1.0507…, alpha 1.6733…
 export const ACT_SOFTPLUS = 8;        // log(1 + exp(x))
-export const ACT_COUNT = 9;
+export const ACT_SOFTSIGN = 9;        // x / (1 + |x|)
+export const ACT_COUNT = 10;
 
 // ── Padding (sqz.Op.padding) ─────────────────────────────────────────────────
 export const PAD_VALID = 0;

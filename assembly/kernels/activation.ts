@@ -3,7 +3,8 @@
 // that one copy. Each elementwise activation is one formula in `activate` and one line in applyActivation.
 
 import {
-  ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, OP_ACTIVATION, ACT_ELU, ACT_SELU, ACT_SOFTPLUS,
+  ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, OP_ACTIVATION, ACT_ELU, ACT_SELU,
+  ACT_SOFTPLUS, ACT_SOFTSIGN,
 } from '../../formats/constants';
 import { activationBuilt } from '../features';
 import { Op } from '../model';
@@ -28,6 +29,7 @@ function evalActivation(op: Op, x: usize, out: usize, batch: u32): void {
   if (code == ACT_ELU) return x > 0 ? x : Math.expm1(x);
   if (code == ACT_SELU) return 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * Math.expm1(x));
   if (code == ACT_SOFTPLUS) return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+  if (code == ACT_SOFTSIGN) return x / (1.0 + Math.abs(x));
   return Math.tanh(x); // ACT_TANH
 }
 
@@ -83,5 +85,6 @@ export function applyActivation(data: usize, count: u32, activation: u32, clipMa
   else if (activationBuilt(ACT_ELU) && activation == ACT_ELU) mapValues(ACT_ELU, data, end);
   else if (activationBuilt(ACT_SELU) && activation == ACT_SELU) mapValues(ACT_SELU, data, end);
   else if (activationBuilt(ACT_SOFTPLUS) && activation == ACT_SOFTPLUS) mapValues(ACT_SOFTPLUS, data, end);
+  else if (activationBuilt(ACT_SOFTSIGN) && activation == ACT_SOFTSIGN) mapValues(ACT_SOFTSIGN, data, end);
   else if (activationBuilt(ACT_SOFTMAX) && activation == ACT_SOFTMAX) softmaxRows(data, end, <usize>lastAxis << 2);
 }
