@@ -39,7 +39,8 @@ export const ACT_ELU = 6;             // x > 0 ? x : exp(x) − 1
 export const ACT_SELU = 7;            // scale · (x > 0 ? x : alpha · (exp(x) − 1)), scale 1.0507…, alpha 1.6733…
 export const ACT_SOFTPLUS = 8;        // log(1 + exp(x))
 export const ACT_SOFTSIGN = 9;        // x / (1 + |x|)
-export const ACT_COUNT = 10;
+export const ACT_HARD_SIGMOID = 10;   // clip(0.2 · x + 0.5, 0, 1), as tfjs-layers
+export const ACT_COUNT = 11;
 
 // ── Padding (sqz.Op.padding) ─────────────────────────────────────────────────
 export const PAD_VALID = 0;
