@@ -4,7 +4,7 @@
 // what a new entry touches. No imports beyond the constants, so the browser runtime can use it.
 import {
   ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, ACT_ELU, ACT_SELU, ACT_SOFTPLUS,
-  ACT_SOFTSIGN, ACT_HARD_SIGMOID,
+  ACT_SOFTSIGN, ACT_HARD_SIGMOID, ACT_SWISH,
 } from './constants.js';
 
 /** One activation. `apply` (elementwise ones) or `applyRow` (row-wise ones) is the f64 reference formula. */
@@ -65,6 +65,7 @@ const ACTIVATIONS_TABLE = [
     code: ACT_HARD_SIGMOID, name: 'hardSigmoid', keras: ['hardSigmoid'], elementwise: true,
     apply: (x: number) => Math.min(Math.max(0.2 * x + 0.5, 0), 1),
   },
+  { code: ACT_SWISH, name: 'swish', keras: ['swish'], elementwise: true, apply: (x: number) => x / (1 + Math.exp(-x)) },
 ] as const satisfies readonly ActivationDescriptor[];
 
 /** The name of an activation: 'linear', 'relu', 'relu-clip', ... */
