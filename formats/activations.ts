@@ -4,7 +4,7 @@
 // what a new entry touches. No imports beyond the constants, so the browser runtime can use it.
 import {
   ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, ACT_ELU, ACT_SELU, ACT_SOFTPLUS,
-  ACT_SOFTSIGN, ACT_HARD_SIGMOID, ACT_SWISH,
+  ACT_SOFTSIGN, ACT_HARD_SIGMOID, ACT_SWISH, ACT_MISH,
 } from './constants.js';
 
 /** One activation. `apply` (elementwise ones) or `applyRow` (row-wise ones) is the f64 reference formula. */
@@ -66,6 +66,10 @@ const ACTIVATIONS_TABLE = [
     apply: (x: number) => Math.min(Math.max(0.2 * x + 0.5, 0), 1),
   },
   { code: ACT_SWISH, name: 'swish', keras: ['swish'], elementwise: true, apply: (x: number) => x / (1 + Math.exp(-x)) },
+  {
+    code: ACT_MISH, name: 'mish', keras: ['mish'], elementwise: true,
+    apply: (x: number) => x * Math.tanh(x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))),
+  },
 ] as const satisfies readonly ActivationDescriptor[];
 
 /** The name of an activation: 'linear', 'relu', 'relu-clip', ... */

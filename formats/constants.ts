@@ -41,7 +41,8 @@ export const ACT_SOFTPLUS = 8;        // log(1 + exp(x))
 export const ACT_SOFTSIGN = 9;        // x / (1 + |x|)
 export const ACT_HARD_SIGMOID = 10;   // clip(0.2 · x + 0.5, 0, 1), as tfjs-layers
 export const ACT_SWISH = 11;          // x · sigmoid(x)
-export const ACT_COUNT = 12;
+export const ACT_MISH = 12;           // x · tanh(softplus(x))
+export const ACT_COUNT = 13;
 
 // ── Padding (sqz.Op.padding) ─────────────────────────────────────────────────
 export const PAD_VALID = 0;

@@ -4,7 +4,7 @@
 
 import {
   ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, OP_ACTIVATION, ACT_ELU, ACT_SELU,
-  ACT_SOFTPLUS, ACT_SOFTSIGN, ACT_HARD_SIGMOID, ACT_SWISH,
+  ACT_SOFTPLUS, ACT_SOFTSIGN, ACT_HARD_SIGMOID, ACT_SWISH, ACT_MISH,
 } from '../../formats/constants';
 import { activationBuilt } from '../features';
 import { Op } from '../model';
@@ -32,6 +32,7 @@ function evalActivation(op: Op, x: usize, out: usize, batch: u32): void {
   if (code == ACT_SOFTSIGN) return x / (1.0 + Math.abs(x));
   if (code == ACT_HARD_SIGMOID) return min(max(0.2 * x + 0.5, 0.0), 1.0);
   if (code == ACT_SWISH) return x / (1.0 + Math.exp(-x));
+  if (code == ACT_MISH) return x * Math.tanh(x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
   return Math.tanh(x); // ACT_TANH
 }
 
@@ -90,5 +91,6 @@ export function applyActivation(data: usize, count: u32, activation: u32, clipMa
   else if (activationBuilt(ACT_SOFTSIGN) && activation == ACT_SOFTSIGN) mapValues(ACT_SOFTSIGN, data, end);
   else if (activationBuilt(ACT_HARD_SIGMOID) && activation == ACT_HARD_SIGMOID) mapValues(ACT_HARD_SIGMOID, data, end);
   else if (activationBuilt(ACT_SWISH) && activation == ACT_SWISH) mapValues(ACT_SWISH, data, end);
+  else if (activationBuilt(ACT_MISH) && activation == ACT_MISH) mapValues(ACT_MISH, data, end);
   else if (activationBuilt(ACT_SOFTMAX) && activation == ACT_SOFTMAX) softmaxRows(data, end, <usize>lastAxis << 2);
 }
