@@ -4,7 +4,7 @@
 // what a new entry touches. No imports beyond the constants, so the browser runtime can use it.
 import {
   ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, ACT_ELU, ACT_SELU, ACT_SOFTPLUS,
-  ACT_SOFTSIGN, ACT_HARD_SIGMOID, ACT_SWISH, ACT_MISH,
+  ACT_SOFTSIGN, ACT_HARD_SIGMOID, ACT_SWISH, ACT_MISH, ACT_GELU,
 } from './constants.js';
 
 /** One activation. `apply` (elementwise ones) or `applyRow` (row-wise ones) is the f64 reference formula. */
@@ -35,6 +35,23 @@ function softmaxRow(row: Float64Array): void {
     sum += row[i]!;
   }
   for (let i = 0; i < row.length; i++) row[i] = row[i]! / sum;
+}
+
+/** erf(x) in f64: its Taylor series below |x| = 3 (summed until the terms vanish), the asymptotic series above. */
+function erf(x: number): number {
+  const a = Math.abs(x);
+  if (a < 3) {
+    let term = a, sum = a;
+    for (let n = 1; Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+      term *= (-a * a) / n;
+      sum += term / (2 * n + 1);
+    }
+    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  // erfc(a) = exp(−a²) / (a √π) · (1 − 1/(2a²) + 3/(2a²)² − 15/(2a²)³ + 105/(2a²)⁴)
+  const u = 1 / (2 * a * a);
+  const erfc = (Math.exp(-a * a) / (a * Math.sqrt(Math.PI))) * (1 - u + 3 * u * u - 15 * u ** 3 + 105 * u ** 4);
+  return Math.sign(x) * (1 - erfc);
 }
 
 /** Every activation, in ACT_* order (ACTIVATIONS[code].code === code; a test checks it). */
@@ -69,6 +86,10 @@ const ACTIVATIONS_TABLE = [
   {
     code: ACT_MISH, name: 'mish', keras: ['mish'], elementwise: true,
     apply: (x: number) => x * Math.tanh(x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))),
+  },
+  {
+    code: ACT_GELU, name: 'gelu', keras: ['gelu'], elementwise: true,
+    apply: (x: number) => 0.5 * x * (1 + erf(x / Math.SQRT2)),
   },
 ] as const satisfies readonly ActivationDescriptor[];
 

@@ -42,7 +42,8 @@ export const ACT_SOFTSIGN = 9;        // x / (1 + |x|)
 export const ACT_HARD_SIGMOID = 10;   // clip(0.2 · x + 0.5, 0, 1), as tfjs-layers
 export const ACT_SWISH = 11;          // x · sigmoid(x)
 export const ACT_MISH = 12;           // x · tanh(softplus(x))
-export const ACT_COUNT = 13;
+export const ACT_GELU = 13;           // x · Φ(x) = 0.5 · x · (1 + erf(x / √2))
+export const ACT_COUNT = 14;
 
 // ── Padding (sqz.Op.padding) ─────────────────────────────────────────────────
 export const PAD_VALID = 0;

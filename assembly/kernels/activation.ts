@@ -4,7 +4,7 @@
 
 import {
   ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, OP_ACTIVATION, ACT_ELU, ACT_SELU,
-  ACT_SOFTPLUS, ACT_SOFTSIGN, ACT_HARD_SIGMOID, ACT_SWISH, ACT_MISH,
+  ACT_SOFTPLUS, ACT_SOFTSIGN, ACT_HARD_SIGMOID, ACT_SWISH, ACT_MISH, ACT_GELU,
 } from '../../formats/constants';
 import { activationBuilt } from '../features';
 import { Op } from '../model';
@@ -20,6 +20,15 @@ function evalActivation(op: Op, x: usize, out: usize, batch: u32): void {
   copyFloats(out, x, <u32>op.inSize * batch);
 }
 
+/** erf(x) by Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7), as tfjs computes it. */
+@inline function erf(x: f64): f64 {
+  let a = Math.abs(x);
+  let t = 1.0 / (1.0 + 0.3275911 * a);
+  let poly = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t;
+  let y = 1.0 - poly * Math.exp(-a * a);
+  return x < 0 ? -y : y;
+}
+
 /**
  * One value through the elementwise activation `code`, in f64 (formats/activations.ts has the reference formula
  * of each). Inlined with a constant code, so each activation gets its own loop (mapValues).
@@ -33,6 +42,7 @@ function evalActivation(op: Op, x: usize, out: usize, batch: u32): void {
   if (code == ACT_HARD_SIGMOID) return min(max(0.2 * x + 0.5, 0.0), 1.0);
   if (code == ACT_SWISH) return x / (1.0 + Math.exp(-x));
   if (code == ACT_MISH) return x * Math.tanh(x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
+  if (code == ACT_GELU) return 0.5 * x * (1.0 + erf(x * Math.SQRT1_2));
   return Math.tanh(x); // ACT_TANH
 }
 
@@ -92,5 +102,6 @@ export function applyActivation(data: usize, count: u32, activation: u32, clipMa
   else if (activationBuilt(ACT_HARD_SIGMOID) && activation == ACT_HARD_SIGMOID) mapValues(ACT_HARD_SIGMOID, data, end);
   else if (activationBuilt(ACT_SWISH) && activation == ACT_SWISH) mapValues(ACT_SWISH, data, end);
   else if (activationBuilt(ACT_MISH) && activation == ACT_MISH) mapValues(ACT_MISH, data, end);
+  else if (activationBuilt(ACT_GELU) && activation == ACT_GELU) mapValues(ACT_GELU, data, end);
   else if (activationBuilt(ACT_SOFTMAX) && activation == ACT_SOFTMAX) softmaxRows(data, end, <usize>lastAxis << 2);
 }
