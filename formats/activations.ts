@@ -4,7 +4,7 @@
 // what a new entry touches. No imports beyond the constants, so the browser runtime can use it.
 import {
   ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, ACT_ELU, ACT_SELU, ACT_SOFTPLUS,
-  ACT_SOFTSIGN, ACT_HARD_SIGMOID, ACT_SWISH, ACT_MISH, ACT_GELU,
+  ACT_SOFTSIGN, ACT_HARD_SIGMOID, ACT_SWISH, ACT_MISH, ACT_GELU, ACT_LOG_SOFTMAX,
 } from './constants.js';
 
 /** One activation. `apply` (elementwise ones) or `applyRow` (row-wise ones) is the f64 reference formula. */
@@ -54,6 +54,15 @@ function erf(x: number): number {
   return Math.sign(x) * (1 - erfc);
 }
 
+function logSoftmaxRow(row: Float64Array): void {
+  let largest = -Infinity;
+  for (const v of row) largest = Math.max(largest, v);
+  let sum = 0;
+  for (const v of row) sum += Math.exp(v - largest);
+  const shift = largest + Math.log(sum);
+  for (let i = 0; i < row.length; i++) row[i] = row[i]! - shift;
+}
+
 /** Every activation, in ACT_* order (ACTIVATIONS[code].code === code; a test checks it). */
 const ACTIVATIONS_TABLE = [
   { code: ACT_LINEAR, name: 'linear', keras: ['linear'], elementwise: true, apply: (x: number) => x },
@@ -91,6 +100,7 @@ const ACTIVATIONS_TABLE = [
     code: ACT_GELU, name: 'gelu', keras: ['gelu'], elementwise: true,
     apply: (x: number) => 0.5 * x * (1 + erf(x / Math.SQRT2)),
   },
+  { code: ACT_LOG_SOFTMAX, name: 'logSoftmax', keras: ['logSoftmax'], elementwise: false, applyRow: logSoftmaxRow },
 ] as const satisfies readonly ActivationDescriptor[];
 
 /** The name of an activation: 'linear', 'relu', 'relu-clip', ... */

@@ -43,7 +43,8 @@ export const ACT_HARD_SIGMOID = 10;   // clip(0.2 · x + 0.5, 0, 1), as tfjs-lay
 export const ACT_SWISH = 11;          // x · sigmoid(x)
 export const ACT_MISH = 12;           // x · tanh(softplus(x))
 export const ACT_GELU = 13;           // x · Φ(x) = 0.5 · x · (1 + erf(x / √2))
-export const ACT_COUNT = 14;
+export const ACT_LOG_SOFTMAX = 14;    // x − log Σ exp(x), over the last axis of the op's output
+export const ACT_COUNT = 15;
 
 // ── Padding (sqz.Op.padding) ─────────────────────────────────────────────────
 export const PAD_VALID = 0;

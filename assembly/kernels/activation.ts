@@ -4,7 +4,7 @@
 
 import {
   ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, OP_ACTIVATION, ACT_ELU, ACT_SELU,
-  ACT_SOFTPLUS, ACT_SOFTSIGN, ACT_HARD_SIGMOID, ACT_SWISH, ACT_MISH, ACT_GELU,
+  ACT_SOFTPLUS, ACT_SOFTSIGN, ACT_HARD_SIGMOID, ACT_SWISH, ACT_MISH, ACT_GELU, ACT_LOG_SOFTMAX,
 } from '../../formats/constants';
 import { activationBuilt } from '../features';
 import { Op } from '../model';
@@ -68,6 +68,19 @@ function softmaxRows(data: usize, end: usize, rowBytes: usize): void {
   }
 }
 
+/** Rows of `rowBytes` in [data, end) through log-softmax over each row: x − (max + log Σ exp(x − max)). */
+function logSoftmaxRows(data: usize, end: usize, rowBytes: usize): void {
+  for (let row = data; row < end; row += rowBytes) {
+    let rowEnd = row + rowBytes;
+    let largest = load<f32>(row);
+    for (let p = row + 4; p < rowEnd; p += 4) largest = max(largest, load<f32>(p));
+    let sum: f64 = 0;
+    for (let p = row; p < rowEnd; p += 4) sum += Math.exp(<f64>(load<f32>(p) - largest));
+    let shift = <f64>largest + Math.log(sum);
+    for (let p = row; p < rowEnd; p += 4) store<f32>(p, <f32>(<f64>load<f32>(p) - shift));
+  }
+}
+
 /** Clamps [data, end) to [0, high] (relu: high = +∞), branch-free. */
 function clampValues(data: usize, end: usize, high: f32): void {
   // pmax / pmin, or integer compares and selects (f32.max branches in V8).
@@ -89,7 +102,7 @@ function clampValues(data: usize, end: usize, high: f32): void {
  * activations this build contains (features.ts) are compiled in; graph.ts refused any other at load.
  */
 export function applyActivation(data: usize, count: u32, activation: u32, clipMax: f32, lastAxis: u32): void {
-  let end = data + (<usize>count << 2);
+  let end = data + (<usize>count << 2), rowBytes = <usize>lastAxis << 2;
   if (activation == ACT_LINEAR) return;
   if (activationBuilt(ACT_RELU) && activation == ACT_RELU) clampValues(data, end, Infinity);
   else if (activationBuilt(ACT_RELU_CLIP) && activation == ACT_RELU_CLIP) clampValues(data, end, clipMax);
@@ -103,5 +116,6 @@ export function applyActivation(data: usize, count: u32, activation: u32, clipMa
   else if (activationBuilt(ACT_SWISH) && activation == ACT_SWISH) mapValues(ACT_SWISH, data, end);
   else if (activationBuilt(ACT_MISH) && activation == ACT_MISH) mapValues(ACT_MISH, data, end);
   else if (activationBuilt(ACT_GELU) && activation == ACT_GELU) mapValues(ACT_GELU, data, end);
-  else if (activationBuilt(ACT_SOFTMAX) && activation == ACT_SOFTMAX) softmaxRows(data, end, <usize>lastAxis << 2);
+  else if (activationBuilt(ACT_SOFTMAX) && activation == ACT_SOFTMAX) softmaxRows(data, end, rowBytes);
+  else if (activationBuilt(ACT_LOG_SOFTMAX) && activation == ACT_LOG_SOFTMAX) logSoftmaxRows(data, end, rowBytes);
 }
