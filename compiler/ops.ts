@@ -142,6 +142,40 @@ const lowerAdd: LowerFn = (graph, call) => {
   graph.ops.push({ type: 'add', name: call.name, inputs: [...call.inputs], output: call.output, activation: 'linear' });
 };
 
+/**
+ * PReLU (alpha of the input's shape, 1 along its shared axes) and LeakyReLU (one alpha): a prelu op whose bias slot
+ * holds alpha per channel [C] when it varies along the last axis only, else per element [size].
+ */
+const lowerPrelu: LowerFn = (graph, call, config) => {
+  const shape = shapeOf(graph, call.inputs[0]!);
+  const channels = shape[shape.length - 1]!, size = shape.reduce((a, b) => a * b, 1);
+  let alpha: Float32Array;
+  if (call.className === 'LeakyReLU') {
+    alpha = new Float32Array(channels).fill(Number(config['alpha'] ?? 0.3));
+  } else {
+    const weight = requireWeight(call, 'alpha');
+    const perChannel = weight.shape.slice(0, -1).every((d) => d === 1) && weight.shape[weight.shape.length - 1] === channels;
+    alpha = perChannel ? weight.values : broadcastTo(weight, shape);
+  }
+  graph.ops.push({
+    type: 'prelu', name: call.name, inputs: [call.inputs[0]!], output: call.output, activation: 'linear',
+    bias: { shape: [alpha.length === channels ? channels : size], values: alpha },
+  });
+};
+
+/** `t` (each dimension 1 or `shape`'s) repeated along its size-1 dimensions to `shape`, flat. */
+function broadcastTo(t: IRTensor, shape: number[]): Float32Array {
+  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  const index = new Array<number>(shape.length).fill(0);
+  for (let i = 0; i < out.length; i++) {
+    let from = 0;
+    for (let d = 0; d < shape.length; d++) from = from * t.shape[d]! + (t.shape[d] === 1 ? 0 : index[d]!);
+    out[i] = t.values[from]!;
+    for (let d = shape.length - 1; d >= 0 && ++index[d]! === shape[d]; d--) index[d] = 0;
+  }
+  return out;
+}
+
 const lowerReshape: LowerFn = (graph, call) => {
   graph.ops.push({ type: 'reshape', name: call.name, inputs: [call.inputs[0]!], output: call.output, activation: 'linear' });
 };
@@ -174,4 +208,12 @@ export const COMPILER_OPS: Record<OpName, CompilerOp> = {
   activation: { lower: lowerActivation, forward: (c) => c.xs[0]! },
   add: { lower: lowerAdd, forward: (c) => c.xs.slice(1).reduce((sum, y) => tf.add(sum, y), c.xs[0]!) },
   reshape: { lower: lowerReshape, forward: (c) => tf.reshape(c.xs[0]!, [c.batch, ...c.outputShape]) },
+  prelu: {
+    lower: lowerPrelu,
+    forward: (c) => {
+      const alpha = c.bias()!;
+      const perChannel = alpha.size === c.outputShape[c.outputShape.length - 1];
+      return tf.prelu(c.xs[0]!, perChannel ? alpha : tf.reshape(alpha, c.outputShape));
+    },
+  },
 };

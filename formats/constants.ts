@@ -26,7 +26,8 @@ export const OP_GLOBAL_MAX_POOL2D = 7;// in: [H, W, C] -> [C]
 export const OP_ACTIVATION = 8;       // elementwise activation (softmax: over the last axis)
 export const OP_ADD = 9;              // elementwise sum of two or more inputs of equal shape
 export const OP_RESHAPE = 10;         // same elements, new per-sample shape
-export const OP_COUNT = 11;           // one past the largest op code
+export const OP_PRELU = 11;           // out = x < 0 ? alpha · x : x; alpha (the bias slot) [C] per channel or [size]
+export const OP_COUNT = 12;           // one past the largest op code
 
 // ── Activations (sqz.Op.activation) ─────────────────────────────────────────
 export const ACT_LINEAR = 0;

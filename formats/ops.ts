@@ -6,7 +6,7 @@
 // No imports beyond the constants and types, so the browser runtime can use it.
 import {
   OP_ACTIVATION, OP_ADD, OP_AVG_POOL2D, OP_CONV2D, OP_DENSE, OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D,
-  OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_RESHAPE, PAD_SAME,
+  OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_PRELU, OP_RESHAPE, PAD_SAME,
 } from './constants.js';
 import type { OpMessage, TensorMessage } from './schema.js';
 
@@ -274,6 +274,35 @@ const OPS_TABLE = [
     keras: {
       classNames: ['Flatten', 'Reshape'],
       layer: (c) => ({ className: 'Reshape', config: { target_shape: [...c.outputShape] }, weights: [], fusesActivation: false }),
+    },
+  },
+  {
+    code: OP_PRELU, name: 'prelu', display: 'PReLU (leaky relu with a learned slope)', inputs: { min: 1, max: 1 },
+    bias: { required: true, role: 'alpha' }, attributes: [], compressible: false, channelwise: false,
+    outputShape(c) {
+      const input = c.inputs[0]!;
+      const channels = input[input.length - 1]!, size = product(input);
+      const alpha = c.bias!.shape;
+      if (alpha.length !== 1 || (alpha[0] !== channels && alpha[0] !== size)) {
+        c.fail(`alpha shape ${formatShape(alpha)} should be [${channels}] (per channel) or [${size}] (per element)`);
+      }
+      return [...input];
+    },
+    keras: {
+      // LeakyReLU is a PReLU whose slope is one constant: the importer stores it per channel.
+      classNames: ['PReLU', 'LeakyReLU'],
+      layer: (c) => {
+        const rank = c.inputShape.length;
+        const perChannel = c.slotShape('bias')[0] === c.inputShape[rank - 1];
+        return {
+          className: 'PReLU', fusesActivation: false,
+          config: { shared_axes: perChannel && rank > 1 ? Array.from({ length: rank - 1 }, (_, i) => i + 1) : null },
+          weights: [{
+            name: 'alpha', slot: 'bias',
+            shape: perChannel ? [...Array<number>(rank - 1).fill(1), c.inputShape[rank - 1]!] : [...c.inputShape],
+          }],
+        };
+      },
     },
   },
 ] as const satisfies readonly OpDescriptor[];

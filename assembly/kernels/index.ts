@@ -3,7 +3,7 @@
 
 import {
   OP_ACTIVATION, OP_ADD, OP_AVG_POOL2D, OP_CONV2D, OP_DENSE, OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D,
-  OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_RESHAPE,
+  OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_PRELU, OP_RESHAPE,
 } from '../../formats/constants';
 import { opBuilt } from '../features';
 import { registerActivation } from './activation';
@@ -14,6 +14,7 @@ import { registerDense } from './dense';
 import { registerDepthwiseConv2d } from './depthwise_conv2d';
 import { registerGlobalAvgPool2d, registerGlobalMaxPool2d } from './global_pool2d';
 import { registerMaxPool2d } from './max_pool2d';
+import { registerPrelu } from './prelu';
 import { registerReshape } from './reshape';
 
 export function registerKernels(): void {
@@ -27,4 +28,5 @@ export function registerKernels(): void {
   if (opBuilt(OP_ACTIVATION)) registerActivation();
   if (opBuilt(OP_ADD)) registerAdd();
   if (opBuilt(OP_RESHAPE)) registerReshape();
+  if (opBuilt(OP_PRELU)) registerPrelu();
 }
