@@ -8,9 +8,9 @@ import {
 } from '../formats/constants';
 import {
   CTX_ACTIVATION, CTX_OP, CTX_OP_TYPE, CTX_VALUE, E_ACTIVATION, E_CLIP, E_DIM_ZERO, E_EMPTY_SHAPE, E_DUP_INPUT,
-  E_KERNEL_TWICE, E_NO_INPUTS, E_NOT_BUILT, E_OP_ARITY, E_OP_TYPE, E_OUTPUT_UNWRITTEN, E_PADDING,
+  E_KERNEL_TWICE, E_NO_INPUTS, E_OP_ARITY, E_OP_TYPE, E_OUTPUT_UNWRITTEN, E_PADDING,
   E_READ_BEFORE_WRITE, E_TENSOR_INDEX, E_TOO_BIG, E_VALUE_INDEX, E_WRITTEN_TWICE, MISSING_ACTIVATION, MISSING_OP,
-  context, fail, gotExpected, setMissing,
+  context, fail, gotExpected, notBuilt,
 } from './errors';
 import { activationBuilt, opBuilt } from './features';
 import {
@@ -48,25 +48,13 @@ function checkValueShapes(): i32 {
   return ERR_NONE;
 }
 
-/**
- * Refuses, naming it, a code this build leaves out (a tailored runtime from `sqz runtime`): ERR_UNSUPPORTED,
- * "op type not built into this runtime (rebuild it with sqz runtime) [op 3] [op type 2]", and records the missing
- * code for the host (missingFeature in index.ts).
- */
-function notBuilt(kind: u32, label: string, code: u32, index: u32, at: i32): i32 {
-  fail(ERR_UNSUPPORTED, E_NOT_BUILT, at);
-  setMissing(kind, code);
-  context(CTX_OP, index);
-  return context(label, code);
-}
-
 /** The op's type and activation: known, and built into this runtime. Sets op.kernel. */
 function checkOpCodes(index: u32): i32 {
   let op = opAt(index);
   let at = op.msgOffset;
   let kernel = kernelOf(op.type);
   if (kernel == null) {
-    if (op.type != 0 && op.type < <u32>OP_COUNT && !opBuilt(op.type)) return notBuilt(MISSING_OP, CTX_OP_TYPE, op.type, index, at);
+    if (op.type != 0 && op.type < <u32>OP_COUNT && !opBuilt(op.type)) return notBuilt(MISSING_OP, CTX_OP_TYPE, op.type, at, index);
     fail(ERR_UNSUPPORTED, E_OP_TYPE, at);
     gotExpected(op.type, OP_COUNT - 1);
     return context(CTX_OP, index);
@@ -76,7 +64,7 @@ function checkOpCodes(index: u32): i32 {
     fail(ERR_UNSUPPORTED, E_ACTIVATION, at);
     return context(CTX_OP, index);
   }
-  if (!activationBuilt(op.activation)) return notBuilt(MISSING_ACTIVATION, CTX_ACTIVATION, op.activation, index, at);
+  if (!activationBuilt(op.activation)) return notBuilt(MISSING_ACTIVATION, CTX_ACTIVATION, op.activation, at, index);
   return ERR_NONE;
 }
 

@@ -8,7 +8,7 @@ import {
   E_BATCH, E_EXEC_MODE, E_FILE_RANGE, E_NOT_LOADED, E_PLAN_BATCH, E_TENSOR_INDEX, clearError, errCode, errLength,
   errMissing, errOffset, fail, gotExpected, messagePtr,
 } from './errors';
-import { BUILT_ACTIVATIONS, BUILT_ENCODINGS, BUILT_OPS } from './features';
+import { BUILT_ACTIVATIONS, BUILT_ENCODINGS, BUILT_OPS, BUILT_PATHS } from './features';
 import { checkGraph } from './graph';
 import {
   allocBytes, heapBase as base, blockBytes, checkNeed, heapTop, memoryLimit as limit, memoryNeed as need, resetHeap,
@@ -210,7 +210,8 @@ export function errorOffset(): i32 {
 
 /**
  * What the last load needed that this build leaves out (a tailored runtime from `sqz runtime`): kind << 16 | code,
- * kind 1 = op (OP_*), 2 = activation (ACT_*), 3 = encoding (ENC_*); -1 when the error was something else.
+ * kind 1 = op (OP_*), 2 = activation (ACT_*), 3 = encoding (ENC_*), 4 = execution path (PATH_*); -1 when the
+ * error was something else.
  */
 export function missingFeature(): i32 {
   return errMissing;
@@ -228,6 +229,10 @@ export function builtActivations(): u32 {
 
 export function builtEncodings(): u32 {
   return BUILT_ENCODINGS;
+}
+
+export function builtPaths(): u32 {
+  return BUILT_PATHS;
 }
 
 // ── Introspection (for info, tests and hosts) ────────────────────────────────
@@ -273,6 +278,11 @@ export function opActivation(i: u32): u32 {
 /** Weight tensor index of op i, or -1. */
 export function opWeight(i: u32): i32 {
   return loaded && i < modelOpCount ? <i32>opAt(i).weightRef - 1 : -1;
+}
+
+/** The execution paths op i's weight runs through: bit PATH_* (0 for ops without a weight). */
+export function opPaths(i: u32): u32 {
+  return loaded && i < modelOpCount ? opAt(i).paths : 0;
 }
 
 export function opBias(i: u32): i32 {

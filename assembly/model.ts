@@ -108,7 +108,9 @@ export const PRODUCER_NONE: i32 = -2;
   weightRecord: usize;
   /** The bias slot's tensor as f32 (a bias [outC or M], or another per-channel vector), or 0. */
   denseBias: usize;
-  /** Compressed conv2d and depthwise: which kernel runs them (CONV_PATH_* in kernels/conv2d.ts). */
+  /** The execution paths its weight runs through: bit PATH_* (formats/constants.ts), for opPaths. */
+  paths: u32;
+  /** Compressed conv2d and depthwise: which path runs them (PATH_CONV_*). */
   convPath: u32;
   /** Compressed conv2d on im2col tiles: output pixels per sample in one tile (whole output rows). */
   tilePixels: i32;

@@ -8,16 +8,18 @@
 //                    kernel over its own bytes: that is its compressed form); only ops whose kernel registered a
 //                    compressed path (registry.ts registerCompressed), others decode;
 //   EXEC_AUTO        compressed when stored sparse (bitmap / Rice) with density ≤ the op's limit (4% dense, 20% conv),
-//                    else dense.
+//                    else dense; always compressed in a runtime built without the decoded path (PATH_DECODED).
+// Each path a weight takes is recorded in op.paths; one this build lacks (features.ts) is refused, naming it.
 // The bias slot's tensor is always decoded to f32 (it is small).
 
 import {
-  ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_NONE, EXEC_AUTO, EXEC_COMPRESSED, EXEC_DENSE,
+  ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_NONE, EXEC_AUTO, EXEC_COMPRESSED, EXEC_DENSE, PATH_DECODED,
 } from '../formats/constants';
-import { errCode } from './errors';
+import { CTX_PATH, MISSING_PATH, errCode, notBuilt } from './errors';
+import { pathBuilt } from './features';
 import { allocBytes, blockBytes } from './heap';
 import { Op, Tensor, dimOf, opAt, opCount, tensorAt, tensorCount, valueAt } from './model';
-import { Kernel, allocateWith, planWith, prepareWith } from './registry';
+import { Kernel, PLAN_REFUSED, allocateWith, planWith, prepareWith } from './registry';
 import { allocateSharedScratch, resetSharedScratch, sharedScratchBytes } from './shared_scratch';
 import { buildCodebookTable, codebookTableBytes } from './tensor';
 import { CHUNK_BYTES, allocateChunkBuffers, decodeInto } from './walk';
@@ -30,6 +32,7 @@ const DECODE_PENDING: usize = 1;
 function chooseExec(t: Tensor, mode: u32, kernel: Kernel): u32 {
   if (t.encoding == ENC_F32 || kernel.sparseLimitPermille == 0) return EXEC_DENSE;
   if (mode != EXEC_AUTO) return mode;
+  if (!pathBuilt(PATH_DECODED)) return EXEC_COMPRESSED; // a runtime without the decoded path runs what it can
   let sparse = t.encoding == ENC_SPARSE_BITMAP || t.encoding == ENC_SPARSE_RICE;
   return sparse && <u64>t.nnz * 1000 <= <u64>t.n * kernel.sparseLimitPermille ? EXEC_COMPRESSED : EXEC_DENSE;
 }
@@ -45,16 +48,26 @@ function claimDense(t: Tensor, inPlace: bool): void {
   }
 }
 
-/** Chooses how op's weight runs and counts or requests the memory it needs at load. Allocates nothing. */
-function planWeights(op: Op, kernel: Kernel, mode: u32): void {
+/**
+ * Chooses how op's weight runs and counts or requests the memory it needs at load. Allocates nothing. Refuses a
+ * path this build lacks (the decoded one here, the compressed ones in the kernel's plan hook).
+ */
+function planWeights(op: Op, index: u32, kernel: Kernel, mode: u32): i32 {
   if (op.weightRef != 0) {
     let t = tensorAt(op.weightRef - 1);
     if (t.exec == 0) t.exec = chooseExec(t, mode, kernel);
     op.weightRecord = changetype<usize>(t);
-    if (t.exec == EXEC_DENSE) claimDense(t, mode == EXEC_COMPRESSED);
-    weightBytes += planWith(kernel, op, t);
+    if (t.exec == EXEC_DENSE) {
+      if (!pathBuilt(PATH_DECODED)) return notBuilt(MISSING_PATH, CTX_PATH, PATH_DECODED, op.msgOffset, index);
+      op.paths |= 1 << PATH_DECODED;
+      claimDense(t, mode == EXEC_COMPRESSED);
+    }
+    let bytes = planWith(kernel, op, index, t);
+    if (bytes == PLAN_REFUSED) return errCode;
+    weightBytes += bytes;
   }
   if (op.biasRef != 0) claimDense(tensorAt(op.biasRef - 1), true);
+  return ERR_NONE;
 }
 
 /**
@@ -68,8 +81,8 @@ export function prepareOps(mode: u32): i32 {
     let op = opAt(i);
     let kernel = changetype<Kernel>(op.kernel);
     let code = prepareWith(kernel, op, i);
+    if (code == ERR_NONE) code = planWeights(op, i, kernel, mode);
     if (code != ERR_NONE) return code;
-    planWeights(op, kernel, mode);
     let output = valueAt(op.output);
     op.lastAxis = <i32>dimOf(changetype<usize>(output), output.rank - 1);
   }

@@ -10,8 +10,9 @@
 //   arity                        how many input values it reads
 // and, for ops with a weight that can run from the compressed form (registerCompressed):
 //   sparse limit                 EXEC_AUTO runs the weight compressed when stored sparse at or below this density (‰)
-//   plan(op, weight) → bytes     after the weight's exec is chosen: requests scratch, returns the heap bytes the
-//                                 op's compressed path takes at load (allocates nothing)
+//   plan(op, i, weight) → bytes     after the weight's exec is chosen: requests scratch, chooses the compressed path,
+//                                 returns the heap bytes it takes at load (allocates nothing), or PLAN_REFUSED after
+//                                 recording an error (a path this build lacks)
 //   allocate(op, weight) → bool  after the memory pre-check: allocates and fills exactly what plan counted
 
 import { OP_COUNT } from '../formats/constants';
@@ -19,7 +20,10 @@ import { Op, Tensor } from './model';
 
 export type PrepareFn = (op: Op, index: u32) => i32;
 export type EvalFn = (op: Op, x: usize, out: usize, batch: u32) => void;
-export type PlanFn = (op: Op, weight: Tensor) => u64;
+export type PlanFn = (op: Op, index: u32, weight: Tensor) => u64;
+
+/** What a plan hook returns after recording an error. */
+export const PLAN_REFUSED: u64 = u64.MAX_VALUE;
 export type AllocateFn = (op: Op, weight: Tensor) => bool;
 
 /** One op's entry. Functions are the addresses of their static function objects (0 = none). */
@@ -80,8 +84,8 @@ export function registerCompressed(code: u32, sparseLimitPermille: u32, plan: Pl
 }
 
 /** The op's plan hook (0 bytes when it has none). */
-@inline export function planWith(kernel: Kernel, op: Op, weight: Tensor): u64 {
-  return kernel.plan != 0 ? changetype<PlanFn>(kernel.plan)(op, weight) : 0;
+@inline export function planWith(kernel: Kernel, op: Op, index: u32, weight: Tensor): u64 {
+  return kernel.plan != 0 ? changetype<PlanFn>(kernel.plan)(op, index, weight) : 0;
 }
 
 /** The op's allocate hook (true when it has none). False on ERR_MEMORY. */

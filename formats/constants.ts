@@ -72,6 +72,14 @@ export const EXEC_COMPRESSED = 2;     // compute from positions + codes in the f
 export const SPARSE_EXEC_MAX_DENSITY_PERMILLE_DENSE = 40;
 export const SPARSE_EXEC_MAX_DENSITY_PERMILLE_CONV = 200;
 
+// ── Execution paths: the kernel code a weight runs through (assembly/features.ts SQZ_PATHS; formats/exec_paths.ts) ──
+export const PATH_DECODED = 0;        // the weight decoded to f32 (EXEC_DENSE; ENC_F32 always): matvec, patches
+export const PATH_DENSE_COMPRESSED = 1; // a dense op from its compressed weight: Rice rows, bitmap rows, the walker
+export const PATH_CONV_SHIFTED = 2;   // compressed conv2d / depthwise with stride 1, on shifted planes
+export const PATH_CONV_IM2COL = 3;    // compressed strided conv2d, sparse weight × im2col tiles
+export const PATH_CONV_PLANAR = 4;    // compressed conv2d / depthwise, tap by tap on planar rows (any stride)
+export const PATH_COUNT = 5;
+
 // ── Error codes returned across the wasm boundary ───────────────────────────
 export const ERR_NONE = 0;
 export const ERR_TRUNCATED = 1;       // fewer bytes than the header or a field needs

@@ -15,6 +15,7 @@ export {
   ACTIVATIONS, activationByCode, activationByName, activationByKeras, activationName, applyActivation,
   type ActivationName, type ActivationDescriptor,
 } from './activations.js';
+export { EXEC_PATHS, execPathName, type ExecPathDescriptor } from './exec_paths.js';
 export {
   ENCODINGS, encodingByCode, encodingName, TENSOR_FIELDS, type EncodingName, type EncodingDescriptor, type TensorField,
 } from './encodings.js';

@@ -1,8 +1,9 @@
-// The hint for a load a tailored runtime refused: it names the op, activation or encoding the model needs and the
-// runtime was built without (`sqz runtime` builds one per set of models), and says how to get one that has it.
+// The hint for a load a tailored runtime refused: it names the op, activation, encoding or execution path (for an exec
+// mode it was not built for) the model needs and the runtime was built without (`sqz runtime` builds one per set of models), and says how to get one that has it.
 
 import { activationName } from '../formats/activations.js';
 import { encodingName } from '../formats/encodings.js';
+import { execPathName } from '../formats/exec_paths.js';
 import { opName } from '../formats/ops.js';
 import type { SqzWasmExports } from './wasm_exports.js';
 
@@ -10,6 +11,7 @@ const KINDS: Record<number, { what: string; name: (code: number) => string }> = 
   1: { what: 'op', name: opName },
   2: { what: 'activation', name: activationName },
   3: { what: 'encoding', name: encodingName },
+  4: { what: 'execution path', name: execPathName },
 };
 
 /** The hint for the last load's failure when it was a feature the module lacks, else undefined. */

@@ -4,9 +4,12 @@
 // Compressed path: conv_compressed.ts (shifted planes with stride 1; strided: im2col tiles when the weight is dense
 // enough to reuse each gathered row, else planar rows).
 
-import { ERR_NONE, EXEC_DENSE, OP_CONV2D, SPARSE_EXEC_MAX_DENSITY_PERMILLE_CONV } from '../../formats/constants';
+import {
+  ERR_NONE, EXEC_DENSE, OP_CONV2D, PATH_DECODED, SPARSE_EXEC_MAX_DENSITY_PERMILLE_CONV,
+} from '../../formats/constants';
+import { pathBuilt } from '../features';
 import { Op, Tensor } from '../model';
-import { registerCompressed, registerKernel } from '../registry';
+import { PLAN_REFUSED, registerCompressed, registerKernel } from '../registry';
 import { requestSharedScratch, sharedScratch } from '../shared_scratch';
 import { checkBias, prepareConvWeight, prepareWindow, weightOf } from './common';
 import { evalConvCompressed, prepareConvCompressed } from './conv_compressed';
@@ -28,9 +31,9 @@ function prepareConv2d(op: Op, index: u32): i32 {
 }
 
 /** After the weight's exec is chosen: the dense path gathers two patches into the shared scratch. */
-function planConv2d(op: Op, t: Tensor): u64 {
-  if (t.exec == EXEC_DENSE) requestSharedScratch(<u32>(op.windowH * op.windowW * op.inC) * 2);
-  else prepareConvCompressed(op, t);
+function planConv2d(op: Op, index: u32, t: Tensor): u64 {
+  if (pathBuilt(PATH_DECODED) && t.exec == EXEC_DENSE) requestSharedScratch(<u32>(op.windowH * op.windowW * op.inC) * 2);
+  else if (!prepareConvCompressed(op, index, t)) return PLAN_REFUSED;
   return 0;
 }
 
@@ -55,7 +58,7 @@ function gatherPatch(op: Op, xb: usize, patch: usize, top: i32, left: i32): void
 
 function evalConv2d(op: Op, x: usize, out: usize, batch: u32): void {
   let weights = op.denseWeight;
-  if (weights == 0) {
+  if (!pathBuilt(PATH_DECODED) || weights == 0) {
     evalConvCompressed(op, x, out, batch, false);
     return;
   }

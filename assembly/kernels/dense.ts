@@ -4,12 +4,13 @@
 // nonzeros (i, o) in flat [N, M] order and out[b, o] += x[b, i] · w runs for the whole batch per nonzero.
 
 import {
-  ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_NONE, EXEC_COMPRESSED, OP_DENSE, SPARSE_EXEC_MAX_DENSITY_PERMILLE_DENSE,
+  ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_NONE, EXEC_COMPRESSED, OP_DENSE, PATH_DECODED, PATH_DENSE_COMPRESSED,
+  SPARSE_EXEC_MAX_DENSITY_PERMILLE_DENSE,
 } from '../../formats/constants';
-import { E_OUT_SHAPE, E_W_SHAPE } from '../errors';
+import { CTX_PATH, E_OUT_SHAPE, E_W_SHAPE, MISSING_PATH, notBuilt } from '../errors';
 import { Op, Tensor } from '../model';
-import { registerCompressed, registerKernel } from '../registry';
-import { encodingBuilt } from '../features';
+import { PLAN_REFUSED, registerCompressed, registerKernel } from '../registry';
+import { encodingBuilt, pathBuilt } from '../features';
 import { chunkPosition, chunkRow, chunkValue, walkChunk, walkMatrix } from '../walk';
 import { checkBias, inputValue, outputValue, requireWeight, shapeFail, weightOf } from './common';
 import { denseFromBitmap, denseFromRiceRows, denseSparseBytes, prepareDenseSparse } from './dense_sparse';
@@ -35,20 +36,26 @@ function prepareDense(op: Op, index: u32): i32 {
 }
 
 /** Heap bytes of the compressed path at load: the Rice row index (dense_sparse.ts). */
-function planDense(op: Op, t: Tensor): u64 {
-  return t.exec == EXEC_COMPRESSED ? denseSparseBytes(t, <u32>op.inSize) : 0;
+function planDense(op: Op, index: u32, t: Tensor): u64 {
+  if (t.exec != EXEC_COMPRESSED) return 0;
+  if (!pathBuilt(PATH_DENSE_COMPRESSED)) {
+    notBuilt(MISSING_PATH, CTX_PATH, PATH_DENSE_COMPRESSED, op.msgOffset, index);
+    return PLAN_REFUSED;
+  }
+  op.paths |= 1 << PATH_DENSE_COMPRESSED;
+  return denseSparseBytes(t, <u32>op.inSize);
 }
 
 /** Load-time preparation of the compressed path (weight not decoded): the Rice row index. False on ERR_MEMORY. */
 function allocateDense(op: Op, t: Tensor): bool {
-  return t.exec != EXEC_COMPRESSED || prepareDenseSparse(op, t, <u32>op.inSize, <u32>op.outC);
+  return !pathBuilt(PATH_DENSE_COMPRESSED) || t.exec != EXEC_COMPRESSED || prepareDenseSparse(op, t, <u32>op.inSize, <u32>op.outC);
 }
 
 function evalDense(op: Op, x: usize, out: usize, batch: u32): void {
   let n = op.inSize, m = op.outC;
   fillRows(out, op.denseBias, m, batch);
   let inBytes = <usize>n << 2, outBytes = <usize>m << 2;
-  if (op.denseWeight != 0) {
+  if (pathBuilt(PATH_DECODED) && op.denseWeight != 0) {
     // Two samples per pass share every weight load.
     let b: u32 = 0;
     for (; b + 2 <= batch; b += 2) {
@@ -58,6 +65,7 @@ function evalDense(op: Op, x: usize, out: usize, batch: u32): void {
     if (b < batch) accumulateRows(out + <usize>b * outBytes, x + <usize>b * inBytes, op.denseWeight, n, m);
     return;
   }
+  if (!pathBuilt(PATH_DENSE_COMPRESSED)) return; // unreachable: load refused a weight this build cannot run
   let t = changetype<Tensor>(op.weightRecord);
   if (batch == 1) {
     if (encodingBuilt(ENC_SPARSE_RICE) && t.encoding == ENC_SPARSE_RICE && op.kernelBuffer != 0) {

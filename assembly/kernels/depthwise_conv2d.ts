@@ -5,10 +5,11 @@
 // planes with stride 1, else on planar rows (conv_compressed.ts).
 
 import {
-  ERR_NONE, EXEC_COMPRESSED, OP_DEPTHWISE_CONV2D, SPARSE_EXEC_MAX_DENSITY_PERMILLE_CONV,
+  ERR_NONE, EXEC_COMPRESSED, OP_DEPTHWISE_CONV2D, PATH_DECODED, SPARSE_EXEC_MAX_DENSITY_PERMILLE_CONV,
 } from '../../formats/constants';
+import { pathBuilt } from '../features';
 import { Op, Tensor } from '../model';
-import { registerCompressed, registerKernel } from '../registry';
+import { PLAN_REFUSED, registerCompressed, registerKernel } from '../registry';
 import { checkBias, prepareConvWeight, prepareWindow, weightOf } from './common';
 import { evalConvCompressed, prepareConvCompressed } from './conv_compressed';
 import { fillRows, multiplyAccumulate } from './vector';
@@ -18,9 +19,8 @@ export function registerDepthwiseConv2d(): void {
   registerCompressed(OP_DEPTHWISE_CONV2D, SPARSE_EXEC_MAX_DENSITY_PERMILLE_CONV, planDepthwiseConv2d, null);
 }
 
-function planDepthwiseConv2d(op: Op, t: Tensor): u64 {
-  if (t.exec == EXEC_COMPRESSED) prepareConvCompressed(op, t);
-  return 0;
+function planDepthwiseConv2d(op: Op, index: u32, t: Tensor): u64 {
+  return t.exec == EXEC_COMPRESSED && !prepareConvCompressed(op, index, t) ? PLAN_REFUSED : 0;
 }
 
 function prepareDepthwiseConv2d(op: Op, index: u32): i32 {
@@ -36,7 +36,7 @@ function prepareDepthwiseConv2d(op: Op, index: u32): i32 {
 
 function evalDepthwiseConv2d(op: Op, x: usize, out: usize, batch: u32): void {
   let weights = op.denseWeight;
-  if (weights == 0) {
+  if (!pathBuilt(PATH_DECODED) || weights == 0) {
     evalConvCompressed(op, x, out, batch, true);
     return;
   }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ACT_COUNT, ENC_COUNT, ENC_F32, ERR_UNSUPPORTED, OP_COUNT, OP_DENSE, SqzFormatError, encodeTensorAs, newOp,
+  ACT_COUNT, ENC_COUNT, ENC_F32, ERR_UNSUPPORTED, OP_COUNT, OP_DENSE, PATH_COUNT, SqzFormatError, encodeTensorAs, newOp,
   sqzProtoTypes, wrapPayload, type ModelMessage,
 } from '../../formats/index.js';
 import { SqzModel } from '../../runtime/index.js';
@@ -35,12 +35,13 @@ test('an op code with no kernel is a SqzFormatError naming it, in both builds; t
   }
 });
 
-test('the general runtime contains every op, activation and encoding code', async () => {
+test('the general runtime contains every op, activation, encoding and execution path', async () => {
   const model = await SqzModel.load(craftedFile(OP_DENSE));
   const exports = model.wasmExports;
   for (let code = 1; code < OP_COUNT; code++) assert.equal((exports.builtOps() >>> code) & 1, 1, `op ${code}`);
   for (let code = 0; code < ACT_COUNT; code++) assert.equal((exports.builtActivations() >>> code) & 1, 1, `activation ${code}`);
   for (let code = 0; code < ENC_COUNT; code++) assert.equal((exports.builtEncodings() >>> code) & 1, 1, `encoding ${code}`);
+  for (let code = 0; code < PATH_COUNT; code++) assert.equal((exports.builtPaths() >>> code) & 1, 1, `path ${code}`);
   assert.equal(exports.missingFeature(), -1);
   model.dispose();
 });
