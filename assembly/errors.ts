@@ -3,7 +3,7 @@
 // position) and a short latin1 message in a fixed static buffer, so the host reads it with no allocation.
 // Messages may get a context suffix (" [op 3]") and numbers (": got 5, expected 4") appended.
 
-import { ERR_NONE } from '../formats/constants';
+import { ERR_NONE, ERR_UNSUPPORTED } from '../formats/constants';
 
 // ── Messages ─────────────────────────────────────────────────────────────────
 // Container
@@ -30,6 +30,8 @@ import { ERR_NONE } from '../formats/constants';
 @lazy export const E_WRITTEN_TWICE = 'value is written twice (or is a model input)';
 @lazy export const E_OUTPUT_UNWRITTEN = 'model output is never written';
 @lazy export const E_OP_TYPE = 'unknown op type';
+@lazy export const E_NOT_BUILT = 'not built into this runtime (rebuild it with sqz runtime)';
+@lazy export const E_KERNEL_TWICE = 'runtime build error: op kernel registered twice';
 @lazy export const E_ACTIVATION = 'unknown activation';
 @lazy export const E_PADDING = 'unknown padding';
 @lazy export const E_CLIP = 'clip_max is NaN';
@@ -77,6 +79,16 @@ import { ERR_NONE } from '../formats/constants';
 @lazy export const CTX_OP = 'op';
 @lazy export const CTX_TENSOR = 'tensor';
 @lazy export const CTX_VALUE = 'value';
+@lazy export const CTX_OP_TYPE = 'op type';
+@lazy export const CTX_ACTIVATION = 'activation';
+@lazy export const CTX_ENCODING = 'encoding';
+@lazy export const CTX_PATH = 'exec path';
+
+// What a load refused as not built into this runtime (E_NOT_BUILT), for the host: missingFeature() in index.ts.
+export const MISSING_OP: u32 = 1;
+export const MISSING_ACTIVATION: u32 = 2;
+export const MISSING_ENCODING: u32 = 3;
+export const MISSING_PATH: u32 = 4;
 
 // ── State ────────────────────────────────────────────────────────────────────
 const MESSAGE_CAPACITY: i32 = 240;
@@ -84,11 +96,31 @@ const messageBuffer: usize = memory.data(256);
 export let errCode: i32 = ERR_NONE;
 export let errOffset: i32 = -1;
 export let errLength: i32 = 0;
+/** MISSING_* << 16 | code of the last E_NOT_BUILT failure, or -1. */
+export let errMissing: i32 = -1;
 
 export function clearError(): void {
   errCode = ERR_NONE;
   errOffset = -1;
   errLength = 0;
+  errMissing = -1;
+}
+
+/** Records which op, activation, encoding or path (MISSING_*, code) the failing load needed and this build lacks. */
+export function setMissing(kind: u32, code: u32): void {
+  errMissing = <i32>((kind << 16) | (code & 0xFFFF));
+}
+
+/**
+ * Refuses, naming it, something op `opIndex` needs that this build leaves out (a tailored runtime from `sqz runtime`):
+ * ERR_UNSUPPORTED, "not built into this runtime (rebuild it with sqz runtime) [op 3] [op type 2]", and records it for
+ * the host (missingFeature). Returns the code.
+ */
+export function notBuilt(kind: u32, label: string, code: u32, offset: i32, opIndex: u32): i32 {
+  fail(ERR_UNSUPPORTED, E_NOT_BUILT, offset);
+  setMissing(kind, code);
+  context(CTX_OP, opIndex);
+  return context(label, code);
 }
 
 export function messagePtr(): usize {

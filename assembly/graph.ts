@@ -1,20 +1,23 @@
 // Graph checks after parsing: value shapes, model inputs/outputs, and the op list in execution order
 // (every value read was written earlier, each value written once), recording each value's producer and last use
-// for the planner. Per-op shape rules live in the kernels' prepare functions.
+// for the planner, and each op's kernel (registry.ts). Per-op shape rules live in the kernels' prepare functions.
 
 import {
-  ACT_COUNT, ACT_RELU_CLIP, ERR_MALFORMED, ERR_NONE, ERR_SHAPE, ERR_UNSUPPORTED, OP_ADD, OP_COUNT, OP_RESHAPE,
-  PAD_SAME, ACT_LINEAR,
+  ACT_COUNT, ACT_LINEAR, ACT_RELU_CLIP, ERR_MALFORMED, ERR_NONE, ERR_SHAPE, ERR_UNSUPPORTED, OP_COUNT, OP_RESHAPE,
+  PAD_SAME,
 } from '../formats/constants';
 import {
-  CTX_OP, CTX_VALUE, E_ACTIVATION, E_CLIP, E_DIM_ZERO, E_EMPTY_SHAPE, E_DUP_INPUT, E_NO_INPUTS, E_OP_ARITY, E_OP_TYPE,
-  E_OUTPUT_UNWRITTEN, E_PADDING, E_READ_BEFORE_WRITE, E_TENSOR_INDEX, E_TOO_BIG, E_VALUE_INDEX,
-  E_WRITTEN_TWICE, context, fail, gotExpected,
+  CTX_ACTIVATION, CTX_OP, CTX_OP_TYPE, CTX_VALUE, E_ACTIVATION, E_CLIP, E_DIM_ZERO, E_EMPTY_SHAPE, E_DUP_INPUT,
+  E_KERNEL_TWICE, E_NO_INPUTS, E_OP_ARITY, E_OP_TYPE, E_OUTPUT_UNWRITTEN, E_PADDING,
+  E_READ_BEFORE_WRITE, E_TENSOR_INDEX, E_TOO_BIG, E_VALUE_INDEX, E_WRITTEN_TWICE, MISSING_ACTIVATION, MISSING_OP,
+  context, fail, gotExpected, notBuilt,
 } from './errors';
+import { activationBuilt, opBuilt } from './features';
 import {
   MAX_VALUE_ELEMENTS, PRODUCER_INPUT, PRODUCER_NONE, dimOf, inputCount, modelInput, modelOutput, opAt, opCount,
   opInput, outputCount, tensorCount, valueAt, valueCount,
 } from './model';
+import { kernelOf, registeredTwice } from './registry';
 
 function checkValueShapes(): i32 {
   for (let i: u32 = 0; i < valueCount; i++) {
@@ -45,18 +48,32 @@ function checkValueShapes(): i32 {
   return ERR_NONE;
 }
 
-function checkOp(index: u32): i32 {
+/** The op's type and activation: known, and built into this runtime. Sets op.kernel. */
+function checkOpCodes(index: u32): i32 {
   let op = opAt(index);
   let at = op.msgOffset;
-  if (op.type == 0 || op.type >= <u32>OP_COUNT) {
+  let kernel = kernelOf(op.type);
+  if (kernel == null) {
+    if (op.type != 0 && op.type < <u32>OP_COUNT && !opBuilt(op.type)) return notBuilt(MISSING_OP, CTX_OP_TYPE, op.type, at, index);
     fail(ERR_UNSUPPORTED, E_OP_TYPE, at);
     gotExpected(op.type, OP_COUNT - 1);
     return context(CTX_OP, index);
   }
+  op.kernel = changetype<usize>(kernel);
   if (op.activation >= <u32>ACT_COUNT) {
     fail(ERR_UNSUPPORTED, E_ACTIVATION, at);
     return context(CTX_OP, index);
   }
+  if (!activationBuilt(op.activation)) return notBuilt(MISSING_ACTIVATION, CTX_ACTIVATION, op.activation, at, index);
+  return ERR_NONE;
+}
+
+function checkOp(index: u32): i32 {
+  let code = checkOpCodes(index);
+  if (code != ERR_NONE) return code;
+  let op = opAt(index);
+  let at = op.msgOffset;
+  let kernel = kernelOf(op.type)!;
   if (op.activation == ACT_RELU_CLIP && isNaN(op.clipMax)) {
     fail(ERR_MALFORMED, E_CLIP, at);
     return context(CTX_OP, index);
@@ -65,14 +82,13 @@ function checkOp(index: u32): i32 {
     fail(ERR_UNSUPPORTED, E_PADDING, at);
     return context(CTX_OP, index);
   }
-  let wantInputs = op.type == OP_ADD ? 2 : 1;
-  if (op.outputCount != 1 || op.inputCount < <u32>wantInputs || (op.type != OP_ADD && op.inputCount != 1)) {
+  if (op.outputCount != 1 || op.inputCount < kernel.minInputs || op.inputCount > kernel.maxInputs) {
     fail(ERR_MALFORMED, E_OP_ARITY, at);
     return context(CTX_OP, index);
   }
-  if (op.weight > tensorCount || op.bias > tensorCount) {
+  if (op.weightRef > tensorCount || op.biasRef > tensorCount) {
     fail(ERR_MALFORMED, E_TENSOR_INDEX, at);
-    gotExpected(max(op.weight, op.bias) - 1, tensorCount);
+    gotExpected(max(op.weightRef, op.biasRef) - 1, tensorCount);
     return context(CTX_OP, index);
   }
   for (let k: u32 = 0; k < op.inputCount; k++) {
@@ -109,8 +125,12 @@ function checkOp(index: u32): i32 {
   return ERR_NONE;
 }
 
-/** Validates the graph and fills Value.size, producer, lastUse and alias. */
+/** Validates the graph and fills Value.size, producer, lastUse and alias, and Op.kernel. */
 export function checkGraph(): i32 {
+  if (registeredTwice != 0) {
+    fail(ERR_UNSUPPORTED, E_KERNEL_TWICE, -1);
+    return context(CTX_OP_TYPE, registeredTwice);
+  }
   let code = checkValueShapes();
   if (code != ERR_NONE) return code;
   if (inputCount == 0 || outputCount == 0) return fail(ERR_MALFORMED, E_NO_INPUTS, -1);

@@ -1,7 +1,7 @@
 // The heap: one bump allocator over linear memory, with marks instead of frees.
 //
 //   __heap_base ─► [ file bytes (from alloc) | pad ] [ model tables, decoded weights, ... ] [ arena ] [ test-hook buffers ]
-//                  ^ heapBase                  ^ fileTop                                  ^ arenaStart
+//                  ^ heapBase                  ^ fileMark (index.ts)                      ^ arenaStart (planner.ts)
 //
 // `alloc` resets the heap to its base (dropping any model), `load` resets it to the end of the file block, and
 // `plan` resets it to the start of the arena, so repeated loads and plans into one instance reuse memory.

@@ -5,9 +5,10 @@ import {
   ENC_F16, ENC_F32, ERR_INPUT, ERR_NONE, ERR_STATE, ERR_UNSUPPORTED, EXEC_COMPRESSED, HEADER_BYTES,
 } from '../formats/constants';
 import {
-  E_BATCH, E_EXEC_MODE, E_FILE_RANGE, E_NOT_LOADED, E_PLAN_BATCH, clearError, errCode, errLength, errOffset, fail,
-  gotExpected, messagePtr,
+  E_BATCH, E_EXEC_MODE, E_FILE_RANGE, E_NOT_LOADED, E_PLAN_BATCH, E_TENSOR_INDEX, clearError, errCode, errLength,
+  errMissing, errOffset, fail, gotExpected, messagePtr,
 } from './errors';
+import { BUILT_ACTIVATIONS, BUILT_ENCODINGS, BUILT_OPS, BUILT_PATHS } from './features';
 import { checkGraph } from './graph';
 import {
   allocBytes, heapBase as base, blockBytes, checkNeed, heapTop, memoryLimit as limit, memoryNeed as need, resetHeap,
@@ -27,6 +28,9 @@ import { allocateWeights, loadHeapBytes, prepareOps } from './prepare';
 import { runOps } from './run';
 import { checkTensor } from './tensor';
 import { decodeInto } from './walk';
+import { registerKernels } from './kernels/index';
+
+registerKernels();
 
 /** Padding kept after the file so 8-byte reads at the end of a field stay inside the block. */
 const FILE_PADDING: u32 = 16;
@@ -204,6 +208,33 @@ export function errorOffset(): i32 {
   return errOffset;
 }
 
+/**
+ * What the last load needed that this build leaves out (a tailored runtime from `sqz runtime`): kind << 16 | code,
+ * kind 1 = op (OP_*), 2 = activation (ACT_*), 3 = encoding (ENC_*), 4 = execution path (PATH_*); -1 when the
+ * error was something else.
+ */
+export function missingFeature(): i32 {
+  return errMissing;
+}
+
+// ── What this build contains (features.ts): bit c stands for code c ─────────
+
+export function builtOps(): u32 {
+  return BUILT_OPS;
+}
+
+export function builtActivations(): u32 {
+  return BUILT_ACTIVATIONS;
+}
+
+export function builtEncodings(): u32 {
+  return BUILT_ENCODINGS;
+}
+
+export function builtPaths(): u32 {
+  return BUILT_PATHS;
+}
+
 // ── Introspection (for info, tests and hosts) ────────────────────────────────
 
 export function valueCount(): u32 {
@@ -246,11 +277,16 @@ export function opActivation(i: u32): u32 {
 
 /** Weight tensor index of op i, or -1. */
 export function opWeight(i: u32): i32 {
-  return loaded && i < modelOpCount ? <i32>opAt(i).weight - 1 : -1;
+  return loaded && i < modelOpCount ? <i32>opAt(i).weightRef - 1 : -1;
+}
+
+/** The execution paths op i's weight runs through: bit PATH_* (0 for ops without a weight). */
+export function opPaths(i: u32): u32 {
+  return loaded && i < modelOpCount ? opAt(i).paths : 0;
 }
 
 export function opBias(i: u32): i32 {
-  return loaded && i < modelOpCount ? <i32>opAt(i).bias - 1 : -1;
+  return loaded && i < modelOpCount ? <i32>opAt(i).biasRef - 1 : -1;
 }
 
 export function tensorCount(): u32 {
@@ -327,8 +363,13 @@ export function planOverlaps(): i32 {
  */
 export function decodeTensor(t: u32): usize {
   clearError();
-  if (!loaded || t >= modelTensorCount) {
+  if (!loaded) {
     fail(ERR_STATE, E_NOT_LOADED, -1);
+    return 0;
+  }
+  if (t >= modelTensorCount) {
+    fail(ERR_INPUT, E_TENSOR_INDEX, -1);
+    gotExpected(t, modelTensorCount);
     return 0;
   }
   let bytes = <u64>tensorAt(t).n << 2;

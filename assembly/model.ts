@@ -76,9 +76,10 @@ export const PRODUCER_NONE: i32 = -2;
   inputs: usize;
   outputCount: u32;
   output: u32;
-  /** Tensor index + 1, 0 = none. */
-  weight: u32;
-  bias: u32;
+  /** The file's reference to the tensor in the weight slot: tensor index + 1, 0 = none. */
+  weightRef: u32;
+  /** The file's reference to the tensor in the bias slot: tensor index + 1, 0 = none. */
+  biasRef: u32;
   kernelCount: u32;
   kernelH: u32;
   kernelW: u32;
@@ -86,6 +87,9 @@ export const PRODUCER_NONE: i32 = -2;
   strideH: u32;
   strideW: u32;
   msgOffset: i32;
+  // ── Set by the graph check ──
+  /** The op's entry in the kernel registry (registry.ts Kernel). */
+  kernel: usize;
   // ── Set by prepare ──
   inH: i32; inW: i32; inC: i32;
   outH: i32; outW: i32; outC: i32;
@@ -98,13 +102,17 @@ export const PRODUCER_NONE: i32 = -2;
   inSize: i32;
   /** Softmax axis length (last dim of the output). */
   lastAxis: i32;
-  /** Dense f32 weights in the kernel's layout, or 0 when the op runs from the compressed form. */
-  weights: usize;
-  /** Tensor record of the weight (for the compressed path). */
-  weightTensor: usize;
-  /** f32 bias [outC or M], or 0. */
-  biasValues: usize;
-  /** Compressed conv2d: output pixels per sample in one im2col tile (whole output rows). */
+  /** The weight as dense f32 in the kernel's layout, or 0 when the op runs from the compressed form. */
+  denseWeight: usize;
+  /** The Tensor record of the weight (what the compressed path walks), or 0. */
+  weightRecord: usize;
+  /** The bias slot's tensor as f32 (a bias [outC or M], or another per-channel vector), or 0. */
+  denseBias: usize;
+  /** The execution paths its weight runs through: bit PATH_* (formats/constants.ts), for opPaths. */
+  paths: u32;
+  /** Compressed conv2d and depthwise: which path runs them (PATH_CONV_*). */
+  convPath: u32;
+  /** Compressed conv2d on im2col tiles: output pixels per sample in one tile (whole output rows). */
   tilePixels: i32;
   /** A buffer the op's compressed kernel made at load (dense from Rice: the row index), 0 when there is none. */
   kernelBuffer: usize;

@@ -24,7 +24,10 @@ import {
   wrongWireType,
 } from './wire';
 
-/** Checks the header and CRC; returns ERR_NONE and leaves the payload range in payloadStart/payloadEnd. */
+/**
+ * Checks the header (magic, version, payload length), the CRC and that no bytes follow the payload; returns ERR_NONE
+ * or the error. The payload is then [file + HEADER_BYTES, file + length): the caller passes that range to parseModel.
+ */
 export function checkContainer(file: usize, length: u32): i32 {
   if (length < <u32>HEADER_BYTES) {
     fail(ERR_TRUNCATED, E_HEADER_SHORT, 0);
@@ -147,8 +150,8 @@ function parseOp(op: Op, messageEnd: usize): void {
       if (wireType != WIRE_FIXED32) wrongWireType();
       else op.clipMax = reinterpret<f32>(readFixed32());
     } else if (field == 1) op.type = varintField();
-    else if (field == 4) op.weight = varintField();
-    else if (field == 5) op.bias = varintField();
+    else if (field == 4) op.weightRef = varintField();
+    else if (field == 5) op.biasRef = varintField();
     else if (field == 8) op.padding = varintField();
     else if (field == 9) op.activation = varintField();
     else skipField();

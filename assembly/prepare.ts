@@ -1,64 +1,40 @@
-// Prepare: per-op shape checks and geometry (each kernel's prepare), then the weights each op runs from, in two
-// steps around the memory pre-check: prepareOps chooses each weight's exec and counts the heap bytes it needs
-// (loadHeapBytes) without allocating; allocateWeights then allocates and decodes exactly that.
+// Prepare: per-op shape checks and geometry (each kernel's prepare, through the registry), then the weights each op
+// runs from, in two steps around the memory pre-check: prepareOps chooses each weight's exec and counts the heap
+// bytes it needs (loadHeapBytes) without allocating; allocateWeights then allocates and decodes exactly that.
 //
-// Weights per compressible op (dense, conv2d, depthwise), chosen once per tensor:
+// Weights of ops with a weight slot, chosen once per tensor:
 //   EXEC_DENSE       decode to f32 at load (ENC_F32 is used in place when 4-byte aligned, else copied);
 //   EXEC_COMPRESSED  run from the file's bytes: positions + codes + the codebook table (ENC_F32 runs the dense
-//                    kernel over its own bytes: that is its compressed form);
-//   EXEC_AUTO        compressed when stored sparse (bitmap / Rice) with density ≤ the op's threshold (4% dense, 20% conv),
-//                    else dense.
-// Biases are always decoded to f32 (they are small).
+//                    kernel over its own bytes: that is its compressed form); only ops whose kernel registered a
+//                    compressed path (registry.ts registerCompressed), others decode;
+//   EXEC_AUTO        compressed when stored sparse (bitmap / Rice) with density ≤ the op's limit (4% dense, 20% conv),
+//                    else dense; always compressed in a runtime built without the decoded path (PATH_DECODED).
+// Each path a weight takes is recorded in op.paths; one this build lacks (features.ts) is refused, naming it.
+// The bias slot's tensor is always decoded to f32 (it is small).
 
 import {
-  ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_NONE, EXEC_AUTO, EXEC_COMPRESSED, EXEC_DENSE, OP_ACTIVATION,
-  OP_ADD, OP_AVG_POOL2D, OP_CONV2D, OP_DENSE, OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D, OP_GLOBAL_MAX_POOL2D,
-  OP_MAX_POOL2D, SPARSE_EXEC_MAX_DENSITY_PERMILLE_CONV, SPARSE_EXEC_MAX_DENSITY_PERMILLE_DENSE,
+  ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_NONE, EXEC_AUTO, EXEC_COMPRESSED, EXEC_DENSE, PATH_DECODED,
 } from '../formats/constants';
-import { errCode } from './errors';
+import { CTX_PATH, MISSING_PATH, errCode, notBuilt } from './errors';
+import { pathBuilt } from './features';
 import { allocBytes, blockBytes } from './heap';
 import { Op, Tensor, dimOf, opAt, opCount, tensorAt, tensorCount, valueAt } from './model';
-import { prepareActivation } from './kernels/activation';
-import { prepareAdd } from './kernels/add';
-import { prepareAvgPool2d } from './kernels/avg_pool2d';
-import {
-  allocatePatchScratch, patchScratchBytes, prepareConv2d, prepareConvCompressed, requestPatchScratch, resetPatchScratch,
-} from './kernels/conv2d';
-import { prepareDense, prepareDenseCompressed } from './kernels/dense';
-import { denseSparseBytes } from './kernels/dense_sparse';
-import { prepareDepthwiseConv2d } from './kernels/depthwise_conv2d';
-import { prepareGlobalPool2d } from './kernels/global_pool2d';
-import { preparePool } from './kernels/max_pool2d';
-import { prepareReshape } from './kernels/reshape';
+import { Kernel, PLAN_REFUSED, allocateWith, planWith, prepareWith } from './registry';
+import { allocateSharedScratch, resetSharedScratch, sharedScratchBytes } from './shared_scratch';
 import { buildCodebookTable, codebookTableBytes } from './tensor';
 import { CHUNK_BYTES, allocateChunkBuffers, decodeInto } from './walk';
 
-function prepareOp(op: Op, index: u32): i32 {
-  switch (op.type) {
-    case OP_DENSE: return prepareDense(op, index);
-    case OP_CONV2D: return prepareConv2d(op, index);
-    case OP_DEPTHWISE_CONV2D: return prepareDepthwiseConv2d(op, index);
-    case OP_MAX_POOL2D: return preparePool(op, index);
-    case OP_AVG_POOL2D: return prepareAvgPool2d(op, index);
-    case OP_GLOBAL_AVG_POOL2D:
-    case OP_GLOBAL_MAX_POOL2D: return prepareGlobalPool2d(op, index);
-    case OP_ACTIVATION: return prepareActivation(op, index);
-    case OP_ADD: return prepareAdd(op, index);
-    default: return prepareReshape(op, index);
-  }
-}
-
-/** Heap bytes of the weights prepareOps counted: decoded weights and biases, Rice row indexes. */
+/** Heap bytes of the weights prepareOps counted: decoded weights and biases, the compressed paths' load bytes. */
 let weightBytes: u64 = 0;
 /** Tensor.dense of a tensor prepareOps counted for decoding, until allocateWeights decodes it. */
 const DECODE_PENDING: usize = 1;
 
-function chooseExec(t: Tensor, mode: u32, opType: u32): u32 {
-  if (t.encoding == ENC_F32) return EXEC_DENSE;
+function chooseExec(t: Tensor, mode: u32, kernel: Kernel): u32 {
+  if (t.encoding == ENC_F32 || kernel.sparseLimitPermille == 0) return EXEC_DENSE;
   if (mode != EXEC_AUTO) return mode;
+  if (!pathBuilt(PATH_DECODED)) return EXEC_COMPRESSED; // a runtime without the decoded path runs what it can
   let sparse = t.encoding == ENC_SPARSE_BITMAP || t.encoding == ENC_SPARSE_RICE;
-  let limit: u64 = opType == OP_DENSE ? SPARSE_EXEC_MAX_DENSITY_PERMILLE_DENSE : SPARSE_EXEC_MAX_DENSITY_PERMILLE_CONV;
-  return sparse && <u64>t.nnz * 1000 <= <u64>t.n * limit ? EXEC_COMPRESSED : EXEC_DENSE;
+  return sparse && <u64>t.nnz * 1000 <= <u64>t.n * kernel.sparseLimitPermille ? EXEC_COMPRESSED : EXEC_DENSE;
 }
 
 /** t's dense f32 values will be its own bytes (ENC_F32 when aligned or `inPlace`) or a copy decoded once: counted here. */
@@ -72,22 +48,26 @@ function claimDense(t: Tensor, inPlace: bool): void {
   }
 }
 
-/** Chooses how op's weight runs and counts or requests the memory it needs at load. Allocates nothing. */
-function planWeights(op: Op, mode: u32): void {
-  if (op.weight != 0) {
-    let t = tensorAt(op.weight - 1);
-    if (t.exec == 0) t.exec = chooseExec(t, mode, op.type);
-    op.weightTensor = changetype<usize>(t);
+/**
+ * Chooses how op's weight runs and counts or requests the memory it needs at load. Allocates nothing. Refuses a
+ * path this build lacks (the decoded one here, the compressed ones in the kernel's plan hook).
+ */
+function planWeights(op: Op, index: u32, kernel: Kernel, mode: u32): i32 {
+  if (op.weightRef != 0) {
+    let t = tensorAt(op.weightRef - 1);
+    if (t.exec == 0) t.exec = chooseExec(t, mode, kernel);
+    op.weightRecord = changetype<usize>(t);
     if (t.exec == EXEC_DENSE) {
+      if (!pathBuilt(PATH_DECODED)) return notBuilt(MISSING_PATH, CTX_PATH, PATH_DECODED, op.msgOffset, index);
+      op.paths |= 1 << PATH_DECODED;
       claimDense(t, mode == EXEC_COMPRESSED);
-      if (op.type == OP_CONV2D) requestPatchScratch(<u32>(op.windowH * op.windowW * op.inC));
-    } else if (op.type == OP_DENSE) {
-      weightBytes += denseSparseBytes(t, <u32>op.inSize);
-    } else {
-      prepareConvCompressed(op, t);
     }
+    let bytes = planWith(kernel, op, index, t);
+    if (bytes == PLAN_REFUSED) return errCode;
+    weightBytes += bytes;
   }
-  if (op.bias != 0) claimDense(tensorAt(op.bias - 1), true);
+  if (op.biasRef != 0) claimDense(tensorAt(op.biasRef - 1), true);
+  return ERR_NONE;
 }
 
 /**
@@ -96,21 +76,22 @@ function planWeights(op: Op, mode: u32): void {
  */
 export function prepareOps(mode: u32): i32 {
   weightBytes = 0;
-  resetPatchScratch();
+  resetSharedScratch();
   for (let i: u32 = 0; i < opCount; i++) {
     let op = opAt(i);
-    let code = prepareOp(op, i);
+    let kernel = changetype<Kernel>(op.kernel);
+    let code = prepareWith(kernel, op, i);
+    if (code == ERR_NONE) code = planWeights(op, i, kernel, mode);
     if (code != ERR_NONE) return code;
-    planWeights(op, mode);
     let output = valueAt(op.output);
     op.lastAxis = <i32>dimOf(changetype<usize>(output), output.rank - 1);
   }
   return ERR_NONE;
 }
 
-/** Heap bytes allocateWeights takes: codebook tables, chunk buffers, weights and biases, row indexes, patch scratch. */
+/** Heap bytes allocateWeights takes: codebook tables, chunk buffers, weights and biases, the compressed paths' buffers, shared scratch. */
 export function loadHeapBytes(): u64 {
-  let bytes = weightBytes + CHUNK_BYTES + patchScratchBytes();
+  let bytes = weightBytes + CHUNK_BYTES + sharedScratchBytes();
   for (let i: u32 = 0; i < tensorCount; i++) bytes += codebookTableBytes(tensorAt(i));
   return bytes;
 }
@@ -134,19 +115,18 @@ export function allocateWeights(): i32 {
   if (!allocateChunkBuffers()) return errCode;
   for (let i: u32 = 0; i < opCount; i++) {
     let op = opAt(i);
-    if (op.weight != 0) {
-      let t = changetype<Tensor>(op.weightTensor);
+    if (op.weightRef != 0) {
+      let t = changetype<Tensor>(op.weightRecord);
       if (t.exec == EXEC_DENSE) {
-        op.weights = denseValues(t);
-        if (op.weights == 0) return errCode;
-      } else if (op.type == OP_DENSE && !prepareDenseCompressed(op, t)) {
-        return errCode;
+        op.denseWeight = denseValues(t);
+        if (op.denseWeight == 0) return errCode;
       }
+      if (!allocateWith(changetype<Kernel>(op.kernel), op, t)) return errCode;
     }
-    if (op.bias != 0) {
-      op.biasValues = denseValues(tensorAt(op.bias - 1));
-      if (op.biasValues == 0) return errCode;
+    if (op.biasRef != 0) {
+      op.denseBias = denseValues(tensorAt(op.biasRef - 1));
+      if (op.denseBias == 0) return errCode;
     }
   }
-  return allocatePatchScratch() ? ERR_NONE : errCode;
+  return allocateSharedScratch() ? ERR_NONE : errCode;
 }

@@ -3,7 +3,7 @@
 // floats, is built after the memory pre-check: buildCodebookTable).
 //
 // Checked per encoding (formats/README.md):
-//   all        rank 1..6, dims ≥ 1, n ≤ 2^28, known encoding
+//   all        rank 1..6, dims ≥ 1, n ≤ 2^28, known encoding, built into this runtime (features.ts)
 //   F32 / F16  data = 4n / 2n bytes
 //   codebook   bits 1..8 (any when nnz = 0), known codebook type, whole entries ≤ 2^bits,
 //              data = ceil(count·bits / 8) bytes with count = n (dense) or nnz (sparse), every code < entries,
@@ -15,15 +15,17 @@ import {
   CB_F16, CB_F32, ENC_CODEBOOK, ENC_COUNT, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_MALFORMED,
   ERR_NONE, ERR_SHAPE, ERR_UNSUPPORTED,
 } from '../formats/constants';
+import { codeAt } from './codes';
 import {
-  CTX_TENSOR, E_BITMAP_COUNT, E_BITMAP_LEN, E_BITS, E_CB_LEN, E_CB_TYPE, E_CODE_RANGE, E_DATA_LEN, E_DIM_ZERO,
-  E_EMPTY_SHAPE,
-  E_ENCODING, E_NNZ, E_PAD_BITS, E_RANK, E_RICE_END, E_RICE_K, E_RICE_LEN, E_RICE_POS, E_TOO_BIG, context, fail,
-  gotExpected,
+  CTX_ENCODING, CTX_TENSOR, E_BITMAP_COUNT, E_BITMAP_LEN, E_BITS, E_CB_LEN, E_CB_TYPE, E_CODE_RANGE, E_DATA_LEN,
+  E_DIM_ZERO, E_EMPTY_SHAPE, E_ENCODING, E_NNZ, E_NOT_BUILT, E_PAD_BITS, E_RANK, E_RICE_END, E_RICE_K, E_RICE_LEN,
+  E_RICE_POS, E_TOO_BIG, MISSING_ENCODING, context, fail, gotExpected, setMissing,
 } from './errors';
 import { f16ToF32 } from './f16';
+import { encodingBuilt } from './features';
 import { allocBytes, blockBytes } from './heap';
 import { MAX_RANK, MAX_TENSOR_ELEMENTS, Tensor, dimOf, tensorAt } from './model';
+import { riceBitAddress, riceGaps, riceSeek } from './rice';
 import { offsetOf } from './wire';
 
 /** Records a tensor error at `ptr` (a byte in the file) with the tensor index appended. */
@@ -73,11 +75,11 @@ function checkCodes(t: Tensor, index: u32, count: u32): i32 {
   }
   let mask: u32 = (1 << bits) - 1;
   let nonzeros: u32 = 0;
-  let bit: u64 = 0;
+  let bit: u32 = 0;
   for (let j: u32 = 0; j < count; j++) {
-    let code = (load<u32>(t.data + <usize>(bit >> 3)) >>> <u32>(bit & 7)) & mask;
+    let code = codeAt(t.data, bit, mask);
     if (code >= entries) {
-      tensorFail(ERR_MALFORMED, E_CODE_RANGE, t.data + <usize>(bit >> 3), index);
+      tensorFail(ERR_MALFORMED, E_CODE_RANGE, t.data + <usize>(bit >>> 3), index);
       return gotExpected(code, entries);
     }
     nonzeros += <u32>load<u8>(entryNonzero + code);
@@ -111,9 +113,12 @@ function checkBitmap(t: Tensor, index: u32): i32 {
   return ERR_NONE;
 }
 
+/** One Rice gap for checkRice (4 bytes). */
+const oneGap: usize = memory.data(4);
+
 /**
- * Decodes every Rice gap once. Reads may look up to 8 bytes past the stream (the file is followed by padding);
- * such bits only ever push `bit` past `total`, which is an error.
+ * Decodes every Rice gap once with the runtime's Rice decoder (rice.ts), one gap at a time: each must end inside the
+ * stream and give a position < n, and the gaps must use the whole stream (ceil(bits / 8) bytes, pad bits 0).
  */
 function checkRice(t: Tensor, index: u32): i32 {
   let k = t.riceK;
@@ -122,42 +127,28 @@ function checkRice(t: Tensor, index: u32): i32 {
     return gotExpected(k, 24);
   }
   let stream = t.positions;
-  let total = <u64>t.positionsLength << 3;
-  let lowMask: u64 = (<u64>1 << k) - 1;
-  let bit: u64 = 0;
+  let end = stream + t.positionsLength;
+  let endBit = <u64>end << 3;
+  riceSeek(<u64>stream << 3);
   let next: u64 = 0;
   for (let j: u32 = 0; j < t.nnz; j++) {
-    let quotient: u64 = 0;
-    while (true) {
-      if (bit >= total) return tensorFail(ERR_MALFORMED, E_RICE_END, stream + t.positionsLength, index);
-      let shift = bit & 7;
-      let word = load<u64>(stream + <usize>(bit >> 3)) >> shift;
-      if (word == 0) {
-        quotient += 64 - shift;
-        bit += 64 - shift;
-        continue;
-      }
-      let zeros = <u64>ctz(word);
-      quotient += zeros;
-      bit += zeros + 1;
-      break;
-    }
-    if (bit + k > total) return tensorFail(ERR_MALFORMED, E_RICE_END, stream + t.positionsLength, index);
-    let low = (load<u64>(stream + <usize>(bit >> 3)) >> (bit & 7)) & lowMask;
-    bit += k;
-    let position = next + ((quotient << k) | low);
+    riceGaps(oneGap, 1, k, end);
+    let bit = riceBitAddress();
+    if (bit > endBit) return tensorFail(ERR_MALFORMED, E_RICE_END, end, index);
+    let position = next + load<u32>(oneGap);
     if (position >= <u64>t.n) {
-      tensorFail(ERR_MALFORMED, E_RICE_POS, stream + <usize>(bit >> 3), index);
+      tensorFail(ERR_MALFORMED, E_RICE_POS, <usize>(bit >> 3), index);
       return gotExpected(min(position, 0xFFFF_FFFF), t.n);
     }
     next = position + 1;
   }
-  let usedBytes = (bit + 7) >> 3;
+  let bits = riceBitAddress() - (<u64>stream << 3);
+  let usedBytes = (bits + 7) >> 3;
   if (usedBytes != <u64>t.positionsLength) {
     tensorFail(ERR_MALFORMED, E_RICE_LEN, stream, index);
     return gotExpected(t.positionsLength, usedBytes);
   }
-  if ((bit & 7) != 0 && (<u32>load<u8>(stream + <usize>(usedBytes - 1)) >>> <u32>(bit & 7)) != 0) {
+  if ((bits & 7) != 0 && (<u32>load<u8>(stream + <usize>(usedBytes - 1)) >>> <u32>(bits & 7)) != 0) {
     return tensorFail(ERR_MALFORMED, E_PAD_BITS, stream + <usize>(usedBytes - 1), index);
   }
   return ERR_NONE;
@@ -205,6 +196,12 @@ export function checkTensor(index: u32): i32 {
     fail(ERR_UNSUPPORTED, E_ENCODING, at);
     return context(CTX_TENSOR, index);
   }
+  if (!encodingBuilt(encoding)) {
+    fail(ERR_UNSUPPORTED, E_NOT_BUILT, at);
+    setMissing(MISSING_ENCODING, encoding);
+    context(CTX_TENSOR, index);
+    return context(CTX_ENCODING, encoding);
+  }
   if (encoding == ENC_F32 || encoding == ENC_F16) {
     let width: u32 = encoding == ENC_F32 ? 4 : 2;
     if (<u64>t.dataLength != n * width) {
@@ -230,7 +227,7 @@ export function checkTensor(index: u32): i32 {
   }
   let code = checkCodes(t, index, count);
   if (code != ERR_NONE) return code;
-  if (encoding == ENC_SPARSE_BITMAP) return checkBitmap(t, index);
-  if (encoding == ENC_SPARSE_RICE) return checkRice(t, index);
+  if (encodingBuilt(ENC_SPARSE_BITMAP) && encoding == ENC_SPARSE_BITMAP) return checkBitmap(t, index);
+  if (encodingBuilt(ENC_SPARSE_RICE) && encoding == ENC_SPARSE_RICE) return checkRice(t, index);
   return ERR_NONE;
 }

@@ -13,6 +13,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerInspectCommand } from './commands/inspect.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerRuntimeCommand } from './commands/runtime.js';
 import { ImpossibleTargetError } from './compress/fit_budget.js';
 import { TrainingDivergedError } from './compress/sgd.js';
 import { DataError, FileError, UsageError } from './errors.js';
@@ -71,6 +72,7 @@ Examples:
   $ sqz inspect model.sqz
   $ sqz eval model.sqz --data mnist
   $ sqz run model.sqz --input digit.png
+  $ sqz runtime model.sqz -o runtime.wasm
 
 Run sqz <command> --help for a command's options.`);
   registerConvertCommand(program);
@@ -78,6 +80,7 @@ Run sqz <command> --help for a command's options.`);
   registerInspectCommand(program);
   registerEvalCommand(program);
   registerRunCommand(program);
+  registerRuntimeCommand(program);
   registerDemoCommand(program);
   program.addHelpText('after', EXIT_CODES_HELP);
   for (const command of program.commands) command.addHelpText('after', `${EXIT_CODES_HELP}\n\nGlobal option: --verbose prints the stack trace of an error.`);

@@ -26,7 +26,8 @@ export const OP_GLOBAL_MAX_POOL2D = 7;// in: [H, W, C] -> [C]
 export const OP_ACTIVATION = 8;       // elementwise activation (softmax: over the last axis)
 export const OP_ADD = 9;              // elementwise sum of two or more inputs of equal shape
 export const OP_RESHAPE = 10;         // same elements, new per-sample shape
-export const OP_COUNT = 11;           // one past the largest op code
+export const OP_PRELU = 11;           // out = x < 0 ? alpha · x : x; alpha (the bias slot) [C] per channel or [size]
+export const OP_COUNT = 12;           // one past the largest op code
 
 // ── Activations (sqz.Op.activation) ─────────────────────────────────────────
 export const ACT_LINEAR = 0;
@@ -35,7 +36,16 @@ export const ACT_RELU_CLIP = 2;       // min(max(x, 0), Op.clip_max); relu6 is c
 export const ACT_SIGMOID = 3;
 export const ACT_TANH = 4;
 export const ACT_SOFTMAX = 5;         // over the last axis of the op's output
-export const ACT_COUNT = 6;
+export const ACT_ELU = 6;             // x > 0 ? x : exp(x) − 1
+export const ACT_SELU = 7;            // scale · (x > 0 ? x : alpha · (exp(x) − 1)), scale 1.0507…, alpha 1.6733…
+export const ACT_SOFTPLUS = 8;        // log(1 + exp(x))
+export const ACT_SOFTSIGN = 9;        // x / (1 + |x|)
+export const ACT_HARD_SIGMOID = 10;   // clip(0.2 · x + 0.5, 0, 1), as tfjs-layers
+export const ACT_SWISH = 11;          // x · sigmoid(x)
+export const ACT_MISH = 12;           // x · tanh(softplus(x))
+export const ACT_GELU = 13;           // x · Φ(x) = 0.5 · x · (1 + erf(x / √2))
+export const ACT_LOG_SOFTMAX = 14;    // x − log Σ exp(x), over the last axis of the op's output
+export const ACT_COUNT = 15;
 
 // ── Padding (sqz.Op.padding) ─────────────────────────────────────────────────
 export const PAD_VALID = 0;
@@ -62,6 +72,14 @@ export const EXEC_COMPRESSED = 2;     // compute from positions + codes in the f
 export const SPARSE_EXEC_MAX_DENSITY_PERMILLE_DENSE = 40;
 export const SPARSE_EXEC_MAX_DENSITY_PERMILLE_CONV = 200;
 
+// ── Execution paths: the kernel code a weight runs through (assembly/features.ts SQZ_PATHS; formats/exec_paths.ts) ──
+export const PATH_DECODED = 0;        // the weight decoded to f32 (EXEC_DENSE; ENC_F32 always): matvec, patches
+export const PATH_DENSE_COMPRESSED = 1; // a dense op from its compressed weight: Rice rows, bitmap rows, the walker
+export const PATH_CONV_SHIFTED = 2;   // compressed conv2d / depthwise with stride 1, on shifted planes
+export const PATH_CONV_IM2COL = 3;    // compressed strided conv2d, sparse weight × im2col tiles
+export const PATH_CONV_PLANAR = 4;    // compressed conv2d / depthwise, tap by tap on planar rows (any stride)
+export const PATH_COUNT = 5;
+
 // ── Error codes returned across the wasm boundary ───────────────────────────
 export const ERR_NONE = 0;
 export const ERR_TRUNCATED = 1;       // fewer bytes than the header or a field needs
@@ -73,4 +91,4 @@ export const ERR_UNSUPPORTED = 6;     // unknown op, activation, encoding or bit
 export const ERR_SHAPE = 7;           // shapes of values, weights or attributes disagree
 export const ERR_INPUT = 8;           // the host passed an input of the wrong length or batch
 export const ERR_STATE = 9;           // call order: run before load, etc.
-export const ERR_MEMORY = 10;         // linear memory could not grow
+export const ERR_MEMORY = 10;         // the memory limit refused the need, or linear memory could not grow

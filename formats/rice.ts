@@ -46,7 +46,7 @@ export function riceBitLengths(positions: Uint32Array): number[] {
 }
 
 /** The k in 0..24 that gives the shortest stream (the smallest such k on ties), by trying every k. */
-export function bestRiceK(positions: Uint32Array): number {
+export function riceKForShortestStream(positions: Uint32Array): number {
   const lengths = riceBitLengths(positions);
   return lengths.indexOf(Math.min(...lengths));
 }

@@ -27,7 +27,7 @@ export const MAX_CODEBOOK_ENTRIES = 256;
 export interface EncodeOptions {
   /** Code width for the codebook forms, 1..8; at least the smallest width that fits the codebook. */
   bits?: number;
-  /** Rice parameter for ENC_SPARSE_RICE, 0..24; default: the k giving the smallest message (see riceKForMessage). */
+  /** Rice parameter for ENC_SPARSE_RICE, 0..24; default: the k giving the smallest message (see riceKForSmallestTensor). */
   riceK?: number;
   /** CB_F16 or CB_F32; default CB_F16 when every entry is exactly an f16. */
   codebookType?: number;
@@ -164,7 +164,7 @@ function encodeAnalyzed(a: ValueAnalysis, shape: readonly number[], encoding: nu
       if (encoding === ENC_SPARSE_BITMAP) {
         t.positions = bitmapEncode(a.positions, n);
       } else {
-        const k = options.riceK ?? riceKForMessage(a.positions);
+        const k = options.riceK ?? riceKForSmallestTensor(a.positions);
         if (!(Number.isInteger(k) && k >= 0 && k <= RICE_K_MAX)) throw new RangeError(`${who}: Rice k must be 0..${RICE_K_MAX}, got ${k}`);
         t.riceK = k;
         t.positions = riceEncode(a.positions, k);
@@ -178,10 +178,10 @@ function encodeAnalyzed(a: ValueAnalysis, shape: readonly number[], encoding: nu
 
 /**
  * The Rice k giving the smallest Tensor message: the stream's bytes plus its length prefix plus the rice_k
- * field, which proto3 omits when k = 0. (bestRiceK minimizes the stream alone, so it can lose by a byte or two.)
+ * field, which proto3 omits when k = 0. (riceKForShortestStream minimizes the stream alone, so it can lose by a byte or two.)
  * Smallest k on ties.
  */
-export function riceKForMessage(positions: Uint32Array): number {
+export function riceKForSmallestTensor(positions: Uint32Array): number {
   const lengths = riceBitLengths(positions);
   let bestK = 0;
   let bestBytes = Infinity;

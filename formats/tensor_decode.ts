@@ -8,12 +8,11 @@ import {
 import { SqzFormatError } from './errors.js';
 import { forEachCode, packedByteLength } from './bits.js';
 import { bitmapDecode } from './bitmap.js';
+import { TENSOR_FIELDS, encodingByCode } from './encodings.js';
 import { decodeF16 } from './f16.js';
 import { encodedTensorBytes } from './message_size.js';
 import { riceDecode } from './rice.js';
 import type { TensorMessage } from './schema.js';
-
-const ENCODING_NAMES = ['ENC_F32', 'ENC_F16', 'ENC_CODEBOOK', 'ENC_SPARSE_BITMAP', 'ENC_SPARSE_RICE'];
 
 /** Largest element count a tensor may have: positions and counts are uint32. */
 export const MAX_TENSOR_ELEMENTS = 0xffffffff;
@@ -67,11 +66,14 @@ function elementCount(shape: readonly number[], label: string): number {
   return n;
 }
 
-function expectUnset(t: TensorMessage, label: string, fields: ReadonlyArray<keyof TensorMessage>): void {
-  for (const f of fields) {
+/** Every field the encoding's descriptor does not list must be at its default (0 or empty). */
+function expectUnusedUnset(t: TensorMessage, label: string): void {
+  const encoding = encodingByCode(t.encoding)!;
+  for (const f of TENSOR_FIELDS) {
+    if (encoding.fields.includes(f)) continue;
     const v = t[f];
-    const set = typeof v === 'number' ? v !== 0 : (v as Uint8Array).length !== 0;
-    if (set) fail(ERR_MALFORMED, label, `${ENCODING_NAMES[t.encoding]} does not use field '${f}', but it is set`);
+    const set = typeof v === 'number' ? v !== 0 : v.length !== 0;
+    if (set) fail(ERR_MALFORMED, label, `${encoding.constant} does not use field '${f}', but it is set`);
   }
 }
 
@@ -97,24 +99,23 @@ function checkCodeBytes(t: TensorMessage, label: string, count: number): void {
 /** Checks every length and field of `t` (not the code values or positions) and returns its counts. */
 function checkTensorFields(t: TensorMessage, label: string): CheckedTensor {
   const n = elementCount(t.shape, label);
+  if (encodingByCode(t.encoding) === undefined) fail(ERR_UNSUPPORTED, label, `unknown encoding ${t.encoding}`);
+  expectUnusedUnset(t, label);
   switch (t.encoding) {
     case ENC_F32:
     case ENC_F16: {
       const width = t.encoding === ENC_F32 ? 4 : 2;
-      if (t.data.length !== n * width) fail(ERR_MALFORMED, label, `${ENCODING_NAMES[t.encoding]} data needs ${n * width} bytes for ${n} values, got ${t.data.length}`);
-      expectUnset(t, label, ['bits', 'codebook', 'codebookType', 'positions', 'riceK', 'nnz']);
+      if (t.data.length !== n * width) fail(ERR_MALFORMED, label, `${encodingByCode(t.encoding)!.constant} data needs ${n * width} bytes for ${n} values, got ${t.data.length}`);
       return { n, codeCount: 0, entries: 0 };
     }
     case ENC_CODEBOOK: {
       const entries = checkCodebook(t, label);
-      expectUnset(t, label, ['positions', 'riceK', 'nnz']);
       checkCodeBytes(t, label, n);
       return { n, codeCount: n, entries };
     }
     case ENC_SPARSE_BITMAP:
     case ENC_SPARSE_RICE: {
       const entries = checkCodebook(t, label);
-      if (t.encoding === ENC_SPARSE_BITMAP) expectUnset(t, label, ['riceK']);
       if (t.nnz > n) fail(ERR_MALFORMED, label, `nnz ${t.nnz} exceeds its ${n} elements`);
       checkCodeBytes(t, label, t.nnz);
       return { n, codeCount: t.nnz, entries };
@@ -214,6 +215,6 @@ export function tensorStats(t: TensorMessage, index?: number): TensorStats {
   } else {
     validateTensor(t, index);
   }
-  const bits = t.encoding === ENC_F32 ? 32 : t.encoding === ENC_F16 ? 16 : t.bits;
+  const bits = encodingByCode(t.encoding)!.valueBits ?? t.bits;
   return { n, nnz, bits, encoding: t.encoding, bytes: encodedTensorBytes(t) };
 }

@@ -1,34 +1,16 @@
 // `model.info`: what the loaded model is and what it costs, read from the instance's introspection exports.
 
-import {
-  ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, ENC_CODEBOOK, ENC_F16, ENC_F32,
-  ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, EXEC_COMPRESSED, OP_ACTIVATION, OP_ADD, OP_AVG_POOL2D, OP_CONV2D, OP_DENSE,
-  OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D, OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_RESHAPE,
-} from '../formats/constants.js';
+import { type ActivationName, activationName } from '../formats/activations.js';
+import { EXEC_COMPRESSED } from '../formats/constants.js';
+import { type EncodingName, encodingName } from '../formats/encodings.js';
+import { type OpName, opName } from '../formats/ops.js';
 import type { SqzWasmExports } from './wasm_exports.js';
 import type { WasmVariant } from './wasm_module.js';
 
-export type OpTypeName =
-  | 'dense' | 'conv2d' | 'depthwiseConv2d' | 'maxPool2d' | 'avgPool2d' | 'globalAvgPool2d' | 'globalMaxPool2d'
-  | 'activation' | 'add' | 'reshape';
-export type ActivationName = 'linear' | 'relu' | 'relu-clip' | 'sigmoid' | 'tanh' | 'softmax';
-export type EncodingName = 'f32' | 'f16' | 'codebook' | 'bitmap' | 'rice';
+/** The op names of formats/ops.ts: 'dense', 'conv2d', ... */
+export type OpTypeName = OpName;
+export type { ActivationName, EncodingName };
 export type ExecName = 'dense' | 'compressed';
-
-// The names model.info uses; exported so tools (sqz inspect) show the same ones.
-export const OP_NAMES: Record<number, OpTypeName> = {
-  [OP_DENSE]: 'dense', [OP_CONV2D]: 'conv2d', [OP_DEPTHWISE_CONV2D]: 'depthwiseConv2d',
-  [OP_MAX_POOL2D]: 'maxPool2d', [OP_AVG_POOL2D]: 'avgPool2d', [OP_GLOBAL_AVG_POOL2D]: 'globalAvgPool2d',
-  [OP_GLOBAL_MAX_POOL2D]: 'globalMaxPool2d', [OP_ACTIVATION]: 'activation', [OP_ADD]: 'add', [OP_RESHAPE]: 'reshape',
-};
-export const ACTIVATION_NAMES: Record<number, ActivationName> = {
-  [ACT_LINEAR]: 'linear', [ACT_RELU]: 'relu', [ACT_RELU_CLIP]: 'relu-clip', [ACT_SIGMOID]: 'sigmoid',
-  [ACT_TANH]: 'tanh', [ACT_SOFTMAX]: 'softmax',
-};
-export const ENCODING_NAMES: Record<number, EncodingName> = {
-  [ENC_F32]: 'f32', [ENC_F16]: 'f16', [ENC_CODEBOOK]: 'codebook', [ENC_SPARSE_BITMAP]: 'bitmap',
-  [ENC_SPARSE_RICE]: 'rice',
-};
 
 export interface OpInfo {
   type: OpTypeName;
@@ -89,7 +71,7 @@ export function readModelInfo(exports: SqzWasmExports, variant: WasmVariant | 'c
   for (let i = 0; i < exports.outputCount(); i++) outputs.push({ shape: valueShape(exports, exports.outputValue(i)) });
   const ops: OpInfo[] = [];
   for (let i = 0; i < exports.opCount(); i++) {
-    const op: OpInfo = { type: OP_NAMES[exports.opType(i)], activation: ACTIVATION_NAMES[exports.opActivation(i)] };
+    const op: OpInfo = { type: opName(exports.opType(i)) as OpName, activation: activationName(exports.opActivation(i)) as ActivationName };
     if (exports.opWeight(i) >= 0) op.weight = exports.opWeight(i);
     if (exports.opBias(i) >= 0) op.bias = exports.opBias(i);
     ops.push(op);
@@ -103,7 +85,7 @@ export function readModelInfo(exports: SqzWasmExports, variant: WasmVariant | 'c
     parameters += n;
     tensors.push({
       shape, n, nnz: exports.tensorNonzeros(t) >>> 0, bits: exports.tensorBits(t),
-      bytes: exports.tensorStoredBytes(t) >>> 0, encoding: ENCODING_NAMES[exports.tensorEncoding(t)],
+      bytes: exports.tensorStoredBytes(t) >>> 0, encoding: encodingName(exports.tensorEncoding(t)) as EncodingName,
       exec: exports.tensorExec(t) === EXEC_COMPRESSED ? 'compressed' : 'dense',
     });
   }

@@ -7,6 +7,7 @@ import {
   ERR_UNSUPPORTED, ERR_VERSION, EXEC_AUTO, EXEC_COMPRESSED, EXEC_DENSE,
 } from '../formats/constants.js';
 import { SqzError, SqzFormatError, SqzInputError, errorCodeName } from '../formats/errors.js';
+import { missingFeatureHint } from './missing_feature.js';
 import { SqzMemoryLimitError } from './errors.js';
 import { type ModelInfo, readModelInfo, withMemoryFigures } from './info.js';
 import { type SqzWasmExports, type WasmError, lastWasmError } from './wasm_exports.js';
@@ -146,7 +147,7 @@ export class SqzModel {
           'the model is too large for WebAssembly');
       }
       const error = lastWasmError(exports);
-      throw new SqzFormatError(code, describe(error, LOAD_HINTS[code]), error.offset);
+      throw new SqzFormatError(code, describe(error, missingFeatureHint(exports) ?? LOAD_HINTS[code]), error.offset);
     }
     return new SqzModel(exports, options.wasm !== undefined ? 'custom' : variant);
   }

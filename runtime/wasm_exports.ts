@@ -23,6 +23,13 @@ export interface SqzWasmExports {
   errorMessagePtr(): number;
   errorMessageLength(): number;
   errorOffset(): number;
+  /** What the last load needed that this build leaves out: kind << 16 | code (1 op, 2 activation, 3 encoding, 4 path), or -1. */
+  missingFeature(): number;
+  /** What this build contains: bit c of each mask stands for code c (OP_*, ACT_*, ENC_*, PATH_*). */
+  builtOps(): number;
+  builtActivations(): number;
+  builtEncodings(): number;
+  builtPaths(): number;
   valueCount(): number;
   inputValue(i: number): number;
   outputValue(i: number): number;
@@ -34,6 +41,8 @@ export interface SqzWasmExports {
   opActivation(i: number): number;
   opWeight(i: number): number;
   opBias(i: number): number;
+  /** The execution paths op i's weight runs through after load: bit PATH_* (formats/exec_paths.ts). */
+  opPaths(i: number): number;
   tensorCount(): number;
   tensorRank(t: number): number;
   tensorDim(t: number, d: number): number;

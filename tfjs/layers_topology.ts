@@ -1,17 +1,16 @@
 // Rebuilds a tfjs-layers functional model (Keras JSON topology + named f32 weights) from a decoded .sqz graph, one
 // or two layers per op. The weights are the file's values decoded to f32 by formats/ (the dequantized model); the
-// graph already has BatchNorm folded and activations fused, so every op maps to a stock Keras layer.
+// graph already has BatchNorm folded and activations fused, so every op maps to the stock Keras layer its descriptor
+// names (formats/ops.ts, `keras.layer`).
 //
-// Names: op i becomes layer `op<i>_<type>`; an activation that the layer cannot fuse (relu with a clip, any
+// Names: op i becomes layer `op<i>_<op name>`; an activation that the layer cannot fuse (relu with a clip, any
 // activation after a pool, add or reshape) is a second layer `op<i>_<activation>`, and a dense op on a value of
 // rank > 1 (sqz flattens it, Keras would apply the dense to the last axis) gets an `op<i>_flatten` before it.
 
-import {
-  ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, ERR_UNSUPPORTED, OP_ACTIVATION, OP_ADD,
-  OP_AVG_POOL2D, OP_CONV2D, OP_DENSE, OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D, OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D,
-  OP_RESHAPE, PAD_SAME,
-} from '../formats/constants.js';
+import { activationByCode } from '../formats/activations.js';
+import { ACT_LINEAR, ACT_RELU_CLIP, ERR_UNSUPPORTED } from '../formats/constants.js';
 import { SqzFormatError } from '../formats/errors.js';
+import { type KerasLayer, opByCode } from '../formats/ops.js';
 import type { ModelMessage, OpMessage } from '../formats/schema.js';
 import { decodeTensor } from '../formats/tensor_decode.js';
 
@@ -49,26 +48,9 @@ export interface LayersModelParts {
   weights: NamedWeight[];
 }
 
-/** Activations a Dense / Conv2D / DepthwiseConv2D layer takes as its `activation` argument. */
-const FUSABLE_ACTIVATIONS: Record<number, string> = {
-  [ACT_LINEAR]: 'linear', [ACT_RELU]: 'relu', [ACT_SIGMOID]: 'sigmoid', [ACT_TANH]: 'tanh', [ACT_SOFTMAX]: 'softmax',
-};
-
-const OP_NAMES: Record<number, string> = {
-  [OP_DENSE]: 'dense', [OP_CONV2D]: 'conv2d', [OP_DEPTHWISE_CONV2D]: 'depthwise', [OP_MAX_POOL2D]: 'max_pool',
-  [OP_AVG_POOL2D]: 'avg_pool', [OP_GLOBAL_AVG_POOL2D]: 'global_avg_pool', [OP_GLOBAL_MAX_POOL2D]: 'global_max_pool',
-  [OP_ACTIVATION]: 'activation', [OP_ADD]: 'add', [OP_RESHAPE]: 'reshape',
-};
-
-const WEIGHTED_OPS = new Set([OP_DENSE, OP_CONV2D, OP_DEPTHWISE_CONV2D]);
-
-function padding(op: OpMessage): 'same' | 'valid' {
-  return op.padding === PAD_SAME ? 'same' : 'valid';
-}
-
-/** sqz leaves strides empty for [1, 1]; Keras pools default their strides to the pool size, so always say them. */
-function strides(op: OpMessage): number[] {
-  return op.strides.length === 2 ? [...op.strides] : [1, 1];
+/** The Keras identifier of an activation a layer can take as its `activation` argument, or undefined (relu-clip). */
+function kerasActivation(code: number): string | undefined {
+  return activationByCode(code)?.keras[0];
 }
 
 /**
@@ -106,71 +88,23 @@ export function layersModelFromSqz(model: ModelMessage): LayersModelParts {
   });
 
   model.ops.forEach((op, i) => {
-    const opName = OP_NAMES[op.type];
-    if (opName === undefined) throw new SqzFormatError(ERR_UNSUPPORTED, `op ${i}: op type ${op.type} has no tfjs layer`);
-    const base = `op${i}_${opName}`;
+    const descriptor = opByCode(op.type);
+    if (descriptor === undefined) throw new SqzFormatError(ERR_UNSUPPORTED, `op ${i}: op type ${op.type} has no tfjs layer`);
     let inbound = op.inputs.map((v) => producer.get(v)!);
-    const fusable = WEIGHTED_OPS.has(op.type) ? FUSABLE_ACTIVATIONS[op.activation] : undefined;
-    const config: Record<string, unknown> = {};
-    if (fusable !== undefined) config.activation = fusable;
-    let className: string;
-    switch (op.type) {
-      case OP_DENSE: {
-        const inputShape = model.values[op.inputs[0]!]!.shape;
-        if (inputShape.length > 1) inbound = [addLayer('Flatten', `op${i}_flatten`, inbound, {})];
-        className = 'Dense';
-        Object.assign(config, { units: model.tensors[op.weight - 1]!.shape[1], use_bias: op.bias !== 0 });
-        break;
-      }
-      case OP_CONV2D: {
-        const [kh, kw, , filters] = model.tensors[op.weight - 1]!.shape;
-        className = 'Conv2D';
-        Object.assign(config, {
-          filters, kernel_size: [kh, kw], strides: strides(op), padding: padding(op), data_format: 'channels_last',
-          dilation_rate: [1, 1], use_bias: op.bias !== 0,
-        });
-        break;
-      }
-      case OP_DEPTHWISE_CONV2D: {
-        const [kh, kw, , multiplier] = model.tensors[op.weight - 1]!.shape;
-        className = 'DepthwiseConv2D';
-        Object.assign(config, {
-          kernel_size: [kh, kw], depth_multiplier: multiplier, strides: strides(op), padding: padding(op),
-          data_format: 'channels_last', dilation_rate: [1, 1], use_bias: op.bias !== 0,
-        });
-        break;
-      }
-      case OP_MAX_POOL2D:
-      case OP_AVG_POOL2D:
-        className = op.type === OP_MAX_POOL2D ? 'MaxPooling2D' : 'AveragePooling2D';
-        Object.assign(config, { pool_size: [...op.kernel], strides: strides(op), padding: padding(op), data_format: 'channels_last' });
-        break;
-      case OP_GLOBAL_AVG_POOL2D:
-      case OP_GLOBAL_MAX_POOL2D:
-        className = op.type === OP_GLOBAL_AVG_POOL2D ? 'GlobalAveragePooling2D' : 'GlobalMaxPooling2D';
-        config.data_format = 'channels_last';
-        break;
-      case OP_ADD:
-        className = 'Add';
-        break;
-      case OP_RESHAPE:
-        className = 'Reshape';
-        config.target_shape = [...model.values[op.outputs[0]!]!.shape];
-        break;
-      default: // OP_ACTIVATION: the activation layer below is the whole op
-        className = '';
+    const spec = descriptor.keras.layer?.({
+      op, inputShape: model.values[op.inputs[0]!]!.shape, outputShape: model.values[op.outputs[0]!]!.shape,
+      slotShape: (slot) => model.tensors[(slot === 'weight' ? op.weight : op.bias) - 1]!.shape,
+    });
+    let last: string | undefined;
+    let fused = false;
+    if (spec !== undefined) {
+      if (spec.flattenInput === true) inbound = [addLayer('Flatten', `op${i}_flatten`, inbound, {})];
+      const fusable = spec.fusesActivation ? kerasActivation(op.activation) : undefined;
+      fused = fusable !== undefined;
+      last = addLayer(spec.className, `op${i}_${descriptor.name}`, inbound, fused ? { ...spec.config, activation: fusable } : spec.config);
+      weights.push(...layerWeights(spec, op, last, tensorValues, model));
     }
-    let last = className === '' ? undefined : addLayer(className, base, inbound, config);
-    if (last !== undefined && WEIGHTED_OPS.has(op.type)) {
-      const kernelName = op.type === OP_DEPTHWISE_CONV2D ? 'depthwise_kernel' : 'kernel';
-      const kernel = model.tensors[op.weight - 1]!;
-      weights.push({ name: `${last}/${kernelName}`, shape: [...kernel.shape], values: tensorValues(op.weight) });
-      if (op.bias !== 0) {
-        const bias = model.tensors[op.bias - 1]!;
-        weights.push({ name: `${last}/bias`, shape: [...bias.shape], values: tensorValues(op.bias) });
-      }
-    }
-    if (fusable === undefined && (op.activation !== ACT_LINEAR || last === undefined)) {
+    if (!fused && (op.activation !== ACT_LINEAR || last === undefined)) {
       last = activationLayer(op, i, last === undefined ? inbound : [last], addLayer);
     }
     producer.set(op.outputs[0]!, last!);
@@ -194,10 +128,20 @@ export function layersModelFromSqz(model: ModelMessage): LayersModelParts {
 
 type AddLayer = (className: string, name: string, inbound: string[], config: Record<string, unknown>) => string;
 
+/** The named f32 weights of `spec`'s layer `layer` for op `op` (`values(ref)` decodes tensor ref − 1 once). */
+function layerWeights(
+  spec: KerasLayer, op: OpMessage, layer: string, values: (ref: number) => Float32Array, model: ModelMessage,
+): NamedWeight[] {
+  return spec.weights.map((w) => {
+    const ref = w.slot === 'weight' ? op.weight : op.bias;
+    return { name: `${layer}/${w.name}`, shape: [...(w.shape ?? model.tensors[ref - 1]!.shape)], values: values(ref) };
+  });
+}
+
 /** The standalone layer for op `i`'s activation: ReLU with max_value for relu-clip, else an Activation layer. */
 function activationLayer(op: OpMessage, i: number, inbound: string[], addLayer: AddLayer): string {
   if (op.activation === ACT_RELU_CLIP) return addLayer('ReLU', `op${i}_relu_clip`, inbound, { max_value: op.clipMax });
-  const name = FUSABLE_ACTIVATIONS[op.activation];
+  const name = kerasActivation(op.activation);
   if (name === undefined) throw new SqzFormatError(ERR_UNSUPPORTED, `op ${i}: activation ${op.activation} has no tfjs layer`);
   return addLayer('Activation', `op${i}_${name}`, inbound, { activation: name });
 }

@@ -1,13 +1,15 @@
 // OP_AVG_POOL2D: x [H, W, C] → out [OH, OW, C], the mean over the valid cells of each window
-// (with same padding the divisor is the number of valid cells, as in TensorFlow). Shares max_pool2d's loop.
+// (with same padding the divisor is the number of valid cells, as in TensorFlow): pool2d.ts's loop.
 
+import { OP_AVG_POOL2D } from '../../formats/constants';
 import { Op } from '../model';
-import { evalPool, preparePool } from './max_pool2d';
+import { registerKernel } from '../registry';
+import { evalPool, preparePool } from './pool2d';
 
-export function prepareAvgPool2d(op: Op, index: u32): i32 {
-  return preparePool(op, index);
+export function registerAvgPool2d(): void {
+  registerKernel(OP_AVG_POOL2D, 1, 1, preparePool, evalAvgPool2d);
 }
 
-export function evalAvgPool2d(op: Op, x: usize, out: usize, batch: u32): void {
+function evalAvgPool2d(op: Op, x: usize, out: usize, batch: u32): void {
   evalPool(op, x, out, batch, true);
 }

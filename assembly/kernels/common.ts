@@ -18,8 +18,8 @@ import { Op, Tensor, Value, opInput, tensorAt, valueAt } from '../model';
   return valueAt(op.output);
 }
 
-@inline export function weightTensor(op: Op): Tensor {
-  return tensorAt(op.weight - 1);
+@inline export function weightOf(op: Op): Tensor {
+  return tensorAt(op.weightRef - 1);
 }
 
 /** Records a shape error for op `index` with got/expected numbers. */
@@ -36,22 +36,22 @@ export function opFail(op: Op, index: u32, code: i32, message: string): i32 {
 
 /** Ops without weights must not name any. */
 export function requireNoWeights(op: Op, index: u32): i32 {
-  if (op.weight != 0 || op.bias != 0) return opFail(op, index, ERR_MALFORMED, E_NO_WEIGHTS_HERE);
+  if (op.weightRef != 0 || op.biasRef != 0) return opFail(op, index, ERR_MALFORMED, E_NO_WEIGHTS_HERE);
   return ERR_NONE;
 }
 
 /** Weighted ops: checks a weight is named and has `rank` dims. */
 export function requireWeight(op: Op, index: u32, rank: u32): i32 {
-  if (op.weight == 0) return opFail(op, index, ERR_MALFORMED, E_NEEDS_WEIGHT);
-  let t = weightTensor(op);
+  if (op.weightRef == 0) return opFail(op, index, ERR_MALFORMED, E_NEEDS_WEIGHT);
+  let t = weightOf(op);
   if (t.rank != rank) return shapeFail(op, index, E_W_SHAPE, t.rank, rank);
   return ERR_NONE;
 }
 
 /** A bias, when named, must be a vector of `length` values. */
 export function checkBias(op: Op, index: u32, length: u32): i32 {
-  if (op.bias == 0) return ERR_NONE;
-  let t = tensorAt(op.bias - 1);
+  if (op.biasRef == 0) return ERR_NONE;
+  let t = tensorAt(op.biasRef - 1);
   if (t.rank != 1 || t.d0 != length) return shapeFail(op, index, E_B_SHAPE, t.n, length);
   return ERR_NONE;
 }
@@ -75,7 +75,7 @@ export function prepareConvWeight(op: Op, index: u32): i32 {
   let code = requireWeight(op, index, 4);
   if (code == ERR_NONE) code = takeImageInput(op, index);
   if (code != ERR_NONE) return code;
-  let t = weightTensor(op);
+  let t = weightOf(op);
   if (t.d2 != <u32>op.inC) return shapeFail(op, index, E_W_SHAPE, t.d2, op.inC);
   op.windowH = <i32>t.d0;
   op.windowW = <i32>t.d1;

@@ -1,75 +1,40 @@
 // OP_CONV2D: x [H, W, C], weight [KH, KW, C, M], out [OH, OW, M] (TensorFlow valid/same geometry).
 // Dense path: per output pixel, the window is gathered into a [KH, KW, C] patch (zeros outside the input), and
 // the weight [KH·KW·C, M] times the patch is one matrix-vector product; two pixels per pass.
-// Compressed path: conv_shifted.ts with stride 1 (each nonzero one contiguous run over shifted planes); strided:
-// conv2d_sparse.ts (the sparse weight times im2col tiles of the input) when the weight is dense enough to reuse each
-// gathered row, else conv_planar.ts (each nonzero applied to planar rows of the input).
+// Compressed path: conv_compressed.ts (shifted planes with stride 1; strided: im2col tiles when the weight is dense
+// enough to reuse each gathered row, else planar rows).
 
-import { ERR_NONE, OP_CONV2D } from '../../formats/constants';
-import { allocBytes, blockBytes } from '../heap';
+import {
+  ERR_NONE, EXEC_DENSE, OP_CONV2D, PATH_DECODED, SPARSE_EXEC_MAX_DENSITY_PERMILLE_CONV,
+} from '../../formats/constants';
+import { pathBuilt } from '../features';
 import { Op, Tensor } from '../model';
-import { checkBias, prepareConvWeight, prepareWindow, weightTensor } from './common';
-import { conv2dSparseScratchFloats, evalConv2dSparse } from './conv2d_sparse';
-import { evalPlanarCompressed, planarScratchFloats } from './conv_planar';
-import { evalShiftedCompressed, prepareShifted, shiftedPlanesApply } from './conv_shifted';
+import { PLAN_REFUSED, registerCompressed, registerKernel } from '../registry';
+import { requestSharedScratch, sharedScratch } from '../shared_scratch';
+import { checkBias, prepareConvWeight, prepareWindow, weightOf } from './common';
+import { evalConvCompressed, prepareConvCompressed } from './conv_compressed';
 import { accumulateRows, accumulateRows2 } from './matvec';
 import { copyFloats, fillRows } from './vector';
 
-export function prepareConv2d(op: Op, index: u32): i32 {
+export function registerConv2d(): void {
+  registerKernel(OP_CONV2D, 1, 1, prepareConv2d, evalConv2d);
+  registerCompressed(OP_CONV2D, SPARSE_EXEC_MAX_DENSITY_PERMILLE_CONV, planConv2d, null);
+}
+
+function prepareConv2d(op: Op, index: u32): i32 {
   let code = prepareConvWeight(op, index);
   if (code != ERR_NONE) return code;
-  let t = weightTensor(op);
+  let t = weightOf(op);
   code = prepareWindow(op, index, t.d3);
   if (code != ERR_NONE) return code;
   return checkBias(op, index, t.d3);
 }
 
-/**
- * A strided compressed conv2d runs as sparse weight × im2col tiles (conv2d_sparse.ts) when it has at least this
- * many nonzeros per im2col row (nnz ≥ this · KH·KW·C), else tap by tap on planar rows (conv_planar.ts): gathering a
- * row costs about as much as applying two nonzeros to it.
- */
-const IM2COL_MIN_REUSE: u64 = 2;
-
-/**
- * Prepare of the compressed path of conv2d and depthwise conv2d (op.weights = 0): chooses the kernel and sets its
- * arena scratch (op.scratchFloats, floats per sample). Stride 1: shifted planes (conv_shifted.ts); else conv2d with
- * enough nonzeros per im2col row: im2col tiles (sets op.tilePixels); else planar rows. Allocates nothing.
- */
-export function prepareConvCompressed(op: Op, t: Tensor): void {
-  op.tilePixels = 0;
-  if (shiftedPlanesApply(op)) {
-    prepareShifted(op);
-  } else if (op.type == OP_CONV2D && <u64>t.nonzeros >= <u64>(op.windowH * op.windowW * op.inC) * IM2COL_MIN_REUSE) {
-    op.scratchFloats = conv2dSparseScratchFloats(op);
-  } else {
-    op.scratchFloats = planarScratchFloats(op);
-  }
-}
-
-/** Scratch for two patches of the largest dense-path conv, allocated once at load (see requestPatchScratch). */
-let patchScratch: usize = 0;
-let patchScratchFloats: u32 = 0;
-
-/** Drops the previous load's requests. */
-export function resetPatchScratch(): void {
-  patchScratchFloats = 0;
-}
-
-/** Prepare-time request: a dense-path conv needs two patches of `floats` floats. */
-export function requestPatchScratch(floats: u32): void {
-  patchScratchFloats = max(patchScratchFloats, floats * 2);
-}
-
-/** Heap bytes allocatePatchScratch will take for the requests so far. */
-export function patchScratchBytes(): u64 {
-  return blockBytes(<u64>patchScratchFloats << 2);
-}
-
-/** Allocates the requested patch scratch (once per load, after every op is prepared). */
-export function allocatePatchScratch(): bool {
-  patchScratch = patchScratchFloats > 0 ? allocBytes(<u64>patchScratchFloats << 2) : 0;
-  return patchScratchFloats == 0 || patchScratch != 0;
+/** After the weight's exec is chosen: the dense path gathers two patches into the shared scratch. */
+function planConv2d(op: Op, index: u32, t: Tensor): u64 {
+  if (pathBuilt(PATH_DECODED) && t.exec == EXEC_DENSE) requestSharedScratch(<u32>(op.windowH * op.windowW * op.inC) * 2);
+  else if (!prepareConvCompressed(op, index, t)) return PLAN_REFUSED;
+  return 0;
 }
 
 /** Copies the window of output pixel (top, left) into `patch` as [KH, KW, C], zeros where it leaves the input. */
@@ -91,21 +56,19 @@ function gatherPatch(op: Op, xb: usize, patch: usize, top: i32, left: i32): void
   }
 }
 
-export function evalConv2d(op: Op, x: usize, out: usize, batch: u32): void {
-  let weights = op.weights;
-  if (weights == 0) {
-    if (shiftedPlanesApply(op)) evalShiftedCompressed(op, x, out, batch, false);
-    else if (op.tilePixels > 0) evalConv2dSparse(op, x, out, batch);
-    else evalPlanarCompressed(op, x, out, batch, false);
+function evalConv2d(op: Op, x: usize, out: usize, batch: u32): void {
+  let weights = op.denseWeight;
+  if (!pathBuilt(PATH_DECODED) || weights == 0) {
+    evalConvCompressed(op, x, out, batch, false);
     return;
   }
   let outH = op.outH, outW = op.outW, outC = op.outC;
   let strideH = <i32>op.strideH, strideW = <i32>op.strideW;
-  fillRows(out, op.biasValues, outC, <u32>(outH * outW) * batch);
+  fillRows(out, op.denseBias, outC, <u32>(outH * outW) * batch);
   // Per output pixel: gather its window into a patch (im2col for one pixel), then one matrix-vector product over
   // all KH·KW·C weight rows; two pixels per pass share the weight loads.
   let depth = op.windowH * op.windowW * op.inC;
-  let patch0 = patchScratch, patch1 = patchScratch + (<usize>depth << 2);
+  let patch0 = sharedScratch, patch1 = sharedScratch + (<usize>depth << 2);
   let pixelBytes = <usize>outC << 2;
   let inBytes = <usize>(op.inH * op.inW * op.inC) << 2;
   let o = out;

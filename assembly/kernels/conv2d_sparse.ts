@@ -11,7 +11,7 @@
 
 import { Op, Tensor } from '../model';
 import { scratchPointer } from '../planner';
-import { chunkPosition, chunkValue, walkBegin, walkChunk } from '../walk';
+import { chunkPosition, chunkRow, chunkValue, walkChunk, walkMatrix } from '../walk';
 import { addScaledRun, endValid, fillPlanes, firstValid, transpose } from './conv_planar';
 
 const TILE_FLOATS_PER_SAMPLE: i32 = 16384;
@@ -80,32 +80,21 @@ export function evalConv2dSparse(op: Op, x: usize, out: usize, batch: u32): void
   let planarOut = planarIn + (<usize>(inPixels * op.inC) * batch << 2);
   let colT = planarOut + (<usize>(outPixels * outC) * batch << 2);
   transpose(x, planarIn, inPixels * <i32>batch, op.inC, 1);
-  fillPlanes(planarOut, op.biasValues, pixels, outC, 1);
+  fillPlanes(planarOut, op.denseBias, pixels, outC, 1);
   let rowsTotal = op.outH * <i32>batch;
   let rowsPerTile = op.tilePixels * <i32>batch / op.outW;
-  let columns = <u32>outC;
   for (let firstRow = 0; firstRow < rowsTotal; firstRow += rowsPerTile) {
     let rows = min(rowsPerTile, rowsTotal - firstRow);
     let tile = rows * op.outW;
     let tileBytes = <usize>tile << 2;
     buildColumns(op, planarIn, colT, firstRow, rows, batch);
     let outTile = planarOut + (<usize>(firstRow * op.outW) << 2);
-    // (k, m) of each nonzero advance from the previous one by carries: no division per nonzero.
-    let k: u32 = 0, m: u32 = 0, previous: u32 = 0;
-    walkBegin(changetype<Tensor>(op.weightTensor));
-    while (true) {
-      let count = walkChunk();
-      if (count == 0) break;
+    let planeBytes = <usize>pixels << 2;
+    // The weight as a [K, M] matrix: each nonzero (k, m) adds w · colT[k] to output plane m over the tile.
+    walkMatrix(changetype<Tensor>(op.weightRecord), <u32>outC);
+    for (let count = walkChunk(); count != 0; count = walkChunk()) {
       for (let j: u32 = 0; j < count; j++) {
-        let position = chunkPosition(j);
-        m += position - previous;
-        previous = position;
-        if (m >= columns) {
-          let rowsAhead = m / columns;
-          k += rowsAhead;
-          m -= rowsAhead * columns;
-        }
-        addScaledRun(outTile + <usize>m * (<usize>pixels << 2), colT + <usize>k * tileBytes, chunkValue(j), tile, 1);
+        addScaledRun(outTile + <usize>chunkPosition(j) * planeBytes, colT + <usize>chunkRow(j) * tileBytes, chunkValue(j), tile, 1);
       }
     }
   }

@@ -4,11 +4,11 @@
 // nonzero (kh, kw, c, m) then adds w · x to every output pixel of channel m whose window puts (kh, kw) inside the
 // input: for each valid output row, one contiguous run of output pixels reads one run of input pixels (contiguous
 // when the column stride is 1, so the SIMD build does it 4 pixels at a time). The valid output range per kh / kw
-// is computed once per nonzero. At the end the planar output goes back to [OH, OW, M].
+// is computed once per nonzero. At the end the planar output goes back to [OH, OW, M]. conv_compressed.ts walks the
+// nonzeros: planarBegin transposes and sets the bias, planarApply adds one nonzero, planarEnd transposes back.
 
-import { Op, Tensor } from '../model';
+import { Op } from '../model';
 import { scratchPointer } from '../planner';
-import { chunkPosition, chunkValue, walkBegin, walkChunk } from '../walk';
 
 /** Scratch floats per sample the compressed path needs: planar input + planar output. */
 export function planarScratchFloats(op: Op): u32 {
@@ -110,66 +110,56 @@ export function fillPlanes(dst: usize, bias: usize, pixels: i32, channels: i32, 
   return limit <= 0 ? 0 : min(stride == 1 ? limit : (limit + stride - 1) / stride, outSize);
 }
 
+// The run's state, set by planarBegin for planarApply and planarEnd.
+let planarIn: usize = 0, planarOut: usize = 0;
+let inSample: usize = 0, outSample: usize = 0, inRowStep: usize = 0, outRowStep: usize = 0;
+let inH: i32 = 0, inW: i32 = 0, outH: i32 = 0, outW: i32 = 0, inPixels: i32 = 0, outPixels: i32 = 0;
+let strideH: i32 = 0, strideW: i32 = 0, padTop: i32 = 0, padLeft: i32 = 0;
+let samples: u32 = 0;
+
+/** The input to planar [C, H, W] and the planar output [M, OH, OW] to the bias, per sample. */
+export function planarBegin(op: Op, x: usize, batch: u32): void {
+  inH = op.inH; inW = op.inW; outH = op.outH; outW = op.outW;
+  strideH = <i32>op.strideH; strideW = <i32>op.strideW; padTop = op.padTop; padLeft = op.padLeft;
+  inPixels = inH * inW;
+  outPixels = outH * outW;
+  planarIn = scratchPointer(op.scratchOffset);
+  planarOut = planarIn + (<usize>(inPixels * op.inC) * batch << 2);
+  transpose(x, planarIn, inPixels, op.inC, batch);
+  fillPlanes(planarOut, op.denseBias, outPixels, op.outC, batch);
+  inSample = <usize>(inPixels * op.inC) << 2;
+  outSample = <usize>(outPixels * op.outC) << 2;
+  inRowStep = <usize>(strideH * inW) << 2;
+  outRowStep = <usize>outW << 2;
+  samples = batch;
+}
+
 /**
- * Runs conv2d (depthwise = false: weight [KH, KW, C, M]) or depthwise conv2d (weight [KH, KW, C, D], out channel
- * c·D + d) from the compressed weight, into `out` (bias included); the scratch comes from the plan.
+ * One nonzero w at tap (ky, kx) of input channel c: w · x added to every output pixel of `outChannel` whose window
+ * puts the tap inside the input, one run of pixels per valid output row.
  */
-export function evalPlanarCompressed(op: Op, x: usize, out: usize, batch: u32, depthwise: bool): void {
-  let inH = op.inH, inW = op.inW, inC = op.inC, outH = op.outH, outW = op.outW, outC = op.outC;
-  let strideH = <i32>op.strideH, strideW = <i32>op.strideW, padTop = op.padTop, padLeft = op.padLeft;
-  let inPixels = inH * inW, outPixels = outH * outW;
-  let planarIn = scratchPointer(op.scratchOffset);
-  let planarOut = planarIn + (<usize>(inPixels * inC) * batch << 2);
-  transpose(x, planarIn, inPixels, inC, batch);
-  fillPlanes(planarOut, op.biasValues, outPixels, outC, batch);
-  let inSample = <usize>(inPixels * inC) << 2, outSample = <usize>(outPixels * outC) << 2;
-  let inRowStep = <usize>(strideH * inW) << 2, outRowStep = <usize>outW << 2;
-  // Flat position → (kh, kw, c, m): the innermost weight axis is M (conv) or D (depthwise).
-  let inner = <i32>(depthwise ? op.depth : outC);
-  let channels = inC, kernelW = op.windowW;
-  // (ky, kx, c, m) of the previous nonzero, advanced by the gap with carries: no division per nonzero, and at most
-  // n / inner carry steps over the whole walk.
-  let ky = 0, kx = 0, c = 0, m = 0;
-  let previous: u32 = 0;
-  walkBegin(changetype<Tensor>(op.weightTensor));
-  while (true) {
-    let count = walkChunk();
-    if (count == 0) break;
-    for (let j: u32 = 0; j < count; j++) {
-      let position = chunkPosition(j);
-      let w = chunkValue(j);
-      m += <i32>(position - previous);
-      previous = position;
-      while (m >= inner) {
-        m -= inner;
-        if (++c == channels) {
-          c = 0;
-          if (++kx == kernelW) {
-            kx = 0;
-            ky++;
-          }
-        }
-      }
-      let outChannel = depthwise ? c * <i32>inner + <i32>m : <i32>m;
-      let oh0 = firstValid(ky, padTop, strideH), oh1 = endValid(ky, padTop, strideH, inH, outH);
-      let ow0 = firstValid(kx, padLeft, strideW), ow1 = endValid(kx, padLeft, strideW, inW, outW);
-      let run = ow1 - ow0;
-      if (oh0 >= oh1 || run <= 0) continue;
-      let iw0 = ow0 * strideW + kx - padLeft;
-      let ih0 = oh0 * strideH + ky - padTop;
-      let inRows = planarIn + (<usize>(c * inPixels + ih0 * inW + iw0) << 2);
-      let outRows = planarOut + (<usize>(outChannel * outPixels + oh0 * outW + ow0) << 2);
-      for (let b: u32 = 0; b < batch; b++) {
-        let src = inRows, dst = outRows;
-        for (let oh = oh0; oh < oh1; oh++) {
-          addScaledRun(dst, src, w, run, strideW);
-          src += inRowStep;
-          dst += outRowStep;
-        }
-        inRows += inSample;
-        outRows += outSample;
-      }
+@inline export function planarApply(c: i32, ky: i32, kx: i32, outChannel: i32, w: f32): void {
+  let oh0 = firstValid(ky, padTop, strideH), oh1 = endValid(ky, padTop, strideH, inH, outH);
+  let ow0 = firstValid(kx, padLeft, strideW), ow1 = endValid(kx, padLeft, strideW, inW, outW);
+  let run = ow1 - ow0;
+  if (oh0 >= oh1 || run <= 0) return;
+  let iw0 = ow0 * strideW + kx - padLeft;
+  let ih0 = oh0 * strideH + ky - padTop;
+  let inRows = planarIn + (<usize>(c * inPixels + ih0 * inW + iw0) << 2);
+  let outRows = planarOut + (<usize>(outChannel * outPixels + oh0 * outW + ow0) << 2);
+  for (let b: u32 = 0; b < samples; b++) {
+    let src = inRows, dst = outRows;
+    for (let oh = oh0; oh < oh1; oh++) {
+      addScaledRun(dst, src, w, run, strideW);
+      src += inRowStep;
+      dst += outRowStep;
     }
+    inRows += inSample;
+    outRows += outSample;
   }
-  transpose(planarOut, out, outC, outPixels, batch);
+}
+
+/** The planar output back to [OH, OW, M] per sample. */
+export function planarEnd(op: Op, out: usize, batch: u32): void {
+  transpose(planarOut, out, op.outC, outPixels, batch);
 }

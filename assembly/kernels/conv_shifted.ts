@@ -9,11 +9,11 @@
 //   2. the output planes [M][batch][OH][Wp] start as the bias;
 //   3. each stored nonzero adds its run, per sample;
 //   4. the valid OW columns of each output row go back to [batch, OH, OW, M].
-// The scratch (both plane sets) is planned in the arena.
+// The scratch (both plane sets) is planned in the arena. conv_compressed.ts walks the nonzeros: shiftedBegin does
+// steps 1–2, shiftedApply step 3 for one nonzero, shiftedEnd step 4.
 
-import { Op, Tensor } from '../model';
+import { Op } from '../model';
 import { scratchPointer } from '../planner';
-import { chunkPosition, chunkValue, walkBegin, walkChunk } from '../walk';
 import { fillPlanes, transposeBlock } from './conv_planar';
 
 @inline function paddedH(op: Op): i32 {
@@ -62,17 +62,21 @@ export function prepareShifted(op: Op): void {
   op.scratchFloats = input + <u32>(op.outC * op.outH * wp);
 }
 
-/**
- * Runs conv2d (depthwise = false: weight [KH, KW, C, M]) or depthwise conv2d (weight [KH, KW, C, D], out channel
- * c·D + d) with stride 1 from the compressed weight, into `out` (bias included).
- */
-export function evalShiftedCompressed(op: Op, x: usize, out: usize, batch: u32, depthwise: bool): void {
-  let inH = op.inH, inW = op.inW, inC = op.inC, outH = op.outH, outW = op.outW, outC = op.outC;
+// The run's state, set by shiftedBegin for shiftedApply and shiftedEnd.
+let planesIn: usize = 0, planesOut: usize = 0;
+let inPlaneBytes: usize = 0, outPlaneBytes: usize = 0, inStep: usize = 0, outStep: usize = 0;
+let pitch: i32 = 0, runLength: i32 = 0, samples: u32 = 0;
+
+/** Steps 1 and 2: the input to padded planes (unless read in place), the output planes to the bias. */
+export function shiftedBegin(op: Op, x: usize, batch: u32): void {
+  let inH = op.inH, inW = op.inW, inC = op.inC, outH = op.outH;
   let hp = paddedH(op), wp = paddedW(op);
   let inSample = hp * wp, outSample = outH * wp;
-  let inPlaneBytes = <usize>(inSample * <i32>batch) << 2, outPlaneBytes = <usize>(outSample * <i32>batch) << 2;
+  inPlaneBytes = <usize>(inSample * <i32>batch) << 2;
+  outPlaneBytes = <usize>(outSample * <i32>batch) << 2;
   let scratch = scratchPointer(op.scratchOffset);
-  let planesIn = x, planesOut = scratch;
+  planesIn = x;
+  planesOut = scratch;
   if (!inputInPlace(op)) {
     planesIn = scratch;
     planesOut = scratch + <usize>inC * inPlaneBytes;
@@ -86,45 +90,29 @@ export function evalShiftedCompressed(op: Op, x: usize, out: usize, batch: u32, 
       }
     }
   }
-  fillPlanes(planesOut, op.biasValues, outSample * <i32>batch, outC, 1);
-  let run = (outH - 1) * wp + outW;
-  let inStep = <usize>inSample << 2, outStep = <usize>outSample << 2;
-  // Flat position → (kh, kw, c, m): the innermost weight axis is M (conv) or D (depthwise); advanced from the
-  // previous nonzero by carries, so there is no division per nonzero.
-  let inner = depthwise ? op.depth : outC;
-  let kernelW = op.windowW;
-  let ky = 0, kx = 0, c = 0, m = 0;
-  let previous: u32 = 0;
-  walkBegin(changetype<Tensor>(op.weightTensor));
-  while (true) {
-    let count = walkChunk();
-    if (count == 0) break;
-    for (let j: u32 = 0; j < count; j++) {
-      let position = chunkPosition(j);
-      m += <i32>(position - previous);
-      previous = position;
-      while (m >= inner) {
-        m -= inner;
-        if (++c == inC) {
-          c = 0;
-          if (++kx == kernelW) {
-            kx = 0;
-            ky++;
-          }
-        }
-      }
-      let outChannel = depthwise ? c * inner + m : m;
-      let src = planesIn + <usize>c * inPlaneBytes + (<usize>(ky * wp + kx) << 2);
-      let dst = planesOut + <usize>outChannel * outPlaneBytes;
-      let w = chunkValue(j);
-      for (let b: u32 = 0; b < batch; b++) {
-        addScaled(dst, src, w, run);
-        src += inStep;
-        dst += outStep;
-      }
-    }
+  fillPlanes(planesOut, op.denseBias, outSample * <i32>batch, op.outC, 1);
+  pitch = wp;
+  runLength = (outH - 1) * wp + op.outW;
+  inStep = <usize>inSample << 2;
+  outStep = <usize>outSample << 2;
+  samples = batch;
+}
+
+/** Step 3 for one nonzero w at tap (ky, kx) of input channel c, adding to output channel `outChannel`. */
+@inline export function shiftedApply(c: i32, ky: i32, kx: i32, outChannel: i32, w: f32): void {
+  let src = planesIn + <usize>c * inPlaneBytes + (<usize>(ky * pitch + kx) << 2);
+  let dst = planesOut + <usize>outChannel * outPlaneBytes;
+  for (let b: u32 = 0; b < samples; b++) {
+    addScaled(dst, src, w, runLength);
+    src += inStep;
+    dst += outStep;
   }
-  // Valid columns of each output row: [M][OW] blocks → [OW][M].
+}
+
+/** Step 4: the valid columns of each output row, [M][OW] blocks → [OW][M]. */
+export function shiftedEnd(op: Op, out: usize, batch: u32): void {
+  let outH = op.outH, outW = op.outW, outC = op.outC, wp = paddedW(op);
+  let outSample = outH * wp;
   let pixelRowBytes = <usize>(outW * outC) << 2;
   let o = out;
   for (let b: u32 = 0; b < batch; b++) {

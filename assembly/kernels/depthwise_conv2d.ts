@@ -2,19 +2,31 @@
 // reading input channel c. The weight's flat index is (kh·KW + kw)·C·D + q, so per window tap the weights of all
 // output channels are contiguous. Dense path: per pixel and tap, out[q] += x[q / D] · w[q] (vectorised when D = 1).
 // Compressed path: each nonzero (kh, kw, c, d) adds x·w over the output pixels of channel c·D + d, on shifted
-// planes with stride 1 (conv_shifted.ts), else on planar rows (conv_planar.ts).
+// planes with stride 1, else on planar rows (conv_compressed.ts).
 
-import { ERR_NONE } from '../../formats/constants';
-import { Op } from '../model';
-import { checkBias, prepareConvWeight, prepareWindow, weightTensor } from './common';
-import { evalPlanarCompressed } from './conv_planar';
-import { evalShiftedCompressed, shiftedPlanesApply } from './conv_shifted';
+import {
+  ERR_NONE, EXEC_COMPRESSED, OP_DEPTHWISE_CONV2D, PATH_DECODED, SPARSE_EXEC_MAX_DENSITY_PERMILLE_CONV,
+} from '../../formats/constants';
+import { pathBuilt } from '../features';
+import { Op, Tensor } from '../model';
+import { PLAN_REFUSED, registerCompressed, registerKernel } from '../registry';
+import { checkBias, prepareConvWeight, prepareWindow, weightOf } from './common';
+import { evalConvCompressed, prepareConvCompressed } from './conv_compressed';
 import { fillRows, multiplyAccumulate } from './vector';
 
-export function prepareDepthwiseConv2d(op: Op, index: u32): i32 {
+export function registerDepthwiseConv2d(): void {
+  registerKernel(OP_DEPTHWISE_CONV2D, 1, 1, prepareDepthwiseConv2d, evalDepthwiseConv2d);
+  registerCompressed(OP_DEPTHWISE_CONV2D, SPARSE_EXEC_MAX_DENSITY_PERMILLE_CONV, planDepthwiseConv2d, null);
+}
+
+function planDepthwiseConv2d(op: Op, index: u32, t: Tensor): u64 {
+  return t.exec == EXEC_COMPRESSED && !prepareConvCompressed(op, index, t) ? PLAN_REFUSED : 0;
+}
+
+function prepareDepthwiseConv2d(op: Op, index: u32): i32 {
   let code = prepareConvWeight(op, index);
   if (code != ERR_NONE) return code;
-  let t = weightTensor(op);
+  let t = weightOf(op);
   op.depth = <i32>t.d3;
   let channels = <u64>t.d2 * t.d3;
   code = prepareWindow(op, index, channels);
@@ -22,18 +34,17 @@ export function prepareDepthwiseConv2d(op: Op, index: u32): i32 {
   return checkBias(op, index, <u32>channels);
 }
 
-export function evalDepthwiseConv2d(op: Op, x: usize, out: usize, batch: u32): void {
-  let weights = op.weights;
-  if (weights == 0) {
-    if (shiftedPlanesApply(op)) evalShiftedCompressed(op, x, out, batch, true);
-    else evalPlanarCompressed(op, x, out, batch, true);
+function evalDepthwiseConv2d(op: Op, x: usize, out: usize, batch: u32): void {
+  let weights = op.denseWeight;
+  if (!pathBuilt(PATH_DECODED) || weights == 0) {
+    evalConvCompressed(op, x, out, batch, true);
     return;
   }
   let inH = op.inH, inW = op.inW, inC = op.inC;
   let outH = op.outH, outW = op.outW, outC = op.outC, depth = op.depth;
   let kernelH = op.windowH, kernelW = op.windowW;
   let strideH = <i32>op.strideH, strideW = <i32>op.strideW;
-  fillRows(out, op.biasValues, outC, <u32>(outH * outW) * batch);
+  fillRows(out, op.denseBias, outC, <u32>(outH * outW) * batch);
   let inBytes = <usize>(inH * inW * inC) << 2;
   let o = out;
   for (let b: u32 = 0; b < batch; b++) {

@@ -1,6 +1,5 @@
 // IR → .sqz bytes: the lossy weight step chosen by the caller, then the exact encoder and the container writer.
-import { ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE } from '../../formats/constants.js';
-import { encodedTensorBytes, encodeTensor, writeSqz, type ModelMessage } from '../../formats/index.js';
+import { encodedTensorBytes, encodeTensor, encodingByCode, encodingName, writeSqz, type ModelMessage } from '../../formats/index.js';
 import type { Graph } from '../ir/graph.js';
 import { quantizeGraphWeights, type WeightMode } from './quantize_weights.js';
 import { simplifyForExport, toModelMessage, weightTensorsOf } from './to_model_message.js';
@@ -15,7 +14,7 @@ export interface ExportedTensor {
   op: string;
   role: 'kernel' | 'bias';
   shape: number[];
-  /** 'f32' | 'f16' | 'codebook' | 'sparse-bitmap' | 'sparse-rice' */
+  /** The encoding's name (formats/encodings.ts): 'f32' | 'f16' | 'codebook' | 'sparse-bitmap' | 'sparse-rice'. */
   encoding: string;
   /** Bits per code for codebook forms, 0 otherwise. */
   bits: number;
@@ -35,11 +34,6 @@ export interface ExportResult {
   tensors: ExportedTensor[];
 }
 
-const ENCODING_NAMES: Record<number, string> = {
-  [ENC_F32]: 'f32', [ENC_F16]: 'f16', [ENC_CODEBOOK]: 'codebook', [ENC_SPARSE_BITMAP]: 'sparse-bitmap',
-  [ENC_SPARSE_RICE]: 'sparse-rice',
-};
-
 /** exportModel with the message, the stored graph and a per-tensor account. */
 export function exportModelDetailed(graph: Graph, opts: ExportOptions): ExportResult {
   const stored = quantizeGraphWeights(graph, opts.weights);
@@ -47,10 +41,10 @@ export function exportModelDetailed(graph: Graph, opts: ExportOptions): ExportRe
   const simplified = simplifyForExport(stored);
   const tensors = weightTensorsOf(simplified).map((ref, i): ExportedTensor => {
     const t = message.tensors[i]!;
-    const sparse = t.encoding === ENC_SPARSE_BITMAP || t.encoding === ENC_SPARSE_RICE;
+    const sparse = encodingByCode(t.encoding)?.sparse === true;
     return {
       op: simplified.ops[ref.opIndex]!.name, role: ref.role, shape: [...ref.tensor.shape],
-      encoding: ENCODING_NAMES[t.encoding] ?? `encoding-${t.encoding}`, bits: t.bits,
+      encoding: encodingName(t.encoding), bits: t.bits,
       stored: sparse ? t.nnz : ref.tensor.values.length, bytes: encodedTensorBytes(t),
     };
   });

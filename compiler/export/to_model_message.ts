@@ -1,12 +1,10 @@
 // Maps the IR to a sqz.Model message (formats/schema.ts), encoding each weight tensor with a caller-supplied
 // function so the compressor can reuse the mapping with its own encodings.
-import {
-  ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, OP_ACTIVATION, OP_ADD, OP_AVG_POOL2D,
-  OP_CONV2D, OP_DENSE, OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D, OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_RESHAPE,
-  PAD_SAME, PAD_VALID,
-} from '../../formats/constants.js';
+import { activationByName } from '../../formats/activations.js';
+import { ACT_RELU_CLIP, PAD_SAME, PAD_VALID } from '../../formats/constants.js';
+import { opByName } from '../../formats/ops.js';
 import type { ModelMessage, OpMessage, TensorMessage } from '../../formats/schema.js';
-import type { Activation, Graph, IROp, IRTensor, OpType } from '../ir/graph.js';
+import type { Graph, IROp, IRTensor } from '../ir/graph.js';
 import { compactValues, valueConsumers } from '../ir/graph_utils.js';
 
 /** Encodes one weight tensor (values row-major over `shape`). `formats`' encodeTensor fits. */
@@ -18,18 +16,6 @@ export interface WeightTensorRef {
   role: 'kernel' | 'bias';
   tensor: IRTensor;
 }
-
-const OP_CODES: Record<OpType, number> = {
-  dense: OP_DENSE, conv2d: OP_CONV2D, depthwiseConv2d: OP_DEPTHWISE_CONV2D, maxPool2d: OP_MAX_POOL2D,
-  avgPool2d: OP_AVG_POOL2D, globalAvgPool2d: OP_GLOBAL_AVG_POOL2D, globalMaxPool2d: OP_GLOBAL_MAX_POOL2D,
-  activation: OP_ACTIVATION, add: OP_ADD, reshape: OP_RESHAPE,
-};
-
-const ACTIVATION_CODES: Record<Activation, number> = {
-  linear: ACT_LINEAR, relu: ACT_RELU, sigmoid: ACT_SIGMOID, tanh: ACT_TANH, softmax: ACT_SOFTMAX,
-};
-
-const SPATIAL = new Set<OpType>(['conv2d', 'depthwiseConv2d', 'maxPool2d', 'avgPool2d']);
 
 /**
  * The graph as the file stores it. A reshape never moves elements, so: a reshape of a reshape reads the first
@@ -71,23 +57,26 @@ export function weightTensorsOf(graph: Graph): WeightTensorRef[] {
   return refs;
 }
 
+/** The op's message: its code and the attributes its descriptor reads (formats/ops.ts), the rest at their defaults. */
 function opMessage(op: IROp, weight: number, bias: number): OpMessage {
-  const spatial = SPATIAL.has(op.type);
+  const descriptor = opByName(op.type);
+  if (descriptor === undefined) throw new Error(`toModelMessage: op '${op.name}' has unknown type '${op.type}'`);
+  const reads = (attribute: 'kernel' | 'strides' | 'padding') => descriptor.attributes.includes(attribute);
   const strides = op.strides ?? [1, 1];
   const clipped = op.activation === 'relu' && op.clipMax !== undefined;
   if (clipped && !(op.clipMax! > 0)) throw new Error(`toModelMessage: op '${op.name}' has relu clipMax ${op.clipMax}; it must be > 0`);
-  const activation = ACTIVATION_CODES[op.activation];
+  const activation = activationByName(op.activation);
   if (activation === undefined) throw new Error(`toModelMessage: op '${op.name}' has unknown activation '${op.activation}'`);
   return {
-    type: OP_CODES[op.type],
+    type: descriptor.code,
     inputs: [...op.inputs],
     outputs: [op.output],
     weight,
     bias,
-    kernel: op.type === 'maxPool2d' || op.type === 'avgPool2d' ? [...(op.poolSize ?? [2, 2])] : [],
-    strides: spatial && (strides[0] !== 1 || strides[1] !== 1) ? [...strides] : [],
-    padding: spatial && op.padding === 'same' ? PAD_SAME : PAD_VALID,
-    activation: clipped ? ACT_RELU_CLIP : activation,
+    kernel: reads('kernel') ? [...(op.poolSize ?? [2, 2])] : [],
+    strides: reads('strides') && (strides[0] !== 1 || strides[1] !== 1) ? [...strides] : [],
+    padding: reads('padding') && op.padding === 'same' ? PAD_SAME : PAD_VALID,
+    activation: clipped ? ACT_RELU_CLIP : activation.code,
     clipMax: clipped ? Math.fround(op.clipMax!) : 0,
   };
 }
@@ -101,7 +90,6 @@ export function toModelMessage(graph: Graph, encode: EncodeTensorFn): ModelMessa
   const g = simplifyForExport(graph);
   const tensors: TensorMessage[] = [];
   const ops = g.ops.map((op) => {
-    if (OP_CODES[op.type] === undefined) throw new Error(`toModelMessage: op '${op.name}' has unknown type '${op.type}'`);
     const store = (t: IRTensor | undefined): number => {
       if (t === undefined) return 0;
       tensors.push(encode(t.values, t.shape));

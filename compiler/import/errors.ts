@@ -1,15 +1,6 @@
 // Errors raised while reading a TensorFlow.js model and turning it into sqz's IR.
 import { FileError } from '../errors.js';
 
-/** Layer classes sqz converts, as listed in error messages. */
-export const SUPPORTED_LAYERS_TEXT =
-  'InputLayer, Dense, Conv2D, DepthwiseConv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, ' +
-  'GlobalMaxPooling2D, BatchNormalization, Activation, ReLU, Softmax, Add, Flatten, Reshape, Dropout, ' +
-  'SpatialDropout1D, GaussianNoise, GaussianDropout, AlphaDropout';
-
-/** Activations sqz converts, as listed in error messages. */
-export const SUPPORTED_ACTIVATIONS_TEXT = 'linear, relu, relu6, sigmoid, tanh, softmax';
-
 /**
  * The model uses something sqz cannot represent (a layer class, an activation, an attribute value, a shared
  * layer...). `layerName` and `layerClass` name the offending layer when there is one.

@@ -1,15 +1,8 @@
 // Checks a model's raw JSON topology before tfjs-layers deserializes it. tfjs fails on unknown classes with a
 // message that omits the layer's name, and silently ignores some Keras attributes (ReLU's negative_slope and
 // threshold), so both are caught here, with the layer's class and name.
-import { SUPPORTED_LAYERS_TEXT, UnsupportedModelError, unsupportedLayer } from './errors.js';
-
-/** Raw class names sqz handles, including Keras's aliases for the pooling layers. */
-const SUPPORTED_CLASSES = new Set([
-  'InputLayer', 'Dense', 'Conv2D', 'Convolution2D', 'DepthwiseConv2D', 'MaxPooling2D', 'MaxPool2D',
-  'AveragePooling2D', 'AvgPool2D', 'GlobalAveragePooling2D', 'GlobalAvgPool2D', 'GlobalMaxPooling2D',
-  'GlobalMaxPool2D', 'BatchNormalization', 'Activation', 'ReLU', 'Softmax', 'Add', 'Flatten', 'Reshape',
-  'Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout',
-]);
+import { UnsupportedModelError, unsupportedLayer } from './errors.js';
+import { SUPPORTED_CLASSES, SUPPORTED_LAYERS_TEXT } from './lower_layer.js';
 
 const MODEL_CLASSES = new Set(['Sequential', 'Model', 'Functional']);
 

@@ -1,10 +1,11 @@
 // What a .sqz file holds, tensor by tensor, read with the format layer's own reader and decoder (readSqz +
-// tensorStats), so `sqz inspect` shows exactly what the runtime will load. Names are the runtime's (runtime/info.ts).
-// Where the bytes go (values, positions, codebook, framing, bias) comes from formats' modelByteAccount.
+// tensorStats), so `sqz inspect` shows exactly what the runtime will load. Names are the tables' (formats/ops.ts,
+// activations.ts, encodings.ts), as in model.info. Where the bytes go (values, positions, codebook, framing, bias)
+// comes from formats' modelByteAccount.
 import {
-  HEADER_BYTES, modelByteAccount, readSqz, tensorStats, type FileByteTotals, type LayerBytes, type TensorByteParts,
+  HEADER_BYTES, activationName, encodingName, modelByteAccount, opName, readSqz, tensorStats, type FileByteTotals,
+  type LayerBytes, type TensorByteParts,
 } from '../../formats/index.js';
-import { ACTIVATION_NAMES, ENCODING_NAMES, OP_NAMES } from '../../runtime/info.js';
 
 export interface TensorSummary {
   /** Index in the file's tensor list. */
@@ -83,17 +84,17 @@ export function summarizeSqz(bytes: Uint8Array): SqzSummary {
     const { index, stats } = tensors[ref - 1]!;
     return [{
       index, role, shape: [...model.tensors[index]!.shape], n: stats.n, nonzeros: stats.nnz,
-      density: stats.n === 0 ? 0 : stats.nnz / stats.n, bits: stats.bits, encoding: ENCODING_NAMES[stats.encoding] ?? String(stats.encoding),
+      density: stats.n === 0 ? 0 : stats.nnz / stats.n, bits: stats.bits, encoding: encodingName(stats.encoding),
       bytes: stats.bytes, parts: account.tensors[index]!,
     }];
   };
   const ops = model.ops.map((op, index): OpSummary => ({
-    index, type: OP_NAMES[op.type] ?? String(op.type), activation: ACTIVATION_NAMES[op.activation] ?? String(op.activation),
+    index, type: opName(op.type), activation: activationName(op.activation),
     outputShape: [...model.values[op.outputs[0]!]!.shape],
     tensors: [...tensorSummary(op.weight, 'weight'), ...tensorSummary(op.bias, 'bias')],
   }));
   const layers = account.layers.map((l): LayerSummary => ({
-    op: l.op, type: OP_NAMES[model.ops[l.op]!.type] ?? String(model.ops[l.op]!.type), weightTensor: l.weight, biasTensor: l.biasTensor,
+    op: l.op, type: opName(model.ops[l.op]!.type), weightTensor: l.weight, biasTensor: l.biasTensor,
     bytes: { values: l.values, positions: l.positions, codebook: l.codebook, framing: l.framing, bias: l.bias },
   }));
   const all = tensors.map((t) => t.stats);

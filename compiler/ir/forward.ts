@@ -1,5 +1,10 @@
-// The IR's forward pass in tfjs-core ops, differentiable, on whatever backend is active.
+// The IR's forward pass in tfjs-core ops, differentiable, on whatever backend is active. Each op runs its entry of
+// the compiler's op table (compiler/ops.ts); each activation is tfjs-layers' own, by its Keras identifier in
+// formats/activations.ts, so training and tfjs agree on every formula.
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { activationByName } from '../../formats/activations.js';
+import { COMPILER_OPS } from '../ops.js';
 import type { Graph, IROp, IRTensor } from './graph.js';
 
 /** Kernel and bias tensors standing in for an op's IR weights (tf.Variables while training). */
@@ -44,19 +49,25 @@ export function graphConstants(graph: Graph): GraphConstants {
   };
 }
 
-function applyActivation(x: tf.Tensor, op: IROp, skipSoftmax: boolean): tf.Tensor {
-  switch (op.activation) {
-    case 'linear': return x;
-    case 'relu': return op.clipMax === undefined ? tf.relu(x) : tf.clipByValue(x, 0, op.clipMax);
-    case 'sigmoid': return tf.sigmoid(x);
-    case 'tanh': return tf.tanh(x);
-    case 'softmax': return skipSoftmax ? x : tf.softmax(x, -1);
-    default: throw new Error(`forward: op '${op.name}' has unknown activation '${String(op.activation)}'`);
+/** One tfjs-layers Activation layer per Keras identifier, made on first use (layers apply to concrete tensors too). */
+const activationLayers = new Map<string, ReturnType<typeof tfl.layers.activation>>();
+
+function kerasActivation(identifier: string, x: tf.Tensor): tf.Tensor {
+  let layer = activationLayers.get(identifier);
+  if (layer === undefined) {
+    layer = tfl.layers.activation({ activation: identifier as never });
+    activationLayers.set(identifier, layer);
   }
+  return layer.apply(x) as tf.Tensor;
 }
 
-function addBias(x: tf.Tensor, bias: tf.Tensor | undefined): tf.Tensor {
-  return bias === undefined ? x : tf.add(x, bias);
+function applyActivation(x: tf.Tensor, op: IROp, skipSoftmax: boolean): tf.Tensor {
+  if (op.activation === 'linear') return x;
+  if (op.activation === 'relu' && op.clipMax !== undefined) return tf.clipByValue(x, 0, op.clipMax);
+  if (op.activation === 'softmax' && skipSoftmax) return x;
+  const identifier = activationByName(op.activation)?.keras[0];
+  if (identifier === undefined) throw new Error(`forward: op '${op.name}' has unknown activation '${String(op.activation)}'`);
+  return kerasActivation(identifier, x);
 }
 
 function weights(graph: Graph, opIndex: number, opts: ForwardOptions): OpParams {
@@ -68,48 +79,22 @@ function weights(graph: Graph, opIndex: number, opts: ForwardOptions): OpParams 
   };
 }
 
-function requireKernel(op: IROp, kernel: tf.Tensor | undefined): tf.Tensor {
-  if (kernel === undefined) throw new Error(`forward: op '${op.name}' (${op.type}) has no kernel`);
-  return kernel;
-}
-
 /** Output of one op (before its activation) for a batch `batch` of inputs `xs`. */
 function runOp(graph: Graph, opIndex: number, xs: tf.Tensor[], batch: number, opts: ForwardOptions): tf.Tensor {
   const op = graph.ops[opIndex]!;
-  const x = xs[0]!;
-  const strides = op.strides ?? [1, 1];
-  const padding = op.padding ?? 'valid';
-  switch (op.type) {
-    case 'dense': {
-      const { kernel, bias } = weights(graph, opIndex, opts);
-      const flat = tf.reshape(x, [batch, -1]);
-      return addBias(tf.matMul(flat, requireKernel(op, kernel)), bias);
-    }
-    case 'conv2d': {
-      const { kernel, bias } = weights(graph, opIndex, opts);
-      return addBias(tf.conv2d(x as tf.Tensor4D, requireKernel(op, kernel) as tf.Tensor4D, strides, padding), bias);
-    }
-    case 'depthwiseConv2d': {
-      const { kernel, bias } = weights(graph, opIndex, opts);
-      return addBias(tf.depthwiseConv2d(x as tf.Tensor4D, requireKernel(op, kernel) as tf.Tensor4D, strides, padding), bias);
-    }
-    case 'maxPool2d':
-      return tf.maxPool(x as tf.Tensor4D, op.poolSize ?? [2, 2], strides, padding);
-    case 'avgPool2d':
-      return tf.avgPool(x as tf.Tensor4D, op.poolSize ?? [2, 2], strides, padding);
-    case 'globalAvgPool2d':
-      return tf.mean(x, [1, 2]);
-    case 'globalMaxPool2d':
-      return tf.max(x, [1, 2]);
-    case 'activation':
-      return x;
-    case 'add':
-      return xs.slice(1).reduce((sum, y) => tf.add(sum, y), x);
-    case 'reshape':
-      return tf.reshape(x, [batch, ...graph.values[op.output]!.shape]);
-    default:
-      throw new Error(`forward: op '${op.name}' has unknown type '${String(op.type)}'`);
-  }
+  const entry = COMPILER_OPS[op.type];
+  if (entry === undefined) throw new Error(`forward: op '${op.name}' has unknown type '${String(op.type)}'`);
+  let params: OpParams | undefined;
+  const slots = (): OpParams => (params ??= weights(graph, opIndex, opts));
+  return entry.forward({
+    op, xs, batch, outputShape: graph.values[op.output]!.shape,
+    kernel: () => {
+      const kernel = slots().kernel;
+      if (kernel === undefined) throw new Error(`forward: op '${op.name}' (${op.type}) has no kernel`);
+      return kernel;
+    },
+    bias: () => slots().bias,
+  });
 }
 
 /**

@@ -1,6 +1,9 @@
 // The compiler's model representation: a graph of ops over activation values.
 // Import builds it from a TensorFlow.js layers model, the optimizer edits kernel values in place,
-// and export turns it into a sqz.Model. Layouts follow TensorFlow.js (NHWC, channels last).
+// and export turns it into a sqz.Model. Layouts follow TensorFlow.js (NHWC, channels last). Op types and
+// activations are the names of the op and activation tables (formats/ops.ts, formats/activations.ts).
+import type { ActivationName } from '../../formats/activations.js';
+import { type OpName, opByName } from '../../formats/ops.js';
 
 /** Weights and their shape. Dense kernel [in, out]; conv [KH, KW, Cin, Cout]; depthwise [KH, KW, Cin, mult]; bias [out]. */
 export interface IRTensor {
@@ -14,20 +17,14 @@ export interface IRValue {
   shape: number[];
 }
 
-export type OpType =
-  | 'dense'
-  | 'conv2d'
-  | 'depthwiseConv2d'
-  | 'maxPool2d'
-  | 'avgPool2d'
-  | 'globalAvgPool2d'
-  | 'globalMaxPool2d'
-  | 'activation'
-  | 'add'
-  | 'reshape';
+/** An op's name in formats/ops.ts. */
+export type OpType = OpName;
 
-/** relu with clipMax set is relu6 / ReLU(maxValue). softmax is over the last axis. */
-export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
+/**
+ * An activation's name in formats/activations.ts, but for relu-clip: the IR writes it as relu with clipMax set
+ * (relu6 / ReLU(maxValue)), and export stores that as ACT_RELU_CLIP. softmax is over the last axis.
+ */
+export type Activation = Exclude<ActivationName, 'relu-clip'>;
 
 export interface IROp {
   type: OpType;
@@ -37,7 +34,9 @@ export interface IROp {
   inputs: number[];
   /** Value index written by the op. */
   output: number;
+  /** The weight slot's tensor (formats/ops.ts: the descriptor's `weight`). */
   kernel?: IRTensor;
+  /** The bias slot's tensor (formats/ops.ts: the descriptor's `bias`, a bias or another per-channel vector). */
   bias?: IRTensor;
   /** [KH, KW] for pools. */
   poolSize?: [number, number];
@@ -57,7 +56,7 @@ export interface Graph {
   outputs: number[];
 }
 
-/** Ops whose kernel the optimizer compresses. */
+/** Ops whose kernel the optimizer compresses (their descriptor says `compressible`). */
 export function isCompressible(op: IROp): op is IROp & { kernel: IRTensor } {
-  return (op.type === 'dense' || op.type === 'conv2d' || op.type === 'depthwiseConv2d') && op.kernel !== undefined;
+  return opByName(op.type)?.compressible === true && op.kernel !== undefined;
 }

@@ -26,7 +26,7 @@
 import { allocateBits, allocateBitsExact } from './bit_allocation.js';
 import { kmeans1d, kmeansByBits, quantizeToCentroids, roundCentroidsToF16 } from './kmeans.js';
 import {
-  estimateF16TensorBytes, estimateSparseTensorBytes, indexBitsPerNonzero, riceBestK, sparseTensorByteCandidates,
+  estimateF16TensorBytes, estimateSparseTensorBytes, indexBitsPerNonzero, riceKForRandomPositions, sparseTensorByteCandidates,
   sparseTensorBytesForMask,
 } from './size_model.js';
 import { applyMask, sparseProject } from './sparse_projection.js';
@@ -34,7 +34,7 @@ import { applyMask, sparseProject } from './sparse_projection.js';
 export { allocateBits, allocateBitsExact, type BitAllocation, type BitOption } from './bit_allocation.js';
 export { kmeans1d, kmeansByBits, quantizeToCentroids, roundCentroidsToF16, type KMeansOptions, type KMeansResult } from './kmeans.js';
 export {
-  estimateF16TensorBytes, estimateSparseTensorBytes, indexBitsPerNonzero, riceBestK, sparseTensorByteCandidates,
+  estimateF16TensorBytes, estimateSparseTensorBytes, indexBitsPerNonzero, riceKForRandomPositions, sparseTensorByteCandidates,
   sparseTensorBytesForMask, type SparseTensorBytes, type TensorSizeOptions,
 } from './size_model.js';
 export { applyMask, sparseProject, type SparseLayerInput, type SparseProjection } from './sparse_projection.js';
@@ -42,7 +42,7 @@ export { applyMask, sparseProject, type SparseLayerInput, type SparseProjection 
 /** Every projection and helper, by role, in the order the ADMM loop uses them. */
 export const PROJECTIONS = [
   { name: 'indexBitsPerNonzero', role: 'cost model', fn: indexBitsPerNonzero },
-  { name: 'riceBestK', role: 'cost model', fn: riceBestK },
+  { name: 'riceKForRandomPositions', role: 'cost model', fn: riceKForRandomPositions },
   { name: 'sparseProject', role: 'sparse projection (0-1 knapsack)', fn: sparseProject },
   { name: 'applyMask', role: 'sparse projection', fn: applyMask },
   { name: 'kmeansByBits', role: 'codebooks for b = 1..8', fn: kmeansByBits },

@@ -59,7 +59,7 @@ function checkCounts(fn: string, n: number, nnz: number): void {
  * Expected Rice(k) bits per nonzero for nnz nonzeros at random positions among n, and the k minimizing it.
  * nnz is clamped to [1, n] (the cost of the first nonzero of an empty layer).
  */
-export function riceBestK(n: number, nnz: number): { k: number; bitsPerNonzero: number } {
+export function riceKForRandomPositions(n: number, nnz: number): { k: number; bitsPerNonzero: number } {
   const p = Math.min(Math.max(nnz, 1), n) / n;
   const logQ = Math.log1p(-p); // log(1 − p); −Infinity when p = 1
   let best = { k: 0, bitsPerNonzero: Infinity };
@@ -74,7 +74,7 @@ export function riceBestK(n: number, nnz: number): { k: number; bitsPerNonzero: 
 /** Position bits per nonzero: the cheaper of an n-bit bitmap (n / nnz) and the Rice expectation. nnz clamped to [1, n]. */
 export function indexBitsPerNonzero(n: number, nnz: number): number {
   const m = Math.min(Math.max(nnz, 1), n);
-  return Math.min(n / m, riceBestK(n, m).bitsPerNonzero);
+  return Math.min(n / m, riceKForRandomPositions(n, m).bitsPerNonzero);
 }
 
 /** Options of the byte estimates. */
@@ -129,7 +129,7 @@ export function sparseTensorByteCandidates(n: number, nnz: number, bits: number,
   checkCounts(fn, n, nnz);
   const e = entries ?? Math.max(1, Math.min(2 ** bits, nnz));
   if (nnz > 0) checkEntries(fn, bits, e, nnz); // an all-zero tensor has no codebook
-  const rice = riceBestK(n, nnz);
+  const rice = riceKForRandomPositions(n, nnz);
   return candidates(n, nnz, e, Math.ceil((nnz * rice.bitsPerNonzero) / 8), rice.k, opts.shape ?? [n]);
 }
 

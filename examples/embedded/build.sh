@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Builds sqz_host: the scalar runtime (build/sqz-scalar.wasm) translated to C by wasm2c, compiled with the host.
+# Builds sqz_host: a scalar runtime translated to C by wasm2c, compiled with the host.
 #
-#   bash examples/embedded/build.sh [OUT_DIR]      (default OUT_DIR: build/embedded, which git ignores)
+#   bash examples/embedded/build.sh [OUT_DIR] [MODEL.sqz ...]      (default OUT_DIR: build/embedded, which git ignores)
 #
-# Environment: SQZ_WASM (module to translate, default build/sqz-scalar.wasm), CC (default gcc), CFLAGS (default
+# With models, the runtime is the one tailored to them (`sqz runtime MODEL.sqz ... --scalar --exec any`, written to
+# OUT_DIR/runtime.wasm): only the ops, activations, encodings and paths they use, so the binary is smaller. Without,
+# the general scalar runtime.
+# Environment: SQZ_WASM (module to translate when no model is given, default build/sqz-scalar.wasm), CC (default gcc), CFLAGS (default
 # -O2), WASM2C_DIR (folder holding wasm-rt-impl.c; default: Debian's /usr/share/wabt/wasm2c, then wabt's source
 # layout next to the wasm2c binary), SQZ_MEMCHECK (bounds, the default, or signal: see below).
 # Writes OUT_DIR/sqz.c, sqz.h (generated, never committed) and OUT_DIR/sqz_host.
@@ -11,6 +14,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 out="${1:-$root/build/embedded}"
+[ "$#" -gt 0 ] && shift
 wasm="${SQZ_WASM:-$root/build/sqz-scalar.wasm}"
 cc="${CC:-gcc}"
 case "${SQZ_MEMCHECK:-bounds}" in
@@ -33,6 +37,11 @@ fi
 [ -n "$rt_dir" ] && [ -f "$rt_dir/wasm-rt-impl.c" ] || fail "wasm-rt-impl.c not found: set WASM2C_DIR to wabt's wasm2c folder"
 
 mkdir -p "$out"
+if [ "$#" -gt 0 ]; then
+  [ -f "$root/dist/compiler/cli.js" ] || fail "dist/compiler/cli.js not found: build sqz first (npm run build)"
+  node "$root/dist/compiler/cli.js" runtime "$@" --scalar --exec any -o "$out/runtime.wasm" >&2 || fail "sqz runtime failed"
+  wasm="$out/runtime.wasm"
+fi
 # -n sqz fixes the C names: Z_sqz_instantiate, Z_sqzZ_load, ... (wabt 1.0.32's mangling; newer wabt writes w2c_sqz_*).
 wasm2c "$wasm" -n sqz -o "$out/sqz.c"
 

@@ -1,8 +1,12 @@
 // @ts-check
 // The sqz web demo: loads a .sqz model by URL into the compiled runtime (dist/runtime/index.js, imported by a
 // relative URL: no bundler), classifies a drawn or bundled digit and shows the class, the scores and the timing.
+// The wasm module is the runtime tailored to the model (`sqz runtime`): mnist-mlp.wasm, or mnist-mlp-scalar.wasm
+// for the scalar variant, next to the page.
 //
-// URL parameters: model=URL of the .sqz (default mnist-mlp.sqz next to this page); variant=simd|scalar;
+// URL parameters: model=URL of the .sqz (default mnist-mlp.sqz next to this page); runtime=URL of the tailored
+// SIMD module (default mnist-mlp.wasm; the scalar one is the same name with -scalar), or runtime=general for the
+// general build in build/; variant=simd|scalar;
 // exec=auto|dense|compressed; digit=0..9 classifies that bundled digit once loaded; report=URL POSTs the result
 // JSON there (test/hosts/browser.test.ts uses it). Every classification (drawn or bundled) also writes its result
 // JSON, including the 784 pixels the model was fed, to <output id="result"> (test/hosts/browser_draw.test.ts reads
@@ -12,10 +16,30 @@ import { DIGITS, digitPixels } from './digits.js';
 
 const RUNTIME_URL = '../../dist/runtime/index.js';
 const MAKE_MODEL = 'node dist/compiler/cli.js convert examples/models/mnist-mlp/model.json --weights q8 -o examples/web/mnist-mlp.sqz';
+const MAKE_RUNTIME = 'node dist/compiler/cli.js runtime examples/web/mnist-mlp.sqz --exec any -o examples/web/mnist-mlp.wasm\n  ' +
+  'node dist/compiler/cli.js runtime examples/web/mnist-mlp.sqz --exec any --scalar -o examples/web/mnist-mlp-scalar.wasm';
 const SIDE = 28;
 
 const params = new URLSearchParams(location.search);
 const modelUrl = new URL(params.get('model') ?? 'mnist-mlp.sqz', location.href).href;
+const runtimeParam = params.get('runtime') ?? 'mnist-mlp.wasm';
+/** The tailored module's URL for a variant, or undefined for the general build. */
+const runtimeUrl = (/** @type {boolean} */ simd) => (runtimeParam === 'general' ? undefined
+  : new URL(simd ? runtimeParam : runtimeParam.replace(/\.wasm$/, '-scalar.wasm'), location.href).href);
+/** @type {Map<string, Uint8Array>} tailored module bytes by URL */
+const runtimes = new Map();
+
+/** The tailored module at `url`, fetched once. */
+async function runtimeBytes(/** @type {string} */ url) {
+  let bytes = runtimes.get(url);
+  if (bytes === undefined) {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`could not fetch the runtime ${url}: HTTP ${response.status}`);
+    bytes = new Uint8Array(await response.arrayBuffer());
+    runtimes.set(url, bytes);
+  }
+  return bytes;
+}
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const pad = /** @type {HTMLCanvasElement} */ ($('pad'));
 const ctx = /** @type {CanvasRenderingContext2D} */ (pad.getContext('2d', { willReadFrequently: true }));
@@ -44,9 +68,11 @@ async function loadModel() {
   model?.dispose();
   model = undefined;
   const simd = variantSelect.value === 'simd';
-  setStatus(`Loading ${modelUrl} (${simd ? 'SIMD' : 'scalar'} build)…`);
+  const wasmUrl = runtimeUrl(simd);
+  setStatus(`Loading ${modelUrl} (${simd ? 'SIMD' : 'scalar'} ${wasmUrl === undefined ? 'general' : 'tailored'} runtime)…`);
   const started = performance.now();
-  model = await sqz.SqzModel.load(modelUrl, { simd, exec: execSelect.value });
+  const wasm = wasmUrl === undefined ? undefined : await runtimeBytes(wasmUrl);
+  model = await sqz.SqzModel.load(modelUrl, wasm === undefined ? { simd, exec: execSelect.value } : { wasm, exec: execSelect.value });
   const loadMs = performance.now() - started;
   const info = model.info;
   const inputSize = info.inputs[0].shape.reduce((/** @type {number} */ a, /** @type {number} */ b) => a * b, 1);
@@ -56,7 +82,8 @@ async function loadModel() {
   const compressed = info.tensors.filter((/** @type {any} */ t) => t.exec === 'compressed').length;
   $('info').textContent = `${info.fileBytes.toLocaleString()} B file, ${info.parameters.toLocaleString()} parameters, ` +
     `${info.ops.length} ops, ${info.tensors.length} tensors (${compressed} run compressed); ` +
-    `heap ${info.heapBytes.toLocaleString()} B, ${info.variant} build.`;
+    `heap ${info.heapBytes.toLocaleString()} B, ${simd ? 'SIMD' : 'scalar'} ` +
+    `${wasm === undefined ? 'general runtime' : `runtime tailored to the model, ${wasm.length.toLocaleString()} B`}.`;
   setStatus(`Loaded in ${loadMs.toFixed(1)} ms. Draw a digit or pick one.`);
   return loadMs;
 }
@@ -218,7 +245,8 @@ async function main() {
     showPixels(pixels);
     const info = model.info;
     await publish({
-      model: modelUrl, variant: info.variant, exec: execSelect.value, digit: digit.label, loadMs,
+      model: modelUrl, variant: variantSelect.value, runtime: runtimeUrl(variantSelect.value === 'simd') ?? 'general',
+      exec: execSelect.value, digit: digit.label, loadMs,
       simdSupported: sqz.detectSimd(), fileBytes: info.fileBytes, ...classify(pixels, `digit ${digit.label}`),
     });
   }
@@ -226,7 +254,8 @@ async function main() {
 
 function showError(/** @type {unknown} */ error) {
   let text = error instanceof Error ? error.message : String(error);
-  if (/HTTP 404/.test(text) && /mnist-mlp\.sqz/.test(modelUrl)) text += `\nMake the model with:\n  ${MAKE_MODEL}`;
+  if (/HTTP 404/.test(text) && /could not fetch the runtime/.test(text)) text += `\nBuild the runtime with:\n  ${MAKE_RUNTIME}`;
+  else if (/HTTP 404/.test(text) && /mnist-mlp\.sqz/.test(modelUrl)) text += `\nMake the model with:\n  ${MAKE_MODEL}`;
   setStatus(text, true);
   return publish({ error: text }).catch(() => {});
 }

@@ -174,7 +174,7 @@ test('valid CRC, out-of-range value index / code / position → errors naming th
 test('graph rules: unknown codes, weights, outputs, order and shapes', () => {
   const cases: Array<[string, (m: ModelMessage) => void, number, RegExp]> = [
     ['op type', (m) => { m.ops[0].type = 42; }, ERR_UNSUPPORTED, /unknown op type 42/],
-    ['activation', (m) => { m.ops[0].activation = 9; }, ERR_UNSUPPORTED, /unknown activation 9/],
+    ['activation', (m) => { m.ops[0].activation = 99; }, ERR_UNSUPPORTED, /unknown activation 99/],
     ['padding', (m) => { m.ops[0].padding = 2; }, ERR_UNSUPPORTED, /unknown padding 2/],
     ['two outputs', (m) => { m.ops[6].outputs = [7, 8]; }, ERR_MALFORMED, /has 2 outputs, needs exactly 1/],
     ['read before write', (m) => { [m.ops[4], m.ops[5]] = [m.ops[5], m.ops[4]]; }, ERR_MALFORMED, /reads value 5 before any op writes it/],

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ERR_MALFORMED } from '../../formats/constants.js';
 import { SqzFormatError } from '../../formats/errors.js';
-import { bestRiceK, riceBitLength, riceDecode, riceEncode, RICE_K_MAX } from '../../formats/rice.js';
+import { riceKForShortestStream, riceBitLength, riceDecode, riceEncode, RICE_K_MAX } from '../../formats/rice.js';
 import { bytesOf, naiveRiceDecode, naiveRiceEncode, randomPositions } from './reference.js';
 import { rng } from '../fixtures/random.js';
 
@@ -28,7 +28,7 @@ test('riceEncode writes the README layout for every k and riceDecode inverts it'
   }
 });
 
-test('bestRiceK is the exact minimum over all k (brute force on real stream lengths)', () => {
+test('riceKForShortestStream is the exact minimum over all k (brute force on real stream lengths)', () => {
   const random = rng(11);
   for (let trial = 0; trial < 40; trial++) {
     const n = 1 + Math.floor(random() * 20000);
@@ -44,7 +44,7 @@ test('bestRiceK is the exact minimum over all k (brute force on real stream leng
       assert.equal(riceBitLength(positions, k), bits);
     }
     const min = Math.min(...lengths);
-    const k = bestRiceK(positions);
+    const k = riceKForShortestStream(positions);
     assert.equal(lengths[k], min, `trial ${trial}: k=${k} gives ${lengths[k]} bits, best is ${min}`);
     assert.equal(k, lengths.indexOf(min), 'ties go to the smallest k');
   }

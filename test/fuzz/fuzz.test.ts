@@ -1,11 +1,13 @@
 // CI smoke of the hostile-input fuzzer (test/fuzz/): 20,000 seeded mutations of valid files (and ~5 % generated valid
-// models with odd geometry, checked against the reference interpreter) through both wasm builds (raw ABI, one
-// instance each, the scalar one under a memory cap), the TS reader, and every 25th through SqzModel. Any finding fails with its replay
+// models with odd geometry, checked against the reference interpreter) through both wasm builds and a tailored
+// runtime (`sqz runtime --exec any` for the first seed: conv, pool, dense; raw ABI, one instance each, the scalar one under a
+// memory cap), the TS reader, and every 25th through SqzModel. Any finding fails with its replay
 // index; bench/fuzz.ts runs the same generator for longer.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ENC_SPARSE_RICE, ERR_NONE, EXEC_DENSE, OP_DENSE, type ModelMessage, encodeTensorAs, newOp, writeSqz } from '../../formats/index.js';
 import { loadRaw } from '../runtime/raw_instance.js';
+import { tailoredRuntime } from '../fixtures/tailored_runtime.js';
 import { checkInput, memoryBound, newStats, RawTarget } from './harness.js';
 import { fuzzInput } from './mutate.js';
 import { fuzzSeeds } from './seeds.js';
@@ -16,13 +18,16 @@ const INPUTS = 20_000;
 test(`fuzz smoke: ${INPUTS} mutated files, both builds, TS reader, SqzModel`, { timeout: 120_000 }, async () => {
   const seeds = fuzzSeeds();
   // The scalar instance runs under a 32 MiB cap: no input may grow it past the cap, or be refused by the allocator.
-  const targets = { raw: [new RawTarget(true), new RawTarget(false, 32 << 20)], modelEvery: 25 };
+  // The tailored one comes first: the readers' agreement is checked against the last (general) build.
+  const tailored = new RawTarget(true, 0, { name: 'tailored', bytes: await tailoredRuntime([seeds[0]!.file], true, ['any']) });
+  const targets = { raw: [tailored, new RawTarget(true), new RawTarget(false, 32 << 20)], modelEvery: 25 };
   const stats = newStats();
   for (let i = 0; i < INPUTS; i++) await checkInput(targets, seeds, fuzzInput(seeds, SEED, i), i, stats);
   const findings = stats.findings.slice(0, 5).map((f) => `#${f.index} ${f.kind} ${f.target}: ${f.problem}`);
   assert.deepEqual(findings, [], `${stats.findings.length} findings (replay: fuzzInput(seeds, ${SEED}, index))`);
   // The mutations must reach beyond the header and the protobuf reader: some inputs load, many fail deep.
-  for (const outcome of ['wasm-simd none', 'wasm-simd malformed', 'wasm-simd shape-mismatch', 'wasm-simd unsupported', 'ts malformed']) {
+  for (const outcome of ['wasm-simd none', 'wasm-simd malformed', 'wasm-simd shape-mismatch', 'wasm-simd unsupported', 'ts malformed',
+    'wasm-tailored none', 'wasm-tailored not-built', 'wasm-tailored malformed']) {
     assert.ok((stats.outcomes.get(outcome) ?? 0) > 50, `${outcome}: ${stats.outcomes.get(outcome) ?? 0}`);
   }
   assert.ok((stats.outcomes.get('wasm-simd checksum-mismatch') ?? 0) < INPUTS / 10, 'most inputs keep a valid CRC');

@@ -91,17 +91,42 @@ export function memoryBound(heapBase: number, file: Uint8Array): number {
   return fixed + weights + 4 * MAX_BATCH * arenaFloats;
 }
 
-/** One build's long-lived raw instance, as an embedded host would keep it, with an optional memory cap (bytes). */
+/** A runtime module other than the general build: a tailored one (`sqz runtime`), by name. */
+export interface RuntimeModule {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * One build's long-lived raw instance, as an embedded host would keep it, with an optional memory cap (bytes): the
+ * general runtime (SIMD or scalar), or `runtime` (a tailored one, which may refuse a file as needing something it was
+ * built without: then only seeds it loads are reloaded, and a valid generated model may be refused that way).
+ */
 export class RawTarget {
   readonly name: string;
   exports!: SqzWasmExports;
-  constructor(readonly simd: boolean, readonly memoryLimit = 0) {
-    this.name = (simd ? 'wasm-simd' : 'wasm-scalar') + (memoryLimit > 0 ? '-capped' : '');
+  readonly #module: WebAssembly.Module | undefined;
+  #loadable: readonly Seed[] | undefined;
+  constructor(readonly simd: boolean, readonly memoryLimit = 0, readonly runtime?: RuntimeModule) {
+    this.name = runtime !== undefined ? `wasm-${runtime.name}` : (simd ? 'wasm-simd' : 'wasm-scalar') + (memoryLimit > 0 ? '-capped' : '');
+    this.#module = runtime === undefined ? undefined : new WebAssembly.Module(runtime.bytes as Uint8Array<ArrayBuffer>);
     this.renew();
   }
   renew(): void {
-    this.exports = newInstance(this.simd);
+    this.exports = newInstance(this.simd, this.#module);
     this.exports.setMemoryLimit(this.memoryLimit);
+  }
+  /** Whether the last load failed only because this build lacks a feature the file needs (a tailored runtime). */
+  refusedAsNotBuilt(): boolean {
+    return this.runtime !== undefined && this.exports.missingFeature() >= 0;
+  }
+  /** The seeds this build loads in every exec mode (all of them for the general runtime), found once. */
+  loadableSeeds(seeds: readonly Seed[]): readonly Seed[] {
+    if (this.#loadable === undefined) {
+      const probe = newInstance(this.simd, this.#module);
+      this.#loadable = seeds.filter((seed) => [0, 1, 2].every((exec) => loadRaw(probe, seed.file, exec) === ERR_NONE));
+    }
+    return this.#loadable;
   }
   recycleIfLarge(): void {
     if (this.exports.memory.buffer.byteLength > RECYCLE_BYTES) this.renew();
@@ -157,7 +182,8 @@ function checkRaw(target: RawTarget, input: FuzzInput, index: number, seeds: rea
   if (target.memoryLimit > 0 && code === ERR_MEMORY && !PRE_CHECK.test(message)) report(`ERR_MEMORY under a cap without the pre-check's refusal: ${message}`);
   if (code === ERR_NONE) checkNeed(exports, 'load', report);
   if (!FILE_CODES.has(code)) report(`load returned code ${code}`);
-  if (input.model !== undefined && code !== ERR_NONE) report(`a valid generated model was refused: ${errorMessage(exports)}`);
+  const notBuilt = code === ERR_UNSUPPORTED && target.refusedAsNotBuilt();
+  if (input.model !== undefined && code !== ERR_NONE && !notBuilt) report(`a valid generated model was refused: ${errorMessage(exports)}`);
   else if (code !== ERR_NONE && errorMessage(exports).length < 10) report(`code ${code} with message "${errorMessage(exports)}"`);
   try {
     if (code === ERR_NONE) {
@@ -173,7 +199,9 @@ function checkRaw(target: RawTarget, input: FuzzInput, index: number, seeds: rea
         if (input.model !== undefined) compareWithReference(exports, input.model, index, report);
       } else if (planned !== ERR_MEMORY) report(`plan(${batch}) of a loaded model returned ${planned}`);
     } else {
-      const seed = seeds[index % seeds.length]!;
+      const loadable = target.loadableSeeds(seeds);
+      if (loadable.length === 0) throw new Error(`${target.name} loads none of the seeds`);
+      const seed = loadable[index % loadable.length]!;
       const reloaded = loadRaw(exports, seed.file, index % 3);
       if (reloaded !== ERR_NONE) report(`after the failure the valid seed ${seed.name} gives code ${reloaded}: ${errorMessage(exports)}`);
       else if (!close(predictRaw(exports, seed.input), seed.expected)) report(`after the failure seed ${seed.name} gives a wrong output`);
@@ -183,7 +211,7 @@ function checkRaw(target: RawTarget, input: FuzzInput, index: number, seeds: rea
     target.renew();
   }
   target.recycleIfLarge();
-  return [errorCodeName(code), message];
+  return [notBuilt ? 'not-built' : errorCodeName(code), message];
 }
 
 function checkTs(input: FuzzInput, report: (problem: string) => void): [string, string] {

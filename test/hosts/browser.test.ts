@@ -1,6 +1,7 @@
 // The runtime in a real browser: headless Chromium loads the compiled ESM runtime (dist/runtime/index.js) and a
 // .sqz by URL from a node:http static server on 127.0.0.1, runs real MNIST digits with the SIMD and the scalar
-// build, and must give outputs bit-identical to Node's runtime on the same module and inputs. The web demo
+// build (the general ones, and the ones tailored to the models by `sqz runtime`), and must give outputs
+// bit-identical to Node's runtime on the same module and inputs. The web demo
 // (examples/web/) must classify a bundled digit like Node does and explain a missing model.
 
 import assert from 'node:assert/strict';
@@ -14,7 +15,10 @@ import { importModel } from '../../compiler/import/index.js';
 import { startStaticServer, type StaticServer } from '../../examples/web/serve.js';
 import { SqzError, SqzModel } from '../../runtime/index.js';
 import { findChromium, runPage } from './chromium.js';
-import { argmaxRows, bitDifference, buildHostModels, loadDigits, REPO_ROOT, type HostModel } from './host_models.js';
+import {
+  argmaxRows, bitDifference, buildHostModels, HOST_RUNTIME_NAMES, hostRuntimes, loadDigits, loadOptions, REPO_ROOT,
+  type HostModel, type HostRuntime,
+} from './host_models.js';
 
 const DIGITS = 5;
 const MOUNT = '/__sqz_test__/';
@@ -30,7 +34,10 @@ const skip = chromium === null
 let dir = '';
 let server: StaticServer | undefined;
 let models: HostModel[] = [];
+let runtimes: HostRuntime[] = [];
 let demoModel: Uint8Array;
+/** The runtime tailored to the demo model (`sqz runtime --exec any`), SIMD and scalar. */
+let demoRuntime: HostRuntime;
 let digits: Float32Array;
 const reports = new Map<string, (body: string) => void>();
 
@@ -52,10 +59,18 @@ before(async () => {
   if (skip !== false) return;
   dir = mkdtempSync(join(tmpdir(), 'sqz-browser-'));
   models = await buildHostModels();
+  runtimes = await hostRuntimes(models);
   for (const model of models) writeFileSync(join(dir, `${model.name}.sqz`), model.bytes);
+  for (const runtime of runtimes) {
+    if (runtime.simd !== undefined) writeFileSync(join(dir, `${runtime.name}-simd.wasm`), runtime.simd);
+    if (runtime.scalar !== undefined) writeFileSync(join(dir, `${runtime.name}-scalar.wasm`), runtime.scalar);
+  }
   // What examples/web/README.md tells a user to make: `sqz convert ... --weights q8`.
   demoModel = exportModel(await importModel(join(REPO_ROOT, 'examples/models/mnist-mlp/model.json')), { weights: 'q8' });
   writeFileSync(join(dir, 'mnist-mlp.sqz'), demoModel);
+  demoRuntime = (await hostRuntimes([{ name: 'mnist-mlp', bytes: demoModel }]))[1]!;
+  writeFileSync(join(dir, 'mnist-mlp.wasm'), demoRuntime.simd!);
+  writeFileSync(join(dir, 'mnist-mlp-scalar.wasm'), demoRuntime.scalar!);
   const corrupt = models[0].bytes.slice();
   corrupt[corrupt.length - 5] ^= 0x01;
   writeFileSync(join(dir, 'corrupt.sqz'), corrupt);
@@ -90,10 +105,13 @@ test('static server: MIME types for modules and wasm, 404, no escape from the se
   assert.equal((await get('/..%2F..%2Fetc%2Fpasswd')).status, 403);
 });
 
-test('Chromium runs the SIMD and scalar builds bit-identically to Node on real digits; corrupt file errors match', { skip }, async () => {
+for (const runtimeName of HOST_RUNTIME_NAMES) test(`[${runtimeName} runtime] Chromium runs the SIMD and scalar builds bit-identically to Node on real digits; corrupt file errors match`, { skip }, async () => {
+  const runtime = runtimes.find((r) => r.name === runtimeName)!;
   const query = new URLSearchParams({ inputs: `${MOUNT}digits.f32`, count: String(DIGITS), corrupt: `${MOUNT}corrupt.sqz` });
+  if (runtime.simd !== undefined) query.set('runtimeSimd', `${MOUNT}${runtime.name}-simd.wasm`);
+  if (runtime.scalar !== undefined) query.set('runtimeScalar', `${MOUNT}${runtime.name}-scalar.wasm`);
   for (const model of models) query.append('model', `${MOUNT}${model.name}.sqz`);
-  const result = await openPage('/test/hosts/browser_page.html', query, 'runtime');
+  const result = await openPage('/test/hosts/browser_page.html', query, `runtime-${runtimeName}`);
   assert.equal(result.error, undefined, `the page failed: ${String(result.error)}`);
   assert.equal(result.nodeGlobals, false, 'the page sees a `process` global: not a plain browser');
   assert.equal(result.simdSupported, true, `Chromium should support wasm SIMD (${String(result.userAgent)})`);
@@ -101,7 +119,8 @@ test('Chromium runs the SIMD and scalar builds bit-identically to Node on real d
   assert.equal(runs.length, models.length * 2);
   for (const run of runs) {
     const model = models.find((m) => run.model === `${MOUNT}${m.name}.sqz`)!;
-    const node = await SqzModel.load(model.bytes, { simd: run.variant === 'simd' });
+    const simd = runs.indexOf(run) % 2 === 0; // the page runs SIMD, then scalar, per model
+    const node = await SqzModel.load(model.bytes, loadOptions(runtime, simd));
     assert.equal(node.info.variant, run.variant);
     const perSample = 784;
     const single = new Float32Array(run.single.length);
@@ -113,23 +132,24 @@ test('Chromium runs the SIMD and scalar builds bit-identically to Node on real d
       assert.equal(difference, null, `${model.name} ${run.variant} ${what}: Chromium differs from Node: ${difference}`);
     }
   }
-  const nodeError = await SqzModel.load(join(dir, 'corrupt.sqz'), { simd: false }).then(() => null, (error: unknown) => error);
+  const nodeError = await SqzModel.load(join(dir, 'corrupt.sqz'), loadOptions(runtime, false)).then(() => null, (error: unknown) => error);
   assert.ok(nodeError instanceof SqzError);
   assert.deepEqual(result.corrupt, { name: nodeError.name, code: nodeError.code, offset: nodeError.offset, message: nodeError.message });
 });
 
-test('the web demo classifies a bundled digit like Node does, in both builds', { skip }, async () => {
+test('the web demo classifies a bundled digit like Node does, in both builds of the runtime tailored to its model', { skip }, async () => {
   const bundled = (await import(pathToFileURL(join(REPO_ROOT, 'examples/web/digits.js')).href)) as {
     DIGITS: { label: number }[]; digitPixels(digit: { label: number }): Float32Array;
   };
   assert.equal(bundled.DIGITS.length, 10);
   for (const [digit, variant] of [[3, 'simd'], [7, 'scalar']] as const) {
-    const query = new URLSearchParams({ model: `${MOUNT}mnist-mlp.sqz`, digit: String(digit), variant });
+    const query = new URLSearchParams({ model: `${MOUNT}mnist-mlp.sqz`, runtime: `${MOUNT}mnist-mlp.wasm`, digit: String(digit), variant });
     const result = await openPage('/examples/web/index.html', query, `demo-${digit}`);
     assert.equal(result.error, undefined, `the demo failed: ${String(result.error)}`);
     assert.equal(result.variant, variant);
+    assert.match(String(result.runtime), variant === 'simd' ? /mnist-mlp\.wasm$/ : /mnist-mlp-scalar\.wasm$/);
     assert.equal(result.fileBytes, demoModel.length);
-    const node = await SqzModel.load(demoModel, { simd: variant === 'simd' });
+    const node = await SqzModel.load(demoModel, loadOptions(demoRuntime, variant === 'simd'));
     const expected = node.predict(bundled.digitPixels(bundled.DIGITS[digit]));
     node.dispose();
     const difference = bitDifference(Float32Array.from(result.outputs as number[]), expected);
@@ -140,9 +160,13 @@ test('the web demo classifies a bundled digit like Node does, in both builds', {
   }
 });
 
-test('the web demo explains a missing model instead of failing silently', { skip }, async () => {
-  const query = new URLSearchParams({ model: `${MOUNT}missing/mnist-mlp.sqz`, digit: '1' });
+test('the web demo explains a missing model or runtime instead of failing silently', { skip }, async () => {
+  const query = new URLSearchParams({ model: `${MOUNT}missing/mnist-mlp.sqz`, runtime: `${MOUNT}mnist-mlp.wasm`, digit: '1' });
   const result = await openPage('/examples/web/index.html', query, 'demo-missing');
   assert.match(String(result.error), /HTTP 404/);
   assert.match(String(result.error), /sqz convert|cli\.js convert/);
+  const noRuntime = new URLSearchParams({ model: `${MOUNT}mnist-mlp.sqz`, runtime: `${MOUNT}missing/mnist-mlp.wasm`, digit: '1' });
+  const missing = await openPage('/examples/web/index.html', noRuntime, 'demo-missing-runtime');
+  assert.match(String(missing.error), /could not fetch the runtime .*HTTP 404/);
+  assert.match(String(missing.error), /cli\.js runtime examples\/web\/mnist-mlp\.sqz/);
 });

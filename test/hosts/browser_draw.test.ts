@@ -14,7 +14,7 @@ import { importModel } from '../../compiler/import/index.js';
 import { startStaticServer, type StaticServer } from '../../examples/web/serve.js';
 import { SqzModel } from '../../runtime/index.js';
 import { findChromium } from './chromium.js';
-import { argmaxRows, bitDifference, REPO_ROOT } from './host_models.js';
+import { argmaxRows, bitDifference, hostRuntimes, loadOptions, REPO_ROOT, type HostRuntime } from './host_models.js';
 
 const MOUNT = '/__sqz_draw__/';
 const SCREENSHOT = join(REPO_ROOT, 'bench/results/web-demo-draw.png');
@@ -29,6 +29,7 @@ let dir = '';
 let server: StaticServer | undefined;
 let browser: Browser | undefined;
 let demoModel: Uint8Array;
+let demoRuntime: HostRuntime;
 
 interface DemoResult { source: string; class: number; outputs: number[]; input: number[] }
 
@@ -38,6 +39,10 @@ before(async () => {
   // The model examples/web/README.md tells a user to make: `sqz convert ... --weights q8`.
   demoModel = exportModel(await importModel(join(REPO_ROOT, 'examples/models/mnist-mlp/model.json')), { weights: 'q8' });
   writeFileSync(join(dir, 'mnist-mlp.sqz'), demoModel);
+  // ... and the runtime tailored to it: `sqz runtime ... --exec any` (SIMD and scalar).
+  demoRuntime = (await hostRuntimes([{ name: 'mnist-mlp', bytes: demoModel }]))[1]!;
+  writeFileSync(join(dir, 'mnist-mlp.wasm'), demoRuntime.simd!);
+  writeFileSync(join(dir, 'mnist-mlp-scalar.wasm'), demoRuntime.scalar!);
   server = await startStaticServer({ root: REPO_ROOT, mounts: { [MOUNT]: dir } });
   browser = await playwright.launch({ executablePath: executablePath!, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 });
@@ -71,7 +76,7 @@ test('a stroke drawn on the demo canvas is classified like the Node runtime clas
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   for (const variant of ['simd', 'scalar'] as const) {
-    await page.goto(`${server!.origin}/examples/web/index.html?model=${MOUNT}mnist-mlp.sqz&variant=${variant}`);
+    await page.goto(`${server!.origin}/examples/web/index.html?model=${MOUNT}mnist-mlp.sqz&runtime=${MOUNT}mnist-mlp.wasm&variant=${variant}`);
     await page.locator('#status', { hasText: 'Loaded' }).waitFor();
     // A "7": a bar across the top, then a diagonal down to the lower middle.
     await stroke(page, [[80, 70], [200, 70], [130, 220]]);
@@ -80,7 +85,7 @@ test('a stroke drawn on the demo canvas is classified like the Node runtime clas
     assert.equal(result.input.length, 784);
     const ink = result.input.reduce((a, b) => a + b, 0);
     assert.ok(ink > 20 && ink < 400, `the page fed the model ${ink} units of ink`);
-    const node = await SqzModel.load(demoModel, { simd: variant === 'simd' });
+    const node = await SqzModel.load(demoModel, loadOptions(demoRuntime, variant === 'simd'));
     const expected = node.predict(Float32Array.from(result.input));
     node.dispose();
     const difference = bitDifference(Float32Array.from(result.outputs), expected);

@@ -10,6 +10,7 @@ import { exportModel } from '../../compiler/export/index.js';
 import { importLayersModel, importModel } from '../../compiler/import/index.js';
 import { gather, loadDataset } from '../../compiler/data/index.js';
 import type { Graph } from '../../compiler/ir/graph.js';
+import { tailoredRuntime } from '../fixtures/tailored_runtime.js';
 import { randomizeWeights } from '../fixtures/tfjs_models.js';
 
 /** The repository root (this file runs from dist/test/hosts/). */
@@ -68,6 +69,34 @@ export async function buildHostModels(): Promise<HostModel[]> {
     { name: 'mlp-sparse-q8', bytes: exportModel(mlp, { weights: 'q8' }) },
     { name: 'cnn-q8', bytes: exportModel(cnn, { weights: 'q8' }) },
   ];
+}
+
+/** A runtime the host tests run: the general build, or the tailored one (`sqz runtime`) for the host models. */
+export interface HostRuntime {
+  name: 'general' | 'tailored';
+  /** The module bytes (SIMD, scalar); undefined: the general build SqzModel finds in build/. */
+  simd?: Uint8Array;
+  scalar?: Uint8Array;
+}
+
+export const HOST_RUNTIME_NAMES = ['general', 'tailored'] as const;
+
+/**
+ * The general runtime and the runtime tailored to `models` (both variants) as `sqz runtime --exec any` builds it:
+ * the hosts run every exec mode.
+ */
+export async function hostRuntimes(models: readonly HostModel[]): Promise<HostRuntime[]> {
+  const files = models.map((m) => m.bytes);
+  return [
+    { name: 'general' },
+    { name: 'tailored', simd: await tailoredRuntime(files, true, ['any']), scalar: await tailoredRuntime(files, false, ['any']) },
+  ];
+}
+
+/** SqzModel.load options that run `runtime`'s SIMD or scalar variant. */
+export function loadOptions(runtime: HostRuntime, simd: boolean): { simd: boolean; wasm?: Uint8Array } {
+  const wasm = simd ? runtime.simd : runtime.scalar;
+  return wasm === undefined ? { simd } : { simd, wasm };
 }
 
 /**

@@ -1,5 +1,6 @@
-// What `npm pack` ships: every `exports` target (code and `types`) and the two runtime modules; no tests,
-// benchmarks, examples' code, source maps or AssemblyScript sources.
+// What `npm pack` ships: every `exports` target (code and `types`), the two runtime modules, and the AssemblyScript
+// sources `sqz runtime` compiles (assembly/, formats/constants.ts, asconfig.json); no tests, benchmarks, examples'
+// code or source maps.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -24,6 +25,11 @@ test('npm pack ships the exports targets with their types, and nothing the packa
     for (const path of paths) assert.ok(files.has(path.replace(/^\.\//, '')), `exports["${entry}"] → ${path} is not packed`);
   }
   for (const bin of Object.values(pkg.bin)) assert.ok(files.has(bin), `bin ${bin} is not packed`);
-  const unwanted = [...files].filter((f) => /^(dist\/(test|bench|examples)\/|assembly\/|test\/|bench\/|scripts\/)|\.map$|\.ts$(?<!\.d\.ts)/.test(f));
+  for (const source of ['assembly/index.ts', 'assembly/kernels/index.ts', 'formats/constants.ts', 'asconfig.json']) {
+    assert.ok(files.has(source), `${source} is not packed: sqz runtime compiles it`);
+  }
+  const runtimeSources = /^(assembly\/.*\.ts|formats\/constants\.ts)$/;
+  const unwanted = [...files].filter((f) => !runtimeSources.test(f) &&
+    /^(dist\/(test|bench|examples)\/|assembly\/|test\/|bench\/|scripts\/)|\.map$|\.ts$(?<!\.d\.ts)/.test(f));
   assert.deepEqual(unwanted, []);
 });

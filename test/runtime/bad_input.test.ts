@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ACT_RELU, ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_CHECKSUM, ERR_INPUT, ERR_MAGIC,
+  ACT_COUNT, ACT_RELU, ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_CHECKSUM, ERR_INPUT, ERR_MAGIC,
   ERR_MALFORMED, ERR_MEMORY, ERR_NONE, ERR_SHAPE, ERR_STATE, ERR_TRUNCATED, ERR_UNSUPPORTED, ERR_VERSION, HEADER_BYTES,
   OP_ADD, OP_CONV2D, OP_DENSE, OP_MAX_POOL2D, type ModelMessage, encodeTensorAs, newOp, readSqz, sqzProtoTypes, wrapPayload,
   writeSqz,
@@ -126,7 +126,7 @@ test('valid CRC, inconsistent contents: each is caught at load with the right co
     ['value written twice', (m) => { m.ops[1].outputs = [1]; }, ERR_MALFORMED],
     ['two outputs on one op', (m) => { m.ops[1].outputs = [2, 3]; }, ERR_MALFORMED],
     ['unknown op type', (m) => { m.ops[1].type = 42; }, ERR_UNSUPPORTED],
-    ['unknown activation', (m) => { m.ops[0].activation = 9; }, ERR_UNSUPPORTED],
+    ['unknown activation', (m) => { m.ops[0].activation = ACT_COUNT; }, ERR_UNSUPPORTED],
     ['unknown padding', (m) => { m.ops[0].padding = 2; }, ERR_UNSUPPORTED],
     ['pool without kernel', (m) => { m.ops[1].kernel = []; }, ERR_MALFORMED],
     ['pool stride 0', (m) => { m.ops[1].strides = [0, 2]; }, ERR_MALFORMED],

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  CB_F32, ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, OP_ACTIVATION, type TensorMessage,
+  CB_F32, ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_STATE, OP_ACTIVATION, type TensorMessage,
   decodeTensor, encodeTensor, encodeTensorAs, f16ToF32, newOp, writeSqz,
 } from '../../formats/index.js';
 import { SqzModel } from '../../runtime/index.js';
@@ -95,4 +95,14 @@ test('more than 2^20 elements: 1% sparse (bitmap, Rice) and dense codebook', asy
     { name: 'rice 1.1M', tensor: encodeTensorAs(sparse, [1100, 1000], ENC_SPARSE_RICE) },
     { name: 'codebook 1.1M', tensor: encodeTensorAs(dense, [n], ENC_CODEBOOK) },
   ]);
+});
+
+test('decodeTensor of an index past the tensors says so (not "no model loaded"); before a load it is a state error', async () => {
+  const sqz = await SqzModel.load(modelWith([encodeTensorAs(new Float32Array([1, 2]), [2], ENC_F32)]));
+  assert.throws(() => sqz.decodeTensor(1), /sqz bad-input: tensor index out of range: got 1, expected 1/);
+  const exports = sqz.wasmExports;
+  exports.alloc(16); // drops the model
+  assert.equal(exports.decodeTensor(0), 0);
+  assert.equal(exports.errorCode(), ERR_STATE);
+  sqz.dispose();
 });

@@ -25,8 +25,8 @@ export const ENCODING_CASES: EncodingCase[] = [
   { name: 'f16', encoding: ENC_F16 },
   { name: 'codebook b=1', encoding: ENC_CODEBOOK, bits: 1 },
   { name: 'codebook b=8', encoding: ENC_CODEBOOK, bits: 8 },
-  { name: 'bitmap b=4', encoding: ENC_SPARSE_BITMAP, bits: 4 },
-  { name: 'rice b=3', encoding: ENC_SPARSE_RICE, bits: 3 },
+  { name: 'sparse-bitmap b=4', encoding: ENC_SPARSE_BITMAP, bits: 4 },
+  { name: 'sparse-rice b=3', encoding: ENC_SPARSE_RICE, bits: 3 },
 ];
 
 /**

@@ -15,8 +15,9 @@ export function runtimeModule(simd: boolean): WebAssembly.Module {
   return module;
 }
 
-export function newInstance(simd: boolean): SqzWasmExports {
-  return new WebAssembly.Instance(runtimeModule(simd), {}).exports as unknown as SqzWasmExports;
+/** A fresh instance of the general build (SIMD or scalar), or of `module` (a tailored runtime) when given. */
+export function newInstance(simd: boolean, module?: WebAssembly.Module): SqzWasmExports {
+  return new WebAssembly.Instance(module ?? runtimeModule(simd), {}).exports as unknown as SqzWasmExports;
 }
 
 /** alloc + copy + load; returns the ERR_* code. */

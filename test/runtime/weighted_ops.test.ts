@@ -91,7 +91,7 @@ for (const c of CASES) {
 
 test('compressed conv2d at low density (tap by tap on planar rows) and high density (im2col tiles)', async () => {
   // The runtime picks its compressed conv2d method by nonzeros per im2col row; cover both on every conv case.
-  const rice = ENCODING_CASES.find((e) => e.name.startsWith('rice'))!;
+  const rice = ENCODING_CASES.find((e) => e.name.startsWith('sparse-rice'))!;
   for (const c of CASES.filter((k) => k.type === OP_CONV2D)) {
     for (const density of [0.05, 0.95]) {
       const random = rng(77);
@@ -120,7 +120,7 @@ test('weighted op: auto exec runs sparse dense layers compressed only at density
     const w = new Float32Array(n);
     const nonzeros = Math.round(n * density);
     for (let i = 0; i < nonzeros; i++) w[Math.floor((i * n) / nonzeros)] = random() < 0.5 ? -0.25 : 0.5;
-    for (const encoding of ENCODING_CASES.filter((e) => e.name.startsWith('bitmap') || e.name.startsWith('rice'))) {
+    for (const encoding of ENCODING_CASES.filter((e) => e.name.startsWith('sparse-bitmap') || e.name.startsWith('sparse-rice'))) {
       const model = singleOpModel([40], [30], { type: OP_DENSE, weight: 1 }, [encodeAs(w, [40, 30], encoding)]);
       const sqz = await SqzModel.load(writeSqz(model), { exec: 'auto' });
       if (sqz.info.tensors[0].exec !== want) {

@@ -2,8 +2,9 @@
 //
 // Along a chain P → [channelwise ops] → C, where P and C are dense/conv2d ops and every value between them has
 // exactly one reader and is no graph output:
-//   1. Find the chain. The channelwise ops are max/avg pools (global or not: a constant channel stays constant,
-//      and TF-style pools ignore padded cells), activations other than softmax, and reshapes. Every value in the
+//   1. Find the chain. The channelwise ops (formats/ops.ts: max/avg pools, global or not, since a constant channel
+//      stays constant and TF-style pools ignore padded cells; activations; reshapes) with an elementwise activation
+//      (formats/activations.ts: not softmax). Every value in the
 //      chain must keep the channel as the fastest-varying index: its last dimension is a multiple of P's unit
 //      count M, so flat position i belongs to unit i % M (in C's input too, on the flattened or channel axis).
 //   2. A unit u whose outgoing weights in C (all C-kernel rows of channel u) are zero is dropped from P and C.
@@ -15,6 +16,8 @@
 //      another unit's outgoing or, through C, make C's own units dead).
 // Ops whose output feeds an Add, a depthwise conv or a graph output are left alone: their channels are tied to
 // other values' channels. Exact up to float rounding of the folded bias.
+import { activationByName } from '../../../formats/activations.js';
+import { opByName } from '../../../formats/ops.js';
 import type { Activation, Graph, IROp, IRTensor } from '../graph.js';
 import { cloneGraph, valueConsumers } from '../graph_utils.js';
 
@@ -31,11 +34,14 @@ function isDenseOrConv(op: IROp): op is WeightedOp {
   return (op.type === 'dense' || op.type === 'conv2d') && op.kernel !== undefined;
 }
 
-const CHANNELWISE = new Set(['maxPool2d', 'avgPool2d', 'globalAvgPool2d', 'globalMaxPool2d', 'activation', 'reshape']);
+/** Ops the chain may pass (their descriptor says `channelwise`), with an elementwise activation. */
+function isChannelwise(op: IROp): boolean {
+  return opByName(op.type)?.channelwise === true && activationByName(op.activation)?.elementwise === true;
+}
 
 export function findChain(graph: Graph, consumers: number[][], producer: number): Chain | undefined {
   const p = graph.ops[producer]!;
-  if (!isDenseOrConv(p) || p.activation === 'softmax') return undefined;
+  if (!isDenseOrConv(p) || activationByName(p.activation)?.elementwise !== true) return undefined;
   const units = p.kernel.shape[p.kernel.shape.length - 1]!;
   const via: number[] = [];
   let value = p.output;
@@ -50,21 +56,17 @@ export function findChain(graph: Graph, consumers: number[][], producer: number)
       if (op.type === 'conv2d' && op.kernel.shape[2] !== shape[shape.length - 1]) return undefined;
       return { producer, via, consumer: readers[0]! };
     }
-    if (!CHANNELWISE.has(op.type) || op.activation === 'softmax') return undefined;
+    if (!isChannelwise(op)) return undefined;
     via.push(readers[0]!);
     value = op.output;
   }
 }
 
-/** The IR's activation on one number (same formulas as compiler/ir/forward.ts, in f64). */
+/** The IR's activation on one number: its descriptor's f64 formula (formats/activations.ts). */
 function activate(x: number, activation: Activation, clipMax: number | undefined): number {
-  switch (activation) {
-    case 'linear': return x;
-    case 'relu': return clipMax === undefined ? Math.max(x, 0) : Math.min(Math.max(x, 0), clipMax);
-    case 'sigmoid': return 1 / (1 + Math.exp(-x));
-    case 'tanh': return Math.tanh(x);
-    default: throw new Error(`removeDeadUnits: activation '${activation}' is not elementwise`);
-  }
+  const descriptor = activationByName(clipMax === undefined ? activation : 'relu-clip');
+  if (descriptor?.apply === undefined) throw new Error(`removeDeadUnits: activation '${activation}' is not elementwise`);
+  return descriptor.apply(x, clipMax ?? 0);
 }
 
 /** Index of each of C's kernel rows' unit: dense row r → r % M; conv input channel c → c % M. */

@@ -3,10 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  estimateF16TensorBytes, estimateSparseTensorBytes, indexBitsPerNonzero, riceBestK, sparseTensorByteCandidates,
+  estimateF16TensorBytes, estimateSparseTensorBytes, indexBitsPerNonzero, riceKForRandomPositions, sparseTensorByteCandidates,
   sparseTensorBytesForMask,
 } from '../../../compiler/optimize/size_model.js';
-import { encodeTensor, encodedTensorBytes, f16ToF32, f32ToF16, riceBitLength } from '../../../formats/index.js';
+import {
+  ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, encodeTensor, encodeTensorAs, encodedTensorBytes,
+  f16ToF32, f32ToF16, riceBitLength,
+} from '../../../formats/index.js';
 import { gaussian } from './exact.js';
 import { rng } from '../../fixtures/random.js';
 
@@ -36,6 +39,42 @@ test('sparseTensorBytesForMask equals the encoder byte for byte', () => {
   }
 });
 
+/** A random shape of `n` elements: rank 1 to 4, each dimension a factor of what is left. */
+function randomShape(rand: () => number, n: number): number[] {
+  const rank = 1 + Math.floor(rand() * 4);
+  const shape: number[] = [];
+  let left = n;
+  for (let d = 1; d < rank; d++) {
+    const divisors = Array.from({ length: Math.min(left, 64) }, (_, i) => i + 1).filter((k) => left % k === 0);
+    const dim = divisors[Math.floor(rand() * divisors.length)]!;
+    shape.push(dim);
+    left /= dim;
+  }
+  return [...shape, left];
+}
+
+test('property: each encoding\'s predicted bytes equal the real encoder\'s, over random n, density, bits, entries and shapes', () => {
+  const rand = rng(45);
+  const encodings = [
+    ['f32', ENC_F32], ['f16', ENC_F16], ['codebook', ENC_CODEBOOK], ['bitmap', ENC_SPARSE_BITMAP], ['rice', ENC_SPARSE_RICE],
+  ] as const;
+  for (let trial = 0; trial < 300; trial++) {
+    const n = Math.max(1, Math.round(Math.exp(rand() * Math.log(60000)))); // log-uniform in 1..60000
+    const shape = randomShape(rand, n);
+    const density = Math.exp(Math.log(1e-4) * rand()); // log-uniform in 1e-4..1
+    const bits = 1 + Math.floor(rand() * 8);
+    const t = randomCodebookTensor(rand, n, density, 1 + Math.floor(rand() * 2 ** bits));
+    const what = `trial ${trial}: n ${n}, shape [${shape}], nnz ${t.nnz}, ${t.used} entries`;
+    const predicted = sparseTensorBytesForMask(t.keep, t.used, { shape });
+    assert.equal(predicted.best, encodedTensorBytes(encodeTensor(t.values, shape)), `${what}: best`);
+    for (const [name, encoding] of encodings) {
+      if (t.nnz === 0 && encoding !== ENC_F32 && encoding !== ENC_F16) continue; // an empty tensor has one sparse form
+      if (encoding === ENC_CODEBOOK && t.used + (t.nnz < n ? 1 : 0) > 256) continue; // no dense codebook holds them
+      assert.equal(predicted[name], encodedTensorBytes(encodeTensorAs(t.values, shape, encoding)), `${what}: ${name}`);
+    }
+  }
+});
+
 test('estimateSparseTensorBytes is within 3% of the encoder for n ≥ 10k on random masks', (t) => {
   const rand = rng(42);
   const errors: number[] = [];
@@ -55,14 +94,14 @@ test('estimateSparseTensorBytes is within 3% of the encoder for n ≥ 10k on ran
   assert.ok(Math.max(...abs) < 0.03, `max error ${Math.max(...abs)}`);
 });
 
-test('riceBestK expectation matches the real Rice stream of random masks', () => {
+test('riceKForRandomPositions expectation matches the real Rice stream of random masks', () => {
   const rand = rng(43);
   const n = 200000;
   for (const density of [0.002, 0.01, 0.05, 0.2, 0.6]) {
     const positions: number[] = [];
     for (let j = 0; j < n; j++) if (rand() < density) positions.push(j);
     const pos = Uint32Array.from(positions);
-    const { k, bitsPerNonzero } = riceBestK(n, pos.length);
+    const { k, bitsPerNonzero } = riceKForRandomPositions(n, pos.length);
     const realAtK = riceBitLength(pos, k) / pos.length;
     assert.ok(Math.abs(realAtK - bitsPerNonzero) / realAtK < 0.01, `density ${density}: expected ${bitsPerNonzero} bits at k = ${k}, real ${realAtK}`);
     let realBest = Infinity;

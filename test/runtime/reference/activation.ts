@@ -1,30 +1,11 @@
-// Reference activations (tf.relu, relu6-style clip, tf.sigmoid, tf.tanh, tf.softmax over the last axis), and add.
+// Reference activations: each activation's f64 formula from the activation table (formats/activations.ts: relu,
+// relu-clip, sigmoid, tanh, softmax over the last axis, ...), which the tfjs parity tests check against tfjs; and add.
 
-import {
-  ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH,
-} from '../../../formats/constants.js';
+import { applyActivation } from '../../../formats/activations.js';
 
-/** Returns activation(x); softmax over consecutive rows of `lastAxis` values. */
+/** Returns activation(x) as f32; row-wise activations (softmax) work on consecutive rows of `lastAxis` values. */
 export function activationReference(x: Float32Array, activation: number, clipMax: number, lastAxis: number): Float32Array {
-  const y = new Float32Array(x.length);
-  switch (activation) {
-    case ACT_LINEAR: y.set(x); break;
-    case ACT_RELU: x.forEach((v, i) => { y[i] = Math.max(v, 0); }); break;
-    case ACT_RELU_CLIP: x.forEach((v, i) => { y[i] = Math.min(Math.max(v, 0), clipMax); }); break;
-    case ACT_SIGMOID: x.forEach((v, i) => { y[i] = 1 / (1 + Math.exp(-v)); }); break;
-    case ACT_TANH: x.forEach((v, i) => { y[i] = Math.tanh(v); }); break;
-    case ACT_SOFTMAX:
-      for (let row = 0; row < x.length; row += lastAxis) {
-        let largest = -Infinity;
-        for (let i = 0; i < lastAxis; i++) largest = Math.max(largest, x[row + i]);
-        let sum = 0;
-        for (let i = 0; i < lastAxis; i++) sum += Math.exp(x[row + i] - largest);
-        for (let i = 0; i < lastAxis; i++) y[row + i] = Math.exp(x[row + i] - largest) / sum;
-      }
-      break;
-    default: throw new Error(`unknown activation ${activation}`);
-  }
-  return y;
+  return Float32Array.from(applyActivation(activation, x, clipMax, lastAxis));
 }
 
 /** Elementwise sum of equally long arrays. */

@@ -1,0 +1,32 @@
+// The explicit list of kernels: registers, once when the module starts, the kernel of every op this build contains
+// (features.ts). A build without an op leaves its kernel out entirely: nothing else refers to it.
+
+import {
+  OP_ACTIVATION, OP_ADD, OP_AVG_POOL2D, OP_CONV2D, OP_DENSE, OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D,
+  OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_PRELU, OP_RESHAPE,
+} from '../../formats/constants';
+import { opBuilt } from '../features';
+import { registerActivation } from './activation';
+import { registerAdd } from './add';
+import { registerAvgPool2d } from './avg_pool2d';
+import { registerConv2d } from './conv2d';
+import { registerDense } from './dense';
+import { registerDepthwiseConv2d } from './depthwise_conv2d';
+import { registerGlobalAvgPool2d, registerGlobalMaxPool2d } from './global_pool2d';
+import { registerMaxPool2d } from './max_pool2d';
+import { registerPrelu } from './prelu';
+import { registerReshape } from './reshape';
+
+export function registerKernels(): void {
+  if (opBuilt(OP_DENSE)) registerDense();
+  if (opBuilt(OP_CONV2D)) registerConv2d();
+  if (opBuilt(OP_DEPTHWISE_CONV2D)) registerDepthwiseConv2d();
+  if (opBuilt(OP_MAX_POOL2D)) registerMaxPool2d();
+  if (opBuilt(OP_AVG_POOL2D)) registerAvgPool2d();
+  if (opBuilt(OP_GLOBAL_AVG_POOL2D)) registerGlobalAvgPool2d();
+  if (opBuilt(OP_GLOBAL_MAX_POOL2D)) registerGlobalMaxPool2d();
+  if (opBuilt(OP_ACTIVATION)) registerActivation();
+  if (opBuilt(OP_ADD)) registerAdd();
+  if (opBuilt(OP_RESHAPE)) registerReshape();
+  if (opBuilt(OP_PRELU)) registerPrelu();
+}

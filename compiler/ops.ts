@@ -1,0 +1,219 @@
+// The compiler's half of the op table (formats/ops.ts): for each op, how the tfjs-layers classes its descriptor lists
+// lower to it at import (compiler/import/lower_layer.ts dispatches here), and its differentiable forward pass in
+// tfjs-core ops, which `sqz compress` trains through (compiler/ir/forward.ts runs it). Activations need nothing here:
+// their forward is tfjs-layers' own, by the Keras identifier in formats/activations.ts.
+import * as tf from '@tensorflow/tfjs-core';
+import type { OpName } from '../formats/ops.js';
+import {
+  checkConvGeometry, checkPadding, fail, type LayerCall, type LayerConfig, mapActivation, pair, readWeight, requireRank,
+  requireWeight, shapeOf,
+} from './import/layer_call.js';
+import { addValue, type RawGraph } from './import/raw_graph.js';
+import type { IROp, IRTensor } from './ir/graph.js';
+
+/** Lowers one layer call (of a class the op's descriptor lists) by appending ops to `graph`. */
+export type LowerFn = (graph: RawGraph, call: LayerCall, config: LayerConfig) => void;
+
+/** What one op's forward pass sees: its inputs (batch outermost), its weights as tensors, the batch size. */
+export interface ForwardContext {
+  op: IROp;
+  xs: tf.Tensor[];
+  batch: number;
+  /** Per-sample shape of the op's output value. */
+  outputShape: number[];
+  /** The kernel (weight slot), or a clear error when the op has none. */
+  kernel(): tf.Tensor;
+  /** The bias slot's tensor, or undefined. */
+  bias(): tf.Tensor | undefined;
+}
+
+/** The op's output before its fused activation. */
+export type ForwardFn = (c: ForwardContext) => tf.Tensor;
+
+export interface CompilerOp {
+  lower: LowerFn;
+  forward: ForwardFn;
+}
+
+const addBias = (x: tf.Tensor, bias: tf.Tensor | undefined): tf.Tensor => (bias === undefined ? x : tf.add(x, bias));
+const strides = (op: IROp): [number, number] => op.strides ?? [1, 1];
+const padding = (op: IROp): 'valid' | 'same' => op.padding ?? 'valid';
+
+/**
+ * Dense applies to the last axis. On a vector that is the IR's dense op; on [H, W, C] it is a 1×1 conv2d;
+ * on [T, C] a 1×1 conv2d between reshapes to [1, T, C] and back (the IR's dense flattens its input instead).
+ */
+function lowerDense(graph: RawGraph, call: LayerCall, config: LayerConfig): void {
+  const kernel = requireWeight(call, 'kernel');
+  const bias = readWeight(call.layer, 'bias');
+  const act = mapActivation(call, config['activation']);
+  const inShape = shapeOf(graph, call.inputs[0]!);
+  const [n, m] = kernel.shape as [number, number];
+  if (inShape.length === 1) {
+    graph.ops.push({ type: 'dense', name: call.name, inputs: [call.inputs[0]!], output: call.output, kernel, bias, ...act });
+    return;
+  }
+  const kernel4: IRTensor = { shape: [1, 1, n, m], values: kernel.values };
+  const conv = (input: number, output: number): IROp =>
+    ({ type: 'conv2d', name: call.name, inputs: [input], output, kernel: kernel4, bias, strides: [1, 1], padding: 'valid', ...act });
+  if (inShape.length === 3) {
+    graph.ops.push(conv(call.inputs[0]!, call.output));
+  } else if (inShape.length === 2) {
+    const t = inShape[0]!;
+    const asImage = addValue(graph, `${call.name}/as_image`, [1, t, n]);
+    const convOut = addValue(graph, `${call.name}/conv`, [1, t, m]);
+    graph.ops.push({ type: 'reshape', name: call.name, inputs: [call.inputs[0]!], output: asImage, activation: 'linear' });
+    graph.ops.push(conv(asImage, convOut));
+    graph.ops.push({ type: 'reshape', name: call.name, inputs: [convOut], output: call.output, activation: 'linear' });
+  } else {
+    fail(call, `has an input of rank ${inShape.length} per sample`, 'sqz supports Dense on rank 1, 2 or 3 inputs');
+  }
+}
+
+function lowerConv(type: 'conv2d' | 'depthwiseConv2d'): LowerFn {
+  return (graph, call, config) => {
+    requireRank(graph, call, 3);
+    const padding = checkConvGeometry(call, config);
+    const kernel = requireWeight(call, type === 'depthwiseConv2d' ? 'depthwiseKernel' : 'kernel');
+    graph.ops.push({
+      type, name: call.name, inputs: [call.inputs[0]!], output: call.output, kernel, bias: readWeight(call.layer, 'bias'),
+      strides: pair(config['strides'], [1, 1]), padding, ...mapActivation(call, config['activation']),
+    });
+  };
+}
+
+function lowerPool(type: 'maxPool2d' | 'avgPool2d'): LowerFn {
+  return (graph, call, config) => {
+    requireRank(graph, call, 3);
+    const poolSize = pair(config['poolSize'], [2, 2]);
+    graph.ops.push({
+      type, name: call.name, inputs: [call.inputs[0]!], output: call.output, poolSize,
+      strides: pair(config['strides'], poolSize), padding: checkPadding(call, config), activation: 'linear',
+    });
+  };
+}
+
+function lowerGlobalPool(type: 'globalAvgPool2d' | 'globalMaxPool2d'): LowerFn {
+  return (graph, call) => {
+    requireRank(graph, call, 3);
+    graph.ops.push({ type, name: call.name, inputs: [call.inputs[0]!], output: call.output, activation: 'linear' });
+  };
+}
+
+/** Softmax over the last axis only. */
+function softmaxAxisCheck(graph: RawGraph, call: LayerCall, config: LayerConfig): void {
+  const rank = shapeOf(graph, call.inputs[0]!).length + 1;
+  const raw = config['axis'];
+  const axes = Array.isArray(raw) ? (raw as number[]) : [raw == null ? 1 : Number(raw)];
+  if (axes.length !== 1 || (axes[0] !== -1 && axes[0] !== rank - 1)) {
+    fail(call, `takes softmax over axis ${JSON.stringify(raw)} of a rank-${rank} input (batch included)`,
+      'sqz supports softmax over the last axis only');
+  }
+}
+
+/** Activation, ReLU and Softmax layers: an activation op (a linear one is an identity, removed at import). */
+const lowerActivation: LowerFn = (graph, call, config) => {
+  let act;
+  if (call.className === 'ReLU') {
+    const maxValue = config['maxValue'];
+    if (maxValue != null && !(Number(maxValue) > 0)) {
+      fail(call, `has maxValue ${String(maxValue)}`, 'sqz supports ReLU with maxValue > 0 or unset');
+    }
+    act = maxValue == null ? { activation: 'relu' as const } : { activation: 'relu' as const, clipMax: Number(maxValue) };
+  } else if (call.className === 'Softmax') {
+    softmaxAxisCheck(graph, call, config);
+    act = { activation: 'softmax' as const };
+  } else {
+    act = mapActivation(call, config['activation']);
+  }
+  if (act.activation === 'linear') {
+    graph.ops.push({ type: 'identity', name: call.name, inputs: [call.inputs[0]!], output: call.output });
+  } else {
+    graph.ops.push({ type: 'activation', name: call.name, inputs: [call.inputs[0]!], output: call.output, ...act });
+  }
+};
+
+const lowerAdd: LowerFn = (graph, call) => {
+  const shapes = call.inputs.map((v) => shapeOf(graph, v).join(','));
+  if (call.inputs.length < 2 || shapes.some((s) => s !== shapes[0])) {
+    fail(call, `adds inputs of shapes ${shapes.map((s) => `[${s}]`).join(' and ')}`,
+      'sqz supports Add of two or more inputs of equal shape (no broadcasting)');
+  }
+  graph.ops.push({ type: 'add', name: call.name, inputs: [...call.inputs], output: call.output, activation: 'linear' });
+};
+
+/**
+ * PReLU (alpha of the input's shape, 1 along its shared axes) and LeakyReLU (one alpha): a prelu op whose bias slot
+ * holds alpha per channel [C] when it varies along the last axis only, else per element [size].
+ */
+const lowerPrelu: LowerFn = (graph, call, config) => {
+  const shape = shapeOf(graph, call.inputs[0]!);
+  const channels = shape[shape.length - 1]!, size = shape.reduce((a, b) => a * b, 1);
+  let alpha: Float32Array;
+  if (call.className === 'LeakyReLU') {
+    alpha = new Float32Array(channels).fill(Number(config['alpha'] ?? 0.3));
+  } else {
+    const weight = requireWeight(call, 'alpha');
+    const perChannel = weight.shape.slice(0, -1).every((d) => d === 1) && weight.shape[weight.shape.length - 1] === channels;
+    alpha = perChannel ? weight.values : broadcastTo(weight, shape);
+  }
+  graph.ops.push({
+    type: 'prelu', name: call.name, inputs: [call.inputs[0]!], output: call.output, activation: 'linear',
+    bias: { shape: [alpha.length === channels ? channels : size], values: alpha },
+  });
+};
+
+/** `t` (each dimension 1 or `shape`'s) repeated along its size-1 dimensions to `shape`, flat. */
+function broadcastTo(t: IRTensor, shape: number[]): Float32Array {
+  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  const index = new Array<number>(shape.length).fill(0);
+  for (let i = 0; i < out.length; i++) {
+    let from = 0;
+    for (let d = 0; d < shape.length; d++) from = from * t.shape[d]! + (t.shape[d] === 1 ? 0 : index[d]!);
+    out[i] = t.values[from]!;
+    for (let d = shape.length - 1; d >= 0 && ++index[d]! === shape[d]; d--) index[d] = 0;
+  }
+  return out;
+}
+
+const lowerReshape: LowerFn = (graph, call) => {
+  graph.ops.push({ type: 'reshape', name: call.name, inputs: [call.inputs[0]!], output: call.output, activation: 'linear' });
+};
+
+/** Every op: its lowering and its forward, keyed by the op's name. */
+export const COMPILER_OPS: Record<OpName, CompilerOp> = {
+  dense: {
+    lower: lowerDense,
+    forward: (c) => addBias(tf.matMul(tf.reshape(c.xs[0]!, [c.batch, -1]), c.kernel()), c.bias()),
+  },
+  conv2d: {
+    lower: lowerConv('conv2d'),
+    forward: (c) => addBias(tf.conv2d(c.xs[0] as tf.Tensor4D, c.kernel() as tf.Tensor4D, strides(c.op), padding(c.op)), c.bias()),
+  },
+  depthwiseConv2d: {
+    lower: lowerConv('depthwiseConv2d'),
+    forward: (c) => addBias(
+      tf.depthwiseConv2d(c.xs[0] as tf.Tensor4D, c.kernel() as tf.Tensor4D, strides(c.op), padding(c.op)), c.bias()),
+  },
+  maxPool2d: {
+    lower: lowerPool('maxPool2d'),
+    forward: (c) => tf.maxPool(c.xs[0] as tf.Tensor4D, c.op.poolSize ?? [2, 2], strides(c.op), padding(c.op)),
+  },
+  avgPool2d: {
+    lower: lowerPool('avgPool2d'),
+    forward: (c) => tf.avgPool(c.xs[0] as tf.Tensor4D, c.op.poolSize ?? [2, 2], strides(c.op), padding(c.op)),
+  },
+  globalAvgPool2d: { lower: lowerGlobalPool('globalAvgPool2d'), forward: (c) => tf.mean(c.xs[0]!, [1, 2]) },
+  globalMaxPool2d: { lower: lowerGlobalPool('globalMaxPool2d'), forward: (c) => tf.max(c.xs[0]!, [1, 2]) },
+  activation: { lower: lowerActivation, forward: (c) => c.xs[0]! },
+  add: { lower: lowerAdd, forward: (c) => c.xs.slice(1).reduce((sum, y) => tf.add(sum, y), c.xs[0]!) },
+  reshape: { lower: lowerReshape, forward: (c) => tf.reshape(c.xs[0]!, [c.batch, ...c.outputShape]) },
+  prelu: {
+    lower: lowerPrelu,
+    forward: (c) => {
+      const alpha = c.bias()!;
+      const perChannel = alpha.size === c.outputShape[c.outputShape.length - 1];
+      return tf.prelu(c.xs[0]!, perChannel ? alpha : tf.reshape(alpha, c.outputShape));
+    },
+  },
+};

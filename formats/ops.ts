@@ -1,0 +1,337 @@
+// The op table: one descriptor per OP_* code, read by every side of sqz (formats/model_check.ts, compiler import
+// and export, the compiler's op table compiler/ops.ts, runtime/info.ts, sqz inspect, sqz/tfjs, the dead-unit
+// pass). Each entry gives the op's names, arity, weight and bias slots, the attributes it reads and their checks, its
+// output-shape rule, and the tfjs-layers classes it imports from and exports to. The wasm kernels are registered
+// by code in assembly/kernels/index.ts; docs/adding-an-op.md says what a new entry touches.
+// No imports beyond the constants and types, so the browser runtime can use it.
+import {
+  OP_ACTIVATION, OP_ADD, OP_AVG_POOL2D, OP_CONV2D, OP_DENSE, OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D,
+  OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_PRELU, OP_RESHAPE, PAD_SAME,
+} from './constants.js';
+import type { OpMessage, TensorMessage } from './schema.js';
+
+/** Op attributes besides inputs, outputs, weight, bias and activation (sqz.proto's Op fields). */
+export type OpAttribute = 'kernel' | 'strides' | 'padding';
+
+/** What an output-shape rule sees of one op (formats/model_check.ts builds it). */
+export interface OpShapeContext {
+  readonly op: OpMessage;
+  /** Per-sample shapes of the op's inputs, in order (the arity is checked before the rule runs). */
+  readonly inputs: readonly (readonly number[])[];
+  /** The declared per-sample shape of the output value (a reshape's rule is to keep it). */
+  readonly declared: readonly number[];
+  /** The weight tensor, when the op takes one (then it is present). */
+  readonly weight?: TensorMessage;
+  /** The tensor in the bias slot, when present. */
+  readonly bias?: TensorMessage;
+  /** Reports a shape error (ERR_SHAPE) naming the op. */
+  fail(message: string): never;
+}
+
+/** One weight of a Keras layer, in the layer's weight order. */
+export interface KerasWeight {
+  /** tfjs-layers' weight name within the layer ('kernel', 'depthwise_kernel', 'bias', 'alpha'). */
+  readonly name: string;
+  /** The op's slot it comes from. */
+  readonly slot: 'weight' | 'bias';
+  /** The layer's shape for it, when not the stored tensor's. */
+  readonly shape?: readonly number[];
+}
+
+/** The Keras layer sqz/tfjs writes for an op (snake_case config, as Keras JSON has it). */
+export interface KerasLayer {
+  readonly className: string;
+  readonly config: Record<string, unknown>;
+  readonly weights: readonly KerasWeight[];
+  /** The layer takes the op's activation as its `activation` argument (else a layer of its own follows). */
+  readonly fusesActivation: boolean;
+  /** A Flatten goes before it (sqz's dense flattens its input; Keras' Dense would apply to the last axis). */
+  readonly flattenInput?: boolean;
+}
+
+/** What a Keras mapping sees of one op of a validated model. */
+export interface KerasContext {
+  readonly op: OpMessage;
+  /** Per-sample shape of input 0. */
+  readonly inputShape: readonly number[];
+  /** Per-sample shape of the output. */
+  readonly outputShape: readonly number[];
+  /** Shape of the tensor in `slot` (the op has it). */
+  slotShape(slot: 'weight' | 'bias'): readonly number[];
+}
+
+export interface OpDescriptor {
+  /** OP_* */
+  readonly code: number;
+  /** The one spelling used everywhere: the IR's op type, model.info, sqz inspect, error messages. */
+  readonly name: string;
+  /** Plain words for reports and docs. */
+  readonly display: string;
+  /** How many input values it reads. */
+  readonly inputs: { readonly min: number; readonly max: number };
+  /** Its weight slot (Op.weight), when it has one: always required then, of this rank, holding this. */
+  readonly weight?: { readonly rank: number; readonly role: string };
+  /** Its bias slot (Op.bias), when it has one: whether it must be set, and what it holds. */
+  readonly bias?: { readonly required: boolean; readonly role: string };
+  /** The attributes it reads; any other must be absent. */
+  readonly attributes: readonly OpAttribute[];
+  /** The optimizer prunes and quantizes its weight (`sqz compress`). */
+  readonly compressible: boolean;
+  /**
+   * It keeps each channel separate and constant channels constant, with the channel as the fastest axis: the
+   * dead-unit pass may look through it (compiler/ir/passes/remove_dead_units.ts).
+   */
+  readonly channelwise: boolean;
+  /** The output's per-sample shape from its inputs, weights and attributes; calls ctx.fail when they disagree. */
+  outputShape(ctx: OpShapeContext): number[];
+  readonly keras: {
+    /** tfjs-layers classes (getClassName()) the importer lowers to this op. */
+    readonly classNames: readonly string[];
+    /** Other class names Keras writes in model.json for the same layers. */
+    readonly aliases?: readonly string[];
+    /** The layer sqz/tfjs rebuilds it as; absent when the op is its activation alone. */
+    layer?(ctx: KerasContext): KerasLayer;
+  };
+}
+
+const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+/** A shape as "[a, b, c]". */
+export const formatShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
+
+/** Output length of one spatial axis with TensorFlow's padding rules (formats/README.md, "Graph"). */
+function outLength(size: number, kernel: number, stride: number, padding: number): number {
+  return padding === PAD_SAME ? Math.ceil(size / stride) : Math.ceil((size - kernel + 1) / stride);
+}
+
+function strides(op: OpMessage): [number, number] {
+  return op.strides.length === 2 ? [op.strides[0]!, op.strides[1]!] : [1, 1];
+}
+
+/** [OH, OW] of a window op over an [H, W, C] input. */
+function windowShape(c: OpShapeContext, kh: number, kw: number): [number, number] {
+  const input = c.inputs[0]!;
+  if (input.length !== 3) c.fail(`input shape ${formatShape(input)} should be [H, W, C]`);
+  const [sh, sw] = strides(c.op);
+  const oh = outLength(input[0]!, kh, sh, c.op.padding);
+  const ow = outLength(input[1]!, kw, sw, c.op.padding);
+  if (oh < 1 || ow < 1) c.fail(`kernel ${kh}×${kw} does not fit input ${formatShape(input)} with valid padding`);
+  return [oh, ow];
+}
+
+function checkBias(c: OpShapeContext, length: number): void {
+  if (c.bias !== undefined && !sameShape(c.bias.shape, [length])) c.fail(`bias shape ${formatShape(c.bias.shape)} should be [${length}]`);
+}
+
+function convShape(c: OpShapeContext, depthwise: boolean): number[] {
+  const w = c.weight!.shape;
+  const input = c.inputs[0]!;
+  const channels = input.length === 3 ? input[2]! : -1;
+  if (w.length !== 4 || w[2] !== channels || w[0]! < 1 || w[1]! < 1 || w[3]! < 1) {
+    c.fail(`weight shape ${formatShape(w)} should be [KH, KW, ${channels}, ${depthwise ? 'D' : 'M'}] (each ≥ 1) for input ${formatShape(input)}`);
+  }
+  const m = depthwise ? channels * w[3]! : w[3]!;
+  checkBias(c, m);
+  return [...windowShape(c, w[0]!, w[1]!), m];
+}
+
+function poolShape(c: OpShapeContext): number[] {
+  return [...windowShape(c, c.op.kernel[0]!, c.op.kernel[1]!), c.inputs[0]![2]!];
+}
+
+function globalPoolShape(c: OpShapeContext): number[] {
+  const input = c.inputs[0]!;
+  if (input.length !== 3) c.fail(`input shape ${formatShape(input)} should be [H, W, C]`);
+  return [input[2]!];
+}
+
+const padding = (op: OpMessage): string => (op.padding === PAD_SAME ? 'same' : 'valid');
+const IMAGE = { data_format: 'channels_last' } as const;
+
+function poolLayer(className: string) {
+  return (c: KerasContext): KerasLayer => ({
+    className, weights: [], fusesActivation: false,
+    // Keras pools default their strides to the pool size: always say them.
+    config: { pool_size: [...c.op.kernel], strides: strides(c.op), padding: padding(c.op), ...IMAGE },
+  });
+}
+
+const withBias = (c: KerasContext, kernel: string): KerasWeight[] =>
+  c.op.bias !== 0 ? [{ name: kernel, slot: 'weight' }, { name: 'bias', slot: 'bias' }] : [{ name: kernel, slot: 'weight' }];
+
+const WEIGHTED = { bias: { required: false, role: 'bias' }, compressible: true, channelwise: false } as const;
+const POOLED = { inputs: { min: 1, max: 1 }, compressible: false, channelwise: true } as const;
+
+/** Every op, by OP_* code (OPS[code - 1].code === code; a test checks it). */
+const OPS_TABLE = [
+  {
+    ...WEIGHTED, code: OP_DENSE, name: 'dense', display: 'dense (fully connected)', inputs: { min: 1, max: 1 },
+    weight: { rank: 2, role: 'kernel' }, attributes: [],
+    outputShape(c) {
+      const w = c.weight!.shape;
+      const n = product(c.inputs[0]!);
+      if (w.length !== 2 || w[0] !== n) c.fail(`weight shape ${formatShape(w)} should be [${n}, M] for input ${formatShape(c.inputs[0]!)}`);
+      checkBias(c, w[1]!);
+      return [w[1]!];
+    },
+    keras: {
+      classNames: ['Dense'],
+      layer: (c) => ({
+        className: 'Dense', config: { units: c.slotShape('weight')[1], use_bias: c.op.bias !== 0 },
+        weights: withBias(c, 'kernel'), fusesActivation: true, flattenInput: c.inputShape.length > 1,
+      }),
+    },
+  },
+  {
+    ...WEIGHTED, code: OP_CONV2D, name: 'conv2d', display: 'conv 2-D', inputs: { min: 1, max: 1 },
+    weight: { rank: 4, role: 'kernel' }, attributes: ['strides', 'padding'],
+    outputShape: (c) => convShape(c, false),
+    keras: {
+      classNames: ['Conv2D'], aliases: ['Convolution2D'],
+      layer: (c) => {
+        const [kh, kw, , filters] = c.slotShape('weight');
+        return {
+          className: 'Conv2D', weights: withBias(c, 'kernel'), fusesActivation: true,
+          config: {
+            filters, kernel_size: [kh, kw], strides: strides(c.op), padding: padding(c.op), ...IMAGE, dilation_rate: [1, 1],
+            use_bias: c.op.bias !== 0,
+          },
+        };
+      },
+    },
+  },
+  {
+    ...WEIGHTED, code: OP_DEPTHWISE_CONV2D, name: 'depthwiseConv2d', display: 'depthwise conv 2-D', inputs: { min: 1, max: 1 },
+    weight: { rank: 4, role: 'kernel' }, attributes: ['strides', 'padding'],
+    outputShape: (c) => convShape(c, true),
+    keras: {
+      classNames: ['DepthwiseConv2D'],
+      layer: (c) => {
+        const [kh, kw, , multiplier] = c.slotShape('weight');
+        return {
+          className: 'DepthwiseConv2D', weights: withBias(c, 'depthwise_kernel'), fusesActivation: true,
+          config: {
+            kernel_size: [kh, kw], depth_multiplier: multiplier, strides: strides(c.op), padding: padding(c.op), ...IMAGE,
+            dilation_rate: [1, 1], use_bias: c.op.bias !== 0,
+          },
+        };
+      },
+    },
+  },
+  {
+    ...POOLED, code: OP_MAX_POOL2D, name: 'maxPool2d', display: 'max pool 2-D', attributes: ['kernel', 'strides', 'padding'],
+    outputShape: poolShape,
+    keras: { classNames: ['MaxPooling2D'], aliases: ['MaxPool2D'], layer: poolLayer('MaxPooling2D') },
+  },
+  {
+    ...POOLED, code: OP_AVG_POOL2D, name: 'avgPool2d', display: 'average pool 2-D', attributes: ['kernel', 'strides', 'padding'],
+    outputShape: poolShape,
+    keras: { classNames: ['AveragePooling2D'], aliases: ['AvgPool2D'], layer: poolLayer('AveragePooling2D') },
+  },
+  {
+    ...POOLED, code: OP_GLOBAL_AVG_POOL2D, name: 'globalAvgPool2d', display: 'global average pool 2-D', attributes: [],
+    outputShape: globalPoolShape,
+    keras: {
+      classNames: ['GlobalAveragePooling2D'], aliases: ['GlobalAvgPool2D'],
+      layer: () => ({ className: 'GlobalAveragePooling2D', config: { ...IMAGE }, weights: [], fusesActivation: false }),
+    },
+  },
+  {
+    ...POOLED, code: OP_GLOBAL_MAX_POOL2D, name: 'globalMaxPool2d', display: 'global max pool 2-D', attributes: [],
+    outputShape: globalPoolShape,
+    keras: {
+      classNames: ['GlobalMaxPooling2D'], aliases: ['GlobalMaxPool2D'],
+      layer: () => ({ className: 'GlobalMaxPooling2D', config: { ...IMAGE }, weights: [], fusesActivation: false }),
+    },
+  },
+  {
+    code: OP_ACTIVATION, name: 'activation', display: 'activation', inputs: { min: 1, max: 1 }, attributes: [],
+    compressible: false, channelwise: true,
+    outputShape: (c) => [...c.inputs[0]!],
+    // The op is its activation: sqz/tfjs writes the activation's own layer.
+    keras: { classNames: ['Activation', 'ReLU', 'Softmax'] },
+  },
+  {
+    code: OP_ADD, name: 'add', display: 'add', inputs: { min: 2, max: Infinity }, attributes: [], compressible: false,
+    channelwise: false,
+    outputShape(c) {
+      const first = c.inputs[0]!;
+      c.inputs.forEach((shape, k) => {
+        if (!sameShape(shape, first)) c.fail(`input value ${c.op.inputs[k]} has shape ${formatShape(shape)}, input 0 has ${formatShape(first)}`);
+      });
+      return [...first];
+    },
+    keras: { classNames: ['Add'], layer: () => ({ className: 'Add', config: {}, weights: [], fusesActivation: false }) },
+  },
+  {
+    code: OP_RESHAPE, name: 'reshape', display: 'reshape', inputs: { min: 1, max: 1 }, attributes: [], compressible: false,
+    channelwise: true,
+    outputShape(c) {
+      const input = c.inputs[0]!;
+      if (product(c.declared) !== product(input)) c.fail(`cannot reshape ${formatShape(input)} to ${formatShape(c.declared)}: element counts differ`);
+      return [...c.declared];
+    },
+    keras: {
+      classNames: ['Flatten', 'Reshape'],
+      layer: (c) => ({ className: 'Reshape', config: { target_shape: [...c.outputShape] }, weights: [], fusesActivation: false }),
+    },
+  },
+  {
+    code: OP_PRELU, name: 'prelu', display: 'PReLU (leaky relu with a learned slope)', inputs: { min: 1, max: 1 },
+    bias: { required: true, role: 'alpha' }, attributes: [], compressible: false, channelwise: false,
+    outputShape(c) {
+      const input = c.inputs[0]!;
+      const channels = input[input.length - 1]!, size = product(input);
+      const alpha = c.bias!.shape;
+      if (alpha.length !== 1 || (alpha[0] !== channels && alpha[0] !== size)) {
+        c.fail(`alpha shape ${formatShape(alpha)} should be [${channels}] (per channel) or [${size}] (per element)`);
+      }
+      return [...input];
+    },
+    keras: {
+      // LeakyReLU is a PReLU whose slope is one constant: the importer stores it per channel.
+      classNames: ['PReLU', 'LeakyReLU'],
+      layer: (c) => {
+        const rank = c.inputShape.length;
+        const perChannel = c.slotShape('bias')[0] === c.inputShape[rank - 1];
+        return {
+          className: 'PReLU', fusesActivation: false,
+          config: { shared_axes: perChannel && rank > 1 ? Array.from({ length: rank - 1 }, (_, i) => i + 1) : null },
+          weights: [{
+            name: 'alpha', slot: 'bias',
+            shape: perChannel ? [...Array<number>(rank - 1).fill(1), c.inputShape[rank - 1]!] : [...c.inputShape],
+          }],
+        };
+      },
+    },
+  },
+] as const satisfies readonly OpDescriptor[];
+
+/** The name of an op: 'dense', 'conv2d', ... (the IR's op types). */
+export type OpName = (typeof OPS_TABLE)[number]['name'];
+
+/** The table, typed as descriptors. */
+export const OPS: readonly OpDescriptor[] = OPS_TABLE;
+
+const BY_NAME = new Map<string, OpDescriptor>(OPS.map((d) => [d.name, d]));
+const BY_CLASS = new Map<string, OpDescriptor>(OPS.flatMap((d) => d.keras.classNames.map((c) => [c, d] as const)));
+
+/** The descriptor of OP_* `code`, or undefined for a code with no entry. */
+export function opByCode(code: number): OpDescriptor | undefined {
+  return Number.isInteger(code) && code >= 1 ? OPS[code - 1] : undefined;
+}
+
+/** The descriptor named `name` (an OpName), or undefined. */
+export function opByName(name: string): OpDescriptor | undefined {
+  return BY_NAME.get(name);
+}
+
+/** The descriptor of the op a tfjs-layers class (getClassName()) imports as, or undefined. */
+export function opByKerasClass(className: string): OpDescriptor | undefined {
+  return BY_CLASS.get(className);
+}
+
+/** The name of OP_* `code` for messages and reports: its descriptor's name, else "op type <code>". */
+export function opName(code: number): string {
+  return opByCode(code)?.name ?? `op type ${code}`;
+}

@@ -1,0 +1,123 @@
+// A runtime per model (`sqz runtime`): the tailored module holds what its models need and no more, runs them
+// bit-identically to the general runtime, and refuses anything else at load with an error that names what is
+// missing and how to rebuild.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ACT_RELU, ACT_TANH, ENC_F16, ENC_F32, ENC_SPARSE_RICE, ERR_UNSUPPORTED, OP_CONV2D, OP_DENSE, PATH_DENSE_COMPRESSED,
+  SqzFormatError, encodeTensorAs, f16ToF32, f32ToF16, newOp, writeSqz, type ModelMessage,
+} from '../../formats/index.js';
+import { runtimeFeatures } from '../../compiler/runtime_build/features.js';
+import { SqzModel } from '../../runtime/index.js';
+import { tailoredRuntime } from '../fixtures/tailored_runtime.js';
+import { rng } from '../fixtures/random.js';
+import { randomFloats } from './helpers.js';
+
+const CLI = fileURLToPath(new URL('../../compiler/cli.js', import.meta.url));
+
+/** dense [6 → 5], weights f16 (a model the tailored runtime is built for) or sparse Rice (one it is not). */
+function denseModel(activation = ACT_TANH, encoding = ENC_F16): ModelMessage {
+  const values = randomFloats(rng(4), 30, 0.5).map((v, i) => f16ToF32(f32ToF16(encoding === ENC_SPARSE_RICE && i % 3 !== 0 ? 0 : v)));
+  return {
+    values: [{ shape: [6] }, { shape: [5] }],
+    tensors: [encodeTensorAs(values, [6, 5], encoding)],
+    ops: [newOp({ type: OP_DENSE, inputs: [0], outputs: [1], weight: 1, activation })],
+    inputs: [0], outputs: [1],
+  };
+}
+
+/** conv2d 3×3 [5, 5, 2] → [3, 3, 2], weights f32. */
+function convModel(): ModelMessage {
+  return {
+    values: [{ shape: [5, 5, 2] }, { shape: [3, 3, 2] }],
+    tensors: [encodeTensorAs(randomFloats(rng(5), 36, 0.5), [3, 3, 2, 2], ENC_F32)],
+    ops: [newOp({ type: OP_CONV2D, inputs: [0], outputs: [1], weight: 1 })],
+    inputs: [0], outputs: [1],
+  };
+}
+
+let dense: Uint8Array;
+let runtimes: { simd: boolean; bytes: Uint8Array }[];
+let general: number;
+
+before(async () => {
+  dense = writeSqz(denseModel());
+  runtimes = [];
+  for (const simd of [true, false]) runtimes.push({ simd, bytes: await tailoredRuntime([dense], simd) });
+  general = readFileSync(new URL('../../../build/sqz.wasm', import.meta.url)).length;
+});
+
+test('the tailored runtime holds its model\'s features only, is much smaller, and runs it like the general one', async () => {
+  assert.deepEqual(await runtimeFeatures([dense]), { ops: [OP_DENSE], activations: [ACT_TANH], encodings: [ENC_F16], paths: [0] });
+  const x = randomFloats(rng(9), 12, 2);
+  for (const { simd, bytes } of runtimes) {
+    assert.ok(bytes.length < general * 0.7, `${simd ? 'simd' : 'scalar'}: ${bytes.length} bytes against the general ${general}`);
+    const tailored = await SqzModel.load(dense, { wasm: bytes });
+    const exports = tailored.wasmExports;
+    assert.equal(exports.builtOps(), 1 << OP_DENSE);
+    assert.equal(exports.builtActivations(), 1 << ACT_TANH);
+    const reference = await SqzModel.load(dense, { simd });
+    assert.deepEqual(tailored.predict(x, 2), reference.predict(x, 2), 'bit-identical to the general runtime');
+    tailored.dispose();
+    reference.dispose();
+  }
+});
+
+/** The load error of `model` (bytes) in the tailored runtime. */
+async function refusal(model: Uint8Array, bytes: Uint8Array, exec: 'auto' | 'dense' | 'compressed' = 'auto'): Promise<SqzFormatError> {
+  const error = await SqzModel.load(model, { wasm: bytes, exec }).then(() => null, (e: unknown) => e);
+  assert.ok(error instanceof SqzFormatError, String(error));
+  assert.equal(error.code, ERR_UNSUPPORTED);
+  return error;
+}
+
+test('a model needing an op, activation, encoding or exec path the runtime lacks is refused, naming it and the fix', async () => {
+  for (const { bytes } of runtimes) {
+    const cases: [Uint8Array, 'auto' | 'compressed', RegExp, number][] = [
+      [writeSqz(convModel()), 'auto', /without the op 'conv2d'/, (1 << 16) | OP_CONV2D],
+      [writeSqz(denseModel(ACT_RELU)), 'auto', /without the activation 'relu'/, (2 << 16) | ACT_RELU],
+      [writeSqz(denseModel(ACT_TANH, ENC_SPARSE_RICE)), 'auto', /without the encoding 'sparse-rice'/, (3 << 16) | ENC_SPARSE_RICE],
+      [dense, 'compressed', /without the execution path 'dense-compressed'/, (4 << 16) | PATH_DENSE_COMPRESSED],
+    ];
+    for (const [model, exec, named, missing] of cases) {
+      const error = await refusal(model, bytes, exec);
+      assert.match(error.message, /not built into this runtime \(rebuild it with sqz runtime\)/);
+      assert.match(error.message, named);
+      assert.match(error.message, /rebuild it with `sqz runtime model\.sqz \[more\.sqz …\] -o runtime\.wasm`/);
+      const raw = await SqzModel.load(dense, { wasm: bytes });
+      const exports = raw.wasmExports;
+      const ptr = exports.alloc(model.length) >>> 0;
+      new Uint8Array(exports.memory.buffer, ptr, model.length).set(model);
+      assert.equal(exports.load(ptr, model.length, exec === 'compressed' ? 2 : 0), ERR_UNSUPPORTED);
+      assert.equal(exports.missingFeature(), missing);
+      raw.dispose();
+    }
+  }
+});
+
+test('sqz runtime writes the module and says what it holds; a bad file exits 3 naming it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sqz-runtime-'));
+  try {
+    writeFileSync(join(dir, 'a.sqz'), dense);
+    writeFileSync(join(dir, 'b.sqz'), writeSqz(convModel()));
+    const ok = spawnSync(process.execPath, [CLI, 'runtime', join(dir, 'a.sqz'), join(dir, 'b.sqz'), '-o', join(dir, 'rt.wasm'), '--scalar'], { encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /rt\.wasm: [\d,]+ bytes \(scalar\) for 2 models/);
+    assert.match(ok.stdout, /ops +dense, conv2d/);
+    assert.match(ok.stdout, /encodings +f32, f16/);
+    assert.match(ok.stdout, /exec paths +decoded/);
+    const module = new WebAssembly.Module(readFileSync(join(dir, 'rt.wasm')));
+    assert.deepEqual(WebAssembly.Module.imports(module), [], 'imports nothing');
+    writeFileSync(join(dir, 'bad.sqz'), 'not a model');
+    const bad = spawnSync(process.execPath, [CLI, 'runtime', join(dir, 'bad.sqz'), '-o', join(dir, 'x.wasm')], { encoding: 'utf8' });
+    assert.equal(bad.status, 3);
+    assert.match(bad.stderr, /bad\.sqz/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
