@@ -50,9 +50,10 @@ export async function runAdmm(ctx: RunContext, record: RunRecord, resumed?: { ep
       record.step += admm.stepsPerEpoch;
       const w = admm.kernels();
       const biases = state.readBiases();
-      // Model selection sees what the end would produce: the hard projection fitted to the real target.
+      // Model selection sees what the end would produce: the hard projection fitted to the real target, with the
+      // bits and regimes the epoch's last layout search chose (searching again here cost a third of ADMM's time).
       const selectionStart = performance.now();
-      const hard = fitToTarget(setup, w, biases, admm.costs, targetBytes, admm.importance(), 8).projection;
+      const hard = fitToTarget(setup, w, biases, admm.costs, targetBytes, admm.importance(), 8, false).projection;
       const acc = validationAccuracy(ctx, hard.values, biases);
       const selectionSeconds = (performance.now() - selectionStart) / 1000;
       if (!record.best || acc > record.best.accuracy) {

@@ -63,11 +63,12 @@ function emptyProjection(setup: ProjectionSetup, biases: ReadonlyMap<number, Flo
 /** Bisection on the knapsack budget for the largest projection of `w` whose real file is ≤ targetBytes. */
 export function fitToTarget(
   setup: ProjectionSetup, w: readonly Float32Array[], biases: ReadonlyMap<number, Float32Array>, costs: CostModel,
-  targetBytes: number, importance?: readonly Importance[], maxTries = 16,
+  targetBytes: number, importance?: readonly Importance[], maxTries = 16, searchLayout = true,
 ): FitResult {
-  // Bitwidths and the cost model are settled once, at the target; the bisection then moves only the knapsack
-  // budget, with everything else fixed, so the file size is (nearly) monotone in it.
-  const first = projectJoint(setup, w, biases, costs, targetBytes, { searchBits: true, rounds: 2, importance }) as MeasuredProjection;
+  // Bitwidths, regimes and the cost model are settled once, at the target (searched, or as `costs` has them when
+  // the caller's own projections just searched them); the bisection then moves only the knapsack budget, with
+  // everything else fixed, so the file size is (nearly) monotone in it.
+  const first = projectJoint(setup, w, biases, costs, targetBytes, { searchBits: searchLayout, rounds: 2, importance }) as MeasuredProjection;
   const settled = first.costs;
   let tries = 1;
   let best: FitResult | undefined = first.bytes <= targetBytes ? { projection: first, budgetBytes: targetBytes, tries } : undefined;
