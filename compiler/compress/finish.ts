@@ -42,6 +42,7 @@ export function layerReports(layers: readonly CompressibleLayer[], measure: File
     if (!parts) throw new Error(`layerReports: layer '${l.name}' has no kernel tensor in the written file`);
     return {
       name: l.name, type: l.type, shape: l.shape, weights: l.n, storedWeights: m.n, nonzeros: m.nnz,
+      units: { kept: m.units, of: l.shape[l.shape.length - 1]! },
       density: m.nnz / l.n, bits: m.bits, kernelBytes: m.bytes, encoding: tensors[kernel]!.encoding,
       bytes: { values: parts.values, positions: parts.positions, codebook: parts.codebook, framing: parts.framing, bias: parts.bias },
     };

@@ -12,6 +12,8 @@ export interface LayerReport {
   weights: number;
   /** Weights left after dead units were removed (the stored tensor's size). */
   storedWeights: number;
+  /** Units (output channels) kept of the original's, after dead units were removed. */
+  units: { kept: number; of: number };
   nonzeros: number;
   /** nonzeros / weights. */
   density: number;
@@ -71,15 +73,15 @@ function bytesSplit(b: LayerBytes): string {
 
 /** The table and totals as printed at the end of `sqz compress`. */
 export function formatReport(r: CompressReport): string {
-  const header = ['layer', 'type', 'weights', 'stored', 'nonzeros', 'density', 'bits', 'bytes', 'encoding', 'values/positions/codebook/framing + bias'];
+  const header = ['layer', 'type', 'units', 'weights', 'stored', 'nonzeros', 'density', 'bits', 'bytes', 'encoding', 'values/positions/codebook/framing + bias'];
   const rows = r.layers.map((l) => [
-    l.name, l.type, int(l.weights), int(l.storedWeights), int(l.nonzeros), pct(l.density), String(l.bits), int(l.kernelBytes), l.encoding,
+    l.name, l.type, `${l.units.kept}/${l.units.of}`, int(l.weights), int(l.storedWeights), int(l.nonzeros), pct(l.density), String(l.bits), int(l.kernelBytes), l.encoding,
     bytesSplit(l.bytes),
   ]);
   const totalWeights = r.layers.reduce((s, l) => s + l.weights, 0);
   const totalNnz = r.layers.reduce((s, l) => s + l.nonzeros, 0);
   const sum = (part: keyof LayerBytes) => r.layers.reduce((s, l) => s + l.bytes[part], 0);
-  rows.push(['total', '', int(totalWeights), int(r.layers.reduce((s, l) => s + l.storedWeights, 0)), int(totalNnz),
+  rows.push(['total', '', '', int(totalWeights), int(r.layers.reduce((s, l) => s + l.storedWeights, 0)), int(totalNnz),
     pct(totalNnz / totalWeights), '', int(r.layers.reduce((s, l) => s + l.kernelBytes, 0)), '',
     bytesSplit({ values: sum('values'), positions: sum('positions'), codebook: sum('codebook'), framing: sum('framing'), bias: sum('bias') })]);
   const out = [...formatTable(header, rows, 2), ''];
@@ -91,8 +93,8 @@ export function formatReport(r: CompressReport): string {
     + `framing ${int(sum('framing'))}, biases ${int(sum('bias'))}, graph and header ${int(r.fileBytes - kernels)}`);
   out.push(`ratio: ${r.fileRatio.toFixed(1)}× real bytes vs the fp32 weights file (${int(r.fp32WeightBytes)} bytes); `
     + `${r.paperRatio.toFixed(1)}× on the paper's measure 32·Σn / Σ nnz·b`);
-  out.push(`time: ${r.seconds.total.toFixed(1)} s (ADMM ${r.seconds.admm.toFixed(1)} s including ${r.seconds.selection.toFixed(1)} s `
-    + `of per-epoch fit and validation, fine-tune ${r.seconds.finetune.toFixed(1)} s; projections ${pct(r.projectionShare)} of `
+  out.push(`time: ${r.seconds.total.toFixed(1)} s (ADMM ${r.epochs.admm} epochs, ${r.seconds.admm.toFixed(1)} s including ${r.seconds.selection.toFixed(1)} s `
+    + `of per-epoch fit and validation; fine-tune ${r.epochs.finetune} epochs, ${r.seconds.finetune.toFixed(1)} s; projections ${pct(r.projectionShare)} of `
     + `ADMM training time) on ${r.backend}`);
   return out.join('\n');
 }

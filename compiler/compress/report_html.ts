@@ -41,9 +41,9 @@ function summaryRows(r: CompressReport): [string, string][] {
 }
 
 function layerTable(r: CompressReport): string {
-  const head = ['layer', 'type', 'shape', 'weights', 'nonzeros', 'density', 'bits', 'bytes', 'encoding', 'values', 'positions',
-    'codebook', 'framing', 'bias'];
-  const rows = r.layers.map((l) => [l.name, l.type, `[${l.shape.join('×')}]`, int(l.weights), int(l.nonzeros), pct(l.density),
+  const head = ['layer', 'type', 'shape', 'units kept', 'weights', 'nonzeros', 'density', 'bits', 'bytes', 'encoding', 'values',
+    'positions', 'codebook', 'framing', 'bias'];
+  const rows = r.layers.map((l) => [l.name, l.type, `[${l.shape.join('×')}]`, `${l.units.kept} of ${l.units.of}`, int(l.weights), int(l.nonzeros), pct(l.density),
     String(l.bits), int(l.kernelBytes), l.encoding, ...BYTE_PARTS.map((part) => int(l.bytes[part]))]);
   const cells = (row: string[], tag: string) => row.map((c) => `<${tag}>${escapeHtml(c)}</${tag}>`).join('');
   return `<table><thead><tr>${cells(head, 'th')}</tr></thead><tbody>${rows.map((row) => `<tr>${cells(row, 'td')}</tr>`).join('')}</tbody></table>`;
