@@ -233,25 +233,47 @@ function sparseStep(
   const budgetBits = Math.max(0, 8 * budgetBytes - fixedWithoutCodebooks - codebooks - unownedLiveBits(units, alpha));
   const scores = select.map((v, i) => scoresOf(v, importance[i]!));
   const orders = scores.map(scoreOrder); // sorted once; later rounds only zero scores
-  const knapsack = (live: { units: number[]; rows: number[] }) => structuredProject(
-    scores.map((sc, i) => ({
-      scores: sc,
-      order: orders[i]!,
-      units: units[i]!.units,
-      bitsPerKept: priced[i]!.beta,
-      unitSetupBits: removable(units[i]!) ? unitSetupBits(units, i, alpha, live, BIAS_BITS) : undefined,
-      unitBonus: consumerBonus(structure, scores, i),
-    })),
-    budgetBits,
-  ).keep;
+  /** The knapsack with units priced at `live`; with `open`, weights in rows fed by a closed unit are worth nothing. */
+  const knapsack = (live: { units: number[]; rows: number[] }, open?: readonly Uint8Array[]) => {
+    const available = open ? withoutClosedRows(structure, scores, open) : scores;
+    return structuredProject(
+      available.map((sc, i) => ({
+        scores: sc,
+        order: orders[i]!,
+        units: units[i]!.units,
+        bitsPerKept: priced[i]!.beta,
+        unitSetupBits: removable(units[i]!) ? unitSetupBits(units, i, alpha, live, BIAS_BITS) : undefined,
+        // What a unit's removal takes from its consumer counts whatever is open there now: a closed unit can reopen.
+        unitBonus: consumerBonus(structure, scores, i),
+      })),
+      budgetBits,
+    ).keep;
+  };
 
-  let live = costs.live;
-  let keep = knapsack(live);
-  for (let round = 1; round < STRUCTURE_ROUNDS; round++) {
-    const next = liveCounts(units, keep);
-    if (next.units.every((u, i) => u === live.units[i])) break;
-    live = dampedLive(units, live, next);
-    keep = knapsack(live);
+  // a. Structure rounds from a start (open units and their counts): price, solve, reopen what the solution opened.
+  const settle = (startOpen: Uint8Array[] | undefined, startLive: { units: number[]; rows: number[] }) => {
+    let live = startLive;
+    let open = startOpen;
+    let kept = knapsack(live, open);
+    for (let round = 1; round < STRUCTURE_ROUNDS; round++) {
+      const next = liveCounts(units, kept);
+      const nextOpen = openUnits(units, kept);
+      if (open && nextOpen.every((o, i) => o.every((x, u) => x === open![i]![u]))) break;
+      live = dampedLive(units, live, next);
+      open = nextOpen;
+      kept = knapsack(live, open);
+    }
+    return { kept, value: alignedValue(structure, scores, kept) };
+  };
+  // Units cost live weights only where α > 0; there the fixed point depends on where it starts (the costs are
+  // bilinear in neighbouring widths: from all units live, a wide fc1 prices every conv2 channel out, and conv2
+  // collapses to one channel). So it also starts from balanced widths, and the larger value that reaches the
+  // file wins.
+  let { kept: keep, value } = settle(undefined, costs.live);
+  if (alpha.some((a, i) => a > 0 && removable(units[i]!))) {
+    const start = balancedStart(structure, scores, alpha, budgetBits);
+    const balanced = settle(start.open, start.live);
+    if (balanced.value > value) ({ kept: keep, value } = balanced);
   }
 
   const dead = select.map((v) => new Uint8Array(v.length));
@@ -281,13 +303,72 @@ function dampedLive(
   return { units: u, rows: units.map((s) => (s.producer === undefined ? s.rows : (s.rows / units[s.producer]!.units) * u[s.producer]!)) };
 }
 
+/** Σ scores of the kept weights that reach the file: not in a row whose producer unit keeps nothing. */
+function alignedValue(structure: ProjectionStructure, scores: readonly Float64Array[], keep: readonly Uint8Array[]): number {
+  const open = openUnits(structure.units, keep);
+  let v = 0;
+  scores.forEach((sc, i) => {
+    const k = keep[i]!;
+    const link = structure.units[i]!.producer === undefined ? undefined : structure.links.find((l) => l.consumer === i)!;
+    for (let j = 0; j < sc.length; j++) if (k[j] && (!link || open[link.producer]![link.unitOfEntry[j]!])) v += sc[j]!;
+  });
+  return v;
+}
+
+/** `scores` with the entries of rows fed by a closed producer unit set to 0 (copies only the layers it changes). */
+function withoutClosedRows(structure: ProjectionStructure, scores: readonly Float64Array[], open: readonly Uint8Array[]): Float64Array[] {
+  return scores.map((sc, i) => {
+    const link = structure.units[i]!.producer === undefined ? undefined : structure.links.find((l) => l.consumer === i)!;
+    if (!link) return sc;
+    const feeding = open[link.producer]!;
+    const out = sc.slice();
+    for (let j = 0; j < out.length; j++) if (!feeding[link.unitOfEntry[j]!]) out[j] = 0;
+    return out;
+  });
+}
+
+/**
+ * The balanced start: the same fraction f of every removable layer's units open (its units of largest Σ score),
+ * f chosen by bisection so the live weights' bits (α per live weight, biases) about fill the budget.
+ */
+function balancedStart(
+  structure: ProjectionStructure, scores: readonly Float64Array[], alpha: readonly number[], budgetBits: number,
+): { open: Uint8Array[]; live: { units: number[]; rows: number[] } } {
+  const units = structure.units;
+  const counts = (f: number) => units.map((s) => (removable(s) ? Math.max(1, Math.round(f * s.units)) : s.units));
+  const rowsOf = (u: number[]) => units.map((s) => (s.producer === undefined ? s.rows : (s.rows / units[s.producer]!.units) * u[s.producer]!));
+  const bits = (u: number[]) => {
+    const rows = rowsOf(u);
+    return units.reduce((sum, s, i) => sum + alpha[i]! * rows[i]! * u[i]! + (s.hasBias ? BIAS_BITS * u[i]! : 0), 0);
+  };
+  let lo = 0;
+  let hi = 1;
+  for (let k = 0; k < 30; k++) {
+    const mid = (lo + hi) / 2;
+    if (bits(counts(mid)) <= budgetBits) lo = mid;
+    else hi = mid;
+  }
+  const u = counts(lo);
+  const open = scores.map((sc, i) => {
+    const n = units[i]!.units;
+    const mask = new Uint8Array(n);
+    if (!removable(units[i]!)) return mask.fill(1);
+    const value = new Float64Array(n);
+    for (let j = 0; j < sc.length; j++) value[j % n] += sc[j]!;
+    const best = Array.from(value.keys()).sort((a, b) => value[b]! - value[a]! || a - b);
+    for (const unit of best.slice(0, u[i]!)) mask[unit] = 1;
+    return mask;
+  });
+  return { open, live: { units: u, rows: rowsOf(u) } };
+}
+
 /** Per layer and unit: 1 if the unit holds a kept weight that is not dead. */
-function openUnits(units: readonly LayerUnits[], keep: readonly Uint8Array[], dead: readonly Uint8Array[]): Uint8Array[] {
+function openUnits(units: readonly LayerUnits[], keep: readonly Uint8Array[], dead?: readonly Uint8Array[]): Uint8Array[] {
   return keep.map((k, i) => {
     const n = units[i]!.units;
     const open = new Uint8Array(n);
-    const d = dead[i]!;
-    for (let j = 0; j < k.length; j++) if (k[j] && !d[j]) open[j % n] = 1;
+    const d = dead?.[i];
+    for (let j = 0; j < k.length; j++) if (k[j] && !d?.[j]) open[j % n] = 1;
     return open;
   });
 }

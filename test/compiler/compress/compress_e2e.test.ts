@@ -16,7 +16,7 @@ const model = path.join(root, 'examples/models/mnist-mlp/model.json');
 const baseline = JSON.parse(await readFile(path.join(root, 'examples/models/mnist-mlp/baseline.json'), 'utf8')) as { testAccuracy: number };
 
 // Small, fast settings: 2,000 training digits, 500 test digits.
-const COMMON = ['--data', 'mnist', '--train-samples', '2000', '--test-samples', '500', '--epochs', '3', '--finetune-epochs', '1',
+const COMMON = ['--data', 'mnist', '--train-samples', '2000', '--test-samples', '500', '--epochs', '6', '--finetune-epochs', '1',
   '--seed', '7', '--backend', 'wasm', '--quiet'];
 const TARGET = 5000; // bytes; the fp32 weights file is 203,560 bytes (≈ 41×)
 
@@ -44,8 +44,9 @@ test('compress: file ≤ target, runtime agrees with the compiler, accuracy abov
   const rep = JSON.parse(await readFile(report, 'utf8'));
   assert.equal(rep.fileBytes, bytes.length);
   assert.ok(rep.accuracy.agreement >= 0.99, `runtime agrees on ${rep.accuracy.agreement}`);
-  // Floor: measured 91.4% here (93.2% before compression on this 500-digit subset; the baseline is 94.1% on the
-  // full test split), so baseline − 5 points leaves room for float differences between machines.
+  // Floor: measured 89.4–91.4% over seeds 1–7 here (93.2% before compression on this 500-digit subset; the baseline
+  // is 94.1% on the full test split). Six epochs, not three: with three ADMM epochs the first projection's 1-bit
+  // fc1 is never revisited and the run ends at 81–88%.
   assert.ok(rep.accuracy.runtime >= baseline.testAccuracy - 0.05, `runtime accuracy ${rep.accuracy.runtime}`);
   assert.ok(rep.accuracy.before - rep.accuracy.runtime < 0.05, `lost ${rep.accuracy.before - rep.accuracy.runtime}`);
   assert.equal(rep.layers.length, 2);
