@@ -82,14 +82,14 @@ export function prepareDenseSparse(op: Op, t: Tensor, n: u32, m: u32): bool {
 export function denseFromRiceRows(t: Tensor, index: usize, x: usize, out: usize, n: u32): void {
   let k = <u64>t.riceK;
   let streamBits = <u64>t.positions << 3, end = t.positions + t.positionsLength;
-  let data = t.data, bits = t.bits, table = t.table;
+  let dataBits = <u64>t.data << 3, bits = <u64>t.bits, mask: u32 = (1 << t.bits) - 1, table = t.table;
   let e = index;
   for (let row: u32 = 0; row < n; row++, e += ROW_ENTRY_BYTES) {
     let xr = load<f32>(x + (<usize>row << 2));
-    let first = load<u32>(e, 4), count = load<u32>(e, ROW_ENTRY_BYTES + 4) - first;
-    if (xr == 0 || count == 0) continue;
+    let codeBit = dataBits + <u64>load<u32>(e, 4) * bits, codeEnd = dataBits + <u64>load<u32>(e, ROW_ENTRY_BYTES + 4) * bits;
+    if (xr == 0 || codeBit == codeEnd) continue;
     let column = out + (<usize>(load<i32>(e, 8) - 1) << 2);
-    riceAccumulateRow(streamBits + <u64>load<u32>(e), count, k, end, column, xr, data, first * bits, bits, table);
+    riceAccumulateRow(streamBits + <u64>load<u32>(e), codeBit, codeEnd, bits, mask, k, end, column, xr, table);
   }
 }
 
