@@ -52,7 +52,7 @@ before(async () => {
   general = readFileSync(new URL('../../../build/sqz.wasm', import.meta.url)).length;
 });
 
-test('the tailored runtime holds its model\'s features only, is much smaller, and runs it like the general one', async () => {
+test('the tailored runtime holds its model\'s features only, is much smaller, runs it like the general one, and has no test hooks', async () => {
   assert.deepEqual(await runtimeFeatures([dense]), { ops: [OP_DENSE], activations: [ACT_TANH], encodings: [ENC_F16], paths: [0] });
   const x = randomFloats(rng(9), 12, 2);
   for (const { simd, bytes } of runtimes) {
@@ -63,6 +63,11 @@ test('the tailored runtime holds its model\'s features only, is much smaller, an
     assert.equal(exports.builtActivations(), 1 << ACT_TANH);
     const reference = await SqzModel.load(dense, { simd });
     assert.deepEqual(tailored.predict(x, 2), reference.predict(x, 2), 'bit-identical to the general runtime');
+    // The general runtime's test hooks are left out; asking for one says so.
+    assert.equal(exports.decodeTensor, undefined);
+    assert.equal(exports.planOverlaps, undefined);
+    assert.throws(() => tailored.decodeTensor(0), /sqz bad-state: decodeTensor is a test hook of the general runtime/);
+    assert.equal(reference.decodeTensor(0).length, 30);
     tailored.dispose();
     reference.dispose();
   }
