@@ -10,7 +10,9 @@ import { buildRuntime } from '../compiler/runtime_build/build_runtime.js';
 import { runtimeFeatures, type RuntimeFeatures } from '../compiler/runtime_build/features.js';
 import { describeFeatures } from '../compiler/commands/runtime.js';
 import { ACTIVATIONS } from '../formats/activations.js';
-import { ACT_LINEAR, ENC_F32, PATH_DECODED } from '../formats/constants.js';
+import {
+  ACT_LINEAR, ENC_F32, OP_AVG_POOL2D, OP_MAX_POOL2D, PATH_DECODED, PATH_POOL_2X2, PATH_POOL_CELLS, PATH_POOL_WINDOW,
+} from '../formats/constants.js';
 import { ENCODINGS } from '../formats/encodings.js';
 import { EXEC_PATHS } from '../formats/exec_paths.js';
 import { OPS } from '../formats/ops.js';
@@ -59,8 +61,8 @@ async function adds(base: RuntimeFeatures, extra: Partial<RuntimeFeatures>, base
 
 async function pieceTable(): Promise<string> {
   const rows: string[][] = [];
-  // Ops over a base with the decoded path (a weighted op needs a path to run at all).
-  const opBase: RuntimeFeatures = { ...none, paths: [PATH_DECODED] };
+  // Ops over a base with the decoded path and the pooling loops (an op with a weight or a pool needs a path to run).
+  const opBase: RuntimeFeatures = { ...none, paths: [PATH_DECODED, PATH_POOL_2X2, PATH_POOL_WINDOW, PATH_POOL_CELLS] };
   const opBaseSize = (await buildRuntime(opBase, { simd: true })).length;
   for (const op of OPS) rows.push(['op', op.name, (await adds(opBase, { ops: [op.code] }, opBaseSize)).toLocaleString('en-US')]);
   const noneSize = (await buildRuntime(none, { simd: true })).length;
@@ -73,16 +75,17 @@ async function pieceTable(): Promise<string> {
   for (const e of ENCODINGS.filter((x) => x.code !== ENC_F32)) {
     rows.push(['encoding', e.name, (await adds(encBase, { encodings: [e.code] }, encBaseSize)).toLocaleString('en-US')]);
   }
-  // Paths with the three weighted ops and every encoding.
-  const pathBase: RuntimeFeatures = { ...none, ops: OPS.filter((o) => o.compressible).map((o) => o.code), encodings: ENCODINGS.map((e) => e.code) };
+  // Paths with the three weighted ops, the two pools and every encoding.
+  const pathOps = [...OPS.filter((o) => o.compressible).map((o) => o.code), OP_MAX_POOL2D, OP_AVG_POOL2D];
+  const pathBase: RuntimeFeatures = { ...none, ops: pathOps, encodings: ENCODINGS.map((e) => e.code) };
   const pathBaseSize = (await buildRuntime(pathBase, { simd: true })).length;
   for (const p of EXEC_PATHS) rows.push(['exec path', p.name, (await adds(pathBase, { paths: [p.code] }, pathBaseSize)).toLocaleString('en-US')]);
   return [
     `What each piece adds to a SIMD runtime, in bytes: the runtime with it minus the runtime without it. The base`,
-    `is the core alone (parser, checks, planner, ABI, messages: ${bytesAndKb(noneSize)}), plus the decoded path for`,
-    `the ops, plus a dense op on the decoded path for the encodings, plus dense, conv2d and depthwise with every`,
-    `encoding for the paths. Pieces share code (the walker, the window geometry), so the sum of a column is more`,
-    `than a runtime with all of them.`,
+    `is the core alone (parser, checks, planner, ABI, messages: ${bytesAndKb(noneSize)}), plus the decoded path and`,
+    `the pooling loops for the ops, plus a dense op on the decoded path for the encodings, plus dense, conv2d,`,
+    `depthwise and both pools with every encoding for the paths. Pieces share code (the walker, the window`,
+    `geometry), so the sum of a column is more than a runtime with all of them.`,
     '',
     markdownTable(['kind', 'name', 'adds (B)'], rows),
   ].join('\n');
