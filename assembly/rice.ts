@@ -3,31 +3,27 @@
 // the chunk walker (walk.ts) reads the validated streams with it a chunk of gaps at a time, and the batch-1
 // compressed dense kernel (kernels/dense_sparse.ts) row by row, applying each gap as it is decoded.
 //
-// The state is a 64-bit buffer of undecoded bits (LSB first, at most 64; the bits above them are 0), the count of
-// bits in it, and the next byte to load. A seek loads 8 bytes and keeps 57 to 64 bits; a refill adds 32 bits whenever
-// fewer than 32 are buffered, so every shift is < 64 and a gap whose code fits in the buffer costs one count-zeros
-// and two shifts.
+// Between calls the decoder's state is one bit address (byte address · 8 + bit index): where the next gap's code
+// starts. A call seeks there, loading 8 bytes into a 64-bit buffer of undecoded bits (LSB first; 57 to 64 of them,
+// the bits above them 0), and refills 32 bits whenever fewer than 32 are buffered, so every shift is < 64 and a gap
+// whose code fits in the buffer costs one count-zeros and two shifts. A longer code goes to riceLongGap, and the
+// loop seeks again after it: nothing but the bit address lives across that call, so V8 keeps the loop in registers.
 // Loads read at most 8 bytes past the stream's end (the file block is followed by 16 bytes of padding); in a
 // damaged stream the long-unary path stops at the end instead of reading on, and leaves the bit address past it.
 
 import { codeAtBit } from './codes';
 
-let riceNext: usize = 0;
-let riceBuffer: u64 = 0;
-let riceAvail: u64 = 0;
+/** Bit address of the next undecoded gap. */
+let riceAt: u64 = 0;
 
-/** Starts decoding at bit address `at` (byte address · 8 + bit index): the gap whose code starts there comes next. */
-@inline export function riceSeek(at: u64): void {
-  let byte = <usize>(at >> 3);
-  let skip = at & 7;
-  riceBuffer = load<u64>(byte) >> skip;
-  riceAvail = 64 - skip;
-  riceNext = byte + 8;
+/** Starts decoding at bit address `at`: the gap whose code starts there comes next. */
+export function riceSeek(at: u64): void {
+  riceAt = at;
 }
 
 /** Bit address of the next undecoded bit (past the stream's end after a damaged stream ran out). */
 export function riceBitAddress(): u64 {
-  return (<u64>riceNext << 3) - riceAvail;
+  return riceAt;
 }
 
 /**
@@ -36,7 +32,7 @@ export function riceBitAddress(): u64 {
  * stores 0xFFFFFFFF for it and leaves riceBitAddress() past the end.
  */
 export function riceGaps(gaps: usize, count: u32, k: u64, end: usize): void {
-  riceLoop(false, 0, <u64>gaps, <u64>gaps + (<u64>count << 2), 4, k, end, 0, 0, 0, 0);
+  riceAt = riceLoop(false, riceAt, <u64>gaps, <u64>gaps + (<u64>count << 2), 4, k, end, 0, 0, 0, 0);
 }
 
 /**
@@ -52,26 +48,22 @@ export function riceGaps(gaps: usize, count: u32, k: u64, end: usize): void {
 }
 
 /**
- * The decoder loop, inlined into riceGaps (accumulate = false: from the decoder's state, each gap is stored at the
- * cursor, a pointer into `gaps`) and riceAccumulateRow (accumulate = true: from bit address `at`, each gap moves
- * `column`, a pointer into an f32 row, and adds x · table[code] there, the cursor being the code's bit address), so
- * each compiles to its own tight loop. The cursor moves by `step` up to `stop`. The inner loop decodes the gaps whose
- * code fits in the buffer and has no call: V8 then keeps its values in registers. A longer code (a long unary part)
- * goes to riceLongGap.
+ * The decoder loop, inlined into riceGaps (accumulate = false: each gap is stored at the cursor, a pointer into
+ * `gaps`) and riceAccumulateRow (accumulate = true: each gap moves `column`, a pointer into an f32 row, and adds
+ * x · table[code] there, the cursor being the code's bit address), so each compiles to its own tight loop. From bit
+ * address `at`, the cursor moves by `step` up to `stop`; returns the bit address after the last gap. The inner loop
+ * decodes the gaps whose code fits in the buffer and has no call.
  */
 @inline function riceLoop(
   accumulate: bool, at: u64, cursor: u64, stop: u64, step: u64, k: u64, end: usize, column: usize, x: f32, mask: u32,
   table: usize,
-): void {
+): u64 {
   let lowMask: u64 = (<u64>1 << k) - 1;
-  let next = riceNext, buffer = riceBuffer, avail = riceAvail;
   while (true) {
-    if (accumulate) { // seek to `at`, as riceSeek does
-      next = <usize>(at >> 3);
-      buffer = load<u64>(next) >> (at & 7);
-      avail = 64 - (at & 7);
-      next += 8;
-    }
+    let next = <usize>(at >> 3);
+    let buffer = load<u64>(next) >> (at & 7);
+    let avail: u64 = 64 - (at & 7);
+    next += 8;
     for (; cursor < stop; cursor += step) {
       if (avail < 32) {
         buffer |= <u64>load<u32>(next) << avail;
@@ -86,25 +78,12 @@ export function riceGaps(gaps: usize, count: u32, k: u64, end: usize): void {
       avail -= used;
       column = takeGap(accumulate, cursor, gap, column, x, mask, table);
     }
-    if (cursor >= stop) break;
-    riceNext = next;
-    riceBuffer = buffer;
-    riceAvail = avail;
-    let gap = riceLongGap(k, end);
-    if (accumulate) {
-      at = riceBitAddress(); // seeds the buffer again at the loop's top
-    } else {
-      next = riceNext;
-      buffer = riceBuffer;
-      avail = riceAvail;
-    }
+    at = (<u64>next << 3) - avail;
+    if (cursor >= stop) return at;
+    let gap = riceLongGap(at, k, end);
+    at = riceAt;
     column = takeGap(accumulate, cursor, gap, column, x, mask, table);
     cursor += step;
-  }
-  if (!accumulate) {
-    riceNext = next;
-    riceBuffer = buffer;
-    riceAvail = avail;
   }
 }
 
@@ -124,19 +103,20 @@ export function riceGaps(gaps: usize, count: u32, k: u64, end: usize): void {
 }
 
 /**
- * The next gap when its code does not fit in the buffer: counts whole buffers of zeros, then finishes the gap with a
- * refilled buffer. Saturates at 0xFFFFFFFF; a damaged stream with no one bit before `end` gives 0xFFFFFFFF and
- * leaves riceBitAddress() past the end (and every later gap then reads zeros: also past the end).
+ * The gap whose code starts at bit address `at` when it may not fit in one buffer: counts whole words of zeros,
+ * then finishes the gap with a refilled buffer; leaves the bit address after it in riceAt. Saturates at 0xFFFFFFFF;
+ * a damaged stream with no one bit before `end` gives 0xFFFFFFFF and leaves riceAt past the end.
  */
-function riceLongGap(k: u64, end: usize): u32 {
-  let next = riceNext, buffer = riceBuffer, avail = riceAvail;
+function riceLongGap(at: u64, k: u64, end: usize): u32 {
+  let next = <usize>(at >> 3);
+  let buffer = load<u64>(next) >> (at & 7);
+  let avail: u64 = 64 - (at & 7);
+  next += 8;
   let quotient: u64 = 0;
   while (buffer == 0) {
     quotient += avail;
     if (next >= end) { // every bit up to `next` was a zero: a damaged stream, with no one bit before its end
-      riceNext = end + 8;
-      riceBuffer = 0;
-      riceAvail = 0;
+      riceAt = <u64>(end + 8) << 3;
       return 0xFFFF_FFFF;
     }
     buffer = <u64>load<u32>(next);
@@ -152,9 +132,6 @@ function riceLongGap(k: u64, end: usize): u32 {
     next += 4;
     avail += 32;
   }
-  let gap = quotient >= <u64>(0xFFFF_FFFF >> <u32>k) ? 0xFFFF_FFFF : <u32>((quotient << k) | (buffer & ((<u64>1 << k) - 1)));
-  riceNext = next;
-  riceBuffer = buffer >> k;
-  riceAvail = avail - k;
-  return gap;
+  riceAt = (<u64>next << 3) - avail + k;
+  return quotient >= <u64>(0xFFFF_FFFF >> <u32>k) ? 0xFFFF_FFFF : <u32>((quotient << k) | (buffer & ((<u64>1 << k) - 1)));
 }
