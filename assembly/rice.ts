@@ -1,7 +1,8 @@
 // Rice(k) gap decoding (formats/README.md): each gap is q = gap >> k zero bits, a one bit, then the k low bits,
 // LSB first. The runtime's one Rice decoder: tensor.ts validates every stream with it at load, one gap at a time;
-// the chunk walker (walk.ts) reads the validated streams with it a chunk of gaps at a time, and the batch-1
-// compressed dense kernel (kernels/dense_sparse.ts) row by row, applying each gap as it is decoded.
+// the chunk walker (walk.ts) and the compressed dense kernel at batch > 1 (kernels/dense_sparse.ts) read the
+// validated streams with it a chunk of gaps at a time, and that kernel at batch 1 row by row, applying each gap as
+// it is decoded.
 //
 // Between calls the decoder's state is one bit address (byte address · 8 + bit index): where the next gap's code
 // starts. A call seeks there, loading 8 bytes into a 64-bit buffer of undecoded bits (LSB first; 57 to 64 of them,
