@@ -5,7 +5,7 @@ import {
   ENC_F16, ENC_F32, ERR_INPUT, ERR_NONE, ERR_STATE, ERR_UNSUPPORTED, EXEC_COMPRESSED, HEADER_BYTES,
 } from '../formats/constants';
 import {
-  E_BATCH, E_EXEC_MODE, E_FILE_RANGE, E_NOT_LOADED, E_PLAN_BATCH, E_TENSOR_INDEX, clearError, errCode, errLength,
+  E_BATCH, E_EXEC_MODE, E_FILE_RANGE, E_NOT_LOADED, E_PLAN_BATCH, clearError, errCode, errLength,
   errMissing, errOffset, fail, gotExpected, messagePtr,
 } from './errors';
 import { BUILT_ACTIVATIONS, BUILT_ENCODINGS, BUILT_OPS, BUILT_PATHS } from './features';
@@ -21,13 +21,11 @@ import {
 } from './model';
 import { checkContainer, parseModel } from './parse';
 import {
-  anyBuffersOverlap, arenaBytesFor, arenaFloats, arenaStart, forgetArena, planBuffers, plannedBatch, sizeArena,
-  valuePointer,
+  arenaBytesFor, arenaFloats, arenaStart, forgetArena, planBuffers, plannedBatch, sizeArena, valuePointer,
 } from './planner';
 import { allocateWeights, loadHeapBytes, prepareOps } from './prepare';
 import { runOps } from './run';
 import { checkTensor } from './tensor';
-import { decodeInto } from './walk';
 import { registerKernels } from './kernels/index';
 
 registerKernels();
@@ -350,31 +348,4 @@ export function heapBase(): usize {
 
 export function heapEnd(): usize {
   return heapTop;
-}
-
-/** 1 if two buffers live at the same time overlap in the arena (a planner bug), else 0. */
-export function planOverlaps(): i32 {
-  return loaded ? anyBuffersOverlap() : 0;
-}
-
-/**
- * Test hook: decodes tensor t to n dense f32 at a fresh heap block and returns its address (0 on error). Never used
- * by run; the block lasts until the next plan, alloc or load.
- */
-export function decodeTensor(t: u32): usize {
-  clearError();
-  if (!loaded) {
-    fail(ERR_STATE, E_NOT_LOADED, -1);
-    return 0;
-  }
-  if (t >= modelTensorCount) {
-    fail(ERR_INPUT, E_TENSOR_INDEX, -1);
-    gotExpected(t, modelTensorCount);
-    return 0;
-  }
-  let bytes = <u64>tensorAt(t).n << 2;
-  if (checkNeed(<u64>heapTop + blockBytes(bytes)) != ERR_NONE) return 0;
-  let dst = allocBytes(bytes);
-  if (dst != 0) decodeInto(tensorAt(t), dst);
-  return dst;
 }

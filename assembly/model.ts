@@ -108,10 +108,10 @@ export const PRODUCER_NONE: i32 = -2;
   weightRecord: usize;
   /** The bias slot's tensor as f32 (a bias [outC or M], or another per-channel vector), or 0. */
   denseBias: usize;
-  /** The execution paths its weight runs through: bit PATH_* (formats/constants.ts), for opPaths. */
+  /** The execution paths it runs through (its weight's, its pooling loop): bit PATH_* (formats/constants.ts), for opPaths. */
   paths: u32;
-  /** Compressed conv2d and depthwise: which path runs them (PATH_CONV_*). */
-  convPath: u32;
+  /** The path eval takes where the kernel has several: compressed conv2d and depthwise (PATH_CONV_*), max pooling (PATH_POOL_*). */
+  path: u32;
   /** Compressed conv2d on im2col tiles: output pixels per sample in one tile (whole output rows). */
   tilePixels: i32;
   /** A buffer the op's compressed kernel made at load (dense from Rice: the row index), 0 when there is none. */

@@ -19,7 +19,7 @@ import { codeAt } from './codes';
 import {
   CTX_ENCODING, CTX_TENSOR, E_BITMAP_COUNT, E_BITMAP_LEN, E_BITS, E_CB_LEN, E_CB_TYPE, E_CODE_RANGE, E_DATA_LEN,
   E_DIM_ZERO, E_EMPTY_SHAPE, E_ENCODING, E_NNZ, E_NOT_BUILT, E_PAD_BITS, E_RANK, E_RICE_END, E_RICE_K, E_RICE_LEN,
-  E_RICE_POS, E_TOO_BIG, MISSING_ENCODING, context, fail, gotExpected, setMissing,
+  E_RICE_POS, E_TOO_BIG, MISSING_ENCODING, Message, context, fail, gotExpected, setMissing,
 } from './errors';
 import { f16ToF32 } from './f16';
 import { encodingBuilt } from './features';
@@ -29,7 +29,7 @@ import { riceBitAddress, riceGaps, riceSeek } from './rice';
 import { offsetOf } from './wire';
 
 /** Records a tensor error at `ptr` (a byte in the file) with the tensor index appended. */
-function tensorFail(code: i32, message: string, ptr: usize, index: u32): i32 {
+function tensorFail(code: i32, message: Message, ptr: usize, index: u32): i32 {
   fail(code, message, offsetOf(ptr));
   return context(CTX_TENSOR, index);
 }

@@ -7,7 +7,7 @@
 
 import { ERR_MALFORMED, ERR_NONE } from '../formats/constants';
 import {
-  E_FIELD_TYPE, E_FIELD_ZERO, E_VARINT_BIG, E_VARINT_LONG, E_WIRE_END, E_WIRE_TYPE, errCode, fail,
+  E_FIELD_TYPE, E_FIELD_ZERO, E_VARINT_BIG, E_VARINT_LONG, E_WIRE_END, E_WIRE_TYPE, Message, errCode, fail,
 } from './errors';
 
 export const WIRE_VARINT: u32 = 0;
@@ -55,7 +55,7 @@ export function offsetOf(ptr: usize): i32 {
   return <i32>(ptr - fileStart);
 }
 
-function failHere(code: i32, message: string, at: usize): u64 {
+function failHere(code: i32, message: Message, at: usize): u64 {
   fail(code, message, offsetOf(at));
   pos = end;
   return 0;
@@ -151,7 +151,7 @@ export function wrongWireType(): void {
  * index `count`, at most `capacity` in all. With dst = 0 it only counts. Returns the new count; past capacity it
  * records (tooManyCode, tooMany) and returns capacity.
  */
-export function readRepeatedU32(dst: usize, count: u32, capacity: u32, tooManyCode: i32, tooMany: string): u32 {
+export function readRepeatedU32(dst: usize, count: u32, capacity: u32, tooManyCode: i32, tooMany: Message): u32 {
   if (wireType == WIRE_VARINT) {
     let value = readVarint32();
     if (errCode != ERR_NONE) return count;

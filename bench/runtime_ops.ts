@@ -18,7 +18,7 @@ export interface OpEngine {
 }
 
 /** The graph holding op `index` alone: its input value → its output value. */
-function singleOpGraph(graph: Graph, index: number): Graph {
+export function singleOpGraph(graph: Graph, index: number): Graph {
   const op = graph.ops[index]!;
   if (op.inputs.length !== 1) throw new Error(`op profile: op '${op.name}' has ${op.inputs.length} inputs; only single-input ops are profiled`);
   return {
@@ -30,7 +30,7 @@ function singleOpGraph(graph: Graph, index: number): Graph {
 }
 
 /** Every value of `graph` for one input sample, by value index (tfjs forward on the current backend). */
-function allActivations(graph: Graph, input: Float32Array): Map<number, Float32Array> {
+export function allActivations(graph: Graph, input: Float32Array): Map<number, Float32Array> {
   const outputs = graph.ops.map((op) => op.output);
   const inputShape = graph.values[graph.inputs[0]!]!.shape;
   const ys = tf.tidy(() => forwardAll({ ...graph, outputs }, tf.tensor(input, [1, ...inputShape]))

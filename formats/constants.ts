@@ -72,13 +72,17 @@ export const EXEC_COMPRESSED = 2;     // compute from positions + codes in the f
 export const SPARSE_EXEC_MAX_DENSITY_PERMILLE_DENSE = 40;
 export const SPARSE_EXEC_MAX_DENSITY_PERMILLE_CONV = 200;
 
-// ── Execution paths: the kernel code a weight runs through (assembly/features.ts SQZ_PATHS; formats/exec_paths.ts) ──
+// ── Execution paths: the kernel code an op runs through (assembly/features.ts SQZ_PATHS; formats/exec_paths.ts) ──
 export const PATH_DECODED = 0;        // the weight decoded to f32 (EXEC_DENSE; ENC_F32 always): matvec, patches
 export const PATH_DENSE_COMPRESSED = 1; // a dense op from its compressed weight: Rice rows, bitmap rows, the walker
 export const PATH_CONV_SHIFTED = 2;   // compressed conv2d / depthwise with stride 1, on shifted planes
 export const PATH_CONV_IM2COL = 3;    // compressed strided conv2d, sparse weight × im2col tiles
 export const PATH_CONV_PLANAR = 4;    // compressed conv2d / depthwise, tap by tap on planar rows (any stride)
-export const PATH_COUNT = 5;
+// Pooling loops (the SIMD build's; the scalar build runs every pool one window cell at a time):
+export const PATH_POOL_2X2 = 5;       // max pooling 2×2, stride 2, no padding cell, ≥ 4 channels: 4 loads, no loop
+export const PATH_POOL_WINDOW = 6;    // max pooling over any other window, ≥ 4 channels: the maximum kept in a register
+export const PATH_POOL_CELLS = 7;     // pooling one window cell at a time: max with < 4 channels, average pooling
+export const PATH_COUNT = 8;
 
 // ── Error codes returned across the wasm boundary ───────────────────────────
 export const ERR_NONE = 0;

@@ -228,10 +228,14 @@ export class SqzModel {
 
   /**
    * Test and tooling hook: tensor `index` decoded by the wasm runtime to dense f32 (a copy). Allocates in the
-   * instance until the next re-plan; not used by predict.
+   * instance until the next re-plan; not used by predict. The general runtime only: a tailored one throws SqzError.
    */
   decodeTensor(index: number): Float32Array {
     const exports = this.#live();
+    if (exports.decodeTensor === undefined) {
+      throw new SqzError(ERR_STATE, 'sqz bad-state: decodeTensor is a test hook of the general runtime, which this runtime module ' +
+        '(a tailored one, from sqz runtime) leaves out: load without options.wasm to use it');
+    }
     const n = exports.tensorN(index) >>> 0;
     const ptr = exports.decodeTensor(index) >>> 0;
     if (ptr === 0) {

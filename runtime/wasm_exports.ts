@@ -57,8 +57,10 @@ export interface SqzWasmExports {
   plannedBatchSize(): number;
   heapBase(): number;
   heapEnd(): number;
-  planOverlaps(): number;
-  decodeTensor(t: number): number;
+  /** Test hook of the general runtime (absent from a tailored one): 1 if two live arena buffers overlap. */
+  planOverlaps?(): number;
+  /** Test hook of the general runtime (absent from a tailored one): tensor t decoded to f32 in a fresh heap block. */
+  decodeTensor?(t: number): number;
 }
 
 /** The last error of the instance: code (ERR_*), message and file offset (-1 when not about a position). */

@@ -4,7 +4,7 @@
 import { ERR_MALFORMED, ERR_NONE, ERR_SHAPE, PAD_VALID } from '../../formats/constants';
 import {
   CTX_OP, E_ATTR_COUNT, E_ATTR_RANGE, E_B_SHAPE, E_IN_SHAPE, E_NEEDS_WEIGHT, E_NO_WEIGHTS_HERE, E_OUT_SHAPE,
-  E_W_SHAPE, E_WINDOW, context, fail, gotExpected,
+  E_W_SHAPE, E_WINDOW, Message, context, fail, gotExpected,
 } from '../errors';
 import { Op, Tensor, Value, opInput, tensorAt, valueAt } from '../model';
 
@@ -23,13 +23,13 @@ import { Op, Tensor, Value, opInput, tensorAt, valueAt } from '../model';
 }
 
 /** Records a shape error for op `index` with got/expected numbers. */
-export function shapeFail(op: Op, index: u32, message: string, got: i64, expected: i64): i32 {
+export function shapeFail(op: Op, index: u32, message: Message, got: i64, expected: i64): i32 {
   fail(ERR_SHAPE, message, op.msgOffset);
   gotExpected(got, expected);
   return context(CTX_OP, index);
 }
 
-export function opFail(op: Op, index: u32, code: i32, message: string): i32 {
+export function opFail(op: Op, index: u32, code: i32, message: Message): i32 {
   fail(code, message, op.msgOffset);
   return context(CTX_OP, index);
 }

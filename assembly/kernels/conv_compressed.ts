@@ -25,7 +25,7 @@ import { prepareShifted, shiftedApply, shiftedBegin, shiftedEnd, shiftedPlanesAp
 const IM2COL_MIN_REUSE: u64 = 2;
 
 /**
- * Chooses op.convPath and sets its arena scratch (op.scratchFloats, op.tilePixels). Allocates nothing. False after
+ * Chooses op.path and sets its arena scratch (op.scratchFloats, op.tilePixels). Allocates nothing. False after
  * recording the error when this build has none of the paths the op can take.
  */
 export function prepareConvCompressed(op: Op, index: u32, t: Tensor): bool {
@@ -44,7 +44,7 @@ export function prepareConvCompressed(op: Op, index: u32, t: Tensor): bool {
     notBuilt(MISSING_PATH, CTX_PATH, preferred, op.msgOffset, index);
     return false;
   }
-  op.convPath = preferred;
+  op.path = preferred;
   op.paths |= 1 << preferred;
   return true;
 }
@@ -56,12 +56,12 @@ export function prepareConvCompressed(op: Op, index: u32, t: Tensor): bool {
  * nonzero's row (kh·KW + kw)·C + c split into (kh, kw, c).
  */
 export function evalConvCompressed(op: Op, x: usize, out: usize, batch: u32, depthwise: bool): void {
-  if (pathBuilt(PATH_CONV_IM2COL) && op.convPath == PATH_CONV_IM2COL) {
+  if (pathBuilt(PATH_CONV_IM2COL) && op.path == PATH_CONV_IM2COL) {
     evalConv2dSparse(op, x, out, batch);
     return;
   }
   if (!pathBuilt(PATH_CONV_SHIFTED) && !pathBuilt(PATH_CONV_PLANAR)) return; // unreachable: load refused it
-  let shifted = pathBuilt(PATH_CONV_SHIFTED) && op.convPath == PATH_CONV_SHIFTED;
+  let shifted = pathBuilt(PATH_CONV_SHIFTED) && op.path == PATH_CONV_SHIFTED;
   if (shifted) shiftedBegin(op, x, batch);
   else if (pathBuilt(PATH_CONV_PLANAR)) planarBegin(op, x, batch);
   let inner = depthwise ? op.depth : op.outC;

@@ -1,7 +1,8 @@
 // OP_DENSE: out[b, o] = bias[o] + Σ_i x[b, i] · W[i, o], with x flattened to N per sample and W [N, M].
-// Dense path: accumulateRows2 over the f32 weights, two samples per pass. Compressed path: at batch 1, the Rice and
-// bitmap forms row by row, skipping rows whose input is 0 (dense_sparse.ts); otherwise the chunk walker gives the
-// nonzeros (i, o) in flat [N, M] order and out[b, o] += x[b, i] · w runs for the whole batch per nonzero.
+// Dense path: accumulateRows2 over the f32 weights, two samples per pass. Compressed path: the Rice form row by row
+// through its row index, at batch 1 skipping rows whose input is 0, and the bitmap form so at batch 1
+// (dense_sparse.ts); otherwise the chunk walker gives the nonzeros (i, o) in flat [N, M] order and
+// out[b, o] += x[b, i] · w runs for the whole batch per nonzero.
 
 import {
   ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_NONE, EXEC_COMPRESSED, OP_DENSE, PATH_DECODED, PATH_DENSE_COMPRESSED,
@@ -13,7 +14,7 @@ import { PLAN_REFUSED, registerCompressed, registerKernel } from '../registry';
 import { encodingBuilt, pathBuilt } from '../features';
 import { chunkPosition, chunkRow, chunkValue, walkChunk, walkMatrix } from '../walk';
 import { checkBias, inputValue, outputValue, requireWeight, shapeFail, weightOf } from './common';
-import { denseFromBitmap, denseFromRiceRows, denseSparseBytes, prepareDenseSparse } from './dense_sparse';
+import { denseFromBitmap, denseFromRiceRows, denseFromRiceRowsBatch, denseSparseBytes, prepareDenseSparse } from './dense_sparse';
 import { accumulateRows, accumulateRows2 } from './matvec';
 import { fillRows } from './vector';
 
@@ -67,11 +68,12 @@ function evalDense(op: Op, x: usize, out: usize, batch: u32): void {
   }
   if (!pathBuilt(PATH_DENSE_COMPRESSED)) return; // unreachable: load refused a weight this build cannot run
   let t = changetype<Tensor>(op.weightRecord);
+  if (encodingBuilt(ENC_SPARSE_RICE) && t.encoding == ENC_SPARSE_RICE && op.kernelBuffer != 0) {
+    if (batch == 1) denseFromRiceRows(t, op.kernelBuffer, x, out, n);
+    else denseFromRiceRowsBatch(t, op.kernelBuffer, x, out, n, m, batch);
+    return;
+  }
   if (batch == 1) {
-    if (encodingBuilt(ENC_SPARSE_RICE) && t.encoding == ENC_SPARSE_RICE && op.kernelBuffer != 0) {
-      denseFromRiceRows(t, op.kernelBuffer, x, out, n);
-      return;
-    }
     if (encodingBuilt(ENC_SPARSE_BITMAP) && t.encoding == ENC_SPARSE_BITMAP) {
       denseFromBitmap(t, x, out, n, m);
       return;

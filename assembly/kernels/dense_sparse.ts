@@ -1,11 +1,11 @@
-// The compressed path of OP_DENSE for the sparse forms, row by row: out[o] += x[i] · w for each stored nonzero
-// (i, o) of the flat [N, M] weight (rows i are inputs). Batch 1 only: larger batches walk the weight once for the
-// whole batch (dense.ts).
+// The compressed path of OP_DENSE for the sparse forms, row by row: out[b, o] += x[b, i] · w for each stored
+// nonzero (i, o) of the flat [N, M] weight (rows i are inputs).
 //   Rice: with the row index built at load (12 bytes per row: where the row's gaps start in the stream, its first
-//         code, its first column's base). A row whose input is 0 is skipped whole, which after a ReLU (or on image
-//         borders) is often half the rows or more; a row's gaps are applied as they are decoded (rice.ts).
-//   Bitmap: 56 bitmap bits at a time, nonzeros found with ctz; a row whose input is 0 is skipped whole (popcount
-//         advances the code cursor).
+//         code, its first column's base). At batch 1 a row whose input is 0 is skipped whole, which after a ReLU
+//         (or on image borders) is often half the rows or more, and a row's gaps are applied as they are decoded
+//         (rice.ts); a larger batch decodes each row's gaps once, a chunk at a time, for every sample.
+//   Bitmap, batch 1: 56 bitmap bits at a time, nonzeros found with ctz; a row whose input is 0 is skipped whole
+//         (popcount advances the code cursor). Larger batches walk the weight once for the whole batch (dense.ts).
 // Codes are read with codes.ts.
 
 import { ENC_SPARSE_RICE } from '../../formats/constants';
@@ -14,6 +14,7 @@ import { encodingBuilt } from '../features';
 import { allocBytes, blockBytes } from '../heap';
 import { Op, Tensor } from '../model';
 import { riceAccumulateRow, riceBitAddress, riceGaps, riceSeek } from '../rice';
+import { WALK_CHUNK, chunkPositions } from '../walk';
 
 /** Row index entry: u32 bit offset of the row's first gap, u32 codes before the row, i32 column base. */
 const ROW_ENTRY_BYTES: usize = 12;
@@ -82,14 +83,50 @@ export function prepareDenseSparse(op: Op, t: Tensor, n: u32, m: u32): bool {
 export function denseFromRiceRows(t: Tensor, index: usize, x: usize, out: usize, n: u32): void {
   let k = <u64>t.riceK;
   let streamBits = <u64>t.positions << 3, end = t.positions + t.positionsLength;
-  let data = t.data, bits = t.bits, table = t.table;
+  let dataBits = <u64>t.data << 3, bits = <u64>t.bits, mask: u32 = (1 << t.bits) - 1, table = t.table;
   let e = index;
   for (let row: u32 = 0; row < n; row++, e += ROW_ENTRY_BYTES) {
     let xr = load<f32>(x + (<usize>row << 2));
-    let first = load<u32>(e, 4), count = load<u32>(e, ROW_ENTRY_BYTES + 4) - first;
-    if (xr == 0 || count == 0) continue;
+    let codeBit = dataBits + <u64>load<u32>(e, 4) * bits, codeEnd = dataBits + <u64>load<u32>(e, ROW_ENTRY_BYTES + 4) * bits;
+    if (xr == 0 || codeBit == codeEnd) continue;
     let column = out + (<usize>(load<i32>(e, 8) - 1) << 2);
-    riceAccumulateRow(streamBits + <u64>load<u32>(e), count, k, end, column, xr, data, first * bits, bits, table);
+    riceAccumulateRow(streamBits + <u64>load<u32>(e), codeBit, codeEnd, bits, mask, k, end, column, xr, table);
+  }
+}
+
+/**
+ * Batch > 1 with the row index (op.kernelBuffer): the gaps are decoded once, a chunk at a time across rows (rice.ts
+ * riceGaps), the row index giving each row's count and first column, and each nonzero w at (row, column) adds
+ * x[b, row] · w to out[b, column] for every sample b.
+ */
+export function denseFromRiceRowsBatch(t: Tensor, index: usize, x: usize, out: usize, n: u32, m: u32, batch: u32): void {
+  let k = <u64>t.riceK, end = t.positions + t.positionsLength;
+  let data = t.data, bits = t.bits, mask: u32 = (1 << bits) - 1, table = t.table;
+  let inBytes = <usize>n << 2, outBytes = <usize>m << 2;
+  let gaps = chunkPositions, next = gaps, decodedEnd = gaps, left = t.nnz;
+  let codeBit: u32 = 0;
+  riceSeek(<u64>t.positions << 3);
+  let e = index;
+  for (let row: u32 = 0; row < n; row++, e += ROW_ENTRY_BYTES) {
+    let count = load<u32>(e, ROW_ENTRY_BYTES + 4) - load<u32>(e, 4);
+    if (count == 0) continue;
+    let column = out + (<usize>(load<i32>(e, 8) - 1) << 2);
+    let xr = x + (<usize>row << 2);
+    for (; count > 0; count--) {
+      if (next == decodedEnd) {
+        let chunk = min(left, WALK_CHUNK);
+        left -= chunk;
+        riceGaps(gaps, chunk, k, end);
+        next = gaps;
+        decodedEnd = gaps + (<usize>chunk << 2);
+      }
+      column += (<usize>load<u32>(next) + 1) << 2;
+      next += 4;
+      let w = load<f32>(table + (<usize>codeAt(data, codeBit, mask) << 2));
+      codeBit += bits;
+      let o = column, xb = xr;
+      for (let b: u32 = 0; b < batch; b++, o += outBytes, xb += inBytes) store<f32>(o, load<f32>(o) + load<f32>(xb) * w);
+    }
   }
 }
 

@@ -1,14 +1,31 @@
 // OP_MAX_POOL2D: x [H, W, C] → out [OH, OW, C], the maximum over the valid cells of each window
-// (same padding never lets a padded cell win, as in TensorFlow). The general loop is pool2d.ts's; the SIMD build
-// has two faster ones for 4 channels or more.
+// (same padding never lets a padded cell win, as in TensorFlow). Three loops, chosen at prepare from the geometry
+// (the same choice in both builds, so a model needs the same paths of any runtime):
+//   PATH_POOL_2X2     2 × 2 windows with stride 2 and no padding cell, 4 channels or more;
+//   PATH_POOL_WINDOW  any other window, 4 channels or more;
+//   PATH_POOL_CELLS   fewer than 4 channels: pool2d.ts's loop, one window cell at a time.
+// The first two are the SIMD build's; the scalar build runs all three as pool2d.ts's loop.
 
-import { OP_MAX_POOL2D } from '../../formats/constants';
+import { ERR_NONE, OP_MAX_POOL2D, PATH_POOL_2X2, PATH_POOL_CELLS, PATH_POOL_WINDOW } from '../../formats/constants';
+import { pathBuilt } from '../features';
 import { Op } from '../model';
 import { registerKernel } from '../registry';
-import { evalPool, preparePool } from './pool2d';
+import { evalPool, preparePool, takePoolPath } from './pool2d';
 
 export function registerMaxPool2d(): void {
-  registerKernel(OP_MAX_POOL2D, 1, 1, preparePool, evalMaxPool2d);
+  registerKernel(OP_MAX_POOL2D, 1, 1, prepareMaxPool2d, evalMaxPool2d);
+}
+
+function prepareMaxPool2d(op: Op, index: u32): i32 {
+  let code = preparePool(op, index);
+  if (code != ERR_NONE) return code;
+  let path = PATH_POOL_CELLS;
+  if (op.inC >= 4) {
+    let plain2x2 = op.windowH == 2 && op.windowW == 2 && op.strideH == 2 && op.strideW == 2 && op.padTop == 0 &&
+      op.padLeft == 0 && op.outH * 2 <= op.inH && op.outW * 2 <= op.inW;
+    path = plain2x2 ? PATH_POOL_2X2 : PATH_POOL_WINDOW;
+  }
+  return takePoolPath(op, index, path);
 }
 
 /**
@@ -91,12 +108,11 @@ function evalMaxPool2x2Simd(op: Op, x: usize, out: usize, batch: u32): void {
 }
 
 function evalMaxPool2d(op: Op, x: usize, out: usize, batch: u32): void {
-  if (ASC_FEATURE_SIMD && op.inC >= 4) {
-    let plain2x2 = op.windowH == 2 && op.windowW == 2 && op.strideH == 2 && op.strideW == 2 && op.padTop == 0 &&
-      op.padLeft == 0 && op.outH * 2 <= op.inH && op.outW * 2 <= op.inW;
-    if (plain2x2) evalMaxPool2x2Simd(op, x, out, batch);
-    else evalMaxPoolSimd(op, x, out, batch);
-  } else {
+  if (ASC_FEATURE_SIMD && pathBuilt(PATH_POOL_2X2) && op.path == PATH_POOL_2X2) {
+    evalMaxPool2x2Simd(op, x, out, batch);
+  } else if (ASC_FEATURE_SIMD && pathBuilt(PATH_POOL_WINDOW) && op.path == PATH_POOL_WINDOW) {
+    evalMaxPoolSimd(op, x, out, batch);
+  } else if (!ASC_FEATURE_SIMD || pathBuilt(PATH_POOL_CELLS)) {
     evalPool(op, x, out, batch, false);
-  }
+  } // else unreachable: load refused a pool this build has no loop for
 }

@@ -1,9 +1,12 @@
 // The window loop shared by max pooling (max_pool2d.ts) and average pooling (avg_pool2d.ts): x [H, W, C] →
 // out [OH, OW, C], each output the maximum or the mean over the valid cells of its window (same padding never lets
-// a padded cell win or count, as in TensorFlow).
+// a padded cell win or count, as in TensorFlow). This loop, one window cell at a time, is PATH_POOL_CELLS; the SIMD
+// build runs max pools of 4 channels or more through faster loops (max_pool2d.ts), and each pool records the loop it
+// takes at prepare (takePoolPath), so a tailored runtime holds only the loops its models use.
 
 import { ERR_MALFORMED, ERR_NONE } from '../../formats/constants';
-import { E_ATTR_COUNT, E_ATTR_RANGE } from '../errors';
+import { CTX_PATH, E_ATTR_COUNT, E_ATTR_RANGE, MISSING_PATH, notBuilt } from '../errors';
+import { pathBuilt } from '../features';
 import { Op } from '../model';
 import { opFail, prepareWindow, requireNoWeights, takeImageInput } from './common';
 import { addInto, copyFloats, maxInto, scaleInPlace } from './vector';
@@ -20,6 +23,14 @@ export function preparePool(op: Op, index: u32): i32 {
   op.windowH = <i32>op.kernelH;
   op.windowW = <i32>op.kernelW;
   return prepareWindow(op, index, <u64>op.inC);
+}
+
+/** Records `path` (PATH_POOL_*) as the pooling loop op runs through, or refuses it when this build lacks it. */
+export function takePoolPath(op: Op, index: u32, path: u32): i32 {
+  if (!pathBuilt(path)) return notBuilt(MISSING_PATH, CTX_PATH, path, op.msgOffset, index);
+  op.path = path;
+  op.paths |= 1 << path;
+  return ERR_NONE;
 }
 
 /** Max (average = false) or mean over the valid cells (average = true) of each window. */

@@ -31,7 +31,7 @@ export function describeFeatures(f: RuntimeFeatures): string[] {
     `ops          ${f.ops.map(opName).join(', ')}`,
     `activations  ${f.activations.map(activationName).join(', ')}`,
     `encodings    ${f.encodings.map(encodingName).join(', ')}`,
-    `exec paths   ${f.paths.map(execPathName).join(', ') || '(none: no weights)'}`,
+    `exec paths   ${f.paths.map(execPathName).join(', ') || '(none: no weights, no pools)'}`,
   ];
 }
 

@@ -1,12 +1,15 @@
 // Compiles a tailored wasm runtime: the sources in assembly/ with asconfig.json's options and its SIMD or scalar
 // target, but with the feature masks of assembly/features.ts set to what some models need (features.ts), so the
-// AssemblyScript compiler leaves out every kernel, activation, decoder and path they do not use.
+// AssemblyScript compiler leaves out every kernel, activation, decoder and path they do not use, and without the
+// general runtime's test hooks.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { featureMasks, type RuntimeFeatures } from './features.js';
 
 /** The package root (this file runs from dist/compiler/runtime_build/). */
 const PACKAGE_ROOT = new URL('../../../', import.meta.url);
+/** The entry file of the general runtime's test hooks (decodeTensor, planOverlaps): a tailored runtime leaves it out. */
+export const TEST_HOOKS_ENTRY = 'assembly/hooks.ts';
 
 interface AsConfig {
   entries: string[];
@@ -32,7 +35,7 @@ export function ascArguments(features: RuntimeFeatures, simd: boolean): string[]
   const masks = Object.entries(featureMasks(features)).flatMap(([name, mask]) => ['--use', `${name}=${mask}`]);
   const options = { ...config.options, ...config.targets[simd ? 'simd' : 'scalar'] };
   return [
-    ...config.entries.map((entry) => fileURLToPath(new URL(entry, PACKAGE_ROOT))),
+    ...config.entries.filter((entry) => entry !== TEST_HOOKS_ENTRY).map((entry) => fileURLToPath(new URL(entry, PACKAGE_ROOT))),
     // A base folder without an asconfig.json, so asc applies only these arguments.
     '--baseDir', fileURLToPath(new URL('assembly/', PACKAGE_ROOT)),
     ...Object.entries(options).flatMap(([key, value]) => optionArgs(key, value)),

@@ -69,7 +69,7 @@ for (const c of STRIDE1_CONVS) {
   });
 }
 
-test('compressed dense from Rice, batch 1 row path: zero inputs, empty rows, long gaps', async () => {
+test('compressed dense from Rice rows (batch 1 and 3): zero inputs, empty rows, long gaps, rows of several chunks', async () => {
   const rows = 300, cols = 37;
   const random = rng(5);
   const w = new Float32Array(rows * cols);
@@ -93,6 +93,14 @@ test('compressed dense from Rice, batch 1 row path: zero inputs, empty rows, lon
   const model2 = singleOpModel([rows], [cols], { type: OP_DENSE, weight: 1, activation: ACT_LINEAR },
     [encodeTensorAs(clustered, [rows, cols], ENC_SPARSE_RICE, { bits: 3 })]);
   await checkCompressed(model2, (batch) => reluLike(rng(batch), rows * batch, 0.2), 'dense rows, long gaps');
+  // Rows wider than a chunk of gaps (256): at batch > 1 a row is decoded a chunk at a time.
+  const wide = new Float32Array(5 * 700);
+  for (let c = 0; c < 700; c++) wide[2 * 700 + c] = LEVELS[c % 6];
+  for (let c = 0; c < 700; c += 3) wide[4 * 700 + c] = LEVELS[(c + 1) % 6];
+  wide[699] = 2;
+  const model3 = singleOpModel([5], [700], { type: OP_DENSE, weight: 1, activation: ACT_LINEAR },
+    [encodeTensorAs(wide, [5, 700], ENC_SPARSE_RICE, { bits: 3 })]);
+  await checkCompressed(model3, (batch) => reluLike(rng(batch + 3), 5 * batch, 0.2), 'dense rows wider than a chunk');
 });
 
 test('max pool, SIMD paths: 2x2 stride 2 (20 channels as in LeNet-5; odd sizes) and general windows', async () => {

@@ -151,7 +151,7 @@ test('build artefacts: no imports, ≤ 40 KB, the ABI exported; no static node: 
     const names = WebAssembly.Module.exports(module).map((e) => e.name);
     for (const name of ['memory', 'alloc', 'load', 'plan', 'run', 'inputPtr', 'inputLength', 'outputPtr', 'outputLength',
       'errorCode', 'errorMessagePtr', 'errorMessageLength', 'errorOffset', 'arenaBytes', 'heapEnd', 'decodeTensor',
-      'missingFeature', 'builtOps', 'builtActivations', 'builtEncodings']) {
+      'planOverlaps', 'missingFeature', 'builtOps', 'builtActivations', 'builtEncodings']) {
       assert.ok(names.includes(name), `export ${name}`);
     }
     const size = readFileSync(new URL(`../../../build/${simd ? 'sqz' : 'sqz-scalar'}.wasm`, import.meta.url)).length;

@@ -65,7 +65,7 @@ test('a tiny file declaring a 64 MB weight is refused under a cap before memory 
     assert.equal(loadRaw(exports, file, EXEC_COMPRESSED), ERR_NONE, errorMessage(exports));
     // The test hook refuses to decode it too, before growing.
     const grown = exports.memory.buffer.byteLength;
-    assert.equal(exports.decodeTensor(0), 0);
+    assert.equal(exports.decodeTensor!(0), 0);
     refusedNeed(exports, exports.errorCode(), 'decodeTensor');
     assert.equal(exports.memory.buffer.byteLength, grown);
   }

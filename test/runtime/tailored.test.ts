@@ -9,14 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  ACT_RELU, ACT_TANH, ENC_F16, ENC_F32, ENC_SPARSE_RICE, ERR_UNSUPPORTED, OP_CONV2D, OP_DENSE, PATH_DENSE_COMPRESSED,
+  ACT_LINEAR, ACT_RELU, ACT_TANH, ENC_F16, ENC_F32, ENC_SPARSE_RICE, ERR_UNSUPPORTED, OP_AVG_POOL2D, OP_CONV2D, OP_DENSE,
+  OP_MAX_POOL2D, PAD_SAME, PAD_VALID, PATH_DENSE_COMPRESSED, PATH_POOL_2X2, PATH_POOL_CELLS, PATH_POOL_WINDOW,
   SqzFormatError, encodeTensorAs, f16ToF32, f32ToF16, newOp, writeSqz, type ModelMessage,
 } from '../../formats/index.js';
 import { runtimeFeatures } from '../../compiler/runtime_build/features.js';
 import { SqzModel } from '../../runtime/index.js';
 import { tailoredRuntime } from '../fixtures/tailored_runtime.js';
 import { rng } from '../fixtures/random.js';
-import { randomFloats } from './helpers.js';
+import { randomFloats, singleOpModel } from './helpers.js';
 
 const CLI = fileURLToPath(new URL('../../compiler/cli.js', import.meta.url));
 
@@ -52,7 +53,7 @@ before(async () => {
   general = readFileSync(new URL('../../../build/sqz.wasm', import.meta.url)).length;
 });
 
-test('the tailored runtime holds its model\'s features only, is much smaller, and runs it like the general one', async () => {
+test('the tailored runtime holds its model\'s features only, is much smaller, runs it like the general one, and has no test hooks', async () => {
   assert.deepEqual(await runtimeFeatures([dense]), { ops: [OP_DENSE], activations: [ACT_TANH], encodings: [ENC_F16], paths: [0] });
   const x = randomFloats(rng(9), 12, 2);
   for (const { simd, bytes } of runtimes) {
@@ -63,6 +64,11 @@ test('the tailored runtime holds its model\'s features only, is much smaller, an
     assert.equal(exports.builtActivations(), 1 << ACT_TANH);
     const reference = await SqzModel.load(dense, { simd });
     assert.deepEqual(tailored.predict(x, 2), reference.predict(x, 2), 'bit-identical to the general runtime');
+    // The general runtime's test hooks are left out; asking for one says so.
+    assert.equal(exports.decodeTensor, undefined);
+    assert.equal(exports.planOverlaps, undefined);
+    assert.throws(() => tailored.decodeTensor(0), /sqz bad-state: decodeTensor is a test hook of the general runtime/);
+    assert.equal(reference.decodeTensor(0).length, 30);
     tailored.dispose();
     reference.dispose();
   }
@@ -96,6 +102,41 @@ test('a model needing an op, activation, encoding or exec path the runtime lacks
       assert.equal(exports.load(ptr, model.length, exec === 'compressed' ? 2 : 0), ERR_UNSUPPORTED);
       assert.equal(exports.missingFeature(), missing);
       raw.dispose();
+    }
+  }
+});
+
+/** One pooling op on [h, w, c] (window and stride k, the given padding), as a file. */
+function poolModel(type: number, [h, w, c]: number[], k: number, padding = PAD_VALID): Uint8Array {
+  const out = (n: number) => (padding === PAD_SAME ? Math.ceil(n / k) : Math.floor((n - k) / k) + 1);
+  return writeSqz(singleOpModel([h, w, c], [out(h), out(w), c], {
+    type, kernel: [k, k], strides: [k, k], padding, activation: ACT_LINEAR,
+  }));
+}
+
+test('pooling loops are paths: a runtime for 2x2 max pools holds that loop only, and refuses the others naming them', async () => {
+  const pool2x2 = poolModel(OP_MAX_POOL2D, [8, 6, 6], 2);
+  assert.deepEqual((await runtimeFeatures([pool2x2])).paths, [PATH_POOL_2X2]);
+  assert.deepEqual((await runtimeFeatures([poolModel(OP_MAX_POOL2D, [7, 7, 6], 3)])).paths, [PATH_POOL_WINDOW]);
+  assert.deepEqual((await runtimeFeatures([poolModel(OP_MAX_POOL2D, [7, 6, 6], 2, PAD_SAME)])).paths, [PATH_POOL_WINDOW],
+    'a padded last window is not the plain 2x2 loop');
+  assert.deepEqual((await runtimeFeatures([poolModel(OP_MAX_POOL2D, [8, 6, 3], 2)])).paths, [PATH_POOL_CELLS]);
+  assert.deepEqual((await runtimeFeatures([poolModel(OP_AVG_POOL2D, [8, 6, 6], 2)])).paths, [PATH_POOL_CELLS]);
+  const x = randomFloats(rng(12), 8 * 6 * 6 * 3);
+  for (const simd of [true, false]) {
+    const bytes = await tailoredRuntime([pool2x2], simd);
+    const tailored = await SqzModel.load(pool2x2, { wasm: bytes });
+    assert.equal(tailored.wasmExports.builtPaths(), 1 << PATH_POOL_2X2);
+    const reference = await SqzModel.load(pool2x2, { simd });
+    assert.deepEqual(tailored.predict(x, 3), reference.predict(x, 3), `${simd ? 'simd' : 'scalar'}: bit-identical`);
+    tailored.dispose();
+    reference.dispose();
+    for (const [model, named] of [
+      [poolModel(OP_MAX_POOL2D, [7, 7, 6], 3), /without the execution path 'pool-window'/],
+      [poolModel(OP_MAX_POOL2D, [8, 6, 3], 2), /without the execution path 'pool-cells'/],
+      [poolModel(OP_AVG_POOL2D, [8, 6, 6], 2), /without the op 'avgPool2d'/],
+    ] as const) {
+      assert.match((await refusal(model, bytes)).message, named);
     }
   }
 });
