@@ -146,6 +146,9 @@ function parseOp(op: Op, messageEnd: usize): void {
     } else if (field == 7) {
       op.strideCount = readRepeatedU32(changetype<usize>(op) + offsetof<Op>('strideH'), op.strideCount, 2,
         ERR_MALFORMED, E_ATTR_COUNT);
+    } else if (field == 11) {
+      op.paramCount = readRepeatedU32(changetype<usize>(op) + offsetof<Op>('param0'), op.paramCount, MAX_RANK,
+        ERR_MALFORMED, E_ATTR_COUNT);
     } else if (field == 10) {
       if (wireType != WIRE_FIXED32) wrongWireType();
       else op.clipMax = reinterpret<f32>(readFixed32());

@@ -10,8 +10,12 @@ import {
 } from './constants.js';
 import type { OpMessage, TensorMessage } from './schema.js';
 
-/** Op attributes besides inputs, outputs, weight, bias and activation (sqz.proto's Op fields). */
-export type OpAttribute = 'kernel' | 'strides' | 'padding';
+/**
+ * Op attributes besides inputs, outputs, weight, bias and activation (sqz.proto's Op fields). `params` are the op's
+ * own integers (pads, an axis, a permutation, sizes): the op's entry says what they mean, and its output-shape rule
+ * checks them.
+ */
+export type OpAttribute = 'kernel' | 'strides' | 'padding' | 'params';
 
 /** What an output-shape rule sees of one op (formats/model_check.ts builds it). */
 export interface OpShapeContext {
