@@ -38,6 +38,7 @@ import { ERR_NONE, ERR_UNSUPPORTED } from '../formats/constants';
 @lazy export const E_OP_ARITY = 'wrong number of op inputs or outputs';
 @lazy export const E_ATTR_COUNT = 'kernel and strides need 2 entries each';
 @lazy export const E_ATTR_RANGE = 'kernel or stride of 0 or too large';
+@lazy export const E_PARAMS = 'op params: wrong count, or a value out of range';
 @lazy export const E_NEEDS_WEIGHT = 'op needs a weight tensor';
 @lazy export const E_NO_WEIGHTS_HERE = 'op takes no weight or bias';
 // Shapes

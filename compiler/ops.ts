@@ -176,6 +176,44 @@ function broadcastTo(t: IRTensor, shape: number[]): Float32Array {
   return out;
 }
 
+/** [top, bottom, left, right] of a Keras 2-D edge config (ZeroPadding2D's padding, Cropping2D's cropping). */
+function edges(call: LayerCall, value: unknown): number[] {
+  const pairOf = (v: unknown): [number, number] => (typeof v === 'number' ? [v, v] : pair(v, [0, 0]));
+  const [rows, cols] = typeof value === 'number' ? [[value, value], [value, value]] : Array.isArray(value) && value.length === 2
+    ? [pairOf(value[0]), pairOf(value[1])] : [[NaN, NaN], [NaN, NaN]];
+  const out = [...rows!, ...cols!];
+  if (!out.every((v) => Number.isInteger(v) && v >= 0)) {
+    fail(call, `has edges ${JSON.stringify(value)}`, 'sqz needs [[top, bottom], [left, right]] of non-negative integers');
+  }
+  return out;
+}
+
+/** ZeroPadding2D and Cropping2D: a zeroPad2d or crop2d op with params [top, bottom, left, right]. */
+function lowerEdges(type: 'zeroPad2d' | 'crop2d', key: 'padding' | 'cropping'): LowerFn {
+  return (graph, call, config) => {
+    requireRank(graph, call, 3);
+    graph.ops.push({
+      type, name: call.name, inputs: [call.inputs[0]!], output: call.output, activation: 'linear', params: edges(call, config[key]),
+    });
+  };
+}
+
+/** UpSampling2D with nearest interpolation: an upSampling2d op with params [SH, SW]. */
+const lowerUpSampling: LowerFn = (graph, call, config) => {
+  requireRank(graph, call, 3);
+  const interpolation = config['interpolation'] ?? 'nearest';
+  if (interpolation !== 'nearest') {
+    fail(call, `uses interpolation '${String(interpolation)}'`, "sqz supports UpSampling2D with interpolation 'nearest'");
+  }
+  graph.ops.push({
+    type: 'upSampling2d', name: call.name, inputs: [call.inputs[0]!], output: call.output, activation: 'linear',
+    params: pair(config['size'], [2, 2]),
+  });
+};
+
+/** Params [a, b, c, d] of an op as numbers (the IR sets them at import). */
+const params = (op: IROp): number[] => op.params ?? [];
+
 const lowerReshape: LowerFn = (graph, call) => {
   graph.ops.push({ type: 'reshape', name: call.name, inputs: [call.inputs[0]!], output: call.output, activation: 'linear' });
 };
@@ -214,6 +252,31 @@ export const COMPILER_OPS: Record<OpName, CompilerOp> = {
       const alpha = c.bias()!;
       const perChannel = alpha.size === c.outputShape[c.outputShape.length - 1];
       return tf.prelu(c.xs[0]!, perChannel ? alpha : tf.reshape(alpha, c.outputShape));
+    },
+  },
+  zeroPad2d: {
+    lower: lowerEdges('zeroPad2d', 'padding'),
+    forward: (c) => {
+      const [top, bottom, left, right] = params(c.op) as [number, number, number, number];
+      return tf.pad(c.xs[0]!, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+    },
+  },
+  crop2d: {
+    lower: lowerEdges('crop2d', 'cropping'),
+    forward: (c) => {
+      const [top, , left] = params(c.op) as [number, number, number, number];
+      return tf.slice(c.xs[0]!, [0, top, left, 0], [c.batch, ...c.outputShape]);
+    },
+  },
+  upSampling2d: {
+    lower: lowerUpSampling,
+    // Nearest neighbour as a broadcast: [B, H, 1, W, 1, C] · ones [SH, 1, SW, 1] (differentiable on every backend:
+    // tfjs-backend-wasm has no ResizeNearestNeighborGrad).
+    forward: (c) => {
+      const [sh, sw] = params(c.op) as [number, number];
+      const [h, w, channels] = c.xs[0]!.shape.slice(1) as [number, number, number];
+      const spread = tf.mul(tf.reshape(c.xs[0]!, [c.batch, h, 1, w, 1, channels]), tf.ones([1, 1, sh, 1, sw, 1]));
+      return tf.reshape(spread, [c.batch, h * sh, w * sw, channels]);
     },
   },
 };

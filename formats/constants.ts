@@ -27,7 +27,10 @@ export const OP_ACTIVATION = 8;       // elementwise activation (softmax: over t
 export const OP_ADD = 9;              // elementwise sum of two or more inputs of equal shape
 export const OP_RESHAPE = 10;         // same elements, new per-sample shape
 export const OP_PRELU = 11;           // out = x < 0 ? alpha · x : x; alpha (the bias slot) [C] per channel or [size]
-export const OP_COUNT = 12;           // one past the largest op code
+export const OP_ZERO_PAD2D = 12;      // in: [H, W, C]; params [top, bottom, left, right]; zeros around the image
+export const OP_CROP2D = 13;          // in: [H, W, C]; params [top, bottom, left, right]; rows and columns cut off
+export const OP_UP_SAMPLING2D = 14;   // in: [H, W, C]; params [SH, SW]; nearest: out[h, w] = in[h / SH, w / SW]
+export const OP_COUNT = 15;           // one past the largest op code
 
 // ── Activations (sqz.Op.activation) ─────────────────────────────────────────
 export const ACT_LINEAR = 0;

@@ -6,7 +6,7 @@
 // No imports beyond the constants and types, so the browser runtime can use it.
 import {
   OP_ACTIVATION, OP_ADD, OP_AVG_POOL2D, OP_CONV2D, OP_DENSE, OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D,
-  OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_PRELU, OP_RESHAPE, PAD_SAME,
+  OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_PRELU, OP_RESHAPE, PAD_SAME, OP_ZERO_PAD2D, OP_CROP2D, OP_UP_SAMPLING2D,
 } from './constants.js';
 import type { OpMessage, TensorMessage } from './schema.js';
 
@@ -148,6 +148,36 @@ function globalPoolShape(c: OpShapeContext): number[] {
   if (input.length !== 3) c.fail(`input shape ${formatShape(input)} should be [H, W, C]`);
   return [input[2]!];
 }
+
+/** The [H, W, C] input of an image op, or a shape error. */
+function imageInput(c: OpShapeContext): readonly number[] {
+  const input = c.inputs[0]!;
+  if (input.length !== 3) c.fail(`input shape ${formatShape(input)} should be [H, W, C]`);
+  return input;
+}
+
+/** The op's params: exactly `names.length` of them, each at least `min` (they are named in the error). */
+function paramsOf(c: OpShapeContext, names: readonly string[], min: number): number[] {
+  const p = c.op.params;
+  if (p.length !== names.length || !p.every((v) => v >= min)) {
+    c.fail(`params ${formatShape(p)} should be [${names.join(', ')}], each ≥ ${min}`);
+  }
+  return [...p];
+}
+
+const EDGES = ['top', 'bottom', 'left', 'right'] as const;
+
+/** [H', W', C] of an image grown (sign 1: zero padding) or cut (sign −1: cropping) by params [top, bottom, left, right]. */
+function edgeShape(c: OpShapeContext, sign: 1 | -1): number[] {
+  const [h, w, channels] = imageInput(c) as [number, number, number];
+  const [top, bottom, left, right] = paramsOf(c, EDGES, 0) as [number, number, number, number];
+  const out = [h + sign * (top + bottom), w + sign * (left + right), channels];
+  if (out[0]! < 1 || out[1]! < 1) c.fail(`cropping ${formatShape(c.op.params)} leaves nothing of input ${formatShape(c.inputs[0]!)}`);
+  return out;
+}
+
+/** Keras' [[top, bottom], [left, right]] of an op's edge params. */
+const edgePairs = (op: OpMessage): number[][] => [[op.params[0]!, op.params[1]!], [op.params[2]!, op.params[3]!]];
 
 const padding = (op: OpMessage): string => (op.padding === PAD_SAME ? 'same' : 'valid');
 const IMAGE = { data_format: 'channels_last' } as const;
@@ -307,6 +337,40 @@ const OPS_TABLE = [
           }],
         };
       },
+    },
+  },
+  {
+    code: OP_ZERO_PAD2D, name: 'zeroPad2d', display: 'zero padding 2-D', inputs: { min: 1, max: 1 }, attributes: ['params'],
+    compressible: false, channelwise: false, // a constant channel gains zeros at the edges: no longer constant
+    outputShape: (c) => edgeShape(c, 1),
+    keras: {
+      classNames: ['ZeroPadding2D'],
+      layer: (c) => ({ className: 'ZeroPadding2D', config: { padding: edgePairs(c.op), ...IMAGE }, weights: [], fusesActivation: false }),
+    },
+  },
+  {
+    code: OP_CROP2D, name: 'crop2d', display: 'cropping 2-D', inputs: { min: 1, max: 1 }, attributes: ['params'],
+    compressible: false, channelwise: true,
+    outputShape: (c) => edgeShape(c, -1),
+    keras: {
+      classNames: ['Cropping2D'],
+      layer: (c) => ({ className: 'Cropping2D', config: { cropping: edgePairs(c.op), ...IMAGE }, weights: [], fusesActivation: false }),
+    },
+  },
+  {
+    code: OP_UP_SAMPLING2D, name: 'upSampling2d', display: 'up-sampling 2-D (nearest)', inputs: { min: 1, max: 1 },
+    attributes: ['params'], compressible: false, channelwise: true,
+    outputShape(c) {
+      const [h, w, channels] = imageInput(c) as [number, number, number];
+      const [sh, sw] = paramsOf(c, ['SH', 'SW'], 1) as [number, number];
+      return [h * sh, w * sw, channels];
+    },
+    keras: {
+      classNames: ['UpSampling2D'],
+      layer: (c) => ({
+        className: 'UpSampling2D', config: { size: [...c.op.params], interpolation: 'nearest', ...IMAGE }, weights: [],
+        fusesActivation: false,
+      }),
     },
   },
 ] as const satisfies readonly OpDescriptor[];

@@ -4,9 +4,9 @@
 import { ERR_MALFORMED, ERR_NONE, ERR_SHAPE, PAD_VALID } from '../../formats/constants';
 import {
   CTX_OP, E_ATTR_COUNT, E_ATTR_RANGE, E_B_SHAPE, E_IN_SHAPE, E_NEEDS_WEIGHT, E_NO_WEIGHTS_HERE, E_OUT_SHAPE,
-  E_W_SHAPE, E_WINDOW, context, fail, gotExpected,
+  E_PARAMS, E_W_SHAPE, E_WINDOW, context, fail, gotExpected,
 } from '../errors';
-import { Op, Tensor, Value, opInput, tensorAt, valueAt } from '../model';
+import { Op, Tensor, Value, opInput, opParam, tensorAt, valueAt } from '../model';
 
 // ── Prepare helpers ──────────────────────────────────────────────────────────
 
@@ -37,6 +37,39 @@ export function opFail(op: Op, index: u32, code: i32, message: string): i32 {
 /** Ops without weights must not name any. */
 export function requireNoWeights(op: Op, index: u32): i32 {
   if (op.weightRef != 0 || op.biasRef != 0) return opFail(op, index, ERR_MALFORMED, E_NO_WEIGHTS_HERE);
+  return ERR_NONE;
+}
+
+/** Ops that read params: exactly `count` of them, each at least `min`. */
+export function requireParams(op: Op, index: u32, count: u32, min: u32): i32 {
+  if (op.paramCount != count) {
+    fail(ERR_MALFORMED, E_PARAMS, op.msgOffset);
+    gotExpected(op.paramCount, count);
+    return context(CTX_OP, index);
+  }
+  for (let k: u32 = 0; k < count; k++) {
+    if (opParam(op, k) < min) {
+      fail(ERR_MALFORMED, E_PARAMS, op.msgOffset);
+      gotExpected(opParam(op, k), min);
+      return context(CTX_OP, index);
+    }
+  }
+  return ERR_NONE;
+}
+
+/**
+ * Checks the output value is the image [outH, outW, channels] (sizes computed in u64, so a sum of params cannot
+ * wrap) and sets op.outH/outW/outC.
+ */
+export function requireImageOutput(op: Op, index: u32, outH: u64, outW: u64, channels: u64): i32 {
+  let output = outputValue(op);
+  if (output.rank != 3) return shapeFail(op, index, E_OUT_SHAPE, output.rank, 3);
+  if (<u64>output.d0 != outH) return shapeFail(op, index, E_OUT_SHAPE, output.d0, outH);
+  if (<u64>output.d1 != outW) return shapeFail(op, index, E_OUT_SHAPE, output.d1, outW);
+  if (<u64>output.d2 != channels) return shapeFail(op, index, E_OUT_SHAPE, output.d2, channels);
+  op.outH = <i32>outH;
+  op.outW = <i32>outW;
+  op.outC = <i32>channels;
   return ERR_NONE;
 }
 

@@ -3,19 +3,22 @@
 
 import {
   OP_ACTIVATION, OP_ADD, OP_AVG_POOL2D, OP_CONV2D, OP_DENSE, OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D,
-  OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_PRELU, OP_RESHAPE,
+  OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_PRELU, OP_RESHAPE, OP_ZERO_PAD2D, OP_CROP2D, OP_UP_SAMPLING2D,
 } from '../../formats/constants';
 import { opBuilt } from '../features';
 import { registerActivation } from './activation';
 import { registerAdd } from './add';
 import { registerAvgPool2d } from './avg_pool2d';
 import { registerConv2d } from './conv2d';
+import { registerCrop2d } from './crop2d';
 import { registerDense } from './dense';
 import { registerDepthwiseConv2d } from './depthwise_conv2d';
 import { registerGlobalAvgPool2d, registerGlobalMaxPool2d } from './global_pool2d';
 import { registerMaxPool2d } from './max_pool2d';
 import { registerPrelu } from './prelu';
 import { registerReshape } from './reshape';
+import { registerUpSampling2d } from './up_sampling2d';
+import { registerZeroPad2d } from './zero_pad2d';
 
 export function registerKernels(): void {
   if (opBuilt(OP_DENSE)) registerDense();
@@ -29,4 +32,7 @@ export function registerKernels(): void {
   if (opBuilt(OP_ADD)) registerAdd();
   if (opBuilt(OP_RESHAPE)) registerReshape();
   if (opBuilt(OP_PRELU)) registerPrelu();
+  if (opBuilt(OP_ZERO_PAD2D)) registerZeroPad2d();
+  if (opBuilt(OP_CROP2D)) registerCrop2d();
+  if (opBuilt(OP_UP_SAMPLING2D)) registerUpSampling2d();
 }

@@ -3,7 +3,7 @@
 
 import {
   OP_ACTIVATION, OP_ADD, OP_AVG_POOL2D, OP_CONV2D, OP_DENSE, OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D,
-  OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_RESHAPE, PAD_SAME,
+  OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_RESHAPE, PAD_SAME, OP_ZERO_PAD2D, OP_CROP2D, OP_UP_SAMPLING2D,
 } from '../../../formats/constants.js';
 import { decodeTensor, type ModelMessage } from '../../../formats/index.js';
 import { activationReference, addReference } from './activation.js';
@@ -11,6 +11,7 @@ import { conv2dReference, type ImageShape } from './conv2d.js';
 import { denseReference } from './dense.js';
 import { depthwiseConv2dReference } from './depthwise_conv2d.js';
 import { globalPool2dReference, pool2dReference } from './pool2d.js';
+import { crop2dReference, upSampling2dReference, zeroPad2dReference } from './shape_ops.js';
 
 function image(shape: number[]): ImageShape {
   if (shape.length !== 3) throw new Error(`reference: expected [H, W, C], got [${shape.join(', ')}]`);
@@ -54,6 +55,9 @@ export function runModelReference(model: ModelMessage, inputs: Float32Array[], b
       case OP_ADD: y = addReference(op.inputs.map((v) => values[v]!)); break;
       case OP_ACTIVATION:
       case OP_RESHAPE: y = x.slice(); break;
+      case OP_ZERO_PAD2D: y = zeroPad2dReference(x, batch, image(inShape), op.params); break;
+      case OP_CROP2D: y = crop2dReference(x, batch, image(inShape), op.params); break;
+      case OP_UP_SAMPLING2D: y = upSampling2dReference(x, batch, image(inShape), op.params); break;
       default: throw new Error(`reference: unknown op ${op.type}`);
     }
     if (y.length !== batch * size(outShape)) throw new Error('reference: output size mismatch');
