@@ -133,13 +133,41 @@ const lowerActivation: LowerFn = (graph, call, config) => {
   }
 };
 
-const lowerAdd: LowerFn = (graph, call) => {
-  const shapes = call.inputs.map((v) => shapeOf(graph, v).join(','));
-  if (call.inputs.length < 2 || shapes.some((s) => s !== shapes[0])) {
-    fail(call, `adds inputs of shapes ${shapes.map((s) => `[${s}]`).join(' and ')}`,
-      'sqz supports Add of two or more inputs of equal shape (no broadcasting)');
+/** Add, Multiply, Average, Maximum and Minimum: an elementwise merge op of two or more inputs of equal shape. */
+function lowerMerge(type: 'add' | 'multiply' | 'average' | 'maximum' | 'minimum', verb: string): LowerFn {
+  return (graph, call) => {
+    const shapes = call.inputs.map((v) => shapeOf(graph, v).join(','));
+    if (call.inputs.length < 2 || shapes.some((s) => s !== shapes[0])) {
+      fail(call, `${verb} inputs of shapes ${shapes.map((s) => `[${s}]`).join(' and ')}`,
+        `sqz supports ${call.className} of two or more inputs of equal shape (no broadcasting)`);
+    }
+    graph.ops.push({ type, name: call.name, inputs: [...call.inputs], output: call.output, activation: 'linear' });
+  };
+}
+
+/**
+ * Concatenate: a concat op along the per-sample axis (Keras counts the batch as axis 0). RepeatVector(n): its input
+ * [N] as [1, N], n times along axis 0 (n = 1: the reshape alone).
+ */
+const lowerConcat: LowerFn = (graph, call, config) => {
+  const rank = shapeOf(graph, call.inputs[0]!).length;
+  if (call.className === 'RepeatVector') {
+    if (rank !== 1) fail(call, `has an input of rank ${rank} per sample`, 'RepeatVector takes a vector');
+    const n = Number(config['n']);
+    const row = addValue(graph, `${call.name}/row`, [1, ...shapeOf(graph, call.inputs[0]!)]);
+    graph.ops.push({ type: 'reshape', name: call.name, inputs: [call.inputs[0]!], output: n === 1 ? call.output : row, activation: 'linear' });
+    if (n !== 1) {
+      graph.ops.push({ type: 'concat', name: call.name, inputs: new Array<number>(n).fill(row), output: call.output, activation: 'linear', params: [0] });
+    }
+    return;
   }
-  graph.ops.push({ type: 'add', name: call.name, inputs: [...call.inputs], output: call.output, activation: 'linear' });
+  const raw = Number(config['axis'] ?? -1);
+  const axis = raw < 0 ? rank + 1 + raw : raw;
+  if (!Number.isInteger(axis) || axis < 1 || axis > rank) {
+    fail(call, `concatenates along axis ${raw} of rank-${rank + 1} inputs (batch included)`, 'sqz concatenates along a non-batch axis');
+  }
+  if (call.inputs.length < 2) fail(call, 'has one input', 'Concatenate needs two or more');
+  graph.ops.push({ type: 'concat', name: call.name, inputs: [...call.inputs], output: call.output, activation: 'linear', params: [axis - 1] });
 };
 
 /**
@@ -244,7 +272,7 @@ export const COMPILER_OPS: Record<OpName, CompilerOp> = {
   globalAvgPool2d: { lower: lowerGlobalPool('globalAvgPool2d'), forward: (c) => tf.mean(c.xs[0]!, [1, 2]) },
   globalMaxPool2d: { lower: lowerGlobalPool('globalMaxPool2d'), forward: (c) => tf.max(c.xs[0]!, [1, 2]) },
   activation: { lower: lowerActivation, forward: (c) => c.xs[0]! },
-  add: { lower: lowerAdd, forward: (c) => c.xs.slice(1).reduce((sum, y) => tf.add(sum, y), c.xs[0]!) },
+  add: { lower: lowerMerge('add', 'adds'), forward: (c) => c.xs.slice(1).reduce((sum, y) => tf.add(sum, y), c.xs[0]!) },
   reshape: { lower: lowerReshape, forward: (c) => tf.reshape(c.xs[0]!, [c.batch, ...c.outputShape]) },
   prelu: {
     lower: lowerPrelu,
@@ -268,6 +296,15 @@ export const COMPILER_OPS: Record<OpName, CompilerOp> = {
       return tf.slice(c.xs[0]!, [0, top, left, 0], [c.batch, ...c.outputShape]);
     },
   },
+  concat: { lower: lowerConcat, forward: (c) => tf.concat(c.xs, params(c.op)[0]! + 1) },
+  multiply: { lower: lowerMerge('multiply', 'multiplies'), forward: (c) => c.xs.slice(1).reduce((p, y) => tf.mul(p, y), c.xs[0]!) },
+  // As tfjs-layers: the sum, then times 1 / n.
+  average: {
+    lower: lowerMerge('average', 'averages'),
+    forward: (c) => tf.mul(c.xs.slice(1).reduce((sum, y) => tf.add(sum, y), c.xs[0]!), 1 / c.xs.length),
+  },
+  maximum: { lower: lowerMerge('maximum', 'takes the maximum of'), forward: (c) => c.xs.slice(1).reduce((m, y) => tf.maximum(m, y), c.xs[0]!) },
+  minimum: { lower: lowerMerge('minimum', 'takes the minimum of'), forward: (c) => c.xs.slice(1).reduce((m, y) => tf.minimum(m, y), c.xs[0]!) },
   upSampling2d: {
     lower: lowerUpSampling,
     // Nearest neighbour as a broadcast: [B, H, 1, W, 1, C] · ones [SH, 1, SW, 1] (differentiable on every backend:

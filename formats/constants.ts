@@ -30,7 +30,12 @@ export const OP_PRELU = 11;           // out = x < 0 ? alpha · x : x; alpha (th
 export const OP_ZERO_PAD2D = 12;      // in: [H, W, C]; params [top, bottom, left, right]; zeros around the image
 export const OP_CROP2D = 13;          // in: [H, W, C]; params [top, bottom, left, right]; rows and columns cut off
 export const OP_UP_SAMPLING2D = 14;   // in: [H, W, C]; params [SH, SW]; nearest: out[h, w] = in[h / SH, w / SW]
-export const OP_COUNT = 15;           // one past the largest op code
+export const OP_CONCAT = 15;          // two or more inputs joined along per-sample axis params[0]
+export const OP_MULTIPLY = 16;        // elementwise product of two or more inputs of equal shape
+export const OP_AVERAGE = 17;         // elementwise mean of two or more inputs of equal shape: (x0 + … + xk−1) · (1 / k)
+export const OP_MAXIMUM = 18;         // elementwise maximum of two or more inputs of equal shape
+export const OP_MINIMUM = 19;         // elementwise minimum of two or more inputs of equal shape
+export const OP_COUNT = 20;           // one past the largest op code
 
 // ── Activations (sqz.Op.activation) ─────────────────────────────────────────
 export const ACT_LINEAR = 0;

@@ -7,6 +7,7 @@
 import {
   OP_ACTIVATION, OP_ADD, OP_AVG_POOL2D, OP_CONV2D, OP_DENSE, OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D,
   OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_PRELU, OP_RESHAPE, PAD_SAME, OP_ZERO_PAD2D, OP_CROP2D, OP_UP_SAMPLING2D,
+  OP_CONCAT, OP_MULTIPLY, OP_AVERAGE, OP_MAXIMUM, OP_MINIMUM,
 } from './constants.js';
 import type { OpMessage, TensorMessage } from './schema.js';
 
@@ -194,6 +195,36 @@ const withBias = (c: KerasContext, kernel: string): KerasWeight[] =>
   c.op.bias !== 0 ? [{ name: kernel, slot: 'weight' }, { name: 'bias', slot: 'bias' }] : [{ name: kernel, slot: 'weight' }];
 
 const WEIGHTED = { bias: { required: false, role: 'bias' }, compressible: true, channelwise: false } as const;
+
+/** Elementwise merges of two or more inputs of one shape (add, multiply, average, maximum, minimum). */
+function mergeShape(c: OpShapeContext): number[] {
+  const first = c.inputs[0]!;
+  c.inputs.forEach((shape, k) => {
+    if (!sameShape(shape, first)) c.fail(`input value ${c.op.inputs[k]} has shape ${formatShape(shape)}, input 0 has ${formatShape(first)}`);
+  });
+  return [...first];
+}
+
+const mergeLayer = (className: string) => (): KerasLayer => ({ className, config: {}, weights: [], fusesActivation: false });
+
+const MERGE = {
+  inputs: { min: 2, max: Infinity }, attributes: [], compressible: false, channelwise: false, outputShape: mergeShape,
+} as const;
+
+/** Inputs of one rank, equal but along params[0] (a per-sample axis), where the output has their sum. */
+function concatShape(c: OpShapeContext): number[] {
+  const first = c.inputs[0]!;
+  const [axis] = paramsOf(c, ['axis'], 0) as [number];
+  if (axis >= first.length) c.fail(`axis ${axis} is past the last axis of input ${formatShape(first)}`);
+  let total = 0;
+  c.inputs.forEach((shape, k) => {
+    if (shape.length !== first.length || shape.some((d, i) => i !== axis && d !== first[i])) {
+      c.fail(`input value ${c.op.inputs[k]} has shape ${formatShape(shape)}: it must equal input 0's ${formatShape(first)} but along axis ${axis}`);
+    }
+    total += shape[axis]!;
+  });
+  return first.map((d, i) => (i === axis ? total : d));
+}
 const POOLED = { inputs: { min: 1, max: 1 }, compressible: false, channelwise: true } as const;
 
 /** Every op, by OP_* code (OPS[code - 1].code === code; a test checks it). */
@@ -286,16 +317,8 @@ const OPS_TABLE = [
     keras: { classNames: ['Activation', 'ReLU', 'Softmax'] },
   },
   {
-    code: OP_ADD, name: 'add', display: 'add', inputs: { min: 2, max: Infinity }, attributes: [], compressible: false,
-    channelwise: false,
-    outputShape(c) {
-      const first = c.inputs[0]!;
-      c.inputs.forEach((shape, k) => {
-        if (!sameShape(shape, first)) c.fail(`input value ${c.op.inputs[k]} has shape ${formatShape(shape)}, input 0 has ${formatShape(first)}`);
-      });
-      return [...first];
-    },
-    keras: { classNames: ['Add'], layer: () => ({ className: 'Add', config: {}, weights: [], fusesActivation: false }) },
+    ...MERGE, code: OP_ADD, name: 'add', display: 'add',
+    keras: { classNames: ['Add'], layer: mergeLayer('Add') },
   },
   {
     code: OP_RESHAPE, name: 'reshape', display: 'reshape', inputs: { min: 1, max: 1 }, attributes: [], compressible: false,
@@ -373,6 +396,19 @@ const OPS_TABLE = [
       }),
     },
   },
+  {
+    code: OP_CONCAT, name: 'concat', display: 'concatenate', inputs: { min: 2, max: Infinity }, attributes: ['params'],
+    compressible: false, channelwise: false, outputShape: concatShape,
+    keras: {
+      // RepeatVector(n) is n copies of its input, as [1, N], concatenated along axis 0.
+      classNames: ['Concatenate', 'RepeatVector'],
+      layer: (c) => ({ className: 'Concatenate', config: { axis: c.op.params[0]! + 1 }, weights: [], fusesActivation: false }),
+    },
+  },
+  { ...MERGE, code: OP_MULTIPLY, name: 'multiply', display: 'multiply', keras: { classNames: ['Multiply'], layer: mergeLayer('Multiply') } },
+  { ...MERGE, code: OP_AVERAGE, name: 'average', display: 'average', keras: { classNames: ['Average'], layer: mergeLayer('Average') } },
+  { ...MERGE, code: OP_MAXIMUM, name: 'maximum', display: 'maximum', keras: { classNames: ['Maximum'], layer: mergeLayer('Maximum') } },
+  { ...MERGE, code: OP_MINIMUM, name: 'minimum', display: 'minimum', keras: { classNames: ['Minimum'], layer: mergeLayer('Minimum') } },
 ] as const satisfies readonly OpDescriptor[];
 
 /** The name of an op: 'dense', 'conv2d', ... (the IR's op types). */

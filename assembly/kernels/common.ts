@@ -89,6 +89,19 @@ export function checkBias(op: Op, index: u32, length: u32): i32 {
   return ERR_NONE;
 }
 
+/** Elementwise merges (add, multiply, average, maximum, minimum): every input has the output's size; sets op.inSize. */
+export function prepareMerge(op: Op, index: u32): i32 {
+  let code = requireNoWeights(op, index);
+  if (code != ERR_NONE) return code;
+  let size = outputValue(op).size;
+  for (let k: u32 = 0; k < op.inputCount; k++) {
+    let inputSize = inputValue(op, k).size;
+    if (inputSize != size) return shapeFail(op, index, E_IN_SHAPE, inputSize, size);
+  }
+  op.inSize = <i32>size;
+  return ERR_NONE;
+}
+
 /** Ops without weights whose output has the input's element count (activation, reshape): sets op.inSize. */
 export function prepareSameSize(op: Op, index: u32): i32 {
   let code = requireNoWeights(op, index);

@@ -84,9 +84,9 @@ function foldBatchNorms(graph: RawGraph): void {
   graph.ops = out;
 }
 
-const FUSES_ACTIVATION = new Set(['dense', 'conv2d', 'depthwiseConv2d', 'add']);
+const FUSES_ACTIVATION = new Set(['dense', 'conv2d', 'depthwiseConv2d', 'add', 'multiply', 'average', 'maximum', 'minimum', 'concat']);
 
-/** Moves a standalone activation into the linear dense/conv/depthwise/add op whose output only it reads. */
+/** Moves a standalone activation into the linear dense/conv/depthwise/merge/concat op whose output only it reads. */
 function fuseActivations(graph: RawGraph): void {
   const consumers = rawConsumers(graph);
   const producers = rawProducers(graph);

@@ -14,3 +14,15 @@ export function addReference(inputs: Float32Array[]): Float32Array {
   for (const x of inputs) x.forEach((v, i) => { y[i] += v; });
   return y;
 }
+
+/** Elementwise merge of equally long arrays: 'multiply', 'average' (the sum times 1 / k in f32), 'maximum', 'minimum'. */
+export function mergeReference(kind: 'multiply' | 'average' | 'maximum' | 'minimum', inputs: Float32Array[]): Float32Array {
+  const y = inputs[0]!.slice();
+  for (const x of inputs.slice(1)) {
+    x.forEach((v, i) => {
+      y[i] = kind === 'multiply' ? y[i]! * v : kind === 'average' ? y[i]! + v : kind === 'maximum' ? Math.max(y[i]!, v) : Math.min(y[i]!, v);
+    });
+  }
+  if (kind === 'average') y.forEach((v, i) => { y[i] = v * Math.fround(1 / inputs.length); });
+  return y;
+}

@@ -53,3 +53,14 @@ export function upSampling2dReference(x: Float32Array, batch: number, s: ImageSh
   }
   return y;
 }
+
+/** Inputs (batch × per-sample each) joined along per-sample `axis`; `shapes` are their per-sample shapes. */
+export function concatReference(inputs: Float32Array[], shapes: number[][], axis: number, batch: number): Float32Array {
+  const outer = shapes[0]!.slice(0, axis).reduce((a, b) => a * b, 1);
+  const blocks = shapes.map((s) => s.slice(axis).reduce((a, b) => a * b, 1));
+  const y: number[] = [];
+  for (let o = 0; o < batch * outer; o++) {
+    inputs.forEach((x, k) => { for (let j = 0; j < blocks[k]!; j++) y.push(x[o * blocks[k]! + j]!); });
+  }
+  return Float32Array.from(y);
+}
