@@ -111,7 +111,7 @@ function softmaxAxisCheck(graph: RawGraph, call: LayerCall, config: LayerConfig)
   }
 }
 
-/** Activation, ReLU and Softmax layers: an activation op (a linear one is an identity, removed at import). */
+/** Activation, ReLU, Softmax and ELU layers: an activation op (a linear one is an identity, removed at import). */
 const lowerActivation: LowerFn = (graph, call, config) => {
   let act;
   if (call.className === 'ReLU') {
@@ -120,6 +120,10 @@ const lowerActivation: LowerFn = (graph, call, config) => {
       fail(call, `has maxValue ${String(maxValue)}`, 'sqz supports ReLU with maxValue > 0 or unset');
     }
     act = maxValue == null ? { activation: 'relu' as const } : { activation: 'relu' as const, clipMax: Number(maxValue) };
+  } else if (call.className === 'ELU') {
+    const alpha = Number(config['alpha'] ?? 1);
+    if (alpha !== 1) fail(call, `has alpha ${alpha}`, 'sqz supports ELU with alpha 1 (as tfjs-layers does)');
+    act = { activation: 'elu' as const };
   } else if (call.className === 'Softmax') {
     softmaxAxisCheck(graph, call, config);
     act = { activation: 'softmax' as const };
@@ -239,6 +243,66 @@ const lowerUpSampling: LowerFn = (graph, call, config) => {
   });
 };
 
+/** Permute: a transpose op; Keras' dims count axes from 1 (after the batch), params from 0. */
+const lowerPermute: LowerFn = (graph, call, config) => {
+  const rank = shapeOf(graph, call.inputs[0]!).length;
+  const dims = Array.isArray(config['dims']) ? (config['dims'] as number[]) : [];
+  const perm = dims.map((d) => Number(d) - 1);
+  if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
+    fail(call, `has dims ${JSON.stringify(config['dims'])}`, `sqz needs a permutation of 1..${rank}`);
+  }
+  graph.ops.push({ type: 'transpose', name: call.name, inputs: [call.inputs[0]!], output: call.output, activation: 'linear', params: perm });
+};
+
+/** A Keras layer's number `key` (finite), or the one-line error naming the layer. */
+function finiteNumber(call: LayerCall, config: LayerConfig, key: string, fallback: number): number {
+  const value = Number(config[key] ?? fallback);
+  if (!Number.isFinite(value)) fail(call, `has ${key} ${String(config[key])}`, `sqz needs a finite ${key}`);
+  return value;
+}
+
+/** Rescaling: a rescale op whose bias slot holds [scale, offset]. */
+const lowerRescale: LowerFn = (graph, call, config) => {
+  const values = Float32Array.of(finiteNumber(call, config, 'scale', 1), finiteNumber(call, config, 'offset', 0));
+  graph.ops.push({ type: 'rescale', name: call.name, inputs: [call.inputs[0]!], output: call.output, activation: 'linear', bias: { shape: [2], values } });
+};
+
+/** ThresholdedReLU: a thresholdedRelu op whose bias slot holds [theta]. */
+const lowerThresholded: LowerFn = (graph, call, config) => {
+  const values = Float32Array.of(finiteNumber(call, config, 'theta', 1));
+  graph.ops.push({ type: 'thresholdedRelu', name: call.name, inputs: [call.inputs[0]!], output: call.output, activation: 'linear', bias: { shape: [1], values } });
+};
+
+/** f(x, p) as tfjs's customGrad of `body` (which returns the value and the gradient in x and in p). */
+function withConstant(
+  body: (x: tf.Tensor, p: tf.Tensor, save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] },
+): (x: tf.Tensor, p: tf.Tensor) => tf.Tensor {
+  return tf.customGrad(body as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor, p: tf.Tensor) => tf.Tensor;
+}
+
+/**
+ * Rescale and thresholded relu read constants from their bias slot, which `sqz compress` holds as trainable like
+ * every bias: their gradient in those constants is 0 (tfjs has no stop-gradient), so training never moves them.
+ */
+const rescaleForward = withConstant((x, p, save) => {
+  // Only inputs are saved: a tensor made here and saved would outlive the kernel (tfjs counts it as a leak).
+  save([p]);
+  return {
+    value: tf.tidy(() => tf.add(tf.mul(x, tf.slice(p, [0], [1])), tf.slice(p, [1], [1]))),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(dy, tf.slice(saved[0]!, [0], [1])), tf.zerosLike(saved[0]!)],
+  };
+});
+
+/** As tfjs-layers' ThresholdedReLU: x · (x > theta), with the gradient dy · (x > theta) in x and 0 in theta. */
+const thresholdedForward = withConstant((x, theta, save) => {
+  save([x, theta]);
+  const above = (input: tf.Tensor, t: tf.Tensor) => tf.cast(tf.greater(input, t), 'float32');
+  return {
+    value: tf.tidy(() => tf.mul(x, above(x, theta))),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(dy, above(saved[0]!, saved[1]!)), tf.zerosLike(saved[1]!)],
+  };
+});
+
 /** Params [a, b, c, d] of an op as numbers (the IR sets them at import). */
 const params = (op: IROp): number[] => op.params ?? [];
 
@@ -305,6 +369,9 @@ export const COMPILER_OPS: Record<OpName, CompilerOp> = {
   },
   maximum: { lower: lowerMerge('maximum', 'takes the maximum of'), forward: (c) => c.xs.slice(1).reduce((m, y) => tf.maximum(m, y), c.xs[0]!) },
   minimum: { lower: lowerMerge('minimum', 'takes the minimum of'), forward: (c) => c.xs.slice(1).reduce((m, y) => tf.minimum(m, y), c.xs[0]!) },
+  transpose: { lower: lowerPermute, forward: (c) => tf.transpose(c.xs[0]!, [0, ...params(c.op).map((p) => p + 1)]) },
+  rescale: { lower: lowerRescale, forward: (c) => rescaleForward(c.xs[0]!, c.bias()!) },
+  thresholdedRelu: { lower: lowerThresholded, forward: (c) => thresholdedForward(c.xs[0]!, c.bias()!) },
   upSampling2d: {
     lower: lowerUpSampling,
     // Nearest neighbour as a broadcast: [B, H, 1, W, 1, C] · ones [SH, 1, SW, 1] (differentiable on every backend:

@@ -35,7 +35,10 @@ export const OP_MULTIPLY = 16;        // elementwise product of two or more inpu
 export const OP_AVERAGE = 17;         // elementwise mean of two or more inputs of equal shape: (x0 + … + xk−1) · (1 / k)
 export const OP_MAXIMUM = 18;         // elementwise maximum of two or more inputs of equal shape
 export const OP_MINIMUM = 19;         // elementwise minimum of two or more inputs of equal shape
-export const OP_COUNT = 20;           // one past the largest op code
+export const OP_TRANSPOSE = 20;       // per-sample axes permuted: out axis i is input axis params[i]
+export const OP_RESCALE = 21;         // out = x · scale + offset; the bias slot holds [scale, offset]
+export const OP_THRESHOLDED_RELU = 22;// out = x > theta ? x : 0; the bias slot holds [theta]
+export const OP_COUNT = 23;           // one past the largest op code
 
 // ── Activations (sqz.Op.activation) ─────────────────────────────────────────
 export const ACT_LINEAR = 0;

@@ -7,7 +7,7 @@
 import {
   OP_ACTIVATION, OP_ADD, OP_AVG_POOL2D, OP_CONV2D, OP_DENSE, OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D,
   OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_PRELU, OP_RESHAPE, PAD_SAME, OP_ZERO_PAD2D, OP_CROP2D, OP_UP_SAMPLING2D,
-  OP_CONCAT, OP_MULTIPLY, OP_AVERAGE, OP_MAXIMUM, OP_MINIMUM,
+  OP_CONCAT, OP_MULTIPLY, OP_AVERAGE, OP_MAXIMUM, OP_MINIMUM, OP_TRANSPOSE, OP_RESCALE, OP_THRESHOLDED_RELU,
 } from './constants.js';
 import type { OpMessage, TensorMessage } from './schema.js';
 
@@ -63,6 +63,8 @@ export interface KerasContext {
   readonly outputShape: readonly number[];
   /** Shape of the tensor in `slot` (the op has it). */
   slotShape(slot: 'weight' | 'bias'): readonly number[];
+  /** Values of the tensor in `slot`, decoded to f32 (for layers whose config holds them: Rescaling, ThresholdedReLU). */
+  slotValues(slot: 'weight' | 'bias'): Float32Array;
 }
 
 export interface OpDescriptor {
@@ -313,8 +315,9 @@ const OPS_TABLE = [
     code: OP_ACTIVATION, name: 'activation', display: 'activation', inputs: { min: 1, max: 1 }, attributes: [],
     compressible: false, channelwise: true,
     outputShape: (c) => [...c.inputs[0]!],
-    // The op is its activation: sqz/tfjs writes the activation's own layer.
-    keras: { classNames: ['Activation', 'ReLU', 'Softmax'] },
+    // The op is its activation: sqz/tfjs writes the activation's own layer. ELU is the elu activation (tfjs-layers
+    // refuses ELU layers with alpha ≠ 1).
+    keras: { classNames: ['Activation', 'ReLU', 'Softmax', 'ELU'] },
   },
   {
     ...MERGE, code: OP_ADD, name: 'add', display: 'add',
@@ -409,6 +412,49 @@ const OPS_TABLE = [
   { ...MERGE, code: OP_AVERAGE, name: 'average', display: 'average', keras: { classNames: ['Average'], layer: mergeLayer('Average') } },
   { ...MERGE, code: OP_MAXIMUM, name: 'maximum', display: 'maximum', keras: { classNames: ['Maximum'], layer: mergeLayer('Maximum') } },
   { ...MERGE, code: OP_MINIMUM, name: 'minimum', display: 'minimum', keras: { classNames: ['Minimum'], layer: mergeLayer('Minimum') } },
+  {
+    code: OP_TRANSPOSE, name: 'transpose', display: 'transpose (permute axes)', inputs: { min: 1, max: 1 },
+    attributes: ['params'], compressible: false, channelwise: false,
+    outputShape(c) {
+      const input = c.inputs[0]!;
+      const perm = c.op.params;
+      if (perm.length !== input.length || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
+        c.fail(`params ${formatShape(perm)} should be a permutation of the ${input.length} axes of input ${formatShape(input)}`);
+      }
+      return perm.map((p) => input[p]!);
+    },
+    keras: {
+      classNames: ['Permute'],
+      layer: (c) => ({ className: 'Permute', config: { dims: c.op.params.map((p) => p + 1) }, weights: [], fusesActivation: false }),
+    },
+  },
+  {
+    code: OP_RESCALE, name: 'rescale', display: 'rescale (x · scale + offset)', inputs: { min: 1, max: 1 },
+    bias: { required: true, role: '[scale, offset]' }, attributes: [], compressible: false, channelwise: false,
+    outputShape(c) {
+      if (!sameShape(c.bias!.shape, [2])) c.fail(`bias shape ${formatShape(c.bias!.shape)} should be [2] (scale, offset)`);
+      return [...c.inputs[0]!];
+    },
+    keras: {
+      classNames: ['Rescaling'],
+      layer: (c) => {
+        const [scale, offset] = c.slotValues('bias');
+        return { className: 'Rescaling', config: { scale, offset }, weights: [], fusesActivation: false };
+      },
+    },
+  },
+  {
+    code: OP_THRESHOLDED_RELU, name: 'thresholdedRelu', display: 'thresholded relu (x > theta ? x : 0)', inputs: { min: 1, max: 1 },
+    bias: { required: true, role: '[theta]' }, attributes: [], compressible: false, channelwise: false,
+    outputShape(c) {
+      if (!sameShape(c.bias!.shape, [1])) c.fail(`bias shape ${formatShape(c.bias!.shape)} should be [1] (theta)`);
+      return [...c.inputs[0]!];
+    },
+    keras: {
+      classNames: ['ThresholdedReLU'],
+      layer: (c) => ({ className: 'ThresholdedReLU', config: { theta: c.slotValues('bias')[0] }, weights: [], fusesActivation: false }),
+    },
+  },
 ] as const satisfies readonly OpDescriptor[];
 
 /** The name of an op: 'dense', 'conv2d', ... (the IR's op types). */

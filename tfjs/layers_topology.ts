@@ -94,6 +94,7 @@ export function layersModelFromSqz(model: ModelMessage): LayersModelParts {
     const spec = descriptor.keras.layer?.({
       op, inputShape: model.values[op.inputs[0]!]!.shape, outputShape: model.values[op.outputs[0]!]!.shape,
       slotShape: (slot) => model.tensors[(slot === 'weight' ? op.weight : op.bias) - 1]!.shape,
+      slotValues: (slot) => tensorValues(slot === 'weight' ? op.weight : op.bias),
     });
     let last: string | undefined;
     let fused = false;

@@ -4,7 +4,7 @@
 import {
   OP_ACTIVATION, OP_ADD, OP_AVG_POOL2D, OP_CONV2D, OP_DENSE, OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D,
   OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_PRELU, OP_RESHAPE, OP_ZERO_PAD2D, OP_CROP2D, OP_UP_SAMPLING2D,
-  OP_CONCAT, OP_MULTIPLY, OP_AVERAGE, OP_MAXIMUM, OP_MINIMUM,
+  OP_CONCAT, OP_MULTIPLY, OP_AVERAGE, OP_MAXIMUM, OP_MINIMUM, OP_TRANSPOSE, OP_RESCALE, OP_THRESHOLDED_RELU,
 } from '../../formats/constants';
 import { opBuilt } from '../features';
 import { registerActivation } from './activation';
@@ -22,7 +22,10 @@ import { registerMaximum } from './maximum';
 import { registerMinimum } from './minimum';
 import { registerMultiply } from './multiply';
 import { registerPrelu } from './prelu';
+import { registerRescale } from './rescale';
 import { registerReshape } from './reshape';
+import { registerThresholdedRelu } from './thresholded_relu';
+import { registerTranspose } from './transpose';
 import { registerUpSampling2d } from './up_sampling2d';
 import { registerZeroPad2d } from './zero_pad2d';
 
@@ -46,4 +49,7 @@ export function registerKernels(): void {
   if (opBuilt(OP_AVERAGE)) registerAverage();
   if (opBuilt(OP_MAXIMUM)) registerMaximum();
   if (opBuilt(OP_MINIMUM)) registerMinimum();
+  if (opBuilt(OP_TRANSPOSE)) registerTranspose();
+  if (opBuilt(OP_RESCALE)) registerRescale();
+  if (opBuilt(OP_THRESHOLDED_RELU)) registerThresholdedRelu();
 }

@@ -26,3 +26,13 @@ export function mergeReference(kind: 'multiply' | 'average' | 'maximum' | 'minim
   if (kind === 'average') y.forEach((v, i) => { y[i] = v * Math.fround(1 / inputs.length); });
   return y;
 }
+
+/** x · scale + offset in f32 (multiply rounded, then add rounded), p = [scale, offset]. */
+export function rescaleReference(x: Float32Array, p: Float32Array): Float32Array {
+  return x.map((v) => Math.fround(v * p[0]!) + p[1]!);
+}
+
+/** x > theta ? x : 0, p = [theta]. */
+export function thresholdedReluReference(x: Float32Array, p: Float32Array): Float32Array {
+  return x.map((v) => (v > p[0]! ? v : 0));
+}

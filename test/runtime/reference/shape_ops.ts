@@ -64,3 +64,23 @@ export function concatReference(inputs: Float32Array[], shapes: number[][], axis
   }
   return Float32Array.from(y);
 }
+
+/** Per-sample axes permuted: output axis i is input axis perm[i]. */
+export function transposeReference(x: Float32Array, batch: number, shape: number[], perm: number[]): Float32Array {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const outShape = perm.map((p) => shape[p]!);
+  const inStrides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+  const y = new Float32Array(batch * size);
+  for (let b = 0; b < batch; b++) {
+    for (let o = 0; o < size; o++) {
+      let rest = o, from = 0;
+      for (let i = outShape.length - 1; i >= 0; i--) {
+        const coordinate = rest % outShape[i]!;
+        rest = Math.floor(rest / outShape[i]!);
+        from += coordinate * inStrides[perm[i]!]!;
+      }
+      y[b * size + o] = x[b * size + from]!;
+    }
+  }
+  return y;
+}
