@@ -82,6 +82,28 @@ function lowerConv(type: 'conv2d' | 'depthwiseConv2d'): LowerFn {
   };
 }
 
+/**
+ * Conv2DTranspose: a conv2dTranspose op whose kernel is stored [KH, KW, C, M] (tfjs holds it [KH, KW, M, C]), so its
+ * last axis is the output channel as in every compressible kernel.
+ */
+const lowerConvTranspose: LowerFn = (graph, call, config) => {
+  requireRank(graph, call, 3);
+  const padding = checkConvGeometry(call, config);
+  const outputPadding = config['outputPadding'];
+  if (outputPadding != null) fail(call, `has outputPadding ${JSON.stringify(outputPadding)}`, 'sqz supports Conv2DTranspose without outputPadding');
+  const kernel = requireWeight(call, 'kernel');
+  const [kh, kw, m, c] = kernel.shape as [number, number, number, number];
+  const values = new Float32Array(kernel.values.length);
+  for (let tap = 0; tap < kh * kw; tap++) {
+    for (let o = 0; o < m; o++) for (let i = 0; i < c; i++) values[(tap * c + i) * m + o] = kernel.values[(tap * m + o) * c + i]!;
+  }
+  graph.ops.push({
+    type: 'conv2dTranspose', name: call.name, inputs: [call.inputs[0]!], output: call.output,
+    kernel: { shape: [kh, kw, c, m], values }, bias: readWeight(call.layer, 'bias'), strides: pair(config['strides'], [1, 1]), padding,
+    ...mapActivation(call, config['activation']),
+  });
+};
+
 function lowerPool(type: 'maxPool2d' | 'avgPool2d'): LowerFn {
   return (graph, call, config) => {
     requireRank(graph, call, 3);
@@ -369,6 +391,12 @@ export const COMPILER_OPS: Record<OpName, CompilerOp> = {
   },
   maximum: { lower: lowerMerge('maximum', 'takes the maximum of'), forward: (c) => c.xs.slice(1).reduce((m, y) => tf.maximum(m, y), c.xs[0]!) },
   minimum: { lower: lowerMerge('minimum', 'takes the minimum of'), forward: (c) => c.xs.slice(1).reduce((m, y) => tf.minimum(m, y), c.xs[0]!) },
+  conv2dTranspose: {
+    lower: lowerConvTranspose,
+    forward: (c) => addBias(tf.conv2dTranspose(
+      c.xs[0] as tf.Tensor4D, tf.transpose(c.kernel(), [0, 1, 3, 2]) as tf.Tensor4D, [c.batch, ...c.outputShape] as [number, number, number, number],
+      strides(c.op), padding(c.op)), c.bias()),
+  },
   transpose: { lower: lowerPermute, forward: (c) => tf.transpose(c.xs[0]!, [0, ...params(c.op).map((p) => p + 1)]) },
   rescale: { lower: lowerRescale, forward: (c) => rescaleForward(c.xs[0]!, c.bias()!) },
   thresholdedRelu: { lower: lowerThresholded, forward: (c) => thresholdedForward(c.xs[0]!, c.bias()!) },

@@ -38,7 +38,8 @@ export const OP_MINIMUM = 19;         // elementwise minimum of two or more inpu
 export const OP_TRANSPOSE = 20;       // per-sample axes permuted: out axis i is input axis params[i]
 export const OP_RESCALE = 21;         // out = x · scale + offset; the bias slot holds [scale, offset]
 export const OP_THRESHOLDED_RELU = 22;// out = x > theta ? x : 0; the bias slot holds [theta]
-export const OP_COUNT = 23;           // one past the largest op code
+export const OP_CONV2D_TRANSPOSE = 23;// in: [H, W, C]; weight [KH, KW, C, M]; bias [M]; out[ih·SH + kh − pt] += x[ih] · w[kh]
+export const OP_COUNT = 24;           // one past the largest op code
 
 // ── Activations (sqz.Op.activation) ─────────────────────────────────────────
 export const ACT_LINEAR = 0;
@@ -88,7 +89,7 @@ export const PATH_DECODED = 0;        // the weight decoded to f32 (EXEC_DENSE; 
 export const PATH_DENSE_COMPRESSED = 1; // a dense op from its compressed weight: Rice rows, bitmap rows, the walker
 export const PATH_CONV_SHIFTED = 2;   // compressed conv2d / depthwise with stride 1, on shifted planes
 export const PATH_CONV_IM2COL = 3;    // compressed strided conv2d, sparse weight × im2col tiles
-export const PATH_CONV_PLANAR = 4;    // compressed conv2d / depthwise, tap by tap on planar rows (any stride)
+export const PATH_CONV_PLANAR = 4;    // compressed conv2d / depthwise / conv2dTranspose, tap by tap on planar rows (any stride)
 export const PATH_COUNT = 5;
 
 // ── Error codes returned across the wasm boundary ───────────────────────────

@@ -8,6 +8,7 @@ import {
   OP_ACTIVATION, OP_ADD, OP_AVG_POOL2D, OP_CONV2D, OP_DENSE, OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D,
   OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_PRELU, OP_RESHAPE, PAD_SAME, OP_ZERO_PAD2D, OP_CROP2D, OP_UP_SAMPLING2D,
   OP_CONCAT, OP_MULTIPLY, OP_AVERAGE, OP_MAXIMUM, OP_MINIMUM, OP_TRANSPOSE, OP_RESCALE, OP_THRESHOLDED_RELU,
+  OP_CONV2D_TRANSPOSE,
 } from './constants.js';
 import type { OpMessage, TensorMessage } from './schema.js';
 
@@ -41,6 +42,8 @@ export interface KerasWeight {
   readonly slot: 'weight' | 'bias';
   /** The layer's shape for it, when not the stored tensor's. */
   readonly shape?: readonly number[];
+  /** The layer's weight is the stored tensor with its axes permuted so (output axis i = stored axis transpose[i]). */
+  readonly transpose?: readonly number[];
 }
 
 /** The Keras layer sqz/tfjs writes for an op (snake_case config, as Keras JSON has it). */
@@ -140,6 +143,23 @@ function convShape(c: OpShapeContext, depthwise: boolean): number[] {
   const m = depthwise ? channels * w[3]! : w[3]!;
   checkBias(c, m);
   return [...windowShape(c, w[0]!, w[1]!), m];
+}
+
+/**
+ * [OH, OW, M] of a transposed conv (Keras' deconv length): 'same' H·SH; 'valid' H·SH + max(KH − SH, 0). Each input
+ * pixel adds its taps at (ih·SH + kh − pad_top, iw·SW + kw − pad_left), the pads those of the conv whose gradient it is.
+ */
+function transposedConvShape(c: OpShapeContext): number[] {
+  const w = c.weight!.shape;
+  const input = imageInput(c);
+  if (w.length !== 4 || w[2] !== input[2] || w[0]! < 1 || w[1]! < 1 || w[3]! < 1) {
+    c.fail(`weight shape ${formatShape(w)} should be [KH, KW, ${input[2]}, M] (each ≥ 1) for input ${formatShape(input)}`);
+  }
+  checkBias(c, w[3]!);
+  const [sh, sw] = strides(c.op);
+  const length = (size: number, kernel: number, stride: number) =>
+    (c.op.padding === PAD_SAME ? size * stride : size * stride + Math.max(kernel - stride, 0));
+  return [length(input[0]!, w[0]!, sh), length(input[1]!, w[1]!, sw), w[3]!];
 }
 
 function poolShape(c: OpShapeContext): number[] {
@@ -453,6 +473,25 @@ const OPS_TABLE = [
     keras: {
       classNames: ['ThresholdedReLU'],
       layer: (c) => ({ className: 'ThresholdedReLU', config: { theta: c.slotValues('bias')[0] }, weights: [], fusesActivation: false }),
+    },
+  },
+  {
+    // The kernel is stored [KH, KW, C, M] (input channel, then output channel: the output channel is the unit, as in
+    // conv2d); Keras holds it as [KH, KW, M, C].
+    ...WEIGHTED, code: OP_CONV2D_TRANSPOSE, name: 'conv2dTranspose', display: 'transposed conv 2-D', inputs: { min: 1, max: 1 },
+    weight: { rank: 4, role: 'kernel' }, attributes: ['strides', 'padding'],
+    outputShape: transposedConvShape,
+    keras: {
+      classNames: ['Conv2DTranspose'], aliases: ['Convolution2DTranspose'],
+      layer: (c) => {
+        const [kh, kw, , filters] = c.slotShape('weight');
+        const weights: KerasWeight[] = [{ name: 'kernel', slot: 'weight', transpose: [0, 1, 3, 2] }];
+        if (c.op.bias !== 0) weights.push({ name: 'bias', slot: 'bias' });
+        return {
+          className: 'Conv2DTranspose', weights, fusesActivation: true,
+          config: { filters, kernel_size: [kh, kw], strides: strides(c.op), padding: padding(c.op), ...IMAGE, use_bias: c.op.bias !== 0 },
+        };
+      },
     },
   },
 ] as const satisfies readonly OpDescriptor[];

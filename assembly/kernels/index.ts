@@ -5,6 +5,7 @@ import {
   OP_ACTIVATION, OP_ADD, OP_AVG_POOL2D, OP_CONV2D, OP_DENSE, OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D,
   OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_PRELU, OP_RESHAPE, OP_ZERO_PAD2D, OP_CROP2D, OP_UP_SAMPLING2D,
   OP_CONCAT, OP_MULTIPLY, OP_AVERAGE, OP_MAXIMUM, OP_MINIMUM, OP_TRANSPOSE, OP_RESCALE, OP_THRESHOLDED_RELU,
+  OP_CONV2D_TRANSPOSE,
 } from '../../formats/constants';
 import { opBuilt } from '../features';
 import { registerActivation } from './activation';
@@ -13,6 +14,7 @@ import { registerAverage } from './average';
 import { registerAvgPool2d } from './avg_pool2d';
 import { registerConcat } from './concat';
 import { registerConv2d } from './conv2d';
+import { registerConv2dTranspose } from './conv2d_transpose';
 import { registerCrop2d } from './crop2d';
 import { registerDense } from './dense';
 import { registerDepthwiseConv2d } from './depthwise_conv2d';
@@ -52,4 +54,5 @@ export function registerKernels(): void {
   if (opBuilt(OP_TRANSPOSE)) registerTranspose();
   if (opBuilt(OP_RESCALE)) registerRescale();
   if (opBuilt(OP_THRESHOLDED_RELU)) registerThresholdedRelu();
+  if (opBuilt(OP_CONV2D_TRANSPOSE)) registerConv2dTranspose();
 }

@@ -25,7 +25,7 @@ function soleUse(graph: RawGraph, consumers: number[][], value: number): boolean
   return consumers[value]!.length === 1 && !graph.outputs.includes(value) && !graph.inputs.includes(value);
 }
 
-/** Output channels of a weighted op, indexed by (flat kernel position % channels): dense/conv M, depthwise C·D. */
+/** Output channels of a weighted op, indexed by (flat kernel position % channels): dense/conv/transposed conv M, depthwise C·D. */
 function scaleKernel(kernel: IRTensor, scale: Float32Array): IRTensor {
   const channels = scale.length;
   const values = new Float32Array(kernel.values.length);
@@ -64,7 +64,7 @@ function affineOps(graph: RawGraph, bn: BatchNormOp): RawOp[] {
   ];
 }
 
-/** Folds each BatchNorm into a linear dense/conv/depthwise producer it alone reads, else rewrites it as an affine. */
+/** Folds each BatchNorm into a linear dense/conv/depthwise/transposed-conv producer it alone reads, else rewrites it as an affine. */
 function foldBatchNorms(graph: RawGraph): void {
   const consumers = rawConsumers(graph);
   const producers = rawProducers(graph);
@@ -76,7 +76,7 @@ function foldBatchNorms(graph: RawGraph): void {
     }
     const producer = graph.ops[producers[op.inputs[0]]!];
     const foldable = producer !== undefined && producer.type !== 'batchNorm' && producer.type !== 'identity' &&
-      (producer.type === 'dense' || producer.type === 'conv2d' || producer.type === 'depthwiseConv2d') &&
+      (producer.type === 'dense' || producer.type === 'conv2d' || producer.type === 'depthwiseConv2d' || producer.type === 'conv2dTranspose') &&
       producer.kernel !== undefined && producer.activation === 'linear' && soleUse(graph, consumers, op.inputs[0]);
     if (foldable) foldInto(producer as IROp & { kernel: IRTensor }, op);
     else out.push(...affineOps(graph, op));
@@ -84,7 +84,7 @@ function foldBatchNorms(graph: RawGraph): void {
   graph.ops = out;
 }
 
-const FUSES_ACTIVATION = new Set(['dense', 'conv2d', 'depthwiseConv2d', 'add', 'multiply', 'average', 'maximum', 'minimum', 'concat']);
+const FUSES_ACTIVATION = new Set(['dense', 'conv2d', 'depthwiseConv2d', 'conv2dTranspose', 'add', 'multiply', 'average', 'maximum', 'minimum', 'concat']);
 
 /** Moves a standalone activation into the linear dense/conv/depthwise/merge/concat op whose output only it reads. */
 function fuseActivations(graph: RawGraph): void {

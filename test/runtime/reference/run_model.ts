@@ -5,10 +5,12 @@ import {
   OP_ACTIVATION, OP_ADD, OP_AVG_POOL2D, OP_CONV2D, OP_DENSE, OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D,
   OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_RESHAPE, PAD_SAME, OP_ZERO_PAD2D, OP_CROP2D, OP_UP_SAMPLING2D,
   OP_CONCAT, OP_MULTIPLY, OP_AVERAGE, OP_MAXIMUM, OP_MINIMUM, OP_TRANSPOSE, OP_RESCALE, OP_THRESHOLDED_RELU,
+  OP_CONV2D_TRANSPOSE,
 } from '../../../formats/constants.js';
 import { decodeTensor, type ModelMessage } from '../../../formats/index.js';
 import { activationReference, addReference, mergeReference, rescaleReference, thresholdedReluReference } from './activation.js';
 import { conv2dReference, type ImageShape } from './conv2d.js';
+import { conv2dTransposeReference } from './conv2d_transpose.js';
 import { denseReference } from './dense.js';
 import { depthwiseConv2dReference } from './depthwise_conv2d.js';
 import { globalPool2dReference, pool2dReference } from './pool2d.js';
@@ -41,6 +43,9 @@ export function runModelReference(model: ModelMessage, inputs: Float32Array[], b
       case OP_DENSE: y = denseReference(x, batch, w!, wShape[0], wShape[1], bias); break;
       case OP_CONV2D:
         y = conv2dReference(x, batch, image(inShape), w!, wShape[0], wShape[1], wShape[3], strides, padding, bias).y;
+        break;
+      case OP_CONV2D_TRANSPOSE:
+        y = conv2dTransposeReference(x, batch, image(inShape), w!, wShape[0], wShape[1], wShape[3], strides, padding, bias).y;
         break;
       case OP_DEPTHWISE_CONV2D:
         y = depthwiseConv2dReference(x, batch, image(inShape), w!, wShape[0], wShape[1], wShape[3], strides, padding,
