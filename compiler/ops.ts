@@ -72,6 +72,8 @@ function lowerDense(graph: RawGraph, call: LayerCall, config: LayerConfig): void
 
 function lowerConv(type: 'conv2d' | 'depthwiseConv2d'): LowerFn {
   return (graph, call, config) => {
+    if (call.className === 'Conv1D') return lowerConv1d(graph, call, config);
+    if (call.className === 'SeparableConv2D') return lowerSeparable(graph, call, config);
     requireRank(graph, call, 3);
     const padding = checkConvGeometry(call, config);
     const kernel = requireWeight(call, type === 'depthwiseConv2d' ? 'depthwiseKernel' : 'kernel');
@@ -80,6 +82,77 @@ function lowerConv(type: 'conv2d' | 'depthwiseConv2d'): LowerFn {
       strides: pair(config['strides'], [1, 1]), padding, ...mapActivation(call, config['activation']),
     });
   };
+}
+
+/**
+ * A 1-D layer on [T, C] as its 2-D op on [1, T, C]: a reshape in, the ops `body` pushes (reading the image value
+ * it is given and writing the one it returns, of shape [1, T', C']), a reshape out to the layer's output.
+ */
+function asImage(graph: RawGraph, call: LayerCall, body: (image: number) => number): void {
+  const shape = shapeOf(graph, call.inputs[0]!);
+  if (shape.length !== 2) fail(call, `has an input of shape [${shape.join(', ')}]`, 'sqz needs a [steps, channels] input (per sample) here');
+  const image = addValue(graph, `${call.name}/as_image`, [1, ...shape]);
+  graph.ops.push({ type: 'reshape', name: call.name, inputs: [call.inputs[0]!], output: image, activation: 'linear' });
+  const result = body(image);
+  graph.ops.push({ type: 'reshape', name: call.name, inputs: [result], output: call.output, activation: 'linear' });
+}
+
+/** The layer's one-number config (Keras 1-D sizes are lists of one). */
+function single(value: unknown, fallback: number): number {
+  return value == null ? fallback : Array.isArray(value) ? Number(value[0]) : Number(value);
+}
+
+/**
+ * Conv1D on [T, C], kernel [K, C, M]: a conv2d with kernel [1, K, C, M] and strides [1, S] on [1, T, C]. 'causal'
+ * padding is refused: tfjs-layers computes its output length as 'valid' would and cannot run it, so the model's own
+ * shapes after such a layer are not the layer's.
+ */
+function lowerConv1d(graph: RawGraph, call: LayerCall, config: LayerConfig): void {
+  const dilation = single(config['dilationRate'], 1);
+  if (dilation !== 1) fail(call, `uses dilation rate ${dilation}`, 'sqz supports dilation rate 1 only');
+  if (config['padding'] === 'causal') {
+    fail(call, "uses padding 'causal', which tfjs-layers cannot run (it gives the layer a 'valid' output length)",
+      "sqz supports Conv1D with padding 'valid' or 'same'");
+  }
+  const padding = checkPadding(call, config);
+  const kernel = requireWeight(call, 'kernel');
+  const [k, c, m] = kernel.shape as [number, number, number];
+  const stride = single(config['strides'], 1);
+  asImage(graph, call, (image) => {
+    const [, t] = graph.values[image]!.shape as [number, number, number];
+    const out = padding === 'same' ? Math.ceil(t / stride) : Math.ceil((t - k + 1) / stride);
+    const result = addValue(graph, `${call.name}/conv`, [1, out, m]);
+    graph.ops.push({
+      type: 'conv2d', name: call.name, inputs: [image], output: result, kernel: { shape: [1, k, c, m], values: kernel.values },
+      bias: readWeight(call.layer, 'bias'), strides: [1, stride], padding, ...mapActivation(call, config['activation']),
+    });
+    return result;
+  });
+}
+
+/**
+ * SeparableConv2D: a depthwise conv (its strides and padding, no bias) and a 1×1 conv2d (the pointwise kernel, the
+ * bias and the activation), both compressible. Depthwise output channel c·D + d is the pointwise input channel,
+ * as in tfjs.
+ */
+function lowerSeparable(graph: RawGraph, call: LayerCall, config: LayerConfig): void {
+  requireRank(graph, call, 3);
+  const padding = checkConvGeometry(call, config);
+  const depthwise = requireWeight(call, 'depthwiseKernel');
+  const pointwise = requireWeight(call, 'pointwiseKernel');
+  const [kh, kw, c, d] = depthwise.shape as [number, number, number, number];
+  const [h, w] = shapeOf(graph, call.inputs[0]!) as [number, number];
+  const [sh, sw] = pair(config['strides'], [1, 1]);
+  const axis = (size: number, k: number, s: number) => (padding === 'same' ? Math.ceil(size / s) : Math.ceil((size - k + 1) / s));
+  const middle = addValue(graph, `${call.name}/depthwise`, [axis(h, kh, sh), axis(w, kw, sw), c * d]);
+  graph.ops.push({
+    type: 'depthwiseConv2d', name: `${call.name}/depthwise`, inputs: [call.inputs[0]!], output: middle, kernel: depthwise,
+    strides: [sh, sw], padding, activation: 'linear',
+  });
+  graph.ops.push({
+    type: 'conv2d', name: `${call.name}/pointwise`, inputs: [middle], output: call.output, kernel: pointwise,
+    bias: readWeight(call.layer, 'bias'), strides: [1, 1], padding: 'valid', ...mapActivation(call, config['activation']),
+  });
 }
 
 /**
@@ -106,6 +179,20 @@ const lowerConvTranspose: LowerFn = (graph, call, config) => {
 
 function lowerPool(type: 'maxPool2d' | 'avgPool2d'): LowerFn {
   return (graph, call, config) => {
+    if (call.className.endsWith('1D')) {
+      // MaxPooling1D / AveragePooling1D on [T, C]: the 2-D pool with window [1, K] and strides [1, S] on [1, T, C].
+      const size = single(config['poolSize'], 2);
+      const stride = single(config['strides'], size);
+      const padding = checkPadding(call, config);
+      asImage(graph, call, (image) => {
+        const [, t, c] = graph.values[image]!.shape as [number, number, number];
+        const out = padding === 'same' ? Math.ceil(t / stride) : Math.ceil((t - size + 1) / stride);
+        const result = addValue(graph, `${call.name}/pool`, [1, out, c]);
+        graph.ops.push({ type, name: call.name, inputs: [image], output: result, poolSize: [1, size], strides: [1, stride], padding, activation: 'linear' });
+        return result;
+      });
+      return;
+    }
     requireRank(graph, call, 3);
     const poolSize = pair(config['poolSize'], [2, 2]);
     graph.ops.push({
@@ -115,8 +202,17 @@ function lowerPool(type: 'maxPool2d' | 'avgPool2d'): LowerFn {
   };
 }
 
+/** Global pools; the 1-D ones on [T, C] pool [1, T, C]. */
 function lowerGlobalPool(type: 'globalAvgPool2d' | 'globalMaxPool2d'): LowerFn {
   return (graph, call) => {
+    const shape = shapeOf(graph, call.inputs[0]!);
+    if (call.className.endsWith('1D')) {
+      if (shape.length !== 2) fail(call, `has an input of shape [${shape.join(', ')}]`, 'sqz needs a [steps, channels] input (per sample) here');
+      const image = addValue(graph, `${call.name}/as_image`, [1, ...shape]);
+      graph.ops.push({ type: 'reshape', name: call.name, inputs: [call.inputs[0]!], output: image, activation: 'linear' });
+      graph.ops.push({ type, name: call.name, inputs: [image], output: call.output, activation: 'linear' });
+      return;
+    }
     requireRank(graph, call, 3);
     graph.ops.push({ type, name: call.name, inputs: [call.inputs[0]!], output: call.output, activation: 'linear' });
   };

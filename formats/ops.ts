@@ -274,7 +274,8 @@ const OPS_TABLE = [
     weight: { rank: 4, role: 'kernel' }, attributes: ['strides', 'padding'],
     outputShape: (c) => convShape(c, false),
     keras: {
-      classNames: ['Conv2D'], aliases: ['Convolution2D'],
+      // Conv1D is this op on [1, T, C]; SeparableConv2D a depthwise conv and then this op, 1×1 (compiler/ops.ts).
+      classNames: ['Conv2D', 'Conv1D', 'SeparableConv2D'], aliases: ['Convolution2D', 'Convolution1D', 'SeparableConvolution2D'],
       layer: (c) => {
         const [kh, kw, , filters] = c.slotShape('weight');
         return {
@@ -308,18 +309,18 @@ const OPS_TABLE = [
   {
     ...POOLED, code: OP_MAX_POOL2D, name: 'maxPool2d', display: 'max pool 2-D', attributes: ['kernel', 'strides', 'padding'],
     outputShape: poolShape,
-    keras: { classNames: ['MaxPooling2D'], aliases: ['MaxPool2D'], layer: poolLayer('MaxPooling2D') },
+    keras: { classNames: ['MaxPooling2D', 'MaxPooling1D'], aliases: ['MaxPool2D', 'MaxPool1D'], layer: poolLayer('MaxPooling2D') },
   },
   {
     ...POOLED, code: OP_AVG_POOL2D, name: 'avgPool2d', display: 'average pool 2-D', attributes: ['kernel', 'strides', 'padding'],
     outputShape: poolShape,
-    keras: { classNames: ['AveragePooling2D'], aliases: ['AvgPool2D'], layer: poolLayer('AveragePooling2D') },
+    keras: { classNames: ['AveragePooling2D', 'AveragePooling1D'], aliases: ['AvgPool2D', 'AvgPool1D'], layer: poolLayer('AveragePooling2D') },
   },
   {
     ...POOLED, code: OP_GLOBAL_AVG_POOL2D, name: 'globalAvgPool2d', display: 'global average pool 2-D', attributes: [],
     outputShape: globalPoolShape,
     keras: {
-      classNames: ['GlobalAveragePooling2D'], aliases: ['GlobalAvgPool2D'],
+      classNames: ['GlobalAveragePooling2D', 'GlobalAveragePooling1D'], aliases: ['GlobalAvgPool2D', 'GlobalAvgPool1D'],
       layer: () => ({ className: 'GlobalAveragePooling2D', config: { ...IMAGE }, weights: [], fusesActivation: false }),
     },
   },
@@ -327,7 +328,7 @@ const OPS_TABLE = [
     ...POOLED, code: OP_GLOBAL_MAX_POOL2D, name: 'globalMaxPool2d', display: 'global max pool 2-D', attributes: [],
     outputShape: globalPoolShape,
     keras: {
-      classNames: ['GlobalMaxPooling2D'], aliases: ['GlobalMaxPool2D'],
+      classNames: ['GlobalMaxPooling2D', 'GlobalMaxPooling1D'], aliases: ['GlobalMaxPool2D', 'GlobalMaxPool1D'],
       layer: () => ({ className: 'GlobalMaxPooling2D', config: { ...IMAGE }, weights: [], fusesActivation: false }),
     },
   },
