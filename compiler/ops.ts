@@ -391,35 +391,31 @@ const lowerThresholded: LowerFn = (graph, call, config) => {
   graph.ops.push({ type: 'thresholdedRelu', name: call.name, inputs: [call.inputs[0]!], output: call.output, activation: 'linear', bias: { shape: [1], values } });
 };
 
-/** f(x, p) as tfjs's customGrad of `body` (which returns the value and the gradient in x and in p). */
-function withConstant(
-  body: (x: tf.Tensor, p: tf.Tensor, save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] },
-): (x: tf.Tensor, p: tf.Tensor) => tf.Tensor {
-  return tf.customGrad(body as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor, p: tf.Tensor) => tf.Tensor;
+/**
+ * Rescale reads its constants [scale, offset] from its bias slot, which `sqz compress` holds as trainable like every
+ * bias: the gradient in them is 0 (tfjs has no stop-gradient), so training never moves them. A custom gradient whose
+ * backward pass needs no forward tensor (tfjs frees those after the forward pass unless saved, and saving clones).
+ */
+function rescaleForward(x: tf.Tensor, p: tf.Tensor): tf.Tensor {
+  const [scale, offset] = p.dataSync() as Float32Array;
+  const shape = p.shape;
+  const op = tf.customGrad(((input: tf.Tensor, _constants: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([]);
+    return {
+      value: tf.tidy(() => tf.add(tf.mul(input, scale!), offset!)),
+      gradFunc: (dy: tf.Tensor) => [tf.mul(dy, scale!), tf.zeros(shape)],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (input: tf.Tensor, constants: tf.Tensor) => tf.Tensor;
+  return op(x, p);
 }
 
 /**
- * Rescale and thresholded relu read constants from their bias slot, which `sqz compress` holds as trainable like
- * every bias: their gradient in those constants is 0 (tfjs has no stop-gradient), so training never moves them.
+ * As tfjs-layers' ThresholdedReLU, x · (x > theta), written x · relu(sign(x − theta)) (the same mask, exactly), whose
+ * gradient is dy · mask in x and 0 in theta (sign's gradient is 0), from ops every backend differentiates.
  */
-const rescaleForward = withConstant((x, p, save) => {
-  // Only inputs are saved: a tensor made here and saved would outlive the kernel (tfjs counts it as a leak).
-  save([p]);
-  return {
-    value: tf.tidy(() => tf.add(tf.mul(x, tf.slice(p, [0], [1])), tf.slice(p, [1], [1]))),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(dy, tf.slice(saved[0]!, [0], [1])), tf.zerosLike(saved[0]!)],
-  };
-});
-
-/** As tfjs-layers' ThresholdedReLU: x · (x > theta), with the gradient dy · (x > theta) in x and 0 in theta. */
-const thresholdedForward = withConstant((x, theta, save) => {
-  save([x, theta]);
-  const above = (input: tf.Tensor, t: tf.Tensor) => tf.cast(tf.greater(input, t), 'float32');
-  return {
-    value: tf.tidy(() => tf.mul(x, above(x, theta))),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(dy, above(saved[0]!, saved[1]!)), tf.zerosLike(saved[1]!)],
-  };
-});
+function thresholdedForward(x: tf.Tensor, theta: tf.Tensor): tf.Tensor {
+  return tf.mul(x, tf.relu(tf.sign(tf.sub(x, theta))));
+}
 
 /** Params [a, b, c, d] of an op as numbers (the IR sets them at import). */
 const params = (op: IROp): number[] => op.params ?? [];
