@@ -38,62 +38,63 @@ export const E_ATTR_COUNT: Message = (808 << 8) | 38; // 'kernel and strides nee
 export const E_ATTR_RANGE: Message = (846 << 8) | 34; // 'kernel or stride of 0 or too large'
 export const E_NEEDS_WEIGHT: Message = (880 << 8) | 24; // 'op needs a weight tensor'
 export const E_NO_WEIGHTS_HERE: Message = (904 << 8) | 26; // 'op takes no weight or bias'
+export const E_PARAMS: Message = (930 << 8) | 47; // 'op params: wrong count, or a value out of range'
 // Shapes
-export const E_RANK: Message = (930 << 8) | 36; // 'unsupported rank (1 to 6 dimensions)'
-export const E_EMPTY_SHAPE: Message = (966 << 8) | 11; // 'empty shape'
-export const E_DIM_ZERO: Message = (977 << 8) | 19; // 'dimension of size 0'
-export const E_TOO_BIG: Message = (996 << 8) | 25; // 'tensor or value too large'
-export const E_IN_SHAPE: Message = (1021 << 8) | 31; // 'input value has the wrong shape'
-export const E_OUT_SHAPE: Message = (1052 << 8) | 32; // 'output value has the wrong shape'
-export const E_W_SHAPE: Message = (1084 << 8) | 35; // 'weight shape does not fit the input'
-export const E_B_SHAPE: Message = (1119 << 8) | 34; // 'bias shape does not fit the output'
-export const E_WINDOW: Message = (1153 << 8) | 47; // 'window larger than the input with valid padding'
+export const E_RANK: Message = (977 << 8) | 36; // 'unsupported rank (1 to 6 dimensions)'
+export const E_EMPTY_SHAPE: Message = (1013 << 8) | 11; // 'empty shape'
+export const E_DIM_ZERO: Message = (1024 << 8) | 19; // 'dimension of size 0'
+export const E_TOO_BIG: Message = (1043 << 8) | 25; // 'tensor or value too large'
+export const E_IN_SHAPE: Message = (1068 << 8) | 31; // 'input value has the wrong shape'
+export const E_OUT_SHAPE: Message = (1099 << 8) | 32; // 'output value has the wrong shape'
+export const E_W_SHAPE: Message = (1131 << 8) | 35; // 'weight shape does not fit the input'
+export const E_B_SHAPE: Message = (1166 << 8) | 34; // 'bias shape does not fit the output'
+export const E_WINDOW: Message = (1200 << 8) | 47; // 'window larger than the input with valid padding'
 // Tensors
-export const E_ENCODING: Message = (1200 << 8) | 23; // 'unknown tensor encoding'
-export const E_BITS: Message = (1223 << 8) | 19; // 'bits must be 1 to 8'
-export const E_CB_TYPE: Message = (1242 << 8) | 21; // 'unknown codebook type'
-export const E_CB_LEN: Message = (1263 << 8) | 54; // 'codebook length is not whole entries or exceeds 2^bits'
-export const E_DATA_LEN: Message = (1317 << 8) | 42; // 'data length does not match n, nnz and bits'
-export const E_CODE_RANGE: Message = (1359 << 8) | 34; // 'code >= number of codebook entries'
-export const E_PAD_BITS: Message = (1393 << 8) | 38; // 'unused bits of the last byte are not 0'
-export const E_NNZ: Message = (1431 << 8) | 17; // 'nnz larger than n'
-export const E_BITMAP_LEN: Message = (1448 << 8) | 32; // 'bitmap length is not ceil(n / 8)'
-export const E_BITMAP_COUNT: Message = (1480 << 8) | 32; // 'bitmap popcount differs from nnz'
-export const E_RICE_K: Message = (1512 << 8) | 22; // 'rice_k must be 0 to 24'
-export const E_RICE_END: Message = (1534 << 8) | 22; // 'Rice stream ends early'
-export const E_RICE_POS: Message = (1556 << 8) | 18; // 'Rice position >= n'
-export const E_RICE_LEN: Message = (1574 << 8) | 42; // 'Rice stream length does not match its gaps'
+export const E_ENCODING: Message = (1247 << 8) | 23; // 'unknown tensor encoding'
+export const E_BITS: Message = (1270 << 8) | 19; // 'bits must be 1 to 8'
+export const E_CB_TYPE: Message = (1289 << 8) | 21; // 'unknown codebook type'
+export const E_CB_LEN: Message = (1310 << 8) | 54; // 'codebook length is not whole entries or exceeds 2^bits'
+export const E_DATA_LEN: Message = (1364 << 8) | 42; // 'data length does not match n, nnz and bits'
+export const E_CODE_RANGE: Message = (1406 << 8) | 34; // 'code >= number of codebook entries'
+export const E_PAD_BITS: Message = (1440 << 8) | 38; // 'unused bits of the last byte are not 0'
+export const E_NNZ: Message = (1478 << 8) | 17; // 'nnz larger than n'
+export const E_BITMAP_LEN: Message = (1495 << 8) | 32; // 'bitmap length is not ceil(n / 8)'
+export const E_BITMAP_COUNT: Message = (1527 << 8) | 32; // 'bitmap popcount differs from nnz'
+export const E_RICE_K: Message = (1559 << 8) | 22; // 'rice_k must be 0 to 24'
+export const E_RICE_END: Message = (1581 << 8) | 22; // 'Rice stream ends early'
+export const E_RICE_POS: Message = (1603 << 8) | 18; // 'Rice position >= n'
+export const E_RICE_LEN: Message = (1621 << 8) | 42; // 'Rice stream length does not match its gaps'
 // Host calls
-export const E_NOT_LOADED: Message = (1616 << 8) | 15; // 'no model loaded'
-export const E_FILE_RANGE: Message = (1631 << 8) | 41; // 'file must lie inside the block from alloc'
-export const E_EXEC_MODE: Message = (1672 << 8) | 17; // 'unknown exec mode'
-export const E_BATCH: Message = (1689 << 8) | 36; // 'batch must be 1 to the planned batch'
-export const E_PLAN_BATCH: Message = (1725 << 8) | 24; // 'batch must be at least 1'
-export const E_GROW: Message = (1749 << 8) | 43; // 'out of memory: linear memory could not grow'
+export const E_NOT_LOADED: Message = (1663 << 8) | 15; // 'no model loaded'
+export const E_FILE_RANGE: Message = (1678 << 8) | 41; // 'file must lie inside the block from alloc'
+export const E_EXEC_MODE: Message = (1719 << 8) | 17; // 'unknown exec mode'
+export const E_BATCH: Message = (1736 << 8) | 36; // 'batch must be 1 to the planned batch'
+export const E_PLAN_BATCH: Message = (1772 << 8) | 24; // 'batch must be at least 1'
+export const E_GROW: Message = (1796 << 8) | 43; // 'out of memory: linear memory could not grow'
 // The memory pre-check's refusal (heap.ts checkNeed), made before anything is allocated
-export const E_MEMORY_LIMIT: Message = (1792 << 8) | 21; // 'memory limit exceeded'
+export const E_MEMORY_LIMIT: Message = (1839 << 8) | 21; // 'memory limit exceeded'
 
 // Context labels appended as " [op 3]".
-export const CTX_OP: Message = (1813 << 8) | 2; // 'op'
-export const CTX_TENSOR: Message = (1815 << 8) | 6; // 'tensor'
-export const CTX_VALUE: Message = (1821 << 8) | 5; // 'value'
-export const CTX_OP_TYPE: Message = (1826 << 8) | 7; // 'op type'
-export const CTX_ACTIVATION: Message = (1833 << 8) | 10; // 'activation'
-export const CTX_ENCODING: Message = (1843 << 8) | 8; // 'encoding'
-export const CTX_PATH: Message = (1851 << 8) | 9; // 'exec path'
+export const CTX_OP: Message = (1860 << 8) | 2; // 'op'
+export const CTX_TENSOR: Message = (1862 << 8) | 6; // 'tensor'
+export const CTX_VALUE: Message = (1868 << 8) | 5; // 'value'
+export const CTX_OP_TYPE: Message = (1873 << 8) | 7; // 'op type'
+export const CTX_ACTIVATION: Message = (1880 << 8) | 10; // 'activation'
+export const CTX_ENCODING: Message = (1890 << 8) | 8; // 'encoding'
+export const CTX_PATH: Message = (1898 << 8) | 9; // 'exec path'
 
 // Pieces the helpers of errors.ts append (gotExpected, needsLimit, context)
-export const T_MINUS: Message = (1860 << 8) | 1; // '-'
-export const T_GOT: Message = (1861 << 8) | 6; // ': got '
-export const T_EXPECTED: Message = (1867 << 8) | 11; // ', expected '
-export const T_NEEDS: Message = (1878 << 8) | 8; // ': needs '
-export const T_LIMIT: Message = (1886 << 8) | 17; // ' bytes, limit is '
-export const T_BYTES: Message = (1903 << 8) | 6; // ' bytes'
-export const T_OPEN: Message = (1909 << 8) | 2; // ' ['
-export const T_SPACE: Message = (1911 << 8) | 1; // ' '
-export const T_CLOSE: Message = (1912 << 8) | 1; // ']'
+export const T_MINUS: Message = (1907 << 8) | 1; // '-'
+export const T_GOT: Message = (1908 << 8) | 6; // ': got '
+export const T_EXPECTED: Message = (1914 << 8) | 11; // ', expected '
+export const T_NEEDS: Message = (1925 << 8) | 8; // ': needs '
+export const T_LIMIT: Message = (1933 << 8) | 17; // ' bytes, limit is '
+export const T_BYTES: Message = (1950 << 8) | 6; // ' bytes'
+export const T_OPEN: Message = (1956 << 8) | 2; // ' ['
+export const T_SPACE: Message = (1958 << 8) | 1; // ' '
+export const T_CLOSE: Message = (1959 << 8) | 1; // ']'
 
-/** The texts, 1913 bytes, in the order of the list. */
+/** The texts, 1960 bytes, in the order of the list. */
 export const MESSAGE_BYTES: usize = memory.data<u8>([
   // E_HEADER_SHORT
   102, 105, 108, 101, 32, 105, 115, 32, 115, 104, 111, 114, 116, 101, 114, 32, 116, 104, 97, 110, 32, 116, 104, 101,
@@ -180,6 +181,9 @@ export const MESSAGE_BYTES: usize = memory.data<u8>([
   // E_NO_WEIGHTS_HERE
   111, 112, 32, 116, 97, 107, 101, 115, 32, 110, 111, 32, 119, 101, 105, 103, 104, 116, 32, 111, 114, 32, 98, 105,
   97, 115,
+  // E_PARAMS
+  111, 112, 32, 112, 97, 114, 97, 109, 115, 58, 32, 119, 114, 111, 110, 103, 32, 99, 111, 117, 110, 116, 44, 32,
+  111, 114, 32, 97, 32, 118, 97, 108, 117, 101, 32, 111, 117, 116, 32, 111, 102, 32, 114, 97, 110, 103, 101,
   // E_RANK
   117, 110, 115, 117, 112, 112, 111, 114, 116, 101, 100, 32, 114, 97, 110, 107, 32, 40, 49, 32, 116, 111, 32, 54,
   32, 100, 105, 109, 101, 110, 115, 105, 111, 110, 115, 41,

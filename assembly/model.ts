@@ -86,6 +86,9 @@ export const PRODUCER_NONE: i32 = -2;
   strideCount: u32;
   strideH: u32;
   strideW: u32;
+  /** The op's integer parameters (Op.params; formats/ops.ts says what they mean per op), at most MAX_RANK. */
+  paramCount: u32;
+  param0: u32; param1: u32; param2: u32; param3: u32; param4: u32; param5: u32;
   msgOffset: i32;
   // ── Set by the graph check ──
   /** The op's entry in the kernel registry (registry.ts Kernel). */
@@ -176,6 +179,11 @@ export function setTables(
 
 @inline export function modelOutput(index: u32): u32 {
   return load<u32>(outputs + (<usize>index << 2));
+}
+
+/** Parameter `index` (< op.paramCount) of an op. */
+@inline export function opParam(op: Op, index: u32): u32 {
+  return load<u32>(changetype<usize>(op) + offsetof<Op>('param0') + (<usize>index << 2));
 }
 
 /** Dimension `index` of a Value or Tensor record (both start with rank, d0..d5). */

@@ -10,7 +10,7 @@ import {
 } from '../formats/constants';
 import { crc32 } from './crc32';
 import {
-  E_ATTR_COUNT, E_CRC, E_HEADER_SHORT, E_MAGIC, E_OP_ARITY, E_PAYLOAD_SHORT, E_RANK, E_TOO_MANY, E_TRAILING,
+  E_ATTR_COUNT, E_CRC, E_PARAMS, E_HEADER_SHORT, E_MAGIC, E_OP_ARITY, E_PAYLOAD_SHORT, E_RANK, E_TOO_MANY, E_TRAILING,
   E_VERSION, errCode, fail, gotExpected,
 } from './errors';
 import { allocZeroed, blockBytes, checkNeed, heapTop } from './heap';
@@ -146,6 +146,9 @@ function parseOp(op: Op, messageEnd: usize): void {
     } else if (field == 7) {
       op.strideCount = readRepeatedU32(changetype<usize>(op) + offsetof<Op>('strideH'), op.strideCount, 2,
         ERR_MALFORMED, E_ATTR_COUNT);
+    } else if (field == 11) {
+      op.paramCount = readRepeatedU32(changetype<usize>(op) + offsetof<Op>('param0'), op.paramCount, MAX_RANK,
+        ERR_MALFORMED, E_PARAMS);
     } else if (field == 10) {
       if (wireType != WIRE_FIXED32) wrongWireType();
       else op.clipMax = reinterpret<f32>(readFixed32());

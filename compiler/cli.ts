@@ -2,9 +2,9 @@
 // The `sqz` command line. Each subcommand lives in compiler/commands/ and registers itself on the program.
 // This file owns what the process reports: one line per error (the stack with --verbose or SQZ_DEBUG=1) and an
 // exit code per class of error (EXIT_CODES), so scripts can tell a typo from a missing file from a tight budget.
+import './quiet_tfjs.js'; // first: before any module can run tfjs
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs-core';
 import { Command, CommanderError } from 'commander';
 import { SqzError, SqzFormatError, SqzInputError } from '../formats/errors.js';
 import { registerCompressCommand } from './commands/compress.js';
@@ -109,7 +109,6 @@ function oneLineMessage(err: unknown, argv: readonly string[], program: Command)
 /** Runs the CLI on `argv` (process.argv form) and sets process.exitCode (see EXIT_CODES). */
 export async function main(argv: string[]): Promise<void> {
   const verbose = process.env['SQZ_DEBUG'] === '1' || verboseRequested(argv);
-  if (!verbose) tf.env().set('PROD', true); // silences tfjs's console banners
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -27,7 +27,19 @@ export const OP_ACTIVATION = 8;       // elementwise activation (softmax: over t
 export const OP_ADD = 9;              // elementwise sum of two or more inputs of equal shape
 export const OP_RESHAPE = 10;         // same elements, new per-sample shape
 export const OP_PRELU = 11;           // out = x < 0 ? alpha · x : x; alpha (the bias slot) [C] per channel or [size]
-export const OP_COUNT = 12;           // one past the largest op code
+export const OP_ZERO_PAD2D = 12;      // in: [H, W, C]; params [top, bottom, left, right]; zeros around the image
+export const OP_CROP2D = 13;          // in: [H, W, C]; params [top, bottom, left, right]; rows and columns cut off
+export const OP_UP_SAMPLING2D = 14;   // in: [H, W, C]; params [SH, SW]; nearest: out[h, w] = in[h / SH, w / SW]
+export const OP_CONCAT = 15;          // two or more inputs joined along per-sample axis params[0]
+export const OP_MULTIPLY = 16;        // elementwise product of two or more inputs of equal shape
+export const OP_AVERAGE = 17;         // elementwise mean of two or more inputs of equal shape: (x0 + … + xk−1) · (1 / k)
+export const OP_MAXIMUM = 18;         // elementwise maximum of two or more inputs of equal shape
+export const OP_MINIMUM = 19;         // elementwise minimum of two or more inputs of equal shape
+export const OP_TRANSPOSE = 20;       // per-sample axes permuted: out axis i is input axis params[i]
+export const OP_RESCALE = 21;         // out = x · scale + offset; the bias slot holds [scale, offset]
+export const OP_THRESHOLDED_RELU = 22;// out = x > theta ? x : 0; the bias slot holds [theta]
+export const OP_CONV2D_TRANSPOSE = 23;// in: [H, W, C]; weight [KH, KW, C, M]; bias [M]; out[ih·SH + kh − pt] += x[ih] · w[kh]
+export const OP_COUNT = 24;           // one past the largest op code
 
 // ── Activations (sqz.Op.activation) ─────────────────────────────────────────
 export const ACT_LINEAR = 0;
@@ -77,7 +89,7 @@ export const PATH_DECODED = 0;        // the weight decoded to f32 (EXEC_DENSE; 
 export const PATH_DENSE_COMPRESSED = 1; // a dense op from its compressed weight: Rice rows, bitmap rows, the walker
 export const PATH_CONV_SHIFTED = 2;   // compressed conv2d / depthwise with stride 1, on shifted planes
 export const PATH_CONV_IM2COL = 3;    // compressed strided conv2d, sparse weight × im2col tiles
-export const PATH_CONV_PLANAR = 4;    // compressed conv2d / depthwise, tap by tap on planar rows (any stride)
+export const PATH_CONV_PLANAR = 4;    // compressed conv2d / depthwise / conv2dTranspose, tap by tap on planar rows (any stride)
 // Pooling loops (the SIMD build's; the scalar build runs every pool one window cell at a time):
 export const PATH_POOL_2X2 = 5;       // max pooling 2×2, stride 2, no padding cell, ≥ 4 channels: 4 loads, no loop
 export const PATH_POOL_WINDOW = 6;    // max pooling over any other window, ≥ 4 channels: the maximum kept in a register

@@ -67,7 +67,7 @@ function toOp(m: any): OpMessage {
   return {
     type: m.type ?? 0, inputs: Array.from(m.inputs ?? []), outputs: Array.from(m.outputs ?? []),
     weight: m.weight ?? 0, bias: m.bias ?? 0, kernel: Array.from(m.kernel ?? []), strides: Array.from(m.strides ?? []),
-    padding: m.padding ?? 0, activation: m.activation ?? 0, clipMax: m.clipMax ?? 0,
+    padding: m.padding ?? 0, activation: m.activation ?? 0, clipMax: m.clipMax ?? 0, params: Array.from(m.params ?? []),
   };
 }
 

@@ -50,7 +50,7 @@ export function tensorBodyBytes(t: TensorMessage): number {
 export function opBodyBytes(op: OpMessage): number {
   return uint32Field(op.type) + packedField(op.inputs) + packedField(op.outputs) + uint32Field(op.weight) +
     uint32Field(op.bias) + packedField(op.kernel) + packedField(op.strides) + uint32Field(op.padding) +
-    uint32Field(op.activation) + floatField(op.clipMax);
+    uint32Field(op.activation) + floatField(op.clipMax) + packedField(op.params);
 }
 
 /** Encoded length of a Value message body. */

@@ -128,7 +128,7 @@ function checkSlots(
   return { weight, bias };
 }
 
-/** kernel, strides and padding: well formed where the op reads them, absent (at their default) elsewhere. */
+/** kernel, strides, padding and params: well formed where the op reads them, absent (at their default) elsewhere. */
 function checkAttributes(op: OpMessage, attributes: readonly OpAttribute[], fail: (code: number, msg: string) => never): void {
   const reads = (a: OpAttribute) => attributes.includes(a);
   if (reads('kernel') ? op.kernel.length !== 2 || !op.kernel.every((k) => isUint32(k) && k >= 1) : op.kernel.length !== 0) {
@@ -139,4 +139,6 @@ function checkAttributes(op: OpMessage, attributes: readonly OpAttribute[], fail
     if (op.strides.length !== 2 || !op.strides.every((s) => isUint32(s) && s >= 1)) fail(ERR_MALFORMED, `strides ${fmt(op.strides)} must be [SH, SW], each ≥ 1`);
   }
   if (op.padding !== PAD_VALID && !reads('padding')) fail(ERR_MALFORMED, 'has padding, which this op does not use');
+  if (!op.params.every(isUint32)) fail(ERR_MALFORMED, `params ${fmt(op.params)} must be uint32 values`);
+  if (op.params.length !== 0 && !reads('params')) fail(ERR_MALFORMED, 'has params, which this op does not use');
 }

@@ -6,12 +6,18 @@
 // No imports beyond the constants and types, so the browser runtime can use it.
 import {
   OP_ACTIVATION, OP_ADD, OP_AVG_POOL2D, OP_CONV2D, OP_DENSE, OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D,
-  OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_PRELU, OP_RESHAPE, PAD_SAME,
+  OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_PRELU, OP_RESHAPE, PAD_SAME, OP_ZERO_PAD2D, OP_CROP2D, OP_UP_SAMPLING2D,
+  OP_CONCAT, OP_MULTIPLY, OP_AVERAGE, OP_MAXIMUM, OP_MINIMUM, OP_TRANSPOSE, OP_RESCALE, OP_THRESHOLDED_RELU,
+  OP_CONV2D_TRANSPOSE,
 } from './constants.js';
 import type { OpMessage, TensorMessage } from './schema.js';
 
-/** Op attributes besides inputs, outputs, weight, bias and activation (sqz.proto's Op fields). */
-export type OpAttribute = 'kernel' | 'strides' | 'padding';
+/**
+ * Op attributes besides inputs, outputs, weight, bias and activation (sqz.proto's Op fields). `params` are the op's
+ * own integers (pads, an axis, a permutation, sizes): the op's entry says what they mean, and its output-shape rule
+ * checks them.
+ */
+export type OpAttribute = 'kernel' | 'strides' | 'padding' | 'params';
 
 /** What an output-shape rule sees of one op (formats/model_check.ts builds it). */
 export interface OpShapeContext {
@@ -36,6 +42,8 @@ export interface KerasWeight {
   readonly slot: 'weight' | 'bias';
   /** The layer's shape for it, when not the stored tensor's. */
   readonly shape?: readonly number[];
+  /** The layer's weight is the stored tensor with its axes permuted so (output axis i = stored axis transpose[i]). */
+  readonly transpose?: readonly number[];
 }
 
 /** The Keras layer sqz/tfjs writes for an op (snake_case config, as Keras JSON has it). */
@@ -58,6 +66,8 @@ export interface KerasContext {
   readonly outputShape: readonly number[];
   /** Shape of the tensor in `slot` (the op has it). */
   slotShape(slot: 'weight' | 'bias'): readonly number[];
+  /** Values of the tensor in `slot`, decoded to f32 (for layers whose config holds them: Rescaling, ThresholdedReLU). */
+  slotValues(slot: 'weight' | 'bias'): Float32Array;
 }
 
 export interface OpDescriptor {
@@ -135,6 +145,23 @@ function convShape(c: OpShapeContext, depthwise: boolean): number[] {
   return [...windowShape(c, w[0]!, w[1]!), m];
 }
 
+/**
+ * [OH, OW, M] of a transposed conv (Keras' deconv length): 'same' H·SH; 'valid' H·SH + max(KH − SH, 0). Each input
+ * pixel adds its taps at (ih·SH + kh − pad_top, iw·SW + kw − pad_left), the pads those of the conv whose gradient it is.
+ */
+function transposedConvShape(c: OpShapeContext): number[] {
+  const w = c.weight!.shape;
+  const input = imageInput(c);
+  if (w.length !== 4 || w[2] !== input[2] || w[0]! < 1 || w[1]! < 1 || w[3]! < 1) {
+    c.fail(`weight shape ${formatShape(w)} should be [KH, KW, ${input[2]}, M] (each ≥ 1) for input ${formatShape(input)}`);
+  }
+  checkBias(c, w[3]!);
+  const [sh, sw] = strides(c.op);
+  const length = (size: number, kernel: number, stride: number) =>
+    (c.op.padding === PAD_SAME ? size * stride : size * stride + Math.max(kernel - stride, 0));
+  return [length(input[0]!, w[0]!, sh), length(input[1]!, w[1]!, sw), w[3]!];
+}
+
 function poolShape(c: OpShapeContext): number[] {
   return [...windowShape(c, c.op.kernel[0]!, c.op.kernel[1]!), c.inputs[0]![2]!];
 }
@@ -144,6 +171,36 @@ function globalPoolShape(c: OpShapeContext): number[] {
   if (input.length !== 3) c.fail(`input shape ${formatShape(input)} should be [H, W, C]`);
   return [input[2]!];
 }
+
+/** The [H, W, C] input of an image op, or a shape error. */
+function imageInput(c: OpShapeContext): readonly number[] {
+  const input = c.inputs[0]!;
+  if (input.length !== 3) c.fail(`input shape ${formatShape(input)} should be [H, W, C]`);
+  return input;
+}
+
+/** The op's params: exactly `names.length` of them, each at least `min` (they are named in the error). */
+function paramsOf(c: OpShapeContext, names: readonly string[], min: number): number[] {
+  const p = c.op.params;
+  if (p.length !== names.length || !p.every((v) => v >= min)) {
+    c.fail(`params ${formatShape(p)} should be [${names.join(', ')}], each ≥ ${min}`);
+  }
+  return [...p];
+}
+
+const EDGES = ['top', 'bottom', 'left', 'right'] as const;
+
+/** [H', W', C] of an image grown (sign 1: zero padding) or cut (sign −1: cropping) by params [top, bottom, left, right]. */
+function edgeShape(c: OpShapeContext, sign: 1 | -1): number[] {
+  const [h, w, channels] = imageInput(c) as [number, number, number];
+  const [top, bottom, left, right] = paramsOf(c, EDGES, 0) as [number, number, number, number];
+  const out = [h + sign * (top + bottom), w + sign * (left + right), channels];
+  if (out[0]! < 1 || out[1]! < 1) c.fail(`cropping ${formatShape(c.op.params)} leaves nothing of input ${formatShape(c.inputs[0]!)}`);
+  return out;
+}
+
+/** Keras' [[top, bottom], [left, right]] of an op's edge params. */
+const edgePairs = (op: OpMessage): number[][] => [[op.params[0]!, op.params[1]!], [op.params[2]!, op.params[3]!]];
 
 const padding = (op: OpMessage): string => (op.padding === PAD_SAME ? 'same' : 'valid');
 const IMAGE = { data_format: 'channels_last' } as const;
@@ -160,6 +217,36 @@ const withBias = (c: KerasContext, kernel: string): KerasWeight[] =>
   c.op.bias !== 0 ? [{ name: kernel, slot: 'weight' }, { name: 'bias', slot: 'bias' }] : [{ name: kernel, slot: 'weight' }];
 
 const WEIGHTED = { bias: { required: false, role: 'bias' }, compressible: true, channelwise: false } as const;
+
+/** Elementwise merges of two or more inputs of one shape (add, multiply, average, maximum, minimum). */
+function mergeShape(c: OpShapeContext): number[] {
+  const first = c.inputs[0]!;
+  c.inputs.forEach((shape, k) => {
+    if (!sameShape(shape, first)) c.fail(`input value ${c.op.inputs[k]} has shape ${formatShape(shape)}, input 0 has ${formatShape(first)}`);
+  });
+  return [...first];
+}
+
+const mergeLayer = (className: string) => (): KerasLayer => ({ className, config: {}, weights: [], fusesActivation: false });
+
+const MERGE = {
+  inputs: { min: 2, max: Infinity }, attributes: [], compressible: false, channelwise: false, outputShape: mergeShape,
+} as const;
+
+/** Inputs of one rank, equal but along params[0] (a per-sample axis), where the output has their sum. */
+function concatShape(c: OpShapeContext): number[] {
+  const first = c.inputs[0]!;
+  const [axis] = paramsOf(c, ['axis'], 0) as [number];
+  if (axis >= first.length) c.fail(`axis ${axis} is past the last axis of input ${formatShape(first)}`);
+  let total = 0;
+  c.inputs.forEach((shape, k) => {
+    if (shape.length !== first.length || shape.some((d, i) => i !== axis && d !== first[i])) {
+      c.fail(`input value ${c.op.inputs[k]} has shape ${formatShape(shape)}: it must equal input 0's ${formatShape(first)} but along axis ${axis}`);
+    }
+    total += shape[axis]!;
+  });
+  return first.map((d, i) => (i === axis ? total : d));
+}
 const POOLED = { inputs: { min: 1, max: 1 }, compressible: false, channelwise: true } as const;
 
 /** Every op, by OP_* code (OPS[code - 1].code === code; a test checks it). */
@@ -187,7 +274,8 @@ const OPS_TABLE = [
     weight: { rank: 4, role: 'kernel' }, attributes: ['strides', 'padding'],
     outputShape: (c) => convShape(c, false),
     keras: {
-      classNames: ['Conv2D'], aliases: ['Convolution2D'],
+      // Conv1D is this op on [1, T, C]; SeparableConv2D a depthwise conv and then this op, 1×1 (compiler/ops.ts).
+      classNames: ['Conv2D', 'Conv1D', 'SeparableConv2D'], aliases: ['Convolution2D', 'Convolution1D', 'SeparableConvolution2D'],
       layer: (c) => {
         const [kh, kw, , filters] = c.slotShape('weight');
         return {
@@ -221,18 +309,18 @@ const OPS_TABLE = [
   {
     ...POOLED, code: OP_MAX_POOL2D, name: 'maxPool2d', display: 'max pool 2-D', attributes: ['kernel', 'strides', 'padding'],
     outputShape: poolShape,
-    keras: { classNames: ['MaxPooling2D'], aliases: ['MaxPool2D'], layer: poolLayer('MaxPooling2D') },
+    keras: { classNames: ['MaxPooling2D', 'MaxPooling1D'], aliases: ['MaxPool2D', 'MaxPool1D'], layer: poolLayer('MaxPooling2D') },
   },
   {
     ...POOLED, code: OP_AVG_POOL2D, name: 'avgPool2d', display: 'average pool 2-D', attributes: ['kernel', 'strides', 'padding'],
     outputShape: poolShape,
-    keras: { classNames: ['AveragePooling2D'], aliases: ['AvgPool2D'], layer: poolLayer('AveragePooling2D') },
+    keras: { classNames: ['AveragePooling2D', 'AveragePooling1D'], aliases: ['AvgPool2D', 'AvgPool1D'], layer: poolLayer('AveragePooling2D') },
   },
   {
     ...POOLED, code: OP_GLOBAL_AVG_POOL2D, name: 'globalAvgPool2d', display: 'global average pool 2-D', attributes: [],
     outputShape: globalPoolShape,
     keras: {
-      classNames: ['GlobalAveragePooling2D'], aliases: ['GlobalAvgPool2D'],
+      classNames: ['GlobalAveragePooling2D', 'GlobalAveragePooling1D'], aliases: ['GlobalAvgPool2D', 'GlobalAvgPool1D'],
       layer: () => ({ className: 'GlobalAveragePooling2D', config: { ...IMAGE }, weights: [], fusesActivation: false }),
     },
   },
@@ -240,7 +328,7 @@ const OPS_TABLE = [
     ...POOLED, code: OP_GLOBAL_MAX_POOL2D, name: 'globalMaxPool2d', display: 'global max pool 2-D', attributes: [],
     outputShape: globalPoolShape,
     keras: {
-      classNames: ['GlobalMaxPooling2D'], aliases: ['GlobalMaxPool2D'],
+      classNames: ['GlobalMaxPooling2D', 'GlobalMaxPooling1D'], aliases: ['GlobalMaxPool2D', 'GlobalMaxPool1D'],
       layer: () => ({ className: 'GlobalMaxPooling2D', config: { ...IMAGE }, weights: [], fusesActivation: false }),
     },
   },
@@ -248,20 +336,13 @@ const OPS_TABLE = [
     code: OP_ACTIVATION, name: 'activation', display: 'activation', inputs: { min: 1, max: 1 }, attributes: [],
     compressible: false, channelwise: true,
     outputShape: (c) => [...c.inputs[0]!],
-    // The op is its activation: sqz/tfjs writes the activation's own layer.
-    keras: { classNames: ['Activation', 'ReLU', 'Softmax'] },
+    // The op is its activation: sqz/tfjs writes the activation's own layer. ELU is the elu activation (tfjs-layers
+    // refuses ELU layers with alpha ≠ 1).
+    keras: { classNames: ['Activation', 'ReLU', 'Softmax', 'ELU'] },
   },
   {
-    code: OP_ADD, name: 'add', display: 'add', inputs: { min: 2, max: Infinity }, attributes: [], compressible: false,
-    channelwise: false,
-    outputShape(c) {
-      const first = c.inputs[0]!;
-      c.inputs.forEach((shape, k) => {
-        if (!sameShape(shape, first)) c.fail(`input value ${c.op.inputs[k]} has shape ${formatShape(shape)}, input 0 has ${formatShape(first)}`);
-      });
-      return [...first];
-    },
-    keras: { classNames: ['Add'], layer: () => ({ className: 'Add', config: {}, weights: [], fusesActivation: false }) },
+    ...MERGE, code: OP_ADD, name: 'add', display: 'add',
+    keras: { classNames: ['Add'], layer: mergeLayer('Add') },
   },
   {
     code: OP_RESHAPE, name: 'reshape', display: 'reshape', inputs: { min: 1, max: 1 }, attributes: [], compressible: false,
@@ -301,6 +382,115 @@ const OPS_TABLE = [
             name: 'alpha', slot: 'bias',
             shape: perChannel ? [...Array<number>(rank - 1).fill(1), c.inputShape[rank - 1]!] : [...c.inputShape],
           }],
+        };
+      },
+    },
+  },
+  {
+    code: OP_ZERO_PAD2D, name: 'zeroPad2d', display: 'zero padding 2-D', inputs: { min: 1, max: 1 }, attributes: ['params'],
+    compressible: false, channelwise: false, // a constant channel gains zeros at the edges: no longer constant
+    outputShape: (c) => edgeShape(c, 1),
+    keras: {
+      classNames: ['ZeroPadding2D'],
+      layer: (c) => ({ className: 'ZeroPadding2D', config: { padding: edgePairs(c.op), ...IMAGE }, weights: [], fusesActivation: false }),
+    },
+  },
+  {
+    code: OP_CROP2D, name: 'crop2d', display: 'cropping 2-D', inputs: { min: 1, max: 1 }, attributes: ['params'],
+    compressible: false, channelwise: true,
+    outputShape: (c) => edgeShape(c, -1),
+    keras: {
+      classNames: ['Cropping2D'],
+      layer: (c) => ({ className: 'Cropping2D', config: { cropping: edgePairs(c.op), ...IMAGE }, weights: [], fusesActivation: false }),
+    },
+  },
+  {
+    code: OP_UP_SAMPLING2D, name: 'upSampling2d', display: 'up-sampling 2-D (nearest)', inputs: { min: 1, max: 1 },
+    attributes: ['params'], compressible: false, channelwise: true,
+    outputShape(c) {
+      const [h, w, channels] = imageInput(c) as [number, number, number];
+      const [sh, sw] = paramsOf(c, ['SH', 'SW'], 1) as [number, number];
+      return [h * sh, w * sw, channels];
+    },
+    keras: {
+      classNames: ['UpSampling2D'],
+      layer: (c) => ({
+        className: 'UpSampling2D', config: { size: [...c.op.params], interpolation: 'nearest', ...IMAGE }, weights: [],
+        fusesActivation: false,
+      }),
+    },
+  },
+  {
+    code: OP_CONCAT, name: 'concat', display: 'concatenate', inputs: { min: 2, max: Infinity }, attributes: ['params'],
+    compressible: false, channelwise: false, outputShape: concatShape,
+    keras: {
+      // RepeatVector(n) is n copies of its input, as [1, N], concatenated along axis 0.
+      classNames: ['Concatenate', 'RepeatVector'],
+      layer: (c) => ({ className: 'Concatenate', config: { axis: c.op.params[0]! + 1 }, weights: [], fusesActivation: false }),
+    },
+  },
+  { ...MERGE, code: OP_MULTIPLY, name: 'multiply', display: 'multiply', keras: { classNames: ['Multiply'], layer: mergeLayer('Multiply') } },
+  { ...MERGE, code: OP_AVERAGE, name: 'average', display: 'average', keras: { classNames: ['Average'], layer: mergeLayer('Average') } },
+  { ...MERGE, code: OP_MAXIMUM, name: 'maximum', display: 'maximum', keras: { classNames: ['Maximum'], layer: mergeLayer('Maximum') } },
+  { ...MERGE, code: OP_MINIMUM, name: 'minimum', display: 'minimum', keras: { classNames: ['Minimum'], layer: mergeLayer('Minimum') } },
+  {
+    code: OP_TRANSPOSE, name: 'transpose', display: 'transpose (permute axes)', inputs: { min: 1, max: 1 },
+    attributes: ['params'], compressible: false, channelwise: false,
+    outputShape(c) {
+      const input = c.inputs[0]!;
+      const perm = c.op.params;
+      if (perm.length !== input.length || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
+        c.fail(`params ${formatShape(perm)} should be a permutation of the ${input.length} axes of input ${formatShape(input)}`);
+      }
+      return perm.map((p) => input[p]!);
+    },
+    keras: {
+      classNames: ['Permute'],
+      layer: (c) => ({ className: 'Permute', config: { dims: c.op.params.map((p) => p + 1) }, weights: [], fusesActivation: false }),
+    },
+  },
+  {
+    code: OP_RESCALE, name: 'rescale', display: 'rescale (x · scale + offset)', inputs: { min: 1, max: 1 },
+    bias: { required: true, role: '[scale, offset]' }, attributes: [], compressible: false, channelwise: false,
+    outputShape(c) {
+      if (!sameShape(c.bias!.shape, [2])) c.fail(`bias shape ${formatShape(c.bias!.shape)} should be [2] (scale, offset)`);
+      return [...c.inputs[0]!];
+    },
+    keras: {
+      classNames: ['Rescaling'],
+      layer: (c) => {
+        const [scale, offset] = c.slotValues('bias');
+        return { className: 'Rescaling', config: { scale, offset }, weights: [], fusesActivation: false };
+      },
+    },
+  },
+  {
+    code: OP_THRESHOLDED_RELU, name: 'thresholdedRelu', display: 'thresholded relu (x > theta ? x : 0)', inputs: { min: 1, max: 1 },
+    bias: { required: true, role: '[theta]' }, attributes: [], compressible: false, channelwise: false,
+    outputShape(c) {
+      if (!sameShape(c.bias!.shape, [1])) c.fail(`bias shape ${formatShape(c.bias!.shape)} should be [1] (theta)`);
+      return [...c.inputs[0]!];
+    },
+    keras: {
+      classNames: ['ThresholdedReLU'],
+      layer: (c) => ({ className: 'ThresholdedReLU', config: { theta: c.slotValues('bias')[0] }, weights: [], fusesActivation: false }),
+    },
+  },
+  {
+    // The kernel is stored [KH, KW, C, M] (input channel, then output channel: the output channel is the unit, as in
+    // conv2d); Keras holds it as [KH, KW, M, C].
+    ...WEIGHTED, code: OP_CONV2D_TRANSPOSE, name: 'conv2dTranspose', display: 'transposed conv 2-D', inputs: { min: 1, max: 1 },
+    weight: { rank: 4, role: 'kernel' }, attributes: ['strides', 'padding'],
+    outputShape: transposedConvShape,
+    keras: {
+      classNames: ['Conv2DTranspose'], aliases: ['Convolution2DTranspose'],
+      layer: (c) => {
+        const [kh, kw, , filters] = c.slotShape('weight');
+        const weights: KerasWeight[] = [{ name: 'kernel', slot: 'weight', transpose: [0, 1, 3, 2] }];
+        if (c.op.bias !== 0) weights.push({ name: 'bias', slot: 'bias' });
+        return {
+          className: 'Conv2DTranspose', weights, fusesActivation: true,
+          config: { filters, kernel_size: [kh, kw], strides: strides(c.op), padding: padding(c.op), ...IMAGE, use_bias: c.op.bias !== 0 },
         };
       },
     },

@@ -37,6 +37,7 @@ message Op {
   uint32 padding = 8;           // PAD_*
   uint32 activation = 9;        // ACT_*, applied to the op's output
   float clip_max = 10;          // upper clip for ACT_RELU_CLIP
+  repeated uint32 params = 11;  // the op's integer parameters, as formats/ops.ts says per op (pads, axis, ...); else empty
 }
 
 message Tensor {
@@ -79,6 +80,8 @@ export interface OpMessage {
   activation: number;
   /** Upper clip for ACT_RELU_CLIP; 0 otherwise. */
   clipMax: number;
+  /** The op's integer parameters (formats/ops.ts says which, per op: pads, an axis, a permutation, sizes); else empty. */
+  params: number[];
 }
 
 /** One weight tensor in one of the ENC_* encodings (see formats/README.md). */
@@ -142,7 +145,7 @@ export function sqzProtoTypes(): SqzProtoTypes {
 /** An op with every field that `fields` leaves out at its proto3 default (0 / empty). */
 export function newOp(fields: Partial<OpMessage> & Pick<OpMessage, 'type' | 'inputs' | 'outputs'>): OpMessage {
   return {
-    weight: 0, bias: 0, kernel: [], strides: [], padding: 0, activation: 0, clipMax: 0,
+    weight: 0, bias: 0, kernel: [], strides: [], padding: 0, activation: 0, clipMax: 0, params: [],
     ...fields,
   };
 }

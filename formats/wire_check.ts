@@ -14,7 +14,7 @@ interface Schema { [field: number]: FieldKind }
 
 const VALUE: Schema = { 1: 'rep' };
 const TENSOR: Schema = { 1: 'rep', 2: 'u32', 3: 'bytes', 4: 'u32', 5: 'bytes', 6: 'u32', 7: 'bytes', 8: 'u32', 9: 'u32' };
-const OP: Schema = { 1: 'u32', 2: 'rep', 3: 'rep', 4: 'u32', 5: 'u32', 6: 'rep', 7: 'rep', 8: 'u32', 9: 'u32', 10: 'f32' };
+const OP: Schema = { 1: 'u32', 2: 'rep', 3: 'rep', 4: 'u32', 5: 'u32', 6: 'rep', 7: 'rep', 8: 'u32', 9: 'u32', 10: 'f32', 11: 'rep' };
 const MODEL: Schema = { 1: VALUE, 2: TENSOR, 3: OP, 4: 'rep', 5: 'rep' };
 
 class Walker {

@@ -94,6 +94,7 @@ export function layersModelFromSqz(model: ModelMessage): LayersModelParts {
     const spec = descriptor.keras.layer?.({
       op, inputShape: model.values[op.inputs[0]!]!.shape, outputShape: model.values[op.outputs[0]!]!.shape,
       slotShape: (slot) => model.tensors[(slot === 'weight' ? op.weight : op.bias) - 1]!.shape,
+      slotValues: (slot) => tensorValues(slot === 'weight' ? op.weight : op.bias),
     });
     let last: string | undefined;
     let fused = false;
@@ -134,8 +135,27 @@ function layerWeights(
 ): NamedWeight[] {
   return spec.weights.map((w) => {
     const ref = w.slot === 'weight' ? op.weight : op.bias;
-    return { name: `${layer}/${w.name}`, shape: [...(w.shape ?? model.tensors[ref - 1]!.shape)], values: values(ref) };
+    const stored = model.tensors[ref - 1]!.shape;
+    if (w.transpose !== undefined) {
+      return { name: `${layer}/${w.name}`, shape: w.transpose.map((a) => stored[a]!), values: permuteAxes(values(ref), stored, w.transpose) };
+    }
+    return { name: `${layer}/${w.name}`, shape: [...(w.shape ?? stored)], values: values(ref) };
   });
+}
+
+/** `values` of `shape` with its axes permuted (output axis i = input axis perm[i]), row-major. */
+function permuteAxes(values: Float32Array, shape: readonly number[], perm: readonly number[]): Float32Array {
+  const outShape = perm.map((a) => shape[a]!);
+  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+  const out = new Float32Array(values.length);
+  const index = new Array<number>(outShape.length).fill(0);
+  for (let o = 0; o < out.length; o++) {
+    let from = 0;
+    for (let i = 0; i < perm.length; i++) from += index[i]! * strides[perm[i]!]!;
+    out[o] = values[from]!;
+    for (let d = outShape.length - 1; d >= 0 && ++index[d]! === outShape[d]; d--) index[d] = 0;
+  }
+  return out;
 }
 
 /** The standalone layer for op `i`'s activation: ReLU with max_value for relu-clip, else an Activation layer. */

@@ -4,9 +4,9 @@
 import { ERR_MALFORMED, ERR_NONE, ERR_SHAPE, PAD_VALID } from '../../formats/constants';
 import {
   CTX_OP, E_ATTR_COUNT, E_ATTR_RANGE, E_B_SHAPE, E_IN_SHAPE, E_NEEDS_WEIGHT, E_NO_WEIGHTS_HERE, E_OUT_SHAPE,
-  E_W_SHAPE, E_WINDOW, Message, context, fail, gotExpected,
+  E_PARAMS, E_W_SHAPE, E_WINDOW, Message, context, fail, gotExpected,
 } from '../errors';
-import { Op, Tensor, Value, opInput, tensorAt, valueAt } from '../model';
+import { Op, Tensor, Value, opInput, opParam, tensorAt, valueAt } from '../model';
 
 // ── Prepare helpers ──────────────────────────────────────────────────────────
 
@@ -40,6 +40,39 @@ export function requireNoWeights(op: Op, index: u32): i32 {
   return ERR_NONE;
 }
 
+/** Ops that read params: exactly `count` of them, each at least `min`. */
+export function requireParams(op: Op, index: u32, count: u32, min: u32): i32 {
+  if (op.paramCount != count) {
+    fail(ERR_MALFORMED, E_PARAMS, op.msgOffset);
+    gotExpected(op.paramCount, count);
+    return context(CTX_OP, index);
+  }
+  for (let k: u32 = 0; k < count; k++) {
+    if (opParam(op, k) < min) {
+      fail(ERR_MALFORMED, E_PARAMS, op.msgOffset);
+      gotExpected(opParam(op, k), min);
+      return context(CTX_OP, index);
+    }
+  }
+  return ERR_NONE;
+}
+
+/**
+ * Checks the output value is the image [outH, outW, channels] (sizes computed in u64, so a sum of params cannot
+ * wrap) and sets op.outH/outW/outC.
+ */
+export function requireImageOutput(op: Op, index: u32, outH: u64, outW: u64, channels: u64): i32 {
+  let output = outputValue(op);
+  if (output.rank != 3) return shapeFail(op, index, E_OUT_SHAPE, output.rank, 3);
+  if (<u64>output.d0 != outH) return shapeFail(op, index, E_OUT_SHAPE, output.d0, outH);
+  if (<u64>output.d1 != outW) return shapeFail(op, index, E_OUT_SHAPE, output.d1, outW);
+  if (<u64>output.d2 != channels) return shapeFail(op, index, E_OUT_SHAPE, output.d2, channels);
+  op.outH = <i32>outH;
+  op.outW = <i32>outW;
+  op.outC = <i32>channels;
+  return ERR_NONE;
+}
+
 /** Weighted ops: checks a weight is named and has `rank` dims. */
 export function requireWeight(op: Op, index: u32, rank: u32): i32 {
   if (op.weightRef == 0) return opFail(op, index, ERR_MALFORMED, E_NEEDS_WEIGHT);
@@ -53,6 +86,19 @@ export function checkBias(op: Op, index: u32, length: u32): i32 {
   if (op.biasRef == 0) return ERR_NONE;
   let t = tensorAt(op.biasRef - 1);
   if (t.rank != 1 || t.d0 != length) return shapeFail(op, index, E_B_SHAPE, t.n, length);
+  return ERR_NONE;
+}
+
+/** Elementwise merges (add, multiply, average, maximum, minimum): every input has the output's size; sets op.inSize. */
+export function prepareMerge(op: Op, index: u32): i32 {
+  let code = requireNoWeights(op, index);
+  if (code != ERR_NONE) return code;
+  let size = outputValue(op).size;
+  for (let k: u32 = 0; k < op.inputCount; k++) {
+    let inputSize = inputValue(op, k).size;
+    if (inputSize != size) return shapeFail(op, index, E_IN_SHAPE, inputSize, size);
+  }
+  op.inSize = <i32>size;
   return ERR_NONE;
 }
 

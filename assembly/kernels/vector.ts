@@ -91,3 +91,34 @@ export function maxInto(out: usize, x: usize, count: u32): void {
     store<i32>(out + at, select<i32>(b, a, orderKey(b) > orderKey(a)));
   }
 }
+
+/** out[i] = min(out[i], x[i]) for i < count, branch-free (f32x4.pmin; scalar: integer compare and select). */
+export function minInto(out: usize, x: usize, count: u32): void {
+  let i: u32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= count; i += 4) {
+      let at = <usize>i << 2;
+      v128.store(out + at, f32x4.pmin(v128.load(out + at), v128.load(x + at)));
+    }
+  }
+  for (; i < count; i++) {
+    let at = <usize>i << 2;
+    let a = load<i32>(out + at), b = load<i32>(x + at);
+    store<i32>(out + at, select<i32>(b, a, orderKey(b) < orderKey(a)));
+  }
+}
+
+/** out[i] *= x[i] for i < count. */
+export function multiplyInto(out: usize, x: usize, count: u32): void {
+  let i: u32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= count; i += 4) {
+      let at = <usize>i << 2;
+      v128.store(out + at, f32x4.mul(v128.load(out + at), v128.load(x + at)));
+    }
+  }
+  for (; i < count; i++) {
+    let at = <usize>i << 2;
+    store<f32>(out + at, load<f32>(out + at) * load<f32>(x + at));
+  }
+}

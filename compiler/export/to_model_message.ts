@@ -2,7 +2,7 @@
 // function so the compressor can reuse the mapping with its own encodings.
 import { activationByName } from '../../formats/activations.js';
 import { ACT_RELU_CLIP, PAD_SAME, PAD_VALID } from '../../formats/constants.js';
-import { opByName } from '../../formats/ops.js';
+import { type OpAttribute, opByName } from '../../formats/ops.js';
 import type { ModelMessage, OpMessage, TensorMessage } from '../../formats/schema.js';
 import type { Graph, IROp, IRTensor } from '../ir/graph.js';
 import { compactValues, valueConsumers } from '../ir/graph_utils.js';
@@ -61,7 +61,7 @@ export function weightTensorsOf(graph: Graph): WeightTensorRef[] {
 function opMessage(op: IROp, weight: number, bias: number): OpMessage {
   const descriptor = opByName(op.type);
   if (descriptor === undefined) throw new Error(`toModelMessage: op '${op.name}' has unknown type '${op.type}'`);
-  const reads = (attribute: 'kernel' | 'strides' | 'padding') => descriptor.attributes.includes(attribute);
+  const reads = (attribute: OpAttribute) => descriptor.attributes.includes(attribute);
   const strides = op.strides ?? [1, 1];
   const clipped = op.activation === 'relu' && op.clipMax !== undefined;
   if (clipped && !(op.clipMax! > 0)) throw new Error(`toModelMessage: op '${op.name}' has relu clipMax ${op.clipMax}; it must be > 0`);
@@ -78,6 +78,7 @@ function opMessage(op: IROp, weight: number, bias: number): OpMessage {
     padding: reads('padding') && op.padding === 'same' ? PAD_SAME : PAD_VALID,
     activation: clipped ? ACT_RELU_CLIP : activation.code,
     clipMax: clipped ? Math.fround(op.clipMax!) : 0,
+    params: reads('params') ? [...(op.params ?? [])] : [],
   };
 }
 

@@ -25,7 +25,7 @@ function soleUse(graph: RawGraph, consumers: number[][], value: number): boolean
   return consumers[value]!.length === 1 && !graph.outputs.includes(value) && !graph.inputs.includes(value);
 }
 
-/** Output channels of a weighted op, indexed by (flat kernel position % channels): dense/conv M, depthwise C·D. */
+/** Output channels of a weighted op, indexed by (flat kernel position % channels): dense/conv/transposed conv M, depthwise C·D. */
 function scaleKernel(kernel: IRTensor, scale: Float32Array): IRTensor {
   const channels = scale.length;
   const values = new Float32Array(kernel.values.length);
@@ -33,12 +33,27 @@ function scaleKernel(kernel: IRTensor, scale: Float32Array): IRTensor {
   return { shape: [...kernel.shape], values };
 }
 
-function foldInto(producer: IROp & { kernel: IRTensor }, bn: BatchNormOp): void {
+/** Folds `bn` into `producer`; the BN's output is then written by `via` (a reshape between them) or the producer. */
+function foldInto(producer: IROp & { kernel: IRTensor }, bn: BatchNormOp, via: RawOp | undefined): void {
   const bias = new Float32Array(bn.scale.length);
   for (let c = 0; c < bias.length; c++) bias[c] = (producer.bias?.values[c] ?? 0) * bn.scale[c]! + bn.shift[c]!;
   producer.kernel = scaleKernel(producer.kernel, bn.scale);
   producer.bias = { shape: [bias.length], values: bias };
-  producer.output = bn.output;
+  (via ?? producer).output = bn.output;
+}
+
+/**
+ * The op writing `value`, looking through one linear reshape that keeps the last axis (a 1-D layer's reshape back
+ * from [1, T, C] to [T, C]) when the reshape alone reads its input: per-channel folds and elementwise activations
+ * commute with it. `via` is that reshape.
+ */
+function producerOf(graph: RawGraph, consumers: number[][], producers: number[], value: number): { producer?: RawOp; via?: RawOp } {
+  const direct = graph.ops[producers[value]!];
+  if (direct?.type !== 'reshape' || direct.activation !== 'linear') return { producer: direct };
+  const from = direct.inputs[0]!;
+  const last = (v: number) => graph.values[v]!.shape[graph.values[v]!.shape.length - 1];
+  if (last(from) !== last(value) || !soleUse(graph, consumers, from)) return { producer: direct };
+  return { producer: graph.ops[producers[from]!], via: direct };
 }
 
 /**
@@ -64,7 +79,10 @@ function affineOps(graph: RawGraph, bn: BatchNormOp): RawOp[] {
   ];
 }
 
-/** Folds each BatchNorm into a linear dense/conv/depthwise producer it alone reads, else rewrites it as an affine. */
+/**
+ * Folds each BatchNorm into a linear dense/conv/depthwise/transposed-conv producer it alone reads (directly or through
+ * a reshape that keeps the last axis), else rewrites it as an affine.
+ */
 function foldBatchNorms(graph: RawGraph): void {
   const consumers = rawConsumers(graph);
   const producers = rawProducers(graph);
@@ -74,33 +92,36 @@ function foldBatchNorms(graph: RawGraph): void {
       out.push(op);
       continue;
     }
-    const producer = graph.ops[producers[op.inputs[0]]!];
+    const { producer, via } = producerOf(graph, consumers, producers, op.inputs[0]);
     const foldable = producer !== undefined && producer.type !== 'batchNorm' && producer.type !== 'identity' &&
-      (producer.type === 'dense' || producer.type === 'conv2d' || producer.type === 'depthwiseConv2d') &&
+      (producer.type === 'dense' || producer.type === 'conv2d' || producer.type === 'depthwiseConv2d' || producer.type === 'conv2dTranspose') &&
       producer.kernel !== undefined && producer.activation === 'linear' && soleUse(graph, consumers, op.inputs[0]);
-    if (foldable) foldInto(producer as IROp & { kernel: IRTensor }, op);
+    if (foldable) foldInto(producer as IROp & { kernel: IRTensor }, op, via);
     else out.push(...affineOps(graph, op));
   }
   graph.ops = out;
 }
 
-const FUSES_ACTIVATION = new Set(['dense', 'conv2d', 'depthwiseConv2d', 'add']);
+const FUSES_ACTIVATION = new Set(['dense', 'conv2d', 'depthwiseConv2d', 'conv2dTranspose', 'add', 'multiply', 'average', 'maximum', 'minimum', 'concat']);
 
-/** Moves a standalone activation into the linear dense/conv/depthwise/add op whose output only it reads. */
+/**
+ * Moves a standalone activation into the linear dense/conv/depthwise/merge/concat op whose output only it reads
+ * (directly or through a reshape that keeps the last axis).
+ */
 function fuseActivations(graph: RawGraph): void {
   const consumers = rawConsumers(graph);
   const producers = rawProducers(graph);
   const removed = new Set<RawOp>();
   for (const op of graph.ops) {
     if (op.type !== 'activation') continue;
-    const producer = graph.ops[producers[op.inputs[0]!]!];
+    const { producer, via } = producerOf(graph, consumers, producers, op.inputs[0]!);
     if (producer === undefined || !FUSES_ACTIVATION.has(producer.type) || producer.type === 'batchNorm' ||
         producer.type === 'identity' || producer.activation !== 'linear' || !soleUse(graph, consumers, op.inputs[0]!)) {
       continue;
     }
     producer.activation = op.activation;
     if (op.clipMax !== undefined) producer.clipMax = op.clipMax;
-    producer.output = op.output;
+    (via ?? producer).output = op.output;
     removed.add(op);
   }
   graph.ops = graph.ops.filter((op) => !removed.has(op));

@@ -25,12 +25,16 @@ function sampleShape(tensor: SymbolicTensor, layerName: string, layerClass: stri
 
 /**
  * Converts a loaded tfjs-layers model (Sequential or functional) to the IR. The model is only read; the caller
- * keeps ownership. Throws UnsupportedModelError naming the layer for anything sqz cannot represent.
+ * keeps ownership. A Sequential or functional model used as a layer is flattened: its layers join the graph, reading
+ * the values its application reads, and their ops are named `<nested model>/<layer>`. Throws UnsupportedModelError
+ * naming the layer for anything sqz cannot represent.
  */
 export function importLayersModel(model: tfl.LayersModel): Graph {
   const graph: RawGraph = { values: [], ops: [], inputs: [], outputs: [] };
   const valueOf = new Map<number, number>(); // SymbolicTensor id → value index
   const nodeOfLayer = new Map<Layer, number>(); // which inbound node of each layer the model uses
+  /** Name prefix of the nested model each layer is reached through (none for the model's own layers). */
+  const prefixOf = new Map<Layer, string>();
 
   for (const input of model.inputs) {
     const layer = input.sourceLayer;
@@ -39,7 +43,22 @@ export function importLayersModel(model: tfl.LayersModel): Graph {
     graph.inputs.push(value);
   }
 
-  const visit = (tensor: SymbolicTensor): number => {
+  /** Checks `layer` is applied at one node only (a shared layer or model is refused) and returns that node. */
+  const nodeOf = (layer: Layer, nodeIndex: number, className: string) => {
+    const previous = nodeOfLayer.get(layer);
+    if (previous !== undefined && previous !== nodeIndex) {
+      throw unsupportedLayer(layer.name, className, 'is applied more than once (a shared layer)',
+        'sqz needs each layer applied once: give each use its own layer');
+    }
+    nodeOfLayer.set(layer, nodeIndex);
+    const node = layer.inboundNodes[nodeIndex]!;
+    if (node.outputTensors.length !== 1) {
+      throw unsupportedLayer(layer.name, className, `has ${node.outputTensors.length} outputs`, 'sqz supports single-output layers only');
+    }
+    return node;
+  };
+
+  const visit = (tensor: SymbolicTensor, prefix: string): number => {
     const known = valueOf.get(tensor.id);
     if (known !== undefined) return known;
     const layer = tensor.sourceLayer;
@@ -47,27 +66,27 @@ export function importLayersModel(model: tfl.LayersModel): Graph {
     if (className === 'InputLayer') {
       throw new UnsupportedModelError(`input '${layer.name}' is used by the model but is not one of its inputs`, layer.name, className);
     }
+    const name = `${prefixOf.get(layer) ?? prefix}${layer.name}`;
+    const node = nodeOf(layer, tensor.nodeIndex, className);
+    const inputs = node.inputTensors.map((t) => visit(t, prefix));
     if (layer instanceof tfl.LayersModel) {
-      throw unsupportedLayer(layer.name, className, 'is a nested model, which sqz does not convert',
-        'rebuild the model with the nested model\'s layers inlined');
+      // A nested model: its inputs read the values its application reads; its output is this tensor's value.
+      if (layer.inputs.length !== inputs.length || layer.outputs.length !== 1) {
+        throw unsupportedLayer(layer.name, className, `is a nested model with ${layer.inputs.length} inputs and ${layer.outputs.length} outputs`,
+          'sqz flattens nested models with one output');
+      }
+      layer.inputs.forEach((t, i) => valueOf.set(t.id, inputs[i]!));
+      for (const inner of layer.layers) prefixOf.set(inner, `${name}/`);
+      const output = visit(layer.outputs[0]!, `${name}/`);
+      valueOf.set(tensor.id, output);
+      return output;
     }
-    const previous = nodeOfLayer.get(layer);
-    if (previous !== undefined && previous !== tensor.nodeIndex) {
-      throw unsupportedLayer(layer.name, className, 'is applied more than once (a shared layer)',
-        'sqz needs each layer applied once: give each use its own layer');
-    }
-    nodeOfLayer.set(layer, tensor.nodeIndex);
-    const node = layer.inboundNodes[tensor.nodeIndex]!;
-    if (node.outputTensors.length !== 1) {
-      throw unsupportedLayer(layer.name, className, `has ${node.outputTensors.length} outputs`, 'sqz supports single-output layers only');
-    }
-    const inputs = node.inputTensors.map(visit);
-    const output = addValue(graph, layer.name, sampleShape(tensor, layer.name, className));
+    const output = addValue(graph, name, sampleShape(tensor, name, className));
     valueOf.set(tensor.id, output);
-    lowerLayer(graph, { layer, className, name: layer.name, inputs, output });
+    lowerLayer(graph, { layer, className, name, inputs, output });
     return output;
   };
-  graph.outputs = model.outputs.map(visit);
+  graph.outputs = model.outputs.map((t) => visit(t, ''));
   return lowerToIR(graph);
 }
 

@@ -1,6 +1,6 @@
 // Checks a model's raw JSON topology before tfjs-layers deserializes it. tfjs fails on unknown classes with a
 // message that omits the layer's name, and silently ignores some Keras attributes (ReLU's negative_slope and
-// threshold), so both are caught here, with the layer's class and name.
+// threshold), so both are caught here, with the layer's class and name, in nested models too.
 import { UnsupportedModelError, unsupportedLayer } from './errors.js';
 import { SUPPORTED_CLASSES, SUPPORTED_LAYERS_TEXT } from './lower_layer.js';
 
@@ -25,8 +25,9 @@ function configValue(config: Record<string, unknown>, snake: string, camel: stri
 
 /**
  * Throws UnsupportedModelError for the first layer of `modelTopology` (a model.json "modelTopology") that sqz
- * cannot convert: an unknown class, a nested model, channels-first data, or a ReLU with a negative slope or
- * threshold. Layers it passes still get checked in detail after loading.
+ * cannot convert: an unknown class, channels-first data, or a ReLU with a negative slope or threshold. The layers of
+ * nested models (a Sequential or functional model used as a layer) are checked the same way. Layers it passes still
+ * get checked in detail after loading.
  */
 export function checkTopology(modelTopology: unknown): void {
   const top = modelTopology as Record<string, unknown>;
@@ -36,13 +37,21 @@ export function checkTopology(modelTopology: unknown): void {
     throw new UnsupportedModelError(
       `model topology class '${modelClass}' is not a Keras Sequential or functional Model; sqz converts layers models only`);
   }
+  checkLayers(modelJson, 0);
+}
+
+/** Nested models deeper than this are refused (a hostile model.json could nest without end). */
+const MAX_NESTING = 32;
+
+function checkLayers(modelJson: RawLayer, depth: number): void {
   for (const layer of layersOf(modelJson)) {
     const cls = String(layer.class_name ?? '?');
     const config = (layer.config ?? {}) as Record<string, unknown>;
     const name = String(config['name'] ?? layer.name ?? '?');
     if (MODEL_CLASSES.has(cls)) {
-      throw unsupportedLayer(name, cls, 'is a nested model, which sqz does not convert',
-        'rebuild the model with the nested model\'s layers inlined');
+      if (depth >= MAX_NESTING) throw unsupportedLayer(name, cls, `nests models more than ${MAX_NESTING} deep`, 'flatten the model');
+      checkLayers(layer, depth + 1);
+      continue;
     }
     if (!SUPPORTED_CLASSES.has(cls)) {
       throw unsupportedLayer(name, cls, 'is not supported by sqz', `supported layers: ${SUPPORTED_LAYERS_TEXT}`);

@@ -46,6 +46,8 @@ export interface IROp {
   activation: Activation;
   /** Upper clip of relu (6 for relu6). Only meaningful with activation 'relu'. */
   clipMax?: number;
+  /** The op's integer parameters, stored as the file's Op.params (formats/ops.ts says what they mean per op). */
+  params?: number[];
 }
 
 export interface Graph {

@@ -27,6 +27,7 @@ export function cloneGraph(graph: Graph): Graph {
       const copy: IROp = { ...op, inputs: [...op.inputs], kernel: cloneTensor(op.kernel), bias: cloneTensor(op.bias) };
       if (op.poolSize) copy.poolSize = [...op.poolSize];
       if (op.strides) copy.strides = [...op.strides];
+      if (op.params) copy.params = [...op.params];
       if (copy.kernel === undefined) delete copy.kernel;
       if (copy.bias === undefined) delete copy.bias;
       return copy;
@@ -71,6 +72,7 @@ function describeOp(graph: Graph, op: IROp): string {
   if (op.poolSize) parts.push(`pool ${op.poolSize.join('×')}`);
   if (op.strides && (op.strides[0] !== 1 || op.strides[1] !== 1)) parts.push(`strides ${op.strides.join('×')}`);
   if (op.padding && op.type !== 'dense') parts.push(op.padding);
+  if (op.params && op.params.length > 0) parts.push(`params ${op.params.join(',')}`);
   if (op.activation !== 'linear') parts.push(op.clipMax === undefined ? op.activation : `relu≤${op.clipMax}`);
   return parts.join('  ');
 }

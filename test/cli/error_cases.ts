@@ -28,13 +28,13 @@ export async function argumentCases(dir: string, sqz: string): Promise<ErrorCase
   await mkdir(path.join(dir, 'bad'), { recursive: true });
   const badJson = path.join(dir, 'bad', 'model.json');
   await writeFile(badJson, '{ "modelTopology": ');
-  // The digit MLP with a layer sqz does not convert (a ThresholdedReLU after the first dense).
-  await mkdir(path.join(dir, 'thresholded'), { recursive: true });
-  const unsupportedModel = path.join(dir, 'thresholded', 'model.json');
+  // The digit MLP with a layer sqz does not convert (a Masking layer after the first dense).
+  await mkdir(path.join(dir, 'masking'), { recursive: true });
+  const unsupportedModel = path.join(dir, 'masking', 'model.json');
   const mlpJson = JSON.parse(await readFile(MLP_MODEL, 'utf8'));
-  mlpJson.modelTopology.config.layers.splice(2, 0, { class_name: 'ThresholdedReLU', config: { name: 'thresholded', theta: 0.5 } });
+  mlpJson.modelTopology.config.layers.splice(2, 0, { class_name: 'Masking', config: { name: 'masked', mask_value: 0 } });
   await writeFile(unsupportedModel, JSON.stringify(mlpJson));
-  await copyFile(path.join(path.dirname(MLP_MODEL), 'weights.bin'), path.join(dir, 'thresholded', 'weights.bin'));
+  await copyFile(path.join(path.dirname(MLP_MODEL), 'weights.bin'), path.join(dir, 'masking', 'weights.bin'));
   // 700 numbers for a model that takes 784.
   const shortInput = path.join(dir, 'short.json');
   await writeFile(shortInput, JSON.stringify(new Array(700).fill(0.5)));
@@ -59,7 +59,7 @@ export async function argumentCases(dir: string, sqz: string): Promise<ErrorCase
     { name: 'missing dataset', args: ['eval', sqz, '--data', `fashion-mnist:${path.join(dir, 'no-data')}`], code: 4, message: /Fashion-MNIST not found at .*no-data/ },
     { name: 'input of the wrong length', args: ['run', sqz, '--input', shortInput], code: 4, message: /short\.json holds 700 values; the model takes 784 values per sample .* = 784/ },
     { name: 'impossible budget', args: compress('--data', 'mnist', '--target-size', '10', '--backend', 'wasm'), code: 5, message: /target of 10 bytes is below the smallest file .*choose --target-size \d+ or more/ },
-    { name: 'unsupported model', args: ['convert', unsupportedModel, '-o', out], code: 6, message: /layer 'thresholded' \(ThresholdedReLU\) is not supported/ },
+    { name: 'unsupported model', args: ['convert', unsupportedModel, '-o', out], code: 6, message: /layer 'masked' \(Masking\) is not supported/ },
   ];
 }
 

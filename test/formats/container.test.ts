@@ -182,6 +182,7 @@ test('graph rules: unknown codes, weights, outputs, order and shapes', () => {
     ['missing weight', (m) => { m.ops[5].weight = 0; }, ERR_MALFORMED, /op 5 \(dense\): has no weight tensor/],
     ['weight on a pool', (m) => { m.ops[3].weight = 1; }, ERR_MALFORMED, /has a weight, which this op does not use/],
     ['pool kernel', (m) => { m.ops[3].kernel = [2]; }, ERR_MALFORMED, /kernel \[2\] must be \[KH, KW\]/],
+    ['params on a pool', (m) => { m.ops[3].params = [1, 2]; }, ERR_MALFORMED, /has params, which this op does not use/],
     ['add with one input', (m) => { m.ops[2].inputs = [1]; }, ERR_MALFORMED, /has 1 inputs, needs 2 or more/],
     ['relu clip without clipMax', (m) => { m.ops[1].clipMax = 0; }, ERR_MALFORMED, /relu clip needs clipMax > 0/],
     ['dense weight shape', (m) => { m.values[5] = { shape: [63] }; m.values[4] = { shape: [4, 4, 4] }; m.ops[4].outputs = [5]; }, ERR_SHAPE, /cannot reshape \[4, 4, 4\] to \[63\]/],

@@ -45,6 +45,7 @@ test('modelBytes equals protobufjs encoded length for models with every kind of 
         weight: big(), bias: random() < 0.5 ? 0 : big(), kernel: random() < 0.5 ? [] : [big(), big()],
         strides: random() < 0.5 ? [] : [big(), big()], padding: random() < 0.5 ? 0 : 1, activation: big() % 6,
         clipMax: [0, -0, 6, 0.5, 1e30][Math.floor(random() * 5)],
+        params: random() < 0.5 ? [] : Array.from({ length: 1 + Math.floor(random() * 6) }, big),
       })),
       inputs: Array.from({ length: Math.floor(random() * 3) }, big),
       outputs: Array.from({ length: Math.floor(random() * 3) }, big),

@@ -15,7 +15,7 @@ test('protobufjs types expose the camelCase field names the TS interfaces use', 
   assert.deepEqual(Model.fieldsArray.map((f) => f.name), ['values', 'tensors', 'ops', 'inputs', 'outputs']);
   assert.deepEqual(Value.fieldsArray.map((f) => f.name), ['shape']);
   assert.deepEqual(Op.fieldsArray.map((f) => f.name),
-    ['type', 'inputs', 'outputs', 'weight', 'bias', 'kernel', 'strides', 'padding', 'activation', 'clipMax']);
+    ['type', 'inputs', 'outputs', 'weight', 'bias', 'kernel', 'strides', 'padding', 'activation', 'clipMax', 'params']);
   assert.deepEqual(Tensor.fieldsArray.map((f) => f.name),
     ['shape', 'encoding', 'data', 'bits', 'codebook', 'codebookType', 'positions', 'riceK', 'nnz']);
   // Every field number < 16, so message_size.ts may count one byte per tag.

@@ -1,6 +1,7 @@
-// The models and digits the host tests (C via wasm2c, headless Chromium) run: the trained MNIST MLP from
+// The models and digits the host tests (C via wasm2c, headless Chromium, wasm-interp) run: the trained MNIST MLP from
 // examples/models, magnitude-pruned and q8-quantized so it is stored sparse and runs from the compressed form, and a
-// small random-weight CNN built with tfjs-layers, both exported with the real converter; plus real MNIST digits.
+// small random-weight CNN and a pruned CNN of the edge layers (issue 16) built with tfjs-layers, all exported with the
+// real converter; plus real MNIST digits.
 
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -52,9 +53,46 @@ function smallCnn(seed: number): tfl.LayersModel {
   return model;
 }
 
+type Sym = tfl.SymbolicTensor;
+
 /**
- * The two test models as .sqz files: 'mlp-sparse-q8' (examples/models/mnist-mlp, the largest 30 % of each kernel
- * kept, q8: Rice-coded sparse codebook tensors; EXEC_AUTO runs the small one compressed) and 'cnn-q8' (dense codebook kernels, f16 biases).
+ * 28×28×1 → Rescaling → ZeroPadding2D → conv s2 valid → SeparableConv2D; a Conv2DTranspose s2 → Cropping2D → max
+ * pool branch, an UpSampling2D of a pool branch, and Multiply / Maximum / Minimum / Average / Concatenate of them;
+ * ThresholdedReLU; Permute; a Conv1D over the rows; dense softmax head: the edge layers of issue 16.
+ */
+function edgeCnn(seed: number): tfl.LayersModel {
+  const input = tfl.input({ shape: [28, 28, 1] });
+  let x = tfl.layers.rescaling({ scale: 2, offset: -1 }).apply(input) as Sym;
+  x = tfl.layers.zeroPadding2d({ padding: [[0, 1], [0, 1]] }).apply(x) as Sym;
+  x = tfl.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, activation: 'relu' }).apply(x) as Sym; // [14, 14, 4]
+  const sep = tfl.layers.separableConv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x) as Sym;
+  let up = tfl.layers.conv2dTranspose({ filters: 4, kernelSize: 3, strides: 2 }).apply(sep) as Sym; // [29, 29, 4]
+  up = tfl.layers.cropping2D({ cropping: [[1, 0], [0, 1]] }).apply(up) as Sym; // [28, 28, 4]
+  up = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(up) as Sym; // [14, 14, 4]
+  let near = tfl.layers.averagePooling2d({ poolSize: 2 }).apply(x) as Sym; // [7, 7, 4]
+  near = tfl.layers.upSampling2d({ size: [2, 2] }).apply(near) as Sym; // [14, 14, 4]
+  const mul = tfl.layers.multiply().apply([sep, up]) as Sym;
+  const max = tfl.layers.maximum().apply([mul, near]) as Sym;
+  const min = tfl.layers.minimum().apply([sep, near]) as Sym;
+  const avg = tfl.layers.average().apply([max, min, x]) as Sym;
+  let y = tfl.layers.concatenate().apply([avg, up]) as Sym; // [14, 14, 8]
+  y = tfl.layers.thresholdedReLU({ theta: 0.05 }).apply(y) as Sym;
+  y = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(y) as Sym; // [7, 7, 8]
+  y = tfl.layers.permute({ dims: [2, 1, 3] }).apply(y) as Sym;
+  y = tfl.layers.reshape({ targetShape: [7, 56] }).apply(y) as Sym;
+  y = tfl.layers.conv1d({ filters: 6, kernelSize: 3, activation: 'relu' }).apply(y) as Sym; // [5, 6]
+  y = tfl.layers.flatten().apply(y) as Sym;
+  const probs = tfl.layers.dense({ units: 10, activation: 'softmax' }).apply(y) as Sym;
+  const model = tfl.model({ inputs: input, outputs: probs });
+  randomizeWeights(model, seed);
+  return model;
+}
+
+/**
+ * The three test models as .sqz files: 'mlp-sparse-q8' (examples/models/mnist-mlp, the largest 30 % of each kernel
+ * kept, q8: Rice-coded sparse codebook tensors; EXEC_AUTO runs the small one compressed), 'cnn-q8' (dense codebook
+ * kernels, f16 biases) and 'edge-sparse-q8' (the edge layers, the largest 15 % of each kernel kept, q8: the convs,
+ * the transposed conv among them, run compressed under EXEC_AUTO).
  */
 export async function buildHostModels(): Promise<HostModel[]> {
   if (tf.getBackend() !== 'cpu') {
@@ -65,9 +103,14 @@ export async function buildHostModels(): Promise<HostModel[]> {
   const cnnModel = smallCnn(11);
   const cnn = importLayersModel(cnnModel);
   cnnModel.dispose();
+  const edgeModel = edgeCnn(12);
+  const edge = importLayersModel(edgeModel);
+  edgeModel.dispose();
+  pruneKernels(edge, 0.15);
   return [
     { name: 'mlp-sparse-q8', bytes: exportModel(mlp, { weights: 'q8' }) },
     { name: 'cnn-q8', bytes: exportModel(cnn, { weights: 'q8' }) },
+    { name: 'edge-sparse-q8', bytes: exportModel(edge, { weights: 'q8' }) },
   ];
 }
 

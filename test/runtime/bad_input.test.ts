@@ -130,6 +130,7 @@ test('valid CRC, inconsistent contents: each is caught at load with the right co
     ['unknown padding', (m) => { m.ops[0].padding = 2; }, ERR_UNSUPPORTED],
     ['pool without kernel', (m) => { m.ops[1].kernel = []; }, ERR_MALFORMED],
     ['pool stride 0', (m) => { m.ops[1].strides = [0, 2]; }, ERR_MALFORMED],
+    ['seven params (more than any op reads)', (m) => { m.ops[1].params = [1, 1, 1, 1, 1, 1, 1]; }, ERR_MALFORMED],
     ['dense without weight', (m) => { m.ops[2].weight = 0; }, ERR_MALFORMED],
     ['pool with a weight', (m) => { m.ops[1].weight = 1; }, ERR_MALFORMED],
     ['dense weight rows ≠ input size', (m) => { m.values[2].shape = [2, 2, 3]; m.values[1].shape = [4, 4, 3]; }, ERR_SHAPE],

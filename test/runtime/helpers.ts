@@ -67,7 +67,7 @@ export function singleOpModel(
     values: [{ shape: inShape }, { shape: outShape }],
     tensors,
     ops: [{
-      inputs: [0], outputs: [1], weight: 0, bias: 0, kernel: [], strides: [], padding: 0, activation: 0, clipMax: 0,
+      inputs: [0], outputs: [1], weight: 0, bias: 0, kernel: [], strides: [], padding: 0, activation: 0, clipMax: 0, params: [],
       ...op,
     }],
     inputs: [0],

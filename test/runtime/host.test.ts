@@ -144,7 +144,9 @@ test('bring-your-own module bytes, and the scalar build', async () => {
   assertClose(scalar.predict(x), expected, 'scalar');
 });
 
-test('build artefacts: no imports, ≤ 40 KB, the ABI exported; no static node: import in dist/runtime', () => {
+// The general runtime holds every op (24 since the edge layers of issue 16: 40 KB before them); a model ships a
+// tailored runtime holding what it uses (test/runtime/tailored.test.ts), so only this budget grows with the op table.
+test('build artefacts: no imports, ≤ 48 KB, the ABI exported; no static node: import in dist/runtime', () => {
   for (const simd of [true, false]) {
     const module = runtimeModule(simd);
     assert.deepEqual(WebAssembly.Module.imports(module), [], 'the module imports nothing');
@@ -155,7 +157,7 @@ test('build artefacts: no imports, ≤ 40 KB, the ABI exported; no static node: 
       assert.ok(names.includes(name), `export ${name}`);
     }
     const size = readFileSync(new URL(`../../../build/${simd ? 'sqz' : 'sqz-scalar'}.wasm`, import.meta.url)).length;
-    assert.ok(size <= 40 * 1024, `${simd ? 'simd' : 'scalar'} build is ${size} bytes (the general runtime's budget is 40 KB)`);
+    assert.ok(size <= 48 * 1024, `${simd ? 'simd' : 'scalar'} build is ${size} bytes (the general runtime's budget is 48 KB)`);
   }
   const dir = new URL('../../runtime/', import.meta.url);
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.js'))) {

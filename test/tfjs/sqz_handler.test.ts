@@ -73,7 +73,7 @@ before(async () => {
   const onDigits = (name: string, bytes: Uint8Array): Case => ({ name, bytes, input: digits.images, batch: DIGITS });
   const mnistMlp = await importModel(join(REPO_ROOT, 'examples/models/mnist-mlp/model.json'));
   cases.push(onDigits('mnist-mlp f32', exportModel(mnistMlp, { weights: 'f32' })));
-  for (const host of await buildHostModels()) cases.push(onDigits(host.name, host.bytes)); // pruned q8 MLP, q8 CNN
+  for (const host of await buildHostModels()) cases.push(onDigits(host.name, host.bytes)); // pruned q8 MLP, q8 CNN, pruned q8 edge-layer CNN
   const residual = digitResidual(5);
   for (const file of convertedAndCompressed('digit-residual', residual)) cases.push(onDigits(file.name, file.bytes));
   residual.dispose();

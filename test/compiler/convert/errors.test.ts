@@ -41,11 +41,11 @@ test('an unsupported layer names its class, its name and the supported layers', 
     tfl.layers.dense({ units: 2, name: 'out' }),
   ] });
   await rejectsUnsupported(await saved('lstm', lstm), "layer 'lstm_1' (LSTM) is not supported by sqz", 'supported layers: InputLayer, Dense');
-  const thresholded = tfl.sequential({ layers: [
+  const masked = tfl.sequential({ layers: [
     tfl.layers.dense({ inputShape: [4], units: 4, name: 'fc' }),
-    tfl.layers.thresholdedReLU({ name: 'thresholded' }),
+    tfl.layers.masking({ maskValue: 0, name: 'masked' }),
   ] });
-  await rejectsUnsupported(await saved('thresholded', thresholded), "'thresholded' (ThresholdedReLU)");
+  await rejectsUnsupported(await saved('masking', masked), "'masked' (Masking)");
 });
 
 test('a class tfjs itself does not know is reported by name, before tfjs fails on it', async () => {

@@ -1,0 +1,181 @@
+// OP_CONV2D_TRANSPOSE: x [H, W, C], weight [KH, KW, C, M], out [OH, OW, M] (Keras' deconv length: 'same' H·SH,
+// 'valid' H·SH + max(KH − SH, 0)). Each input pixel (ih, iw) adds x[ih, iw, :] · w[kh, kw, :, :] to output pixel
+// (ih·SH + kh − pad_top, iw·SW + kw − pad_left) for every tap that lands inside the output; the pads are those of the
+// conv2d whose input gradient this is (same: pad_total = max((H − 1)·SH + KH − OH, 0), top = floor(total / 2)).
+// Dense path: per input pixel and tap, one matrix-vector product [C] × [C, M] added to the output pixel.
+// Compressed path (PATH_CONV_PLANAR): the input transposed to planar [C, H, W] and the output accumulated as planar
+// [M, OH, OW] in the op's arena scratch; each nonzero (kh, kw, c, m) adds w · (a run of input pixels of channel c) to
+// every input row's output row, at output column step SW; then the planar output goes back to [OH, OW, M].
+
+import {
+  ERR_MALFORMED, ERR_NONE, EXEC_COMPRESSED, OP_CONV2D_TRANSPOSE, PAD_SAME, PATH_CONV_PLANAR, PATH_DECODED,
+  SPARSE_EXEC_MAX_DENSITY_PERMILLE_CONV,
+} from '../../formats/constants';
+import { CTX_PATH, E_ATTR_COUNT, E_ATTR_RANGE, E_W_SHAPE, MISSING_PATH, notBuilt } from '../errors';
+import { pathBuilt } from '../features';
+import { Op, Tensor } from '../model';
+import { scratchPointer } from '../planner';
+import { PLAN_REFUSED, registerCompressed, registerKernel } from '../registry';
+import { chunkPosition, chunkRow, chunkValue, walkChunk, walkMatrix } from '../walk';
+import { checkBias, opFail, requireImageOutput, requireWeight, shapeFail, takeImageInput, weightOf } from './common';
+import { endValid, fillPlanes, firstValid, transpose } from './conv_planar';
+import { accumulateRows } from './matvec';
+import { fillRows } from './vector';
+
+export function registerConv2dTranspose(): void {
+  registerKernel(OP_CONV2D_TRANSPOSE, 1, 1, prepareConv2dTranspose, evalConv2dTranspose);
+  registerCompressed(OP_CONV2D_TRANSPOSE, SPARSE_EXEC_MAX_DENSITY_PERMILLE_CONV, planConv2dTranspose, null);
+}
+
+/** Output length along one axis (Keras' deconv length) and the pad before it. */
+function transposedLength(input: u64, kernel: u64, stride: u64, padding: u32): u64 {
+  if (padding == PAD_SAME) return input * stride;
+  return input * stride + (kernel > stride ? kernel - stride : 0);
+}
+
+function transposedPadBefore(input: u64, kernel: u64, stride: u64, out: u64, padding: u32): i32 {
+  if (padding != PAD_SAME) return 0;
+  let span = (input - 1) * stride + kernel;
+  return span > out ? <i32>((span - out) >> 1) : 0;
+}
+
+/** Weight [KH, KW, C, M] over [H, W, C]; strides; output [OH, OW, M]; bias [M]. Sets the geometry. */
+function prepareConv2dTranspose(op: Op, index: u32): i32 {
+  let code = requireWeight(op, index, 4);
+  if (code == ERR_NONE) code = takeImageInput(op, index);
+  if (code != ERR_NONE) return code;
+  let t = weightOf(op);
+  if (t.d2 != <u32>op.inC) return shapeFail(op, index, E_W_SHAPE, t.d2, op.inC);
+  let strideH: u32 = 1, strideW: u32 = 1;
+  if (op.strideCount == 2) {
+    strideH = op.strideH;
+    strideW = op.strideW;
+  } else if (op.strideCount != 0) {
+    return opFail(op, index, ERR_MALFORMED, E_ATTR_COUNT);
+  }
+  if (strideH == 0 || strideW == 0 || strideH > 0xFFFF || strideW > 0xFFFF) return opFail(op, index, ERR_MALFORMED, E_ATTR_RANGE);
+  op.strideH = strideH;
+  op.strideW = strideW;
+  op.windowH = <i32>t.d0;
+  op.windowW = <i32>t.d1;
+  let outH = transposedLength(op.inH, t.d0, strideH, op.padding);
+  let outW = transposedLength(op.inW, t.d1, strideW, op.padding);
+  code = requireImageOutput(op, index, outH, outW, t.d3);
+  if (code != ERR_NONE) return code;
+  op.padTop = transposedPadBefore(op.inH, t.d0, strideH, outH, op.padding);
+  op.padLeft = transposedPadBefore(op.inW, t.d1, strideW, outW, op.padding);
+  return checkBias(op, index, t.d3);
+}
+
+/** The compressed path's scratch: planar input + planar output, per sample. */
+function planConv2dTranspose(op: Op, index: u32, t: Tensor): u64 {
+  if (t.exec != EXEC_COMPRESSED) return 0;
+  if (!pathBuilt(PATH_CONV_PLANAR)) {
+    notBuilt(MISSING_PATH, CTX_PATH, PATH_CONV_PLANAR, op.msgOffset, index);
+    return PLAN_REFUSED;
+  }
+  op.scratchFloats = <u32>(op.inH * op.inW * op.inC) + <u32>(op.outH * op.outW * op.outC);
+  op.path = PATH_CONV_PLANAR;
+  op.paths |= 1 << PATH_CONV_PLANAR;
+  return 0;
+}
+
+function evalConv2dTranspose(op: Op, x: usize, out: usize, batch: u32): void {
+  if (pathBuilt(PATH_DECODED) && op.denseWeight != 0) evalDense(op, x, out, batch);
+  else if (pathBuilt(PATH_CONV_PLANAR)) evalCompressed(op, x, out, batch);
+}
+
+function evalDense(op: Op, x: usize, out: usize, batch: u32): void {
+  let inH = op.inH, inW = op.inW, inC = op.inC, outH = op.outH, outW = op.outW, outC = op.outC;
+  let kernelH = op.windowH, kernelW = op.windowW;
+  let strideH = <i32>op.strideH, strideW = <i32>op.strideW;
+  fillRows(out, op.denseBias, outC, <u32>(outH * outW) * batch);
+  let tapBytes = <usize>(inC * outC) << 2;
+  let pixelIn = <usize>inC << 2, pixelOut = <usize>outC << 2;
+  for (let b: u32 = 0; b < batch; b++) {
+    let ob = out + <usize>b * <usize>(outH * outW) * pixelOut;
+    for (let ih = 0; ih < inH; ih++) {
+      let top = ih * strideH - op.padTop;
+      let kh0 = max(0, -top), kh1 = min(kernelH, outH - top);
+      for (let iw = 0; iw < inW; iw++) {
+        let left = iw * strideW - op.padLeft;
+        let kw0 = max(0, -left), kw1 = min(kernelW, outW - left);
+        for (let kh = kh0; kh < kh1; kh++) {
+          for (let kw = kw0; kw < kw1; kw++) {
+            let o = ob + <usize>((top + kh) * outW + left + kw) * pixelOut;
+            accumulateRows(o, x, op.denseWeight + <usize>(kh * kernelW + kw) * tapBytes, inC, outC);
+          }
+        }
+        x += pixelIn;
+      }
+    }
+  }
+}
+
+/** dst[j · step] += w · src[j] for j < count (step in floats). */
+@inline function addScaledScatter(dst: usize, src: usize, w: f32, count: i32, step: i32): void {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    if (step == 1) {
+      let wv = f32x4.splat(w);
+      for (; j + 4 <= count; j += 4) {
+        let at = <usize>j << 2;
+        v128.store(dst + at, f32x4.add(v128.load(dst + at), f32x4.mul(wv, v128.load(src + at))));
+      }
+    }
+  }
+  let stepBytes = <usize>step << 2;
+  let d = dst + <usize>j * stepBytes;
+  for (; j < count; j++) {
+    store<f32>(d, load<f32>(d) + w * load<f32>(src + (<usize>j << 2)));
+    d += stepBytes;
+  }
+}
+
+function evalCompressed(op: Op, x: usize, out: usize, batch: u32): void {
+  let inH = op.inH, inW = op.inW, inC = op.inC, outH = op.outH, outW = op.outW, outC = op.outC;
+  let strideH = <i32>op.strideH, strideW = <i32>op.strideW, padTop = op.padTop, padLeft = op.padLeft;
+  let inPixels = inH * inW, outPixels = outH * outW;
+  let planarIn = scratchPointer(op.scratchOffset);
+  let planarOut = planarIn + (<usize>(inPixels * inC) * batch << 2);
+  transpose(x, planarIn, inPixels, inC, batch);
+  fillPlanes(planarOut, op.denseBias, outPixels, outC, batch);
+  let inSample = <usize>(inPixels * inC) << 2, outSample = <usize>(outPixels * outC) << 2;
+  let outRowStep = <usize>(strideH * outW) << 2, inRowStep = <usize>inW << 2;
+  // (kh, kw, c) of each nonzero's row (kh·KW + kw)·C + c, advanced by carries as rows only grow.
+  let row: u32 = 0, kh = 0, kw = 0, c = 0;
+  walkMatrix(changetype<Tensor>(op.weightRecord), <u32>outC);
+  for (let count = walkChunk(); count != 0; count = walkChunk()) {
+    for (let j: u32 = 0; j < count; j++) {
+      for (let target = chunkRow(j); row < target; row++) {
+        if (++c == inC) {
+          c = 0;
+          if (++kw == op.windowW) {
+            kw = 0;
+            kh++;
+          }
+        }
+      }
+      let m = <i32>chunkPosition(j);
+      let w = chunkValue(j);
+      // Input rows / columns whose tap lands inside the output.
+      let ih0 = firstValid(kh, padTop, strideH), ih1 = endValid(kh, padTop, strideH, outH, inH);
+      let iw0 = firstValid(kw, padLeft, strideW), iw1 = endValid(kw, padLeft, strideW, outW, inW);
+      let run = iw1 - iw0;
+      if (ih0 >= ih1 || run <= 0) continue;
+      let src0 = planarIn + (<usize>(c * inPixels + ih0 * inW + iw0) << 2);
+      let dst0 = planarOut + (<usize>(m * outPixels + (ih0 * strideH + kh - padTop) * outW + iw0 * strideW + kw - padLeft) << 2);
+      for (let b: u32 = 0; b < batch; b++) {
+        let src = src0, dst = dst0;
+        for (let ih = ih0; ih < ih1; ih++) {
+          addScaledScatter(dst, src, w, run, strideW);
+          src += inRowStep;
+          dst += outRowStep;
+        }
+        src0 += inSample;
+        dst0 += outSample;
+      }
+    }
+  }
+  transpose(planarOut, out, outC, outPixels, batch);
+}

@@ -1,0 +1,314 @@
+// The model zoo: MLPerf-Tiny-shaped models (bench/baselines/zoo_models.ts) trained with fixed seeds on Fashion-MNIST
+// (bench/baselines/train_zoo.ts), then, for each: parameters and fp32 bytes; `sqz convert` and the wasm runtime's
+// agreement with tfjs; `sqz compress` at 10×, 30× and 100× real bytes (file bytes, test metric, wall time) for the
+// classifiers; batch-1 latency of tfjs-backend-wasm and of the sqz runtime (dense f32 file and each compressed file)
+// in this one process; arena bytes. Results go to bench/out/zoo/results.json and BENCHMARKS.md ("Model zoo").
+//   node dist/bench/zoo.js [--only resnet-8,ds-cnn] [--ratios 10,30,100] [--report-only]
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { Command } from 'commander';
+import type { CompressReport } from '../compiler/compress/report.js';
+import { loadDataset, subset } from '../compiler/data/index.js';
+import { selectBackend } from '../compiler/engine/backend.js';
+import { readModelArtifacts } from '../compiler/import/model_files.js';
+import { SqzModel } from '../runtime/index.js';
+import { machineDescription, replaceSection } from './benchmarks_md.js';
+import { ZOO_DATA, accuracyOf, meanSquaredError, predictAll, type ZooBaseline } from './baselines/train_zoo.js';
+import { ZOO } from './baselines/zoo_models.js';
+import { timeInterleaved, summarize, type LatencyStats } from './runtime_timing.js';
+import { runNode } from './spawn_node.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const outDir = path.join(root, 'bench/out/zoo');
+const resultsFile = path.join(outDir, 'results.json');
+
+/** What `sqz compress` is given for every zoo model (a 2-core machine: a subset, few epochs; the defaults otherwise). */
+const COMPRESS = { trainSamples: 5000, testSamples: 2000, epochs: 2, finetuneEpochs: 1, seed: 1 };
+/** Test images the runtime-vs-tfjs agreement and the converted files' metrics use. */
+const PARITY_SAMPLES = 500;
+const LATENCY = { runs: 60, warmup: 5 };
+
+interface CompressResult {
+  ratio: number;
+  targetBytes: number;
+  /** Absent when the run failed; then `error` says why. */
+  fileBytes?: number;
+  /** Test accuracy before (tfjs, the compiler) and in the wasm runtime, on COMPRESS.testSamples. */
+  before?: number;
+  runtime?: number;
+  wallSeconds: number;
+  bits?: number[];
+  error?: string;
+  /** Batch-1 latency of this file in the sqz runtime (exec auto, SIMD). */
+  latency?: LatencyStats;
+  arenaBytes?: number;
+  command: string;
+}
+
+interface ZooResult {
+  name: string;
+  baseline: ZooBaseline;
+  fp32Bytes: number;
+  /** Weights the .sqz stores (BatchNorm folded). */
+  storedParameters: number;
+  convert: { f32Bytes: number; q8Bytes: number; command: string };
+  /** Largest |sqz − tfjs| / max(1, |tfjs|) over PARITY_SAMPLES test images, f32 file (dense and compressed exec). */
+  parityError: number;
+  /** The converted files' test metric in the wasm runtime on PARITY_SAMPLES (accuracy, or reconstruction MSE). */
+  convertedMetric: { tfjs: number; f32: number; q8: number };
+  compress: CompressResult[];
+  latency: { tfjs: LatencyStats; sqzDense: LatencyStats; sqzQ8: LatencyStats; tfjsThreads: number };
+  arena: { dense: number; q8: number };
+}
+
+const run = (args: string[]) => runNode(args, root);
+
+async function loadResults(): Promise<ZooResult[]> {
+  return existsSync(resultsFile) ? (JSON.parse(await readFile(resultsFile, 'utf8')) as ZooResult[]) : [];
+}
+
+async function ensureBaseline(name: string): Promise<{ dir: string; baseline: ZooBaseline }> {
+  const dir = path.join(outDir, name);
+  if (!existsSync(path.join(dir, 'baseline.json'))) {
+    const r = await run(['dist/bench/baselines/train_zoo.js', '--model', name, '--seed', '1', '--backend', 'wasm', '--out', path.relative(root, dir)]);
+    if (r.code !== 0) throw new Error(`training ${name} failed`);
+  }
+  return { dir, baseline: JSON.parse(await readFile(path.join(dir, 'baseline.json'), 'utf8')) as ZooBaseline };
+}
+
+/** Accuracy (classifiers) or reconstruction MSE of `outputs` on `images` / `labels`. */
+function metric(task: string, outputs: Float32Array, images: Float32Array, labels: Uint8Array): number {
+  return task === 'classification' ? accuracyOf(outputs, labels) : meanSquaredError(outputs, images);
+}
+
+function maxRelativeError(a: Float32Array, b: Float32Array): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(b[i]!)));
+  return worst;
+}
+
+async function measure(name: string, ratios: number[]): Promise<ZooResult> {
+  const entry = ZOO[name]!;
+  const { dir, baseline } = await ensureBaseline(name);
+  const modelJson = path.relative(root, path.join(dir, 'model.json'));
+  const fp32Bytes = (await stat(path.join(dir, 'weights.bin'))).size;
+
+  // sqz convert, exact and q8.
+  const f32File = path.join(dir, `${name}.f32.sqz`);
+  const q8File = path.join(dir, `${name}.q8.sqz`);
+  const convertArgs = ['dist/compiler/cli.js', 'convert', modelJson, '-o', path.relative(root, f32File)];
+  for (const [args, what] of [[convertArgs, 'f32'], [[...convertArgs.slice(0, 3), '-o', path.relative(root, q8File), '--weights', 'q8'], 'q8']] as const) {
+    const r = await run([...args]);
+    if (r.code !== 0) throw new Error(`sqz convert (${what}) of ${name} failed`);
+  }
+  const f32Bytes = (await stat(f32File)).size;
+  const q8Bytes = (await stat(q8File)).size;
+
+  // sqz compress at each ratio (classifiers: compress trains with a classification loss).
+  const compress: CompressResult[] = [];
+  for (const ratio of entry.task === 'classification' ? ratios : []) {
+    const stem = path.join(dir, `${name}-${ratio}x`);
+    const args = ['dist/compiler/cli.js', 'compress', modelJson, '--data', ZOO_DATA, '--ratio', String(ratio),
+      '--train-samples', String(COMPRESS.trainSamples), '--test-samples', String(COMPRESS.testSamples), '--epochs', String(COMPRESS.epochs),
+      '--finetune-epochs', String(COMPRESS.finetuneEpochs), '--seed', String(COMPRESS.seed), '--backend', 'wasm',
+      '-o', path.relative(root, `${stem}.sqz`), '--report', path.relative(root, `${stem}.json`), '--quiet'];
+    const r = await run(args);
+    const command = `node ${args.join(' ')}`;
+    const targetBytes = Math.floor(fp32Bytes / ratio);
+    if (r.code !== 0) {
+      compress.push({ ratio, targetBytes, wallSeconds: r.seconds, error: r.stderr.trim().split('\n').pop()?.replace(/^sqz: error: /, ''), command });
+      continue;
+    }
+    const rep = JSON.parse(await readFile(`${stem}.json`, 'utf8')) as CompressReport;
+    compress.push({
+      ratio, targetBytes: rep.targetBytes, fileBytes: rep.fileBytes, before: rep.accuracy.before, runtime: rep.accuracy.runtime,
+      wallSeconds: r.seconds, bits: rep.layers.map((l) => l.bits), command,
+    });
+  }
+
+  // Parity and metrics on test images, then batch-1 latency, all in this process on tfjs-backend-wasm.
+  const backend = await selectBackend('wasm');
+  const model = await tfl.loadLayersModel({ load: async () => readModelArtifacts(path.join(dir, 'model.json')) });
+  const test = subset((await loadDataset(ZOO_DATA)).test, PARITY_SAMPLES);
+  const tfjsOut = predictAll(model, test, entry.inputShape);
+  const f32 = await readFile(f32File);
+  const q8 = await readFile(q8File);
+  let parityError = 0;
+  for (const exec of ['dense', 'compressed'] as const) {
+    const sqz = await SqzModel.load(f32, { exec });
+    parityError = Math.max(parityError, maxRelativeError(sqz.predict(test.images, test.count), tfjsOut));
+    sqz.dispose();
+  }
+  const converted = async (bytes: Uint8Array, exec: 'dense' | 'auto'): Promise<number> => {
+    const sqz = await SqzModel.load(bytes, { exec });
+    const value = metric(entry.task, sqz.predict(test.images, test.count), test.images, test.labels);
+    sqz.dispose();
+    return value;
+  };
+  const convertedMetric = { tfjs: metric(entry.task, tfjsOut, test.images, test.labels), f32: await converted(f32, 'dense'), q8: await converted(q8, 'auto') };
+  // The timed instances are planned for batch 1: their arena is the batch-1 arena.
+  const dense = await SqzModel.load(f32, { exec: 'dense' });
+  const quantized = await SqzModel.load(q8);
+  const compressedModels = await Promise.all(compress.map(async (c) => (c.fileBytes === undefined ? undefined
+    : SqzModel.load(await readFile(path.join(dir, `${name}-${c.ratio}x.sqz`))))));
+  const one = test.images.slice(0, 784);
+  const input = tf.tensor(one, [1, ...entry.inputShape]);
+  const cases = [
+    { name: 'tfjs', run: () => { tf.tidy(() => (model.predict(input) as tf.Tensor).dataSync()); } },
+    { name: 'dense', run: () => { dense.predict(one); } },
+    { name: 'q8', run: () => { quantized.predict(one); } },
+    ...compressedModels.flatMap((m, i) => (m === undefined ? [] : [{ name: `c${i}`, run: () => { m.predict(one); } }])),
+  ];
+  const samples = timeInterleaved(cases, LATENCY.runs, LATENCY.warmup);
+  compress.forEach((c, i) => {
+    const m = compressedModels[i];
+    if (m === undefined) return;
+    c.latency = summarize(samples.get(`c${i}`)!);
+    c.arenaBytes = m.info.arenaBytes;
+    m.dispose();
+  });
+  const result: ZooResult = {
+    name, baseline, fp32Bytes, storedParameters: dense.info.parameters,
+    convert: { f32Bytes, q8Bytes, command: `node ${convertArgs.join(' ')} [--weights q8]` },
+    parityError, convertedMetric, compress,
+    latency: {
+      tfjs: summarize(samples.get('tfjs')!), sqzDense: summarize(samples.get('dense')!), sqzQ8: summarize(samples.get('q8')!),
+      tfjsThreads: backend.threads ?? 1,
+    },
+    arena: { dense: dense.info.arenaBytes, q8: quantized.info.arenaBytes },
+  };
+  dense.dispose();
+  quantized.dispose();
+  input.dispose();
+  model.dispose();
+  return result;
+}
+
+const int = (n: number) => n.toLocaleString('en-US');
+const ms = (s: LatencyStats | undefined) => (s === undefined ? '–' : s.median < 1 ? s.median.toFixed(3) : s.median.toFixed(2));
+const pct = (x: number | undefined) => (x === undefined ? '–' : `${(100 * x).toFixed(2)}%`);
+const kb = (n: number) => `${(n / 1000).toFixed(1)} KB`;
+
+function modelsTable(results: ZooResult[]): string {
+  const lines = [
+    '| model | parameters (tfjs / stored) | fp32 bytes | test metric (tfjs, full test set) | sqz convert f32 / q8 bytes | runtime vs tfjs (max rel. error) | metric on 500: tfjs / f32 / q8 | batch-1 ms: tfjs-wasm / sqz f32 / sqz q8 | arena bytes |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of results) {
+    const mse = r.baseline.task === 'reconstruction';
+    const show = (x: number) => (mse ? `MSE ${x.toFixed(4)}` : pct(x));
+    lines.push(`| ${r.name} | ${int(r.baseline.parameters)} / ${int(r.storedParameters)} | ${int(r.fp32Bytes)} | `
+      + `${mse ? `MSE ${r.baseline.testMse!.toFixed(4)}` : pct(r.baseline.testAccuracy)} | ${int(r.convert.f32Bytes)} / ${int(r.convert.q8Bytes)} | `
+      + `${r.parityError.toExponential(1)} | ${show(r.convertedMetric.tfjs)} / ${show(r.convertedMetric.f32)} / ${show(r.convertedMetric.q8)} | `
+      + `${ms(r.latency.tfjs)} / ${ms(r.latency.sqzDense)} / ${ms(r.latency.sqzQ8)} | ${int(r.arena.dense)} |`);
+  }
+  return lines.join('\n');
+}
+
+function compressTable(results: ZooResult[]): string {
+  const lines = [
+    '| model | target | file bytes | test acc. before → wasm runtime | bits per layer | wall | batch-1 ms (sqz, exec auto) | vs tfjs-wasm | arena bytes |',
+    '| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of results) {
+    if (r.baseline.task !== 'classification') {
+      lines.push(`| ${r.name} | – | – | not run: \`sqz compress\` trains classifiers only (a reconstruction loss is issue 15) | | | | | |`);
+      continue;
+    }
+    for (const c of r.compress) {
+      if (c.fileBytes === undefined) {
+        lines.push(`| ${r.name} | ${c.ratio}× (${int(c.targetBytes)} B) | – | failed: ${c.error ?? 'unknown'} | | ${(c.wallSeconds / 60).toFixed(1)} min | | | |`);
+        continue;
+      }
+      const speed = c.latency ? r.latency.tfjs.median / c.latency.median : undefined;
+      lines.push(`| ${r.name} | ${c.ratio}× (${int(c.targetBytes)} B) | ${int(c.fileBytes)} | ${pct(c.before)} → ${pct(c.runtime)} | `
+        + `${(c.bits ?? []).join('/')} | ${(c.wallSeconds / 60).toFixed(1)} min | ${ms(c.latency)} | `
+        + `${speed === undefined ? '–' : speed >= 1 ? `${speed.toFixed(1)}× faster` : `${(1 / speed).toFixed(1)}× slower`} | ${c.arenaBytes === undefined ? '–' : int(c.arenaBytes)} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Every case where the sqz runtime is slower than tfjs-backend-wasm at batch 1. */
+function slower(results: ZooResult[]): string[] {
+  const out: string[] = [];
+  for (const r of results) {
+    const t = r.latency.tfjs.median;
+    const check = (what: string, s: LatencyStats | undefined) => {
+      if (s !== undefined && s.median > t) out.push(`${r.name} ${what}: ${ms(s)} ms against ${ms(r.latency.tfjs)} ms (${(s.median / t).toFixed(1)}×)`);
+    };
+    check('f32 (dense)', r.latency.sqzDense);
+    check('q8', r.latency.sqzQ8);
+    for (const c of r.compress) check(`${c.ratio}×`, c.latency);
+  }
+  return out;
+}
+
+async function writeSection(results: ZooResult[]): Promise<void> {
+  const order = Object.keys(ZOO);
+  results.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+  const slow = slower(results);
+  const body = [
+    '## Model zoo (issue 16): MLPerf-Tiny-shaped models on Fashion-MNIST',
+    '',
+    `Recorded by \`node dist/bench/zoo.js\` on ${machineDescription()}, tfjs-backend-wasm with SIMD`
+      + ` (${results[0]?.latency.tfjsThreads ?? 1} thread${(results[0]?.latency.tfjsThreads ?? 1) === 1 ? '' : 's'}).`,
+    '',
+    'The models keep their benchmark\'s topology (MLPerf Tiny\'s reference models, mlcommons/tiny) on the data this machine',
+    'has: Fashion-MNIST, 28×28×1, 10 classes. What each is, and how it differs from its benchmark:',
+    '',
+    ...results.map((r) => `- **${r.name}**: ${r.baseline.description}. Baseline: \`${r.baseline.command}\` (${int(r.baseline.trainSamples)} training images, ${r.baseline.epochs} epochs, Adam ${r.baseline.lr}, ${(r.baseline.seconds / 60).toFixed(1)} min).`),
+    '',
+    '### Converted',
+    '',
+    'Parameters: what tfjs counts (BatchNorm\'s four vectors included) and what the .sqz stores (BatchNorm folded).',
+    '"fp32 bytes" is the model\'s weights.bin. "runtime vs tfjs" is the largest |sqz − tfjs| / max(1, |tfjs|) over 500 test',
+    'images, f32 file, exec dense and compressed. Latency: median of 60 interleaved batch-1 runs, input copy and output',
+    'read included on both sides (`model.predict` + `dataSync` for tfjs). Arena: the runtime\'s activation arena at batch 1.',
+    '',
+    modelsTable(results),
+    '',
+    '### Compressed: `sqz compress --ratio R` (real file bytes)',
+    '',
+    `Every run: \`--train-samples ${COMPRESS.trainSamples} --test-samples ${COMPRESS.testSamples} --epochs ${COMPRESS.epochs}`
+      + ` --finetune-epochs ${COMPRESS.finetuneEpochs} --seed ${COMPRESS.seed} --backend wasm\`, defaults otherwise (a 2-core machine shared`,
+    'with other runs: short schedules, so these are floors, not what the method reaches with its default epochs). Accuracy',
+    `is on ${int(COMPRESS.testSamples)} stratified test images; "before" is the baseline there (tfjs). Wall time is the whole command.`,
+    '',
+    compressTable(results),
+    '',
+    '### Where sqz is slower than tfjs-backend-wasm at batch 1',
+    '',
+    ...(slow.length === 0 ? ['Nowhere in this run.'] : slow.map((s) => `- ${s}`)),
+    '',
+    ...ZOO_ANALYSIS,
+  ].join('\n');
+  await replaceSection(path.join(root, 'BENCHMARKS.md'), 'model-zoo', body);
+}
+
+/** Why, from what the kernels do (written after reading the figures above; see the report of issue 16). */
+const ZOO_ANALYSIS: string[] = [];
+
+const program = new Command()
+  .option('--only <names>', `comma-separated subset of ${Object.keys(ZOO).join(', ')}`)
+  .option('--ratios <list>', 'comma-separated target ratios', '10,30,100')
+  .option('--report-only', 'rewrite BENCHMARKS.md from bench/out/zoo/results.json without running');
+
+tf.env().set('PROD', true);
+const opts = program.parse().opts<{ only?: string; ratios: string; reportOnly?: boolean }>();
+await mkdir(outDir, { recursive: true });
+if (!opts.reportOnly) {
+  for (const name of opts.only ? opts.only.split(',') : Object.keys(ZOO)) {
+    if (ZOO[name] === undefined) throw new Error(`unknown zoo model '${name}'`);
+    const result = await measure(name, opts.ratios.split(',').map(Number));
+    const results = (await loadResults()).filter((r) => r.name !== name);
+    results.push(result);
+    await writeFile(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+    await writeSection(results);
+  }
+}
+await writeSection(await loadResults());
