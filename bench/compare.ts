@@ -174,6 +174,12 @@ function startJointRuns(name: string, modelJson: string): Map<string, Promise<Jo
   return runs;
 }
 
+/** The epochs a run took: ADMM may stop early and hand its remaining epochs to the fine-tune (report.epochs). */
+function epochsRun(rep: CompressReport): string {
+  if (!rep.epochs) return `${rep.hyper.epochs} ADMM + ${rep.hyper.finetuneEpochs} fine-tune epochs`;
+  return `${rep.epochs.admm} ADMM + ${rep.epochs.finetune} fine-tune epochs (of ${rep.hyper.epochs} + ${rep.hyper.finetuneEpochs})`;
+}
+
 async function sqzJoint(name: string, ratio: number, seed: number, runs: Map<string, Promise<JointRow>>): Promise<void> {
   const pending = runs.get(`${seed}@${ratio}`);
   if (!pending) return;
@@ -181,8 +187,8 @@ async function sqzJoint(name: string, ratio: number, seed: number, runs: Map<str
   const rep = row.report;
   await record({ name, data: DATA[name]!, grid, ratio, targetBytes: rep.targetBytes, method: 'sqz joint', bytes: rep.fileBytes,
     fileRatio: rep.fileRatio, paperRatio: rep.paperRatio, testAccuracy: rep.accuracy.runtime ?? rep.accuracy.after,
-    testSamples: rep.samples.test, wallSeconds: row.wallSeconds, note: `${row.fromCompressionJson ? 'from compression.json, ' : ''}${rep.hyper.epochs} ADMM + ${rep.hyper.finetuneEpochs} fine-tune epochs (defaults)`,
-    bits: rep.layers.map((l) => l.bits), density: rep.layers.map((l) => l.density), finetuneEpochs: rep.hyper.finetuneEpochs,
+    testSamples: rep.samples.test, wallSeconds: row.wallSeconds, note: `${row.fromCompressionJson ? 'from compression.json, ' : ''}${epochsRun(rep)} (defaults)`,
+    bits: rep.layers.map((l) => l.bits), density: rep.layers.map((l) => l.density), finetuneEpochs: rep.epochs?.finetune ?? rep.hyper.finetuneEpochs,
     overTarget: rep.fileBytes > rep.targetBytes, command: row.command, seed });
 }
 
