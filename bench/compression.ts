@@ -35,7 +35,7 @@ function headCommit(): string | undefined {
   const git = (args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
   const head = git(['rev-parse', '--short', 'HEAD']);
   if (head.status !== 0) return undefined;
-  const dirty = git(['status', '--porcelain', '--untracked-files=no']).stdout.trim() !== '';
+  const dirty = git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':!BENCHMARKS.md']).stdout.trim() !== '';
   return `${head.stdout.trim()}${dirty ? '+' : ''}`;
 }
 

@@ -168,7 +168,7 @@ export function projectJoint(
       model = { ...model, regimes: found.regimes };
       ({ codes, values } = quantize(z, masks, found.allocation.bits, found.allocation.centroids));
     } else {
-      masks = sparseStep(select, model.bits, model.regimes, model, importance, budgetBytes, structure);
+      [masks] = sparseStep(select, model.bits, model.regimes, model, importance, budgetBytes, structure, 'continue') as [Uint8Array[]];
       ({ codes, values } = quantize(z, masks, model.bits, undefined, importance));
     }
     if (opts.measure === false) {
@@ -223,8 +223,8 @@ function consumerBonus(structure: ProjectionStructure, scores: readonly Float64A
  */
 function sparseStep(
   select: readonly Float32Array[], bits: readonly number[], regimes: readonly Regime[], costs: CostModel,
-  importance: readonly Importance[], budgetBytes: number, structure: ProjectionStructure,
-): Uint8Array[] {
+  importance: readonly Importance[], budgetBytes: number, structure: ProjectionStructure, starts: 'continue' | 'both',
+): Uint8Array[][] {
   const units = structure.units;
   const priced = bits.map((b, i) => regimeCosts(regimes[i]!, b, costs.indexBits[i]!));
   const alpha = priced.map((p) => p.alpha);
@@ -263,32 +263,35 @@ function sparseStep(
       open = nextOpen;
       kept = knapsack(live, open);
     }
-    return { kept, value: alignedValue(structure, scores, kept) };
+    return kept;
+  };
+  // b. Alignment rounds: drop the weights the file would not hold and refill the budget.
+  const aligned = (start: Uint8Array[]) => {
+    let keep = start;
+    const dead = select.map((v) => new Uint8Array(v.length));
+    for (let round = 0; round < ALIGNMENT_ROUNDS; round++) {
+      markDeadWeights(structure.links, keep, dead);
+      const open = openUnits(units, keep, dead);
+      const removed = excludeUnavailable(structure, scores, open, dead);
+      if (removed === 0) break;
+      keep = knapsack(liveCounts(units, keep.map((k, i) => k.map((x, j) => (dead[i]![j] ? 0 : x)))));
+    }
+    keep.forEach((k, i) => {
+      const d = dead[i]!;
+      for (let j = 0; j < k.length; j++) if (d[j]) k[j] = 0;
+    });
+    return keep;
   };
   // Units cost live weights only where α > 0; there the fixed point depends on where it starts (the costs are
   // bilinear in neighbouring widths: from all units live, a wide fc1 prices every conv2 channel out, and conv2
-  // collapses to one channel). So it also starts from balanced widths, and the larger value that reaches the
-  // file wins.
-  let { kept: keep, value } = settle(undefined, costs.live);
-  if (alpha.some((a, i) => a > 0 && removable(units[i]!))) {
+  // collapses to one channel, which Σ w² does not count as a loss). So the bit search (starts 'both') also starts
+  // from balanced widths and lets its scorer choose; the other projections continue from the last widths.
+  const candidates = [aligned(settle(undefined, costs.live))];
+  if (starts === 'both' && alpha.some((a, i) => a > 0 && removable(units[i]!))) {
     const start = balancedStart(structure, scores, alpha, budgetBits);
-    const balanced = settle(start.open, start.live);
-    if (balanced.value > value) ({ kept: keep, value } = balanced);
+    candidates.push(aligned(settle(start.open, start.live)));
   }
-
-  const dead = select.map((v) => new Uint8Array(v.length));
-  for (let round = 0; round < ALIGNMENT_ROUNDS; round++) {
-    markDeadWeights(structure.links, keep, dead);
-    const open = openUnits(units, keep, dead);
-    const removed = excludeUnavailable(structure, scores, open, dead);
-    if (removed === 0) break;
-    keep = knapsack(liveCounts(units, keep.map((k, i) => k.map((x, j) => (dead[i]![j] ? 0 : x)))));
-  }
-  keep.forEach((k, i) => {
-    const d = dead[i]!;
-    for (let j = 0; j < k.length; j++) if (d[j]) k[j] = 0;
-  });
-  return keep;
+  return candidates;
 }
 
 /** Knapsack reruns while the live unit counts move, and while weights are dropped for alignment. */
@@ -301,18 +304,6 @@ function dampedLive(
 ): { units: number[]; rows: number[] } {
   const u = a.units.map((x, i) => Math.max(1, Math.round(Math.sqrt(x * b.units[i]!))));
   return { units: u, rows: units.map((s) => (s.producer === undefined ? s.rows : (s.rows / units[s.producer]!.units) * u[s.producer]!)) };
-}
-
-/** Σ scores of the kept weights that reach the file: not in a row whose producer unit keeps nothing. */
-function alignedValue(structure: ProjectionStructure, scores: readonly Float64Array[], keep: readonly Uint8Array[]): number {
-  const open = openUnits(structure.units, keep);
-  let v = 0;
-  scores.forEach((sc, i) => {
-    const k = keep[i]!;
-    const link = structure.units[i]!.producer === undefined ? undefined : structure.links.find((l) => l.consumer === i)!;
-    for (let j = 0; j < sc.length; j++) if (k[j] && (!link || open[link.producer]![link.unitOfEntry[j]!])) v += sc[j]!;
-  });
-  return v;
 }
 
 /** `scores` with the entries of rows fed by a closed producer unit set to 0 (copies only the layers it changes). */
@@ -483,12 +474,15 @@ function searchLayout(
   budgetBytes: number, structure: ProjectionStructure, score?: (values: readonly Float32Array[]) => number,
 ): { masks: Uint8Array[]; allocation: Allocation; regimes: Regime[] } {
   const evaluate = (bits: readonly number[], regimes: readonly Regime[]) => {
-    const masks = sparseStep(select, bits, regimes, costs, importance, budgetBytes, structure);
-    const allocation = allocate(z, masks, regimes, costs, importance, budgetBytes, structure);
-    const error = score
-      ? score(quantize(z, masks, allocation.bits, allocation.centroids).values)
-      : prunedEnergy(z, masks, importance) + allocation.distortion;
-    return { bits: [...bits], regimes: [...regimes], masks, allocation, error };
+    const tried = sparseStep(select, bits, regimes, costs, importance, budgetBytes, structure, 'both').map((masks) => {
+      const allocation = allocate(z, masks, regimes, costs, importance, budgetBytes, structure);
+      const error = score
+        ? score(quantize(z, masks, allocation.bits, allocation.centroids).values)
+        : prunedEnergy(z, masks, importance) + allocation.distortion;
+      return { masks, allocation, error };
+    });
+    const chosen = tried.reduce((a, b) => (b.error < a.error ? b : a));
+    return { bits: [...bits], regimes: [...regimes], ...chosen };
   };
   let best = evaluate(costs.bits, costs.regimes);
   for (let pass = 0; pass < SEARCH_PASSES; pass++) {
