@@ -66,6 +66,9 @@ const HISTORY: readonly (readonly string[])[] = [
   ['the Rice decoder\'s state one bit address (40d165c)', '32,823', '20,081', '19,445', '16,542'],
   ['dense from Rice at batch > 1 through the row index (a speed fix; b955dc6)', '33,215', '20,475', '19,839', '16,542'],
   ['merged with the edge ops of issue 16: 24 ops, op params, conv2dTranspose on the planar path (c9f460e)', '39,723', '20,585', '19,953', '16,635'],
+  ['op params parsed only by runtimes with an op that reads them (96ed63e)', '39,723', '20,550', '19,917', '16,600'],
+  ['Op record: params last, the other fields keep one-byte offsets (e595103)', '39,647', '20,522', '19,886', '16,589'],
+  ['messages only some ops or encodings report in their own lazy segments (2d263fb)', '39,698', '20,490', '19,854', '16,425'],
 ];
 
 /** The exec paths of `features`, by name. */
