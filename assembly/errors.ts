@@ -6,7 +6,7 @@
 
 import { ERR_NONE, ERR_UNSUPPORTED } from '../formats/constants';
 import {
-  CTX_OP, E_NOT_BUILT, MESSAGE_BYTES, Message, T_BYTES, T_CLOSE, T_EXPECTED, T_GOT, T_LIMIT, T_MINUS, T_NEEDS, T_OPEN,
+  CTX_OP, E_NOT_BUILT, Message, T_BYTES, T_CLOSE, T_EXPECTED, T_GOT, T_LIMIT, T_MINUS, T_NEEDS, T_OPEN,
   T_SPACE,
 } from './messages';
 
@@ -57,7 +57,7 @@ export function messagePtr(): usize {
 
 function appendText(text: Message): void {
   let count = min(<i32>(text & 0xFF), MESSAGE_CAPACITY - errLength);
-  memory.copy(messageBuffer + <usize>errLength, MESSAGE_BYTES + <usize>(text >>> 8), <usize>count);
+  memory.copy(messageBuffer + <usize>errLength, <usize>(text >>> 8), <usize>count);
   errLength += count;
 }
 

@@ -8,6 +8,8 @@
 // the compiler then leaves out every kernel, activation and decoder whose bit is clear. A file that needs a code
 // whose bit is clear is refused at load with ERR_UNSUPPORTED and a message naming it (graph.ts, tensor.ts).
 
+import { OP_CONCAT, OP_CROP2D, OP_TRANSPOSE, OP_UP_SAMPLING2D, OP_ZERO_PAD2D } from '../formats/constants';
+
 @inline export function opBuilt(code: u32): bool {
   return code < 32 && ((<u32>SQZ_OPS >>> code) & 1) != 0;
 }
@@ -22,6 +24,17 @@
 
 @inline export function pathBuilt(code: u32): bool {
   return code < 32 && ((<u32>SQZ_PATHS >>> code) & 1) != 0;
+}
+
+/** The ops that read Op.params: those whose entry in formats/ops.ts lists the attribute 'params' (a test checks). */
+const PARAM_OPS: u32 = (1 << OP_ZERO_PAD2D) | (1 << OP_CROP2D) | (1 << OP_UP_SAMPLING2D) | (1 << OP_CONCAT) | (1 << OP_TRANSPOSE);
+
+/**
+ * Some op of this build reads params. In a build without one the parser skips the field like any field it does not
+ * know (its bytes are still checked as wire format): no kernel would read the values, so there is nothing to check.
+ */
+@inline export function paramsBuilt(): bool {
+  return ((<u32>SQZ_OPS) & PARAM_OPS) != 0;
 }
 
 /** The masks, for the host (index.ts exports them as builtOps / builtActivations / builtEncodings / builtPaths). */

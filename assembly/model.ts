@@ -86,9 +86,6 @@ export const PRODUCER_NONE: i32 = -2;
   strideCount: u32;
   strideH: u32;
   strideW: u32;
-  /** The op's integer parameters (Op.params; formats/ops.ts says what they mean per op), at most MAX_RANK. */
-  paramCount: u32;
-  param0: u32; param1: u32; param2: u32; param3: u32; param4: u32; param5: u32;
   msgOffset: i32;
   // ── Set by the graph check ──
   /** The op's entry in the kernel registry (registry.ts Kernel). */
@@ -122,6 +119,11 @@ export const PRODUCER_NONE: i32 = -2;
   /** Arena scratch the op asked for at prepare, in floats per sample (0 = none), and where the planner put it. */
   scratchFloats: u32;
   scratchOffset: u32;
+  // ── From the file, last: only the ops that take params read them, and the fields above keep offsets < 128 (a
+  // one-byte immediate in every load and store) ──
+  /** The op's integer parameters (Op.params; formats/ops.ts says what they mean per op), at most MAX_RANK. */
+  paramCount: u32;
+  param0: u32; param1: u32; param2: u32; param3: u32; param4: u32; param5: u32;
 }
 
 // ── The model ────────────────────────────────────────────────────────────────

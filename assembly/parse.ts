@@ -9,6 +9,7 @@ import {
   HEADER_BYTES, MAGIC_0, MAGIC_1, MAGIC_2, MAGIC_3,
 } from '../formats/constants';
 import { crc32 } from './crc32';
+import { paramsBuilt } from './features';
 import {
   E_ATTR_COUNT, E_CRC, E_PARAMS, E_HEADER_SHORT, E_MAGIC, E_OP_ARITY, E_PAYLOAD_SHORT, E_RANK, E_TOO_MANY, E_TRAILING,
   E_VERSION, errCode, fail, gotExpected,
@@ -146,7 +147,7 @@ function parseOp(op: Op, messageEnd: usize): void {
     } else if (field == 7) {
       op.strideCount = readRepeatedU32(changetype<usize>(op) + offsetof<Op>('strideH'), op.strideCount, 2,
         ERR_MALFORMED, E_ATTR_COUNT);
-    } else if (field == 11) {
+    } else if (field == 11 && paramsBuilt()) {
       op.paramCount = readRepeatedU32(changetype<usize>(op) + offsetof<Op>('param0'), op.paramCount, MAX_RANK,
         ERR_MALFORMED, E_PARAMS);
     } else if (field == 10) {

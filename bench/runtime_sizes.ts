@@ -1,6 +1,9 @@
 // Sizes of the wasm runtime: the general build, the runtimes `sqz runtime` tailors to a compressed LeNet-5 and to the
 // web demo's MLP, and what each op, activation, encoding and execution path adds to a runtime (SIMD): the size with
 // it minus the size without it, over a small base. Prints the tables and writes BENCHMARKS.md ("Runtime size").
+// The LeNet-5 of the tables is always the seeded one (the same file in every checkout, so figures compare across
+// commits); a trained LeNet-5, when bench/out/models has one, gets a row of its own: its denser layers run decoded,
+// which adds the decoded path to its runtime.
 //   node dist/bench/runtime_sizes.js [--no-write] [--no-pieces]
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
@@ -62,7 +65,15 @@ const HISTORY: readonly (readonly string[])[] = [
   ['pooling loops as execution paths: only the loops a model uses (9b79cc3)', '32,933', '20,191', '19,555', '16,542'],
   ['the Rice decoder\'s state one bit address (40d165c)', '32,823', '20,081', '19,445', '16,542'],
   ['dense from Rice at batch > 1 through the row index (a speed fix; b955dc6)', '33,215', '20,475', '19,839', '16,542'],
+  ['merged with the edge ops of issue 16: 24 ops, op params, conv2dTranspose on the planar path (c9f460e)', '39,723', '20,585', '19,953', '16,635'],
+  ['op params parsed only by runtimes with an op that reads them (96ed63e)', '39,723', '20,550', '19,917', '16,600'],
+  ['Op record: params last, the other fields keep one-byte offsets (e595103)', '39,647', '20,522', '19,886', '16,589'],
+  ['messages only some ops or encodings report in their own lazy segments (2d263fb)', '39,698', '20,490', '19,854', '16,425'],
 ];
+
+/** The exec paths of `features`, by name. */
+const describePaths = (features: RuntimeFeatures): string =>
+  features.paths.map((code) => EXEC_PATHS.find((p) => p.code === code)?.name ?? String(code)).join(', ');
 
 const none: RuntimeFeatures = { ops: [], activations: [ACT_LINEAR], encodings: [ENC_F32], paths: [] };
 
@@ -111,8 +122,11 @@ async function main(o: { write: boolean; pieces: boolean }): Promise<void> {
   const general = {
     simd: readFileSync(new URL('build/sqz.wasm', ROOT)).length, scalar: readFileSync(new URL('build/sqz-scalar.wasm', ROOT)).length,
   };
-  const lenet5 = benchVariants(await loadBenchModel('lenet5', findTrainedModel('lenet5', new URL('.', ROOT).pathname)), [0.02]).at(-1)!;
+  const lenet5 = benchVariants(await loadBenchModel('lenet5', undefined), [0.02]).at(-1)!;
   const lenetFeatures = await runtimeFeatures([lenet5.sqz]);
+  const trainedJson = findTrainedModel('lenet5', new URL('.', ROOT).pathname);
+  const trained = trainedJson === undefined ? undefined : benchVariants(await loadBenchModel('lenet5', trainedJson), [0.02]).at(-1)!;
+  const trainedFeatures = trained === undefined ? undefined : await runtimeFeatures([trained.sqz]);
   const mlp = exportModel(await importModel(new URL('examples/models/mnist-mlp/model.json', ROOT).pathname), { weights: 'q8' });
   const mlpFeatures = await runtimeFeatures([mlp], ['any']);
   const rows: string[][] = [];
@@ -122,7 +136,11 @@ async function main(o: { write: boolean; pieces: boolean }): Promise<void> {
   const lenetSections = sectionBytes(lenetSizes.module);
   const core = await buildRuntime(none, { simd: true });
   const coreSections = sectionBytes(core);
-  add(`tailored: compressed LeNet-5 (${lenet5.label}, ${lenet5.sqz.length.toLocaleString('en-US')}-byte file), exec auto`, lenetSizes);
+  add(`tailored: compressed LeNet-5 (seeded weights, ${lenet5.label}, ${lenet5.sqz.length.toLocaleString('en-US')}-byte file), exec auto`, lenetSizes);
+  if (trained !== undefined && trainedFeatures !== undefined) {
+    add(`tailored: compressed trained LeNet-5 (${trained.label}, ${trained.sqz.length.toLocaleString('en-US')}-byte file), exec auto ` +
+      `(paths: ${describePaths(trainedFeatures)})`, await sizes(trainedFeatures));
+  }
   add('tailored: the web demo\'s MNIST MLP (q8), `--exec any`', await sizes(mlpFeatures));
   const body = [
     `Last run: ${machineDescription()}. \`node dist/bench/runtime_sizes.js\`; the tailored runtimes are what`,

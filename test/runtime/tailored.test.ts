@@ -162,3 +162,14 @@ test('sqz runtime writes the module and says what it holds; a bad file exits 3 n
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('PARAM_OPS of assembly/features.ts lists exactly the ops whose entry takes params (else a build parses them or skips them wrongly)', async () => {
+  const { OPS } = await import('../../formats/ops.js');
+  const constants = await import('../../formats/constants.js') as unknown as Record<string, number>;
+  const source = readFileSync(new URL('../../../assembly/features.ts', import.meta.url), 'utf8');
+  const listed = /const PARAM_OPS: u32 = ([^;]+);/.exec(source);
+  assert.ok(listed, 'PARAM_OPS in assembly/features.ts');
+  const codes = [...listed[1]!.matchAll(/\(1 << (OP_[A-Z0-9_]+)\)/g)].map((m) => constants[m[1]!]).sort((a, b) => a! - b!);
+  const expected = OPS.filter((op) => op.attributes.includes('params')).map((op) => op.code).sort((a, b) => a - b);
+  assert.deepEqual(codes, expected);
+});
