@@ -191,7 +191,6 @@ async function measure(name: string, ratios: number[]): Promise<ZooResult> {
 const int = (n: number) => n.toLocaleString('en-US');
 const ms = (s: LatencyStats | undefined) => (s === undefined ? '–' : s.median < 1 ? s.median.toFixed(3) : s.median.toFixed(2));
 const pct = (x: number | undefined) => (x === undefined ? '–' : `${(100 * x).toFixed(2)}%`);
-const kb = (n: number) => `${(n / 1000).toFixed(1)} KB`;
 
 function modelsTable(results: ZooResult[]): string {
   const lines = [

@@ -12,10 +12,10 @@ import { addValue, type RawGraph } from './import/raw_graph.js';
 import type { IROp, IRTensor } from './ir/graph.js';
 
 /** Lowers one layer call (of a class the op's descriptor lists) by appending ops to `graph`. */
-export type LowerFn = (graph: RawGraph, call: LayerCall, config: LayerConfig) => void;
+type LowerFn = (graph: RawGraph, call: LayerCall, config: LayerConfig) => void;
 
 /** What one op's forward pass sees: its inputs (batch outermost), its weights as tensors, the batch size. */
-export interface ForwardContext {
+interface ForwardContext {
   op: IROp;
   xs: tf.Tensor[];
   batch: number;
@@ -28,7 +28,7 @@ export interface ForwardContext {
 }
 
 /** The op's output before its fused activation. */
-export type ForwardFn = (c: ForwardContext) => tf.Tensor;
+type ForwardFn = (c: ForwardContext) => tf.Tensor;
 
 export interface CompilerOp {
   lower: LowerFn;

@@ -10,7 +10,7 @@ import { crc32 } from './crc32.js';
 import { SqzFormatError } from './errors.js';
 import { modelBytes } from './message_size.js';
 import { type ModelOffsets, validateModel } from './model_check.js';
-import { type ModelMessage, type OpMessage, sqzProtoTypes, type TensorMessage } from './schema.js';
+import { type ModelMessage, type OpMessage, sqzProtoTypes, type TensorMessage, type ValueMessage } from './schema.js';
 import { checkPayloadWire } from './wire_check.js';
 
 const MAGIC = [MAGIC_0, MAGIC_1, MAGIC_2, MAGIC_3];
@@ -55,7 +55,16 @@ function plainBytes(b: Uint8Array | undefined): Uint8Array {
 }
 
 // protobufjs decodes to untyped message objects whose absent fields sit on the prototype: copy them out.
-function toTensor(m: any): TensorMessage {
+/** A decoded Model as protobufjs hands it back: any field may be absent. */
+interface DecodedModel {
+  values?: Partial<ValueMessage>[];
+  tensors?: Partial<TensorMessage>[];
+  ops?: Partial<OpMessage>[];
+  inputs?: number[];
+  outputs?: number[];
+}
+
+function toTensor(m: Partial<TensorMessage>): TensorMessage {
   return {
     shape: Array.from(m.shape ?? []), encoding: m.encoding ?? 0, data: plainBytes(m.data), bits: m.bits ?? 0,
     codebook: plainBytes(m.codebook), codebookType: m.codebookType ?? 0, positions: plainBytes(m.positions),
@@ -63,7 +72,7 @@ function toTensor(m: any): TensorMessage {
   };
 }
 
-function toOp(m: any): OpMessage {
+function toOp(m: Partial<OpMessage>): OpMessage {
   return {
     type: m.type ?? 0, inputs: Array.from(m.inputs ?? []), outputs: Array.from(m.outputs ?? []),
     weight: m.weight ?? 0, bias: m.bias ?? 0, kernel: Array.from(m.kernel ?? []), strides: Array.from(m.strides ?? []),
@@ -71,9 +80,9 @@ function toOp(m: any): OpMessage {
   };
 }
 
-function toModel(m: any): ModelMessage {
+function toModel(m: DecodedModel): ModelMessage {
   return {
-    values: (m.values ?? []).map((v: any) => ({ shape: Array.from(v.shape ?? []) })),
+    values: (m.values ?? []).map((v) => ({ shape: Array.from(v.shape ?? []) })),
     tensors: (m.tensors ?? []).map(toTensor),
     ops: (m.ops ?? []).map(toOp),
     inputs: Array.from(m.inputs ?? []),
@@ -123,7 +132,7 @@ function decodePayload(payload: Uint8Array): ModelMessage {
   const reader = protobuf.Reader.create(payload);
   reader.discardUnknown = true; // unknown fields are skipped, as protobuf readers do
   try {
-    return toModel(sqzProtoTypes().Model.decode(reader));
+    return toModel(sqzProtoTypes().Model.decode(reader) as DecodedModel);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     // protobufjs's bounds errors read "index out of range: <pos> + <wanted> > <len>"; otherwise use the reader.

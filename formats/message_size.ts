@@ -35,7 +35,7 @@ function floatField(value: number): number {
 }
 
 /** Length of a message field (tag + length prefix + body) for a body of `bodyBytes`. */
-export function embeddedBytes(bodyBytes: number): number {
+function embeddedBytes(bodyBytes: number): number {
   return 1 + varintBytes(bodyBytes) + bodyBytes;
 }
 

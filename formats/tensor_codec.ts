@@ -16,8 +16,7 @@ import { encodedTensorBytes, varintBytes } from './message_size.js';
 import { riceBitLengths, riceEncode, RICE_K_MAX } from './rice.js';
 import type { TensorMessage } from './schema.js';
 
-export { decodeTensor, validateTensor, tensorStats, tensorElementCount } from './tensor_decode.js';
-export type { TensorStats } from './tensor_decode.js';
+export { decodeTensor, validateTensor, tensorStats } from './tensor_decode.js';
 export { encodedTensorBytes } from './message_size.js';
 
 /** Largest codebook: 2^8 entries. */

@@ -126,7 +126,8 @@ const program = new Command()
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   tf.env().set('PROD', true);
-  const o = program.parse().opts<{ model: string; out: string; seed: number; epochs?: number; trainSamples?: number; backend: BackendChoice }>();
+  type Options = { model: string; out: string; seed: number; epochs?: number; trainSamples?: number; backend: BackendChoice };
+  const o = program.parse().opts<Options>();
   const b = await trainZooModel({ name: o.model, out: o.out, seed: o.seed, epochs: o.epochs, trainSamples: o.trainSamples, backend: o.backend });
   const metric = b.testAccuracy !== undefined ? `test accuracy ${(100 * b.testAccuracy).toFixed(2)}%` : `test MSE ${b.testMse!.toFixed(5)}`;
   console.log(`${o.model}: ${metric}, ${b.parameters} parameters, ${b.seconds.toFixed(1)} s → ${o.out}`);

@@ -40,7 +40,7 @@ export function std(values: Float32Array): number {
  * The kept values of `values` (mask, nonzero) clustered into ≤ 2^bits f16 centroids, zero fixed; returns the
  * code and the full quantized kernel (zeros off the mask).
  */
-export function codeLayer(values: Float32Array, mask: Uint8Array, bits: number): { code: LayerCode; quantized: Float32Array } {
+function codeLayer(values: Float32Array, mask: Uint8Array, bits: number): { code: LayerCode; quantized: Float32Array } {
   const kept: number[] = [];
   const m = new Uint8Array(values.length);
   for (let j = 0; j < values.length; j++) if (mask[j] !== 0 && values[j] !== 0) { kept.push(values[j]!); m[j] = 1; }

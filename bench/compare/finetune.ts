@@ -2,7 +2,6 @@
 // bits frozen, straight-through latent weights, codebook Lloyd refresh), so a baseline gets exactly sqz's
 // fine-tune, only on its own mask and bits. The float masked fine-tune (Deep Compression's retrain after pruning)
 // is plain momentum SGD from compiler/compress/sgd.ts with the mask re-applied after every step.
-import * as tf from '@tensorflow/tfjs-core';
 import type { RunContext } from '../../compiler/compress/context.js';
 import { cosineLr } from '../../compiler/compress/context.js';
 import { FinetunePhase } from '../../compiler/compress/finetune_phase.js';

@@ -3,7 +3,6 @@
 // target, and keep the one with the best validation accuracy. Training and compression run as child processes
 // (train.js, the sqz CLI), so what is measured is what a user would run; trained models are cached in
 // OUT/small/<case>-<widths>-s<seed>[-distill]/ so several targets share one training.
-import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -71,7 +70,7 @@ function trainSettings(plan: SmallModelPlan, widths: number[]): SmallTrainSettin
 }
 
 /** The trained small model at `widths` (model.json's folder and its record), trained first unless cached with the same settings. */
-export async function ensureSmallModel(plan: SmallModelPlan, widths: number[]): Promise<{ dir: string; record: SmallTrainRecord }> {
+async function ensureSmallModel(plan: SmallModelPlan, widths: number[]): Promise<{ dir: string; record: SmallTrainRecord }> {
   const settings = trainSettings(plan, widths);
   const dir = path.join(plan.outDir, 'small', `${plan.name}-${widthsKey(widths)}-s${plan.seed}${suffix(plan)}`);
   const recordFile = path.join(dir, 'baseline.json');

@@ -46,7 +46,7 @@ export function huffmanLengths(counts: ArrayLike<number>): number[] {
   const lengths = new Array<number>(counts.length).fill(0);
   // Nodes: leaves are symbols; each internal node remembers its children. A sorted array is enough at ≤ 256 symbols.
   interface Node { weight: number; order: number; symbols: number[] }
-  let nodes: Node[] = [];
+  const nodes: Node[] = [];
   for (let s = 0; s < counts.length; s++) if (counts[s]! > 0) nodes.push({ weight: counts[s]!, order: s, symbols: [s] });
   let order = counts.length;
   while (nodes.length > 1) {

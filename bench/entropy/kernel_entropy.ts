@@ -10,7 +10,7 @@ import { adaptiveCodeBits, entropyBits, huffmanDataBits, huffmanLengths, huffman
 import { adaptiveGapBits, bestRice, gapEntropyBits, gapsOf, liveRowsCols, perRowRice, subsetBits } from './position_costs.js';
 
 /** Bytes a range coder adds when it flushes its state at the end of a stream (a 32-bit coder: 4). */
-export const ARITHMETIC_FLUSH_BYTES = 4;
+const ARITHMETIC_FLUSH_BYTES = 4;
 
 const ENCODINGS = ['f32', 'f16', 'codebook', 'sparse-bitmap', 'sparse-rice'];
 
@@ -21,7 +21,7 @@ function fieldBytes(payload: number): number {
 
 const bytesOf = (bits: number) => Math.ceil(bits / 8);
 
-export interface CodeFigures {
+interface CodeFigures {
   /** Codes stored (n for dense codebook, nnz for the sparse forms) and codebook entries. */
   count: number;
   entries: number;
@@ -35,7 +35,7 @@ export interface CodeFigures {
   adaptive: number;
 }
 
-export interface PositionFigures {
+interface PositionFigures {
   nnz: number;
   /** Payload bytes written (the bitmap or the Rice stream) and the Rice k in the file (0 for a bitmap). */
   written: number;

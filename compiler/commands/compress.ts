@@ -40,7 +40,7 @@ interface CliOptions {
 }
 
 /** Maps parsed CLI options to CompressOptions (exported for tests). */
-export function toCompressOptions(model: string, o: CliOptions): CompressOptions {
+function toCompressOptions(model: string, o: CliOptions): CompressOptions {
   const hyper: Partial<Hyper> = {};
   const set = <K extends keyof Hyper>(key: K, value: Hyper[K] | undefined) => { if (value !== undefined) hyper[key] = value; };
   set('epochs', o.epochs);

@@ -43,10 +43,10 @@ export interface ConvertReport {
   runtimeCheck?: RuntimeCheck;
 }
 
-export const EXEC_CHOICES: readonly ExecChoice[] = ['auto', 'dense', 'compressed'];
+const EXEC_CHOICES: readonly ExecChoice[] = ['auto', 'dense', 'compressed'];
 
 /** The default output path: model.json → model.sqz in the same folder (a folder → <folder>/model.sqz). */
-export function defaultOutputPath(input: string): string {
+function defaultOutputPath(input: string): string {
   const parsed = path.parse(input);
   if (parsed.ext.toLowerCase() !== '.json') return path.join(input, 'model.sqz');
   return path.join(parsed.dir, `${parsed.name}.sqz`);

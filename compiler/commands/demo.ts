@@ -12,9 +12,9 @@ import { SqzModel } from '../../runtime/index.js';
 import { fractionEqual, runtimeClasses } from '../eval/runtime_classes.js';
 
 /** examples/models/mnist-mlp in the package (dist/compiler/commands → ../../../examples). */
-export const DEMO_MODEL = fileURLToPath(new URL('../../../examples/models/mnist-mlp/model.json', import.meta.url));
+const DEMO_MODEL = fileURLToPath(new URL('../../../examples/models/mnist-mlp/model.json', import.meta.url));
 
-export interface DemoOptions {
+interface DemoOptions {
   out: string;
   targetBytes?: number;
   ratio?: number;
@@ -22,7 +22,7 @@ export interface DemoOptions {
   quiet?: boolean;
 }
 
-export async function runDemo(o: DemoOptions): Promise<string> {
+async function runDemo(o: DemoOptions): Promise<string> {
   await mkdir(o.out, { recursive: true });
   const output = path.join(o.out, 'mnist-mlp.sqz');
   const { report, bytes } = await compress({

@@ -9,7 +9,7 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 const shape = (s: readonly number[]) => `[${s.join('×')}]`;
 
 /** The table and totals `sqz inspect` prints. */
-export function formatSummary(file: string, s: SqzSummary): string {
+function formatSummary(file: string, s: SqzSummary): string {
   const header = ['op', 'type', 'activation', 'output', 'tensor', 'shape', 'params', 'nonzeros', 'density', 'bits', 'encoding', 'bytes',
     'values', 'positions', 'codebook', 'framing'];
   const rows: string[][] = [];

@@ -8,7 +8,7 @@ import { loadSqzFile } from '../io/sqz_file.js';
 import { writeOutputFile } from '../util/write_output.js';
 import { parsePositiveInt } from './option_parsers.js';
 
-export interface RunOutput {
+interface RunOutput {
   /** Per-sample shape of the output. */
   outputShape: number[];
   batch: number;
@@ -17,7 +17,7 @@ export interface RunOutput {
 }
 
 /** Runs `modelFile` on the samples in `inputFile`; returns the first output, one row per sample. */
-export async function runModel(modelFile: string, inputFile: string, batch: number): Promise<RunOutput> {
+async function runModel(modelFile: string, inputFile: string, batch: number): Promise<RunOutput> {
   const model = await loadSqzFile(modelFile);
   try {
     const info = model.info;

@@ -11,14 +11,14 @@ import { buildRuntime } from '../runtime_build/build_runtime.js';
 import { mergeFeatures, runtimeFeatures, type RuntimeExec, type RuntimeFeatures } from '../runtime_build/features.js';
 import { writeOutputFile } from '../util/write_output.js';
 
-export interface RuntimeCommandOptions {
+interface RuntimeCommandOptions {
   models: string[];
   output: string;
   scalar?: boolean;
   exec?: RuntimeExec[];
 }
 
-export interface RuntimeReport {
+interface RuntimeReport {
   output: string;
   bytes: number;
   simd: boolean;
@@ -36,7 +36,7 @@ export function describeFeatures(f: RuntimeFeatures): string[] {
 }
 
 /** Builds and writes the tailored runtime for `options.models`. */
-export async function buildRuntimeFile(options: RuntimeCommandOptions): Promise<RuntimeReport> {
+async function buildRuntimeFile(options: RuntimeCommandOptions): Promise<RuntimeReport> {
   const features = [];
   for (const model of options.models) {
     features.push(await withSqzFile(model, (bytes) => runtimeFeatures([bytes], options.exec ?? ['auto'])));

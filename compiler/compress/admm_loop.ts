@@ -12,7 +12,7 @@ import type { RunRecord } from './run_record.js';
 import { validationAccuracy } from './validation.js';
 
 /** Kept weights that may still move between two epochs' hard projections for ADMM to count as settled. */
-export const MASK_SETTLED = 0.02;
+const MASK_SETTLED = 0.02;
 
 export interface AdmmOutcome {
   /** The best hard projection (and the W it came from). */
@@ -22,12 +22,12 @@ export interface AdmmOutcome {
 }
 
 /** ADMM epochs before the stopping rule may end ADMM: a third of the schedule, at least 2. */
-export function minimumAdmmEpochs(epochs: number): number {
+function minimumAdmmEpochs(epochs: number): number {
   return Math.min(epochs, Math.max(2, Math.ceil(epochs / 3)));
 }
 
 /** Share of kept weights (of either projection) whose keep/drop differs. */
-export function maskChange(a: readonly LayerCode[], b: readonly { mask: Uint8Array }[]): number {
+function maskChange(a: readonly LayerCode[], b: readonly { mask: Uint8Array }[]): number {
   let changed = 0;
   let kept = 0;
   a.forEach((code, i) => {
@@ -42,7 +42,7 @@ export function maskChange(a: readonly LayerCode[], b: readonly { mask: Uint8Arr
 
 /** Runs (or resumes, from `resumed`) the ADMM epochs; checkpoints each. */
 export async function runAdmm(ctx: RunContext, record: RunRecord, resumed?: { epoch: number; snapshot: AdmmSnapshot }): Promise<AdmmOutcome> {
-  const { hyper, layers, setup, targetBytes, state, progress } = ctx;
+  const { hyper, setup, targetBytes, state, progress } = ctx;
   const admm = new AdmmPhase(ctx, resumed?.snapshot);
   try {
     for (let epoch = resumed?.epoch ?? 0; epoch < hyper.epochs; epoch++) {

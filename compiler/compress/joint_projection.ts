@@ -34,14 +34,14 @@ import { markDeadWeights, unitLinks } from './dead_weights.js';
 import { graphWithWeights, measureFile, type FileMeasure } from './measure_file.js';
 import { layerUnits, liveCounts, removable, unitSetupBits, unownedLiveBits, type LayerUnits } from './unit_structure.js';
 
-export const MAX_BITS = 8;
+const MAX_BITS = 8;
 
 /** A layer's importance: one multiplier for all its weights, or one per weight (saliency). Finite, ≥ 0. */
 export type Importance = number | Float32Array;
 
 /** How a layer's tensor is expected to be encoded, which decides what its weights and units cost (header). */
-export type Regime = 'dense' | 'bitmap' | 'rice';
-export const REGIMES: readonly Regime[] = ['rice', 'bitmap', 'dense'];
+type Regime = 'dense' | 'bitmap' | 'rice';
+const REGIMES: readonly Regime[] = ['rice', 'bitmap', 'dense'];
 
 /** The measured costs one projection leaves for the next. Units: bits. */
 export interface CostModel {
@@ -185,9 +185,6 @@ export function projectJoint(
 
 /** Passes of the coordinate search over bitwidths (each tries every layer one bit up and down). */
 const SEARCH_PASSES = 1;
-
-/** Knapsack rounds that exclude weights the file would drop (dead_weights.ts) and refill the budget. */
-const DEAD_WEIGHT_ROUNDS = 6;
 
 /** Scores importance·z² per weight, in f64. */
 function scoresOf(values: Float32Array, importance: Importance): Float64Array {

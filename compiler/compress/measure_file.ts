@@ -10,7 +10,7 @@ import { removeDeadUnits } from '../ir/passes/remove_dead_units.js';
 import type { CompressibleLayer } from './layers.js';
 
 /** Per compressible layer, as stored in the file. */
-export interface StoredLayer {
+interface StoredLayer {
   /** Weights left after dead-unit removal. */
   n: number;
   nnz: number;

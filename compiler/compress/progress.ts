@@ -1,7 +1,7 @@
 // Progress display: one cli-progress bar per epoch with the optimizer's vital signs, or nothing when quiet.
 import cliProgress from 'cli-progress';
 
-export interface EpochStats {
+interface EpochStats {
   loss: number;
   /** ‖W − V‖ / ‖W‖ after the last projection. */
   residual: number;

@@ -28,7 +28,7 @@ export interface Dataset {
 }
 
 /** Values per sample of a split (H·W·C). */
-export function sampleSize(split: Split): number {
+function sampleSize(split: Split): number {
   return split.count === 0 ? 0 : split.images.length / split.count;
 }
 

@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { DataError, describeFsError } from '../errors.js';
 
-export type IdxType = 'u8' | 'i8' | 'i16' | 'i32' | 'f32' | 'f64';
+type IdxType = 'u8' | 'i8' | 'i16' | 'i32' | 'f32' | 'f64';
 
 export interface IdxArray {
   type: IdxType;

@@ -18,14 +18,14 @@ const FASHION_FILES = {
 };
 
 /** Every `IDX_TEST_EVERY`-th sample of an `idx:` pair (index % 6 == 5) is test, the rest train. */
-export const IDX_TEST_EVERY = 6;
+const IDX_TEST_EVERY = 6;
 
 /**
  * Turns an image file ([N, H, W] or [N, H, W, C]) and a label file ([N]) into a Split. u8 pixels are divided by
  * 255; float pixels must already lie in [0, 1]. Labels must be integers in [0, 255].
  * @returns the split, its per-sample shape and the number of classes (largest label + 1)
  */
-export function idxPairToSplit(
+function idxPairToSplit(
   images: IdxArray,
   labels: IdxArray,
   imagesName: string,

@@ -35,7 +35,7 @@ export interface EvalResult {
 }
 
 /** True when `file` names a .sqz (by extension); anything else is taken as a TensorFlow.js model. */
-export function isSqzPath(file: string): boolean {
+function isSqzPath(file: string): boolean {
   return path.extname(file).toLowerCase() === '.sqz';
 }
 

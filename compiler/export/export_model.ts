@@ -9,7 +9,7 @@ export interface ExportOptions {
 }
 
 /** One stored weight tensor, for reports. */
-export interface ExportedTensor {
+interface ExportedTensor {
   /** Name of the op (source layer) that reads it. */
   op: string;
   role: 'kernel' | 'bias';

@@ -26,7 +26,7 @@ export function roundTensorToF16(t: IRTensor): IRTensor {
  * centroid), the centroids are rounded to f16 (an f16 codebook is half the size) unless one is beyond f16's range,
  * and each nonzero is replaced by its nearest centroid. Zeros stay zeros.
  */
-export function quantizeTensorQ8(t: IRTensor): IRTensor {
+function quantizeTensorQ8(t: IRTensor): IRTensor {
   const nonzeros = t.values.filter((v) => v !== 0);
   if (nonzeros.length === 0) return { shape: [...t.shape], values: t.values.slice() };
   const levels = nonzeros.length < t.values.length ? MAX_CODEBOOK_ENTRIES - 1 : MAX_CODEBOOK_ENTRIES;

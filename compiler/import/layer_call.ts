@@ -25,7 +25,7 @@ export type LayerConfig = Record<string, unknown>;
 export type ActivationSpec = { activation: Activation; clipMax?: number };
 
 /** Activations sqz imports, as listed in error messages (the table's Keras identifiers, and relu6). */
-export const SUPPORTED_ACTIVATIONS_TEXT = [...ACTIVATIONS.flatMap((a) => a.keras), 'relu6'].join(', ');
+const SUPPORTED_ACTIVATIONS_TEXT = [...ACTIVATIONS.flatMap((a) => a.keras), 'relu6'].join(', ');
 
 /** Throws UnsupportedModelError: "layer 'NAME' (CLASS) <problem>; <advice>". */
 export function fail(call: LayerCall, problem: string, advice: string): never {

@@ -13,7 +13,7 @@ export interface BatchNormOp {
 }
 
 /** A layer that passes its input through at inference (Dropout, linear Activation...). */
-export interface IdentityOp {
+interface IdentityOp {
   type: 'identity';
   name: string;
   inputs: [number];

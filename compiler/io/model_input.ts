@@ -5,7 +5,7 @@ import { PNG } from 'pngjs';
 import { DataError, FileError, UsageError } from '../errors.js';
 import { readInputFile } from '../util/read_input.js';
 
-export const INPUT_FORMATS = ['.png', '.json', '.bin'] as const;
+const INPUT_FORMATS = ['.png', '.json', '.bin'] as const;
 
 /** What the model expects: values per sample, the per-sample shape (for messages) and the batch. */
 export interface InputSpec {

@@ -18,7 +18,7 @@ export interface IRValue {
 }
 
 /** An op's name in formats/ops.ts. */
-export type OpType = OpName;
+type OpType = OpName;
 
 /**
  * An activation's name in formats/activations.ts, but for relu-clip: the IR writes it as relu with clipMax set

@@ -8,13 +8,6 @@ export function valueConsumers(graph: Graph): number[][] {
   return consumers;
 }
 
-/** For each value index, the index of the op writing it, or -1 (graph inputs, unused values). */
-export function valueProducers(graph: Graph): number[] {
-  const producers = graph.values.map(() => -1);
-  graph.ops.forEach((op, i) => { producers[op.output] = i; });
-  return producers;
-}
-
 function cloneTensor(t: IRTensor | undefined): IRTensor | undefined {
   return t === undefined ? undefined : { shape: [...t.shape], values: t.values.slice() };
 }
@@ -62,24 +55,4 @@ export function compactValues(graph: Graph): Graph {
     inputs: graph.inputs.map((v) => index.get(v)!),
     outputs: graph.outputs.map((v) => index.get(v)!),
   };
-}
-
-function describeOp(graph: Graph, op: IROp): string {
-  const shape = (v: number) => `[${graph.values[v]!.shape.join('×')}]`;
-  const parts = [`${op.type.padEnd(15)} ${op.name}`, `${op.inputs.map(shape).join(' + ')} → ${shape(op.output)}`];
-  if (op.kernel) parts.push(`kernel [${op.kernel.shape.join('×')}]`);
-  if (op.bias) parts.push(`bias [${op.bias.shape.join('×')}]`);
-  if (op.poolSize) parts.push(`pool ${op.poolSize.join('×')}`);
-  if (op.strides && (op.strides[0] !== 1 || op.strides[1] !== 1)) parts.push(`strides ${op.strides.join('×')}`);
-  if (op.padding && op.type !== 'dense') parts.push(op.padding);
-  if (op.params && op.params.length > 0) parts.push(`params ${op.params.join(',')}`);
-  if (op.activation !== 'linear') parts.push(op.clipMax === undefined ? op.activation : `relu≤${op.clipMax}`);
-  return parts.join('  ');
-}
-
-/** One line per op plus a parameter total, for debugging and reports. */
-export function graphSummary(graph: Graph): string {
-  const lines = graph.ops.map((op, i) => `${String(i).padStart(3)}  ${describeOp(graph, op)}`);
-  const ins = graph.inputs.map((v) => `${graph.values[v]!.name} [${graph.values[v]!.shape.join('×')}]`).join(', ');
-  return [`inputs: ${ins}`, ...lines, `parameters: ${countParameters(graph)}`].join('\n');
 }

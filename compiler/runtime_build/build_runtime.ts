@@ -9,7 +9,7 @@ import { featureMasks, type RuntimeFeatures } from './features.js';
 /** The package root (this file runs from dist/compiler/runtime_build/). */
 const PACKAGE_ROOT = new URL('../../../', import.meta.url);
 /** The entry file of the general runtime's test hooks (decodeTensor, planOverlaps): a tailored runtime leaves it out. */
-export const TEST_HOOKS_ENTRY = 'assembly/hooks.ts';
+const TEST_HOOKS_ENTRY = 'assembly/hooks.ts';
 
 interface AsConfig {
   entries: string[];
@@ -30,7 +30,7 @@ function optionArgs(key: string, value: unknown): string[] {
 }
 
 /** The asc command line for a runtime with `features`, written to a file named runtime.wasm. */
-export function ascArguments(features: RuntimeFeatures, simd: boolean): string[] {
+function ascArguments(features: RuntimeFeatures, simd: boolean): string[] {
   const config = JSON.parse(readFileSync(new URL('asconfig.json', PACKAGE_ROOT), 'utf8')) as AsConfig;
   const masks = Object.entries(featureMasks(features)).flatMap(([name, mask]) => ['--use', `${name}=${mask}`]);
   const options = { ...config.options, ...config.targets[simd ? 'simd' : 'scalar'] };

@@ -18,14 +18,14 @@ import { appendFile, writeFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 
 /** The files whose atomic writes have fault points. */
-export const FAULT_FILES = ['checkpoint', 'export', 'report'] as const;
+const FAULT_FILES = ['checkpoint', 'export', 'report'] as const;
 export type FaultFile = (typeof FAULT_FILES)[number];
 const STAGES = ['partial', 'temp', 'renamed'] as const;
 /** Every point a spec can name. */
 export const FAULT_POINTS = ['epoch-step', ...FAULT_FILES.flatMap((f) => STAGES.map((s) => `${f}-${s}` as const))] as const;
 export type FaultPoint = (typeof FAULT_POINTS)[number];
-export const FAULT_ACTIONS = ['kill', 'enospc'] as const;
-export type FaultAction = (typeof FAULT_ACTIONS)[number];
+const FAULT_ACTIONS = ['kill', 'enospc'] as const;
+type FaultAction = (typeof FAULT_ACTIONS)[number];
 
 export interface FaultSpec {
   action: FaultAction;

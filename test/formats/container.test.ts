@@ -192,7 +192,7 @@ test('graph rules: unknown codes, weights, outputs, order and shapes', () => {
     ['add shapes', (m) => { m.ops[2].inputs = [1, 0]; }, ERR_SHAPE, /input value 0 has shape \[8, 8, 1\]/],
     ['output never written', (m) => { m.outputs = [7, 8, 8]; m.ops.pop(); }, ERR_MALFORMED, /output value 8 is never written/],
   ];
-  for (const [name, change, code, pattern] of cases) {
+  for (const [, change, code, pattern] of cases) { // the name labels the case for the reader
     const m = buildModel();
     change(m);
     expectError(() => readSqz(rawFile(m)), code, pattern);

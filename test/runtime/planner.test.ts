@@ -37,7 +37,7 @@ function randomGraph(seed: number): ModelMessage {
       op = newOp({ type: OP_DENSE, inputs: [input], outputs: [written], weight: model.tensors.length, activation: pick([ACT_LINEAR, ACT_TANH]) });
     } else if (kind < 0.55) {
       const shape = model.values[input].shape;
-      const same = model.values.map((v, i) => i).filter((i) => model.values[i].shape.join() === shape.join());
+      const same = model.values.map((_, i) => i).filter((i) => model.values[i].shape.join() === shape.join());
       const inputs = [input, pick(same), ...(random() < 0.3 ? [pick(same)] : [])];
       model.values.push({ shape });
       op = newOp({ type: OP_ADD, inputs, outputs: [written], activation: pick([ACT_LINEAR, ACT_RELU]) });

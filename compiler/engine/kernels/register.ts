@@ -21,7 +21,7 @@ import { forgetReplaced, rememberReplaced, replacedKernel } from './overrides.js
 import { unsortedSegmentSumConfig } from './UnsortedSegmentSum.js';
 
 /** Kernels the backend lacks, each for the backend named in its config. */
-export const SQZ_KERNELS: readonly tf.KernelConfig[] = [
+const SQZ_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
@@ -29,7 +29,7 @@ export const SQZ_KERNELS: readonly tf.KernelConfig[] = [
 ];
 
 /** Correct or faster replacements for kernels the backend has. */
-export const SQZ_OVERRIDES: readonly tf.KernelConfig[] = [conv2dBackpropInputConfig, maxPoolGradConfig];
+const SQZ_OVERRIDES: readonly tf.KernelConfig[] = [conv2dBackpropInputConfig, maxPoolGradConfig];
 
 /**
  * Registers every kernel of `SQZ_KERNELS` and `SQZ_OVERRIDES` for `backendName`. Calling it again is harmless:

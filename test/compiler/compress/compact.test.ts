@@ -68,7 +68,7 @@ test('the compact model computes what the masked quantized model computes; its l
   const layers = compressibleLayers(graph);
   const masks = masksKilling(graph, { c1: [1, 4], c2: [0, 5, 6], d1: [2, 3, 7] });
   const latent = layers.map((l) => graph.ops[l.opIndex]!.kernel!.values.map((v, j) => v + 0.001 * j));
-  const codes: LayerCode[] = layers.map((l, i) => {
+  const codes: LayerCode[] = layers.map((_, i) => {
     const centroids = Float32Array.from([-0.5, -0.2, 0.15, 0.45]);
     const mask = masks[i]!;
     return { bits: 2, nnz: mask.reduce((s, m) => s + m, 0), centroids, mask };

@@ -22,8 +22,12 @@ export interface HostileModelCase {
   make(dir: string): Promise<HostileModel>;
 }
 
+/** Parsed model.json, which the cases edit freely (any path, any type: that is what makes them hostile). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form JSON surgery; a type would only get in the way
+type ModelJson = any;
+
 /** The dense model saved in `dir`; returns model.json's path and its parsed JSON. */
-export async function denseModel(dir: string): Promise<{ file: string; json: Record<string, any> }> {
+export async function denseModel(dir: string): Promise<{ file: string; json: ModelJson }> {
   const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 2, name: 'fc' })] });
   const file = await saveLayersModel(model, dir);
   model.dispose();
@@ -31,7 +35,7 @@ export async function denseModel(dir: string): Promise<{ file: string; json: Rec
 }
 
 /** A case that edits model.json; `expected` gets the file's path. */
-function jsonCase(name: string, edit: (json: any, dir: string) => void, expected: (file: string) => (string | RegExp)[]): HostileModelCase {
+function jsonCase(name: string, edit: (json: ModelJson, dir: string) => void, expected: (file: string) => (string | RegExp)[]): HostileModelCase {
   return {
     name,
     async make(dir) {

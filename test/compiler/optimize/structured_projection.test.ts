@@ -206,7 +206,7 @@ test('structuredProject equals the plain-sort greedy exactly, with ties, bonuses
     const budget = rand() * full.cost;
     const res = structuredProject(layers, budget);
     const ref = greedyReference(layers, budget);
-    layers.forEach((l, i) => assert.deepEqual([...res.keep[i]], [...ref[i]], `trial ${trial}: layer ${i}`));
+    layers.forEach((_, i) => assert.deepEqual([...res.keep[i]], [...ref[i]], `trial ${trial}: layer ${i}`));
   }
 });
 
