@@ -5,9 +5,7 @@
 //   U-step   right after: U ← U + W − V; ρ grows geometrically (up to rhoMax) so W is pulled onto V by the end.
 import * as tf from '@tensorflow/tfjs-core';
 import { batches } from '../data/dataset.js';
-import { batchTensors, checkLoss, disposeBatch, FisherAccumulator, fisherStep, sgdStep } from './sgd.js';
-import { subset } from '../data/dataset.js';
-import { PROBE_SAMPLES } from './probe_score.js';
+import { batchTensors, checkLoss, disposeBatch, FisherAccumulator, sgdStep } from './sgd.js';
 import { assignArray } from './train_state.js';
 import { cosineLr, type RunContext } from './context.js';
 import { initialCosts, projectJoint, type CostModel, type Importance, type JointProjection } from './joint_projection.js';
@@ -189,17 +187,6 @@ export class AdmmPhase {
     });
   }
 
-  /** The Fisher estimate from the probe samples' gradients, in order, weights untouched (no RNG drawn). */
-  private warmFisher(): void {
-    const { data, hyper, inputShape, numClasses, state, loss } = this.ctx;
-    const probe = subset(data.train, Math.min(PROBE_SAMPLES, data.train.count));
-    for (const batch of batches(probe, hyper.batchSize, this.ctx.rng, { shuffle: false })) {
-      const tensors = batchTensors(batch, inputShape, numClasses);
-      fisherStep(state, tensors, loss, this.fisher);
-      disposeBatch(tensors);
-    }
-  }
-
   /** One epoch of W-steps with V/U-steps every projectionInterval steps. `step` is the global step at its start. */
   runEpoch(epoch: number, startStep: number): EpochResult {
     const { ctx } = this;
@@ -213,11 +200,7 @@ export class AdmmPhase {
       projectionMs += performance.now() - t0;
       projectionsThisEpoch++;
     };
-    if (this.projections === 0) {
-      // The first projection, from the pretrained weights, values them by Fisher too: gradients of the probe samples.
-      if (this.fisher.steps === 0) this.warmFisher();
-      timedProject(startStep);
-    }
+    if (this.projections === 0) timedProject(startStep); // the first projection, from the pretrained weights
     progress.startEpoch(`admm ${epoch + 1}/${hyper.epochs}`, this.stepsPerEpoch);
     let step = startStep;
     let lossSum = 0;

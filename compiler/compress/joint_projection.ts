@@ -34,14 +34,14 @@ import { markDeadWeights, unitLinks } from './dead_weights.js';
 import { graphWithWeights, measureFile, type FileMeasure } from './measure_file.js';
 import { layerUnits, liveCounts, removable, unitSetupBits, unownedLiveBits, type LayerUnits } from './unit_structure.js';
 
-const MAX_BITS = 8;
+export const MAX_BITS = 8;
 
 /** A layer's importance: one multiplier for all its weights, or one per weight (saliency). Finite, ≥ 0. */
 export type Importance = number | Float32Array;
 
 /** How a layer's tensor is expected to be encoded, which decides what its weights and units cost (header). */
-type Regime = 'dense' | 'bitmap' | 'rice';
-const REGIMES: readonly Regime[] = ['rice', 'bitmap', 'dense'];
+export type Regime = 'dense' | 'bitmap' | 'rice';
+export const REGIMES: readonly Regime[] = ['rice', 'bitmap', 'dense'];
 
 /** The measured costs one projection leaves for the next. Units: bits. */
 export interface CostModel {
@@ -168,7 +168,7 @@ export function projectJoint(
       model = { ...model, regimes: found.regimes };
       ({ codes, values } = quantize(z, masks, found.allocation.bits, found.allocation.centroids));
     } else {
-      [masks] = sparseStep(select, model.bits, model.regimes, model, importance, budgetBytes, structure, 'continue') as [Uint8Array[]];
+      masks = sparseStep(select, model.bits, model.regimes, model, importance, budgetBytes, structure);
       ({ codes, values } = quantize(z, masks, model.bits, undefined, importance));
     }
     if (opts.measure === false) {
@@ -220,8 +220,8 @@ function consumerBonus(structure: ProjectionStructure, scores: readonly Float64A
  */
 function sparseStep(
   select: readonly Float32Array[], bits: readonly number[], regimes: readonly Regime[], costs: CostModel,
-  importance: readonly Importance[], budgetBytes: number, structure: ProjectionStructure, starts: 'continue' | 'both',
-): Uint8Array[][] {
+  importance: readonly Importance[], budgetBytes: number, structure: ProjectionStructure,
+): Uint8Array[] {
   const units = structure.units;
   const priced = bits.map((b, i) => regimeCosts(regimes[i]!, b, costs.indexBits[i]!));
   const alpha = priced.map((p) => p.alpha);
@@ -230,65 +230,40 @@ function sparseStep(
   const budgetBits = Math.max(0, 8 * budgetBytes - fixedWithoutCodebooks - codebooks - unownedLiveBits(units, alpha));
   const scores = select.map((v, i) => scoresOf(v, importance[i]!));
   const orders = scores.map(scoreOrder); // sorted once; later rounds only zero scores
-  /** The knapsack with units priced at `live`; with `open`, weights in rows fed by a closed unit are worth nothing. */
-  const knapsack = (live: { units: number[]; rows: number[] }, open?: readonly Uint8Array[]) => {
-    const available = open ? withoutClosedRows(structure, scores, open) : scores;
-    return structuredProject(
-      available.map((sc, i) => ({
-        scores: sc,
-        order: orders[i]!,
-        units: units[i]!.units,
-        bitsPerKept: priced[i]!.beta,
-        unitSetupBits: removable(units[i]!) ? unitSetupBits(units, i, alpha, live, BIAS_BITS) : undefined,
-        // What a unit's removal takes from its consumer counts whatever is open there now: a closed unit can reopen.
-        unitBonus: consumerBonus(structure, scores, i),
-      })),
-      budgetBits,
-    ).keep;
-  };
+  const knapsack = (live: { units: number[]; rows: number[] }) => structuredProject(
+    scores.map((sc, i) => ({
+      scores: sc,
+      order: orders[i]!,
+      units: units[i]!.units,
+      bitsPerKept: priced[i]!.beta,
+      unitSetupBits: removable(units[i]!) ? unitSetupBits(units, i, alpha, live, BIAS_BITS) : undefined,
+      unitBonus: consumerBonus(structure, scores, i),
+    })),
+    budgetBits,
+  ).keep;
 
-  // a. Structure rounds from a start (open units and their counts): price, solve, reopen what the solution opened.
-  const settle = (startOpen: Uint8Array[] | undefined, startLive: { units: number[]; rows: number[] }) => {
-    let live = startLive;
-    let open = startOpen;
-    let kept = knapsack(live, open);
-    for (let round = 1; round < STRUCTURE_ROUNDS; round++) {
-      const next = liveCounts(units, kept);
-      const nextOpen = openUnits(units, kept);
-      if (open && nextOpen.every((o, i) => o.every((x, u) => x === open![i]![u]))) break;
-      live = dampedLive(units, live, next);
-      open = nextOpen;
-      kept = knapsack(live, open);
-    }
-    return kept;
-  };
-  // b. Alignment rounds: drop the weights the file would not hold and refill the budget.
-  const aligned = (start: Uint8Array[]) => {
-    let keep = start;
-    const dead = select.map((v) => new Uint8Array(v.length));
-    for (let round = 0; round < ALIGNMENT_ROUNDS; round++) {
-      markDeadWeights(structure.links, keep, dead);
-      const open = openUnits(units, keep, dead);
-      const removed = excludeUnavailable(structure, scores, open, dead);
-      if (removed === 0) break;
-      keep = knapsack(liveCounts(units, keep.map((k, i) => k.map((x, j) => (dead[i]![j] ? 0 : x)))));
-    }
-    keep.forEach((k, i) => {
-      const d = dead[i]!;
-      for (let j = 0; j < k.length; j++) if (d[j]) k[j] = 0;
-    });
-    return keep;
-  };
-  // Units cost live weights only where α > 0; there the fixed point depends on where it starts (the costs are
-  // bilinear in neighbouring widths: from all units live, a wide fc1 prices every conv2 channel out, and conv2
-  // collapses to one channel, which Σ w² does not count as a loss). So the bit search (starts 'both') also starts
-  // from balanced widths and lets its scorer choose; the other projections continue from the last widths.
-  const candidates = [aligned(settle(undefined, costs.live))];
-  if (starts === 'both' && alpha.some((a, i) => a > 0 && removable(units[i]!))) {
-    const start = balancedStart(structure, scores, alpha, budgetBits);
-    candidates.push(aligned(settle(start.open, start.live)));
+  let live = costs.live;
+  let keep = knapsack(live);
+  for (let round = 1; round < STRUCTURE_ROUNDS; round++) {
+    const next = liveCounts(units, keep);
+    if (next.units.every((u, i) => u === live.units[i])) break;
+    live = dampedLive(units, live, next);
+    keep = knapsack(live);
   }
-  return candidates;
+
+  const dead = select.map((v) => new Uint8Array(v.length));
+  for (let round = 0; round < ALIGNMENT_ROUNDS; round++) {
+    markDeadWeights(structure.links, keep, dead);
+    const open = openUnits(units, keep, dead);
+    const removed = excludeUnavailable(structure, scores, open, dead);
+    if (removed === 0) break;
+    keep = knapsack(liveCounts(units, keep.map((k, i) => k.map((x, j) => (dead[i]![j] ? 0 : x)))));
+  }
+  keep.forEach((k, i) => {
+    const d = dead[i]!;
+    for (let j = 0; j < k.length; j++) if (d[j]) k[j] = 0;
+  });
+  return keep;
 }
 
 /** Knapsack reruns while the live unit counts move, and while weights are dropped for alignment. */
@@ -303,60 +278,13 @@ function dampedLive(
   return { units: u, rows: units.map((s) => (s.producer === undefined ? s.rows : (s.rows / units[s.producer]!.units) * u[s.producer]!)) };
 }
 
-/** `scores` with the entries of rows fed by a closed producer unit set to 0 (copies only the layers it changes). */
-function withoutClosedRows(structure: ProjectionStructure, scores: readonly Float64Array[], open: readonly Uint8Array[]): Float64Array[] {
-  return scores.map((sc, i) => {
-    const link = structure.units[i]!.producer === undefined ? undefined : structure.links.find((l) => l.consumer === i)!;
-    if (!link) return sc;
-    const feeding = open[link.producer]!;
-    const out = sc.slice();
-    for (let j = 0; j < out.length; j++) if (!feeding[link.unitOfEntry[j]!]) out[j] = 0;
-    return out;
-  });
-}
-
-/**
- * The balanced start: the same fraction f of every removable layer's units open (its units of largest Σ score),
- * f chosen by bisection so the live weights' bits (α per live weight, biases) about fill the budget.
- */
-function balancedStart(
-  structure: ProjectionStructure, scores: readonly Float64Array[], alpha: readonly number[], budgetBits: number,
-): { open: Uint8Array[]; live: { units: number[]; rows: number[] } } {
-  const units = structure.units;
-  const counts = (f: number) => units.map((s) => (removable(s) ? Math.max(1, Math.round(f * s.units)) : s.units));
-  const rowsOf = (u: number[]) => units.map((s) => (s.producer === undefined ? s.rows : (s.rows / units[s.producer]!.units) * u[s.producer]!));
-  const bits = (u: number[]) => {
-    const rows = rowsOf(u);
-    return units.reduce((sum, s, i) => sum + alpha[i]! * rows[i]! * u[i]! + (s.hasBias ? BIAS_BITS * u[i]! : 0), 0);
-  };
-  let lo = 0;
-  let hi = 1;
-  for (let k = 0; k < 30; k++) {
-    const mid = (lo + hi) / 2;
-    if (bits(counts(mid)) <= budgetBits) lo = mid;
-    else hi = mid;
-  }
-  const u = counts(lo);
-  const open = scores.map((sc, i) => {
-    const n = units[i]!.units;
-    const mask = new Uint8Array(n);
-    if (!removable(units[i]!)) return mask.fill(1);
-    const value = new Float64Array(n);
-    for (let j = 0; j < sc.length; j++) value[j % n] += sc[j]!;
-    const best = Array.from(value.keys()).sort((a, b) => value[b]! - value[a]! || a - b);
-    for (const unit of best.slice(0, u[i]!)) mask[unit] = 1;
-    return mask;
-  });
-  return { open, live: { units: u, rows: rowsOf(u) } };
-}
-
 /** Per layer and unit: 1 if the unit holds a kept weight that is not dead. */
-function openUnits(units: readonly LayerUnits[], keep: readonly Uint8Array[], dead?: readonly Uint8Array[]): Uint8Array[] {
+function openUnits(units: readonly LayerUnits[], keep: readonly Uint8Array[], dead: readonly Uint8Array[]): Uint8Array[] {
   return keep.map((k, i) => {
     const n = units[i]!.units;
     const open = new Uint8Array(n);
-    const d = dead?.[i];
-    for (let j = 0; j < k.length; j++) if (k[j] && !d?.[j]) open[j % n] = 1;
+    const d = dead[i]!;
+    for (let j = 0; j < k.length; j++) if (k[j] && !d[j]) open[j % n] = 1;
     return open;
   });
 }
@@ -471,15 +399,12 @@ function searchLayout(
   budgetBytes: number, structure: ProjectionStructure, score?: (values: readonly Float32Array[]) => number,
 ): { masks: Uint8Array[]; allocation: Allocation; regimes: Regime[] } {
   const evaluate = (bits: readonly number[], regimes: readonly Regime[]) => {
-    const tried = sparseStep(select, bits, regimes, costs, importance, budgetBytes, structure, 'both').map((masks) => {
-      const allocation = allocate(z, masks, regimes, costs, importance, budgetBytes, structure);
-      const error = score
-        ? score(quantize(z, masks, allocation.bits, allocation.centroids).values)
-        : prunedEnergy(z, masks, importance) + allocation.distortion;
-      return { masks, allocation, error };
-    });
-    const chosen = tried.reduce((a, b) => (b.error < a.error ? b : a));
-    return { bits: [...bits], regimes: [...regimes], ...chosen };
+    const masks = sparseStep(select, bits, regimes, costs, importance, budgetBytes, structure);
+    const allocation = allocate(z, masks, regimes, costs, importance, budgetBytes, structure);
+    const error = score
+      ? score(quantize(z, masks, allocation.bits, allocation.centroids).values)
+      : prunedEnergy(z, masks, importance) + allocation.distortion;
+    return { bits: [...bits], regimes: [...regimes], masks, allocation, error };
   };
   let best = evaluate(costs.bits, costs.regimes);
   for (let pass = 0; pass < SEARCH_PASSES; pass++) {

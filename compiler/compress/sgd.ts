@@ -142,14 +142,6 @@ export class FisherAccumulator {
   }
 }
 
-/** Adds one batch's squared gradients to `fisher` without changing any weight. */
-export function fisherStep(state: TrainState, batch: BatchTensors, loss: LossConfig | undefined, fisher: FisherAccumulator): void {
-  const { value, grads } = tf.variableGrads(() => lossOf(state.graph, state.params, batch, loss), state.list);
-  fisher.update(grads);
-  value.dispose();
-  tf.dispose(grads);
-}
-
 /**
  * One SGD-with-momentum step on all variables of `state` (m ← μm + g + wd·W; W ← W − lr·m), then the prox pull for
  * kernels that have an anchor. Returns the mini-batch loss; updates `fisher` from the step's gradients.

@@ -17,7 +17,6 @@
 //      (bonus + V_k) / (S + k·β) (V_k: the k best scores). Every later weight is an item of ratio score/β, never
 //      above the opening's ratio, so the concave hull of a group is: opening, then singles in order.
 //   2. Forced: each layer keeps minKeep (default 1) items: its best opening, or its best singles.
-//      A layer may cap how many units open (maxOpen, its width): past it, openings are dropped.
 //      Weights are ordered by score descending, ties by lower index (one radix sort, reusable across calls).
 //   3. Greedy: take items in ratio order (ties: lower layer, lower unit, opening first), each one that still fits;
 //      an item that does not fit drops its group (its later items cost as much or more and the capacity only
@@ -39,8 +38,6 @@ export interface StructuredLayerInput {
   unitBonus?: Float64Array;
   /** Keep at least this many items of the layer (default 1). */
   minKeep?: number;
-  /** Open at most this many units (openable layers; default all): the layer's width cap. */
-  maxOpen?: number;
   /**
    * The weights in knapsack order (scoreOrder(scores)), when the caller reuses it across calls on the same scores;
    * entries whose score has since been set to 0 are skipped. Computed when absent.
@@ -100,8 +97,6 @@ function checkLayer(layer: StructuredLayerInput, i: number): void {
   }
   const mk = layer.minKeep ?? 1;
   if (!Number.isInteger(mk) || mk < 0) throw new RangeError(`${where}: minKeep is ${mk}; it must be an integer ≥ 0`);
-  const cap = layer.maxOpen;
-  if (cap !== undefined && (!Number.isInteger(cap) || cap < 1)) throw new RangeError(`${where}: maxOpen is ${cap}; it must be an integer ≥ 1`);
 }
 
 /**
@@ -299,19 +294,13 @@ export function structuredProject(layers: StructuredLayerInput[], budgetBits: nu
     }
   });
 
-  // 3. Greedy over the groups' next items. Free items (ratio ∞, cost 0) are taken whatever the budget. A layer at
-  // its width cap opens no more units (its open units still take weights).
-  const opened = groups.map((gs) => gs.filter((g) => g.opened && layers[g.layer]!.unitSetupBits !== undefined).length);
+  // 3. Greedy over the groups' next items. Free items (ratio ∞, cost 0) are taken whatever the budget.
   const heap = new GroupHeap();
   for (const gs of groups) for (const g of gs) heap.push(g);
   while (heap.size > 0) {
     const g = heap.pop();
     const cost = g.opened ? g.beta : g.openCost;
     if (spent + cost > budgetBits && cost > 0) continue; // drops the group: its later items cannot fit either
-    if (!g.opened) {
-      if (opened[g.layer]! >= (layers[g.layer]!.maxOpen ?? Infinity)) continue;
-      opened[g.layer]!++;
-    }
     spent += takeNext(g);
     heap.push(g);
   }

@@ -22,7 +22,6 @@ function randomLayers(rand: () => number, maxLayers: number, maxUnits: number, m
       unitSetupBits: openable ? Math.floor(rand() * 12) : undefined,
     };
     if (openable && rand() < 0.5) layer.unitBonus = Float64Array.from({ length: units }, () => (rand() < 0.5 ? 0 : Math.round(rand() * 4)));
-    if (openable && rand() < 0.3) layer.maxOpen = 1 + Math.floor(rand() * units);
     return layer;
   });
 }
@@ -49,7 +48,7 @@ function evaluate(layers: StructuredLayerInput[], keep: Uint8Array[]): { cost: n
   return { cost, value };
 }
 
-/** Best value over all subsets with ≥ 1 kept weight of positive score per layer (where the layer has one), cost ≤ budget, open units ≤ maxOpen. */
+/** Best value over all subsets with ≥ 1 kept weight of positive score per layer (where the layer has one), cost ≤ budget. */
 function bruteForce(layers: StructuredLayerInput[], budget: number): number {
   const all: [number, number][] = [];
   layers.forEach((l, i) => l.scores.forEach((s, j) => { if (s > 0) all.push([i, j]); }));
@@ -59,17 +58,10 @@ function bruteForce(layers: StructuredLayerInput[], budget: number): number {
     const keep = layers.map((l) => new Uint8Array(l.scores.length));
     all.forEach(([i, j], b) => { if (mask & (1 << b)) keep[i][j] = 1; });
     if (keep.some((k, i) => needs[i] && !k.some((x) => x === 1))) continue;
-    if (layers.some((l, i) => l.maxOpen !== undefined && openCount(l, keep[i]) > l.maxOpen)) continue;
     const { cost, value } = evaluate(layers, keep);
     if (cost <= budget && value > best) best = value;
   }
   return best;
-}
-
-function openCount(l: StructuredLayerInput, keep: Uint8Array): number {
-  const open = new Set<number>();
-  keep.forEach((k, j) => { if (k) open.add(j % l.units); });
-  return open.size;
 }
 
 /** Every item's value: openings (best prefix + bonus) and single weights; the bound's "largest item". */
@@ -163,7 +155,6 @@ function greedyReference(layers: StructuredLayerInput[], budget: number): Uint8A
     }
   });
   const all = groups.flat().sort(order);
-  const openIn = layers.map((l, i) => groups.filter((g) => g.length > 0 && g[0].layer === i && l.unitSetupBits !== undefined && taken.get(g)! > 0).length);
   for (const it of all) {
     const g = groups.find((gr) => gr.includes(it))!;
     if (dropped.has(g) || g.indexOf(it) < taken.get(g)!) continue;
@@ -171,14 +162,6 @@ function greedyReference(layers: StructuredLayerInput[], budget: number): Uint8A
     if (it.cost > 0 && spent + it.cost > budget) {
       dropped.add(g);
       continue;
-    }
-    const l = layers[it.layer];
-    if (l.unitSetupBits !== undefined && it.seq === 0) {
-      if (openIn[it.layer] >= (l.maxOpen ?? Infinity)) {
-        dropped.add(g);
-        continue;
-      }
-      openIn[it.layer]++;
     }
     spent += it.cost;
     taken.set(g, taken.get(g)! + 1);
@@ -248,5 +231,4 @@ test('bad input is refused with the layer and the value', () => {
   assert.throws(() => structuredProject([{ scores: new Float64Array(2), units: 2, bitsPerKept: 1, unitSetupBits: 3, unitBonus: new Float64Array(3) }], 10),
     /unitBonus has 3 entries for 2 units/);
   assert.throws(() => structuredProject([], NaN), /budgetBits is NaN/);
-  assert.throws(() => structuredProject([{ scores: new Float64Array(2), units: 2, bitsPerKept: 1, unitSetupBits: 1, maxOpen: 0 }], 10), /maxOpen is 0/);
 });
