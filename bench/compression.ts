@@ -108,6 +108,7 @@ if (!opts.reportOnly) {
       const stem = path.join('bench/out', `${name}-${ratio}x`);
       const args = ['dist/compiler/cli.js', 'compress', path.relative(root, path.join(dir, 'model.json')), '--data', c.data,
         '--ratio', String(ratio), '-o', `${stem}.sqz`, '--report', `${stem}.json`, '--quiet'];
+      const commit = headCommit(); // the code the run starts with
       const r = await run(args);
       if (r.code !== 0) {
         process.stderr.write(`${name} at ${ratio}× failed: ${r.stderr.split('\n').filter(Boolean).pop()}\n`);
@@ -116,7 +117,7 @@ if (!opts.reportOnly) {
       const report = JSON.parse(await readFile(path.join(root, `${stem}.json`), 'utf8')) as CompressReport;
       // Re-read: another bench process (a different --only) may have recorded results since this one started.
       results = (await loadResults()).filter((x) => !(x.name === name && x.ratio === ratio));
-      results.push({ name, ratio, command: `node ${args.join(' ')}`, wallSeconds: r.seconds, baseline, report, commit: headCommit() });
+      results.push({ name, ratio, command: `node ${args.join(' ')}`, wallSeconds: r.seconds, baseline, report, commit });
       results.sort((a, b) => a.name.localeCompare(b.name) || a.ratio - b.ratio);
       await writeFile(path.join(out, 'compression.json'), `${JSON.stringify(results, null, 2)}\n`);
       await writeSection(results);
