@@ -151,23 +151,27 @@ function windowPadBefore(input: u64, window: u64, stride: u64, out: u64, padding
   return span > input ? <i32>((span - input) >> 1) : 0;
 }
 
+/** Takes the op's strides (default 1, 1) into op.strideH/strideW: each in 1..65535. */
+export function takeStrides(op: Op, index: u32): i32 {
+  if (op.strideCount == 0) {
+    op.strideH = 1;
+    op.strideW = 1;
+  } else if (op.strideCount != 2) {
+    return opFail(op, index, ERR_MALFORMED, E_ATTR_COUNT);
+  }
+  // 0 wraps to 0xFFFFFFFF, so one unsigned compare per stride refuses 0 and anything above 0xFFFF.
+  if (op.strideH - 1 >= 0xFFFF || op.strideW - 1 >= 0xFFFF) return opFail(op, index, ERR_MALFORMED, E_ATTR_RANGE);
+  return ERR_NONE;
+}
+
 /**
  * Window geometry for conv and pools: takes strides (default 1, 1), computes outH/outW and the padding, and
  * checks the output value is [outH, outW, channels]. windowH/windowW must be set, and inH/inW.
  */
 export function prepareWindow(op: Op, index: u32, channels: u64): i32 {
-  let strideH: u32 = 1, strideW: u32 = 1;
-  if (op.strideCount == 2) {
-    strideH = op.strideH;
-    strideW = op.strideW;
-  } else if (op.strideCount != 0) {
-    return opFail(op, index, ERR_MALFORMED, E_ATTR_COUNT);
-  }
-  if (strideH == 0 || strideW == 0 || strideH > 0xFFFF || strideW > 0xFFFF) {
-    return opFail(op, index, ERR_MALFORMED, E_ATTR_RANGE);
-  }
-  op.strideH = strideH;
-  op.strideW = strideW;
+  let code = takeStrides(op, index);
+  if (code != ERR_NONE) return code;
+  let strideH = <u64>op.strideH, strideW = <u64>op.strideW;
   let windowH = <u64>op.windowH, windowW = <u64>op.windowW;
   let outH = windowOutput(op.inH, windowH, strideH, op.padding);
   let outW = windowOutput(op.inW, windowW, strideW, op.padding);
@@ -175,14 +179,5 @@ export function prepareWindow(op: Op, index: u32, channels: u64): i32 {
   if (outW == 0) return shapeFail(op, index, E_WINDOW, windowW, op.inW);
   op.padTop = windowPadBefore(op.inH, windowH, strideH, outH, op.padding);
   op.padLeft = windowPadBefore(op.inW, windowW, strideW, outW, op.padding);
-  let output = outputValue(op);
-  if (output.rank != 3) return shapeFail(op, index, E_OUT_SHAPE, output.rank, 3);
-  if (<u64>output.d0 != outH) return shapeFail(op, index, E_OUT_SHAPE, output.d0, outH);
-  if (<u64>output.d1 != outW) return shapeFail(op, index, E_OUT_SHAPE, output.d1, outW);
-  if (<u64>output.d2 != channels) return shapeFail(op, index, E_OUT_SHAPE, output.d2, channels);
-  op.outH = <i32>outH;
-  op.outW = <i32>outW;
-  op.outC = <i32>channels;
-  return ERR_NONE;
+  return requireImageOutput(op, index, outH, outW, channels);
 }
-

@@ -8,16 +8,16 @@
 // every input row's output row, at output column step SW; then the planar output goes back to [OH, OW, M].
 
 import {
-  ERR_MALFORMED, ERR_NONE, EXEC_COMPRESSED, OP_CONV2D_TRANSPOSE, PAD_SAME, PATH_CONV_PLANAR, PATH_DECODED,
+  ERR_NONE, EXEC_COMPRESSED, OP_CONV2D_TRANSPOSE, PAD_SAME, PATH_CONV_PLANAR, PATH_DECODED,
   SPARSE_EXEC_MAX_DENSITY_PERMILLE_CONV,
 } from '../../formats/constants';
-import { CTX_PATH, E_ATTR_COUNT, E_ATTR_RANGE, E_W_SHAPE, MISSING_PATH, notBuilt } from '../errors';
+import { CTX_PATH, MISSING_PATH, notBuilt } from '../errors';
 import { pathBuilt } from '../features';
 import { Op, Tensor } from '../model';
 import { scratchPointer } from '../planner';
 import { PLAN_REFUSED, registerCompressed, registerKernel } from '../registry';
 import { chunkPosition, chunkRow, chunkValue, walkChunk, walkMatrix } from '../walk';
-import { checkBias, opFail, requireImageOutput, requireWeight, shapeFail, takeImageInput, weightOf } from './common';
+import { checkBias, prepareConvWeight, requireImageOutput, takeStrides, weightOf } from './common';
 import { endValid, fillPlanes, firstValid, transpose } from './conv_planar';
 import { accumulateRows } from './matvec';
 import { fillRows } from './vector';
@@ -41,23 +41,11 @@ function transposedPadBefore(input: u64, kernel: u64, stride: u64, out: u64, pad
 
 /** Weight [KH, KW, C, M] over [H, W, C]; strides; output [OH, OW, M]; bias [M]. Sets the geometry. */
 function prepareConv2dTranspose(op: Op, index: u32): i32 {
-  let code = requireWeight(op, index, 4);
-  if (code == ERR_NONE) code = takeImageInput(op, index);
+  let code = prepareConvWeight(op, index);
+  if (code == ERR_NONE) code = takeStrides(op, index);
   if (code != ERR_NONE) return code;
   let t = weightOf(op);
-  if (t.d2 != <u32>op.inC) return shapeFail(op, index, E_W_SHAPE, t.d2, op.inC);
-  let strideH: u32 = 1, strideW: u32 = 1;
-  if (op.strideCount == 2) {
-    strideH = op.strideH;
-    strideW = op.strideW;
-  } else if (op.strideCount != 0) {
-    return opFail(op, index, ERR_MALFORMED, E_ATTR_COUNT);
-  }
-  if (strideH == 0 || strideW == 0 || strideH > 0xFFFF || strideW > 0xFFFF) return opFail(op, index, ERR_MALFORMED, E_ATTR_RANGE);
-  op.strideH = strideH;
-  op.strideW = strideW;
-  op.windowH = <i32>t.d0;
-  op.windowW = <i32>t.d1;
+  let strideH = <u64>op.strideH, strideW = <u64>op.strideW;
   let outH = transposedLength(op.inH, t.d0, strideH, op.padding);
   let outW = transposedLength(op.inW, t.d1, strideW, op.padding);
   code = requireImageOutput(op, index, outH, outW, t.d3);
