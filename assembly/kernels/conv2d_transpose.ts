@@ -14,11 +14,10 @@ import {
 import { CTX_PATH, MISSING_PATH, notBuilt } from '../errors';
 import { pathBuilt } from '../features';
 import { Op, Tensor } from '../model';
-import { scratchPointer } from '../planner';
 import { PLAN_REFUSED, registerCompressed, registerKernel } from '../registry';
 import { chunkPosition, chunkRow, chunkValue, walkChunk, walkMatrix } from '../walk';
 import { checkBias, prepareConvWeight, requireImageOutput, takeStrides, weightOf } from './common';
-import { endValid, fillPlanes, firstValid, transpose } from './conv_planar';
+import { planarApplyTransposed, planarBegin, planarEnd, planarScratchFloats } from './conv_planar';
 import { accumulateRows } from './matvec';
 import { fillRows } from './vector';
 
@@ -62,7 +61,7 @@ function planConv2dTranspose(op: Op, index: u32, t: Tensor): u64 {
     notBuilt(MISSING_PATH, CTX_PATH, PATH_CONV_PLANAR, op.msgOffset, index);
     return PLAN_REFUSED;
   }
-  op.scratchFloats = <u32>(op.inH * op.inW * op.inC) + <u32>(op.outH * op.outW * op.outC);
+  op.scratchFloats = planarScratchFloats(op);
   op.path = PATH_CONV_PLANAR;
   op.paths |= 1 << PATH_CONV_PLANAR;
   return 0;
@@ -100,70 +99,25 @@ function evalDense(op: Op, x: usize, out: usize, batch: u32): void {
   }
 }
 
-/** dst[j · step] += w · src[j] for j < count (step in floats). */
-@inline function addScaledScatter(dst: usize, src: usize, w: f32, count: i32, step: i32): void {
-  let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    if (step == 1) {
-      let wv = f32x4.splat(w);
-      for (; j + 4 <= count; j += 4) {
-        let at = <usize>j << 2;
-        v128.store(dst + at, f32x4.add(v128.load(dst + at), f32x4.mul(wv, v128.load(src + at))));
-      }
-    }
-  }
-  let stepBytes = <usize>step << 2;
-  let d = dst + <usize>j * stepBytes;
-  for (; j < count; j++) {
-    store<f32>(d, load<f32>(d) + w * load<f32>(src + (<usize>j << 2)));
-    d += stepBytes;
-  }
-}
-
 function evalCompressed(op: Op, x: usize, out: usize, batch: u32): void {
-  let inH = op.inH, inW = op.inW, inC = op.inC, outH = op.outH, outW = op.outW, outC = op.outC;
-  let strideH = <i32>op.strideH, strideW = <i32>op.strideW, padTop = op.padTop, padLeft = op.padLeft;
-  let inPixels = inH * inW, outPixels = outH * outW;
-  let planarIn = scratchPointer(op.scratchOffset);
-  let planarOut = planarIn + (<usize>(inPixels * inC) * batch << 2);
-  transpose(x, planarIn, inPixels, inC, batch);
-  fillPlanes(planarOut, op.denseBias, outPixels, outC, batch);
-  let inSample = <usize>(inPixels * inC) << 2, outSample = <usize>(outPixels * outC) << 2;
-  let outRowStep = <usize>(strideH * outW) << 2, inRowStep = <usize>inW << 2;
+  planarBegin(op, x, batch);
+  let inC = op.inC, kernelW = op.windowW;
   // (kh, kw, c) of each nonzero's row (kh·KW + kw)·C + c, advanced by carries as rows only grow.
   let row: u32 = 0, kh = 0, kw = 0, c = 0;
-  walkMatrix(changetype<Tensor>(op.weightRecord), <u32>outC);
+  walkMatrix(changetype<Tensor>(op.weightRecord), <u32>op.outC);
   for (let count = walkChunk(); count != 0; count = walkChunk()) {
     for (let j: u32 = 0; j < count; j++) {
       for (let target = chunkRow(j); row < target; row++) {
         if (++c == inC) {
           c = 0;
-          if (++kw == op.windowW) {
+          if (++kw == kernelW) {
             kw = 0;
             kh++;
           }
         }
       }
-      let m = <i32>chunkPosition(j);
-      let w = chunkValue(j);
-      // Input rows / columns whose tap lands inside the output.
-      let ih0 = firstValid(kh, padTop, strideH), ih1 = endValid(kh, padTop, strideH, outH, inH);
-      let iw0 = firstValid(kw, padLeft, strideW), iw1 = endValid(kw, padLeft, strideW, outW, inW);
-      let run = iw1 - iw0;
-      if (ih0 >= ih1 || run <= 0) continue;
-      let src0 = planarIn + (<usize>(c * inPixels + ih0 * inW + iw0) << 2);
-      let dst0 = planarOut + (<usize>(m * outPixels + (ih0 * strideH + kh - padTop) * outW + iw0 * strideW + kw - padLeft) << 2);
-      for (let b: u32 = 0; b < batch; b++) {
-        let src = src0, dst = dst0;
-        for (let ih = ih0; ih < ih1; ih++) {
-          addScaledScatter(dst, src, w, run, strideW);
-          src += inRowStep;
-          dst += outRowStep;
-        }
-        src0 += inSample;
-        dst0 += outSample;
-      }
+      planarApplyTransposed(c, kh, kw, <i32>chunkPosition(j), chunkValue(j));
     }
   }
-  transpose(planarOut, out, outC, outPixels, batch);
+  planarEnd(op, out, batch);
 }
