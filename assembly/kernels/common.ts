@@ -106,6 +106,23 @@ export function prepareMerge(op: Op, index: u32): i32 {
 export function prepareSameSize(op: Op, index: u32): i32 {
   let code = requireNoWeights(op, index);
   if (code != ERR_NONE) return code;
+  return takeSameSize(op, index);
+}
+
+/**
+ * Elementwise ops whose constants sit in the bias slot (rescale [scale, offset], thresholded relu [theta]): no
+ * weight, a bias of `count` values, and the output has the input's element count. Sets op.inSize.
+ */
+export function prepareBiasConstants(op: Op, index: u32, count: u32): i32 {
+  if (op.weightRef != 0) return opFail(op, index, ERR_MALFORMED, E_NO_WEIGHTS_HERE);
+  if (op.biasRef == 0) return opFail(op, index, ERR_MALFORMED, E_NEEDS_WEIGHT);
+  let code = checkBias(op, index, count);
+  if (code != ERR_NONE) return code;
+  return takeSameSize(op, index);
+}
+
+/** The output has the input's element count: sets op.inSize. */
+function takeSameSize(op: Op, index: u32): i32 {
   let size = inputValue(op, 0).size;
   let outputSize = outputValue(op).size;
   if (outputSize != size) return shapeFail(op, index, E_OUT_SHAPE, outputSize, size);
