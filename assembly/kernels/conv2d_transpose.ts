@@ -5,7 +5,8 @@
 // Dense path: per input pixel and tap, one matrix-vector product [C] × [C, M] added to the output pixel.
 // Compressed path (PATH_CONV_PLANAR): the input transposed to planar [C, H, W] and the output accumulated as planar
 // [M, OH, OW] in the op's arena scratch; each nonzero (kh, kw, c, m) adds w · (a run of input pixels of channel c) to
-// every input row's output row, at output column step SW; then the planar output goes back to [OH, OW, M].
+// every input row's output row, at output column step SW; then the planar output goes back to [OH, OW, M]. The walk
+// over the nonzeros is conv_compressed.ts's, each one applied by conv_planar.ts's planarApplyTransposed.
 
 import {
   ERR_NONE, EXEC_COMPRESSED, OP_CONV2D_TRANSPOSE, PAD_SAME, PATH_CONV_PLANAR, PATH_DECODED,
@@ -15,9 +16,9 @@ import { CTX_PATH, MISSING_PATH, notBuilt } from '../errors';
 import { pathBuilt } from '../features';
 import { Op, Tensor } from '../model';
 import { PLAN_REFUSED, registerCompressed, registerKernel } from '../registry';
-import { chunkPosition, chunkRow, chunkValue, walkChunk, walkMatrix } from '../walk';
 import { checkBias, prepareConvWeight, requireImageOutput, takeStrides, weightOf } from './common';
-import { planarApplyTransposed, planarBegin, planarEnd, planarScratchFloats } from './conv_planar';
+import { evalConvCompressed } from './conv_compressed';
+import { planarScratchFloats } from './conv_planar';
 import { accumulateRows } from './matvec';
 import { fillRows } from './vector';
 
@@ -69,7 +70,7 @@ function planConv2dTranspose(op: Op, index: u32, t: Tensor): u64 {
 
 function evalConv2dTranspose(op: Op, x: usize, out: usize, batch: u32): void {
   if (pathBuilt(PATH_DECODED) && op.denseWeight != 0) evalDense(op, x, out, batch);
-  else if (pathBuilt(PATH_CONV_PLANAR)) evalCompressed(op, x, out, batch);
+  else if (pathBuilt(PATH_CONV_PLANAR)) evalConvCompressed(op, x, out, batch, false);
 }
 
 function evalDense(op: Op, x: usize, out: usize, batch: u32): void {
@@ -97,27 +98,4 @@ function evalDense(op: Op, x: usize, out: usize, batch: u32): void {
       }
     }
   }
-}
-
-function evalCompressed(op: Op, x: usize, out: usize, batch: u32): void {
-  planarBegin(op, x, batch);
-  let inC = op.inC, kernelW = op.windowW;
-  // (kh, kw, c) of each nonzero's row (kh·KW + kw)·C + c, advanced by carries as rows only grow.
-  let row: u32 = 0, kh = 0, kw = 0, c = 0;
-  walkMatrix(changetype<Tensor>(op.weightRecord), <u32>op.outC);
-  for (let count = walkChunk(); count != 0; count = walkChunk()) {
-    for (let j: u32 = 0; j < count; j++) {
-      for (let target = chunkRow(j); row < target; row++) {
-        if (++c == inC) {
-          c = 0;
-          if (++kw == kernelW) {
-            kw = 0;
-            kh++;
-          }
-        }
-      }
-      planarApplyTransposed(c, kh, kw, <i32>chunkPosition(j), chunkValue(j));
-    }
-  }
-  planarEnd(op, out, batch);
 }
