@@ -106,6 +106,23 @@ export function prepareMerge(op: Op, index: u32): i32 {
 export function prepareSameSize(op: Op, index: u32): i32 {
   let code = requireNoWeights(op, index);
   if (code != ERR_NONE) return code;
+  return takeSameSize(op, index);
+}
+
+/**
+ * Elementwise ops whose constants sit in the bias slot (rescale [scale, offset], thresholded relu [theta]): no
+ * weight, a bias of `count` values, and the output has the input's element count. Sets op.inSize.
+ */
+export function prepareBiasConstants(op: Op, index: u32, count: u32): i32 {
+  if (op.weightRef != 0) return opFail(op, index, ERR_MALFORMED, E_NO_WEIGHTS_HERE);
+  if (op.biasRef == 0) return opFail(op, index, ERR_MALFORMED, E_NEEDS_WEIGHT);
+  let code = checkBias(op, index, count);
+  if (code != ERR_NONE) return code;
+  return takeSameSize(op, index);
+}
+
+/** The output has the input's element count: sets op.inSize. */
+function takeSameSize(op: Op, index: u32): i32 {
   let size = inputValue(op, 0).size;
   let outputSize = outputValue(op).size;
   if (outputSize != size) return shapeFail(op, index, E_OUT_SHAPE, outputSize, size);
@@ -151,23 +168,27 @@ function windowPadBefore(input: u64, window: u64, stride: u64, out: u64, padding
   return span > input ? <i32>((span - input) >> 1) : 0;
 }
 
+/** Takes the op's strides (default 1, 1) into op.strideH/strideW: each in 1..65535. */
+export function takeStrides(op: Op, index: u32): i32 {
+  if (op.strideCount == 0) {
+    op.strideH = 1;
+    op.strideW = 1;
+  } else if (op.strideCount != 2) {
+    return opFail(op, index, ERR_MALFORMED, E_ATTR_COUNT);
+  }
+  // 0 wraps to 0xFFFFFFFF, so one unsigned compare per stride refuses 0 and anything above 0xFFFF.
+  if (op.strideH - 1 >= 0xFFFF || op.strideW - 1 >= 0xFFFF) return opFail(op, index, ERR_MALFORMED, E_ATTR_RANGE);
+  return ERR_NONE;
+}
+
 /**
  * Window geometry for conv and pools: takes strides (default 1, 1), computes outH/outW and the padding, and
  * checks the output value is [outH, outW, channels]. windowH/windowW must be set, and inH/inW.
  */
 export function prepareWindow(op: Op, index: u32, channels: u64): i32 {
-  let strideH: u32 = 1, strideW: u32 = 1;
-  if (op.strideCount == 2) {
-    strideH = op.strideH;
-    strideW = op.strideW;
-  } else if (op.strideCount != 0) {
-    return opFail(op, index, ERR_MALFORMED, E_ATTR_COUNT);
-  }
-  if (strideH == 0 || strideW == 0 || strideH > 0xFFFF || strideW > 0xFFFF) {
-    return opFail(op, index, ERR_MALFORMED, E_ATTR_RANGE);
-  }
-  op.strideH = strideH;
-  op.strideW = strideW;
+  let code = takeStrides(op, index);
+  if (code != ERR_NONE) return code;
+  let strideH = <u64>op.strideH, strideW = <u64>op.strideW;
   let windowH = <u64>op.windowH, windowW = <u64>op.windowW;
   let outH = windowOutput(op.inH, windowH, strideH, op.padding);
   let outW = windowOutput(op.inW, windowW, strideW, op.padding);
@@ -175,14 +196,5 @@ export function prepareWindow(op: Op, index: u32, channels: u64): i32 {
   if (outW == 0) return shapeFail(op, index, E_WINDOW, windowW, op.inW);
   op.padTop = windowPadBefore(op.inH, windowH, strideH, outH, op.padding);
   op.padLeft = windowPadBefore(op.inW, windowW, strideW, outW, op.padding);
-  let output = outputValue(op);
-  if (output.rank != 3) return shapeFail(op, index, E_OUT_SHAPE, output.rank, 3);
-  if (<u64>output.d0 != outH) return shapeFail(op, index, E_OUT_SHAPE, output.d0, outH);
-  if (<u64>output.d1 != outW) return shapeFail(op, index, E_OUT_SHAPE, output.d1, outW);
-  if (<u64>output.d2 != channels) return shapeFail(op, index, E_OUT_SHAPE, output.d2, channels);
-  op.outH = <i32>outH;
-  op.outW = <i32>outW;
-  op.outC = <i32>channels;
-  return ERR_NONE;
+  return requireImageOutput(op, index, outH, outW, channels);
 }
-

@@ -94,7 +94,7 @@ export function evalConv2dSparse(op: Op, x: usize, out: usize, batch: u32): void
     walkMatrix(changetype<Tensor>(op.weightRecord), <u32>outC);
     for (let count = walkChunk(); count != 0; count = walkChunk()) {
       for (let j: u32 = 0; j < count; j++) {
-        addScaledRun(outTile + <usize>chunkPosition(j) * planeBytes, colT + <usize>chunkRow(j) * tileBytes, chunkValue(j), tile, 1);
+        addScaledRun(outTile + <usize>chunkPosition(j) * planeBytes, 1, colT + <usize>chunkRow(j) * tileBytes, 1, chunkValue(j), tile);
       }
     }
   }

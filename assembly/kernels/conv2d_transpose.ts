@@ -5,20 +5,20 @@
 // Dense path: per input pixel and tap, one matrix-vector product [C] × [C, M] added to the output pixel.
 // Compressed path (PATH_CONV_PLANAR): the input transposed to planar [C, H, W] and the output accumulated as planar
 // [M, OH, OW] in the op's arena scratch; each nonzero (kh, kw, c, m) adds w · (a run of input pixels of channel c) to
-// every input row's output row, at output column step SW; then the planar output goes back to [OH, OW, M].
+// every input row's output row, at output column step SW; then the planar output goes back to [OH, OW, M]. The walk
+// over the nonzeros is conv_compressed.ts's, each one applied by conv_planar.ts's planarApplyTransposed.
 
 import {
-  ERR_MALFORMED, ERR_NONE, EXEC_COMPRESSED, OP_CONV2D_TRANSPOSE, PAD_SAME, PATH_CONV_PLANAR, PATH_DECODED,
+  ERR_NONE, EXEC_COMPRESSED, OP_CONV2D_TRANSPOSE, PAD_SAME, PATH_CONV_PLANAR, PATH_DECODED,
   SPARSE_EXEC_MAX_DENSITY_PERMILLE_CONV,
 } from '../../formats/constants';
-import { CTX_PATH, E_ATTR_COUNT, E_ATTR_RANGE, E_W_SHAPE, MISSING_PATH, notBuilt } from '../errors';
+import { CTX_PATH, MISSING_PATH, notBuilt } from '../errors';
 import { pathBuilt } from '../features';
 import { Op, Tensor } from '../model';
-import { scratchPointer } from '../planner';
 import { PLAN_REFUSED, registerCompressed, registerKernel } from '../registry';
-import { chunkPosition, chunkRow, chunkValue, walkChunk, walkMatrix } from '../walk';
-import { checkBias, opFail, requireImageOutput, requireWeight, shapeFail, takeImageInput, weightOf } from './common';
-import { endValid, fillPlanes, firstValid, transpose } from './conv_planar';
+import { checkBias, prepareConvWeight, requireImageOutput, takeStrides, weightOf } from './common';
+import { evalConvCompressed } from './conv_compressed';
+import { planarScratchFloats } from './conv_planar';
 import { accumulateRows } from './matvec';
 import { fillRows } from './vector';
 
@@ -41,23 +41,11 @@ function transposedPadBefore(input: u64, kernel: u64, stride: u64, out: u64, pad
 
 /** Weight [KH, KW, C, M] over [H, W, C]; strides; output [OH, OW, M]; bias [M]. Sets the geometry. */
 function prepareConv2dTranspose(op: Op, index: u32): i32 {
-  let code = requireWeight(op, index, 4);
-  if (code == ERR_NONE) code = takeImageInput(op, index);
+  let code = prepareConvWeight(op, index);
+  if (code == ERR_NONE) code = takeStrides(op, index);
   if (code != ERR_NONE) return code;
   let t = weightOf(op);
-  if (t.d2 != <u32>op.inC) return shapeFail(op, index, E_W_SHAPE, t.d2, op.inC);
-  let strideH: u32 = 1, strideW: u32 = 1;
-  if (op.strideCount == 2) {
-    strideH = op.strideH;
-    strideW = op.strideW;
-  } else if (op.strideCount != 0) {
-    return opFail(op, index, ERR_MALFORMED, E_ATTR_COUNT);
-  }
-  if (strideH == 0 || strideW == 0 || strideH > 0xFFFF || strideW > 0xFFFF) return opFail(op, index, ERR_MALFORMED, E_ATTR_RANGE);
-  op.strideH = strideH;
-  op.strideW = strideW;
-  op.windowH = <i32>t.d0;
-  op.windowW = <i32>t.d1;
+  let strideH = <u64>op.strideH, strideW = <u64>op.strideW;
   let outH = transposedLength(op.inH, t.d0, strideH, op.padding);
   let outW = transposedLength(op.inW, t.d1, strideW, op.padding);
   code = requireImageOutput(op, index, outH, outW, t.d3);
@@ -74,7 +62,7 @@ function planConv2dTranspose(op: Op, index: u32, t: Tensor): u64 {
     notBuilt(MISSING_PATH, CTX_PATH, PATH_CONV_PLANAR, op.msgOffset, index);
     return PLAN_REFUSED;
   }
-  op.scratchFloats = <u32>(op.inH * op.inW * op.inC) + <u32>(op.outH * op.outW * op.outC);
+  op.scratchFloats = planarScratchFloats(op);
   op.path = PATH_CONV_PLANAR;
   op.paths |= 1 << PATH_CONV_PLANAR;
   return 0;
@@ -82,7 +70,7 @@ function planConv2dTranspose(op: Op, index: u32, t: Tensor): u64 {
 
 function evalConv2dTranspose(op: Op, x: usize, out: usize, batch: u32): void {
   if (pathBuilt(PATH_DECODED) && op.denseWeight != 0) evalDense(op, x, out, batch);
-  else if (pathBuilt(PATH_CONV_PLANAR)) evalCompressed(op, x, out, batch);
+  else if (pathBuilt(PATH_CONV_PLANAR)) evalConvCompressed(op, x, out, batch, false);
 }
 
 function evalDense(op: Op, x: usize, out: usize, batch: u32): void {
@@ -110,72 +98,4 @@ function evalDense(op: Op, x: usize, out: usize, batch: u32): void {
       }
     }
   }
-}
-
-/** dst[j · step] += w · src[j] for j < count (step in floats). */
-@inline function addScaledScatter(dst: usize, src: usize, w: f32, count: i32, step: i32): void {
-  let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    if (step == 1) {
-      let wv = f32x4.splat(w);
-      for (; j + 4 <= count; j += 4) {
-        let at = <usize>j << 2;
-        v128.store(dst + at, f32x4.add(v128.load(dst + at), f32x4.mul(wv, v128.load(src + at))));
-      }
-    }
-  }
-  let stepBytes = <usize>step << 2;
-  let d = dst + <usize>j * stepBytes;
-  for (; j < count; j++) {
-    store<f32>(d, load<f32>(d) + w * load<f32>(src + (<usize>j << 2)));
-    d += stepBytes;
-  }
-}
-
-function evalCompressed(op: Op, x: usize, out: usize, batch: u32): void {
-  let inH = op.inH, inW = op.inW, inC = op.inC, outH = op.outH, outW = op.outW, outC = op.outC;
-  let strideH = <i32>op.strideH, strideW = <i32>op.strideW, padTop = op.padTop, padLeft = op.padLeft;
-  let inPixels = inH * inW, outPixels = outH * outW;
-  let planarIn = scratchPointer(op.scratchOffset);
-  let planarOut = planarIn + (<usize>(inPixels * inC) * batch << 2);
-  transpose(x, planarIn, inPixels, inC, batch);
-  fillPlanes(planarOut, op.denseBias, outPixels, outC, batch);
-  let inSample = <usize>(inPixels * inC) << 2, outSample = <usize>(outPixels * outC) << 2;
-  let outRowStep = <usize>(strideH * outW) << 2, inRowStep = <usize>inW << 2;
-  // (kh, kw, c) of each nonzero's row (kh·KW + kw)·C + c, advanced by carries as rows only grow.
-  let row: u32 = 0, kh = 0, kw = 0, c = 0;
-  walkMatrix(changetype<Tensor>(op.weightRecord), <u32>outC);
-  for (let count = walkChunk(); count != 0; count = walkChunk()) {
-    for (let j: u32 = 0; j < count; j++) {
-      for (let target = chunkRow(j); row < target; row++) {
-        if (++c == inC) {
-          c = 0;
-          if (++kw == op.windowW) {
-            kw = 0;
-            kh++;
-          }
-        }
-      }
-      let m = <i32>chunkPosition(j);
-      let w = chunkValue(j);
-      // Input rows / columns whose tap lands inside the output.
-      let ih0 = firstValid(kh, padTop, strideH), ih1 = endValid(kh, padTop, strideH, outH, inH);
-      let iw0 = firstValid(kw, padLeft, strideW), iw1 = endValid(kw, padLeft, strideW, outW, inW);
-      let run = iw1 - iw0;
-      if (ih0 >= ih1 || run <= 0) continue;
-      let src0 = planarIn + (<usize>(c * inPixels + ih0 * inW + iw0) << 2);
-      let dst0 = planarOut + (<usize>(m * outPixels + (ih0 * strideH + kh - padTop) * outW + iw0 * strideW + kw - padLeft) << 2);
-      for (let b: u32 = 0; b < batch; b++) {
-        let src = src0, dst = dst0;
-        for (let ih = ih0; ih < ih1; ih++) {
-          addScaledScatter(dst, src, w, run, strideW);
-          src += inRowStep;
-          dst += outRowStep;
-        }
-        src0 += inSample;
-        dst0 += outSample;
-      }
-    }
-  }
-  transpose(planarOut, out, outC, outPixels, batch);
 }

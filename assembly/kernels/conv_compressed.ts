@@ -8,13 +8,13 @@
 //                      tailored runtime lacks (features.ts).
 // Each path's scratch is op scratch in the arena (op.scratchFloats, floats per sample).
 
-import { OP_CONV2D, PATH_CONV_IM2COL, PATH_CONV_PLANAR, PATH_CONV_SHIFTED } from '../../formats/constants';
+import { OP_CONV2D, OP_CONV2D_TRANSPOSE, PATH_CONV_IM2COL, PATH_CONV_PLANAR, PATH_CONV_SHIFTED } from '../../formats/constants';
 import { CTX_PATH, MISSING_PATH, notBuilt } from '../errors';
-import { pathBuilt } from '../features';
+import { opBuilt, pathBuilt } from '../features';
 import { Op, Tensor } from '../model';
 import { chunkPosition, chunkRow, chunkValue, walkChunk, walkMatrix } from '../walk';
 import { conv2dSparseScratchFloats, evalConv2dSparse } from './conv2d_sparse';
-import { planarApply, planarBegin, planarEnd, planarScratchFloats } from './conv_planar';
+import { planarApply, planarApplyTransposed, planarBegin, planarEnd, planarScratchFloats } from './conv_planar';
 import { prepareShifted, shiftedApply, shiftedBegin, shiftedEnd, shiftedPlanesApply } from './conv_shifted';
 
 /**
@@ -53,7 +53,8 @@ export function prepareConvCompressed(op: Op, index: u32, t: Tensor): bool {
  * Runs the op's compressed path (prepareConvCompressed chose it) into `out`, bias included: conv2d (depthwise =
  * false: weight [KH, KW, C, M]) or depthwise conv2d (weight [KH, KW, C, D], out channel c·D + d). The shifted and
  * planar paths share this walk over the nonzeros: the weight as a [KH·KW·C, inner] matrix (inner = M or D), each
- * nonzero's row (kh·KW + kw)·C + c split into (kh, kw, c).
+ * nonzero's row (kh·KW + kw)·C + c split into (kh, kw, c). The compressed conv2dTranspose (weight [KH, KW, C, M],
+ * always the planar path) takes the same walk, each nonzero scattered by planarApplyTransposed.
  */
 export function evalConvCompressed(op: Op, x: usize, out: usize, batch: u32, depthwise: bool): void {
   if (pathBuilt(PATH_CONV_IM2COL) && op.path == PATH_CONV_IM2COL) {
@@ -62,6 +63,7 @@ export function evalConvCompressed(op: Op, x: usize, out: usize, batch: u32, dep
   }
   if (!pathBuilt(PATH_CONV_SHIFTED) && !pathBuilt(PATH_CONV_PLANAR)) return; // unreachable: load refused it
   let shifted = pathBuilt(PATH_CONV_SHIFTED) && op.path == PATH_CONV_SHIFTED;
+  let transposed = opBuilt(OP_CONV2D_TRANSPOSE) && op.type == OP_CONV2D_TRANSPOSE;
   if (shifted) shiftedBegin(op, x, batch);
   else if (pathBuilt(PATH_CONV_PLANAR)) planarBegin(op, x, batch);
   let inner = depthwise ? op.depth : op.outC;
@@ -83,7 +85,10 @@ export function evalConvCompressed(op: Op, x: usize, out: usize, batch: u32, dep
       let m = <i32>chunkPosition(j);
       let outChannel = depthwise ? c * inner + m : m;
       if (shifted) shiftedApply(c, ky, kx, outChannel, chunkValue(j));
-      else if (pathBuilt(PATH_CONV_PLANAR)) planarApply(c, ky, kx, outChannel, chunkValue(j));
+      else if (pathBuilt(PATH_CONV_PLANAR)) {
+        if (transposed) planarApplyTransposed(c, ky, kx, outChannel, chunkValue(j));
+        else planarApply(c, ky, kx, outChannel, chunkValue(j));
+      }
     }
   }
   if (shifted) shiftedEnd(op, out, batch);

@@ -5,7 +5,9 @@
 // input: for each valid output row, one contiguous run of output pixels reads one run of input pixels (contiguous
 // when the column stride is 1, so the SIMD build does it 4 pixels at a time). The valid output range per kh / kw
 // is computed once per nonzero. At the end the planar output goes back to [OH, OW, M]. conv_compressed.ts walks the
-// nonzeros: planarBegin transposes and sets the bias, planarApply adds one nonzero, planarEnd transposes back.
+// nonzeros: planarBegin transposes and sets the bias, planarApply adds one nonzero, planarEnd transposes back. The
+// compressed transposed conv (conv2d_transpose.ts) runs the same way with planarApplyTransposed, which scatters each
+// run of input pixels into the output at the column stride.
 
 import { Op } from '../model';
 import { scratchPointer } from '../planner';
@@ -77,11 +79,14 @@ export function fillPlanes(dst: usize, bias: usize, pixels: i32, channels: i32, 
   }
 }
 
-/** dst[j] += w · src[j · step] for j < count (step in floats). */
-@inline export function addScaledRun(dst: usize, src: usize, w: f32, count: i32, step: i32): void {
+/**
+ * dst[j · dstStep] += w · src[j · srcStep] for j < count (steps in floats): a gather (conv) or a scatter (transposed
+ * conv) along a row. The SIMD build goes 4 at a time when both steps are 1.
+ */
+@inline export function addScaledRun(dst: usize, dstStep: i32, src: usize, srcStep: i32, w: f32, count: i32): void {
   let j = 0;
   if (ASC_FEATURE_SIMD) {
-    if (step == 1) {
+    if (dstStep == 1 && srcStep == 1) {
       let wv = f32x4.splat(w);
       for (; j + 4 <= count; j += 4) {
         let at = <usize>j << 2;
@@ -89,12 +94,12 @@ export function fillPlanes(dst: usize, bias: usize, pixels: i32, channels: i32, 
       }
     }
   }
-  let stepBytes = <usize>step << 2;
-  let s = src + <usize>j * stepBytes;
+  let dstBytes = <usize>dstStep << 2, srcBytes = <usize>srcStep << 2;
+  let d = dst + <usize>j * dstBytes, s = src + <usize>j * srcBytes;
   for (; j < count; j++) {
-    let d = dst + (<usize>j << 2);
     store<f32>(d, load<f32>(d) + w * load<f32>(s));
-    s += stepBytes;
+    d += dstBytes;
+    s += srcBytes;
   }
 }
 
@@ -150,9 +155,36 @@ export function planarBegin(op: Op, x: usize, batch: u32): void {
   for (let b: u32 = 0; b < samples; b++) {
     let src = inRows, dst = outRows;
     for (let oh = oh0; oh < oh1; oh++) {
-      addScaledRun(dst, src, w, run, strideW);
+      addScaledRun(dst, 1, src, strideW, w, run);
       src += inRowStep;
       dst += outRowStep;
+    }
+    inRows += inSample;
+    outRows += outSample;
+  }
+}
+
+/**
+ * Transposed conv (conv2d_transpose.ts): one nonzero w at tap (kh, kw) of input channel c adds w · x to output
+ * channel `outChannel` at every input pixel whose tap lands inside the output, one run per valid input row (output
+ * column step SW). planarBegin's state serves with the roles of input and output swapped in the geometry.
+ */
+@inline export function planarApplyTransposed(c: i32, kh: i32, kw: i32, outChannel: i32, w: f32): void {
+  let ih0 = firstValid(kh, padTop, strideH), ih1 = endValid(kh, padTop, strideH, outH, inH);
+  let iw0 = firstValid(kw, padLeft, strideW), iw1 = endValid(kw, padLeft, strideW, outW, inW);
+  let run = iw1 - iw0;
+  if (ih0 >= ih1 || run <= 0) return;
+  let oh0 = ih0 * strideH + kh - padTop;
+  let ow0 = iw0 * strideW + kw - padLeft;
+  let inRows = planarIn + (<usize>(c * inPixels + ih0 * inW + iw0) << 2);
+  let outRows = planarOut + (<usize>(outChannel * outPixels + oh0 * outW + ow0) << 2);
+  let inRow = <usize>inW << 2, outRow = <usize>(strideH * outW) << 2;
+  for (let b: u32 = 0; b < samples; b++) {
+    let src = inRows, dst = outRows;
+    for (let ih = ih0; ih < ih1; ih++) {
+      addScaledRun(dst, strideW, src, 1, w, run);
+      src += inRow;
+      dst += outRow;
     }
     inRows += inSample;
     outRows += outSample;

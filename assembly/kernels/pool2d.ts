@@ -17,9 +17,8 @@ export function preparePool(op: Op, index: u32): i32 {
   if (code == ERR_NONE) code = takeImageInput(op, index);
   if (code != ERR_NONE) return code;
   if (op.kernelCount != 2) return opFail(op, index, ERR_MALFORMED, E_ATTR_COUNT);
-  if (op.kernelH == 0 || op.kernelW == 0 || op.kernelH > 0xFFFF || op.kernelW > 0xFFFF) {
-    return opFail(op, index, ERR_MALFORMED, E_ATTR_RANGE);
-  }
+  // 0 wraps to 0xFFFFFFFF, so one unsigned compare per side refuses 0 and anything above 0xFFFF.
+  if (op.kernelH - 1 >= 0xFFFF || op.kernelW - 1 >= 0xFFFF) return opFail(op, index, ERR_MALFORMED, E_ATTR_RANGE);
   op.windowH = <i32>op.kernelH;
   op.windowW = <i32>op.kernelW;
   return prepareWindow(op, index, <u64>op.inC);

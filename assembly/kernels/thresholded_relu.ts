@@ -1,25 +1,17 @@
 // OP_THRESHOLDED_RELU: out = x > theta ? x : 0, elementwise over any shape; the bias slot (decoded to f32) holds
 // [theta]. The SIMD build keeps the lanes above theta with a compare and an and.
 
-import { ERR_MALFORMED, ERR_NONE, OP_THRESHOLDED_RELU } from '../../formats/constants';
-import { E_B_SHAPE, E_NEEDS_WEIGHT, E_NO_WEIGHTS_HERE, E_OUT_SHAPE } from '../errors';
-import { Op, tensorAt } from '../model';
+import { OP_THRESHOLDED_RELU } from '../../formats/constants';
+import { Op } from '../model';
 import { registerKernel } from '../registry';
-import { inputValue, opFail, outputValue, shapeFail } from './common';
+import { prepareBiasConstants } from './common';
 
 export function registerThresholdedRelu(): void {
   registerKernel(OP_THRESHOLDED_RELU, 1, 1, prepareThresholdedRelu, evalThresholdedRelu);
 }
 
 function prepareThresholdedRelu(op: Op, index: u32): i32 {
-  if (op.weightRef != 0) return opFail(op, index, ERR_MALFORMED, E_NO_WEIGHTS_HERE);
-  if (op.biasRef == 0) return opFail(op, index, ERR_MALFORMED, E_NEEDS_WEIGHT);
-  let theta = tensorAt(op.biasRef - 1);
-  if (theta.rank != 1 || theta.d0 != 1) return shapeFail(op, index, E_B_SHAPE, theta.n, 1);
-  let size = inputValue(op, 0).size, outputSize = outputValue(op).size;
-  if (outputSize != size) return shapeFail(op, index, E_OUT_SHAPE, outputSize, size);
-  op.inSize = <i32>size;
-  return ERR_NONE;
+  return prepareBiasConstants(op, index, 1);
 }
 
 function evalThresholdedRelu(op: Op, x: usize, out: usize, batch: u32): void {

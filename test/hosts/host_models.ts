@@ -42,15 +42,13 @@ export function pruneKernels(graph: Graph, keep: number): void {
 
 /** 28×28×1 → conv 3×3×6 relu → max pool 2 → conv 3×3×8 stride 2 relu6 → flatten → dense 10 softmax. */
 function smallCnn(seed: number): tfl.LayersModel {
-  const model = tfl.sequential({ layers: [
+  return randomizeWeights(tfl.sequential({ layers: [
     tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 3, activation: 'relu', name: 'conv1' }),
     tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }),
     tfl.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu6', name: 'conv2' }),
     tfl.layers.flatten({ name: 'flat' }),
     tfl.layers.dense({ units: 10, activation: 'softmax', name: 'logits' }),
-  ] });
-  randomizeWeights(model, seed);
-  return model;
+  ] }), seed);
 }
 
 type Sym = tfl.SymbolicTensor;
@@ -84,8 +82,7 @@ function edgeCnn(seed: number): tfl.LayersModel {
   y = tfl.layers.flatten().apply(y) as Sym;
   const probs = tfl.layers.dense({ units: 10, activation: 'softmax' }).apply(y) as Sym;
   const model = tfl.model({ inputs: input, outputs: probs });
-  randomizeWeights(model, seed);
-  return model;
+  return randomizeWeights(model, seed);
 }
 
 /**

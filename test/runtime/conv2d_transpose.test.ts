@@ -113,7 +113,7 @@ test('a transposed conv whose output or weight does not fit is refused by the wr
 
 /** conv (stride 2) → Conv2DTranspose 4×3 same s2 → BN (folds) → relu → Conv2DTranspose valid s[2, 3] → flatten → dense. */
 function decoder(seed: number): tfl.LayersModel {
-  const model = tfl.sequential({ layers: [
+  return randomizeWeights(tfl.sequential({ layers: [
     tfl.layers.conv2d({ inputShape: [7, 6, 2], filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', name: 'down' }),
     tfl.layers.conv2dTranspose({ filters: 3, kernelSize: [4, 3], strides: 2, padding: 'same', useBias: false, name: 'up1' }),
     tfl.layers.batchNormalization({ name: 'up1_bn' }),
@@ -121,9 +121,7 @@ function decoder(seed: number): tfl.LayersModel {
     tfl.layers.conv2dTranspose({ filters: 2, kernelSize: [2, 4], strides: [2, 3], padding: 'valid', activation: 'tanh', name: 'up2' }),
     tfl.layers.flatten({ name: 'flat' }),
     tfl.layers.dense({ units: 5, name: 'fc' }),
-  ] });
-  randomizeWeights(model, seed);
-  return model;
+  ] }), seed);
 }
 
 test('Conv2DTranspose imports (BN folded), trains, converts and runs like tfjs (wasm runtime, sqz/tfjs, inspect)', async () => {

@@ -4,8 +4,11 @@
 import assert from 'node:assert/strict';
 import {
   ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, type ModelMessage, type TensorMessage,
-  encodeTensorAs, f16ToF32, f32ToF16,
+  encodeTensorAs, f16ToF32, f32ToF16, writeSqz,
 } from '../../formats/index.js';
+import { SqzModel } from '../../runtime/index.js';
+import { rng } from '../fixtures/random.js';
+import { runModelReference } from './reference/run_model.js';
 
 export function randomFloats(random: () => number, n: number, scale = 1): Float32Array {
   const out = new Float32Array(n);
@@ -54,6 +57,25 @@ export function assertClose(actual: Float32Array, expected: Float32Array, what: 
     const tolerance = 1e-4 * Math.max(1, Math.abs(expected[i]));
     if (!(Math.abs(actual[i] - expected[i]) <= tolerance)) {
       assert.fail(`${what}: element ${i} is ${actual[i]}, reference ${expected[i]} (tolerance ${tolerance})`);
+    }
+  }
+}
+
+/**
+ * Runs `model` in both builds (SIMD, scalar) at batch 1 and 3 on inputs drawn from ±scale (seeded by the batch and
+ * `what`) and compares every output with the reference interpreter.
+ */
+export async function checkAgainstReference(model: ModelMessage, what: string, scale = 1): Promise<void> {
+  const bytes = writeSqz(model);
+  for (const batch of [1, 3]) {
+    const random = rng(batch + what.length);
+    const inputs = model.inputs.map((v) => randomFloats(random, model.values[v]!.shape.reduce((a, b) => a * b, 1) * batch, scale));
+    const expected = runModelReference(model, inputs, batch);
+    for (const simd of [true, false]) {
+      const sqz = await SqzModel.load(bytes, { simd });
+      const actual = sqz.predictAll(inputs.length === 1 ? inputs[0]! : inputs, batch);
+      expected.forEach((e, i) => assertClose(actual[i]!, e, `${what}, output ${i}, ${simd ? 'simd' : 'scalar'}, batch ${batch}`));
+      sqz.dispose();
     }
   }
 }

@@ -11,19 +11,14 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import {
   ACT_RELU, ACT_TANH, OP_AVERAGE, OP_CONCAT, OP_MAXIMUM, OP_MINIMUM, OP_MULTIPLY, type ModelMessage, newOp, writeSqz,
 } from '../../formats/index.js';
-import { SqzModel } from '../../runtime/index.js';
 import { checkEndToEnd } from '../fixtures/layers_e2e.js';
-import { rng } from '../fixtures/random.js';
 import { randomizeWeights } from '../fixtures/tfjs_models.js';
-import { assertClose, randomFloats } from './helpers.js';
-import { runModelReference } from './reference/run_model.js';
+import { checkAgainstReference } from './helpers.js';
 
 before(async () => {
   tf.env().set('IS_TEST', true);
   assert.equal(await tf.setBackend('cpu'), true);
 });
-
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** One op reading `inputs` (model inputs 0..k−1, `reads` picks which, repeats allowed) into the last value. */
 function mergeModel(type: number, inputs: number[][], output: number[], fields: Partial<ModelMessage['ops'][number]> = {}, reads?: number[]): ModelMessage {
@@ -35,33 +30,19 @@ function mergeModel(type: number, inputs: number[][], output: number[], fields: 
   };
 }
 
-async function checkModel(model: ModelMessage, what: string): Promise<void> {
-  const bytes = writeSqz(model);
-  for (const batch of [1, 3]) {
-    const random = rng(batch + what.length);
-    const inputs = model.inputs.map((v) => randomFloats(random, size(model.values[v]!.shape) * batch, 2));
-    const [expected] = runModelReference(model, inputs, batch);
-    for (const simd of [true, false]) {
-      const sqz = await SqzModel.load(bytes, { simd });
-      assertClose(sqz.predictAll(inputs.length === 1 ? inputs[0]! : inputs, batch)[0]!, expected!, `${what}, ${simd ? 'simd' : 'scalar'}, batch ${batch}`);
-      sqz.dispose();
-    }
-  }
-}
-
 test('concat in both builds equals the reference: every axis, uneven sizes, 2 and 3 inputs, one input twice', async () => {
-  await checkModel(mergeModel(OP_CONCAT, [[3, 4, 5], [3, 4, 2]], [3, 4, 7], { params: [2] }), 'concat axis 2');
-  await checkModel(mergeModel(OP_CONCAT, [[3, 4, 5], [3, 1, 5], [3, 2, 5]], [3, 7, 5], { params: [1] }), 'concat axis 1, 3 inputs');
-  await checkModel(mergeModel(OP_CONCAT, [[2, 3], [5, 3]], [7, 3], { params: [0], activation: ACT_TANH }), 'concat axis 0 tanh');
-  await checkModel(mergeModel(OP_CONCAT, [[1, 7]], [3, 7], { params: [0] }, [0, 0, 0]), 'one input three times (RepeatVector)');
-  await checkModel(mergeModel(OP_CONCAT, [[9], [1]], [10], { params: [0] }), 'vectors');
+  await checkAgainstReference(mergeModel(OP_CONCAT, [[3, 4, 5], [3, 4, 2]], [3, 4, 7], { params: [2] }), 'concat axis 2', 2);
+  await checkAgainstReference(mergeModel(OP_CONCAT, [[3, 4, 5], [3, 1, 5], [3, 2, 5]], [3, 7, 5], { params: [1] }), 'concat axis 1, 3 inputs', 2);
+  await checkAgainstReference(mergeModel(OP_CONCAT, [[2, 3], [5, 3]], [7, 3], { params: [0], activation: ACT_TANH }), 'concat axis 0 tanh', 2);
+  await checkAgainstReference(mergeModel(OP_CONCAT, [[1, 7]], [3, 7], { params: [0] }, [0, 0, 0]), 'one input three times (RepeatVector)', 2);
+  await checkAgainstReference(mergeModel(OP_CONCAT, [[9], [1]], [10], { params: [0] }), 'vectors', 2);
 });
 
 test('multiply, average, maximum and minimum in both builds equal the reference: 2 and 3 inputs, odd sizes', async () => {
   for (const type of [OP_MULTIPLY, OP_AVERAGE, OP_MAXIMUM, OP_MINIMUM]) {
     for (const count of [2, 3]) {
       const shape = count === 2 ? [3, 5, 3] : [7];
-      await checkModel(mergeModel(type, Array.from({ length: count }, () => shape), shape, { activation: count === 3 ? ACT_RELU : 0 }), `op ${type} × ${count}`);
+      await checkAgainstReference(mergeModel(type, Array.from({ length: count }, () => shape), shape, { activation: count === 3 ? ACT_RELU : 0 }), `op ${type} × ${count}`, 2);
     }
   }
 });
@@ -91,8 +72,7 @@ function mergeNet(seed: number): tfl.LayersModel {
   const flat = tfl.layers.flatten({ name: 'flat' }).apply(repeated) as tfl.SymbolicTensor;
   const out = tfl.layers.dense({ units: 4, name: 'head' }).apply(flat) as tfl.SymbolicTensor;
   const model = tfl.model({ inputs: input, outputs: out });
-  randomizeWeights(model, seed);
-  return model;
+  return randomizeWeights(model, seed);
 }
 
 test('Concatenate, RepeatVector, Multiply, Average, Maximum and Minimum import, train, convert and run like tfjs', async () => {

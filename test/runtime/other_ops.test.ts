@@ -5,30 +5,11 @@ import { test } from 'node:test';
 import {
   ACT_COUNT, ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SOFTMAX, ACT_TANH, ENC_F32, OP_ACTIVATION, OP_ADD,
   OP_AVG_POOL2D, OP_DENSE, OP_GLOBAL_AVG_POOL2D, OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_RESHAPE, PAD_SAME,
-  PAD_VALID, type ModelMessage, encodeTensorAs, newOp, writeSqz,
+  PAD_VALID, type ModelMessage, encodeTensorAs, newOp,
 } from '../../formats/index.js';
-import { SqzModel } from '../../runtime/index.js';
-import { assertClose, randomFloats, singleOpModel } from './helpers.js';
+import { checkAgainstReference, randomFloats, singleOpModel } from './helpers.js';
 import { rng } from '../fixtures/random.js';
 import { windowAxis } from './reference/geometry.js';
-import { runModelReference } from './reference/run_model.js';
-
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-/** Runs `model` in both builds at batch 1 and 3 and compares every output with the reference interpreter. */
-async function checkModel(model: ModelMessage, what: string, scale = 1): Promise<void> {
-  const bytes = writeSqz(model);
-  for (const batch of [1, 3]) {
-    const random = rng(batch + what.length);
-    const inputs = model.inputs.map((v) => randomFloats(random, size(model.values[v].shape) * batch, scale));
-    const expected = runModelReference(model, inputs, batch);
-    for (const simd of [true, false]) {
-      const sqz = await SqzModel.load(bytes, { simd });
-      const actual = sqz.predictAll(inputs.length === 1 ? inputs[0] : inputs, batch);
-      expected.forEach((e, i) => assertClose(actual[i], e, `${what}, output ${i}, ${simd ? 'simd' : 'scalar'}, batch ${batch}`));
-    }
-  }
-}
 
 const POOLS: { name: string; inShape: number[]; kernel: [number, number]; strides: [number, number]; padding: number }[] = [
   { name: '2x2 s2 valid', inShape: [8, 6, 3], kernel: [2, 2], strides: [2, 2], padding: PAD_VALID },
@@ -45,22 +26,22 @@ for (const [type, kind] of [[OP_MAX_POOL2D, 'max'], [OP_AVG_POOL2D, 'avg']] as c
       const mode = p.padding === PAD_SAME ? 'same' : 'valid';
       const outShape = [windowAxis(p.inShape[0], p.kernel[0], p.strides[0], mode).out,
         windowAxis(p.inShape[1], p.kernel[1], p.strides[1], mode).out, p.inShape[2]];
-      await checkModel(singleOpModel(p.inShape, outShape, { type, kernel: p.kernel, strides: p.strides, padding: p.padding }),
+      await checkAgainstReference(singleOpModel(p.inShape, outShape, { type, kernel: p.kernel, strides: p.strides, padding: p.padding }),
         `${kind} pool ${p.name}`);
     });
   }
 }
 
 test('global average and max pooling', async () => {
-  await checkModel(singleOpModel([5, 6, 7], [7], { type: OP_GLOBAL_AVG_POOL2D }), 'global avg');
-  await checkModel(singleOpModel([5, 6, 7], [7], { type: OP_GLOBAL_MAX_POOL2D, activation: ACT_RELU }), 'global max');
-  await checkModel(singleOpModel([1, 1, 9], [9], { type: OP_GLOBAL_MAX_POOL2D }), 'global max 1x1');
+  await checkAgainstReference(singleOpModel([5, 6, 7], [7], { type: OP_GLOBAL_AVG_POOL2D }), 'global avg');
+  await checkAgainstReference(singleOpModel([5, 6, 7], [7], { type: OP_GLOBAL_MAX_POOL2D, activation: ACT_RELU }), 'global max');
+  await checkAgainstReference(singleOpModel([1, 1, 9], [9], { type: OP_GLOBAL_MAX_POOL2D }), 'global max 1x1');
 });
 
 test('activation op: every activation, softmax over the last axis', async () => {
   for (let activation = 0; activation < ACT_COUNT; activation++) {
     for (const shape of [[4, 6], [3, 3, 5], [10]]) {
-      await checkModel(singleOpModel(shape, shape, { type: OP_ACTIVATION, activation, clipMax: activation === ACT_RELU_CLIP ? 0.5 : 0 }),
+      await checkAgainstReference(singleOpModel(shape, shape, { type: OP_ACTIVATION, activation, clipMax: activation === ACT_RELU_CLIP ? 0.5 : 0 }),
         `activation ${activation} on [${shape}]`, 4);
     }
   }
@@ -75,13 +56,13 @@ test('add: 2 and 3 inputs, fused activation', async () => {
       ops: [newOp({ type: OP_ADD, inputs: values.slice(0, count).map((_, i) => i), outputs: [count], activation: count === 3 ? ACT_RELU_CLIP : ACT_TANH, clipMax: count === 3 ? 0.7 : 0 })],
       inputs: values.slice(0, count).map((_, i) => i), outputs: [count],
     };
-    await checkModel(model, `add ${count}`);
+    await checkAgainstReference(model, `add ${count}`);
   }
 });
 
 test('reshape: alone (aliased), with activation (copied), feeding dense, and as a model output beside its input', async () => {
-  await checkModel(singleOpModel([2, 3, 4], [24], { type: OP_RESHAPE }), 'reshape alone');
-  await checkModel(singleOpModel([2, 3, 4], [6, 4], { type: OP_RESHAPE, activation: ACT_SOFTMAX }), 'reshape softmax');
+  await checkAgainstReference(singleOpModel([2, 3, 4], [24], { type: OP_RESHAPE }), 'reshape alone');
+  await checkAgainstReference(singleOpModel([2, 3, 4], [6, 4], { type: OP_RESHAPE, activation: ACT_SOFTMAX }), 'reshape softmax');
   const random = rng(3);
   const model: ModelMessage = {
     values: [{ shape: [4, 4, 2] }, { shape: [32] }, { shape: [32] }, { shape: [8, 4] }, { shape: [5] }],
@@ -94,7 +75,7 @@ test('reshape: alone (aliased), with activation (copied), feeding dense, and as 
     ],
     inputs: [0], outputs: [4, 3, 1],
   };
-  await checkModel(model, 'reshape graph');
+  await checkAgainstReference(model, 'reshape graph');
 });
 
 test('a residual block: conv → relu → conv, added to its input', async () => {
@@ -112,5 +93,5 @@ test('a residual block: conv → relu → conv, added to its input', async () =>
     ],
     inputs: [0], outputs: [4],
   };
-  await checkModel(model, 'residual');
+  await checkAgainstReference(model, 'residual');
 });

@@ -11,50 +11,32 @@ import { UnsupportedModelError, importLayersModel } from '../../compiler/import/
 import { OP_CROP2D, OP_UP_SAMPLING2D, OP_ZERO_PAD2D, type ModelMessage, writeSqz } from '../../formats/index.js';
 import { SqzModel } from '../../runtime/index.js';
 import { checkEndToEnd } from '../fixtures/layers_e2e.js';
-import { rng } from '../fixtures/random.js';
 import { randomizeWeights } from '../fixtures/tfjs_models.js';
-import { assertClose, randomFloats, singleOpModel } from './helpers.js';
-import { runModelReference } from './reference/run_model.js';
+import { checkAgainstReference, singleOpModel } from './helpers.js';
 
 before(async () => {
   tf.env().set('IS_TEST', true);
   assert.equal(await tf.setBackend('cpu'), true);
 });
 
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-/** Runs a one-op model in both builds at batch 1 and 3 against the reference interpreter. */
-async function checkModel(model: ModelMessage, what: string): Promise<void> {
-  const bytes = writeSqz(model);
-  for (const batch of [1, 3]) {
-    const x = randomFloats(rng(batch + what.length), size(model.values[0]!.shape) * batch, 2);
-    const [expected] = runModelReference(model, [x], batch);
-    for (const simd of [true, false]) {
-      const sqz = await SqzModel.load(bytes, { simd });
-      assertClose(sqz.predict(x, batch), expected!, `${what}, ${simd ? 'simd' : 'scalar'}, batch ${batch}`);
-      sqz.dispose();
-    }
-  }
-}
-
 test('zero padding in both builds equals the reference: odd shapes, uneven and zero pads, fused activation', async () => {
   for (const [shape, pads] of [[[5, 4, 3], [1, 2, 0, 3]], [[3, 7, 1], [0, 0, 0, 0]], [[2, 2, 5], [3, 0, 1, 1]], [[1, 1, 2], [0, 4, 2, 0]]] as const) {
     const out = [shape[0] + pads[0] + pads[1], shape[1] + pads[2] + pads[3], shape[2]];
-    await checkModel(singleOpModel([...shape], out, { type: OP_ZERO_PAD2D, params: [...pads], activation: 1 }), `pad [${shape}] by [${pads}]`);
+    await checkAgainstReference(singleOpModel([...shape], out, { type: OP_ZERO_PAD2D, params: [...pads], activation: 1 }), `pad [${shape}] by [${pads}]`, 2);
   }
 });
 
 test('cropping in both builds equals the reference: odd shapes, uneven crops, nothing cropped', async () => {
   for (const [shape, crops] of [[[7, 6, 3], [1, 2, 0, 3]], [[3, 5, 2], [0, 0, 0, 0]], [[9, 4, 1], [4, 4, 1, 2]]] as const) {
     const out = [shape[0] - crops[0] - crops[1], shape[1] - crops[2] - crops[3], shape[2]];
-    await checkModel(singleOpModel([...shape], out, { type: OP_CROP2D, params: [...crops] }), `crop [${shape}] by [${crops}]`);
+    await checkAgainstReference(singleOpModel([...shape], out, { type: OP_CROP2D, params: [...crops] }), `crop [${shape}] by [${crops}]`, 2);
   }
 });
 
 test('nearest up-sampling in both builds equals the reference: factors 1, 2, 3 and unequal', async () => {
   for (const [shape, factors] of [[[3, 5, 2], [2, 3]], [[4, 3, 5], [1, 1]], [[2, 2, 1], [3, 2]], [[1, 3, 7], [2, 1]]] as const) {
     const out = [shape[0] * factors[0], shape[1] * factors[1], shape[2]];
-    await checkModel(singleOpModel([...shape], out, { type: OP_UP_SAMPLING2D, params: [...factors] }), `up-sample [${shape}] by [${factors}]`);
+    await checkAgainstReference(singleOpModel([...shape], out, { type: OP_UP_SAMPLING2D, params: [...factors] }), `up-sample [${shape}] by [${factors}]`, 2);
   }
 });
 
@@ -76,7 +58,7 @@ test('bad params are refused by both readers: a crop that leaves nothing, a fact
 
 /** conv → ZeroPadding2D → strided valid conv → UpSampling2D → Cropping2D → conv → flatten → dense. */
 function shapeModel(seed: number): tfl.LayersModel {
-  const model = tfl.sequential({ layers: [
+  return randomizeWeights(tfl.sequential({ layers: [
     tfl.layers.conv2d({ inputShape: [7, 6, 2], filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv1' }),
     tfl.layers.zeroPadding2d({ padding: [[1, 2], [0, 3]], name: 'pad' }),
     tfl.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, name: 'conv2' }),
@@ -85,9 +67,7 @@ function shapeModel(seed: number): tfl.LayersModel {
     tfl.layers.conv2d({ filters: 2, kernelSize: 2, activation: 'tanh', name: 'conv3' }),
     tfl.layers.flatten({ name: 'flat' }),
     tfl.layers.dense({ units: 5, name: 'fc' }),
-  ] });
-  randomizeWeights(model, seed);
-  return model;
+  ] }), seed);
 }
 
 test('ZeroPadding2D, UpSampling2D and Cropping2D import, train, convert and run like tfjs (wasm runtime, sqz/tfjs, inspect)', async () => {

@@ -10,34 +10,17 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { forward } from '../../compiler/ir/forward.js';
 import {
-  ACT_SIGMOID, ENC_F32, OP_RESCALE, OP_THRESHOLDED_RELU, OP_TRANSPOSE, type ModelMessage, encodeTensorAs, writeSqz,
+  ACT_SIGMOID, ENC_F32, OP_RESCALE, OP_THRESHOLDED_RELU, OP_TRANSPOSE, encodeTensorAs, writeSqz,
 } from '../../formats/index.js';
-import { SqzModel } from '../../runtime/index.js';
 import { checkEndToEnd } from '../fixtures/layers_e2e.js';
 import { rng } from '../fixtures/random.js';
 import { randomizeWeights } from '../fixtures/tfjs_models.js';
-import { assertClose, randomFloats, singleOpModel } from './helpers.js';
-import { runModelReference } from './reference/run_model.js';
+import { checkAgainstReference, randomFloats, singleOpModel } from './helpers.js';
 
 before(async () => {
   tf.env().set('IS_TEST', true);
   assert.equal(await tf.setBackend('cpu'), true);
 });
-
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-async function checkModel(model: ModelMessage, what: string): Promise<void> {
-  const bytes = writeSqz(model);
-  for (const batch of [1, 3]) {
-    const x = randomFloats(rng(batch + what.length), size(model.values[0]!.shape) * batch, 2);
-    const [expected] = runModelReference(model, [x], batch);
-    for (const simd of [true, false]) {
-      const sqz = await SqzModel.load(bytes, { simd });
-      assertClose(sqz.predict(x, batch), expected!, `${what}, ${simd ? 'simd' : 'scalar'}, batch ${batch}`);
-      sqz.dispose();
-    }
-  }
-}
 
 test('transpose in both builds equals the reference: ranks 1 to 6, inner axis kept and moved', async () => {
   const cases: [number[], number[]][] = [
@@ -45,17 +28,17 @@ test('transpose in both builds equals the reference: ranks 1 to 6, inner axis ke
     [[2, 1, 3, 2, 3], [4, 2, 0, 3, 1]], [[2, 2, 1, 3, 2, 2], [5, 4, 3, 2, 1, 0]],
   ];
   for (const [shape, perm] of cases) {
-    await checkModel(singleOpModel(shape, perm.map((p) => shape[p]!), { type: OP_TRANSPOSE, params: perm }), `transpose [${shape}] by [${perm}]`);
+    await checkAgainstReference(singleOpModel(shape, perm.map((p) => shape[p]!), { type: OP_TRANSPOSE, params: perm }), `transpose [${shape}] by [${perm}]`, 2);
   }
 });
 
 test('rescale and thresholded relu in both builds equal the reference, with a fused activation', async () => {
   for (const shape of [[7], [3, 5, 3], [2, 9]]) {
     const rescale = singleOpModel(shape, shape, { type: OP_RESCALE, bias: 1, activation: ACT_SIGMOID }, [encodeTensorAs(Float32Array.of(1 / 255, -0.75), [2], ENC_F32)]);
-    await checkModel(rescale, `rescale [${shape}]`);
+    await checkAgainstReference(rescale, `rescale [${shape}]`, 2);
     for (const theta of [0.3, -0.5, 0]) {
       const thresholded = singleOpModel(shape, shape, { type: OP_THRESHOLDED_RELU, bias: 1 }, [encodeTensorAs(Float32Array.of(theta), [1], ENC_F32)]);
-      await checkModel(thresholded, `thresholded relu [${shape}] theta ${theta}`);
+      await checkAgainstReference(thresholded, `thresholded relu [${shape}] theta ${theta}`, 2);
     }
   }
 });
@@ -68,7 +51,7 @@ test('bad params and constants are refused by the writer: not a permutation, a c
 
 /** Rescaling → conv → ThresholdedReLU → Permute (H, W swapped) → conv → ELU → Permute of [T, C] → dense head. */
 function unaryNet(seed: number): tfl.LayersModel {
-  const model = tfl.sequential({ layers: [
+  return randomizeWeights(tfl.sequential({ layers: [
     tfl.layers.rescaling({ inputShape: [5, 4, 3], scale: 1 / 127.5, offset: -1, name: 'scale' }),
     tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'conv1' }),
     tfl.layers.thresholdedReLU({ theta: 0.2, name: 'threshold' }),
@@ -79,9 +62,7 @@ function unaryNet(seed: number): tfl.LayersModel {
     tfl.layers.permute({ dims: [2, 1], name: 'swap_tc' }),
     tfl.layers.flatten({ name: 'flat' }),
     tfl.layers.dense({ units: 5, name: 'fc' }),
-  ] });
-  randomizeWeights(model, seed);
-  return model;
+  ] }), seed);
 }
 
 test('Permute, Rescaling, ThresholdedReLU and ELU import, train, convert and run like tfjs (wasm runtime, sqz/tfjs, inspect)', async () => {

@@ -55,8 +55,7 @@ function digitResidual(seed: number): tfl.LayersModel {
   const both = tfl.layers.add().apply([gap, gmp]) as tfl.SymbolicTensor;
   const probs = tfl.layers.dense({ units: 10, activation: 'softmax' }).apply(both) as tfl.SymbolicTensor;
   const model = tfl.model({ inputs: input, outputs: probs });
-  randomizeWeights(model, seed);
-  return model;
+  return randomizeWeights(model, seed);
 }
 
 /** The .sqz of `model` as converted (f32) and as 30 %-kept magnitude pruning + q8 (sparse codebook tensors). */

@@ -38,15 +38,13 @@ function identifiers(): { id: string; descriptor: ActivationDescriptor }[] {
  * fused into the dense head.
  */
 function modelWith(id: string, seed: number): tfl.LayersModel {
-  const model = tfl.sequential({ layers: [
+  return randomizeWeights(tfl.sequential({ layers: [
     tfl.layers.conv2d({ inputShape: INPUT, filters: 4, kernelSize: 3, padding: 'same', activation: id as never, name: 'conv' }),
     tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool' }),
     tfl.layers.activation({ activation: id as never, name: 'act' }),
     tfl.layers.flatten({ name: 'flat' }),
     tfl.layers.dense({ units: 6, activation: id as never, name: 'head' }),
-  ] });
-  randomizeWeights(model, seed);
-  return model;
+  ] }), seed);
 }
 
 test('every activation\'s table formula matches tfjs-layers on [-8, 8] and random values', () => {

@@ -39,8 +39,7 @@ function sensorNet(seed: number): tfl.LayersModel {
   const both = tfl.layers.add({ name: 'pools' }).apply([avg, max]) as Sym;
   const out = tfl.layers.dense({ units: 3, activation: 'softmax', name: 'head' }).apply(both) as Sym;
   const model = tfl.model({ inputs: input, outputs: out });
-  randomizeWeights(model, seed);
-  return model;
+  return randomizeWeights(model, seed);
 }
 
 test('Conv1D (same, valid, strided) and the 1-D pools import as 2-D ops and run like tfjs', async () => {
@@ -61,15 +60,13 @@ test('Conv1D (same, valid, strided) and the 1-D pools import as 2-D ops and run 
 
 /** SeparableConv2D same s2 (multiplier 2, relu); SeparableConv2D valid without bias → BN (folds into the pointwise). */
 function separableNet(seed: number): tfl.LayersModel {
-  const model = tfl.sequential({ layers: [
+  return randomizeWeights(tfl.sequential({ layers: [
     tfl.layers.separableConv2d({ inputShape: [9, 8, 3], filters: 5, kernelSize: 3, strides: 2, padding: 'same', depthMultiplier: 2, activation: 'relu', name: 'sep1' }),
     tfl.layers.separableConv2d({ filters: 4, kernelSize: [2, 3], useBias: false, name: 'sep2' }),
     tfl.layers.batchNormalization({ name: 'sep2_bn' }),
     tfl.layers.flatten({ name: 'flat' }),
     tfl.layers.dense({ units: 3, name: 'fc' }),
-  ] });
-  randomizeWeights(model, seed);
-  return model;
+  ] }), seed);
 }
 
 test('SeparableConv2D imports as a depthwise and a pointwise conv, both compressible, and runs like tfjs', async () => {

@@ -67,8 +67,7 @@ function deeplyNested(seed: number, suffixes = false): tfl.LayersModel {
   const flat = tfl.layers.flatten({ name: 'flat' }).apply(staged) as Sym;
   const out = tfl.layers.dense({ units: 5, name: 'head' }).apply(flat) as Sym;
   const model = tfl.model({ inputs: input, outputs: out, name: 'outer' });
-  randomizeWeights(model, seed);
-  return model;
+  return randomizeWeights(model, seed);
 }
 
 test('models nested two deep in the middle of a functional graph flatten with their names prefixed and run like tfjs', async () => {
