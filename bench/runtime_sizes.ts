@@ -69,6 +69,7 @@ const HISTORY: readonly (readonly string[])[] = [
   ['op params parsed only by runtimes with an op that reads them (96ed63e)', '39,723', '20,550', '19,917', '16,600'],
   ['Op record: params last, the other fields keep one-byte offsets (e595103)', '39,647', '20,522', '19,886', '16,589'],
   ['messages only some ops or encodings report in their own lazy segments (2d263fb)', '39,698', '20,490', '19,854', '16,425'],
+  ['the edge ops\' repeats shared: stride check, planar run, transposed conv on the conv walk (dedup merge)', '38,906', '20,487', '19,851', '16,425'],
 ];
 
 /** The exec paths of `features`, by name. */
