@@ -3,6 +3,7 @@
 import { writeOutputFile } from '../util/write_output.js';
 import { RESUME_ADVICE, weightMaps } from './checkpoint.js';
 import type { RunContext } from './context.js';
+import { chanceAccuracy, nearChanceWarning } from './chance.js';
 import { fitFinalFile } from './fit_budget.js';
 import { layerReports, paperRatio, projectionShare, verifyInRuntime } from './finish.js';
 import type { CompressibleLayer } from './layers.js';
@@ -47,6 +48,7 @@ export async function exportResult(
   storedParams.dispose();
   const runtime = options.verify === false ? undefined : await verifyInRuntime(bytes, stored, data.test, inputShape);
   const { history } = record;
+  const nearChance = nearChanceWarning(facts.baseline, runtime?.accuracy ?? after, chanceAccuracy(data.test.labels));
   const report: CompressReport = {
     model: options.model, data: options.data, output: options.output, backend: facts.backend, targetBytes,
     fileBytes: bytes.length, fp32WeightBytes: facts.fp32WeightBytes, fileRatio: facts.fp32WeightBytes / bytes.length,
@@ -62,11 +64,13 @@ export async function exportResult(
     projectionShare: projectionShare(history),
     epochs: facts.epochs,
     hyper: { ...ctx.hyper },
+    warnings: nearChance ? [nearChance] : [],
   };
   if (options.reportPath) {
     await writeOutputFile(options.reportPath, `${JSON.stringify(report, null, 2)}\n`, { option: '--report', then, faults: 'report' });
   }
   if (options.reportHtmlPath) await writeOutputFile(options.reportHtmlPath, await reportHtml(report), { option: '--report-html', then });
   progress.log(formatReport(report));
+  for (const warning of report.warnings) progress.warn(warning);
   return { report, bytes, stored };
 }

@@ -16,11 +16,14 @@ export interface Progress {
   update(step: number, stats: EpochStats): void;
   endEpoch(): void;
   log(line: string): void;
+  /** A line that must reach the user even when quiet (a result no one would want). */
+  warn(line: string): void;
 }
 
 /** A bar per epoch on stderr; plain lines when stderr is not a TTY. */
 export function createProgress(quiet: boolean): Progress {
-  if (quiet) return { startEpoch() {}, update() {}, endEpoch() {}, log() {} };
+  const warn = (line: string) => { process.stderr.write(`WARNING: ${line}\n`); };
+  if (quiet) return { startEpoch() {}, update() {}, endEpoch() {}, log() {}, warn };
   let bar: cliProgress.SingleBar | undefined;
   return {
     startEpoch(label, steps) {
@@ -46,5 +49,6 @@ export function createProgress(quiet: boolean): Progress {
     log(line) {
       process.stderr.write(`${line}\n`);
     },
+    warn,
   };
 }

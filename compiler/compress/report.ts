@@ -61,6 +61,8 @@ export interface CompressReport {
   /** Epochs each phase took: ADMM ends early once its hard projection settles, and the fine-tune gets the rest. */
   epochs: { admm: number; finetune: number };
   hyper: Record<string, number>;
+  /** What the user must hear about this result, e.g. that it is near chance (compress/chance.ts); empty if nothing. */
+  warnings: string[];
 }
 
 const int = (n: number) => n.toLocaleString('en-US');

@@ -75,7 +75,8 @@ line('bytes', [{ label: 'file bytes', data: r.history.map((h) => h.estimatedByte
 const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
 td:first-child,th:first-child,td:nth-child(2){text-align:left}.summary td{text-align:left}
-.grid{display:grid;grid-template-columns:1fr 1fr;gap:1.5em}canvas{max-height:300px}`;
+.grid{display:grid;grid-template-columns:1fr 1fr;gap:1.5em}canvas{max-height:300px}
+.warning{background:#fde8e8;border:1px solid #c33;padding:.6em 1em}`;
 
 /** The whole page, as a string (no external references). */
 export async function reportHtml(r: CompressReport): Promise<string> {
@@ -84,6 +85,7 @@ export async function reportHtml(r: CompressReport): Promise<string> {
 <html lang="en"><head><meta charset="utf-8"><title>sqz report: ${escapeHtml(path.basename(r.output))}</title>
 <style>${STYLE}</style></head><body>
 <h1>sqz compress: ${escapeHtml(r.output)}</h1>
+${(r.warnings ?? []).map((w) => `<p class="warning"><strong>Warning:</strong> ${escapeHtml(w)}</p>`).join('\n')}
 <table class="summary">${summary}</table>
 <h2>Layers</h2>
 ${layerTable(r)}

@@ -53,6 +53,20 @@ test('compress: file ≤ target, runtime agrees with the compiler, accuracy abov
   for (const l of rep.layers) assert.ok(l.bits >= 1 && l.bits <= 8 && l.nonzeros > 0);
 });
 
+test('compress: a result near chance is written but flagged on stderr (even with --quiet) and in the report', { timeout: 120_000 }, async () => {
+  const out = path.join(dir, 'near-chance.sqz');
+  const report = path.join(dir, 'near-chance.json');
+  // 140 bytes is just above this model's minimum (130): nearly every weight goes.
+  const r = await run(['compress', model, '--data', 'mnist', '--train-samples', '1000', '--test-samples', '300', '--epochs', '2',
+    '--finetune-epochs', '1', '--seed', '7', '--backend', 'wasm', '--quiet', '--target-size', '140', '-o', out, '--report', report]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(existsSync(out));
+  assert.match(r.stderr, /WARNING: the compressed model is near chance: test accuracy/);
+  const rep = JSON.parse(await readFile(report, 'utf8'));
+  assert.equal(rep.warnings.length, 1);
+  assert.ok(rep.accuracy.runtime < 0.2, `runtime accuracy ${rep.accuracy.runtime}`);
+});
+
 test('compress: same seed → byte-identical file; a run killed mid-way resumes to the same bytes', { timeout: 240_000 }, async () => {
   const reference = path.join(dir, 'a.sqz'); // from the test above (same options)
   if (!existsSync(reference)) {

@@ -1,0 +1,24 @@
+// A compressed model no user would want: one left near chance. Such a result is still written (the user asked for
+// that size), but flagged loudly: a warning on stderr even with --quiet, and in the report.
+
+/** Accuracy of always answering the most frequent class of `labels` (the chance level of that split). */
+export function chanceAccuracy(labels: Uint8Array): number {
+  if (labels.length === 0) return 0;
+  const counts = new Map<number, number>();
+  for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+  return Math.max(...counts.values()) / labels.length;
+}
+
+/** Below this share of the original model's margin over chance, a result counts as "near chance". */
+const NEAR_CHANCE_SHARE = 0.1;
+
+/**
+ * A warning when `after` keeps less than a tenth of the original model's accuracy margin over chance
+ * (e.g. ≤ 18% for 10 balanced classes and a 90% model), else undefined.
+ */
+export function nearChanceWarning(before: number, after: number, chance: number): string | undefined {
+  if (before <= chance || after - chance >= NEAR_CHANCE_SHARE * (before - chance)) return undefined;
+  const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+  return `the compressed model is near chance: test accuracy ${pct(after)} (chance ${pct(chance)}, before ${pct(before)}). `
+    + 'The target is too small for this model; try a larger --target-size, more --epochs, or a smaller model.';
+}
