@@ -206,38 +206,41 @@ export function seedWeights(model: tfl.LayersModel, seed: number): void {
   tf.dispose(tensors);
 }
 
-/** The zoo, by name. */
+/**
+ * The zoo, by name. The training schedules are what BENCHMARKS.md's zoo baselines used: sized so that all six
+ * trainings and the zoo's compressions fit about an hour on a shared 2-core machine (tfjs-backend-wasm, one thread).
+ */
 export const ZOO: Record<string, ZooEntry> = {
   'ds-cnn': {
     description: 'DS-CNN (keyword spotting): conv 64@10×4/2, 4 depthwise-separable blocks of 64, average pool, dense. '
       + 'Benchmark input 49×10 MFCCs, 12 classes; here 28×28×1, 10 classes',
-    task: 'classification', inputShape: [28, 28, 1], build: dsCnn, train: { samples: 20000, epochs: 4, lr: 2e-3, batch: 64 },
+    task: 'classification', inputShape: [28, 28, 1], build: dsCnn, train: { samples: 8000, epochs: 2, lr: 2e-3, batch: 64 },
   },
   'mobilenet-v1-0.25': {
     description: "MobileNet v1 α = 0.25 (visual wake words): Keras' MobileNet trunk with its ZeroPadding2D, 13 blocks, "
       + 'global pool, dense. Benchmark input 96×96×3, 2 classes; here 28×28×1 padded to 32×32, 10 classes',
-    task: 'classification', inputShape: [28, 28, 1], build: mobileNetV1, train: { samples: 20000, epochs: 6, lr: 2e-3, batch: 64 },
+    task: 'classification', inputShape: [28, 28, 1], build: mobileNetV1, train: { samples: 15000, epochs: 2, lr: 2e-3, batch: 64 },
   },
   'resnet-8': {
     description: 'ResNet-8 (image classification): conv 16, stacks of 16, 32/2, 64/2 with residual adds, average pool, '
       + 'dense. Benchmark input 32×32×3 (CIFAR-10); here 28×28×1',
-    task: 'classification', inputShape: [28, 28, 1], build: resnet8, train: { samples: 20000, epochs: 4, lr: 2e-3, batch: 64 },
+    task: 'classification', inputShape: [28, 28, 1], build: resnet8, train: { samples: 10000, epochs: 2, lr: 2e-3, batch: 64 },
   },
   autoencoder: {
     description: 'Dense autoencoder (anomaly detection): 4×128, bottleneck 8, 4×128, dense back, BN + ReLU between. '
       + 'Benchmark input 640 (log-mel frames); here the 784 pixels, reconstructed',
-    task: 'reconstruction', inputShape: [784], build: autoencoder, train: { samples: 20000, epochs: 8, lr: 2e-3, batch: 64 },
+    task: 'reconstruction', inputShape: [784], build: autoencoder, train: { samples: 20000, epochs: 2, lr: 2e-3, batch: 64 },
   },
   'conv1d-sensor': {
     description: 'Conv1D sensor model: Conv1D 32×5, 64×3, 64×3 with BN + ReLU and max pools, global average pool, dense 64, dense. '
       + 'Sequences cut from Fashion-MNIST: 28 time steps (image rows) of 28 channels (the row\'s pixels)',
-    task: 'classification', inputShape: [28, 28], build: conv1dSensor, train: { samples: 20000, epochs: 6, lr: 2e-3, batch: 64 },
+    task: 'classification', inputShape: [28, 28], build: conv1dSensor, train: { samples: 30000, epochs: 3, lr: 2e-3, batch: 64 },
   },
   'teachable-machine': {
     description: 'Teachable-Machine-shaped, nested: a Sequential of a truncated MobileNet v1 α = 0.25 (a functional model, '
       + 'blocks 1–11) and a Sequential head (flatten, dense 100, dense). Teachable Machine: 224×224×3, pretrained trunk; '
       + 'here 28×28×1 padded to 32×32, trained from scratch',
-    task: 'classification', inputShape: [28, 28, 1], build: teachableMachine, train: { samples: 20000, epochs: 6, lr: 2e-3, batch: 64 },
+    task: 'classification', inputShape: [28, 28, 1], build: teachableMachine, train: { samples: 15000, epochs: 2, lr: 2e-3, batch: 64 },
   },
 };
 
