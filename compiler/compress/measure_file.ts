@@ -66,9 +66,10 @@ export function measureFile(graph: Graph, layers: readonly CompressibleLayer[]):
     const info = exported.tensors[index]!;
     const sparse = t.encoding === ENC_SPARSE_BITMAP || t.encoding === ENC_SPARSE_RICE;
     const n = info.shape.reduce((a, b) => a * b, 1);
+    // A layer imported as several ops (Conv1D: reshape, conv2d, reshape) names them all alike: count the kernel's.
     return {
       n,
-      nnz: sparse ? t.nnz : countNonzero(exported.graph.ops.find((op) => op.name === layer.name)?.kernel?.values),
+      nnz: sparse ? t.nnz : countNonzero(exported.graph.ops.find((op) => op.name === layer.name && op.kernel !== undefined)?.kernel?.values),
       bits: t.bits,
       bytes: info.bytes,
       positionBits: sparse ? t.positions.length * 8 : 0,
