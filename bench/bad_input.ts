@@ -39,7 +39,11 @@ async function runAll(cases: readonly ErrorCase[]): Promise<Row[]> {
       const c = cases[i]!;
       const result = await runCli(c.args);
       const lines = result.stderr.trimEnd().split('\n');
-      const ok = result.code === c.code && lines.length === 1 && lines[0]!.startsWith('sqz: error: ') && c.message.test(lines[0]!);
+      const ok =
+        result.code === c.code &&
+        lines.length === 1 &&
+        lines[0]!.startsWith('sqz: error: ') &&
+        c.message.test(lines[0]!);
       rows[i] = { name: c.name, args: c.args, result, ok };
     }
   };
@@ -58,9 +62,15 @@ const hostileCases: ErrorCase[] = [];
 for (const [i, c] of HOSTILE_MODEL_CASES.entries()) {
   const m = await c.make(path.join(dir, `hostile-${i}`, 'model'));
   await mkdir(path.join(dir, 'converted'), { recursive: true });
-  const fragments = m.fragments.map((f) => (typeof f === 'string' ? f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : f.source));
-  hostileCases.push({ name: c.name, args: ['convert', m.file, '-o', path.join(dir, 'converted', `${i}.sqz`)], code: 3,
-    message: new RegExp(fragments.map((f) => `(?=.*${f})`).join('')) });
+  const fragments = m.fragments.map((f) =>
+    typeof f === 'string' ? f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : f.source,
+  );
+  hostileCases.push({
+    name: c.name,
+    args: ['convert', m.file, '-o', path.join(dir, 'converted', `${i}.sqz`)],
+    code: 3,
+    message: new RegExp(fragments.map((f) => `(?=.*${f})`).join('')),
+  });
 }
 const hostileRows = await runAll(hostileCases);
 const seconds = (performance.now() - started) / 1000;
@@ -73,9 +83,11 @@ const body = `## Bad input
 
 \`node dist/bench/bad_input.js\` — ${machineDescription()}.
 
-${all.length} cases in ${seconds.toFixed(0)} s, each as its own \`sqz\` process. ${failed.length === 0
-    ? 'Every one exits with its class\'s code and prints one line (`sqz: error: ...`, shown without that prefix) and no stack trace.'
-    : `${failed.length} do not behave as their test expects (marked ✗): ${failed.map((r) => r.name).join('; ')}.`}
+${all.length} cases in ${seconds.toFixed(0)} s, each as its own \`sqz\` process. ${
+  failed.length === 0
+    ? "Every one exits with its class's code and prints one line (`sqz: error: ...`, shown without that prefix) and no stack trace."
+    : `${failed.length} do not behave as their test expects (marked ✗): ${failed.map((r) => r.name).join('; ')}.`
+}
 The cases are the tests' own tables (test/cli/error_cases.ts, test/compiler/convert/hostile_model_cases.ts), so
 this record and the tests cannot drift apart. \`<tmp>\` is the run's temporary folder.
 

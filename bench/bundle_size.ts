@@ -13,7 +13,11 @@ import { bundleForBrowser, gzipSizes } from './browser_bundle.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const require = createRequire(join(root, 'package.json'));
 
-interface Row { what: string; bytes: number; gzipBytes: number }
+interface Row {
+  what: string;
+  bytes: number;
+  gzipBytes: number;
+}
 
 function versionOf(name: string): string {
   return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
@@ -42,14 +46,25 @@ function total(what: string, rows: Row[]): Row {
 
 async function main(): Promise<void> {
   const tfjsWasmDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
-  const sqzJs = await bundleRow('`sqz/runtime` bundle (`export * from \'sqz/runtime\'`)', "export * from 'sqz/runtime';");
+  const sqzJs = await bundleRow("`sqz/runtime` bundle (`export * from 'sqz/runtime'`)", "export * from 'sqz/runtime';");
   const sqzWasm = fileRow('`build/sqz.wasm` (SIMD)', join(root, 'build/sqz.wasm'));
-  const sqzScalar = fileRow('`build/sqz-scalar.wasm` (fetched instead where SIMD is missing)', join(root, 'build/sqz-scalar.wasm'));
-  const sqzTfjs = await bundleRow('`sqz/tfjs` bundle (the IOHandler; tfjs itself not included)', "export * from 'sqz/tfjs';");
-  const tfJs = await bundleRow('`@tensorflow/tfjs-core` + `@tensorflow/tfjs-backend-wasm` bundle (`export *` of both)',
-    "export * from '@tensorflow/tfjs-core'; export * from '@tensorflow/tfjs-backend-wasm';");
+  const sqzScalar = fileRow(
+    '`build/sqz-scalar.wasm` (fetched instead where SIMD is missing)',
+    join(root, 'build/sqz-scalar.wasm'),
+  );
+  const sqzTfjs = await bundleRow(
+    '`sqz/tfjs` bundle (the IOHandler; tfjs itself not included)',
+    "export * from 'sqz/tfjs';",
+  );
+  const tfJs = await bundleRow(
+    '`@tensorflow/tfjs-core` + `@tensorflow/tfjs-backend-wasm` bundle (`export *` of both)',
+    "export * from '@tensorflow/tfjs-core'; export * from '@tensorflow/tfjs-backend-wasm';",
+  );
   const tfWasm = fileRow('`tfjs-backend-wasm-simd.wasm`', join(tfjsWasmDir, 'tfjs-backend-wasm-simd.wasm'));
-  const tfScalar = fileRow('`tfjs-backend-wasm.wasm` (fetched instead where SIMD is missing)', join(tfjsWasmDir, 'tfjs-backend-wasm.wasm'));
+  const tfScalar = fileRow(
+    '`tfjs-backend-wasm.wasm` (fetched instead where SIMD is missing)',
+    join(tfjsWasmDir, 'tfjs-backend-wasm.wasm'),
+  );
   const sqzTotal = total('**sqz: bundle + SIMD wasm**', [sqzJs, sqzWasm]);
   const tfTotal = total('**tfjs: bundle + SIMD wasm**', [tfJs, tfWasm]);
 

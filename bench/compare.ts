@@ -34,7 +34,9 @@ import { chooseWidths, DEFAULT_CANDIDATES, widthsKey, type SmallArch } from './c
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = path.join(root, 'bench/out');
-const DATA: Record<string, string> = Object.fromEntries(Object.entries(BASELINE_CASES).map(([name, c]) => [name, c.data]));
+const DATA: Record<string, string> = Object.fromEntries(
+  Object.entries(BASELINE_CASES).map(([name, c]) => [name, c.data]),
+);
 
 const program = new Command()
   .option('--quick', 'reduced grid: mnist-lenet300 on mnist at 100× and 300×')
@@ -42,16 +44,45 @@ const program = new Command()
   .option('--ratios <list>', 'comma-separated target ratios', '100,300,1000')
   .option('--finetune-epochs <n>', "fine-tune epochs per fine-tune (default: sqz's own for the dataset)")
   .option('--equal-epochs', 'train every baseline for as many epochs as sqz joint (its ADMM + fine-tune epochs)')
-  .option('--seeds <list>', 'comma-separated seeds (sqz joint reruns `sqz compress --seed S` for seeds other than 1)', '1')
+  .option(
+    '--seeds <list>',
+    'comma-separated seeds (sqz joint reruns `sqz compress --seed S` for seeds other than 1)',
+    '1',
+  )
   .option('--methods <list>', 'comma-separated subset of the methods by name (default: all)')
-  .option('--resume', 'skip the runs already recorded in bench/results/compare.json, and reuse a finished sqz joint run whose result was not recorded (an interrupted grid continues)')
-  .option('--small-candidates <n>', 'small-model methods: widths tried per target (those whose fp32 bytes are nearest 5.7× the target)', String(DEFAULT_CANDIDATES))
-  .option('--distill-alpha <x>', 'small model + distillation: weight of the teacher term, in training and in sqz compress', String(DEFAULT_DISTILLATION.alpha))
-  .option('--temperature <T>', 'small model + distillation: softmax temperature, in training and in sqz compress', String(DEFAULT_DISTILLATION.temperature))
+  .option(
+    '--resume',
+    'skip the runs already recorded in bench/results/compare.json, and reuse a finished sqz joint run whose result was not recorded (an interrupted grid continues)',
+  )
+  .option(
+    '--small-candidates <n>',
+    'small-model methods: widths tried per target (those whose fp32 bytes are nearest 5.7× the target)',
+    String(DEFAULT_CANDIDATES),
+  )
+  .option(
+    '--distill-alpha <x>',
+    'small model + distillation: weight of the teacher term, in training and in sqz compress',
+    String(DEFAULT_DISTILLATION.alpha),
+  )
+  .option(
+    '--temperature <T>',
+    'small model + distillation: softmax temperature, in training and in sqz compress',
+    String(DEFAULT_DISTILLATION.temperature),
+  )
   .option('--report-only', 'rewrite BENCHMARKS.md and the charts from bench/results/compare.json');
 const opts = program.parse().opts<{
-  quick?: boolean; only?: string; ratios: string; finetuneEpochs?: string; equalEpochs?: boolean; seeds: string; resume?: boolean; reportOnly?: boolean;
-  methods?: string; smallCandidates: string; distillAlpha: string; temperature: string;
+  quick?: boolean;
+  only?: string;
+  ratios: string;
+  finetuneEpochs?: string;
+  equalEpochs?: boolean;
+  seeds: string;
+  resume?: boolean;
+  reportOnly?: boolean;
+  methods?: string;
+  smallCandidates: string;
+  distillAlpha: string;
+  temperature: string;
 }>();
 const methods = opts.methods?.split(',').map((m) => m.trim());
 const quick = opts.quick === true;
@@ -64,7 +95,10 @@ const smallCandidates = Number(opts.smallCandidates);
 const distillation: Distillation = { alpha: Number(opts.distillAlpha), temperature: Number(opts.temperature) };
 const grid = `${quick ? 'quick' : 'full'}${equalEpochs ? ', equal epochs' : ''}`;
 // Arguments with spaces or shell characters (method names) quoted, so the recorded command can be pasted.
-const command = `node dist/bench/compare.js ${process.argv.slice(2).map((a) => (/^[\w.,/=:@+-]*$/.test(a) ? a : `'${a}'`)).join(' ')}`.trim();
+const command = `node dist/bench/compare.js ${process.argv
+  .slice(2)
+  .map((a) => (/^[\w.,/=:@+-]*$/.test(a) ? a : `'${a}'`))
+  .join(' ')}`.trim();
 
 async function loadJson<T>(file: string, fallback: T): Promise<T> {
   return existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as T) : fallback;
@@ -76,18 +110,26 @@ const sameRun = (a: { name: string; method: string; ratio: number | null; seed?:
 let results = await loadJson<CompareResult[]>(resultsFile, []);
 /** A run this invocation leaves out: not among --methods, or already recorded when resuming. */
 const skip = (run: { name: string; method: string; ratio: number | null; seed?: number }) =>
-  (methods !== undefined && !methods.includes(run.method)) || (opts.resume === true && results.some((x) => x.grid === grid && sameRun(x, run)));
+  (methods !== undefined && !methods.includes(run.method)) ||
+  (opts.resume === true && results.some((x) => x.grid === grid && sameRun(x, run)));
 
 // Re-read before writing: two grids (say full and equal-epochs) may run side by side and share the file.
 async function record(r: CompareResult): Promise<void> {
   results = (await loadJson<CompareResult[]>(resultsFile, [])).filter((x) => !(x.grid === r.grid && sameRun(x, r)));
   results.push(r);
   await writeFileAtomic(resultsFile, Buffer.from(`${JSON.stringify(results, null, 2)}\n`));
-  process.stderr.write(`${r.name} seed ${r.seed ?? 1} ${r.method} ${r.ratio ?? '-'}: ${r.bytes} B, ${(100 * r.testAccuracy).toFixed(2)}% (${r.wallSeconds.toFixed(0)} s)\n`);
+  process.stderr.write(
+    `${r.name} seed ${r.seed ?? 1} ${r.method} ${r.ratio ?? '-'}: ${r.bytes} B, ${(100 * r.testAccuracy).toFixed(2)}% (${r.wallSeconds.toFixed(0)} s)\n`,
+  );
 }
 
 async function runMethod(
-  s: CompareSetup, name: string, method: string, ratio: number | null, target: number | null, run: (ctx: ReturnType<CompareSetup['context']>) => MethodResult | undefined,
+  s: CompareSetup,
+  name: string,
+  method: string,
+  ratio: number | null,
+  target: number | null,
+  run: (ctx: ReturnType<CompareSetup['context']>) => MethodResult | undefined,
   seed = 1,
 ): Promise<void> {
   if (skip({ name, method, ratio, seed })) return;
@@ -98,15 +140,38 @@ async function runMethod(
   if (equalEpochs && method !== 'Deep Compression') ctx.hyper.finetuneEpochs = trainedEpochs;
   try {
     const r = run(ctx);
-    if (!r) { process.stderr.write(`${name} ${method} ${ratio}: no setting fits ${target} bytes\n`); return; }
+    if (!r) {
+      process.stderr.write(`${name} ${method} ${ratio}: no setting fits ${target} bytes\n`);
+      return;
+    }
     const measure = measureKernels(ctx, r.kernels, r.biases);
-    const file = path.join(out, 'compare', `${name}-${method.replace(/[^a-z0-9]+/gi, '-')}${ratio ? `-${ratio}x` : ''}-seed${seed}.sqz`);
+    const file = path.join(
+      out,
+      'compare',
+      `${name}-${method.replace(/[^a-z0-9]+/gi, '-')}${ratio ? `-${ratio}x` : ''}-seed${seed}.sqz`,
+    );
     const scored = await scoreFile(ctx, measure, file);
-    await record({ name, data: DATA[name]!, grid, ratio, targetBytes: target, method, bytes: scored.bytes,
-      fileRatio: s.fp32WeightBytes / scored.bytes, paperRatio: scored.paperRatio, testAccuracy: scored.testAccuracy,
-      testSamples: ctx.data.test.count, wallSeconds: (performance.now() - started) / 1000, note: r.note,
-      bits: scored.bits, density: scored.density, overTarget: target !== null && scored.bytes > target, command, seed,
-      finetuneEpochs: equalEpochs && method === 'Deep Compression' ? trainedEpochs : ctx.hyper.finetuneEpochs });
+    await record({
+      name,
+      data: DATA[name]!,
+      grid,
+      ratio,
+      targetBytes: target,
+      method,
+      bytes: scored.bytes,
+      fileRatio: s.fp32WeightBytes / scored.bytes,
+      paperRatio: scored.paperRatio,
+      testAccuracy: scored.testAccuracy,
+      testSamples: ctx.data.test.count,
+      wallSeconds: (performance.now() - started) / 1000,
+      note: r.note,
+      bits: scored.bits,
+      density: scored.density,
+      overTarget: target !== null && scored.bytes > target,
+      command,
+      seed,
+      finetuneEpochs: equalEpochs && method === 'Deep Compression' ? trainedEpochs : ctx.hyper.finetuneEpochs,
+    });
   } finally {
     ctx.state.dispose();
   }
@@ -120,18 +185,44 @@ async function tfjsUint8(s: CompareSetup, name: string, modelJson: string): Prom
   const data = artifacts.weightData as ArrayBuffer;
   const files = affineUint8Files(await readFile(modelJson, 'utf8'), weightsByName(specs, data));
   const bytes = Buffer.byteLength(files.modelJson) + files.shardBytes;
-  const graph = await importModelFromArtifacts({ ...artifacts, weightData: dequantizedWeightData(specs, data) }, modelJson);
+  const graph = await importModelFromArtifacts(
+    { ...artifacts, weightData: dequantizedWeightData(specs, data) },
+    modelJson,
+  );
   const ctx = s.context();
   const accuracy = await runtimeAccuracy(exportModel(graph, { weights: 'f32' }), ctx);
   ctx.state.dispose();
   const n = specs.reduce((t, w) => t + w.shape.reduce((a, b) => a * b, 1), 0);
-  await record({ name, data: DATA[name]!, grid, ratio: null, targetBytes: null, method: 'tfjs affine uint8', bytes,
-    fileRatio: s.fp32WeightBytes / bytes, paperRatio: 32 / 8, testAccuracy: accuracy, testSamples: ctx.data.test.count,
-    wallSeconds: (performance.now() - started) / 1000, note: `model.json ${Buffer.byteLength(files.modelJson)} B + shard ${files.shardBytes} B (${n} weights incl. biases)`,
-    bits: [], density: [], finetuneEpochs: 0, overTarget: false, command });
+  await record({
+    name,
+    data: DATA[name]!,
+    grid,
+    ratio: null,
+    targetBytes: null,
+    method: 'tfjs affine uint8',
+    bytes,
+    fileRatio: s.fp32WeightBytes / bytes,
+    paperRatio: 32 / 8,
+    testAccuracy: accuracy,
+    testSamples: ctx.data.test.count,
+    wallSeconds: (performance.now() - started) / 1000,
+    note: `model.json ${Buffer.byteLength(files.modelJson)} B + shard ${files.shardBytes} B (${n} weights incl. biases)`,
+    bits: [],
+    density: [],
+    finetuneEpochs: 0,
+    overTarget: false,
+    command,
+  });
 }
 
-type JointRow = { name: string; ratio: number; command: string; wallSeconds: number; report: CompressReport; fromCompressionJson?: boolean };
+type JointRow = {
+  name: string;
+  ratio: number;
+  command: string;
+  wallSeconds: number;
+  report: CompressReport;
+  fromCompressionJson?: boolean;
+};
 
 /**
  * sqz joint at `ratio`: seed 1 is bench/compression.ts's run (bench/out/compression.json) when recorded there;
@@ -145,8 +236,22 @@ async function jointRow(name: string, modelJson: string, ratio: number, seed: nu
   }
   const file = path.join(out, 'compare', `${name}-sqz-joint-${ratio}x-seed${seed}.sqz`);
   const reportFile = file.replace(/\.sqz$/, '.json');
-  const args = ['dist/compiler/cli.js', 'compress', path.relative(root, modelJson), '--data', DATA[name]!,
-    '--ratio', String(ratio), '--seed', String(seed), '-o', path.relative(root, file), '--report', path.relative(root, reportFile), '--quiet'];
+  const args = [
+    'dist/compiler/cli.js',
+    'compress',
+    path.relative(root, modelJson),
+    '--data',
+    DATA[name]!,
+    '--ratio',
+    String(ratio),
+    '--seed',
+    String(seed),
+    '-o',
+    path.relative(root, file),
+    '--report',
+    path.relative(root, reportFile),
+    '--quiet',
+  ];
   // With --resume, a run that finished before the grid was interrupted is not repeated: its report has it all.
   const finished = opts.resume === true && existsSync(file) && existsSync(reportFile);
   const r = finished ? undefined : await runNode(args, root);
@@ -180,16 +285,37 @@ function epochsRun(rep: CompressReport): string {
   return `${rep.epochs.admm} ADMM + ${rep.epochs.finetune} fine-tune epochs (of ${rep.hyper.epochs} + ${rep.hyper.finetuneEpochs})`;
 }
 
-async function sqzJoint(name: string, ratio: number, seed: number, runs: Map<string, Promise<JointRow>>): Promise<void> {
+async function sqzJoint(
+  name: string,
+  ratio: number,
+  seed: number,
+  runs: Map<string, Promise<JointRow>>,
+): Promise<void> {
   const pending = runs.get(`${seed}@${ratio}`);
   if (!pending) return;
   const row = await pending;
   const rep = row.report;
-  await record({ name, data: DATA[name]!, grid, ratio, targetBytes: rep.targetBytes, method: 'sqz joint', bytes: rep.fileBytes,
-    fileRatio: rep.fileRatio, paperRatio: rep.paperRatio, testAccuracy: rep.accuracy.runtime ?? rep.accuracy.after,
-    testSamples: rep.samples.test, wallSeconds: row.wallSeconds, note: `${row.fromCompressionJson ? 'from compression.json, ' : ''}${epochsRun(rep)} (defaults)`,
-    bits: rep.layers.map((l) => l.bits), density: rep.layers.map((l) => l.density), finetuneEpochs: rep.epochs?.finetune ?? rep.hyper.finetuneEpochs,
-    overTarget: rep.fileBytes > rep.targetBytes, command: row.command, seed });
+  await record({
+    name,
+    data: DATA[name]!,
+    grid,
+    ratio,
+    targetBytes: rep.targetBytes,
+    method: 'sqz joint',
+    bytes: rep.fileBytes,
+    fileRatio: rep.fileRatio,
+    paperRatio: rep.paperRatio,
+    testAccuracy: rep.accuracy.runtime ?? rep.accuracy.after,
+    testSamples: rep.samples.test,
+    wallSeconds: row.wallSeconds,
+    note: `${row.fromCompressionJson ? 'from compression.json, ' : ''}${epochsRun(rep)} (defaults)`,
+    bits: rep.layers.map((l) => l.bits),
+    density: rep.layers.map((l) => l.density),
+    finetuneEpochs: rep.epochs?.finetune ?? rep.hyper.finetuneEpochs,
+    overTarget: rep.fileBytes > rep.targetBytes,
+    command: row.command,
+    seed,
+  });
 }
 
 /**
@@ -197,22 +323,48 @@ async function sqzJoint(name: string, ratio: number, seed: number, runs: Map<str
  * many epochs as sqz joint trains, compressed by `sqz compress --target-size` with its defaults; of the widths
  * tried, the best by validation accuracy is recorded, with the test accuracy the wasm runtime measured.
  */
-async function smallModel(s: CompareSetup, name: string, modelJson: string, ratio: number, target: number, seed: number, distill: boolean): Promise<void> {
+async function smallModel(
+  s: CompareSetup,
+  name: string,
+  modelJson: string,
+  ratio: number,
+  target: number,
+  seed: number,
+  distill: boolean,
+): Promise<void> {
   const method = distill ? SMALL_DISTILLED : SMALL_FROM_SCRATCH;
   if (skip({ name, method, ratio, seed })) return;
   const c = BASELINE_CASES[name]!;
   const arch = c.arch as SmallArch;
   const epochs = s.jointEpochs.admm + s.jointEpochs.finetune;
   const outcome = await runSmallModel({
-    root, outDir: out, name, data: c.data, arch, baselineModel: modelJson, targetBytes: target, seed, epochs,
-    candidates: chooseWidths(arch, target, smallCandidates).map((w) => w.widths), distill: distill ? distillation : undefined,
+    root,
+    outDir: out,
+    name,
+    data: c.data,
+    arch,
+    baselineModel: modelJson,
+    targetBytes: target,
+    seed,
+    epochs,
+    candidates: chooseWidths(arch, target, smallCandidates).map((w) => w.widths),
+    distill: distill ? distillation : undefined,
     resume: opts.resume,
   });
-  for (const f of outcome.failed) process.stderr.write(`${name} ${method} ${ratio}×: widths ${widthsKey(f.widths)} not compressed (${f.reason})\n`);
+  for (const f of outcome.failed)
+    process.stderr.write(`${name} ${method} ${ratio}×: widths ${widthsKey(f.widths)} not compressed (${f.reason})\n`);
   const { best } = outcome;
-  if (!best) { process.stderr.write(`${name} ${method} ${ratio}×: no width could be compressed to ${target} bytes\n`); return; }
-  await record(smallModelResult({ ...outcome, best }, { name, data: c.data, targetBytes: target, seed, epochs, distill: distill ? distillation : undefined },
-    { method, grid, ratio, command, fp32WeightBytes: s.fp32WeightBytes, kernelWeights: s.kernelWeights }));
+  if (!best) {
+    process.stderr.write(`${name} ${method} ${ratio}×: no width could be compressed to ${target} bytes\n`);
+    return;
+  }
+  await record(
+    smallModelResult(
+      { ...outcome, best },
+      { name, data: c.data, targetBytes: target, seed, epochs, distill: distill ? distillation : undefined },
+      { method, grid, ratio, command, fp32WeightBytes: s.fp32WeightBytes, kernelWeights: s.kernelWeights },
+    ),
+  );
 }
 
 if (!opts.reportOnly) {
@@ -224,15 +376,23 @@ if (!opts.reportOnly) {
     if (!equalEpochs) {
       const s = await compareSetup({ model: modelJson, data: DATA[name]! });
       await tfjsUint8(s, name, modelJson);
-      for (const bits of [8, 4, 2]) await runMethod(s, name, `dense ${bits}-bit k-means`, null, null, (ctx) => quantOnly(ctx, bits));
+      for (const bits of [8, 4, 2])
+        await runMethod(s, name, `dense ${bits}-bit k-means`, null, null, (ctx) => quantOnly(ctx, bits));
     }
     for (const seed of seeds) {
       const s = await compareSetup({ model: modelJson, data: DATA[name]!, seed });
       for (const ratio of ratios) {
         const target = Math.floor(s.fp32WeightBytes / ratio);
         await runMethod(s, name, 'uniform prune + 8-bit', ratio, target, (ctx) => uniformPruning8(ctx, target), seed);
-        await runMethod(s, name, 'Deep Compression', ratio, target,
-          (ctx) => deepCompression(ctx, target, equalEpochs ? ctx.hyper.epochs : ctx.hyper.finetuneEpochs), seed);
+        await runMethod(
+          s,
+          name,
+          'Deep Compression',
+          ratio,
+          target,
+          (ctx) => deepCompression(ctx, target, equalEpochs ? ctx.hyper.epochs : ctx.hyper.finetuneEpochs),
+          seed,
+        );
         await runMethod(s, name, 'sequential sparsify → bits', ratio, target, (ctx) => sequential(ctx, target), seed);
         // Before joint's result is awaited: these run in child processes beside joint's.
         await smallModel(s, name, modelJson, ratio, target, seed, false);

@@ -35,7 +35,8 @@ function headCommit(): string | undefined {
   const git = (args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
   const head = git(['rev-parse', '--short', 'HEAD']);
   if (head.status !== 0) return undefined;
-  const dirty = git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':!BENCHMARKS.md']).stdout.trim() !== '';
+  const dirty =
+    git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':!BENCHMARKS.md']).stdout.trim() !== '';
   return `${head.stdout.trim()}${dirty ? '+' : ''}`;
 }
 
@@ -54,11 +55,13 @@ function table(results: Result[]): string {
   for (const r of results) {
     const rep = r.report;
     const acc = rep.accuracy.runtime ?? rep.accuracy.after;
-    lines.push(`| ${BASELINE_CASES[r.name]?.arch ?? r.name} | ${BASELINE_CASES[r.name]?.data ?? ''} | ${r.ratio}× (${rep.targetBytes} B) | ${rep.fileBytes} | `
-      + `${rep.fileRatio.toFixed(0)}× | ${rep.paperRatio.toFixed(0)}× | ${pct(acc)} | ${pct(r.baseline.testAccuracy)} | `
-      + `${(100 * (acc - r.baseline.testAccuracy)).toFixed(2)} | ${rep.layers.map((l) => l.bits).join('/')} | `
-      + `${rep.layers.map((l) => `${(100 * l.density).toFixed(2)}%`).join(' / ')} | ${(r.wallSeconds / 60).toFixed(1)} min | `
-      + `${pct(rep.projectionShare)} | ${r.commit ?? '-'} |`);
+    lines.push(
+      `| ${BASELINE_CASES[r.name]?.arch ?? r.name} | ${BASELINE_CASES[r.name]?.data ?? ''} | ${r.ratio}× (${rep.targetBytes} B) | ${rep.fileBytes} | ` +
+        `${rep.fileRatio.toFixed(0)}× | ${rep.paperRatio.toFixed(0)}× | ${pct(acc)} | ${pct(r.baseline.testAccuracy)} | ` +
+        `${(100 * (acc - r.baseline.testAccuracy)).toFixed(2)} | ${rep.layers.map((l) => l.bits).join('/')} | ` +
+        `${rep.layers.map((l) => `${(100 * l.density).toFixed(2)}%`).join(' / ')} | ${(r.wallSeconds / 60).toFixed(1)} min | ` +
+        `${pct(rep.projectionShare)} | ${r.commit ?? '-'} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -106,8 +109,20 @@ if (!opts.reportOnly) {
     const { dir, baseline } = await ensureBaseline(root, name);
     for (const ratio of opts.ratios.split(',').map(Number)) {
       const stem = path.join('bench/out', `${name}-${ratio}x`);
-      const args = ['dist/compiler/cli.js', 'compress', path.relative(root, path.join(dir, 'model.json')), '--data', c.data,
-        '--ratio', String(ratio), '-o', `${stem}.sqz`, '--report', `${stem}.json`, '--quiet'];
+      const args = [
+        'dist/compiler/cli.js',
+        'compress',
+        path.relative(root, path.join(dir, 'model.json')),
+        '--data',
+        c.data,
+        '--ratio',
+        String(ratio),
+        '-o',
+        `${stem}.sqz`,
+        '--report',
+        `${stem}.json`,
+        '--quiet',
+      ];
       const commit = headCommit(); // the code the run starts with
       const r = await run(args);
       if (r.code !== 0) {
@@ -117,7 +132,15 @@ if (!opts.reportOnly) {
       const report = JSON.parse(await readFile(path.join(root, `${stem}.json`), 'utf8')) as CompressReport;
       // Re-read: another bench process (a different --only) may have recorded results since this one started.
       results = (await loadResults()).filter((x) => !(x.name === name && x.ratio === ratio));
-      results.push({ name, ratio, command: `node ${args.join(' ')}`, wallSeconds: r.seconds, baseline, report, commit });
+      results.push({
+        name,
+        ratio,
+        command: `node ${args.join(' ')}`,
+        wallSeconds: r.seconds,
+        baseline,
+        report,
+        commit,
+      });
       results.sort((a, b) => a.name.localeCompare(b.name) || a.ratio - b.ratio);
       await writeFile(path.join(out, 'compression.json'), `${JSON.stringify(results, null, 2)}\n`);
       await writeSection(results);

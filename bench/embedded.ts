@@ -16,10 +16,28 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const TIME = '/usr/bin/time';
 const RSS_RUNS = 3;
 
-interface Binary { cflags: string; text: number; data: number; bss: number; bytes: number; strippedBytes: number }
-interface Memory { model: string; fileBytes: number; exec: string; heap: number; linear: number; maxRssKb: number }
+interface Binary {
+  cflags: string;
+  text: number;
+  data: number;
+  bss: number;
+  bytes: number;
+  strippedBytes: number;
+}
+interface Memory {
+  model: string;
+  fileBytes: number;
+  exec: string;
+  heap: number;
+  linear: number;
+  maxRssKb: number;
+}
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): { stdout: string; stderr: string; status: number | null } {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { stdout: string; stderr: string; status: number | null } {
   const result = spawnSync(command, args, { encoding: 'utf8', env, timeout: 600_000 });
   if (result.error !== undefined) throw new Error(`${command}: ${result.error.message}`);
   return result;
@@ -59,7 +77,8 @@ function peakRss(host: string, args: string[]): { kb: number; stderr: string } {
 const n = (x: number): string => x.toLocaleString('en-US');
 
 async function main(): Promise<void> {
-  if (!existsSync(TIME)) throw new Error(`${TIME} not found: run \`bash scripts/system-deps.sh\` (Debian package time)`);
+  if (!existsSync(TIME))
+    throw new Error(`${TIME} not found: run \`bash scripts/system-deps.sh\` (Debian package time)`);
   const dir = mkdtempSync(join(tmpdir(), 'sqz-bench-embedded-'));
   try {
     const binaries = ['-O2', '-Os'].map((cflags) => buildHost(join(dir, cflags.slice(1)), cflags));
@@ -76,7 +95,14 @@ async function main(): Promise<void> {
         const { kb, stderr } = peakRss(host, [path, digitPath, '--exec', exec, '--info']);
         const info = /heap (\d+) B, linear memory (\d+) B/.exec(stderr);
         if (info === null) throw new Error(`sqz_host --info printed no memory figures:\n${stderr}`);
-        memory.push({ model: model.name, fileBytes: model.bytes.length, exec, heap: Number(info[1]), linear: Number(info[2]), maxRssKb: kb });
+        memory.push({
+          model: model.name,
+          fileBytes: model.bytes.length,
+          exec,
+          heap: Number(info[1]),
+          linear: Number(info[2]),
+          maxRssKb: kb,
+        });
       }
     }
     const gcc = run('gcc', ['--version']).stdout.split('\n')[0];
@@ -90,18 +116,24 @@ async function main(): Promise<void> {
       '',
       '| CFLAGS | text | data | bss | file bytes | stripped file bytes |',
       '| --- | ---: | ---: | ---: | ---: | ---: |',
-      ...binaries.map((b) => `| \`${b.cflags}\` | ${n(b.text)} | ${n(b.data)} | ${n(b.bss)} | ${n(b.bytes)} | ${n(b.strippedBytes)} |`),
+      ...binaries.map(
+        (b) =>
+          `| \`${b.cflags}\` | ${n(b.text)} | ${n(b.data)} | ${n(b.bss)} | ${n(b.bytes)} | ${n(b.strippedBytes)} |`,
+      ),
       '',
       `Peak memory of the \`-O2\` binary classifying one real MNIST test digit (median of ${RSS_RUNS} runs of ` +
         '`/usr/bin/time -v sqz_host MODEL.sqz digit.f32 --exec E --info`; max RSS includes libc and the binary ' +
         `itself: the same binary exiting on a usage error, nothing loaded, peaks at ${n(baseline.kb)} KB). Runtime heap ` +
         'and linear memory are what `--info` prints (file, tables, decoded weights, arena; memory grows in 64 KB pages). ' +
-        'Models: the test hosts\' `mlp-sparse-q8` (examples/models/mnist-mlp, 70 % magnitude-pruned, q8) and `cnn-q8` ' +
+        "Models: the test hosts' `mlp-sparse-q8` (examples/models/mnist-mlp, 70 % magnitude-pruned, q8) and `cnn-q8` " +
         '(28×28 conv 6 → pool → conv 8 → dense 10, q8), written by the real converter.',
       '',
       '| model | .sqz bytes | exec | runtime heap | linear memory | max RSS |',
       '| --- | ---: | --- | ---: | ---: | ---: |',
-      ...memory.map((m) => `| ${m.model} | ${n(m.fileBytes)} | ${m.exec} | ${n(m.heap)} B | ${n(m.linear)} B | ${n(m.maxRssKb)} KB |`),
+      ...memory.map(
+        (m) =>
+          `| ${m.model} | ${n(m.fileBytes)} | ${m.exec} | ${n(m.heap)} B | ${n(m.linear)} B | ${n(m.maxRssKb)} KB |`,
+      ),
     ].join('\n');
     console.log(body);
     if (!process.argv.includes('--no-write')) await replaceSection(join(root, 'BENCHMARKS.md'), 'embedded', body);

@@ -30,7 +30,10 @@ interface FileResult {
 function defaultFiles(): string[] {
   const dir = path.join(root, 'bench/out');
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => /-(100|300|1000)x\.sqz$/.test(f)).sort().map((f) => path.join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => /-(100|300|1000)x\.sqz$/.test(f))
+    .sort()
+    .map((f) => path.join(dir, f));
 }
 
 /** A path as the reader would type it from the repository root: relative inside it, absolute outside. */
@@ -50,8 +53,9 @@ async function provenanceOf(file: string): Promise<string | undefined> {
     const r = JSON.parse(await readFile(json, 'utf8'));
     if (typeof r.model !== 'string' || r.layers === undefined) return undefined;
     const acc = r.accuracy?.runtime ?? r.accuracy?.after;
-    let text = `\`sqz compress ${shown(r.model)} --data ${r.data}\` to ${r.targetBytes} B, `
-      + `${r.hyper?.epochs ?? '?'} + ${r.hyper?.finetuneEpochs ?? '?'} epochs, seed ${r.hyper?.seed ?? '?'}, test accuracy ${(100 * acc).toFixed(2)}% (wasm)`;
+    let text =
+      `\`sqz compress ${shown(r.model)} --data ${r.data}\` to ${r.targetBytes} B, ` +
+      `${r.hyper?.epochs ?? '?'} + ${r.hyper?.finetuneEpochs ?? '?'} epochs, seed ${r.hyper?.seed ?? '?'}, test accuracy ${(100 * acc).toFixed(2)}% (wasm)`;
     const baselineFile = path.join(path.dirname(path.resolve(root, r.model)), 'baseline.json');
     if (existsSync(baselineFile)) {
       const b = JSON.parse(await readFile(baselineFile, 'utf8'));
@@ -65,7 +69,7 @@ async function provenanceOf(file: string): Promise<string | undefined> {
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const one = (n: number) => n.toFixed(1);
-const pct = (part: number, whole: number) => `${(100 * part / whole).toFixed(1)}%`;
+const pct = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)}%`;
 const SAVING_KEYS = Object.keys(SAVING_NAMES) as (keyof Savings)[];
 
 function sum(kernels: readonly KernelEntropy[], pick: (k: KernelEntropy) => number): number {
@@ -82,11 +86,13 @@ function kernelTable(r: FileResult): string[] {
     const c = k.codes;
     const p = k.positions;
     const dash = '-';
-    lines.push(`| ${k.tensor} | [${k.shape.join('×')}] | ${k.encoding} | ${k.bits || dash} | ${c ? int(c.count) : dash} | `
-      + `${c ? int(c.written) : int(k.bytes.values)} | ${c ? one(c.entropy) : dash} | ${c ? int(c.huffman) : dash} | ${c ? int(c.adaptive) : dash} | `
-      + `${p ? `${int(p.written)}${p.riceK ? ` (k=${p.riceK})` : ''}` : dash} | ${p ? one(p.subset) : dash} | ${p ? int(p.subsetCoded) : dash} | ${p ? one(p.gapEntropy) : dash} | `
-      + `${p ? `${int(p.adaptive)} (${p.adaptiveScheme})` : dash} | ${p ? int(p.perRowRice) : dash} | `
-      + `${p ? `${int(p.liveRowsCols)} (${p.liveRows}/${p.rows} × ${p.liveCols}/${p.cols})` : dash} | ${p ? int(p.bitmap) : dash} | ${int(k.bytes.codebook)} |`);
+    lines.push(
+      `| ${k.tensor} | [${k.shape.join('×')}] | ${k.encoding} | ${k.bits || dash} | ${c ? int(c.count) : dash} | ` +
+        `${c ? int(c.written) : int(k.bytes.values)} | ${c ? one(c.entropy) : dash} | ${c ? int(c.huffman) : dash} | ${c ? int(c.adaptive) : dash} | ` +
+        `${p ? `${int(p.written)}${p.riceK ? ` (k=${p.riceK})` : ''}` : dash} | ${p ? one(p.subset) : dash} | ${p ? int(p.subsetCoded) : dash} | ${p ? one(p.gapEntropy) : dash} | ` +
+        `${p ? `${int(p.adaptive)} (${p.adaptiveScheme})` : dash} | ${p ? int(p.perRowRice) : dash} | ` +
+        `${p ? `${int(p.liveRowsCols)} (${p.liveRows}/${p.rows} × ${p.liveCols}/${p.cols})` : dash} | ${p ? int(p.bitmap) : dash} | ${int(k.bytes.codebook)} |`,
+    );
   }
   return lines;
 }
@@ -102,9 +108,16 @@ function summaryTable(results: readonly FileResult[]): string[] {
     const subset = sum(r.kernels, (k) => k.positions?.subset ?? 0);
     const sparsePositions = sum(r.kernels, (k) => (k.positions ? k.bytes.positions : 0));
     const overSubset = subset > 0 ? `+${(100 * (sparsePositions / subset - 1)).toFixed(1)}%` : '-';
-    lines.push(`| ${path.basename(r.file)} | ${int(r.bytes)} | ${pct(t.positions, r.bytes)} | ${pct(t.values, r.bytes)} | ${pct(t.codebook, r.bytes)} | `
-      + `${pct(t.framing, r.bytes)} | ${pct(t.bias, r.bytes)} | ${pct(t.graph + t.header + t.other, r.bytes)} | ${overSubset} | `
-      + `${SAVING_KEYS.map((key) => pct(sum(r.kernels, (k) => k.savings[key]), r.bytes)).join(' | ')} |`);
+    lines.push(
+      `| ${path.basename(r.file)} | ${int(r.bytes)} | ${pct(t.positions, r.bytes)} | ${pct(t.values, r.bytes)} | ${pct(t.codebook, r.bytes)} | ` +
+        `${pct(t.framing, r.bytes)} | ${pct(t.bias, r.bytes)} | ${pct(t.graph + t.header + t.other, r.bytes)} | ${overSubset} | ` +
+        `${SAVING_KEYS.map((key) =>
+          pct(
+            sum(r.kernels, (k) => k.savings[key]),
+            r.bytes,
+          ),
+        ).join(' | ')} |`,
+    );
   }
   return lines;
 }
@@ -116,7 +129,17 @@ function verdict(results: readonly FileResult[]): string[] {
   for (const key of buildable) {
     const hits = results.filter((r) => sum(r.kernels, (k) => k.savings[key]) >= WORTH * r.bytes);
     if (hits.length > 0) {
-      lines.push(`- ${SAVING_NAMES[key]}: ≥ 5% on ${hits.map((r) => `${path.basename(r.file)} (${pct(sum(r.kernels, (k) => k.savings[key]), r.bytes)})`).join(', ')}`);
+      lines.push(
+        `- ${SAVING_NAMES[key]}: ≥ 5% on ${hits
+          .map(
+            (r) =>
+              `${path.basename(r.file)} (${pct(
+                sum(r.kernels, (k) => k.savings[key]),
+                r.bytes,
+              )})`,
+          )
+          .join(', ')}`,
+      );
     }
   }
   return lines.length > 0 ? lines : ['- none: no buildable alternative saves 5% of any file'];
@@ -131,8 +154,13 @@ function ranges(results: readonly FileResult[]): string[] {
     return lo === hi ? one(lo) : `${one(lo)} to ${one(hi)}`;
   };
   const share = (key: keyof Savings) => results.map((r) => sum(r.kernels, (k) => k.savings[key]) / r.bytes);
-  const overSubset = results.filter((r) => r.kernels.some((k) => k.positions))
-    .map((r) => sum(r.kernels, (k) => (k.positions ? k.bytes.positions : 0)) / sum(r.kernels, (k) => k.positions?.subset ?? 0) - 1);
+  const overSubset = results
+    .filter((r) => r.kernels.some((k) => k.positions))
+    .map(
+      (r) =>
+        sum(r.kernels, (k) => (k.positions ? k.bytes.positions : 0)) / sum(r.kernels, (k) => k.positions?.subset ?? 0) -
+        1,
+    );
   return [
     `Over ${results.length === 1 ? 'this file' : `these ${results.length} files`}: every buildable alternative combined ("best") saves ${range(share('best'))} of the file;`,
     `the written positions are ${range(overSubset, '+')} above log2 C(n, nnz), the cost of an arbitrary set of positions;`,
@@ -159,7 +187,7 @@ const LEGEND = [
   '  together. **live rows/cols**: a bitmap of rows and one of columns that hold any nonzero, a flag bit, then the positions',
   '  inside the live sub-matrix as the best single-k Rice stream (+ a k byte) or a bitmap of it, whichever is smaller.',
   '  **bitmap**: ⌈n / 8⌉.',
-  '- Summary: **positions, values, codebooks, kernel framing** are the shares of the file in the kernels\' fields (values: the',
+  "- Summary: **positions, values, codebooks, kernel framing** are the shares of the file in the kernels' fields (values: the",
   '  packed codes, or raw f32/f16 values), **biases** the bias tensors, **graph + header** the rest; together 100%',
   '  (`formats/byte_account.ts`). **positions over log2 C(n, nnz)**: how far the written positions are above the cost of',
   '  arbitrary position sets.',
@@ -178,7 +206,9 @@ async function writeSection(results: readonly FileResult[], command: string): Pr
     '',
     'Files:',
     '',
-    ...results.map((r) => `- \`${path.basename(r.file)}\`: ${int(r.bytes)} bytes${r.provenance ? `, ${r.provenance}` : ''}`),
+    ...results.map(
+      (r) => `- \`${path.basename(r.file)}\`: ${int(r.bytes)} bytes${r.provenance ? `, ${r.provenance}` : ''}`,
+    ),
     '',
     'Alternatives saving ≥ 5% of the file bytes:',
     '',
@@ -201,19 +231,33 @@ program.parse();
 const opts = program.opts<{ write: boolean }>();
 const files = program.args.length > 0 ? program.args : defaultFiles();
 if (files.length === 0) {
-  process.stderr.write('entropy: no files given and no bench/out/*-{100,300,1000}x.sqz (run node dist/bench/compression.js first)\n');
+  process.stderr.write(
+    'entropy: no files given and no bench/out/*-{100,300,1000}x.sqz (run node dist/bench/compression.js first)\n',
+  );
   process.exit(2);
 }
 const results: FileResult[] = [];
 for (const file of files) {
   const bytes = new Uint8Array(await readFile(file));
   results.push({
-    file, bytes: bytes.length, totals: modelByteAccount(readSqz(bytes), bytes.length).totals, kernels: kernelEntropies(bytes),
+    file,
+    bytes: bytes.length,
+    totals: modelByteAccount(readSqz(bytes), bytes.length).totals,
+    kernels: kernelEntropies(bytes),
     provenance: await provenanceOf(file),
   });
 }
 for (const r of results) console.log([`${r.file} (${int(r.bytes)} bytes)`, '', ...kernelTable(r), ''].join('\n'));
-console.log([...summaryTable(results), '', 'Alternatives saving ≥ 5% of the file bytes:', ...verdict(results), '', ...ranges(results)].join('\n'));
+console.log(
+  [
+    ...summaryTable(results),
+    '',
+    'Alternatives saving ≥ 5% of the file bytes:',
+    ...verdict(results),
+    '',
+    ...ranges(results),
+  ].join('\n'),
+);
 if (opts.write) {
   await writeSection(results, `node dist/bench/entropy.js ${program.args.map(shown).join(' ')}`.trim());
   console.log('\nwrote the "entropy" section of BENCHMARKS.md');

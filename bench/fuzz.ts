@@ -12,11 +12,13 @@ import { fuzzSeeds } from '../test/fuzz/seeds.js';
 import { machineDescription, replaceSection } from './benchmarks_md.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const { values } = parseArgs({ options: {
-  inputs: { type: 'string', default: '1000000' },
-  seed: { type: 'string', default: '1' },
-  'no-write': { type: 'boolean', default: false },
-} });
+const { values } = parseArgs({
+  options: {
+    inputs: { type: 'string', default: '1000000' },
+    seed: { type: 'string', default: '1' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
 const inputs = Number(values.inputs);
 const seed = Number(values.seed);
 if (!Number.isSafeInteger(inputs) || inputs <= 0 || !Number.isSafeInteger(seed)) {
@@ -31,7 +33,9 @@ const start = performance.now();
 for (let i = 0; i < inputs; i++) {
   await checkInput(targets, seeds, fuzzInput(seeds, seed, i), i, stats);
   if ((i + 1) % 50_000 === 0) {
-    console.log(`${i + 1} inputs, ${((performance.now() - start) / 1000).toFixed(0)} s, ${stats.findings.length} findings`);
+    console.log(
+      `${i + 1} inputs, ${((performance.now() - start) / 1000).toFixed(0)} s, ${stats.findings.length} findings`,
+    );
   }
 }
 const seconds = (performance.now() - start) / 1000;
@@ -46,12 +50,16 @@ for (const f of stats.findings) {
   mkdirSync(findingsDir, { recursive: true });
   const name = `seed${seed}-input${f.index}.sqz`;
   writeFileSync(join(findingsDir, name), f.file);
-  findingLines.push(`- input ${f.index} (${f.kind}, ${f.target}): ${f.problem} — \`bench/results/fuzz-findings/${name}\``);
+  findingLines.push(
+    `- input ${f.index} (${f.kind}, ${f.target}): ${f.problem} — \`bench/results/fuzz-findings/${name}\``,
+  );
 }
 
 const order = ['wasm-simd', 'wasm-scalar', 'ts', 'SqzModel'];
 const outcomeRows = order.map((target) => {
-  const cells = [...stats.outcomes].filter(([k]) => k.startsWith(`${target} `)).sort((a, b) => b[1] - a[1])
+  const cells = [...stats.outcomes]
+    .filter(([k]) => k.startsWith(`${target} `))
+    .sort((a, b) => b[1] - a[1])
     .map(([k, n]) => `${k.slice(target.length + 1)} ${n}`);
   return `| ${target} | ${cells.join(', ')} |`;
 });
@@ -59,7 +67,7 @@ const body = `## Hostile-input fuzzing
 
 \`node dist/bench/fuzz.js --inputs ${inputs} --seed ${seed}\` — ${machineDescription()}.
 
-${inputs.toLocaleString('en-US')} inputs (seed ${seed}) in ${seconds.toFixed(0)} s (${(1e6 * seconds / inputs).toFixed(0)} µs per input,
+${inputs.toLocaleString('en-US')} inputs (seed ${seed}) in ${seconds.toFixed(0)} s (${((1e6 * seconds) / inputs).toFixed(0)} µs per input,
 slowest input ${stats.slowestMs.toFixed(1)} ms; the limit is ${SLOW_MS} ms). Each input is a seeded mutation of one of
 ${seeds.length} valid files (test/fuzz/mutate.ts: field-level changes re-encoded with a valid CRC, payload bit flips,
 cuts, splices, hostile varints and lengths, random bytes; test/fuzz/geometry.ts: about 5 % are generated valid one-op

@@ -8,15 +8,26 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../test/cli/helpers.js';
 import {
-  compressArgs, describeState, digitsIdx, FAULT_CASES, problemsOf, referenceRun, runCase, runFiles, timerCases, type Outcome,
+  compressArgs,
+  describeState,
+  digitsIdx,
+  FAULT_CASES,
+  problemsOf,
+  referenceRun,
+  runCase,
+  runFiles,
+  timerCases,
+  type Outcome,
 } from '../test/compiler/compress/interruption_cases.js';
 import { machineDescription, replaceSection } from './benchmarks_md.js';
 
-const { values } = parseArgs({ options: {
-  'timer-kills': { type: 'string', default: '4' },
-  seed: { type: 'string', default: '1' },
-  'no-write': { type: 'boolean', default: false },
-} });
+const { values } = parseArgs({
+  options: {
+    'timer-kills': { type: 'string', default: '4' },
+    seed: { type: 'string', default: '1' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
 const timerKills = Number(values['timer-kills']);
 const seed = Number(values.seed);
 if (!Number.isSafeInteger(timerKills) || timerKills < 0 || !Number.isSafeInteger(seed)) {
@@ -41,12 +52,19 @@ for (const [i, c] of cases.entries()) {
   }
   const problems = problemsOf(outcome);
   rows.push({ outcome, problems });
-  console.log(`${c.name}: ${outcome.stopped}; ${describeState(outcome.after)}; resume exit ${outcome.resumed.code}${problems.length ? `; PROBLEMS: ${problems.join('; ')}` : ''}`);
+  console.log(
+    `${c.name}: ${outcome.stopped}; ${describeState(outcome.after)}; resume exit ${outcome.resumed.code}${problems.length ? `; PROBLEMS: ${problems.join('; ')}` : ''}`,
+  );
 }
 const seconds = (performance.now() - started) / 1000;
 await rm(dir, { recursive: true, force: true });
 
-const how = (o: Outcome) => (o.case.fault ? `\`SQZ_FAULT=${o.case.fault}\`` : o.case.tmpfs ? 'checkpoint folder on a tmpfs of 1.5 checkpoints' : `timer, ${o.case.killAfterMs} ms`);
+const how = (o: Outcome) =>
+  o.case.fault
+    ? `\`SQZ_FAULT=${o.case.fault}\``
+    : o.case.tmpfs
+      ? 'checkpoint folder on a tmpfs of 1.5 checkpoints'
+      : `timer, ${o.case.killAfterMs} ms`;
 const failed = rows.filter((r) => r.problems.length > 0);
 const diskFull = rows.filter((r) => r.outcome.case.exit);
 const body = `## Interruptions: kill, resume, disk full
@@ -64,15 +82,23 @@ test/compiler/compress/interruption_cases.ts, which interruptions.test.ts assert
 
 | stop | how | stopped by | on disk after the stop | \`--resume\` | .sqz byte-identical | report |
 | --- | --- | --- | --- | --- | --- | --- |
-${rows.map(({ outcome: o }) => `| ${o.case.name} | ${how(o)} | ${o.stopped} | ${describeState(o.after)} | exit ${o.resumed.code} | `
-  + `${o.final.sqz === 'identical' ? 'yes' : 'no'} | ${o.final.report === 'same' ? 'complete' : o.final.report} |`).join('\n')}
+${rows
+  .map(
+    ({ outcome: o }) =>
+      `| ${o.case.name} | ${how(o)} | ${o.stopped} | ${describeState(o.after)} | exit ${o.resumed.code} | ` +
+      `${o.final.sqz === 'identical' ? 'yes' : 'no'} | ${o.final.report === 'same' ? 'complete' : o.final.report} |`,
+  )
+  .join('\n')}
 
 Disk full: the run exits 3 with one line, the checkpoints already written stay and decode, and nothing is left
 under the name being written:
 ${diskFull.map(({ outcome: o }) => `- ${o.case.name}: \`${shown(o.stderr.trim())}\``).join('\n')}
 
-${failed.length === 0 ? 'Every case passes: nothing partial was ever under a final name, every resume exited 0 with the reference bytes, and no temporary file was left.'
-    : `Failures:\n${failed.map((r) => `- ${r.outcome.case.name}: ${shown(r.problems.join('; '))}`).join('\n')}`}${skipped.length ? `\n\nSkipped (a tmpfs cannot be mounted here): ${skipped.join('; ')}.` : ''}`;
+${
+  failed.length === 0
+    ? 'Every case passes: nothing partial was ever under a final name, every resume exited 0 with the reference bytes, and no temporary file was left.'
+    : `Failures:\n${failed.map((r) => `- ${r.outcome.case.name}: ${shown(r.problems.join('; '))}`).join('\n')}`
+}${skipped.length ? `\n\nSkipped (a tmpfs cannot be mounted here): ${skipped.join('; ')}.` : ''}`;
 console.log(body);
 if (!values['no-write']) await replaceSection(path.join(ROOT, 'BENCHMARKS.md'), 'interruptions', body);
 if (failed.length > 0) process.exitCode = 1;

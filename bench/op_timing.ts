@@ -21,15 +21,24 @@ import { quantile } from './runtime_timing.js';
 const INPUTS = 8;
 
 interface TimingOptions {
-  op: string; arch: BenchArch; density: number; batch: number; exec: 'auto' | 'dense' | 'compressed'; rounds: number;
-  block: number; model?: string;
+  op: string;
+  arch: BenchArch;
+  density: number;
+  batch: number;
+  exec: 'auto' | 'dense' | 'compressed';
+  rounds: number;
+  block: number;
+  model?: string;
 }
 
 async function main(o: TimingOptions, builds: string[]): Promise<void> {
   if (builds.length === 0) throw new Error('name at least one build: NAME=runtime.wasm');
   tf.env().set('PROD', true);
   await selectBackend('wasm');
-  const model = await loadBenchModel(o.arch, o.model ?? findTrainedModel(o.arch, fileURLToPath(new URL('../../', import.meta.url))));
+  const model = await loadBenchModel(
+    o.arch,
+    o.model ?? findTrainedModel(o.arch, fileURLToPath(new URL('../../', import.meta.url))),
+  );
   const variant = benchVariants(model, [o.density]).at(-1)!;
   const graph = variant.graph;
   const index = graph.ops.findIndex((op) => op.name === o.op);
@@ -52,7 +61,8 @@ async function main(o: TimingOptions, builds: string[]): Promise<void> {
   for (const spec of builds) {
     const [name, file] = spec.split('=');
     if (name === undefined || file === undefined) throw new Error(`expected NAME=runtime.wasm, got ${spec}`);
-    const exports = (await SqzModel.load(bytes, { exec: o.exec, wasm: new Uint8Array(readFileSync(file)) })).wasmExports;
+    const exports = (await SqzModel.load(bytes, { exec: o.exec, wasm: new Uint8Array(readFileSync(file)) }))
+      .wasmExports;
     if (o.batch > 1 && exports.plan(o.batch) !== 0) throw new Error(`${name}: plan(${o.batch}) failed`);
     const at = exports.inputPtr(0) >>> 0;
     let next = 0;
@@ -74,8 +84,10 @@ async function main(o: TimingOptions, builds: string[]): Promise<void> {
       c.samples.push(((performance.now() - started) * 1000) / o.block);
     }
   }
-  console.log(`${o.arch} ${o.op} (${variant.label}, ${model.source}), exec ${o.exec}, batch ${o.batch}: µs per run, ` +
-    `median (p10) of ${o.rounds} rounds of ${o.block} runs`);
+  console.log(
+    `${o.arch} ${o.op} (${variant.label}, ${model.source}), exec ${o.exec}, batch ${o.batch}: µs per run, ` +
+      `median (p10) of ${o.rounds} rounds of ${o.block} runs`,
+  );
   for (const c of cases) {
     const sorted = [...c.samples].sort((a, b) => a - b);
     console.log(`  ${c.name}: ${quantile(sorted, 0.5).toFixed(2)} (${quantile(sorted, 0.1).toFixed(2)})`);

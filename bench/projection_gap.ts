@@ -15,7 +15,12 @@ import { applyMask, sparseProject, type SparseLayerInput } from '../compiler/opt
 import { gaussian, kmeansOptimalDistortion, knapsackExact } from '../test/compiler/optimize/exact.js';
 import { rng } from '../test/fixtures/random.js';
 
-interface GapStats { instances: number; mean: number; max: number; optimal: number }
+interface GapStats {
+  instances: number;
+  mean: number;
+  max: number;
+  optimal: number;
+}
 
 function stats(gaps: number[]): GapStats {
   return {
@@ -99,7 +104,10 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-interface Timing { wallMs: number; cpuMs: number }
+interface Timing {
+  wallMs: number;
+  cpuMs: number;
+}
 
 /** Median wall and CPU (user + system) time in ms of fn over `runs` runs after one warm-up run. */
 function time(fn: () => unknown, runs = 5): Timing {
@@ -125,12 +133,19 @@ function lenetTimings(): Record<string, Timing> {
   const bits = [6, 5, 3, 5];
   const budget = 0.05 * sizes.reduce((s, n) => s + n, 0) * 8; // ~5% density at ~8 bits per nonzero
   const layers = (): SparseLayerInput[] =>
-    weights.map((values, i) => ({ values, costBitsPerNonzero: bits[i] + indexBitsPerNonzero(sizes[i], 0.05 * sizes[i]) }));
+    weights.map((values, i) => ({
+      values,
+      costBitsPerNonzero: bits[i] + indexBitsPerNonzero(sizes[i], 0.05 * sizes[i]),
+    }));
   const projection = sparseProject(layers(), budget);
   const kept = weights.map((w, i) => w.filter((_, j) => projection.keep[i][j] === 1));
   const codebooks = kept.map((k) => kmeansByBits(k, 8));
   const options: BitOption[][] = codebooks.map((byBits, i) =>
-    byBits.map((o) => ({ bits: o.bits, costBits: kept[i].length * (o.bits + indexBitsPerNonzero(sizes[i], kept[i].length)) + 16 * 2 ** o.bits, distortion: o.distortion })),
+    byBits.map((o) => ({
+      bits: o.bits,
+      costBits: kept[i].length * (o.bits + indexBitsPerNonzero(sizes[i], kept[i].length)) + 16 * 2 ** o.bits,
+      distortion: o.distortion,
+    })),
   );
   const allocation = allocateBits(options, projection.costBits);
   const masked = weights.map((w, i) => applyMask(w, projection.keep[i]));
@@ -138,12 +153,16 @@ function lenetTimings(): Record<string, Timing> {
   return {
     'sparseProject, 430,500 weights': time(() => sparseProject(layers(), budget)),
     'applyMask, all layers': time(() => weights.forEach((w, i) => applyMask(w, projection.keep[i], out[i]))),
-    [`kmeansByBits b=1..8, kept nonzeros (${kept.map((k) => k.length).join(' + ')})`]: time(() => kept.forEach((k) => kmeansByBits(k, 8))),
+    [`kmeansByBits b=1..8, kept nonzeros (${kept.map((k) => k.length).join(' + ')})`]: time(() =>
+      kept.forEach((k) => kmeansByBits(k, 8)),
+    ),
     'kmeansByBits b=1..8, fc1 dense (400,000)': time(() => kmeansByBits(weights[2], 8)),
     'kmeans1d k=256, fc1 dense (400,000)': time(() => kmeans1d(weights[2], 256)),
     'kmeansByBits b=1..8, fc1 dense, maxBins 512': time(() => kmeansByBits(weights[2], 8, { maxBins: 512 })),
     'allocateBits, 4 layers x 8 options': time(() => allocateBits(options, projection.costBits)),
-    'quantizeToCentroids, all layers': time(() => masked.forEach((m, i) => quantizeToCentroids(m, codebooks[i][allocation.choice[i]].centroids, out[i]))),
+    'quantizeToCentroids, all layers': time(() =>
+      masked.forEach((m, i) => quantizeToCentroids(m, codebooks[i][allocation.choice[i]].centroids, out[i])),
+    ),
   };
 }
 
@@ -159,15 +178,22 @@ function main() {
   };
   console.log('Relative gap to the exact optimum (distortion: greedy/opt − 1; knapsack value: 1 − greedy/opt)');
   for (const [name, s] of Object.entries(gaps)) {
-    console.log(`  ${name.padEnd(64)} n=${s.instances}  mean ${s.mean.toExponential(2)}  max ${s.max.toExponential(2)}  optimal ${s.optimal}/${s.instances}`);
+    console.log(
+      `  ${name.padEnd(64)} n=${s.instances}  mean ${s.mean.toExponential(2)}  max ${s.max.toExponential(2)}  optimal ${s.optimal}/${s.instances}`,
+    );
   }
   const timings = lenetTimings();
-  console.log(`\nLeNet-5-sized problem, median of 5 runs (ms; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`);
+  console.log(
+    `\nLeNet-5-sized problem, median of 5 runs (ms; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`,
+  );
   for (const [name, t] of Object.entries(timings)) {
     console.log(`  ${name.padEnd(72)} wall ${t.wallMs.toFixed(1).padStart(6)}   cpu ${t.cpuMs.toFixed(1).padStart(6)}`);
   }
   if (jsonAt > 0 && process.argv[jsonAt + 1]) {
-    writeFileSync(process.argv[jsonAt + 1], JSON.stringify({ gaps, timings, loadavg: loadavg(), node: process.version }, null, 2));
+    writeFileSync(
+      process.argv[jsonAt + 1],
+      JSON.stringify({ gaps, timings, loadavg: loadavg(), node: process.version }, null, 2),
+    );
   }
   return { gaps, timings };
 }
@@ -183,14 +209,18 @@ function markdown(result: ReturnType<typeof main>): string {
     '',
     '| projection | instances | mean gap | max gap | optimal |',
     '| --- | ---: | ---: | ---: | ---: |',
-    ...Object.entries(result.gaps).map(([name, s]) =>
-      `| ${name} | ${s.instances} | ${s.mean.toExponential(2)} | ${s.max.toExponential(2)} | ${s.optimal}/${s.instances} |`),
+    ...Object.entries(result.gaps).map(
+      ([name, s]) =>
+        `| ${name} | ${s.instances} | ${s.mean.toExponential(2)} | ${s.max.toExponential(2)} | ${s.optimal}/${s.instances} |`,
+    ),
     '',
     'LeNet-5-sized problem (430,500 weights in 4 layers), median of 5 runs:',
     '',
     '| step | wall ms | cpu ms |',
     '| --- | ---: | ---: |',
-    ...Object.entries(result.timings).map(([name, t]) => `| ${name} | ${t.wallMs.toFixed(1)} | ${t.cpuMs.toFixed(1)} |`),
+    ...Object.entries(result.timings).map(
+      ([name, t]) => `| ${name} | ${t.wallMs.toFixed(1)} | ${t.cpuMs.toFixed(1)} |`,
+    ),
   ];
   return lines.join('\n');
 }

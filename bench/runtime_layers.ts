@@ -11,18 +11,36 @@ import { selectBackend } from '../compiler/engine/backend.js';
 import { type BenchArch, benchVariants, findTrainedModel, loadBenchModel } from './runtime_models.js';
 import { type OpEngine, opProfileTable } from './runtime_ops.js';
 
-interface LayerOptions { arch: BenchArch; density: number; runs: number; model?: string; wasm: string[] }
+interface LayerOptions {
+  arch: BenchArch;
+  density: number;
+  runs: number;
+  model?: string;
+  wasm: string[];
+}
 
 async function main(o: LayerOptions): Promise<void> {
   tf.env().set('PROD', true);
   await selectBackend('wasm');
-  const model = await loadBenchModel(o.arch, o.model ?? findTrainedModel(o.arch, fileURLToPath(new URL('../../', import.meta.url))));
+  const model = await loadBenchModel(
+    o.arch,
+    o.model ?? findTrainedModel(o.arch, fileURLToPath(new URL('../../', import.meta.url))),
+  );
   const variant = benchVariants(model, [o.density]).at(-1)!;
   const digits = (await loadDataset('mnist')).test.images;
-  const engines: OpEngine[] = [{ name: 'sqz compressed', exec: 'compressed' }, { name: 'sqz dense', exec: 'dense' },
-    ...o.wasm.map((file): OpEngine => ({ name: path.basename(file), exec: 'compressed', wasm: new Uint8Array(readFileSync(file)) }))];
-  console.log(`${o.arch}, ${variant.label} (${model.source}), batch 1, µs median of ${o.runs} interleaved runs ` +
-    '(bare run(): input written in place, no output copy)\n');
+  const engines: OpEngine[] = [
+    { name: 'sqz compressed', exec: 'compressed' },
+    { name: 'sqz dense', exec: 'dense' },
+    ...o.wasm.map((file): OpEngine => ({
+      name: path.basename(file),
+      exec: 'compressed',
+      wasm: new Uint8Array(readFileSync(file)),
+    })),
+  ];
+  console.log(
+    `${o.arch}, ${variant.label} (${model.source}), batch 1, µs median of ${o.runs} interleaved runs ` +
+      '(bare run(): input written in place, no output copy)\n',
+  );
   console.log(await opProfileTable(variant.graph, digits, engines, o.runs));
 }
 
@@ -32,7 +50,8 @@ const opts = new Command()
   .option('--runs <n>', 'interleaved runs per case', Number, 400)
   .option('--model <model.json>', 'a trained model of --arch')
   .option('--wasm <files...>', 'other runtime builds to time (exec compressed)', [])
-  .parse().opts<LayerOptions>();
+  .parse()
+  .opts<LayerOptions>();
 try {
   await main(opts);
 } catch (error) {

@@ -48,7 +48,11 @@ export const TRAINED_MODEL_ROOTS = ['examples/models', 'bench/out/models'] as co
  * Finds a trained model of `arch` (by the `arch` field of its baseline.json) in the folders under `roots`
  * (paths relative to `base`), preferring MNIST-trained ones: the benchmark's inputs are MNIST digits.
  */
-export function findTrainedModel(arch: BenchArch, base = '.', roots: readonly string[] = TRAINED_MODEL_ROOTS): string | undefined {
+export function findTrainedModel(
+  arch: BenchArch,
+  base = '.',
+  roots: readonly string[] = TRAINED_MODEL_ROOTS,
+): string | undefined {
   const found: { path: string; mnist: boolean }[] = [];
   for (const root of roots.map((r) => path.join(base, r))) {
     if (!existsSync(root)) continue;
@@ -77,17 +81,27 @@ export async function loadBenchModel(arch: BenchArch, modelJson: string | undefi
     // tfjs initialises biases to 0, which with sparse kernels leaves unrealistically many exact zeros in the
     // activations (and flatters kernels that skip zero inputs): give them small seeded values instead.
     const rng = createRng(SEED);
-    for (const op of graph.ops) op.bias?.values.forEach((_, i, values) => { values[i] = (rng.float() - 0.5) * 0.1; });
-    return { arch, source: `seeded random (glorot-uniform kernels, biases uniform ±0.05, seed ${SEED})`, trained: false,
-      graph, newLayersModel };
+    for (const op of graph.ops)
+      op.bias?.values.forEach((_, i, values) => {
+        values[i] = (rng.float() - 0.5) * 0.1;
+      });
+    return {
+      arch,
+      source: `seeded random (glorot-uniform kernels, biases uniform ±0.05, seed ${SEED})`,
+      trained: false,
+      graph,
+      newLayersModel,
+    };
   }
   const artifacts = await readModelArtifacts(modelJson);
   const newLayersModel = (): Promise<tfl.LayersModel> => tfl.loadLayersModel({ load: async () => artifacts });
   const model = await newLayersModel();
   const graph = importLayersModel(model);
   model.dispose();
-  const shown = path.isAbsolute(modelJson) && !path.relative(process.cwd(), modelJson).startsWith('..')
-    ? path.relative(process.cwd(), modelJson) : modelJson;
+  const shown =
+    path.isAbsolute(modelJson) && !path.relative(process.cwd(), modelJson).startsWith('..')
+      ? path.relative(process.cwd(), modelJson)
+      : modelJson;
   return { arch, source: `trained: ${shown}`, trained: true, graph, newLayersModel };
 }
 
@@ -141,9 +155,9 @@ export function pruneEachLayer(graph: Graph, density: number): Graph {
 /** How benchVariants prunes `model`, in words. */
 export function pruningDescription(model: BenchModel): string {
   return model.trained
-    ? 'global magnitude pruning (one threshold over every layer\'s kernel)'
+    ? "global magnitude pruning (one threshold over every layer's kernel)"
     : 'magnitude pruning to the same density in every layer (a global threshold on untrained weights only ' +
-      'reflects each layer\'s initialiser range and would empty whole layers)';
+        "reflects each layer's initialiser range and would empty whole layers)";
 }
 
 /** Every kernel's nonzeros replaced by the nearest of 2^bits k-means centroids (rounded to f16); zeros stay. */
@@ -169,7 +183,12 @@ export function benchVariants(model: BenchModel, densities: readonly number[], b
   ];
   for (const density of densities) {
     const graph = quantizeKernels(prune(model.graph, density), bits);
-    variants.push({ label: `${formatPercent(density)} ${bits}-bit`, density, graph, sqz: exportModel(graph, { weights: 'exact' }) });
+    variants.push({
+      label: `${formatPercent(density)} ${bits}-bit`,
+      density,
+      graph,
+      sqz: exportModel(graph, { weights: 'exact' }),
+    });
   }
   return variants;
 }
@@ -180,12 +199,15 @@ export function formatPercent(fraction: number): string {
 
 /** Per-layer kept fraction of a graph's kernels, e.g. `conv1 0.412, fc1 0.011`. */
 export function kernelDensities(graph: Graph): string {
-  return graph.ops.filter(isCompressible).map((op) => {
-    const values = op.kernel.values;
-    let nonzeros = 0;
-    for (let i = 0; i < values.length; i++) if (values[i] !== 0) nonzeros++;
-    return `${op.name} ${(nonzeros / values.length).toFixed(3)}`;
-  }).join(', ');
+  return graph.ops
+    .filter(isCompressible)
+    .map((op) => {
+      const values = op.kernel.values;
+      let nonzeros = 0;
+      for (let i = 0; i < values.length; i++) if (values[i] !== 0) nonzeros++;
+      return `${op.name} ${(nonzeros / values.length).toFixed(3)}`;
+    })
+    .join(', ');
 }
 
 /** Loads the kernels and biases of `graph` into the layers of `model` with the same names. */
@@ -197,7 +219,9 @@ export function setGraphWeights(model: tfl.LayersModel, graph: Graph): void {
     if (op.bias !== undefined) weights.push(tf.tensor(op.bias.values, op.bias.shape));
     if (layer.getWeights().length !== weights.length) {
       tf.dispose(weights);
-      throw new Error(`setGraphWeights: layer '${op.name}' holds ${layer.getWeights().length} weights, the graph ${weights.length}`);
+      throw new Error(
+        `setGraphWeights: layer '${op.name}' holds ${layer.getWeights().length} weights, the graph ${weights.length}`,
+      );
     }
     layer.setWeights(weights);
     tf.dispose(weights);

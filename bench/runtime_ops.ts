@@ -20,7 +20,8 @@ export interface OpEngine {
 /** The graph holding op `index` alone: its input value → its output value. */
 export function singleOpGraph(graph: Graph, index: number): Graph {
   const op = graph.ops[index]!;
-  if (op.inputs.length !== 1) throw new Error(`op profile: op '${op.name}' has ${op.inputs.length} inputs; only single-input ops are profiled`);
+  if (op.inputs.length !== 1)
+    throw new Error(`op profile: op '${op.name}' has ${op.inputs.length} inputs; only single-input ops are profiled`);
   return {
     values: [graph.values[op.inputs[0]!]!, graph.values[op.output]!],
     ops: [{ ...op, inputs: [0], output: 1 }],
@@ -33,9 +34,13 @@ export function singleOpGraph(graph: Graph, index: number): Graph {
 export function allActivations(graph: Graph, input: Float32Array): Map<number, Float32Array> {
   const outputs = graph.ops.map((op) => op.output);
   const inputShape = graph.values[graph.inputs[0]!]!.shape;
-  const ys = tf.tidy(() => forwardAll({ ...graph, outputs }, tf.tensor(input, [1, ...inputShape]))
-    .map((y) => y.dataSync() as Float32Array));
-  return new Map<number, Float32Array>([[graph.inputs[0]!, input], ...outputs.map((v, i): [number, Float32Array] => [v, ys[i]!])]);
+  const ys = tf.tidy(() =>
+    forwardAll({ ...graph, outputs }, tf.tensor(input, [1, ...inputShape])).map((y) => y.dataSync() as Float32Array),
+  );
+  return new Map<number, Float32Array>([
+    [graph.inputs[0]!, input],
+    ...outputs.map((v, i): [number, Float32Array] => [v, ys[i]!]),
+  ]);
 }
 
 function zeroFraction(x: Float32Array): number {
@@ -50,11 +55,17 @@ function zeroFraction(x: Float32Array): number {
  * @param images sample-major inputs, `samples` of them are used in turn
  * @returns a markdown table: op, type, nonzeros, share of exact zeros in its input, one column per engine, sum row
  */
-export async function opProfileTable(graph: Graph, images: Float32Array, engines: readonly OpEngine[], runs: number,
-  samples = 8): Promise<string> {
+export async function opProfileTable(
+  graph: Graph,
+  images: Float32Array,
+  engines: readonly OpEngine[],
+  runs: number,
+  samples = 8,
+): Promise<string> {
   const sampleFloats = graph.values[graph.inputs[0]!]!.shape.reduce((a, b) => a * b, 1);
   const activations = Array.from({ length: samples }, (_, i) =>
-    allActivations(graph, images.subarray(i * sampleFloats, (i + 1) * sampleFloats)));
+    allActivations(graph, images.subarray(i * sampleFloats, (i + 1) * sampleFloats)),
+  );
   const cases: TimedCase[] = [];
   const rows: string[][] = [];
   for (let i = 0; i < graph.ops.length; i++) {
@@ -75,11 +86,21 @@ export async function opProfileTable(graph: Graph, images: Float32Array, engines
       });
     }
     const nonzeros = op.kernel ? op.kernel.values.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0) : 0;
-    rows.push([op.name, op.type, op.kernel ? `${nonzeros}/${op.kernel.values.length}` : '–',
-      `${(100 * inputs.reduce((s, x) => s + zeroFraction(x), 0) / inputs.length).toFixed(0)}%`]);
+    rows.push([
+      op.name,
+      op.type,
+      op.kernel ? `${nonzeros}/${op.kernel.values.length}` : '–',
+      `${((100 * inputs.reduce((s, x) => s + zeroFraction(x), 0)) / inputs.length).toFixed(0)}%`,
+    ]);
   }
   const medians = new Map([...timeInterleaved(cases, runs, 30)].map(([name, s]) => [name, summarize(s).median * 1000]));
   const table = rows.map((r) => [...r, ...engines.map((e) => medians.get(`${r[0]}|${e.name}`)!.toFixed(1))]);
-  table.push(['sum', '', '', '', ...engines.map((e) => rows.reduce((s, r) => s + medians.get(`${r[0]}|${e.name}`)!, 0).toFixed(1))]);
+  table.push([
+    'sum',
+    '',
+    '',
+    '',
+    ...engines.map((e) => rows.reduce((s, r) => s + medians.get(`${r[0]}|${e.name}`)!, 0).toFixed(1)),
+  ]);
   return markdownTable(['op', 'type', 'nonzeros', 'input zeros', ...engines.map((e) => `${e.name}, µs`)], table);
 }

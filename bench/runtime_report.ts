@@ -22,9 +22,14 @@ export function machineDescription(): string {
   } catch {
     // Not Linux: os.cpus() is the best we have.
   }
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
-  return `${cpu}, ${os.cpus().length} logical cores, Node ${process.version}, ${os.platform()} ${os.arch()}; ` +
-    `load average at start ${load}`;
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  return (
+    `${cpu}, ${os.cpus().length} logical cores, Node ${process.version}, ${os.platform()} ${os.arch()}; ` +
+    `load average at start ${load}`
+  );
 }
 
 /** `0.123 ms` style figure with 3 significant digits. */
@@ -67,7 +72,9 @@ export function writeBenchmarksSection(file: string, body: string): void {
   if (start >= 0 && end > start) {
     text = text.slice(0, start) + section + text.slice(end + SECTION_END.length);
   } else if (start >= 0 || end >= 0) {
-    throw new Error(`${file}: only one of the markers ${SECTION_START} / ${SECTION_END} is present; fix the file by hand`);
+    throw new Error(
+      `${file}: only one of the markers ${SECTION_START} / ${SECTION_END} is present; fix the file by hand`,
+    );
   } else {
     text = `${text.trimEnd()}\n\n${section}\n`;
   }

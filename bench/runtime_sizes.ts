@@ -14,7 +14,14 @@ import { runtimeFeatures, type RuntimeFeatures } from '../compiler/runtime_build
 import { describeFeatures } from '../compiler/commands/runtime.js';
 import { ACTIVATIONS } from '../formats/activations.js';
 import {
-  ACT_LINEAR, ENC_F32, OP_AVG_POOL2D, OP_MAX_POOL2D, PATH_DECODED, PATH_POOL_2X2, PATH_POOL_CELLS, PATH_POOL_WINDOW,
+  ACT_LINEAR,
+  ENC_F32,
+  OP_AVG_POOL2D,
+  OP_MAX_POOL2D,
+  PATH_DECODED,
+  PATH_POOL_2X2,
+  PATH_POOL_CELLS,
+  PATH_POOL_WINDOW,
 } from '../formats/constants.js';
 import { ENCODINGS } from '../formats/encodings.js';
 import { EXEC_PATHS } from '../formats/exec_paths.js';
@@ -32,8 +39,14 @@ function sectionBytes(module: Uint8Array): { code: number; data: number; exports
   const out = { code: 0, data: 0, exports: 0 };
   let at = 8;
   const leb = (): number => {
-    let value = 0, shift = 0, byte: number;
-    do { byte = module[at++]!; value |= (byte & 0x7f) << shift; shift += 7; } while (byte & 0x80);
+    let value = 0,
+      shift = 0,
+      byte: number;
+    do {
+      byte = module[at++]!;
+      value |= (byte & 0x7f) << shift;
+      shift += 7;
+    } while (byte & 0x80);
     return value >>> 0;
   };
   while (at < module.length) {
@@ -61,15 +74,39 @@ const HISTORY: readonly (readonly string[])[] = [
   ['before: the kernel registry and sqz runtime (9e58319)', '36,175', '24,733', '22,979', '19,451'],
   ['the batch-1 Rice rows count code bits only (a speed fix; 0df2a2a)', '36,133', '24,691', '22,937', '19,451'],
   ['messages as one latin-1 byte table instead of UTF-16 strings (1bc70b6)', '32,754', '21,462', '19,708', '16,918'],
-  ['test hooks in their own entry file, left out of tailored runtimes (182082f)', '32,754', '21,083', '19,329', '16,542'],
+  [
+    'test hooks in their own entry file, left out of tailored runtimes (182082f)',
+    '32,754',
+    '21,083',
+    '19,329',
+    '16,542',
+  ],
   ['pooling loops as execution paths: only the loops a model uses (9b79cc3)', '32,933', '20,191', '19,555', '16,542'],
-  ['the Rice decoder\'s state one bit address (40d165c)', '32,823', '20,081', '19,445', '16,542'],
+  ["the Rice decoder's state one bit address (40d165c)", '32,823', '20,081', '19,445', '16,542'],
   ['dense from Rice at batch > 1 through the row index (a speed fix; b955dc6)', '33,215', '20,475', '19,839', '16,542'],
-  ['merged with the edge ops of issue 16: 24 ops, op params, conv2dTranspose on the planar path (c9f460e)', '39,723', '20,585', '19,953', '16,635'],
+  [
+    'merged with the edge ops of issue 16: 24 ops, op params, conv2dTranspose on the planar path (c9f460e)',
+    '39,723',
+    '20,585',
+    '19,953',
+    '16,635',
+  ],
   ['op params parsed only by runtimes with an op that reads them (96ed63e)', '39,723', '20,550', '19,917', '16,600'],
   ['Op record: params last, the other fields keep one-byte offsets (e595103)', '39,647', '20,522', '19,886', '16,589'],
-  ['messages only some ops or encodings report in their own lazy segments (2d263fb)', '39,698', '20,490', '19,854', '16,425'],
-  ['the edge ops\' repeats shared: stride check, planar run, transposed conv on the conv walk (dedup merge)', '38,906', '20,487', '19,851', '16,425'],
+  [
+    'messages only some ops or encodings report in their own lazy segments (2d263fb)',
+    '39,698',
+    '20,490',
+    '19,854',
+    '16,425',
+  ],
+  [
+    "the edge ops' repeats shared: stride check, planar run, transposed conv on the conv walk (dedup merge)",
+    '38,906',
+    '20,487',
+    '19,851',
+    '16,425',
+  ],
 ];
 
 /** The exec paths of `features`, by name. */
@@ -81,8 +118,10 @@ const none: RuntimeFeatures = { ops: [], activations: [ACT_LINEAR], encodings: [
 /** SIMD bytes `extra` adds to `base`. */
 async function adds(base: RuntimeFeatures, extra: Partial<RuntimeFeatures>, baseSize: number): Promise<number> {
   const merged: RuntimeFeatures = {
-    ops: [...base.ops, ...(extra.ops ?? [])], activations: [...base.activations, ...(extra.activations ?? [])],
-    encodings: [...base.encodings, ...(extra.encodings ?? [])], paths: [...base.paths, ...(extra.paths ?? [])],
+    ops: [...base.ops, ...(extra.ops ?? [])],
+    activations: [...base.activations, ...(extra.activations ?? [])],
+    encodings: [...base.encodings, ...(extra.encodings ?? [])],
+    paths: [...base.paths, ...(extra.paths ?? [])],
   };
   return (await buildRuntime(merged, { simd: true })).length - baseSize;
 }
@@ -92,7 +131,8 @@ async function pieceTable(): Promise<string> {
   // Ops over a base with the decoded path and the pooling loops (an op with a weight or a pool needs a path to run).
   const opBase: RuntimeFeatures = { ...none, paths: [PATH_DECODED, PATH_POOL_2X2, PATH_POOL_WINDOW, PATH_POOL_CELLS] };
   const opBaseSize = (await buildRuntime(opBase, { simd: true })).length;
-  for (const op of OPS) rows.push(['op', op.name, (await adds(opBase, { ops: [op.code] }, opBaseSize)).toLocaleString('en-US')]);
+  for (const op of OPS)
+    rows.push(['op', op.name, (await adds(opBase, { ops: [op.code] }, opBaseSize)).toLocaleString('en-US')]);
   const noneSize = (await buildRuntime(none, { simd: true })).length;
   for (const a of ACTIVATIONS.filter((x) => x.code !== ACT_LINEAR)) {
     rows.push(['activation', a.name, (await adds(none, { activations: [a.code] }, noneSize)).toLocaleString('en-US')]);
@@ -101,13 +141,18 @@ async function pieceTable(): Promise<string> {
   const encBase: RuntimeFeatures = { ...none, ops: [OPS[0]!.code], paths: [PATH_DECODED] };
   const encBaseSize = (await buildRuntime(encBase, { simd: true })).length;
   for (const e of ENCODINGS.filter((x) => x.code !== ENC_F32)) {
-    rows.push(['encoding', e.name, (await adds(encBase, { encodings: [e.code] }, encBaseSize)).toLocaleString('en-US')]);
+    rows.push([
+      'encoding',
+      e.name,
+      (await adds(encBase, { encodings: [e.code] }, encBaseSize)).toLocaleString('en-US'),
+    ]);
   }
   // Paths with the three weighted ops, the two pools and every encoding.
   const pathOps = [...OPS.filter((o) => o.compressible).map((o) => o.code), OP_MAX_POOL2D, OP_AVG_POOL2D];
   const pathBase: RuntimeFeatures = { ...none, ops: pathOps, encodings: ENCODINGS.map((e) => e.code) };
   const pathBaseSize = (await buildRuntime(pathBase, { simd: true })).length;
-  for (const p of EXEC_PATHS) rows.push(['exec path', p.name, (await adds(pathBase, { paths: [p.code] }, pathBaseSize)).toLocaleString('en-US')]);
+  for (const p of EXEC_PATHS)
+    rows.push(['exec path', p.name, (await adds(pathBase, { paths: [p.code] }, pathBaseSize)).toLocaleString('en-US')]);
   return [
     `What each piece adds to a SIMD runtime, in bytes: the runtime with it minus the runtime without it. The base`,
     `is the core alone (parser, checks, planner, ABI, messages: ${bytesAndKb(noneSize)}), plus the decoded path and`,
@@ -121,28 +166,39 @@ async function pieceTable(): Promise<string> {
 
 async function main(o: { write: boolean; pieces: boolean }): Promise<void> {
   const general = {
-    simd: readFileSync(new URL('build/sqz.wasm', ROOT)).length, scalar: readFileSync(new URL('build/sqz-scalar.wasm', ROOT)).length,
+    simd: readFileSync(new URL('build/sqz.wasm', ROOT)).length,
+    scalar: readFileSync(new URL('build/sqz-scalar.wasm', ROOT)).length,
   };
   const lenet5 = benchVariants(await loadBenchModel('lenet5', undefined), [0.02]).at(-1)!;
   const lenetFeatures = await runtimeFeatures([lenet5.sqz]);
   const trainedJson = findTrainedModel('lenet5', new URL('.', ROOT).pathname);
-  const trained = trainedJson === undefined ? undefined : benchVariants(await loadBenchModel('lenet5', trainedJson), [0.02]).at(-1)!;
+  const trained =
+    trainedJson === undefined ? undefined : benchVariants(await loadBenchModel('lenet5', trainedJson), [0.02]).at(-1)!;
   const trainedFeatures = trained === undefined ? undefined : await runtimeFeatures([trained.sqz]);
-  const mlp = exportModel(await importModel(new URL('examples/models/mnist-mlp/model.json', ROOT).pathname), { weights: 'q8' });
+  const mlp = exportModel(await importModel(new URL('examples/models/mnist-mlp/model.json', ROOT).pathname), {
+    weights: 'q8',
+  });
   const mlpFeatures = await runtimeFeatures([mlp], ['any']);
   const rows: string[][] = [];
-  const add = (what: string, s: { simd: number; scalar: number }) => rows.push([what, bytesAndKb(s.simd), bytesAndKb(s.scalar)]);
+  const add = (what: string, s: { simd: number; scalar: number }) =>
+    rows.push([what, bytesAndKb(s.simd), bytesAndKb(s.scalar)]);
   add('general runtime (`build/sqz.wasm`, every op, activation, encoding and path)', general);
   const lenetSizes = await sizes(lenetFeatures);
   const lenetSections = sectionBytes(lenetSizes.module);
   const core = await buildRuntime(none, { simd: true });
   const coreSections = sectionBytes(core);
-  add(`tailored: compressed LeNet-5 (seeded weights, ${lenet5.label}, ${lenet5.sqz.length.toLocaleString('en-US')}-byte file), exec auto`, lenetSizes);
+  add(
+    `tailored: compressed LeNet-5 (seeded weights, ${lenet5.label}, ${lenet5.sqz.length.toLocaleString('en-US')}-byte file), exec auto`,
+    lenetSizes,
+  );
   if (trained !== undefined && trainedFeatures !== undefined) {
-    add(`tailored: compressed trained LeNet-5 (${trained.label}, ${trained.sqz.length.toLocaleString('en-US')}-byte file), exec auto ` +
-      `(paths: ${describePaths(trainedFeatures)})`, await sizes(trainedFeatures));
+    add(
+      `tailored: compressed trained LeNet-5 (${trained.label}, ${trained.sqz.length.toLocaleString('en-US')}-byte file), exec auto ` +
+        `(paths: ${describePaths(trainedFeatures)})`,
+      await sizes(trainedFeatures),
+    );
   }
-  add('tailored: the web demo\'s MNIST MLP (q8), `--exec any`', await sizes(mlpFeatures));
+  add("tailored: the web demo's MNIST MLP (q8), `--exec any`", await sizes(mlpFeatures));
   const body = [
     `Last run: ${machineDescription()}. \`node dist/bench/runtime_sizes.js\`; the tailored runtimes are what`,
     '`sqz runtime MODEL.sqz -o runtime.wasm [--scalar]` writes (AssemblyScript with the feature masks of',
@@ -172,23 +228,32 @@ async function main(o: { write: boolean; pieces: boolean }): Promise<void> {
     '',
     'Why 12 KB is still missed: every byte of the core serves a model that runs (the checks make a damaged or hostile',
     'file an error instead of a trap, and the fuzz tests hold every build to that), and the kernels are the fast ones.',
-    'Under 12 KB would mean dropping load checks, the introspection exports, or the kernels\' fast paths. Compiler',
-    'settings do not help: `--shrinkLevel 2` (or asc\'s `-Oz`) instead of `-O3 --shrinkLevel 1` saves 20 to 50 B, a',
+    "Under 12 KB would mean dropping load checks, the introspection exports, or the kernels' fast paths. Compiler",
+    "settings do not help: `--shrinkLevel 2` (or asc's `-Oz`) instead of `-O3 --shrinkLevel 1` saves 20 to 50 B, a",
     'further `wasm-opt -Oz` pass over the module about 200 B (1%); `--runtime stub` and `--noAssert` were already set',
     '(no check of hostile input is an assert).',
     '',
     'What shrank them (bytes, measured by this script after each change):',
     '',
-    markdownTable(['change', 'general SIMD', 'LeNet-5 SIMD', 'LeNet-5 scalar', 'MLP SIMD'], HISTORY.map((row) => [...row])),
+    markdownTable(
+      ['change', 'general SIMD', 'LeNet-5 SIMD', 'LeNet-5 scalar', 'MLP SIMD'],
+      HISTORY.map((row) => [...row]),
+    ),
   ];
   if (o.pieces) body.push('', await pieceTable());
   const text = body.join('\n');
   console.log(text);
-  if (o.write) await replaceSection(new URL('BENCHMARKS.md', ROOT).pathname, 'runtime-sizes', `## Runtime size (issue 14): a runtime per model\n\n${text}`);
+  if (o.write)
+    await replaceSection(
+      new URL('BENCHMARKS.md', ROOT).pathname,
+      'runtime-sizes',
+      `## Runtime size (issue 14): a runtime per model\n\n${text}`,
+    );
 }
 
 const opts = new Command()
   .option('--no-write', 'print only; do not update BENCHMARKS.md')
   .option('--no-pieces', 'skip the per-piece table (about 40 compiles)')
-  .parse().opts<{ write: boolean; pieces: boolean }>();
+  .parse()
+  .opts<{ write: boolean; pieces: boolean }>();
 await main(opts);

@@ -14,7 +14,10 @@ export function runNode(args: string[], cwd: string): Promise<NodeRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'inherit', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; process.stderr.write(d); });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      process.stderr.write(d);
+    });
     child.on('close', (code) => resolve({ code, stderr, seconds: (performance.now() - started) / 1000 }));
   });
 }

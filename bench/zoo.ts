@@ -17,7 +17,14 @@ import { selectBackend } from '../compiler/engine/backend.js';
 import { readModelArtifacts } from '../compiler/import/model_files.js';
 import { SqzModel } from '../runtime/index.js';
 import { machineDescription, replaceSection } from './benchmarks_md.js';
-import { RECALIBRATION_SAMPLES, ZOO_DATA, accuracyOf, meanSquaredError, predictAll, type ZooBaseline } from './baselines/train_zoo.js';
+import {
+  RECALIBRATION_SAMPLES,
+  ZOO_DATA,
+  accuracyOf,
+  meanSquaredError,
+  predictAll,
+  type ZooBaseline,
+} from './baselines/train_zoo.js';
 import { ZOO } from './baselines/zoo_models.js';
 import { timeInterleaved, summarize, type LatencyStats } from './runtime_timing.js';
 import { runNode } from './spawn_node.js';
@@ -97,7 +104,17 @@ function bitsCell(bits: number, layer?: { encoding: string; nonzeros: number }):
 async function ensureBaseline(name: string): Promise<{ dir: string; baseline: ZooBaseline }> {
   const dir = path.join(outDir, name);
   if (!existsSync(path.join(dir, 'baseline.json'))) {
-    const r = await run(['dist/bench/baselines/train_zoo.js', '--model', name, '--seed', '1', '--backend', 'wasm', '--out', path.relative(root, dir)]);
+    const r = await run([
+      'dist/bench/baselines/train_zoo.js',
+      '--model',
+      name,
+      '--seed',
+      '1',
+      '--backend',
+      'wasm',
+      '--out',
+      path.relative(root, dir),
+    ]);
     if (r.code !== 0) throw new Error(`training ${name} failed`);
   }
   return { dir, baseline: JSON.parse(await readFile(path.join(dir, 'baseline.json'), 'utf8')) as ZooBaseline };
@@ -124,7 +141,10 @@ async function measure(name: string, ratios: number[]): Promise<ZooResult> {
   const f32File = path.join(dir, `${name}.f32.sqz`);
   const q8File = path.join(dir, `${name}.q8.sqz`);
   const convertArgs = ['dist/compiler/cli.js', 'convert', modelJson, '-o', path.relative(root, f32File)];
-  for (const [args, what] of [[convertArgs, 'f32'], [[...convertArgs.slice(0, 3), '-o', path.relative(root, q8File), '--weights', 'q8'], 'q8']] as const) {
+  for (const [args, what] of [
+    [convertArgs, 'f32'],
+    [[...convertArgs.slice(0, 3), '-o', path.relative(root, q8File), '--weights', 'q8'], 'q8'],
+  ] as const) {
     const r = await run([...args]);
     if (r.code !== 0) throw new Error(`sqz convert (${what}) of ${name} failed`);
   }
@@ -135,21 +155,60 @@ async function measure(name: string, ratios: number[]): Promise<ZooResult> {
   const compress: CompressResult[] = [];
   for (const ratio of entry.task === 'classification' ? ratios : []) {
     const stem = path.join(dir, `${name}-${ratio}x`);
-    const args = ['dist/compiler/cli.js', 'compress', modelJson, '--data', ZOO_DATA, '--ratio', String(ratio),
-      '--train-samples', String(COMPRESS.trainSamples), '--test-samples', String(COMPRESS.testSamples), '--epochs', String(COMPRESS.epochs),
-      '--finetune-epochs', String(COMPRESS.finetuneEpochs), '--seed', String(COMPRESS.seed), '--backend', 'wasm',
-      '-o', path.relative(root, `${stem}.sqz`), '--report', path.relative(root, `${stem}.json`), '--quiet'];
+    const args = [
+      'dist/compiler/cli.js',
+      'compress',
+      modelJson,
+      '--data',
+      ZOO_DATA,
+      '--ratio',
+      String(ratio),
+      '--train-samples',
+      String(COMPRESS.trainSamples),
+      '--test-samples',
+      String(COMPRESS.testSamples),
+      '--epochs',
+      String(COMPRESS.epochs),
+      '--finetune-epochs',
+      String(COMPRESS.finetuneEpochs),
+      '--seed',
+      String(COMPRESS.seed),
+      '--backend',
+      'wasm',
+      '-o',
+      path.relative(root, `${stem}.sqz`),
+      '--report',
+      path.relative(root, `${stem}.json`),
+      '--quiet',
+    ];
     const r = await run(args);
     const command = `node ${args.join(' ')}`;
     const targetBytes = Math.floor(fp32Bytes / ratio);
     if (r.code !== 0) {
-      compress.push({ ratio, targetBytes, wallSeconds: r.seconds, error: r.stderr.trim().split('\n').pop()?.replace(/^sqz: error: /, ''), command });
+      compress.push({
+        ratio,
+        targetBytes,
+        wallSeconds: r.seconds,
+        error: r.stderr
+          .trim()
+          .split('\n')
+          .pop()
+          ?.replace(/^sqz: error: /, ''),
+        command,
+      });
       continue;
     }
     const rep = JSON.parse(await readFile(`${stem}.json`, 'utf8')) as CompressReport;
     compress.push({
-      ratio, targetBytes: rep.targetBytes, fileBytes: rep.fileBytes, before: rep.accuracy.before, runtime: rep.accuracy.runtime,
-      wallSeconds: r.seconds, bits: rep.layers.map((l) => l.bits), layers: compressLayers(rep), command,
+      ratio,
+      targetBytes: rep.targetBytes,
+      fileBytes: rep.fileBytes,
+      before: rep.accuracy.before,
+      runtime: rep.accuracy.runtime,
+      wallSeconds: r.seconds,
+      bits: rep.layers.map((l) => l.bits),
+      layers: compressLayers(rep),
+      command,
     });
   }
 
@@ -172,19 +231,52 @@ async function measure(name: string, ratios: number[]): Promise<ZooResult> {
     sqz.dispose();
     return value;
   };
-  const convertedMetric = { tfjs: metric(entry.task, tfjsOut, test.images, test.labels), f32: await converted(f32, 'dense'), q8: await converted(q8, 'auto') };
+  const convertedMetric = {
+    tfjs: metric(entry.task, tfjsOut, test.images, test.labels),
+    f32: await converted(f32, 'dense'),
+    q8: await converted(q8, 'auto'),
+  };
   // The timed instances are planned for batch 1: their arena is the batch-1 arena.
   const dense = await SqzModel.load(f32, { exec: 'dense' });
   const quantized = await SqzModel.load(q8);
-  const compressedModels = await Promise.all(compress.map(async (c) => (c.fileBytes === undefined ? undefined
-    : SqzModel.load(await readFile(path.join(dir, `${name}-${c.ratio}x.sqz`))))));
+  const compressedModels = await Promise.all(
+    compress.map(async (c) =>
+      c.fileBytes === undefined ? undefined : SqzModel.load(await readFile(path.join(dir, `${name}-${c.ratio}x.sqz`))),
+    ),
+  );
   const one = test.images.slice(0, 784);
   const input = tf.tensor(one, [1, ...entry.inputShape]);
   const cases = [
-    { name: 'tfjs', run: () => { tf.tidy(() => (model.predict(input) as tf.Tensor).dataSync()); } },
-    { name: 'dense', run: () => { dense.predict(one); } },
-    { name: 'q8', run: () => { quantized.predict(one); } },
-    ...compressedModels.flatMap((m, i) => (m === undefined ? [] : [{ name: `c${i}`, run: () => { m.predict(one); } }])),
+    {
+      name: 'tfjs',
+      run: () => {
+        tf.tidy(() => (model.predict(input) as tf.Tensor).dataSync());
+      },
+    },
+    {
+      name: 'dense',
+      run: () => {
+        dense.predict(one);
+      },
+    },
+    {
+      name: 'q8',
+      run: () => {
+        quantized.predict(one);
+      },
+    },
+    ...compressedModels.flatMap((m, i) =>
+      m === undefined
+        ? []
+        : [
+            {
+              name: `c${i}`,
+              run: () => {
+                m.predict(one);
+              },
+            },
+          ],
+    ),
   ];
   const samples = timeInterleaved(cases, LATENCY.runs, LATENCY.warmup);
   compress.forEach((c, i) => {
@@ -195,11 +287,18 @@ async function measure(name: string, ratios: number[]): Promise<ZooResult> {
     m.dispose();
   });
   const result: ZooResult = {
-    name, baseline, fp32Bytes, storedParameters: dense.info.parameters,
+    name,
+    baseline,
+    fp32Bytes,
+    storedParameters: dense.info.parameters,
     convert: { f32Bytes, q8Bytes, command: `node ${convertArgs.join(' ')} [--weights q8]` },
-    parityError, convertedMetric, compress,
+    parityError,
+    convertedMetric,
+    compress,
     latency: {
-      tfjs: summarize(samples.get('tfjs')!), sqzDense: summarize(samples.get('dense')!), sqzQ8: summarize(samples.get('q8')!),
+      tfjs: summarize(samples.get('tfjs')!),
+      sqzDense: summarize(samples.get('dense')!),
+      sqzQ8: summarize(samples.get('q8')!),
       tfjsThreads: backend.threads ?? 1,
     },
     arena: { dense: dense.info.arenaBytes, q8: quantized.info.arenaBytes },
@@ -212,13 +311,15 @@ async function measure(name: string, ratios: number[]): Promise<ZooResult> {
 }
 
 const int = (n: number) => n.toLocaleString('en-US');
-const ms = (s: LatencyStats | undefined) => (s === undefined ? '–' : s.median < 1 ? s.median.toFixed(3) : s.median.toFixed(2));
+const ms = (s: LatencyStats | undefined) =>
+  s === undefined ? '–' : s.median < 1 ? s.median.toFixed(3) : s.median.toFixed(2);
 const pct = (x: number | undefined) => (x === undefined ? '–' : `${(100 * x).toFixed(2)}%`);
 /** Fashion-MNIST's chance accuracy (10 balanced classes) and the line under which a result is shown as at chance. */
 const CHANCE = 0.1;
 const AT_CHANCE = 1.5 * CHANCE;
 /** A compressed file's accuracy, marked when it is no better than guessing (`sqz compress` warns about it too, compress/chance.ts). */
-const accuracyCell = (x: number | undefined) => (x !== undefined && x < AT_CHANCE ? `**${pct(x)} (near chance)**` : pct(x));
+const accuracyCell = (x: number | undefined) =>
+  x !== undefined && x < AT_CHANCE ? `**${pct(x)} (near chance)**` : pct(x);
 
 function modelsTable(results: ZooResult[]): string {
   const lines = [
@@ -228,10 +329,12 @@ function modelsTable(results: ZooResult[]): string {
   for (const r of results) {
     const mse = r.baseline.task === 'reconstruction';
     const show = (x: number) => (mse ? `MSE ${x.toFixed(4)}` : pct(x));
-    lines.push(`| ${r.name} | ${int(r.baseline.parameters)} / ${int(r.storedParameters)} | ${int(r.fp32Bytes)} | `
-      + `${mse ? `MSE ${r.baseline.testMse!.toFixed(4)}` : pct(r.baseline.testAccuracy)} | ${int(r.convert.f32Bytes)} / ${int(r.convert.q8Bytes)} | `
-      + `${r.parityError.toExponential(1)} | ${show(r.convertedMetric.tfjs)} / ${show(r.convertedMetric.f32)} / ${show(r.convertedMetric.q8)} | `
-      + `${ms(r.latency.tfjs)} / ${ms(r.latency.sqzDense)} / ${ms(r.latency.sqzQ8)} | ${int(r.arena.dense)} |`);
+    lines.push(
+      `| ${r.name} | ${int(r.baseline.parameters)} / ${int(r.storedParameters)} | ${int(r.fp32Bytes)} | ` +
+        `${mse ? `MSE ${r.baseline.testMse!.toFixed(4)}` : pct(r.baseline.testAccuracy)} | ${int(r.convert.f32Bytes)} / ${int(r.convert.q8Bytes)} | ` +
+        `${r.parityError.toExponential(1)} | ${show(r.convertedMetric.tfjs)} / ${show(r.convertedMetric.f32)} / ${show(r.convertedMetric.q8)} | ` +
+        `${ms(r.latency.tfjs)} / ${ms(r.latency.sqzDense)} / ${ms(r.latency.sqzQ8)} | ${int(r.arena.dense)} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -243,18 +346,24 @@ function compressTable(results: ZooResult[]): string {
   ];
   for (const r of results) {
     if (r.baseline.task !== 'classification') {
-      lines.push(`| ${r.name} | – | – | not run: \`sqz compress\` trains classifiers only (a reconstruction loss is issue 15) | | | | | |`);
+      lines.push(
+        `| ${r.name} | – | – | not run: \`sqz compress\` trains classifiers only (a reconstruction loss is issue 15) | | | | | |`,
+      );
       continue;
     }
     for (const c of r.compress) {
       if (c.fileBytes === undefined) {
-        lines.push(`| ${r.name} | ${c.ratio}× (${int(c.targetBytes)} B) | – | failed: ${c.error ?? 'unknown'} | | ${(c.wallSeconds / 60).toFixed(1)} min | | | |`);
+        lines.push(
+          `| ${r.name} | ${c.ratio}× (${int(c.targetBytes)} B) | – | failed: ${c.error ?? 'unknown'} | | ${(c.wallSeconds / 60).toFixed(1)} min | | | |`,
+        );
         continue;
       }
       const speed = c.latency ? r.latency.tfjs.median / c.latency.median : undefined;
-      lines.push(`| ${r.name} | ${c.ratio}× (${int(c.targetBytes)} B) | ${int(c.fileBytes)} | ${pct(c.before)} → ${accuracyCell(c.runtime)} | `
-        + `${(c.bits ?? []).map((b, i) => bitsCell(b, c.layers?.[i])).join('/')} | ${(c.wallSeconds / 60).toFixed(1)} min | ${ms(c.latency)} | `
-        + `${speed === undefined ? '–' : speed >= 1 ? `${speed.toFixed(1)}× faster` : `${(1 / speed).toFixed(1)}× slower`} | ${c.arenaBytes === undefined ? '–' : int(c.arenaBytes)} |`);
+      lines.push(
+        `| ${r.name} | ${c.ratio}× (${int(c.targetBytes)} B) | ${int(c.fileBytes)} | ${pct(c.before)} → ${accuracyCell(c.runtime)} | ` +
+          `${(c.bits ?? []).map((b, i) => bitsCell(b, c.layers?.[i])).join('/')} | ${(c.wallSeconds / 60).toFixed(1)} min | ${ms(c.latency)} | ` +
+          `${speed === undefined ? '–' : speed >= 1 ? `${speed.toFixed(1)}× faster` : `${(1 / speed).toFixed(1)}× slower`} | ${c.arenaBytes === undefined ? '–' : int(c.arenaBytes)} |`,
+      );
     }
   }
   return lines.join('\n');
@@ -266,7 +375,8 @@ function slower(results: ZooResult[]): string[] {
   for (const r of results) {
     const t = r.latency.tfjs.median;
     const check = (what: string, s: LatencyStats | undefined) => {
-      if (s !== undefined && s.median > t) out.push(`${r.name} ${what}: ${ms(s)} ms against ${ms(r.latency.tfjs)} ms (${(s.median / t).toFixed(1)}×)`);
+      if (s !== undefined && s.median > t)
+        out.push(`${r.name} ${what}: ${ms(s)} ms against ${ms(r.latency.tfjs)} ms (${(s.median / t).toFixed(1)}×)`);
     };
     check('f32 (dense)', r.latency.sqzDense);
     check('q8', r.latency.sqzQ8);
@@ -282,33 +392,36 @@ async function writeSection(results: ZooResult[]): Promise<void> {
   const body = [
     '## Model zoo (issue 16): MLPerf-Tiny-shaped models on Fashion-MNIST',
     '',
-    `Recorded by \`node dist/bench/zoo.js\` on ${machineDescription()}, tfjs-backend-wasm with SIMD`
-      + ` (${results[0]?.latency.tfjsThreads ?? 1} thread${(results[0]?.latency.tfjsThreads ?? 1) === 1 ? '' : 's'}).`,
+    `Recorded by \`node dist/bench/zoo.js\` on ${machineDescription()}, tfjs-backend-wasm with SIMD` +
+      ` (${results[0]?.latency.tfjsThreads ?? 1} thread${(results[0]?.latency.tfjsThreads ?? 1) === 1 ? '' : 's'}).`,
     '',
-    'The models keep their benchmark\'s topology (MLPerf Tiny\'s reference models, mlcommons/tiny) on the data this machine',
+    "The models keep their benchmark's topology (MLPerf Tiny's reference models, mlcommons/tiny) on the data this machine",
     'has: Fashion-MNIST, 28×28×1, 10 classes. What each is, and how it differs from its benchmark:',
     '',
-    ...results.map((r) => `- **${r.name}**: ${r.baseline.description}. Baseline: \`${r.baseline.command}\` (${int(r.baseline.trainSamples)} training images, ${r.baseline.epochs} epochs, Adam ${r.baseline.lr}, `
-      + `${r.baseline.recalibratedLayers ? `BatchNorm statistics re-estimated on ${int(RECALIBRATION_SAMPLES)} of them, ` : ''}${(r.baseline.seconds / 60).toFixed(1)} min).`),
+    ...results.map(
+      (r) =>
+        `- **${r.name}**: ${r.baseline.description}. Baseline: \`${r.baseline.command}\` (${int(r.baseline.trainSamples)} training images, ${r.baseline.epochs} epochs, Adam ${r.baseline.lr}, ` +
+        `${r.baseline.recalibratedLayers ? `BatchNorm statistics re-estimated on ${int(RECALIBRATION_SAMPLES)} of them, ` : ''}${(r.baseline.seconds / 60).toFixed(1)} min).`,
+    ),
     '',
     '### Converted',
     '',
-    'Parameters: what tfjs counts (BatchNorm\'s four vectors included) and what the .sqz stores (BatchNorm folded).',
+    "Parameters: what tfjs counts (BatchNorm's four vectors included) and what the .sqz stores (BatchNorm folded).",
     '"fp32 bytes" is the model\'s weights.bin. "runtime vs tfjs" is the largest |sqz − tfjs| / max(1, |tfjs|) over 500 test',
     'images, f32 file, exec dense and compressed. Latency: median of 60 interleaved batch-1 runs, input copy and output',
-    'read included on both sides (`model.predict` + `dataSync` for tfjs). Arena: the runtime\'s activation arena at batch 1.',
+    "read included on both sides (`model.predict` + `dataSync` for tfjs). Arena: the runtime's activation arena at batch 1.",
     '',
     modelsTable(results),
     '',
     '### Compressed: `sqz compress --ratio R` (real file bytes)',
     '',
-    `Every run: \`--train-samples ${COMPRESS.trainSamples} --test-samples ${COMPRESS.testSamples} --epochs ${COMPRESS.epochs}`
-      + ` --finetune-epochs ${COMPRESS.finetuneEpochs} --seed ${COMPRESS.seed} --backend wasm\`, defaults otherwise (a 2-core machine shared`,
+    `Every run: \`--train-samples ${COMPRESS.trainSamples} --test-samples ${COMPRESS.testSamples} --epochs ${COMPRESS.epochs}` +
+      ` --finetune-epochs ${COMPRESS.finetuneEpochs} --seed ${COMPRESS.seed} --backend wasm\`, defaults otherwise (a 2-core machine shared`,
     'with other runs: short schedules, so these are floors, not what the method reaches with its default epochs, whose',
     `ADMM sees about 250,000 samples against ${int(Math.round(COMPRESS.trainSamples * 0.9) * COMPRESS.epochs)} here). Accuracy`,
     `is on ${int(COMPRESS.testSamples)} stratified test images; "before" is the baseline there (tfjs). Wall time is the whole command.`,
-    `An accuracy under ${pct(AT_CHANCE)} (chance is ${pct(CHANCE)}) is marked "(near chance)": that file does not classify.`
-      + ' `sqz compress` flags such a result too: a WARNING line and `warnings` in its report (it still writes the file, exit 0).',
+    `An accuracy under ${pct(AT_CHANCE)} (chance is ${pct(CHANCE)}) is marked "(near chance)": that file does not classify.` +
+      ' `sqz compress` flags such a result too: a WARNING line and `warnings` in its report (it still writes the file, exit 0).',
     'Bits per layer, in the model\'s order; "f16" is a kernel kept as f16 values.',
     '',
     compressTable(results),
@@ -324,7 +437,7 @@ async function writeSection(results: ZooResult[]): Promise<void> {
 
 /** Why, from what the kernels do (written after reading the figures above; see the report of issue 16). */
 const ZOO_ANALYSIS: string[] = [
-  'Why the batch-1 gap to tfjs is this wide: the tfjs figure is tfjs-layers\' `model.predict`, which runs every layer as',
+  "Why the batch-1 gap to tfjs is this wide: the tfjs figure is tfjs-layers' `model.predict`, which runs every layer as",
   'its own op (BatchNormalization and ReLU included: about 20 to 100 here), allocates a tensor per op and dispatches each',
   'from JavaScript. On these small models at batch 1 that per-op cost, not the arithmetic, is most of its time (tens',
   'of µs per op). sqz folds BatchNorm into the conv before it, fuses the activation and runs a fixed plan over a',
@@ -339,9 +452,9 @@ const ZOO_ANALYSIS: string[] = [
   '  70 ms per training image): 2 epochs on 8,000–15,000 images, 3 on 30,000 for the Conv1D model. The Conv1D model',
   '  reaches 87%. The CNNs stay under the 85% aimed at, their training loss still falling: ResNet-8 82.6%,',
   '  Teachable-Machine 75.5%, DS-CNN 74.2%, MobileNet 67.1% (13 narrow blocks learn slowest). Their compressed rows are',
-  '  relative to those baselines. The autoencoder\'s MSE is per pixel on [0, 1] images.',
+  "  relative to those baselines. The autoencoder's MSE is per pixel on [0, 1] images.",
   '- **BatchNorm statistics.** Before `train_zoo.js` re-estimated them, ResNet-8 and DS-CNN classified at chance in',
-  '  inference mode (11.8%, 18.5%) while right in training mode (84% for ResNet-8): after a few hundred steps Keras\'',
+  "  inference mode (11.8%, 18.5%) while right in training mode (84% for ResNet-8): after a few hundred steps Keras'",
   '  moving averages (momentum 0.99) still hold 5–10% of their initial variance 1, which swamps layers whose activations',
   '  vary by 0.01. Measured in tfjs itself: a training problem, not a converter or runtime one.',
   '- **Compression time.** On MobileNet (28 compressible layers) the ADMM projections take 96% of ADMM time (290 of',

@@ -23,11 +23,31 @@ type ErrorClass = abstract new (...args: never[]) => Error;
 
 /** Exit codes by error class, first match wins; 0 is success and anything unlisted is 1 (internal). */
 export const EXIT_CODES: readonly { code: number; meaning: string; classes: readonly ErrorClass[] }[] = [
-  { code: 2, meaning: 'usage: unknown command or option, a bad or missing value, conflicting options', classes: [UsageError, CommanderError] },
-  { code: 3, meaning: 'file: missing, a directory, unreadable, not a valid .sqz / model.json / PNG, or not writable', classes: [FileError, SqzFormatError] },
-  { code: 4, meaning: 'data: dataset missing or malformed, samples or inputs of the wrong size', classes: [DataError, SqzInputError] },
-  { code: 5, meaning: 'impossible budget: the target is below the smallest file the model can produce', classes: [ImpossibleTargetError] },
-  { code: 6, meaning: 'unsupported model: a layer, activation or attribute sqz cannot convert', classes: [UnsupportedModelError] },
+  {
+    code: 2,
+    meaning: 'usage: unknown command or option, a bad or missing value, conflicting options',
+    classes: [UsageError, CommanderError],
+  },
+  {
+    code: 3,
+    meaning: 'file: missing, a directory, unreadable, not a valid .sqz / model.json / PNG, or not writable',
+    classes: [FileError, SqzFormatError],
+  },
+  {
+    code: 4,
+    meaning: 'data: dataset missing or malformed, samples or inputs of the wrong size',
+    classes: [DataError, SqzInputError],
+  },
+  {
+    code: 5,
+    meaning: 'impossible budget: the target is below the smallest file the model can produce',
+    classes: [ImpossibleTargetError],
+  },
+  {
+    code: 6,
+    meaning: 'unsupported model: a layer, activation or attribute sqz cannot convert',
+    classes: [UnsupportedModelError],
+  },
   { code: 7, meaning: 'training diverged: lower --lr', classes: [TrainingDivergedError] },
 ];
 export const EXIT_OK = 0;
@@ -35,7 +55,8 @@ export const EXIT_INTERNAL = 1;
 
 /** The exit code for `err`. */
 export function exitCodeFor(err: unknown): number {
-  if (err instanceof CommanderError && ['commander.helpDisplayed', 'commander.version'].includes(err.code)) return EXIT_OK;
+  if (err instanceof CommanderError && ['commander.helpDisplayed', 'commander.version'].includes(err.code))
+    return EXIT_OK;
   return EXIT_CODES.find((entry) => entry.classes.some((cls) => err instanceof cls))?.code ?? EXIT_INTERNAL;
 }
 
@@ -64,7 +85,9 @@ export function buildProgram(): Command {
     // Subcommands inherit both settings from the program when they are created.
     .exitOverride()
     .configureOutput({ outputError: () => {} })
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ sqz demo
   $ sqz convert model.json -o model.sqz
@@ -74,7 +97,8 @@ Examples:
   $ sqz run model.sqz --input digit.png
   $ sqz runtime model.sqz -o runtime.wasm
 
-Run sqz <command> --help for a command's options.`);
+Run sqz <command> --help for a command's options.`,
+    );
   registerConvertCommand(program);
   registerCompressCommand(program);
   registerInspectCommand(program);
@@ -83,7 +107,8 @@ Run sqz <command> --help for a command's options.`);
   registerRuntimeCommand(program);
   registerDemoCommand(program);
   program.addHelpText('after', EXIT_CODES_HELP);
-  for (const command of program.commands) command.addHelpText('after', `${EXIT_CODES_HELP}\n\nGlobal option: --verbose prints the stack trace of an error.`);
+  for (const command of program.commands)
+    command.addHelpText('after', `${EXIT_CODES_HELP}\n\nGlobal option: --verbose prints the stack trace of an error.`);
   return program;
 }
 
@@ -95,7 +120,10 @@ function verboseRequested(argv: readonly string[]): boolean {
 
 /** The error's message on one line, with what to do when the message cannot say it (usage, internal). */
 function oneLineMessage(err: unknown, argv: readonly string[], program: Command): string {
-  const text = (err instanceof Error ? err.message : String(err)).replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim();
+  const text = (err instanceof Error ? err.message : String(err))
+    .replace(/^error: /, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
   if (err instanceof CommanderError) {
     const command = program.commands.find((c) => argv.slice(2).includes(c.name()));
     return `${text} (see sqz ${command ? `${command.name()} ` : ''}--help)`;

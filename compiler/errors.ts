@@ -36,13 +36,22 @@ export class DataError extends Error {
 /** Why a file system call failed, in words, from its errno code. */
 export function describeFsError(err: unknown): string {
   switch ((err as NodeJS.ErrnoException).code) {
-    case 'ENOENT': return 'file not found';
-    case 'EISDIR': return 'it is a directory, not a file';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'ENOSPC': return 'no space left on the device';
-    case 'EDQUOT': return 'disk quota exceeded';
-    case 'EROFS': return 'read-only file system';
-    case 'ENOTDIR': return 'a folder in the path is a file';
-    default: return err instanceof Error ? err.message : String(err);
+    case 'ENOENT':
+      return 'file not found';
+    case 'EISDIR':
+      return 'it is a directory, not a file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    case 'EDQUOT':
+      return 'disk quota exceeded';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'ENOTDIR':
+      return 'a folder in the path is a file';
+    default:
+      return err instanceof Error ? err.message : String(err);
   }
 }

@@ -7,7 +7,13 @@ export { TrainingDivergedError } from './compress/sgd.js';
 export { reportHtml } from './compress/report_html.js';
 export { UsageError, FileError, DataError } from './errors.js';
 export { evaluate, type EvalOptions, type EvalResult } from './eval/evaluate.js';
-export { summarizeSqz, type SqzSummary, type OpSummary, type TensorSummary, type LayerSummary } from './inspect/sqz_summary.js';
+export {
+  summarizeSqz,
+  type SqzSummary,
+  type OpSummary,
+  type TensorSummary,
+  type LayerSummary,
+} from './inspect/sqz_summary.js';
 export { convert, formatConvertReport, type ConvertOptions, type ConvertReport } from './commands/convert.js';
 export { importModel, importModelFromArtifacts, ModelFileError, UnsupportedModelError } from './import/index.js';
 export { exportModel, exportModelDetailed } from './export/index.js';

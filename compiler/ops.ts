@@ -5,8 +5,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { OpName } from '../formats/ops.js';
 import {
-  checkConvGeometry, checkPadding, fail, type LayerCall, type LayerConfig, mapActivation, pair, readWeight, requireRank,
-  requireWeight, shapeOf,
+  checkConvGeometry,
+  checkPadding,
+  fail,
+  type LayerCall,
+  type LayerConfig,
+  mapActivation,
+  pair,
+  readWeight,
+  requireRank,
+  requireWeight,
+  shapeOf,
 } from './import/layer_call.js';
 import { addValue, type RawGraph } from './import/raw_graph.js';
 import type { IROp, IRTensor } from './ir/graph.js';
@@ -50,19 +59,42 @@ function lowerDense(graph: RawGraph, call: LayerCall, config: LayerConfig): void
   const inShape = shapeOf(graph, call.inputs[0]!);
   const [n, m] = kernel.shape as [number, number];
   if (inShape.length === 1) {
-    graph.ops.push({ type: 'dense', name: call.name, inputs: [call.inputs[0]!], output: call.output, kernel, bias, ...act });
+    graph.ops.push({
+      type: 'dense',
+      name: call.name,
+      inputs: [call.inputs[0]!],
+      output: call.output,
+      kernel,
+      bias,
+      ...act,
+    });
     return;
   }
   const kernel4: IRTensor = { shape: [1, 1, n, m], values: kernel.values };
-  const conv = (input: number, output: number): IROp =>
-    ({ type: 'conv2d', name: call.name, inputs: [input], output, kernel: kernel4, bias, strides: [1, 1], padding: 'valid', ...act });
+  const conv = (input: number, output: number): IROp => ({
+    type: 'conv2d',
+    name: call.name,
+    inputs: [input],
+    output,
+    kernel: kernel4,
+    bias,
+    strides: [1, 1],
+    padding: 'valid',
+    ...act,
+  });
   if (inShape.length === 3) {
     graph.ops.push(conv(call.inputs[0]!, call.output));
   } else if (inShape.length === 2) {
     const t = inShape[0]!;
     const asImage = addValue(graph, `${call.name}/as_image`, [1, t, n]);
     const convOut = addValue(graph, `${call.name}/conv`, [1, t, m]);
-    graph.ops.push({ type: 'reshape', name: call.name, inputs: [call.inputs[0]!], output: asImage, activation: 'linear' });
+    graph.ops.push({
+      type: 'reshape',
+      name: call.name,
+      inputs: [call.inputs[0]!],
+      output: asImage,
+      activation: 'linear',
+    });
     graph.ops.push(conv(asImage, convOut));
     graph.ops.push({ type: 'reshape', name: call.name, inputs: [convOut], output: call.output, activation: 'linear' });
   } else {
@@ -78,8 +110,15 @@ function lowerConv(type: 'conv2d' | 'depthwiseConv2d'): LowerFn {
     const padding = checkConvGeometry(call, config);
     const kernel = requireWeight(call, type === 'depthwiseConv2d' ? 'depthwiseKernel' : 'kernel');
     graph.ops.push({
-      type, name: call.name, inputs: [call.inputs[0]!], output: call.output, kernel, bias: readWeight(call.layer, 'bias'),
-      strides: pair(config['strides'], [1, 1]), padding, ...mapActivation(call, config['activation']),
+      type,
+      name: call.name,
+      inputs: [call.inputs[0]!],
+      output: call.output,
+      kernel,
+      bias: readWeight(call.layer, 'bias'),
+      strides: pair(config['strides'], [1, 1]),
+      padding,
+      ...mapActivation(call, config['activation']),
     });
   };
 }
@@ -90,7 +129,8 @@ function lowerConv(type: 'conv2d' | 'depthwiseConv2d'): LowerFn {
  */
 function asImage(graph: RawGraph, call: LayerCall, body: (image: number) => number): void {
   const shape = shapeOf(graph, call.inputs[0]!);
-  if (shape.length !== 2) fail(call, `has an input of shape [${shape.join(', ')}]`, 'sqz needs a [steps, channels] input (per sample) here');
+  if (shape.length !== 2)
+    fail(call, `has an input of shape [${shape.join(', ')}]`, 'sqz needs a [steps, channels] input (per sample) here');
   const image = addValue(graph, `${call.name}/as_image`, [1, ...shape]);
   graph.ops.push({ type: 'reshape', name: call.name, inputs: [call.inputs[0]!], output: image, activation: 'linear' });
   const result = body(image);
@@ -111,8 +151,11 @@ function lowerConv1d(graph: RawGraph, call: LayerCall, config: LayerConfig): voi
   const dilation = single(config['dilationRate'], 1);
   if (dilation !== 1) fail(call, `uses dilation rate ${dilation}`, 'sqz supports dilation rate 1 only');
   if (config['padding'] === 'causal') {
-    fail(call, "uses padding 'causal', which tfjs-layers cannot run (it gives the layer a 'valid' output length)",
-      "sqz supports Conv1D with padding 'valid' or 'same'");
+    fail(
+      call,
+      "uses padding 'causal', which tfjs-layers cannot run (it gives the layer a 'valid' output length)",
+      "sqz supports Conv1D with padding 'valid' or 'same'",
+    );
   }
   const padding = checkPadding(call, config);
   const kernel = requireWeight(call, 'kernel');
@@ -123,8 +166,15 @@ function lowerConv1d(graph: RawGraph, call: LayerCall, config: LayerConfig): voi
     const out = padding === 'same' ? Math.ceil(t / stride) : Math.ceil((t - k + 1) / stride);
     const result = addValue(graph, `${call.name}/conv`, [1, out, m]);
     graph.ops.push({
-      type: 'conv2d', name: call.name, inputs: [image], output: result, kernel: { shape: [1, k, c, m], values: kernel.values },
-      bias: readWeight(call.layer, 'bias'), strides: [1, stride], padding, ...mapActivation(call, config['activation']),
+      type: 'conv2d',
+      name: call.name,
+      inputs: [image],
+      output: result,
+      kernel: { shape: [1, k, c, m], values: kernel.values },
+      bias: readWeight(call.layer, 'bias'),
+      strides: [1, stride],
+      padding,
+      ...mapActivation(call, config['activation']),
     });
     return result;
   });
@@ -143,15 +193,29 @@ function lowerSeparable(graph: RawGraph, call: LayerCall, config: LayerConfig): 
   const [kh, kw, c, d] = depthwise.shape as [number, number, number, number];
   const [h, w] = shapeOf(graph, call.inputs[0]!) as [number, number];
   const [sh, sw] = pair(config['strides'], [1, 1]);
-  const axis = (size: number, k: number, s: number) => (padding === 'same' ? Math.ceil(size / s) : Math.ceil((size - k + 1) / s));
+  const axis = (size: number, k: number, s: number) =>
+    padding === 'same' ? Math.ceil(size / s) : Math.ceil((size - k + 1) / s);
   const middle = addValue(graph, `${call.name}/depthwise`, [axis(h, kh, sh), axis(w, kw, sw), c * d]);
   graph.ops.push({
-    type: 'depthwiseConv2d', name: `${call.name}/depthwise`, inputs: [call.inputs[0]!], output: middle, kernel: depthwise,
-    strides: [sh, sw], padding, activation: 'linear',
+    type: 'depthwiseConv2d',
+    name: `${call.name}/depthwise`,
+    inputs: [call.inputs[0]!],
+    output: middle,
+    kernel: depthwise,
+    strides: [sh, sw],
+    padding,
+    activation: 'linear',
   });
   graph.ops.push({
-    type: 'conv2d', name: `${call.name}/pointwise`, inputs: [middle], output: call.output, kernel: pointwise,
-    bias: readWeight(call.layer, 'bias'), strides: [1, 1], padding: 'valid', ...mapActivation(call, config['activation']),
+    type: 'conv2d',
+    name: `${call.name}/pointwise`,
+    inputs: [middle],
+    output: call.output,
+    kernel: pointwise,
+    bias: readWeight(call.layer, 'bias'),
+    strides: [1, 1],
+    padding: 'valid',
+    ...mapActivation(call, config['activation']),
   });
 }
 
@@ -163,16 +227,28 @@ const lowerConvTranspose: LowerFn = (graph, call, config) => {
   requireRank(graph, call, 3);
   const padding = checkConvGeometry(call, config);
   const outputPadding = config['outputPadding'];
-  if (outputPadding != null) fail(call, `has outputPadding ${JSON.stringify(outputPadding)}`, 'sqz supports Conv2DTranspose without outputPadding');
+  if (outputPadding != null)
+    fail(
+      call,
+      `has outputPadding ${JSON.stringify(outputPadding)}`,
+      'sqz supports Conv2DTranspose without outputPadding',
+    );
   const kernel = requireWeight(call, 'kernel');
   const [kh, kw, m, c] = kernel.shape as [number, number, number, number];
   const values = new Float32Array(kernel.values.length);
   for (let tap = 0; tap < kh * kw; tap++) {
-    for (let o = 0; o < m; o++) for (let i = 0; i < c; i++) values[(tap * c + i) * m + o] = kernel.values[(tap * m + o) * c + i]!;
+    for (let o = 0; o < m; o++)
+      for (let i = 0; i < c; i++) values[(tap * c + i) * m + o] = kernel.values[(tap * m + o) * c + i]!;
   }
   graph.ops.push({
-    type: 'conv2dTranspose', name: call.name, inputs: [call.inputs[0]!], output: call.output,
-    kernel: { shape: [kh, kw, c, m], values }, bias: readWeight(call.layer, 'bias'), strides: pair(config['strides'], [1, 1]), padding,
+    type: 'conv2dTranspose',
+    name: call.name,
+    inputs: [call.inputs[0]!],
+    output: call.output,
+    kernel: { shape: [kh, kw, c, m], values },
+    bias: readWeight(call.layer, 'bias'),
+    strides: pair(config['strides'], [1, 1]),
+    padding,
     ...mapActivation(call, config['activation']),
   });
 };
@@ -188,7 +264,16 @@ function lowerPool(type: 'maxPool2d' | 'avgPool2d'): LowerFn {
         const [, t, c] = graph.values[image]!.shape as [number, number, number];
         const out = padding === 'same' ? Math.ceil(t / stride) : Math.ceil((t - size + 1) / stride);
         const result = addValue(graph, `${call.name}/pool`, [1, out, c]);
-        graph.ops.push({ type, name: call.name, inputs: [image], output: result, poolSize: [1, size], strides: [1, stride], padding, activation: 'linear' });
+        graph.ops.push({
+          type,
+          name: call.name,
+          inputs: [image],
+          output: result,
+          poolSize: [1, size],
+          strides: [1, stride],
+          padding,
+          activation: 'linear',
+        });
         return result;
       });
       return;
@@ -196,8 +281,14 @@ function lowerPool(type: 'maxPool2d' | 'avgPool2d'): LowerFn {
     requireRank(graph, call, 3);
     const poolSize = pair(config['poolSize'], [2, 2]);
     graph.ops.push({
-      type, name: call.name, inputs: [call.inputs[0]!], output: call.output, poolSize,
-      strides: pair(config['strides'], poolSize), padding: checkPadding(call, config), activation: 'linear',
+      type,
+      name: call.name,
+      inputs: [call.inputs[0]!],
+      output: call.output,
+      poolSize,
+      strides: pair(config['strides'], poolSize),
+      padding: checkPadding(call, config),
+      activation: 'linear',
     });
   };
 }
@@ -207,9 +298,20 @@ function lowerGlobalPool(type: 'globalAvgPool2d' | 'globalMaxPool2d'): LowerFn {
   return (graph, call) => {
     const shape = shapeOf(graph, call.inputs[0]!);
     if (call.className.endsWith('1D')) {
-      if (shape.length !== 2) fail(call, `has an input of shape [${shape.join(', ')}]`, 'sqz needs a [steps, channels] input (per sample) here');
+      if (shape.length !== 2)
+        fail(
+          call,
+          `has an input of shape [${shape.join(', ')}]`,
+          'sqz needs a [steps, channels] input (per sample) here',
+        );
       const image = addValue(graph, `${call.name}/as_image`, [1, ...shape]);
-      graph.ops.push({ type: 'reshape', name: call.name, inputs: [call.inputs[0]!], output: image, activation: 'linear' });
+      graph.ops.push({
+        type: 'reshape',
+        name: call.name,
+        inputs: [call.inputs[0]!],
+        output: image,
+        activation: 'linear',
+      });
       graph.ops.push({ type, name: call.name, inputs: [image], output: call.output, activation: 'linear' });
       return;
     }
@@ -224,8 +326,11 @@ function softmaxAxisCheck(graph: RawGraph, call: LayerCall, config: LayerConfig)
   const raw = config['axis'];
   const axes = Array.isArray(raw) ? (raw as number[]) : [raw == null ? 1 : Number(raw)];
   if (axes.length !== 1 || (axes[0] !== -1 && axes[0] !== rank - 1)) {
-    fail(call, `takes softmax over axis ${JSON.stringify(raw)} of a rank-${rank} input (batch included)`,
-      'sqz supports softmax over the last axis only');
+    fail(
+      call,
+      `takes softmax over axis ${JSON.stringify(raw)} of a rank-${rank} input (batch included)`,
+      'sqz supports softmax over the last axis only',
+    );
   }
 }
 
@@ -237,7 +342,8 @@ const lowerActivation: LowerFn = (graph, call, config) => {
     if (maxValue != null && !(Number(maxValue) > 0)) {
       fail(call, `has maxValue ${String(maxValue)}`, 'sqz supports ReLU with maxValue > 0 or unset');
     }
-    act = maxValue == null ? { activation: 'relu' as const } : { activation: 'relu' as const, clipMax: Number(maxValue) };
+    act =
+      maxValue == null ? { activation: 'relu' as const } : { activation: 'relu' as const, clipMax: Number(maxValue) };
   } else if (call.className === 'ELU') {
     const alpha = Number(config['alpha'] ?? 1);
     if (alpha !== 1) fail(call, `has alpha ${alpha}`, 'sqz supports ELU with alpha 1 (as tfjs-layers does)');
@@ -260,8 +366,11 @@ function lowerMerge(type: 'add' | 'multiply' | 'average' | 'maximum' | 'minimum'
   return (graph, call) => {
     const shapes = call.inputs.map((v) => shapeOf(graph, v).join(','));
     if (call.inputs.length < 2 || shapes.some((s) => s !== shapes[0])) {
-      fail(call, `${verb} inputs of shapes ${shapes.map((s) => `[${s}]`).join(' and ')}`,
-        `sqz supports ${call.className} of two or more inputs of equal shape (no broadcasting)`);
+      fail(
+        call,
+        `${verb} inputs of shapes ${shapes.map((s) => `[${s}]`).join(' and ')}`,
+        `sqz supports ${call.className} of two or more inputs of equal shape (no broadcasting)`,
+      );
     }
     graph.ops.push({ type, name: call.name, inputs: [...call.inputs], output: call.output, activation: 'linear' });
   };
@@ -277,19 +386,43 @@ const lowerConcat: LowerFn = (graph, call, config) => {
     if (rank !== 1) fail(call, `has an input of rank ${rank} per sample`, 'RepeatVector takes a vector');
     const n = Number(config['n']);
     const row = addValue(graph, `${call.name}/row`, [1, ...shapeOf(graph, call.inputs[0]!)]);
-    graph.ops.push({ type: 'reshape', name: call.name, inputs: [call.inputs[0]!], output: n === 1 ? call.output : row, activation: 'linear' });
+    graph.ops.push({
+      type: 'reshape',
+      name: call.name,
+      inputs: [call.inputs[0]!],
+      output: n === 1 ? call.output : row,
+      activation: 'linear',
+    });
     if (n !== 1) {
-      graph.ops.push({ type: 'concat', name: call.name, inputs: new Array<number>(n).fill(row), output: call.output, activation: 'linear', params: [0] });
+      graph.ops.push({
+        type: 'concat',
+        name: call.name,
+        inputs: new Array<number>(n).fill(row),
+        output: call.output,
+        activation: 'linear',
+        params: [0],
+      });
     }
     return;
   }
   const raw = Number(config['axis'] ?? -1);
   const axis = raw < 0 ? rank + 1 + raw : raw;
   if (!Number.isInteger(axis) || axis < 1 || axis > rank) {
-    fail(call, `concatenates along axis ${raw} of rank-${rank + 1} inputs (batch included)`, 'sqz concatenates along a non-batch axis');
+    fail(
+      call,
+      `concatenates along axis ${raw} of rank-${rank + 1} inputs (batch included)`,
+      'sqz concatenates along a non-batch axis',
+    );
   }
   if (call.inputs.length < 2) fail(call, 'has one input', 'Concatenate needs two or more');
-  graph.ops.push({ type: 'concat', name: call.name, inputs: [...call.inputs], output: call.output, activation: 'linear', params: [axis - 1] });
+  graph.ops.push({
+    type: 'concat',
+    name: call.name,
+    inputs: [...call.inputs],
+    output: call.output,
+    activation: 'linear',
+    params: [axis - 1],
+  });
 };
 
 /**
@@ -298,17 +431,23 @@ const lowerConcat: LowerFn = (graph, call, config) => {
  */
 const lowerPrelu: LowerFn = (graph, call, config) => {
   const shape = shapeOf(graph, call.inputs[0]!);
-  const channels = shape[shape.length - 1]!, size = shape.reduce((a, b) => a * b, 1);
+  const channels = shape[shape.length - 1]!,
+    size = shape.reduce((a, b) => a * b, 1);
   let alpha: Float32Array;
   if (call.className === 'LeakyReLU') {
     alpha = new Float32Array(channels).fill(Number(config['alpha'] ?? 0.3));
   } else {
     const weight = requireWeight(call, 'alpha');
-    const perChannel = weight.shape.slice(0, -1).every((d) => d === 1) && weight.shape[weight.shape.length - 1] === channels;
+    const perChannel =
+      weight.shape.slice(0, -1).every((d) => d === 1) && weight.shape[weight.shape.length - 1] === channels;
     alpha = perChannel ? weight.values : broadcastTo(weight, shape);
   }
   graph.ops.push({
-    type: 'prelu', name: call.name, inputs: [call.inputs[0]!], output: call.output, activation: 'linear',
+    type: 'prelu',
+    name: call.name,
+    inputs: [call.inputs[0]!],
+    output: call.output,
+    activation: 'linear',
     bias: { shape: [alpha.length === channels ? channels : size], values: alpha },
   });
 };
@@ -329,11 +468,25 @@ function broadcastTo(t: IRTensor, shape: number[]): Float32Array {
 /** [top, bottom, left, right] of a Keras 2-D edge config (ZeroPadding2D's padding, Cropping2D's cropping). */
 function edges(call: LayerCall, value: unknown): number[] {
   const pairOf = (v: unknown): [number, number] => (typeof v === 'number' ? [v, v] : pair(v, [0, 0]));
-  const [rows, cols] = typeof value === 'number' ? [[value, value], [value, value]] : Array.isArray(value) && value.length === 2
-    ? [pairOf(value[0]), pairOf(value[1])] : [[NaN, NaN], [NaN, NaN]];
+  const [rows, cols] =
+    typeof value === 'number'
+      ? [
+          [value, value],
+          [value, value],
+        ]
+      : Array.isArray(value) && value.length === 2
+        ? [pairOf(value[0]), pairOf(value[1])]
+        : [
+            [NaN, NaN],
+            [NaN, NaN],
+          ];
   const out = [...rows!, ...cols!];
   if (!out.every((v) => Number.isInteger(v) && v >= 0)) {
-    fail(call, `has edges ${JSON.stringify(value)}`, 'sqz needs [[top, bottom], [left, right]] of non-negative integers');
+    fail(
+      call,
+      `has edges ${JSON.stringify(value)}`,
+      'sqz needs [[top, bottom], [left, right]] of non-negative integers',
+    );
   }
   return out;
 }
@@ -343,7 +496,12 @@ function lowerEdges(type: 'zeroPad2d' | 'crop2d', key: 'padding' | 'cropping'): 
   return (graph, call, config) => {
     requireRank(graph, call, 3);
     graph.ops.push({
-      type, name: call.name, inputs: [call.inputs[0]!], output: call.output, activation: 'linear', params: edges(call, config[key]),
+      type,
+      name: call.name,
+      inputs: [call.inputs[0]!],
+      output: call.output,
+      activation: 'linear',
+      params: edges(call, config[key]),
     });
   };
 }
@@ -353,10 +511,18 @@ const lowerUpSampling: LowerFn = (graph, call, config) => {
   requireRank(graph, call, 3);
   const interpolation = config['interpolation'] ?? 'nearest';
   if (interpolation !== 'nearest') {
-    fail(call, `uses interpolation '${String(interpolation)}'`, "sqz supports UpSampling2D with interpolation 'nearest'");
+    fail(
+      call,
+      `uses interpolation '${String(interpolation)}'`,
+      "sqz supports UpSampling2D with interpolation 'nearest'",
+    );
   }
   graph.ops.push({
-    type: 'upSampling2d', name: call.name, inputs: [call.inputs[0]!], output: call.output, activation: 'linear',
+    type: 'upSampling2d',
+    name: call.name,
+    inputs: [call.inputs[0]!],
+    output: call.output,
+    activation: 'linear',
     params: pair(config['size'], [2, 2]),
   });
 };
@@ -369,7 +535,14 @@ const lowerPermute: LowerFn = (graph, call, config) => {
   if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
     fail(call, `has dims ${JSON.stringify(config['dims'])}`, `sqz needs a permutation of 1..${rank}`);
   }
-  graph.ops.push({ type: 'transpose', name: call.name, inputs: [call.inputs[0]!], output: call.output, activation: 'linear', params: perm });
+  graph.ops.push({
+    type: 'transpose',
+    name: call.name,
+    inputs: [call.inputs[0]!],
+    output: call.output,
+    activation: 'linear',
+    params: perm,
+  });
 };
 
 /** A Keras layer's number `key` (finite), or the one-line error naming the layer. */
@@ -382,13 +555,27 @@ function finiteNumber(call: LayerCall, config: LayerConfig, key: string, fallbac
 /** Rescaling: a rescale op whose bias slot holds [scale, offset]. */
 const lowerRescale: LowerFn = (graph, call, config) => {
   const values = Float32Array.of(finiteNumber(call, config, 'scale', 1), finiteNumber(call, config, 'offset', 0));
-  graph.ops.push({ type: 'rescale', name: call.name, inputs: [call.inputs[0]!], output: call.output, activation: 'linear', bias: { shape: [2], values } });
+  graph.ops.push({
+    type: 'rescale',
+    name: call.name,
+    inputs: [call.inputs[0]!],
+    output: call.output,
+    activation: 'linear',
+    bias: { shape: [2], values },
+  });
 };
 
 /** ThresholdedReLU: a thresholdedRelu op whose bias slot holds [theta]. */
 const lowerThresholded: LowerFn = (graph, call, config) => {
   const values = Float32Array.of(finiteNumber(call, config, 'theta', 1));
-  graph.ops.push({ type: 'thresholdedRelu', name: call.name, inputs: [call.inputs[0]!], output: call.output, activation: 'linear', bias: { shape: [1], values } });
+  graph.ops.push({
+    type: 'thresholdedRelu',
+    name: call.name,
+    inputs: [call.inputs[0]!],
+    output: call.output,
+    activation: 'linear',
+    bias: { shape: [1], values },
+  });
 };
 
 /**
@@ -405,7 +592,10 @@ function rescaleForward(x: tf.Tensor, p: tf.Tensor): tf.Tensor {
       value: tf.tidy(() => tf.add(tf.mul(input, scale!), offset!)),
       gradFunc: (dy: tf.Tensor) => [tf.mul(dy, scale!), tf.zeros(shape)],
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (input: tf.Tensor, constants: tf.Tensor) => tf.Tensor;
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
+    input: tf.Tensor,
+    constants: tf.Tensor,
+  ) => tf.Tensor;
   return op(x, p);
 }
 
@@ -421,7 +611,13 @@ function thresholdedForward(x: tf.Tensor, theta: tf.Tensor): tf.Tensor {
 const params = (op: IROp): number[] => op.params ?? [];
 
 const lowerReshape: LowerFn = (graph, call) => {
-  graph.ops.push({ type: 'reshape', name: call.name, inputs: [call.inputs[0]!], output: call.output, activation: 'linear' });
+  graph.ops.push({
+    type: 'reshape',
+    name: call.name,
+    inputs: [call.inputs[0]!],
+    output: call.output,
+    activation: 'linear',
+  });
 };
 
 /** Every op: its lowering and its forward, keyed by the op's name. */
@@ -432,12 +628,16 @@ export const COMPILER_OPS: Record<OpName, CompilerOp> = {
   },
   conv2d: {
     lower: lowerConv('conv2d'),
-    forward: (c) => addBias(tf.conv2d(c.xs[0] as tf.Tensor4D, c.kernel() as tf.Tensor4D, strides(c.op), padding(c.op)), c.bias()),
+    forward: (c) =>
+      addBias(tf.conv2d(c.xs[0] as tf.Tensor4D, c.kernel() as tf.Tensor4D, strides(c.op), padding(c.op)), c.bias()),
   },
   depthwiseConv2d: {
     lower: lowerConv('depthwiseConv2d'),
-    forward: (c) => addBias(
-      tf.depthwiseConv2d(c.xs[0] as tf.Tensor4D, c.kernel() as tf.Tensor4D, strides(c.op), padding(c.op)), c.bias()),
+    forward: (c) =>
+      addBias(
+        tf.depthwiseConv2d(c.xs[0] as tf.Tensor4D, c.kernel() as tf.Tensor4D, strides(c.op), padding(c.op)),
+        c.bias(),
+      ),
   },
   maxPool2d: {
     lower: lowerPool('maxPool2d'),
@@ -464,7 +664,12 @@ export const COMPILER_OPS: Record<OpName, CompilerOp> = {
     lower: lowerEdges('zeroPad2d', 'padding'),
     forward: (c) => {
       const [top, bottom, left, right] = params(c.op) as [number, number, number, number];
-      return tf.pad(c.xs[0]!, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+      return tf.pad(c.xs[0]!, [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ]);
     },
   },
   crop2d: {
@@ -475,19 +680,40 @@ export const COMPILER_OPS: Record<OpName, CompilerOp> = {
     },
   },
   concat: { lower: lowerConcat, forward: (c) => tf.concat(c.xs, params(c.op)[0]! + 1) },
-  multiply: { lower: lowerMerge('multiply', 'multiplies'), forward: (c) => c.xs.slice(1).reduce((p, y) => tf.mul(p, y), c.xs[0]!) },
+  multiply: {
+    lower: lowerMerge('multiply', 'multiplies'),
+    forward: (c) => c.xs.slice(1).reduce((p, y) => tf.mul(p, y), c.xs[0]!),
+  },
   // As tfjs-layers: the sum, then times 1 / n.
   average: {
     lower: lowerMerge('average', 'averages'),
-    forward: (c) => tf.mul(c.xs.slice(1).reduce((sum, y) => tf.add(sum, y), c.xs[0]!), 1 / c.xs.length),
+    forward: (c) =>
+      tf.mul(
+        c.xs.slice(1).reduce((sum, y) => tf.add(sum, y), c.xs[0]!),
+        1 / c.xs.length,
+      ),
   },
-  maximum: { lower: lowerMerge('maximum', 'takes the maximum of'), forward: (c) => c.xs.slice(1).reduce((m, y) => tf.maximum(m, y), c.xs[0]!) },
-  minimum: { lower: lowerMerge('minimum', 'takes the minimum of'), forward: (c) => c.xs.slice(1).reduce((m, y) => tf.minimum(m, y), c.xs[0]!) },
+  maximum: {
+    lower: lowerMerge('maximum', 'takes the maximum of'),
+    forward: (c) => c.xs.slice(1).reduce((m, y) => tf.maximum(m, y), c.xs[0]!),
+  },
+  minimum: {
+    lower: lowerMerge('minimum', 'takes the minimum of'),
+    forward: (c) => c.xs.slice(1).reduce((m, y) => tf.minimum(m, y), c.xs[0]!),
+  },
   conv2dTranspose: {
     lower: lowerConvTranspose,
-    forward: (c) => addBias(tf.conv2dTranspose(
-      c.xs[0] as tf.Tensor4D, tf.transpose(c.kernel(), [0, 1, 3, 2]) as tf.Tensor4D, [c.batch, ...c.outputShape] as [number, number, number, number],
-      strides(c.op), padding(c.op)), c.bias()),
+    forward: (c) =>
+      addBias(
+        tf.conv2dTranspose(
+          c.xs[0] as tf.Tensor4D,
+          tf.transpose(c.kernel(), [0, 1, 3, 2]) as tf.Tensor4D,
+          [c.batch, ...c.outputShape] as [number, number, number, number],
+          strides(c.op),
+          padding(c.op),
+        ),
+        c.bias(),
+      ),
   },
   transpose: { lower: lowerPermute, forward: (c) => tf.transpose(c.xs[0]!, [0, ...params(c.op).map((p) => p + 1)]) },
   rescale: { lower: lowerRescale, forward: (c) => rescaleForward(c.xs[0]!, c.bias()!) },

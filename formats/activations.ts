@@ -3,8 +3,21 @@
 // dead-unit pass). The wasm runtime's kernels are in assembly/kernels/activation.ts; docs/adding-an-op.md says
 // what a new entry touches. No imports beyond the constants, so the browser runtime can use it.
 import {
-  ACT_LINEAR, ACT_RELU, ACT_RELU_CLIP, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, ACT_ELU, ACT_SELU, ACT_SOFTPLUS,
-  ACT_SOFTSIGN, ACT_HARD_SIGMOID, ACT_SWISH, ACT_MISH, ACT_GELU, ACT_LOG_SOFTMAX,
+  ACT_LINEAR,
+  ACT_RELU,
+  ACT_RELU_CLIP,
+  ACT_SIGMOID,
+  ACT_SOFTMAX,
+  ACT_TANH,
+  ACT_ELU,
+  ACT_SELU,
+  ACT_SOFTPLUS,
+  ACT_SOFTSIGN,
+  ACT_HARD_SIGMOID,
+  ACT_SWISH,
+  ACT_MISH,
+  ACT_GELU,
+  ACT_LOG_SOFTMAX,
 } from './constants.js';
 
 /** One activation. `apply` (elementwise ones) or `applyRow` (row-wise ones) is the f64 reference formula. */
@@ -41,7 +54,8 @@ function softmaxRow(row: Float64Array): void {
 function erf(x: number): number {
   const a = Math.abs(x);
   if (a < 3) {
-    let term = a, sum = a;
+    let term = a,
+      sum = a;
     for (let n = 1; Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
       term *= (-a * a) / n;
       sum += term / (2 * n + 1);
@@ -68,36 +82,63 @@ const ACTIVATIONS_TABLE = [
   { code: ACT_LINEAR, name: 'linear', keras: ['linear'], elementwise: true, apply: (x: number) => x },
   { code: ACT_RELU, name: 'relu', keras: ['relu'], elementwise: true, apply: (x: number) => Math.max(x, 0) },
   {
-    code: ACT_RELU_CLIP, name: 'relu-clip', keras: [], elementwise: true,
+    code: ACT_RELU_CLIP,
+    name: 'relu-clip',
+    keras: [],
+    elementwise: true,
     apply: (x: number, clip: number) => Math.min(Math.max(x, 0), clip),
   },
-  { code: ACT_SIGMOID, name: 'sigmoid', keras: ['sigmoid'], elementwise: true, apply: (x: number) => 1 / (1 + Math.exp(-x)) },
+  {
+    code: ACT_SIGMOID,
+    name: 'sigmoid',
+    keras: ['sigmoid'],
+    elementwise: true,
+    apply: (x: number) => 1 / (1 + Math.exp(-x)),
+  },
   { code: ACT_TANH, name: 'tanh', keras: ['tanh'], elementwise: true, apply: Math.tanh },
   { code: ACT_SOFTMAX, name: 'softmax', keras: ['softmax'], elementwise: false, applyRow: softmaxRow },
   { code: ACT_ELU, name: 'elu', keras: ['elu'], elementwise: true, apply: (x: number) => (x > 0 ? x : Math.expm1(x)) },
   {
-    code: ACT_SELU, name: 'selu', keras: ['selu'], elementwise: true,
+    code: ACT_SELU,
+    name: 'selu',
+    keras: ['selu'],
+    elementwise: true,
     apply: (x: number) => 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * Math.expm1(x)),
   },
   {
-    code: ACT_SOFTPLUS, name: 'softplus', keras: ['softplus'], elementwise: true,
+    code: ACT_SOFTPLUS,
+    name: 'softplus',
+    keras: ['softplus'],
+    elementwise: true,
     apply: (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))),
   },
   {
-    code: ACT_SOFTSIGN, name: 'softsign', keras: ['softsign'], elementwise: true,
+    code: ACT_SOFTSIGN,
+    name: 'softsign',
+    keras: ['softsign'],
+    elementwise: true,
     apply: (x: number) => x / (1 + Math.abs(x)),
   },
   {
-    code: ACT_HARD_SIGMOID, name: 'hardSigmoid', keras: ['hardSigmoid'], elementwise: true,
+    code: ACT_HARD_SIGMOID,
+    name: 'hardSigmoid',
+    keras: ['hardSigmoid'],
+    elementwise: true,
     apply: (x: number) => Math.min(Math.max(0.2 * x + 0.5, 0), 1),
   },
   { code: ACT_SWISH, name: 'swish', keras: ['swish'], elementwise: true, apply: (x: number) => x / (1 + Math.exp(-x)) },
   {
-    code: ACT_MISH, name: 'mish', keras: ['mish'], elementwise: true,
+    code: ACT_MISH,
+    name: 'mish',
+    keras: ['mish'],
+    elementwise: true,
     apply: (x: number) => x * Math.tanh(x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))),
   },
   {
-    code: ACT_GELU, name: 'gelu', keras: ['gelu'], elementwise: true,
+    code: ACT_GELU,
+    name: 'gelu',
+    keras: ['gelu'],
+    elementwise: true,
     apply: (x: number) => 0.5 * x * (1 + erf(x / Math.SQRT2)),
   },
   { code: ACT_LOG_SOFTMAX, name: 'logSoftmax', keras: ['logSoftmax'], elementwise: false, applyRow: logSoftmaxRow },

@@ -17,7 +17,8 @@ export function bitmapEncode(positions: Uint32Array, n: number): Uint8Array {
   let prev = -1;
   for (let i = 0; i < positions.length; i++) {
     const p = positions[i];
-    if (p <= prev || p >= n) throw new RangeError(`bitmapEncode: positions[${i}] = ${p} is not increasing or not < n = ${n}`);
+    if (p <= prev || p >= n)
+      throw new RangeError(`bitmapEncode: positions[${i}] = ${p} is not increasing or not < n = ${n}`);
     out[p >>> 3] |= 1 << (p & 7);
     prev = p;
   }
@@ -40,7 +41,7 @@ export function bitmapDecode(bytes: Uint8Array, nnz: number, n: number): Uint32A
   if (bytes.length !== want) {
     throw new SqzFormatError(ERR_MALFORMED, `bitmap of ${n} positions needs ${want} bytes, got ${bytes.length}`);
   }
-  if (n % 8 !== 0 && want > 0 && (bytes[want - 1] >>> (n % 8)) !== 0) {
+  if (n % 8 !== 0 && want > 0 && bytes[want - 1] >>> (n % 8) !== 0) {
     throw new SqzFormatError(ERR_MALFORMED, `bitmap has bits set at positions ≥ n = ${n}`);
   }
   let count = 0;

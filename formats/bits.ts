@@ -135,7 +135,7 @@ export class BitReader {
     let pos = this.pos;
     if (pos >= this.end) return true;
     if ((pos & 7) !== 0) {
-      if ((this.bytes[pos >>> 3] >>> (pos & 7)) !== 0) return false;
+      if (this.bytes[pos >>> 3] >>> (pos & 7) !== 0) return false;
       pos = (pos + 7) & ~7;
     }
     for (let i = pos >>> 3; i < this.bytes.length; i++) if (this.bytes[i] !== 0) return false;
@@ -146,7 +146,7 @@ export class BitReader {
 /** Smallest width b ≥ 1 with 2^b ≥ count (count ≤ 2^16). */
 export function bitsForCount(count: number): number {
   let b = 1;
-  while ((1 << b) < count) b++;
+  while (1 << b < count) b++;
   return b;
 }
 
@@ -160,7 +160,8 @@ export function packedByteLength(count: number, bits: number): number {
  * @returns ceil(count · bits / 8) bytes
  */
 export function packCodes(codes: Uint8Array | Uint16Array, bits: number): Uint8Array {
-  if (!(bits >= 1 && bits <= 16 && Number.isInteger(bits))) throw new RangeError(`packCodes: bits must be 1..16, got ${bits}`);
+  if (!(bits >= 1 && bits <= 16 && Number.isInteger(bits)))
+    throw new RangeError(`packCodes: bits must be 1..16, got ${bits}`);
   const out = new Uint8Array(packedByteLength(codes.length, bits));
   const limit = 1 << bits;
   if (bits === 8) {
@@ -194,15 +195,19 @@ export function packCodes(codes: Uint8Array | Uint16Array, bits: number): Uint8A
  * ceil(count · bits / 8) bytes (the caller validates lengths and padding).
  */
 export function unpackCodes(bytes: Uint8Array, count: number, bits: number): Uint16Array {
-  if (!(bits >= 1 && bits <= 16 && Number.isInteger(bits))) throw new RangeError(`unpackCodes: bits must be 1..16, got ${bits}`);
+  if (!(bits >= 1 && bits <= 16 && Number.isInteger(bits)))
+    throw new RangeError(`unpackCodes: bits must be 1..16, got ${bits}`);
   const need = packedByteLength(count, bits);
-  if (bytes.length < need) throw new RangeError(`unpackCodes: ${count} codes of ${bits} bits need ${need} bytes, got ${bytes.length}`);
+  if (bytes.length < need)
+    throw new RangeError(`unpackCodes: ${count} codes of ${bits} bits need ${need} bytes, got ${bytes.length}`);
   const out = new Uint16Array(count);
   if (bits === 8) {
     out.set(bytes.subarray(0, count));
     return out;
   }
-  forEachCode(bytes, count, bits, (j, code) => { out[j] = code; });
+  forEachCode(bytes, count, bits, (j, code) => {
+    out[j] = code;
+  });
   return out;
 }
 
@@ -210,7 +215,12 @@ export function unpackCodes(bytes: Uint8Array, count: number, bits: number): Uin
  * Calls `visit(j, code)` for `count` packed codes of `bits` bits (1 ≤ bits ≤ 16), in order. `bytes` must hold
  * at least ceil(count · bits / 8) bytes: nothing is checked here (callers have validated the lengths).
  */
-export function forEachCode(bytes: Uint8Array, count: number, bits: number, visit: (j: number, code: number) => void): void {
+export function forEachCode(
+  bytes: Uint8Array,
+  count: number,
+  bits: number,
+  visit: (j: number, code: number) => void,
+): void {
   const mask = (1 << bits) - 1;
   let acc = 0;
   let accBits = 0;

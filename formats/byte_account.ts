@@ -97,15 +97,30 @@ export function modelByteAccount(model: ModelMessage, fileBytes?: number): Model
     const biasTensor = op.bias - 1;
     kernels.add(weight);
     if (biasTensor >= 0) biases.add(biasTensor);
-    layers.push({ op: index, weight, biasTensor, ...tensors[weight]!, bias: biasTensor >= 0 ? tensorTotal(biasTensor) : 0 });
+    layers.push({
+      op: index,
+      weight,
+      biasTensor,
+      ...tensors[weight]!,
+      bias: biasTensor >= 0 ? tensorTotal(biasTensor) : 0,
+    });
   });
-  model.ops.forEach((op) => { if (op.weight === 0 && op.bias !== 0) biases.add(op.bias - 1); });
+  model.ops.forEach((op) => {
+    if (op.weight === 0 && op.bias !== 0) biases.add(op.bias - 1);
+  });
   for (const k of kernels) biases.delete(k);
 
   const modelTotal = modelBytes(model);
   const file = fileBytes ?? HEADER_BYTES + modelTotal;
   const totals: FileByteTotals = {
-    file, header: HEADER_BYTES, graph: modelTotal - tensors.reduce((s, p) => s + tensorPartsTotal(p), 0), values: 0, positions: 0, codebook: 0, framing: 0, bias: 0,
+    file,
+    header: HEADER_BYTES,
+    graph: modelTotal - tensors.reduce((s, p) => s + tensorPartsTotal(p), 0),
+    values: 0,
+    positions: 0,
+    codebook: 0,
+    framing: 0,
+    bias: 0,
     other: file - HEADER_BYTES - modelTotal,
   };
   tensors.forEach((p, index) => {

@@ -3,8 +3,17 @@
 // SqzFormatError with its ERR_* code and the byte offset where it was found.
 import protobuf from 'protobufjs';
 import {
-  ERR_CHECKSUM, ERR_MAGIC, ERR_MALFORMED, ERR_TRUNCATED, ERR_VERSION, FORMAT_VERSION, HEADER_BYTES,
-  MAGIC_0, MAGIC_1, MAGIC_2, MAGIC_3,
+  ERR_CHECKSUM,
+  ERR_MAGIC,
+  ERR_MALFORMED,
+  ERR_TRUNCATED,
+  ERR_VERSION,
+  FORMAT_VERSION,
+  HEADER_BYTES,
+  MAGIC_0,
+  MAGIC_1,
+  MAGIC_2,
+  MAGIC_3,
 } from './constants.js';
 import { crc32 } from './crc32.js';
 import { SqzFormatError } from './errors.js';
@@ -66,17 +75,31 @@ interface DecodedModel {
 
 function toTensor(m: Partial<TensorMessage>): TensorMessage {
   return {
-    shape: Array.from(m.shape ?? []), encoding: m.encoding ?? 0, data: plainBytes(m.data), bits: m.bits ?? 0,
-    codebook: plainBytes(m.codebook), codebookType: m.codebookType ?? 0, positions: plainBytes(m.positions),
-    riceK: m.riceK ?? 0, nnz: m.nnz ?? 0,
+    shape: Array.from(m.shape ?? []),
+    encoding: m.encoding ?? 0,
+    data: plainBytes(m.data),
+    bits: m.bits ?? 0,
+    codebook: plainBytes(m.codebook),
+    codebookType: m.codebookType ?? 0,
+    positions: plainBytes(m.positions),
+    riceK: m.riceK ?? 0,
+    nnz: m.nnz ?? 0,
   };
 }
 
 function toOp(m: Partial<OpMessage>): OpMessage {
   return {
-    type: m.type ?? 0, inputs: Array.from(m.inputs ?? []), outputs: Array.from(m.outputs ?? []),
-    weight: m.weight ?? 0, bias: m.bias ?? 0, kernel: Array.from(m.kernel ?? []), strides: Array.from(m.strides ?? []),
-    padding: m.padding ?? 0, activation: m.activation ?? 0, clipMax: m.clipMax ?? 0, params: Array.from(m.params ?? []),
+    type: m.type ?? 0,
+    inputs: Array.from(m.inputs ?? []),
+    outputs: Array.from(m.outputs ?? []),
+    weight: m.weight ?? 0,
+    bias: m.bias ?? 0,
+    kernel: Array.from(m.kernel ?? []),
+    strides: Array.from(m.strides ?? []),
+    padding: m.padding ?? 0,
+    activation: m.activation ?? 0,
+    clipMax: m.clipMax ?? 0,
+    params: Array.from(m.params ?? []),
   };
 }
 
@@ -138,7 +161,9 @@ function decodePayload(payload: Uint8Array): ModelMessage {
     // protobufjs's bounds errors read "index out of range: <pos> + <wanted> > <len>"; otherwise use the reader.
     const match = /index out of range: (\d+) \+ (\d+) > (\d+)/.exec(message);
     const pos = match ? Number(match[1]) : reader.pos;
-    const detail = match ? `a field needs ${match[2]} bytes at payload offset ${match[1]}, only ${Number(match[3]) - Number(match[1])} remain` : message;
+    const detail = match
+      ? `a field needs ${match[2]} bytes at payload offset ${match[1]}, only ${Number(match[3]) - Number(match[1])} remain`
+      : message;
     throw new SqzFormatError(ERR_MALFORMED, `payload is not a valid sqz.Model: ${detail}`, HEADER_BYTES + pos);
   }
 }
@@ -152,31 +177,53 @@ function decodePayload(payload: Uint8Array): ModelMessage {
  */
 export function readSqz(bytes: Uint8Array): ModelMessage {
   if (bytes.length < HEADER_BYTES) {
-    throw new SqzFormatError(ERR_TRUNCATED, `file has ${bytes.length} bytes, less than the ${HEADER_BYTES}-byte header`, bytes.length);
+    throw new SqzFormatError(
+      ERR_TRUNCATED,
+      `file has ${bytes.length} bytes, less than the ${HEADER_BYTES}-byte header`,
+      bytes.length,
+    );
   }
   if (!MAGIC.every((m, i) => bytes[i] === m)) {
-    throw new SqzFormatError(ERR_MAGIC, `not a .sqz file: starts with ${hex(bytes.subarray(0, 4))}, expected ${hex(MAGIC)}`, 0);
+    throw new SqzFormatError(
+      ERR_MAGIC,
+      `not a .sqz file: starts with ${hex(bytes.subarray(0, 4))}, expected ${hex(MAGIC)}`,
+      0,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint16(4, true);
   if (version !== FORMAT_VERSION) {
-    throw new SqzFormatError(ERR_VERSION, `format version ${version} is not supported; this reader supports version ${FORMAT_VERSION}`, 4);
+    throw new SqzFormatError(
+      ERR_VERSION,
+      `format version ${version} is not supported; this reader supports version ${FORMAT_VERSION}`,
+      4,
+    );
   }
   const payloadLength = view.getUint32(6, true);
   const present = bytes.length - HEADER_BYTES;
   if (payloadLength > present) {
-    throw new SqzFormatError(ERR_TRUNCATED,
+    throw new SqzFormatError(
+      ERR_TRUNCATED,
       `file is truncated: the header promises ${payloadLength} payload bytes (${HEADER_BYTES + payloadLength} in all), only ${present} are present (${bytes.length} in all)`,
-      bytes.length);
+      bytes.length,
+    );
   }
   const payload = bytes.subarray(HEADER_BYTES, HEADER_BYTES + payloadLength);
   const expectedCrc = view.getUint32(10, true);
   const actualCrc = crc32(payload);
   if (expectedCrc !== actualCrc) {
-    throw new SqzFormatError(ERR_CHECKSUM, `file is corrupt: header CRC-32 is ${hex32(expectedCrc)}, payload CRC-32 is ${hex32(actualCrc)}`, 10);
+    throw new SqzFormatError(
+      ERR_CHECKSUM,
+      `file is corrupt: header CRC-32 is ${hex32(expectedCrc)}, payload CRC-32 is ${hex32(actualCrc)}`,
+      10,
+    );
   }
   if (payloadLength < present) {
-    throw new SqzFormatError(ERR_MALFORMED, `${present - payloadLength} bytes follow the ${payloadLength}-byte payload; a .sqz file ends with its payload`, HEADER_BYTES + payloadLength);
+    throw new SqzFormatError(
+      ERR_MALFORMED,
+      `${present - payloadLength} bytes follow the ${payloadLength}-byte payload; a .sqz file ends with its payload`,
+      HEADER_BYTES + payloadLength,
+    );
   }
   const model = decodePayload(payload);
   validateModel(model, messageOffsets(payload));

@@ -8,7 +8,15 @@ import { ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE } fr
 export type TensorField = 'data' | 'bits' | 'codebook' | 'codebookType' | 'positions' | 'riceK' | 'nnz';
 
 /** Every optional field of a Tensor message, in field-number order. */
-export const TENSOR_FIELDS: readonly TensorField[] = ['data', 'bits', 'codebook', 'codebookType', 'positions', 'riceK', 'nnz'];
+export const TENSOR_FIELDS: readonly TensorField[] = [
+  'data',
+  'bits',
+  'codebook',
+  'codebookType',
+  'positions',
+  'riceK',
+  'nnz',
+];
 
 export interface EncodingDescriptor {
   /** ENC_* */
@@ -32,15 +40,27 @@ const ENCODINGS_TABLE = [
   { code: ENC_F32, name: 'f32', constant: 'ENC_F32', valueBits: 32, codebook: false, sparse: false, fields: ['data'] },
   { code: ENC_F16, name: 'f16', constant: 'ENC_F16', valueBits: 16, codebook: false, sparse: false, fields: ['data'] },
   {
-    code: ENC_CODEBOOK, name: 'codebook', constant: 'ENC_CODEBOOK', codebook: true, sparse: false,
+    code: ENC_CODEBOOK,
+    name: 'codebook',
+    constant: 'ENC_CODEBOOK',
+    codebook: true,
+    sparse: false,
     fields: ['data', 'bits', 'codebook', 'codebookType'],
   },
   {
-    code: ENC_SPARSE_BITMAP, name: 'sparse-bitmap', constant: 'ENC_SPARSE_BITMAP', codebook: true, sparse: true,
+    code: ENC_SPARSE_BITMAP,
+    name: 'sparse-bitmap',
+    constant: 'ENC_SPARSE_BITMAP',
+    codebook: true,
+    sparse: true,
     fields: ['data', 'bits', 'codebook', 'codebookType', 'positions', 'nnz'],
   },
   {
-    code: ENC_SPARSE_RICE, name: 'sparse-rice', constant: 'ENC_SPARSE_RICE', codebook: true, sparse: true,
+    code: ENC_SPARSE_RICE,
+    name: 'sparse-rice',
+    constant: 'ENC_SPARSE_RICE',
+    codebook: true,
+    sparse: true,
     fields: ['data', 'bits', 'codebook', 'codebookType', 'positions', 'riceK', 'nnz'],
   },
 ] as const satisfies readonly EncodingDescriptor[];

@@ -1,8 +1,17 @@
 // Error classes shared by formats/ (TS reader/writer), runtime/ (wasm host) and compiler/.
 // No imports beyond the constants, so the browser runtime can use this file as is.
 import {
-  ERR_CHECKSUM, ERR_INPUT, ERR_MAGIC, ERR_MALFORMED, ERR_MEMORY, ERR_NONE, ERR_SHAPE,
-  ERR_STATE, ERR_TRUNCATED, ERR_UNSUPPORTED, ERR_VERSION,
+  ERR_CHECKSUM,
+  ERR_INPUT,
+  ERR_MAGIC,
+  ERR_MALFORMED,
+  ERR_MEMORY,
+  ERR_NONE,
+  ERR_SHAPE,
+  ERR_STATE,
+  ERR_TRUNCATED,
+  ERR_UNSUPPORTED,
+  ERR_VERSION,
 } from './constants.js';
 
 const CODE_NAMES: Record<number, string> = {

@@ -3,8 +3,14 @@
 // The runtime chooses the path at load (assembly/prepare.ts, assembly/kernels/conv_compressed.ts,
 // assembly/kernels/pool2d.ts) and reports it per op (opPaths).
 import {
-  PATH_CONV_IM2COL, PATH_CONV_PLANAR, PATH_CONV_SHIFTED, PATH_DECODED, PATH_DENSE_COMPRESSED, PATH_POOL_2X2,
-  PATH_POOL_CELLS, PATH_POOL_WINDOW,
+  PATH_CONV_IM2COL,
+  PATH_CONV_PLANAR,
+  PATH_CONV_SHIFTED,
+  PATH_DECODED,
+  PATH_DENSE_COMPRESSED,
+  PATH_POOL_2X2,
+  PATH_POOL_CELLS,
+  PATH_POOL_WINDOW,
 } from './constants.js';
 
 export interface ExecPathDescriptor {
@@ -24,7 +30,11 @@ export const EXEC_PATHS: readonly ExecPathDescriptor[] = [
   { code: PATH_CONV_PLANAR, name: 'conv-planar', display: 'compressed convolutions on planar rows' },
   { code: PATH_POOL_2X2, name: 'pool-2x2', display: 'max pooling 2×2 with stride 2, 4 channels or more' },
   { code: PATH_POOL_WINDOW, name: 'pool-window', display: 'max pooling over other windows, 4 channels or more' },
-  { code: PATH_POOL_CELLS, name: 'pool-cells', display: 'pooling one window cell at a time (fewer than 4 channels, average)' },
+  {
+    code: PATH_POOL_CELLS,
+    name: 'pool-cells',
+    display: 'pooling one window cell at a time (fewer than 4 channels, average)',
+  },
 ];
 
 /** The name of PATH_* `code`, or "path <code>". */

@@ -41,16 +41,34 @@ function embeddedBytes(bodyBytes: number): number {
 
 /** Encoded length of a Tensor message body (without its own tag and length). */
 export function tensorBodyBytes(t: TensorMessage): number {
-  return packedField(t.shape) + uint32Field(t.encoding) + bytesField(t.data.length) + uint32Field(t.bits) +
-    bytesField(t.codebook.length) + uint32Field(t.codebookType) + bytesField(t.positions.length) +
-    uint32Field(t.riceK) + uint32Field(t.nnz);
+  return (
+    packedField(t.shape) +
+    uint32Field(t.encoding) +
+    bytesField(t.data.length) +
+    uint32Field(t.bits) +
+    bytesField(t.codebook.length) +
+    uint32Field(t.codebookType) +
+    bytesField(t.positions.length) +
+    uint32Field(t.riceK) +
+    uint32Field(t.nnz)
+  );
 }
 
 /** Encoded length of an Op message body. */
 export function opBodyBytes(op: OpMessage): number {
-  return uint32Field(op.type) + packedField(op.inputs) + packedField(op.outputs) + uint32Field(op.weight) +
-    uint32Field(op.bias) + packedField(op.kernel) + packedField(op.strides) + uint32Field(op.padding) +
-    uint32Field(op.activation) + floatField(op.clipMax) + packedField(op.params);
+  return (
+    uint32Field(op.type) +
+    packedField(op.inputs) +
+    packedField(op.outputs) +
+    uint32Field(op.weight) +
+    uint32Field(op.bias) +
+    packedField(op.kernel) +
+    packedField(op.strides) +
+    uint32Field(op.padding) +
+    uint32Field(op.activation) +
+    floatField(op.clipMax) +
+    packedField(op.params)
+  );
 }
 
 /** Encoded length of a Value message body. */

@@ -5,9 +5,29 @@
 // by code in assembly/kernels/index.ts; docs/adding-an-op.md says what a new entry touches.
 // No imports beyond the constants and types, so the browser runtime can use it.
 import {
-  OP_ACTIVATION, OP_ADD, OP_AVG_POOL2D, OP_CONV2D, OP_DENSE, OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D,
-  OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, OP_PRELU, OP_RESHAPE, PAD_SAME, OP_ZERO_PAD2D, OP_CROP2D, OP_UP_SAMPLING2D,
-  OP_CONCAT, OP_MULTIPLY, OP_AVERAGE, OP_MAXIMUM, OP_MINIMUM, OP_TRANSPOSE, OP_RESCALE, OP_THRESHOLDED_RELU,
+  OP_ACTIVATION,
+  OP_ADD,
+  OP_AVG_POOL2D,
+  OP_CONV2D,
+  OP_DENSE,
+  OP_DEPTHWISE_CONV2D,
+  OP_GLOBAL_AVG_POOL2D,
+  OP_GLOBAL_MAX_POOL2D,
+  OP_MAX_POOL2D,
+  OP_PRELU,
+  OP_RESHAPE,
+  PAD_SAME,
+  OP_ZERO_PAD2D,
+  OP_CROP2D,
+  OP_UP_SAMPLING2D,
+  OP_CONCAT,
+  OP_MULTIPLY,
+  OP_AVERAGE,
+  OP_MAXIMUM,
+  OP_MINIMUM,
+  OP_TRANSPOSE,
+  OP_RESCALE,
+  OP_THRESHOLDED_RELU,
   OP_CONV2D_TRANSPOSE,
 } from './constants.js';
 import type { OpMessage, TensorMessage } from './schema.js';
@@ -105,7 +125,8 @@ export interface OpDescriptor {
 }
 
 const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
 /** A shape as "[a, b, c]". */
 export const formatShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
@@ -130,7 +151,8 @@ function windowShape(c: OpShapeContext, kh: number, kw: number): [number, number
 }
 
 function checkBias(c: OpShapeContext, length: number): void {
-  if (c.bias !== undefined && !sameShape(c.bias.shape, [length])) c.fail(`bias shape ${formatShape(c.bias.shape)} should be [${length}]`);
+  if (c.bias !== undefined && !sameShape(c.bias.shape, [length]))
+    c.fail(`bias shape ${formatShape(c.bias.shape)} should be [${length}]`);
 }
 
 function convShape(c: OpShapeContext, depthwise: boolean): number[] {
@@ -138,7 +160,9 @@ function convShape(c: OpShapeContext, depthwise: boolean): number[] {
   const input = c.inputs[0]!;
   const channels = input.length === 3 ? input[2]! : -1;
   if (w.length !== 4 || w[2] !== channels || w[0]! < 1 || w[1]! < 1 || w[3]! < 1) {
-    c.fail(`weight shape ${formatShape(w)} should be [KH, KW, ${channels}, ${depthwise ? 'D' : 'M'}] (each ≥ 1) for input ${formatShape(input)}`);
+    c.fail(
+      `weight shape ${formatShape(w)} should be [KH, KW, ${channels}, ${depthwise ? 'D' : 'M'}] (each ≥ 1) for input ${formatShape(input)}`,
+    );
   }
   const m = depthwise ? channels * w[3]! : w[3]!;
   checkBias(c, m);
@@ -153,12 +177,14 @@ function transposedConvShape(c: OpShapeContext): number[] {
   const w = c.weight!.shape;
   const input = imageInput(c);
   if (w.length !== 4 || w[2] !== input[2] || w[0]! < 1 || w[1]! < 1 || w[3]! < 1) {
-    c.fail(`weight shape ${formatShape(w)} should be [KH, KW, ${input[2]}, M] (each ≥ 1) for input ${formatShape(input)}`);
+    c.fail(
+      `weight shape ${formatShape(w)} should be [KH, KW, ${input[2]}, M] (each ≥ 1) for input ${formatShape(input)}`,
+    );
   }
   checkBias(c, w[3]!);
   const [sh, sw] = strides(c.op);
   const length = (size: number, kernel: number, stride: number) =>
-    (c.op.padding === PAD_SAME ? size * stride : size * stride + Math.max(kernel - stride, 0));
+    c.op.padding === PAD_SAME ? size * stride : size * stride + Math.max(kernel - stride, 0);
   return [length(input[0]!, w[0]!, sh), length(input[1]!, w[1]!, sw), w[3]!];
 }
 
@@ -195,26 +221,37 @@ function edgeShape(c: OpShapeContext, sign: 1 | -1): number[] {
   const [h, w, channels] = imageInput(c) as [number, number, number];
   const [top, bottom, left, right] = paramsOf(c, EDGES, 0) as [number, number, number, number];
   const out = [h + sign * (top + bottom), w + sign * (left + right), channels];
-  if (out[0]! < 1 || out[1]! < 1) c.fail(`cropping ${formatShape(c.op.params)} leaves nothing of input ${formatShape(c.inputs[0]!)}`);
+  if (out[0]! < 1 || out[1]! < 1)
+    c.fail(`cropping ${formatShape(c.op.params)} leaves nothing of input ${formatShape(c.inputs[0]!)}`);
   return out;
 }
 
 /** Keras' [[top, bottom], [left, right]] of an op's edge params. */
-const edgePairs = (op: OpMessage): number[][] => [[op.params[0]!, op.params[1]!], [op.params[2]!, op.params[3]!]];
+const edgePairs = (op: OpMessage): number[][] => [
+  [op.params[0]!, op.params[1]!],
+  [op.params[2]!, op.params[3]!],
+];
 
 const padding = (op: OpMessage): string => (op.padding === PAD_SAME ? 'same' : 'valid');
 const IMAGE = { data_format: 'channels_last' } as const;
 
 function poolLayer(className: string) {
   return (c: KerasContext): KerasLayer => ({
-    className, weights: [], fusesActivation: false,
+    className,
+    weights: [],
+    fusesActivation: false,
     // Keras pools default their strides to the pool size: always say them.
     config: { pool_size: [...c.op.kernel], strides: strides(c.op), padding: padding(c.op), ...IMAGE },
   });
 }
 
 const withBias = (c: KerasContext, kernel: string): KerasWeight[] =>
-  c.op.bias !== 0 ? [{ name: kernel, slot: 'weight' }, { name: 'bias', slot: 'bias' }] : [{ name: kernel, slot: 'weight' }];
+  c.op.bias !== 0
+    ? [
+        { name: kernel, slot: 'weight' },
+        { name: 'bias', slot: 'bias' },
+      ]
+    : [{ name: kernel, slot: 'weight' }];
 
 const WEIGHTED = { bias: { required: false, role: 'bias' }, compressible: true, channelwise: false } as const;
 
@@ -222,15 +259,25 @@ const WEIGHTED = { bias: { required: false, role: 'bias' }, compressible: true, 
 function mergeShape(c: OpShapeContext): number[] {
   const first = c.inputs[0]!;
   c.inputs.forEach((shape, k) => {
-    if (!sameShape(shape, first)) c.fail(`input value ${c.op.inputs[k]} has shape ${formatShape(shape)}, input 0 has ${formatShape(first)}`);
+    if (!sameShape(shape, first))
+      c.fail(`input value ${c.op.inputs[k]} has shape ${formatShape(shape)}, input 0 has ${formatShape(first)}`);
   });
   return [...first];
 }
 
-const mergeLayer = (className: string) => (): KerasLayer => ({ className, config: {}, weights: [], fusesActivation: false });
+const mergeLayer = (className: string) => (): KerasLayer => ({
+  className,
+  config: {},
+  weights: [],
+  fusesActivation: false,
+});
 
 const MERGE = {
-  inputs: { min: 2, max: Infinity }, attributes: [], compressible: false, channelwise: false, outputShape: mergeShape,
+  inputs: { min: 2, max: Infinity },
+  attributes: [],
+  compressible: false,
+  channelwise: false,
+  outputShape: mergeShape,
 } as const;
 
 /** Inputs of one rank, equal but along params[0] (a per-sample axis), where the output has their sum. */
@@ -241,7 +288,9 @@ function concatShape(c: OpShapeContext): number[] {
   let total = 0;
   c.inputs.forEach((shape, k) => {
     if (shape.length !== first.length || shape.some((d, i) => i !== axis && d !== first[i])) {
-      c.fail(`input value ${c.op.inputs[k]} has shape ${formatShape(shape)}: it must equal input 0's ${formatShape(first)} but along axis ${axis}`);
+      c.fail(
+        `input value ${c.op.inputs[k]} has shape ${formatShape(shape)}: it must equal input 0's ${formatShape(first)} but along axis ${axis}`,
+      );
     }
     total += shape[axis]!;
   });
@@ -252,36 +301,58 @@ const POOLED = { inputs: { min: 1, max: 1 }, compressible: false, channelwise: t
 /** Every op, by OP_* code (OPS[code - 1].code === code; a test checks it). */
 const OPS_TABLE = [
   {
-    ...WEIGHTED, code: OP_DENSE, name: 'dense', display: 'dense (fully connected)', inputs: { min: 1, max: 1 },
-    weight: { rank: 2, role: 'kernel' }, attributes: [],
+    ...WEIGHTED,
+    code: OP_DENSE,
+    name: 'dense',
+    display: 'dense (fully connected)',
+    inputs: { min: 1, max: 1 },
+    weight: { rank: 2, role: 'kernel' },
+    attributes: [],
     outputShape(c) {
       const w = c.weight!.shape;
       const n = product(c.inputs[0]!);
-      if (w.length !== 2 || w[0] !== n) c.fail(`weight shape ${formatShape(w)} should be [${n}, M] for input ${formatShape(c.inputs[0]!)}`);
+      if (w.length !== 2 || w[0] !== n)
+        c.fail(`weight shape ${formatShape(w)} should be [${n}, M] for input ${formatShape(c.inputs[0]!)}`);
       checkBias(c, w[1]!);
       return [w[1]!];
     },
     keras: {
       classNames: ['Dense'],
       layer: (c) => ({
-        className: 'Dense', config: { units: c.slotShape('weight')[1], use_bias: c.op.bias !== 0 },
-        weights: withBias(c, 'kernel'), fusesActivation: true, flattenInput: c.inputShape.length > 1,
+        className: 'Dense',
+        config: { units: c.slotShape('weight')[1], use_bias: c.op.bias !== 0 },
+        weights: withBias(c, 'kernel'),
+        fusesActivation: true,
+        flattenInput: c.inputShape.length > 1,
       }),
     },
   },
   {
-    ...WEIGHTED, code: OP_CONV2D, name: 'conv2d', display: 'conv 2-D', inputs: { min: 1, max: 1 },
-    weight: { rank: 4, role: 'kernel' }, attributes: ['strides', 'padding'],
+    ...WEIGHTED,
+    code: OP_CONV2D,
+    name: 'conv2d',
+    display: 'conv 2-D',
+    inputs: { min: 1, max: 1 },
+    weight: { rank: 4, role: 'kernel' },
+    attributes: ['strides', 'padding'],
     outputShape: (c) => convShape(c, false),
     keras: {
       // Conv1D is this op on [1, T, C]; SeparableConv2D a depthwise conv and then this op, 1×1 (compiler/ops.ts).
-      classNames: ['Conv2D', 'Conv1D', 'SeparableConv2D'], aliases: ['Convolution2D', 'Convolution1D', 'SeparableConvolution2D'],
+      classNames: ['Conv2D', 'Conv1D', 'SeparableConv2D'],
+      aliases: ['Convolution2D', 'Convolution1D', 'SeparableConvolution2D'],
       layer: (c) => {
         const [kh, kw, , filters] = c.slotShape('weight');
         return {
-          className: 'Conv2D', weights: withBias(c, 'kernel'), fusesActivation: true,
+          className: 'Conv2D',
+          weights: withBias(c, 'kernel'),
+          fusesActivation: true,
           config: {
-            filters, kernel_size: [kh, kw], strides: strides(c.op), padding: padding(c.op), ...IMAGE, dilation_rate: [1, 1],
+            filters,
+            kernel_size: [kh, kw],
+            strides: strides(c.op),
+            padding: padding(c.op),
+            ...IMAGE,
+            dilation_rate: [1, 1],
             use_bias: c.op.bias !== 0,
           },
         };
@@ -289,80 +360,144 @@ const OPS_TABLE = [
     },
   },
   {
-    ...WEIGHTED, code: OP_DEPTHWISE_CONV2D, name: 'depthwiseConv2d', display: 'depthwise conv 2-D', inputs: { min: 1, max: 1 },
-    weight: { rank: 4, role: 'kernel' }, attributes: ['strides', 'padding'],
+    ...WEIGHTED,
+    code: OP_DEPTHWISE_CONV2D,
+    name: 'depthwiseConv2d',
+    display: 'depthwise conv 2-D',
+    inputs: { min: 1, max: 1 },
+    weight: { rank: 4, role: 'kernel' },
+    attributes: ['strides', 'padding'],
     outputShape: (c) => convShape(c, true),
     keras: {
       classNames: ['DepthwiseConv2D'],
       layer: (c) => {
         const [kh, kw, , multiplier] = c.slotShape('weight');
         return {
-          className: 'DepthwiseConv2D', weights: withBias(c, 'depthwise_kernel'), fusesActivation: true,
+          className: 'DepthwiseConv2D',
+          weights: withBias(c, 'depthwise_kernel'),
+          fusesActivation: true,
           config: {
-            kernel_size: [kh, kw], depth_multiplier: multiplier, strides: strides(c.op), padding: padding(c.op), ...IMAGE,
-            dilation_rate: [1, 1], use_bias: c.op.bias !== 0,
+            kernel_size: [kh, kw],
+            depth_multiplier: multiplier,
+            strides: strides(c.op),
+            padding: padding(c.op),
+            ...IMAGE,
+            dilation_rate: [1, 1],
+            use_bias: c.op.bias !== 0,
           },
         };
       },
     },
   },
   {
-    ...POOLED, code: OP_MAX_POOL2D, name: 'maxPool2d', display: 'max pool 2-D', attributes: ['kernel', 'strides', 'padding'],
+    ...POOLED,
+    code: OP_MAX_POOL2D,
+    name: 'maxPool2d',
+    display: 'max pool 2-D',
+    attributes: ['kernel', 'strides', 'padding'],
     outputShape: poolShape,
-    keras: { classNames: ['MaxPooling2D', 'MaxPooling1D'], aliases: ['MaxPool2D', 'MaxPool1D'], layer: poolLayer('MaxPooling2D') },
+    keras: {
+      classNames: ['MaxPooling2D', 'MaxPooling1D'],
+      aliases: ['MaxPool2D', 'MaxPool1D'],
+      layer: poolLayer('MaxPooling2D'),
+    },
   },
   {
-    ...POOLED, code: OP_AVG_POOL2D, name: 'avgPool2d', display: 'average pool 2-D', attributes: ['kernel', 'strides', 'padding'],
+    ...POOLED,
+    code: OP_AVG_POOL2D,
+    name: 'avgPool2d',
+    display: 'average pool 2-D',
+    attributes: ['kernel', 'strides', 'padding'],
     outputShape: poolShape,
-    keras: { classNames: ['AveragePooling2D', 'AveragePooling1D'], aliases: ['AvgPool2D', 'AvgPool1D'], layer: poolLayer('AveragePooling2D') },
+    keras: {
+      classNames: ['AveragePooling2D', 'AveragePooling1D'],
+      aliases: ['AvgPool2D', 'AvgPool1D'],
+      layer: poolLayer('AveragePooling2D'),
+    },
   },
   {
-    ...POOLED, code: OP_GLOBAL_AVG_POOL2D, name: 'globalAvgPool2d', display: 'global average pool 2-D', attributes: [],
+    ...POOLED,
+    code: OP_GLOBAL_AVG_POOL2D,
+    name: 'globalAvgPool2d',
+    display: 'global average pool 2-D',
+    attributes: [],
     outputShape: globalPoolShape,
     keras: {
-      classNames: ['GlobalAveragePooling2D', 'GlobalAveragePooling1D'], aliases: ['GlobalAvgPool2D', 'GlobalAvgPool1D'],
+      classNames: ['GlobalAveragePooling2D', 'GlobalAveragePooling1D'],
+      aliases: ['GlobalAvgPool2D', 'GlobalAvgPool1D'],
       layer: () => ({ className: 'GlobalAveragePooling2D', config: { ...IMAGE }, weights: [], fusesActivation: false }),
     },
   },
   {
-    ...POOLED, code: OP_GLOBAL_MAX_POOL2D, name: 'globalMaxPool2d', display: 'global max pool 2-D', attributes: [],
+    ...POOLED,
+    code: OP_GLOBAL_MAX_POOL2D,
+    name: 'globalMaxPool2d',
+    display: 'global max pool 2-D',
+    attributes: [],
     outputShape: globalPoolShape,
     keras: {
-      classNames: ['GlobalMaxPooling2D', 'GlobalMaxPooling1D'], aliases: ['GlobalMaxPool2D', 'GlobalMaxPool1D'],
+      classNames: ['GlobalMaxPooling2D', 'GlobalMaxPooling1D'],
+      aliases: ['GlobalMaxPool2D', 'GlobalMaxPool1D'],
       layer: () => ({ className: 'GlobalMaxPooling2D', config: { ...IMAGE }, weights: [], fusesActivation: false }),
     },
   },
   {
-    code: OP_ACTIVATION, name: 'activation', display: 'activation', inputs: { min: 1, max: 1 }, attributes: [],
-    compressible: false, channelwise: true,
+    code: OP_ACTIVATION,
+    name: 'activation',
+    display: 'activation',
+    inputs: { min: 1, max: 1 },
+    attributes: [],
+    compressible: false,
+    channelwise: true,
     outputShape: (c) => [...c.inputs[0]!],
     // The op is its activation: sqz/tfjs writes the activation's own layer. ELU is the elu activation (tfjs-layers
     // refuses ELU layers with alpha ≠ 1).
     keras: { classNames: ['Activation', 'ReLU', 'Softmax', 'ELU'] },
   },
   {
-    ...MERGE, code: OP_ADD, name: 'add', display: 'add',
+    ...MERGE,
+    code: OP_ADD,
+    name: 'add',
+    display: 'add',
     keras: { classNames: ['Add'], layer: mergeLayer('Add') },
   },
   {
-    code: OP_RESHAPE, name: 'reshape', display: 'reshape', inputs: { min: 1, max: 1 }, attributes: [], compressible: false,
+    code: OP_RESHAPE,
+    name: 'reshape',
+    display: 'reshape',
+    inputs: { min: 1, max: 1 },
+    attributes: [],
+    compressible: false,
     channelwise: true,
     outputShape(c) {
       const input = c.inputs[0]!;
-      if (product(c.declared) !== product(input)) c.fail(`cannot reshape ${formatShape(input)} to ${formatShape(c.declared)}: element counts differ`);
+      if (product(c.declared) !== product(input))
+        c.fail(`cannot reshape ${formatShape(input)} to ${formatShape(c.declared)}: element counts differ`);
       return [...c.declared];
     },
     keras: {
       classNames: ['Flatten', 'Reshape'],
-      layer: (c) => ({ className: 'Reshape', config: { target_shape: [...c.outputShape] }, weights: [], fusesActivation: false }),
+      layer: (c) => ({
+        className: 'Reshape',
+        config: { target_shape: [...c.outputShape] },
+        weights: [],
+        fusesActivation: false,
+      }),
     },
   },
   {
-    code: OP_PRELU, name: 'prelu', display: 'PReLU (leaky relu with a learned slope)', inputs: { min: 1, max: 1 },
-    bias: { required: true, role: 'alpha' }, attributes: [], compressible: false, channelwise: false,
+    code: OP_PRELU,
+    name: 'prelu',
+    display: 'PReLU (leaky relu with a learned slope)',
+    inputs: { min: 1, max: 1 },
+    bias: { required: true, role: 'alpha' },
+    attributes: [],
+    compressible: false,
+    channelwise: false,
     outputShape(c) {
       const input = c.inputs[0]!;
-      const channels = input[input.length - 1]!, size = product(input);
+      const channels = input[input.length - 1]!,
+        size = product(input);
       const alpha = c.bias!.shape;
       if (alpha.length !== 1 || (alpha[0] !== channels && alpha[0] !== size)) {
         c.fail(`alpha shape ${formatShape(alpha)} should be [${channels}] (per channel) or [${size}] (per element)`);
@@ -376,37 +511,66 @@ const OPS_TABLE = [
         const rank = c.inputShape.length;
         const perChannel = c.slotShape('bias')[0] === c.inputShape[rank - 1];
         return {
-          className: 'PReLU', fusesActivation: false,
+          className: 'PReLU',
+          fusesActivation: false,
           config: { shared_axes: perChannel && rank > 1 ? Array.from({ length: rank - 1 }, (_, i) => i + 1) : null },
-          weights: [{
-            name: 'alpha', slot: 'bias',
-            shape: perChannel ? [...Array<number>(rank - 1).fill(1), c.inputShape[rank - 1]!] : [...c.inputShape],
-          }],
+          weights: [
+            {
+              name: 'alpha',
+              slot: 'bias',
+              shape: perChannel ? [...Array<number>(rank - 1).fill(1), c.inputShape[rank - 1]!] : [...c.inputShape],
+            },
+          ],
         };
       },
     },
   },
   {
-    code: OP_ZERO_PAD2D, name: 'zeroPad2d', display: 'zero padding 2-D', inputs: { min: 1, max: 1 }, attributes: ['params'],
-    compressible: false, channelwise: false, // a constant channel gains zeros at the edges: no longer constant
+    code: OP_ZERO_PAD2D,
+    name: 'zeroPad2d',
+    display: 'zero padding 2-D',
+    inputs: { min: 1, max: 1 },
+    attributes: ['params'],
+    compressible: false,
+    channelwise: false, // a constant channel gains zeros at the edges: no longer constant
     outputShape: (c) => edgeShape(c, 1),
     keras: {
       classNames: ['ZeroPadding2D'],
-      layer: (c) => ({ className: 'ZeroPadding2D', config: { padding: edgePairs(c.op), ...IMAGE }, weights: [], fusesActivation: false }),
+      layer: (c) => ({
+        className: 'ZeroPadding2D',
+        config: { padding: edgePairs(c.op), ...IMAGE },
+        weights: [],
+        fusesActivation: false,
+      }),
     },
   },
   {
-    code: OP_CROP2D, name: 'crop2d', display: 'cropping 2-D', inputs: { min: 1, max: 1 }, attributes: ['params'],
-    compressible: false, channelwise: true,
+    code: OP_CROP2D,
+    name: 'crop2d',
+    display: 'cropping 2-D',
+    inputs: { min: 1, max: 1 },
+    attributes: ['params'],
+    compressible: false,
+    channelwise: true,
     outputShape: (c) => edgeShape(c, -1),
     keras: {
       classNames: ['Cropping2D'],
-      layer: (c) => ({ className: 'Cropping2D', config: { cropping: edgePairs(c.op), ...IMAGE }, weights: [], fusesActivation: false }),
+      layer: (c) => ({
+        className: 'Cropping2D',
+        config: { cropping: edgePairs(c.op), ...IMAGE },
+        weights: [],
+        fusesActivation: false,
+      }),
     },
   },
   {
-    code: OP_UP_SAMPLING2D, name: 'upSampling2d', display: 'up-sampling 2-D (nearest)', inputs: { min: 1, max: 1 },
-    attributes: ['params'], compressible: false, channelwise: true,
+    code: OP_UP_SAMPLING2D,
+    name: 'upSampling2d',
+    display: 'up-sampling 2-D (nearest)',
+    inputs: { min: 1, max: 1 },
+    attributes: ['params'],
+    compressible: false,
+    channelwise: true,
     outputShape(c) {
       const [h, w, channels] = imageInput(c) as [number, number, number];
       const [sh, sw] = paramsOf(c, ['SH', 'SW'], 1) as [number, number];
@@ -415,45 +579,101 @@ const OPS_TABLE = [
     keras: {
       classNames: ['UpSampling2D'],
       layer: (c) => ({
-        className: 'UpSampling2D', config: { size: [...c.op.params], interpolation: 'nearest', ...IMAGE }, weights: [],
+        className: 'UpSampling2D',
+        config: { size: [...c.op.params], interpolation: 'nearest', ...IMAGE },
+        weights: [],
         fusesActivation: false,
       }),
     },
   },
   {
-    code: OP_CONCAT, name: 'concat', display: 'concatenate', inputs: { min: 2, max: Infinity }, attributes: ['params'],
-    compressible: false, channelwise: false, outputShape: concatShape,
+    code: OP_CONCAT,
+    name: 'concat',
+    display: 'concatenate',
+    inputs: { min: 2, max: Infinity },
+    attributes: ['params'],
+    compressible: false,
+    channelwise: false,
+    outputShape: concatShape,
     keras: {
       // RepeatVector(n) is n copies of its input, as [1, N], concatenated along axis 0.
       classNames: ['Concatenate', 'RepeatVector'],
-      layer: (c) => ({ className: 'Concatenate', config: { axis: c.op.params[0]! + 1 }, weights: [], fusesActivation: false }),
+      layer: (c) => ({
+        className: 'Concatenate',
+        config: { axis: c.op.params[0]! + 1 },
+        weights: [],
+        fusesActivation: false,
+      }),
     },
   },
-  { ...MERGE, code: OP_MULTIPLY, name: 'multiply', display: 'multiply', keras: { classNames: ['Multiply'], layer: mergeLayer('Multiply') } },
-  { ...MERGE, code: OP_AVERAGE, name: 'average', display: 'average', keras: { classNames: ['Average'], layer: mergeLayer('Average') } },
-  { ...MERGE, code: OP_MAXIMUM, name: 'maximum', display: 'maximum', keras: { classNames: ['Maximum'], layer: mergeLayer('Maximum') } },
-  { ...MERGE, code: OP_MINIMUM, name: 'minimum', display: 'minimum', keras: { classNames: ['Minimum'], layer: mergeLayer('Minimum') } },
   {
-    code: OP_TRANSPOSE, name: 'transpose', display: 'transpose (permute axes)', inputs: { min: 1, max: 1 },
-    attributes: ['params'], compressible: false, channelwise: false,
+    ...MERGE,
+    code: OP_MULTIPLY,
+    name: 'multiply',
+    display: 'multiply',
+    keras: { classNames: ['Multiply'], layer: mergeLayer('Multiply') },
+  },
+  {
+    ...MERGE,
+    code: OP_AVERAGE,
+    name: 'average',
+    display: 'average',
+    keras: { classNames: ['Average'], layer: mergeLayer('Average') },
+  },
+  {
+    ...MERGE,
+    code: OP_MAXIMUM,
+    name: 'maximum',
+    display: 'maximum',
+    keras: { classNames: ['Maximum'], layer: mergeLayer('Maximum') },
+  },
+  {
+    ...MERGE,
+    code: OP_MINIMUM,
+    name: 'minimum',
+    display: 'minimum',
+    keras: { classNames: ['Minimum'], layer: mergeLayer('Minimum') },
+  },
+  {
+    code: OP_TRANSPOSE,
+    name: 'transpose',
+    display: 'transpose (permute axes)',
+    inputs: { min: 1, max: 1 },
+    attributes: ['params'],
+    compressible: false,
+    channelwise: false,
     outputShape(c) {
       const input = c.inputs[0]!;
       const perm = c.op.params;
       if (perm.length !== input.length || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
-        c.fail(`params ${formatShape(perm)} should be a permutation of the ${input.length} axes of input ${formatShape(input)}`);
+        c.fail(
+          `params ${formatShape(perm)} should be a permutation of the ${input.length} axes of input ${formatShape(input)}`,
+        );
       }
       return perm.map((p) => input[p]!);
     },
     keras: {
       classNames: ['Permute'],
-      layer: (c) => ({ className: 'Permute', config: { dims: c.op.params.map((p) => p + 1) }, weights: [], fusesActivation: false }),
+      layer: (c) => ({
+        className: 'Permute',
+        config: { dims: c.op.params.map((p) => p + 1) },
+        weights: [],
+        fusesActivation: false,
+      }),
     },
   },
   {
-    code: OP_RESCALE, name: 'rescale', display: 'rescale (x · scale + offset)', inputs: { min: 1, max: 1 },
-    bias: { required: true, role: '[scale, offset]' }, attributes: [], compressible: false, channelwise: false,
+    code: OP_RESCALE,
+    name: 'rescale',
+    display: 'rescale (x · scale + offset)',
+    inputs: { min: 1, max: 1 },
+    bias: { required: true, role: '[scale, offset]' },
+    attributes: [],
+    compressible: false,
+    channelwise: false,
     outputShape(c) {
-      if (!sameShape(c.bias!.shape, [2])) c.fail(`bias shape ${formatShape(c.bias!.shape)} should be [2] (scale, offset)`);
+      if (!sameShape(c.bias!.shape, [2]))
+        c.fail(`bias shape ${formatShape(c.bias!.shape)} should be [2] (scale, offset)`);
       return [...c.inputs[0]!];
     },
     keras: {
@@ -465,32 +685,58 @@ const OPS_TABLE = [
     },
   },
   {
-    code: OP_THRESHOLDED_RELU, name: 'thresholdedRelu', display: 'thresholded relu (x > theta ? x : 0)', inputs: { min: 1, max: 1 },
-    bias: { required: true, role: '[theta]' }, attributes: [], compressible: false, channelwise: false,
+    code: OP_THRESHOLDED_RELU,
+    name: 'thresholdedRelu',
+    display: 'thresholded relu (x > theta ? x : 0)',
+    inputs: { min: 1, max: 1 },
+    bias: { required: true, role: '[theta]' },
+    attributes: [],
+    compressible: false,
+    channelwise: false,
     outputShape(c) {
       if (!sameShape(c.bias!.shape, [1])) c.fail(`bias shape ${formatShape(c.bias!.shape)} should be [1] (theta)`);
       return [...c.inputs[0]!];
     },
     keras: {
       classNames: ['ThresholdedReLU'],
-      layer: (c) => ({ className: 'ThresholdedReLU', config: { theta: c.slotValues('bias')[0] }, weights: [], fusesActivation: false }),
+      layer: (c) => ({
+        className: 'ThresholdedReLU',
+        config: { theta: c.slotValues('bias')[0] },
+        weights: [],
+        fusesActivation: false,
+      }),
     },
   },
   {
     // The kernel is stored [KH, KW, C, M] (input channel, then output channel: the output channel is the unit, as in
     // conv2d); Keras holds it as [KH, KW, M, C].
-    ...WEIGHTED, code: OP_CONV2D_TRANSPOSE, name: 'conv2dTranspose', display: 'transposed conv 2-D', inputs: { min: 1, max: 1 },
-    weight: { rank: 4, role: 'kernel' }, attributes: ['strides', 'padding'],
+    ...WEIGHTED,
+    code: OP_CONV2D_TRANSPOSE,
+    name: 'conv2dTranspose',
+    display: 'transposed conv 2-D',
+    inputs: { min: 1, max: 1 },
+    weight: { rank: 4, role: 'kernel' },
+    attributes: ['strides', 'padding'],
     outputShape: transposedConvShape,
     keras: {
-      classNames: ['Conv2DTranspose'], aliases: ['Convolution2DTranspose'],
+      classNames: ['Conv2DTranspose'],
+      aliases: ['Convolution2DTranspose'],
       layer: (c) => {
         const [kh, kw, , filters] = c.slotShape('weight');
         const weights: KerasWeight[] = [{ name: 'kernel', slot: 'weight', transpose: [0, 1, 3, 2] }];
         if (c.op.bias !== 0) weights.push({ name: 'bias', slot: 'bias' });
         return {
-          className: 'Conv2DTranspose', weights, fusesActivation: true,
-          config: { filters, kernel_size: [kh, kw], strides: strides(c.op), padding: padding(c.op), ...IMAGE, use_bias: c.op.bias !== 0 },
+          className: 'Conv2DTranspose',
+          weights,
+          fusesActivation: true,
+          config: {
+            filters,
+            kernel_size: [kh, kw],
+            strides: strides(c.op),
+            padding: padding(c.op),
+            ...IMAGE,
+            use_bias: c.op.bias !== 0,
+          },
         };
       },
     },

@@ -9,7 +9,8 @@ import { BitReader, BitWriter } from './bits.js';
 export const RICE_K_MAX = 24;
 
 function checkK(k: number): void {
-  if (!(Number.isInteger(k) && k >= 0 && k <= RICE_K_MAX)) throw new RangeError(`Rice k must be an integer 0..${RICE_K_MAX}, got ${k}`);
+  if (!(Number.isInteger(k) && k >= 0 && k <= RICE_K_MAX))
+    throw new RangeError(`Rice k must be an integer 0..${RICE_K_MAX}, got ${k}`);
 }
 
 /** Gaps of strictly increasing positions; throws RangeError if they are not strictly increasing. */
@@ -18,7 +19,8 @@ function gapsOf(positions: Uint32Array): Uint32Array {
   let prev = -1;
   for (let i = 0; i < positions.length; i++) {
     const p = positions[i];
-    if (p <= prev) throw new RangeError(`Rice positions must be strictly increasing: positions[${i}] = ${p} after ${prev}`);
+    if (p <= prev)
+      throw new RangeError(`Rice positions must be strictly increasing: positions[${i}] = ${p} after ${prev}`);
     gaps[i] = p - prev - 1;
     prev = p;
   }
@@ -80,16 +82,26 @@ export function riceDecode(bytes: Uint8Array, nnz: number, k: number, n: number)
   if (nnz > n) throw new SqzFormatError(ERR_MALFORMED, `nnz ${nnz} exceeds the ${n} elements of the tensor`);
   // Every position costs at least k + 1 bits: reject impossible counts before allocating.
   if (nnz * (k + 1) > bytes.length * 8) {
-    throw new SqzFormatError(ERR_MALFORMED,
-      `Rice stream of ${bytes.length} bytes cannot hold ${nnz} positions with k = ${k} (at least ${nnz * (k + 1)} bits)`);
+    throw new SqzFormatError(
+      ERR_MALFORMED,
+      `Rice stream of ${bytes.length} bytes cannot hold ${nnz} positions with k = ${k} (at least ${nnz * (k + 1)} bits)`,
+    );
   }
   const positions = new Uint32Array(nnz);
   const reader = new BitReader(bytes);
   let prev = -1;
   for (let i = 0; i < nnz; i++) {
     const q = reader.readUnary();
-    if (q < 0) throw new SqzFormatError(ERR_MALFORMED, `Rice stream ends inside position ${i} of ${nnz} (no terminating one bit)`);
-    if (reader.remaining < k) throw new SqzFormatError(ERR_MALFORMED, `Rice stream ends inside position ${i} of ${nnz} (${k} low bits missing)`);
+    if (q < 0)
+      throw new SqzFormatError(
+        ERR_MALFORMED,
+        `Rice stream ends inside position ${i} of ${nnz} (no terminating one bit)`,
+      );
+    if (reader.remaining < k)
+      throw new SqzFormatError(
+        ERR_MALFORMED,
+        `Rice stream ends inside position ${i} of ${nnz} (${k} low bits missing)`,
+      );
     const gap = q * 2 ** k + reader.read(k);
     const pos = prev + 1 + gap;
     if (pos >= n) throw new SqzFormatError(ERR_MALFORMED, `Rice position ${i} of ${nnz} is ${pos}, not < n = ${n}`);
@@ -98,8 +110,12 @@ export function riceDecode(bytes: Uint8Array, nnz: number, k: number, n: number)
   }
   const usedBytes = (reader.pos + 7) >>> 3;
   if (usedBytes !== bytes.length) {
-    throw new SqzFormatError(ERR_MALFORMED, `Rice stream of ${nnz} positions takes ${usedBytes} bytes, field has ${bytes.length}`);
+    throw new SqzFormatError(
+      ERR_MALFORMED,
+      `Rice stream of ${nnz} positions takes ${usedBytes} bytes, field has ${bytes.length}`,
+    );
   }
-  if (!reader.restIsZero()) throw new SqzFormatError(ERR_MALFORMED, 'Rice stream has nonzero padding bits after the last position');
+  if (!reader.restIsZero())
+    throw new SqzFormatError(ERR_MALFORMED, 'Rice stream has nonzero padding bits after the last position');
   return positions;
 }

@@ -145,7 +145,14 @@ export function sqzProtoTypes(): SqzProtoTypes {
 /** An op with every field that `fields` leaves out at its proto3 default (0 / empty). */
 export function newOp(fields: Partial<OpMessage> & Pick<OpMessage, 'type' | 'inputs' | 'outputs'>): OpMessage {
   return {
-    weight: 0, bias: 0, kernel: [], strides: [], padding: 0, activation: 0, clipMax: 0, params: [],
+    weight: 0,
+    bias: 0,
+    kernel: [],
+    strides: [],
+    padding: 0,
+    activation: 0,
+    clipMax: 0,
+    params: [],
     ...fields,
   };
 }

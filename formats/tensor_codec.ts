@@ -6,9 +6,7 @@
 // entry and break sparsity.
 //
 // NaN cannot be encoded. ±inf can (as f32, f16 or codebook entries).
-import {
-  CB_F16, CB_F32, ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE,
-} from './constants.js';
+import { CB_F16, CB_F32, ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE } from './constants.js';
 import { bitsForCount, packCodes } from './bits.js';
 import { bitmapEncode } from './bitmap.js';
 import { allF16Exact, encodeF16 } from './f16.js';
@@ -45,10 +43,14 @@ interface ValueAnalysis {
 function checkShape(values: Float32Array, shape: readonly number[], who: string): void {
   let n = 1;
   for (const d of shape) {
-    if (!(Number.isInteger(d) && d >= 0 && d <= 0xffffffff)) throw new RangeError(`${who}: shape [${shape.join(', ')}] has a dimension that is not a uint32`);
+    if (!(Number.isInteger(d) && d >= 0 && d <= 0xffffffff))
+      throw new RangeError(`${who}: shape [${shape.join(', ')}] has a dimension that is not a uint32`);
     n *= d;
   }
-  if (n !== values.length) throw new RangeError(`${who}: shape [${shape.join(', ')}] has ${n} elements but ${values.length} values were given`);
+  if (n !== values.length)
+    throw new RangeError(
+      `${who}: shape [${shape.join(', ')}] has ${n} elements but ${values.length} values were given`,
+    );
 }
 
 function analyze(input: Float32Array, who: string): ValueAnalysis {
@@ -57,7 +59,8 @@ function analyze(input: Float32Array, who: string): ValueAnalysis {
   let nnz = 0;
   for (let i = 0; i < inBits.length; i++) {
     const b = inBits[i];
-    if ((b & 0x7fffffff) > 0x7f800000) throw new RangeError(`${who}: value ${i} is NaN; NaN weights cannot be stored (did training diverge?)`);
+    if ((b & 0x7fffffff) > 0x7f800000)
+      throw new RangeError(`${who}: value ${i} is NaN; NaN weights cannot be stored (did training diverge?)`);
     if (b === 0x80000000 && values === input) values = input.slice(); // copy once, then clear −0 signs
     if ((b & 0x7fffffff) !== 0) nnz++;
   }
@@ -85,7 +88,11 @@ function analyze(input: Float32Array, who: string): ValueAnalysis {
   return { values, positions, distinct };
 }
 
-function codebookBytes(entries: Float32Array, options: EncodeOptions, who: string): { codebook: Uint8Array; codebookType: number } {
+function codebookBytes(
+  entries: Float32Array,
+  options: EncodeOptions,
+  who: string,
+): { codebook: Uint8Array; codebookType: number } {
   const exactF16 = allF16Exact(entries);
   const type = options.codebookType ?? (exactF16 ? CB_F16 : CB_F32);
   if (type === CB_F16) {
@@ -122,12 +129,25 @@ function codesOf(values: Float32Array, entries: Float32Array, at?: Uint32Array):
 
 function emptyTensor(shape: readonly number[], encoding: number): TensorMessage {
   return {
-    shape: [...shape], encoding, data: new Uint8Array(0), bits: 0, codebook: new Uint8Array(0),
-    codebookType: 0, positions: new Uint8Array(0), riceK: 0, nnz: 0,
+    shape: [...shape],
+    encoding,
+    data: new Uint8Array(0),
+    bits: 0,
+    codebook: new Uint8Array(0),
+    codebookType: 0,
+    positions: new Uint8Array(0),
+    riceK: 0,
+    nnz: 0,
   };
 }
 
-function encodeAnalyzed(a: ValueAnalysis, shape: readonly number[], encoding: number, options: EncodeOptions, who: string): TensorMessage {
+function encodeAnalyzed(
+  a: ValueAnalysis,
+  shape: readonly number[],
+  encoding: number,
+  options: EncodeOptions,
+  who: string,
+): TensorMessage {
   const t = emptyTensor(shape, encoding);
   const n = a.values.length;
   switch (encoding) {
@@ -138,12 +158,15 @@ function encodeAnalyzed(a: ValueAnalysis, shape: readonly number[], encoding: nu
       return t;
     }
     case ENC_F16:
-      if (!allF16Exact(a.values)) throw new RangeError(`${who}: values are not all exact f16 values, ENC_F16 would round them`);
+      if (!allF16Exact(a.values))
+        throw new RangeError(`${who}: values are not all exact f16 values, ENC_F16 would round them`);
       t.data = encodeF16(a.values);
       return t;
     case ENC_CODEBOOK: {
       if (a.distinct === undefined || a.distinct.length > MAX_CODEBOOK_ENTRIES) {
-        throw new RangeError(`${who}: more than ${MAX_CODEBOOK_ENTRIES} distinct values, ENC_CODEBOOK cannot hold them`);
+        throw new RangeError(
+          `${who}: more than ${MAX_CODEBOOK_ENTRIES} distinct values, ENC_CODEBOOK cannot hold them`,
+        );
       }
       t.bits = codeWidth(a.distinct.length, options, who);
       Object.assign(t, codebookBytes(a.distinct, options, who));
@@ -154,7 +177,9 @@ function encodeAnalyzed(a: ValueAnalysis, shape: readonly number[], encoding: nu
     case ENC_SPARSE_RICE: {
       const nonzero = a.distinct?.filter((v) => v !== 0);
       if (nonzero === undefined || nonzero.length > MAX_CODEBOOK_ENTRIES) {
-        throw new RangeError(`${who}: more than ${MAX_CODEBOOK_ENTRIES} distinct nonzero values, a sparse codebook cannot hold them`);
+        throw new RangeError(
+          `${who}: more than ${MAX_CODEBOOK_ENTRIES} distinct nonzero values, a sparse codebook cannot hold them`,
+        );
       }
       t.bits = codeWidth(nonzero.length, options, who);
       Object.assign(t, codebookBytes(nonzero, options, who));
@@ -164,7 +189,8 @@ function encodeAnalyzed(a: ValueAnalysis, shape: readonly number[], encoding: nu
         t.positions = bitmapEncode(a.positions, n);
       } else {
         const k = options.riceK ?? riceKForSmallestTensor(a.positions);
-        if (!(Number.isInteger(k) && k >= 0 && k <= RICE_K_MAX)) throw new RangeError(`${who}: Rice k must be 0..${RICE_K_MAX}, got ${k}`);
+        if (!(Number.isInteger(k) && k >= 0 && k <= RICE_K_MAX))
+          throw new RangeError(`${who}: Rice k must be 0..${RICE_K_MAX}, got ${k}`);
         t.riceK = k;
         t.positions = riceEncode(a.positions, k);
       }
@@ -186,7 +212,8 @@ export function riceKForSmallestTensor(positions: Uint32Array): number {
   let bestBytes = Infinity;
   for (let k = 0; k <= RICE_K_MAX; k++) {
     const streamBytes = Math.ceil(lengths[k] / 8);
-    const bytes = (streamBytes === 0 ? 0 : 1 + varintBytes(streamBytes) + streamBytes) + (k === 0 ? 0 : 1 + varintBytes(k));
+    const bytes =
+      (streamBytes === 0 ? 0 : 1 + varintBytes(streamBytes) + streamBytes) + (k === 0 ? 0 : 1 + varintBytes(k));
     if (bytes < bestBytes) {
       bestBytes = bytes;
       bestK = k;
@@ -199,7 +226,12 @@ export function riceKForSmallestTensor(positions: Uint32Array): number {
  * Encodes `values` (row-major over `shape`) in the given ENC_* encoding.
  * @throws RangeError if that encoding cannot represent the values exactly, or on NaN
  */
-export function encodeTensorAs(values: Float32Array, shape: readonly number[], encoding: number, options: EncodeOptions = {}): TensorMessage {
+export function encodeTensorAs(
+  values: Float32Array,
+  shape: readonly number[],
+  encoding: number,
+  options: EncodeOptions = {},
+): TensorMessage {
   const who = 'encodeTensorAs';
   checkShape(values, shape, who);
   return encodeAnalyzed(analyze(values, who), shape, encoding, options, who);
@@ -221,14 +253,16 @@ export function encodeTensor(values: Float32Array, shape: readonly number[]): Te
   if (a.distinct !== undefined) {
     const hasZero = a.positions.length < a.values.length;
     if (a.distinct.length <= MAX_CODEBOOK_ENTRIES) candidates.push(ENC_CODEBOOK);
-    if (a.distinct.length - (hasZero ? 1 : 0) <= MAX_CODEBOOK_ENTRIES) candidates.push(ENC_SPARSE_BITMAP, ENC_SPARSE_RICE);
+    if (a.distinct.length - (hasZero ? 1 : 0) <= MAX_CODEBOOK_ENTRIES)
+      candidates.push(ENC_SPARSE_BITMAP, ENC_SPARSE_RICE);
   }
   let best: TensorMessage | undefined;
   let bestBytes = Infinity;
   for (const encoding of candidates) {
     const t = encodeAnalyzed(a, shape, encoding, {}, who);
     const bytes = encodedTensorBytes(t);
-    if (bytes < bestBytes) { // strict: on ties the earlier (simpler) encoding stays
+    if (bytes < bestBytes) {
+      // strict: on ties the earlier (simpler) encoding stays
       best = t;
       bestBytes = bytes;
     }

@@ -2,8 +2,16 @@
 // expands it to dense f32. Errors are SqzFormatError: ERR_UNSUPPORTED for an unknown encoding, bit width or
 // codebook type, ERR_MALFORMED for anything inconsistent. Each message starts with "tensor <index>: ".
 import {
-  CB_F16, CB_F32, ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_MALFORMED,
-  ERR_MEMORY, ERR_UNSUPPORTED,
+  CB_F16,
+  CB_F32,
+  ENC_CODEBOOK,
+  ENC_F16,
+  ENC_F32,
+  ENC_SPARSE_BITMAP,
+  ENC_SPARSE_RICE,
+  ERR_MALFORMED,
+  ERR_MEMORY,
+  ERR_UNSUPPORTED,
 } from './constants.js';
 import { SqzFormatError } from './errors.js';
 import { forEachCode, packedByteLength } from './bits.js';
@@ -55,13 +63,15 @@ export function tensorElementCount(shape: readonly number[], index?: number): nu
 
 function elementCount(shape: readonly number[], label: string): number {
   for (const d of shape) {
-    if (!(Number.isInteger(d) && d >= 0 && d <= 0xffffffff)) fail(ERR_MALFORMED, label, `shape [${shape.join(', ')}] has a dimension that is not a uint32`);
+    if (!(Number.isInteger(d) && d >= 0 && d <= 0xffffffff))
+      fail(ERR_MALFORMED, label, `shape [${shape.join(', ')}] has a dimension that is not a uint32`);
   }
   if (shape.includes(0)) return 0;
   let n = 1;
   for (const d of shape) {
     n *= d;
-    if (n > MAX_TENSOR_ELEMENTS) fail(ERR_UNSUPPORTED, label, `shape [${shape.join(', ')}] has more than 2^32 - 1 elements`);
+    if (n > MAX_TENSOR_ELEMENTS)
+      fail(ERR_UNSUPPORTED, label, `shape [${shape.join(', ')}] has more than 2^32 - 1 elements`);
   }
   return n;
 }
@@ -79,10 +89,15 @@ function expectUnusedUnset(t: TensorMessage, label: string): void {
 
 function checkCodebook(t: TensorMessage, label: string): number {
   if (!(t.bits >= 1 && t.bits <= 8)) fail(ERR_UNSUPPORTED, label, `bits is ${t.bits}, must be 1..8`);
-  if (t.codebookType !== CB_F16 && t.codebookType !== CB_F32) fail(ERR_UNSUPPORTED, label, `unknown codebook type ${t.codebookType}`);
+  if (t.codebookType !== CB_F16 && t.codebookType !== CB_F32)
+    fail(ERR_UNSUPPORTED, label, `unknown codebook type ${t.codebookType}`);
   const entryBytes = t.codebookType === CB_F16 ? 2 : 4;
   if (t.codebook.length % entryBytes !== 0) {
-    fail(ERR_MALFORMED, label, `codebook of ${t.codebook.length} bytes is not a whole number of ${entryBytes}-byte entries`);
+    fail(
+      ERR_MALFORMED,
+      label,
+      `codebook of ${t.codebook.length} bytes is not a whole number of ${entryBytes}-byte entries`,
+    );
   }
   const entries = t.codebook.length / entryBytes;
   if (entries > 1 << t.bits) fail(ERR_MALFORMED, label, `codebook has ${entries} entries, more than 2^${t.bits}`);
@@ -91,9 +106,11 @@ function checkCodebook(t: TensorMessage, label: string): number {
 
 function checkCodeBytes(t: TensorMessage, label: string, count: number): void {
   const need = packedByteLength(count, t.bits);
-  if (t.data.length !== need) fail(ERR_MALFORMED, label, `codes need ${need} bytes for ${count} codes of ${t.bits} bits, got ${t.data.length}`);
+  if (t.data.length !== need)
+    fail(ERR_MALFORMED, label, `codes need ${need} bytes for ${count} codes of ${t.bits} bits, got ${t.data.length}`);
   const usedBits = (count * t.bits) % 8;
-  if (usedBits !== 0 && t.data[need - 1] >>> usedBits !== 0) fail(ERR_MALFORMED, label, 'codes have nonzero padding bits in their last byte');
+  if (usedBits !== 0 && t.data[need - 1] >>> usedBits !== 0)
+    fail(ERR_MALFORMED, label, 'codes have nonzero padding bits in their last byte');
 }
 
 /** Checks every length and field of `t` (not the code values or positions) and returns its counts. */
@@ -105,7 +122,12 @@ function checkTensorFields(t: TensorMessage, label: string): CheckedTensor {
     case ENC_F32:
     case ENC_F16: {
       const width = t.encoding === ENC_F32 ? 4 : 2;
-      if (t.data.length !== n * width) fail(ERR_MALFORMED, label, `${encodingByCode(t.encoding)!.constant} data needs ${n * width} bytes for ${n} values, got ${t.data.length}`);
+      if (t.data.length !== n * width)
+        fail(
+          ERR_MALFORMED,
+          label,
+          `${encodingByCode(t.encoding)!.constant} data needs ${n * width} bytes for ${n} values, got ${t.data.length}`,
+        );
       return { n, codeCount: 0, entries: 0 };
     }
     case ENC_CODEBOOK: {
@@ -129,14 +151,18 @@ function checkTensorFields(t: TensorMessage, label: string): CheckedTensor {
 function firstCodeAtLeast(bytes: Uint8Array, count: number, bits: number, limit: number): number {
   if (limit >= 1 << bits) return -1;
   let first = -1;
-  forEachCode(bytes, count, bits, (j, code) => { if (first < 0 && code >= limit) first = j; });
+  forEachCode(bytes, count, bits, (j, code) => {
+    if (first < 0 && code >= limit) first = j;
+  });
   return first;
 }
 
 /** Decodes and checks the positions of a sparse tensor whose fields passed checkTensorFields. */
 function sparsePositions(t: TensorMessage, n: number, label: string): Uint32Array {
   try {
-    return t.encoding === ENC_SPARSE_BITMAP ? bitmapDecode(t.positions, t.nnz, n) : riceDecode(t.positions, t.nnz, t.riceK, n);
+    return t.encoding === ENC_SPARSE_BITMAP
+      ? bitmapDecode(t.positions, t.nnz, n)
+      : riceDecode(t.positions, t.nnz, t.riceK, n);
   } catch (e) {
     if (e instanceof SqzFormatError) fail(e.code, label, e.message);
     throw e;
@@ -195,12 +221,16 @@ export function decodeTensor(t: TensorMessage, index?: number): Float32Array {
   const cb = codebookValues(t, c.entries);
   if (t.encoding === ENC_CODEBOOK) {
     const out = allocate(c.n, label);
-    forEachCode(t.data, c.n, t.bits, (j, code) => { out[j] = cb[code]; });
+    forEachCode(t.data, c.n, t.bits, (j, code) => {
+      out[j] = cb[code];
+    });
     return out;
   }
   const positions = sparsePositions(t, c.n, label);
   const out = allocate(c.n, label);
-  forEachCode(t.data, t.nnz, t.bits, (j, code) => { out[positions[j]] = cb[code]; });
+  forEachCode(t.data, t.nnz, t.bits, (j, code) => {
+    out[positions[j]] = cb[code];
+  });
   return out;
 }
 

@@ -6,15 +6,42 @@
 import { ERR_MALFORMED, HEADER_BYTES } from './constants.js';
 import { SqzFormatError } from './errors.js';
 
-const VARINT = 0, FIXED64 = 1, LEN = 2, FIXED32 = 5;
+const VARINT = 0,
+  FIXED64 = 1,
+  LEN = 2,
+  FIXED32 = 5;
 
 /** How each known field is encoded: a uint32 ('u32'), packed-or-not repeated uint32 ('rep'), bytes, f32, or a submessage. */
 type FieldKind = 'u32' | 'rep' | 'bytes' | 'f32' | Schema;
-interface Schema { [field: number]: FieldKind }
+interface Schema {
+  [field: number]: FieldKind;
+}
 
 const VALUE: Schema = { 1: 'rep' };
-const TENSOR: Schema = { 1: 'rep', 2: 'u32', 3: 'bytes', 4: 'u32', 5: 'bytes', 6: 'u32', 7: 'bytes', 8: 'u32', 9: 'u32' };
-const OP: Schema = { 1: 'u32', 2: 'rep', 3: 'rep', 4: 'u32', 5: 'u32', 6: 'rep', 7: 'rep', 8: 'u32', 9: 'u32', 10: 'f32', 11: 'rep' };
+const TENSOR: Schema = {
+  1: 'rep',
+  2: 'u32',
+  3: 'bytes',
+  4: 'u32',
+  5: 'bytes',
+  6: 'u32',
+  7: 'bytes',
+  8: 'u32',
+  9: 'u32',
+};
+const OP: Schema = {
+  1: 'u32',
+  2: 'rep',
+  3: 'rep',
+  4: 'u32',
+  5: 'u32',
+  6: 'rep',
+  7: 'rep',
+  8: 'u32',
+  9: 'u32',
+  10: 'f32',
+  11: 'rep',
+};
 const MODEL: Schema = { 1: VALUE, 2: TENSOR, 3: OP, 4: 'rep', 5: 'rep' };
 
 class Walker {
@@ -22,7 +49,11 @@ class Walker {
   constructor(readonly bytes: Uint8Array) {}
 
   fail(message: string, at: number): never {
-    throw new SqzFormatError(ERR_MALFORMED, `payload is not a valid sqz.Model: ${message} at file offset ${HEADER_BYTES + at}`, HEADER_BYTES + at);
+    throw new SqzFormatError(
+      ERR_MALFORMED,
+      `payload is not a valid sqz.Model: ${message} at file offset ${HEADER_BYTES + at}`,
+      HEADER_BYTES + at,
+    );
   }
 
   /** A varint of at most 10 bytes, as its low 64 bits (what protobuf readers keep). */
@@ -60,8 +91,9 @@ class Walker {
         const length = this.u32(end);
         if (length > end - this.pos) this.fail('field runs past the end of its message', lengthStart);
         const fieldEnd = this.pos + length;
-        if (kind === 'rep') { while (this.pos < fieldEnd) this.u32(fieldEnd); }
-        else if (typeof kind === 'object') this.message(kind, fieldEnd);
+        if (kind === 'rep') {
+          while (this.pos < fieldEnd) this.u32(fieldEnd);
+        } else if (typeof kind === 'object') this.message(kind, fieldEnd);
         else if (kind !== undefined && kind !== 'bytes') wrong();
         this.pos = fieldEnd;
       } else if (wire === VARINT) {

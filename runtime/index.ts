@@ -6,9 +6,7 @@
 //   model.dispose();
 
 export { SqzModel, type ExecChoice, type LoadOptions, type ModelSource } from './model.js';
-export type {
-  ActivationName, EncodingName, ExecName, ModelInfo, OpInfo, OpTypeName, TensorInfo,
-} from './info.js';
+export type { ActivationName, EncodingName, ExecName, ModelInfo, OpInfo, OpTypeName, TensorInfo } from './info.js';
 export { detectSimd, type WasmVariant } from './wasm_module.js';
 export type { SqzWasmExports } from './wasm_exports.js';
 export { SqzError, SqzFormatError, SqzInputError, errorCodeName } from '../formats/errors.js';

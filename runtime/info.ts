@@ -71,7 +71,10 @@ export function readModelInfo(exports: SqzWasmExports, variant: WasmVariant | 'c
   for (let i = 0; i < exports.outputCount(); i++) outputs.push({ shape: valueShape(exports, exports.outputValue(i)) });
   const ops: OpInfo[] = [];
   for (let i = 0; i < exports.opCount(); i++) {
-    const op: OpInfo = { type: opName(exports.opType(i)) as OpName, activation: activationName(exports.opActivation(i)) as ActivationName };
+    const op: OpInfo = {
+      type: opName(exports.opType(i)) as OpName,
+      activation: activationName(exports.opActivation(i)) as ActivationName,
+    };
     if (exports.opWeight(i) >= 0) op.weight = exports.opWeight(i);
     if (exports.opBias(i) >= 0) op.bias = exports.opBias(i);
     ops.push(op);
@@ -84,14 +87,27 @@ export function readModelInfo(exports: SqzWasmExports, variant: WasmVariant | 'c
     const n = exports.tensorN(t) >>> 0;
     parameters += n;
     tensors.push({
-      shape, n, nnz: exports.tensorNonzeros(t) >>> 0, bits: exports.tensorBits(t),
-      bytes: exports.tensorStoredBytes(t) >>> 0, encoding: encodingName(exports.tensorEncoding(t)) as EncodingName,
+      shape,
+      n,
+      nnz: exports.tensorNonzeros(t) >>> 0,
+      bits: exports.tensorBits(t),
+      bytes: exports.tensorStoredBytes(t) >>> 0,
+      encoding: encodingName(exports.tensorEncoding(t)) as EncodingName,
       exec: exports.tensorExec(t) === EXEC_COMPRESSED ? 'compressed' : 'dense',
     });
   }
   return {
-    inputs, outputs, ops, parameters, tensors, fileBytes: exports.fileBytes() >>> 0, arenaBytes: 0, plannedBatch: 0,
-    memoryBytes: 0, heapBytes: 0, variant,
+    inputs,
+    outputs,
+    ops,
+    parameters,
+    tensors,
+    fileBytes: exports.fileBytes() >>> 0,
+    arenaBytes: 0,
+    plannedBatch: 0,
+    memoryBytes: 0,
+    heapBytes: 0,
+    variant,
   };
 }
 

@@ -19,7 +19,9 @@ export function missingFeatureHint(exports: SqzWasmExports): string | undefined 
   const missing = typeof exports.missingFeature === 'function' ? exports.missingFeature() : -1;
   const kind = KINDS[missing >>> 16];
   if (missing < 0 || kind === undefined) return undefined;
-  return `this runtime module was built without the ${kind.what} '${kind.name(missing & 0xffff)}' the model needs: ` +
+  return (
+    `this runtime module was built without the ${kind.what} '${kind.name(missing & 0xffff)}' the model needs: ` +
     'rebuild it with `sqz runtime model.sqz [more.sqz …] -o runtime.wasm` listing every model it must run, ' +
-    'or load without options.wasm to use the general runtime';
+    'or load without options.wasm to use the general runtime'
+  );
 }

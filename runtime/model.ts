@@ -3,8 +3,20 @@
 // memory are re-created after every call that may grow it (alloc, load, plan, decodeTensor).
 
 import {
-  ERR_CHECKSUM, ERR_INPUT, ERR_MAGIC, ERR_MALFORMED, ERR_MEMORY, ERR_NONE, ERR_SHAPE, ERR_STATE, ERR_TRUNCATED,
-  ERR_UNSUPPORTED, ERR_VERSION, EXEC_AUTO, EXEC_COMPRESSED, EXEC_DENSE,
+  ERR_CHECKSUM,
+  ERR_INPUT,
+  ERR_MAGIC,
+  ERR_MALFORMED,
+  ERR_MEMORY,
+  ERR_NONE,
+  ERR_SHAPE,
+  ERR_STATE,
+  ERR_TRUNCATED,
+  ERR_UNSUPPORTED,
+  ERR_VERSION,
+  EXEC_AUTO,
+  EXEC_COMPRESSED,
+  EXEC_DENSE,
 } from '../formats/constants.js';
 import { SqzError, SqzFormatError, SqzInputError, errorCodeName } from '../formats/errors.js';
 import { missingFeatureHint } from './missing_feature.js';
@@ -53,7 +65,7 @@ function describe(error: WasmError, hint?: string): string {
 }
 
 /** The most a wasm32 memory can hold (65535 pages): the runtime's limit when none is set. */
-const ADDRESS_SPACE_BYTES = 0xFFFF_0000;
+const ADDRESS_SPACE_BYTES = 0xffff_0000;
 
 const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MiB`;
 
@@ -68,20 +80,30 @@ function memoryError(exports: SqzWasmExports, what: string, advice: string): Sqz
   const needed = typeof exports.memoryNeed === 'function' ? Number(exports.memoryNeed()) : 0;
   const limit = typeof exports.memoryLimit === 'function' ? exports.memoryLimit() >>> 0 : ADDRESS_SPACE_BYTES;
   if (needed <= limit) {
-    return new SqzError(error.code, describe(error, `${what} needs more memory than the instance could get`), error.offset);
+    return new SqzError(
+      error.code,
+      describe(error, `${what} needs more memory than the instance could get`),
+      error.offset,
+    );
   }
-  const over = limit === ADDRESS_SPACE_BYTES
-    ? 'more than a WebAssembly memory can hold (4 GiB)'
-    : `more than memoryLimit allows (${limit} bytes, ${mib(limit)})`;
-  return new SqzMemoryLimitError(`sqz out-of-memory: ${what} needs ${needed} bytes of WebAssembly memory (${mib(needed)}), ` +
-    `${over}: ${advice}`, needed, limit);
+  const over =
+    limit === ADDRESS_SPACE_BYTES
+      ? 'more than a WebAssembly memory can hold (4 GiB)'
+      : `more than memoryLimit allows (${limit} bytes, ${mib(limit)})`;
+  return new SqzMemoryLimitError(
+    `sqz out-of-memory: ${what} needs ${needed} bytes of WebAssembly memory (${mib(needed)}), ` + `${over}: ${advice}`,
+    needed,
+    limit,
+  );
 }
 
 /** Checks LoadOptions.memoryLimit; returns the value for setMemoryLimit (0 = none). */
 function memoryLimitArgument(limit: number): number {
   if (typeof limit !== 'number' || !(limit >= 65536) || (!Number.isInteger(limit) && limit !== Infinity)) {
-    throw new RangeError(`SqzModel.load: options.memoryLimit must be a whole number of bytes, at least 65536 (one ` +
-      `WebAssembly page), got ${String(limit)}`);
+    throw new RangeError(
+      `SqzModel.load: options.memoryLimit must be a whole number of bytes, at least 65536 (one ` +
+        `WebAssembly page), got ${String(limit)}`,
+    );
   }
   return limit >= 2 ** 32 ? 0 : limit;
 }
@@ -115,11 +137,13 @@ export class SqzModel {
       throw new TypeError(`SqzModel.load: options.exec must be 'auto', 'dense' or 'compressed', got ${String(exec)}`);
     }
     if (options.simd === true && options.wasm === undefined && !detectSimd()) {
-      throw new Error('SqzModel.load: this WebAssembly engine has no SIMD support; load with { simd: false } ' +
-        '(or leave `simd` unset to choose automatically)');
+      throw new Error(
+        'SqzModel.load: this WebAssembly engine has no SIMD support; load with { simd: false } ' +
+          '(or leave `simd` unset to choose automatically)',
+      );
     }
     const limit = options.memoryLimit === undefined ? undefined : memoryLimitArgument(options.memoryLimit);
-    const variant: WasmVariant = options.simd ?? detectSimd() ? 'simd' : 'scalar';
+    const variant: WasmVariant = (options.simd ?? detectSimd()) ? 'simd' : 'scalar';
     const [bytes, module] = await Promise.all([
       readModelSource(source, 'SqzModel.load'),
       options.wasm !== undefined ? moduleFromBytes(options.wasm) : moduleFor(variant),
@@ -141,10 +165,15 @@ export class SqzModel {
     const code = exports.load(ptr, bytes.length, EXEC_MODES[exec]);
     if (code !== ERR_NONE) {
       if (code === ERR_MEMORY) {
-        const compressed = exec === 'compressed' ? '' :
-          "load with { exec: 'compressed' } (weights then run from their stored form instead of being decoded to f32)";
-        throw memoryError(exports, 'the model', [raise, compressed].filter((a) => a !== '').join(', or ') ||
-          'the model is too large for WebAssembly');
+        const compressed =
+          exec === 'compressed'
+            ? ''
+            : "load with { exec: 'compressed' } (weights then run from their stored form instead of being decoded to f32)";
+        throw memoryError(
+          exports,
+          'the model',
+          [raise, compressed].filter((a) => a !== '').join(', or ') || 'the model is too large for WebAssembly',
+        );
       }
       const error = lastWasmError(exports);
       throw new SqzFormatError(code, describe(error, missingFeatureHint(exports) ?? LOAD_HINTS[code]), error.offset);
@@ -189,7 +218,7 @@ export class SqzModel {
     if (inputs.length !== inputCount) {
       throw new SqzInputError(ERR_INPUT, `the model takes ${inputCount} input(s), got ${inputs.length}`);
     }
-    if (!Number.isInteger(batch) || batch < 1 || batch > 0xFFFF_FFFF) {
+    if (!Number.isInteger(batch) || batch < 1 || batch > 0xffff_ffff) {
       throw new SqzInputError(ERR_INPUT, `batch must be a positive integer, got ${String(batch)}`);
     }
     for (let i = 0; i < inputCount; i++) {
@@ -197,15 +226,22 @@ export class SqzModel {
       const perSample = exports.inputLength(i);
       if (floats.length !== perSample * batch) {
         const which = inputCount === 1 ? 'input' : `input ${i}`;
-        throw new SqzInputError(ERR_INPUT, `${which} has ${floats.length} floats; the model takes ${perSample} per ` +
-          `sample × batch ${batch} = ${perSample * batch}`);
+        throw new SqzInputError(
+          ERR_INPUT,
+          `${which} has ${floats.length} floats; the model takes ${perSample} per ` +
+            `sample × batch ${batch} = ${perSample * batch}`,
+        );
       }
     }
     if (batch > exports.plannedBatchSize()) {
       const code = exports.plan(batch);
       if (code !== ERR_NONE) {
-        throw memoryError(exports, `batch ${batch}`, `use smaller batches (up to ${exports.plannedBatchSize()} already fit)` +
-          (exports.memoryLimit?.() >>> 0 === ADDRESS_SPACE_BYTES ? '' : ', or raise memoryLimit'));
+        throw memoryError(
+          exports,
+          `batch ${batch}`,
+          `use smaller batches (up to ${exports.plannedBatchSize()} already fit)` +
+            (exports.memoryLimit?.() >>> 0 === ADDRESS_SPACE_BYTES ? '' : ', or raise memoryLimit'),
+        );
       }
     }
     const buffer = exports.memory.buffer; // valid until the next call that can grow memory
@@ -233,8 +269,11 @@ export class SqzModel {
   decodeTensor(index: number): Float32Array {
     const exports = this.#live();
     if (exports.decodeTensor === undefined) {
-      throw new SqzError(ERR_STATE, 'sqz bad-state: decodeTensor is a test hook of the general runtime, which this runtime module ' +
-        '(a tailored one, from sqz runtime) leaves out: load without options.wasm to use it');
+      throw new SqzError(
+        ERR_STATE,
+        'sqz bad-state: decodeTensor is a test hook of the general runtime, which this runtime module ' +
+          '(a tailored one, from sqz runtime) leaves out: load without options.wasm to use it',
+      );
     }
     const n = exports.tensorN(index) >>> 0;
     const ptr = exports.decodeTensor(index) >>> 0;

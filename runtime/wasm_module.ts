@@ -12,11 +12,48 @@ const VARIANT_FILES: Record<WasmVariant, string> = {
 
 /** A minimal module whose one function returns a v128 constant: valid only where SIMD is supported. */
 const SIMD_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
-  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type section: () -> v128
-  0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
-  0x0a, 0x16, 0x01, 0x14, 0x00, // code section: one body of 20 bytes, no locals
-  0xfd, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // v128.const 0
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00, // magic, version
+  0x01,
+  0x05,
+  0x01,
+  0x60,
+  0x00,
+  0x01,
+  0x7b, // type section: () -> v128
+  0x03,
+  0x02,
+  0x01,
+  0x00, // function section: one function of type 0
+  0x0a,
+  0x16,
+  0x01,
+  0x14,
+  0x00, // code section: one body of 20 bytes, no locals
+  0xfd,
+  0x0c,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0, // v128.const 0
   0x0b, // end
 ]);
 
@@ -67,8 +104,10 @@ async function readVariant(variant: WasmVariant): Promise<Uint8Array> {
     return url.protocol === 'file:' && isNode() ? await readFileNode(url) : await fetchBytes(url);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`sqz: cannot read the runtime module ${url.href} (${reason}). Build it with \`npm run build:wasm\`, ` +
-      'or pass the module bytes as `options.wasm`.');
+    throw new Error(
+      `sqz: cannot read the runtime module ${url.href} (${reason}). Build it with \`npm run build:wasm\`, ` +
+        'or pass the module bytes as `options.wasm`.',
+    );
   }
 }
 

@@ -26,7 +26,8 @@ function parse(text) {
     if (match === null) throw new Error(`${where}: expected NAME 'text' [lazy], got: ${line}`);
     const [, name, message, lazy] = match;
     if (names.has(name)) throw new Error(`${where}: ${name} is listed twice`);
-    if (message.length === 0 || message.length > 255) throw new Error(`${where}: ${name} must have 1 to 255 characters`);
+    if (message.length === 0 || message.length > 255)
+      throw new Error(`${where}: ${name} must have 1 to 255 characters`);
     if (/[^\x20-\x7e]/.test(message)) throw new Error(`${where}: ${name} must be printable ASCII`);
     names.add(name);
     entries.push({ name, message, lazy: lazy !== undefined });
@@ -46,14 +47,20 @@ function generate(entries) {
     else if (entry.lazy) {
       const codes = [...entry.message].map((c) => c.charCodeAt(0));
       constants.push(`@lazy const ${entry.name}_TEXT: usize = memory.data<u8>([`);
-      for (let i = 0; i < codes.length; i += BYTES_PER_LINE) constants.push(`  ${codes.slice(i, i + BYTES_PER_LINE).join(', ')},`);
+      for (let i = 0; i < codes.length; i += BYTES_PER_LINE)
+        constants.push(`  ${codes.slice(i, i + BYTES_PER_LINE).join(', ')},`);
       constants.push(']);');
-      constants.push(`@lazy export const ${entry.name}: Message = <u32>(${entry.name}_TEXT << 8) | ${entry.message.length}; // '${entry.message}'`);
+      constants.push(
+        `@lazy export const ${entry.name}: Message = <u32>(${entry.name}_TEXT << 8) | ${entry.message.length}; // '${entry.message}'`,
+      );
     } else {
-      constants.push(`export const ${entry.name}: Message = <u32>((MESSAGE_BYTES + ${offset}) << 8) | ${entry.message.length}; // '${entry.message}'`);
+      constants.push(
+        `export const ${entry.name}: Message = <u32>((MESSAGE_BYTES + ${offset}) << 8) | ${entry.message.length}; // '${entry.message}'`,
+      );
       const codes = [...entry.message].map((c) => c.charCodeAt(0));
       table.push(`  // ${entry.name}`);
-      for (let i = 0; i < codes.length; i += BYTES_PER_LINE) table.push(`  ${codes.slice(i, i + BYTES_PER_LINE).join(', ')},`);
+      for (let i = 0; i < codes.length; i += BYTES_PER_LINE)
+        table.push(`  ${codes.slice(i, i + BYTES_PER_LINE).join(', ')},`);
       offset += codes.length;
     }
   }

@@ -75,7 +75,9 @@ export function layersModelFromSqz(model: ModelMessage): LayersModelParts {
   };
   const addLayer = (className: string, name: string, inbound: string[], config: Record<string, unknown>): string => {
     layers.push({
-      class_name: className, name, config: { name, trainable: true, dtype: 'float32', ...config },
+      class_name: className,
+      name,
+      config: { name, trainable: true, dtype: 'float32', ...config },
       inbound_nodes: inbound.length === 0 ? [] : [inbound.map((from) => [from, 0, 0, {}])],
     });
     return name;
@@ -89,10 +91,13 @@ export function layersModelFromSqz(model: ModelMessage): LayersModelParts {
 
   model.ops.forEach((op, i) => {
     const descriptor = opByCode(op.type);
-    if (descriptor === undefined) throw new SqzFormatError(ERR_UNSUPPORTED, `op ${i}: op type ${op.type} has no tfjs layer`);
+    if (descriptor === undefined)
+      throw new SqzFormatError(ERR_UNSUPPORTED, `op ${i}: op type ${op.type} has no tfjs layer`);
     let inbound = op.inputs.map((v) => producer.get(v)!);
     const spec = descriptor.keras.layer?.({
-      op, inputShape: model.values[op.inputs[0]!]!.shape, outputShape: model.values[op.outputs[0]!]!.shape,
+      op,
+      inputShape: model.values[op.inputs[0]!]!.shape,
+      outputShape: model.values[op.outputs[0]!]!.shape,
       slotShape: (slot) => model.tensors[(slot === 'weight' ? op.weight : op.bias) - 1]!.shape,
       slotValues: (slot) => tensorValues(slot === 'weight' ? op.weight : op.bias),
     });
@@ -102,7 +107,12 @@ export function layersModelFromSqz(model: ModelMessage): LayersModelParts {
       if (spec.flattenInput === true) inbound = [addLayer('Flatten', `op${i}_flatten`, inbound, {})];
       const fusable = spec.fusesActivation ? kerasActivation(op.activation) : undefined;
       fused = fusable !== undefined;
-      last = addLayer(spec.className, `op${i}_${descriptor.name}`, inbound, fused ? { ...spec.config, activation: fusable } : spec.config);
+      last = addLayer(
+        spec.className,
+        `op${i}_${descriptor.name}`,
+        inbound,
+        fused ? { ...spec.config, activation: fusable } : spec.config,
+      );
       weights.push(...layerWeights(spec, op, last, tensorValues, model));
     }
     if (!fused && (op.activation !== ACT_LINEAR || last === undefined)) {
@@ -131,13 +141,21 @@ type AddLayer = (className: string, name: string, inbound: string[], config: Rec
 
 /** The named f32 weights of `spec`'s layer `layer` for op `op` (`values(ref)` decodes tensor ref − 1 once). */
 function layerWeights(
-  spec: KerasLayer, op: OpMessage, layer: string, values: (ref: number) => Float32Array, model: ModelMessage,
+  spec: KerasLayer,
+  op: OpMessage,
+  layer: string,
+  values: (ref: number) => Float32Array,
+  model: ModelMessage,
 ): NamedWeight[] {
   return spec.weights.map((w) => {
     const ref = w.slot === 'weight' ? op.weight : op.bias;
     const stored = model.tensors[ref - 1]!.shape;
     if (w.transpose !== undefined) {
-      return { name: `${layer}/${w.name}`, shape: w.transpose.map((a) => stored[a]!), values: permuteAxes(values(ref), stored, w.transpose) };
+      return {
+        name: `${layer}/${w.name}`,
+        shape: w.transpose.map((a) => stored[a]!),
+        values: permuteAxes(values(ref), stored, w.transpose),
+      };
     }
     return { name: `${layer}/${w.name}`, shape: [...(w.shape ?? stored)], values: values(ref) };
   });
@@ -162,6 +180,7 @@ function permuteAxes(values: Float32Array, shape: readonly number[], perm: reado
 function activationLayer(op: OpMessage, i: number, inbound: string[], addLayer: AddLayer): string {
   if (op.activation === ACT_RELU_CLIP) return addLayer('ReLU', `op${i}_relu_clip`, inbound, { max_value: op.clipMax });
   const name = kerasActivation(op.activation);
-  if (name === undefined) throw new SqzFormatError(ERR_UNSUPPORTED, `op ${i}: activation ${op.activation} has no tfjs layer`);
+  if (name === undefined)
+    throw new SqzFormatError(ERR_UNSUPPORTED, `op ${i}: activation ${op.activation} has no tfjs layer`);
   return addLayer('Activation', `op${i}_${name}`, inbound, { activation: name });
 }

@@ -26,7 +26,8 @@ export interface FitOptions {
 /** Rows `indices` of a row-major [count, width] array, in that order. */
 function rows(values: Float32Array, width: number, indices: ArrayLike<number>): Float32Array {
   const out = new Float32Array(indices.length * width);
-  for (let i = 0; i < indices.length; i++) out.set(values.subarray(indices[i]! * width, (indices[i]! + 1) * width), i * width);
+  for (let i = 0; i < indices.length; i++)
+    out.set(values.subarray(indices[i]! * width, (indices[i]! + 1) * width), i * width);
   return out;
 }
 
@@ -36,7 +37,9 @@ function rows(values: Float32Array, width: number, indices: ArrayLike<number>): 
  */
 export function fitLogits(model: tfl.LayersModel, train: Split, o: FitOptions): number[] {
   if (o.distill && o.distill.targets.length !== train.count * o.numClasses) {
-    throw new Error(`fitLogits: ${o.distill.targets.length} soft-target values for ${train.count} samples × ${o.numClasses} classes`);
+    throw new Error(
+      `fitLogits: ${o.distill.targets.length} soft-target values for ${train.count} samples × ${o.numClasses} classes`,
+    );
   }
   const rng = createRng(o.seed);
   const optimizer = tf.train.adam(o.lr);
@@ -52,14 +55,23 @@ export function fitLogits(model: tfl.LayersModel, train: Split, o: FitOptions): 
       const batch = gather(train, indices);
       const x = tf.tensor(batch.images, [batch.count, ...o.inputShape], 'float32');
       const y = tf.tidy(() => tf.oneHot(tf.tensor1d(batch.labels, 'int32'), o.numClasses));
-      const soft = o.distill ? tf.tensor2d(rows(o.distill.targets, o.numClasses, indices), [batch.count, o.numClasses]) : undefined;
-      const cost = optimizer.minimize(() => {
-        const logits = model.apply(x, { training: true }) as tf.Tensor;
-        return o.distill ? distillationLoss(logits, y, soft!, { distill: o.distill.alpha, temperature: o.distill.temperature }) : tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
-      }, true, variables)!;
+      const soft = o.distill
+        ? tf.tensor2d(rows(o.distill.targets, o.numClasses, indices), [batch.count, o.numClasses])
+        : undefined;
+      const cost = optimizer.minimize(
+        () => {
+          const logits = model.apply(x, { training: true }) as tf.Tensor;
+          return o.distill
+            ? distillationLoss(logits, y, soft!, { distill: o.distill.alpha, temperature: o.distill.temperature })
+            : (tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar);
+        },
+        true,
+        variables,
+      )!;
       const loss = cost.dataSync()[0]!;
       tf.dispose([x, y, cost, ...(soft ? [soft] : [])]);
-      if (!Number.isFinite(loss)) throw new Error(`fitLogits: the loss became ${loss} in epoch ${epoch + 1}; lower the learning rate (${o.lr})`);
+      if (!Number.isFinite(loss))
+        throw new Error(`fitLogits: the loss became ${loss} in epoch ${epoch + 1}; lower the learning rate (${o.lr})`);
       total += loss * batch.count;
     }
     losses.push(total / Math.max(train.count, 1));

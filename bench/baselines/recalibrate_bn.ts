@@ -9,7 +9,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Split } from '../../compiler/data/index.js';
 
-interface BatchNormLayer { momentum: number; getClassName(): string }
+interface BatchNormLayer {
+  momentum: number;
+  getClassName(): string;
+}
 
 /** Every BatchNormalization layer of `model`, nested models included. */
 export function batchNormLayers(model: tfl.LayersModel): BatchNormLayer[] {
@@ -26,7 +29,12 @@ export function batchNormLayers(model: tfl.LayersModel): BatchNormLayer[] {
  * over `split` (the first `split.count` images in order, batches of `batchSize`), the model in training mode.
  * @returns the number of layers re-estimated
  */
-export function recalibrateBatchNorm(model: tfl.LayersModel, split: Split, inputShape: readonly number[], batchSize = 250): number {
+export function recalibrateBatchNorm(
+  model: tfl.LayersModel,
+  split: Split,
+  inputShape: readonly number[],
+  batchSize = 250,
+): number {
   const layers = batchNormLayers(model);
   if (layers.length === 0) return 0;
   const momenta = layers.map((l) => l.momentum);
@@ -41,7 +49,9 @@ export function recalibrateBatchNorm(model: tfl.LayersModel, split: Split, input
       });
     }
   } finally {
-    layers.forEach((l, i) => { l.momentum = momenta[i]!; });
+    layers.forEach((l, i) => {
+      l.momentum = momenta[i]!;
+    });
   }
   return layers.length;
 }

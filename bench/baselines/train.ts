@@ -21,7 +21,16 @@ import { importModel } from '../../compiler/import/index.js';
 import { fitLogits } from './fit.js';
 import { ARCHITECTURES, type ArchName } from './models.js';
 
-interface TrainArgs { arch: ArchName; data: string; epochs: number; out: string; seed: number; lr: number; batch: number; backend: BackendChoice }
+interface TrainArgs {
+  arch: ArchName;
+  data: string;
+  epochs: number;
+  out: string;
+  seed: number;
+  lr: number;
+  batch: number;
+  backend: BackendChoice;
+}
 
 function accuracy(model: tfl.LayersModel, split: Split, shape: readonly number[]): number {
   return tf.tidy(() => {
@@ -57,12 +66,30 @@ export async function trainBaseline(args: TrainArgs): Promise<{ testAccuracy: nu
   const seconds = (performance.now() - started) / 1000;
   const testAccuracy = accuracy(model, dataset.test, dataset.shape);
   await saveLayersModel(model, args.out);
-  const command = `node dist/bench/baselines/train.js --arch ${args.arch} --data ${args.data} --epochs ${args.epochs} `
-    + `--seed ${args.seed} --lr ${args.lr} --batch ${args.batch} --out ${args.out}`;
-  await writeFile(path.join(args.out, 'baseline.json'), `${JSON.stringify({
-    arch: args.arch, data: args.data, epochs: args.epochs, seed: args.seed, lr: args.lr, batch: args.batch,
-    backend: backend.name, trainSamples: train.count, testSamples: dataset.test.count, testAccuracy, seconds, command,
-  }, null, 2)}\n`);
+  const command =
+    `node dist/bench/baselines/train.js --arch ${args.arch} --data ${args.data} --epochs ${args.epochs} ` +
+    `--seed ${args.seed} --lr ${args.lr} --batch ${args.batch} --out ${args.out}`;
+  await writeFile(
+    path.join(args.out, 'baseline.json'),
+    `${JSON.stringify(
+      {
+        arch: args.arch,
+        data: args.data,
+        epochs: args.epochs,
+        seed: args.seed,
+        lr: args.lr,
+        batch: args.batch,
+        backend: backend.name,
+        trainSamples: train.count,
+        testSamples: dataset.test.count,
+        testAccuracy,
+        seconds,
+        command,
+      },
+      null,
+      2,
+    )}\n`,
+  );
 
   return { testAccuracy, seconds };
 }
@@ -101,11 +128,39 @@ export interface SmallTrainRecord {
 
 /** The train.js command line for `s` (what bench/compare runs, and what baseline.json records). */
 export function smallTrainArgs(s: SmallTrainSettings, out: string, backend: BackendChoice = 'auto'): string[] {
-  return ['dist/bench/baselines/train.js', '--arch', s.arch, '--widths', s.widths.join(','), '--data', s.data,
-    '--epochs', String(s.epochs), '--seed', String(s.seed), '--lr', String(s.lr), '--batch', String(s.batch),
-    '--validation-split', String(s.validationSplit), ...(s.trainSamples !== undefined ? ['--train-samples', String(s.trainSamples)] : []),
-    ...(s.teacher ? ['--teacher', s.teacher.model, '--distill', String(s.teacher.alpha), '--temperature', String(s.teacher.temperature)] : []),
-    ...(backend !== 'auto' ? ['--backend', backend] : []), '--out', out];
+  return [
+    'dist/bench/baselines/train.js',
+    '--arch',
+    s.arch,
+    '--widths',
+    s.widths.join(','),
+    '--data',
+    s.data,
+    '--epochs',
+    String(s.epochs),
+    '--seed',
+    String(s.seed),
+    '--lr',
+    String(s.lr),
+    '--batch',
+    String(s.batch),
+    '--validation-split',
+    String(s.validationSplit),
+    ...(s.trainSamples !== undefined ? ['--train-samples', String(s.trainSamples)] : []),
+    ...(s.teacher
+      ? [
+          '--teacher',
+          s.teacher.model,
+          '--distill',
+          String(s.teacher.alpha),
+          '--temperature',
+          String(s.teacher.temperature),
+        ]
+      : []),
+    ...(backend !== 'auto' ? ['--backend', backend] : []),
+    '--out',
+    out,
+  ];
 }
 
 /**
@@ -113,11 +168,23 @@ export function smallTrainArgs(s: SmallTrainSettings, out: string, backend: Back
  * out, so selecting by validation accuracy later is honest), with the teacher's soft targets computed once up front.
  * Saves model.json (softmax output, like the baselines) and baseline.json (SmallTrainRecord) in `out`.
  */
-export async function trainSmallModel(s: SmallTrainSettings, out: string, backendChoice: BackendChoice = 'auto', teacher?: Teacher): Promise<SmallTrainRecord> {
+export async function trainSmallModel(
+  s: SmallTrainSettings,
+  out: string,
+  backendChoice: BackendChoice = 'auto',
+  teacher?: Teacher,
+): Promise<SmallTrainRecord> {
   const backend = await selectBackend(backendChoice);
   const dataset = await loadDataset(s.data);
-  const data = prepareData(dataset, { model: '', data: s.data, output: '', ratio: 1, trainSamples: s.trainSamples,
-    validationSplit: s.validationSplit, hyper: { seed: s.seed } });
+  const data = prepareData(dataset, {
+    model: '',
+    data: s.data,
+    output: '',
+    ratio: 1,
+    trainSamples: s.trainSamples,
+    validationSplit: s.validationSplit,
+    hyper: { seed: s.seed },
+  });
   const started = performance.now();
   let soft: Float32Array | undefined;
   if (s.teacher) {
@@ -131,8 +198,14 @@ export async function trainSmallModel(s: SmallTrainSettings, out: string, backen
   const build = ARCHITECTURES[s.arch];
   const model = build(s.seed, s.widths, 'linear');
   const losses = fitLogits(model, data.train, {
-    epochs: s.epochs, lr: s.lr, batchSize: s.batch, seed: s.seed, inputShape: dataset.shape, numClasses: dataset.numClasses,
-    distill: s.teacher && soft ? { alpha: s.teacher.alpha, temperature: s.teacher.temperature, targets: soft } : undefined,
+    epochs: s.epochs,
+    lr: s.lr,
+    batchSize: s.batch,
+    seed: s.seed,
+    inputShape: dataset.shape,
+    numClasses: dataset.numClasses,
+    distill:
+      s.teacher && soft ? { alpha: s.teacher.alpha, temperature: s.teacher.temperature, targets: soft } : undefined,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const seconds = (performance.now() - started) / 1000;
@@ -140,10 +213,17 @@ export async function trainSmallModel(s: SmallTrainSettings, out: string, backen
   const saved = build(s.seed, s.widths, 'softmax');
   saved.setWeights(model.getWeights());
   const record: SmallTrainRecord = {
-    settings: s, backend: backend.name, trainSamples: data.train.count, validationSamples: data.validation.count,
-    testSamples: data.test.count, teacherSamples: soft ? soft.length / dataset.numClasses : 0, losses,
-    validationAccuracy: accuracy(saved, data.validation, dataset.shape), testAccuracy: accuracy(saved, data.test, dataset.shape),
-    seconds, command: `node ${smallTrainArgs(s, out, backendChoice).join(' ')}`,
+    settings: s,
+    backend: backend.name,
+    trainSamples: data.train.count,
+    validationSamples: data.validation.count,
+    testSamples: data.test.count,
+    teacherSamples: soft ? soft.length / dataset.numClasses : 0,
+    losses,
+    validationAccuracy: accuracy(saved, data.validation, dataset.shape),
+    testAccuracy: accuracy(saved, data.test, dataset.shape),
+    seconds,
+    command: `node ${smallTrainArgs(s, out, backendChoice).join(' ')}`,
   };
   await saveLayersModel(saved, out);
   await writeFile(path.join(out, 'baseline.json'), `${JSON.stringify(record, null, 2)}\n`);
@@ -163,26 +243,74 @@ const program = new Command()
   .option('--lr <x>', 'Adam learning rate', (v) => Number(v), 1e-3)
   .option('--batch <n>', 'batch size', (v) => Number(v), 128)
   .option('--backend <name>', 'auto | wasm | cpu', 'auto')
-  .option('--widths <list>', 'train a narrow version from scratch: lenet5 conv1,conv2[,fc1] | lenet300 hidden1,hidden2 (on compress\'s training split for --seed)', list)
-  .option('--validation-split <f>', 'with --widths: fraction held out as sqz compress holds it out', (v) => Number(v), 0.1)
-  .option('--train-samples <n>', 'with --widths: a stratified subset of the training data first, as sqz compress --train-samples', (v) => Number(v))
-  .option('--teacher <model.json>', 'with --widths: distil from this model\'s softened outputs')
-  .option('--distill <alpha>', 'with --teacher: weight of the teacher term', (v) => Number(v), DEFAULT_DISTILLATION.alpha)
-  .option('--temperature <T>', 'with --teacher: softmax temperature', (v) => Number(v), DEFAULT_DISTILLATION.temperature);
+  .option(
+    '--widths <list>',
+    "train a narrow version from scratch: lenet5 conv1,conv2[,fc1] | lenet300 hidden1,hidden2 (on compress's training split for --seed)",
+    list,
+  )
+  .option(
+    '--validation-split <f>',
+    'with --widths: fraction held out as sqz compress holds it out',
+    (v) => Number(v),
+    0.1,
+  )
+  .option(
+    '--train-samples <n>',
+    'with --widths: a stratified subset of the training data first, as sqz compress --train-samples',
+    (v) => Number(v),
+  )
+  .option('--teacher <model.json>', "with --widths: distil from this model's softened outputs")
+  .option(
+    '--distill <alpha>',
+    'with --teacher: weight of the teacher term',
+    (v) => Number(v),
+    DEFAULT_DISTILLATION.alpha,
+  )
+  .option(
+    '--temperature <T>',
+    'with --teacher: softmax temperature',
+    (v) => Number(v),
+    DEFAULT_DISTILLATION.temperature,
+  );
 
 if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
   tf.env().set('PROD', true);
   const o = program.parse().opts();
   if (o.widths === undefined) {
     if (o.teacher !== undefined) throw new Error('--teacher needs --widths (it trains a small model from scratch)');
-    const result = await trainBaseline({ arch: o.arch, data: o.data, epochs: o.epochs, out: o.out, seed: o.seed, lr: o.lr, batch: o.batch, backend: o.backend });
-    console.log(`test accuracy ${(100 * result.testAccuracy).toFixed(2)}% in ${result.seconds.toFixed(1)} s → ${o.out}`);
+    const result = await trainBaseline({
+      arch: o.arch,
+      data: o.data,
+      epochs: o.epochs,
+      out: o.out,
+      seed: o.seed,
+      lr: o.lr,
+      batch: o.batch,
+      backend: o.backend,
+    });
+    console.log(
+      `test accuracy ${(100 * result.testAccuracy).toFixed(2)}% in ${result.seconds.toFixed(1)} s → ${o.out}`,
+    );
   } else {
-    const r = await trainSmallModel({
-      arch: o.arch, widths: o.widths, data: o.data, epochs: o.epochs, seed: o.seed, lr: o.lr, batch: o.batch,
-      validationSplit: o.validationSplit, trainSamples: o.trainSamples,
-      teacher: o.teacher !== undefined ? { model: o.teacher, alpha: o.distill, temperature: o.temperature } : undefined,
-    }, o.out, o.backend);
-    console.log(`validation ${(100 * r.validationAccuracy).toFixed(2)}%, test ${(100 * r.testAccuracy).toFixed(2)}% in ${r.seconds.toFixed(1)} s → ${o.out}`);
+    const r = await trainSmallModel(
+      {
+        arch: o.arch,
+        widths: o.widths,
+        data: o.data,
+        epochs: o.epochs,
+        seed: o.seed,
+        lr: o.lr,
+        batch: o.batch,
+        validationSplit: o.validationSplit,
+        trainSamples: o.trainSamples,
+        teacher:
+          o.teacher !== undefined ? { model: o.teacher, alpha: o.distill, temperature: o.temperature } : undefined,
+      },
+      o.out,
+      o.backend,
+    );
+    console.log(
+      `validation ${(100 * r.validationAccuracy).toFixed(2)}%, test ${(100 * r.testAccuracy).toFixed(2)}% in ${r.seconds.toFixed(1)} s → ${o.out}`,
+    );
   }
 }

@@ -52,12 +52,23 @@ export function predictAll(model: tfl.LayersModel, split: Split, inputShape: rea
   const chunks: Float32Array[] = [];
   for (let start = 0; start < split.count; start += 500) {
     const count = Math.min(500, split.count - start);
-    chunks.push(tf.tidy(() => (model.predict(tf.tensor(split.images.subarray(start * size, (start + count) * size), [count, ...inputShape])) as tf.Tensor)
-      .dataSync() as Float32Array));
+    chunks.push(
+      tf.tidy(
+        () =>
+          (
+            model.predict(
+              tf.tensor(split.images.subarray(start * size, (start + count) * size), [count, ...inputShape]),
+            ) as tf.Tensor
+          ).dataSync() as Float32Array,
+      ),
+    );
   }
   const out = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
-  for (const c of chunks) { out.set(c, at); at += c.length; }
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
   return out;
 }
 
@@ -79,7 +90,14 @@ export function meanSquaredError(a: Float32Array, b: Float32Array): number {
   return sum / a.length;
 }
 
-export interface ZooTrainArgs { name: string; out: string; seed: number; epochs?: number; trainSamples?: number; backend: BackendChoice }
+export interface ZooTrainArgs {
+  name: string;
+  out: string;
+  seed: number;
+  epochs?: number;
+  trainSamples?: number;
+  backend: BackendChoice;
+}
 
 export async function trainZooModel(args: ZooTrainArgs): Promise<ZooBaseline> {
   const entry = ZOO[args.name];
@@ -90,7 +108,10 @@ export async function trainZooModel(args: ZooTrainArgs): Promise<ZooBaseline> {
   const train = subset(dataset.train, Math.min(args.trainSamples ?? entry.train.samples, dataset.train.count));
   const model = buildZooModel(args.name, args.seed);
   const reconstruct = entry.task === 'reconstruction';
-  model.compile({ optimizer: tf.train.adam(entry.train.lr), loss: reconstruct ? 'meanSquaredError' : 'categoricalCrossentropy' });
+  model.compile({
+    optimizer: tf.train.adam(entry.train.lr),
+    loss: reconstruct ? 'meanSquaredError' : 'categoricalCrossentropy',
+  });
   const rng = createRng(args.seed);
   const losses: number[] = [];
   const started = performance.now();
@@ -111,13 +132,28 @@ export async function trainZooModel(args: ZooTrainArgs): Promise<ZooBaseline> {
   const recalibratedLayers = recalibrateBatchNorm(model, subset(train, RECALIBRATION_SAMPLES), entry.inputShape);
   const seconds = (performance.now() - started) / 1000;
   const outputs = predictAll(model, dataset.test, entry.inputShape);
-  const command = `node dist/bench/baselines/train_zoo.js --model ${args.name} --seed ${args.seed} --epochs ${epochs} `
-    + `--train-samples ${train.count} --backend ${args.backend} --out ${args.out}`;
+  const command =
+    `node dist/bench/baselines/train_zoo.js --model ${args.name} --seed ${args.seed} --epochs ${epochs} ` +
+    `--train-samples ${train.count} --backend ${args.backend} --out ${args.out}`;
   const baseline: ZooBaseline = {
-    name: args.name, description: entry.description, task: entry.task, inputShape: entry.inputShape, seed: args.seed, epochs,
-    trainSamples: train.count, lr: entry.train.lr, batch: entry.train.batch, backend: backend.name, parameters: model.countParams(),
-    ...(reconstruct ? { testMse: meanSquaredError(outputs, dataset.test.images) } : { testAccuracy: accuracyOf(outputs, dataset.test.labels) }),
-    losses, recalibratedLayers, seconds, command,
+    name: args.name,
+    description: entry.description,
+    task: entry.task,
+    inputShape: entry.inputShape,
+    seed: args.seed,
+    epochs,
+    trainSamples: train.count,
+    lr: entry.train.lr,
+    batch: entry.train.batch,
+    backend: backend.name,
+    parameters: model.countParams(),
+    ...(reconstruct
+      ? { testMse: meanSquaredError(outputs, dataset.test.images) }
+      : { testAccuracy: accuracyOf(outputs, dataset.test.labels) }),
+    losses,
+    recalibratedLayers,
+    seconds,
+    command,
   };
   await saveLayersModel(model, args.out);
   await writeFile(path.join(args.out, 'baseline.json'), `${JSON.stringify(baseline, null, 2)}\n`);
@@ -129,7 +165,11 @@ export async function trainZooModel(args: ZooTrainArgs): Promise<ZooBaseline> {
  * The moving-statistics step of trainZooModel alone, on a model it trained without it (a model saved by an earlier
  * version, whose training is otherwise the same): re-estimates, re-evaluates, saves over it and updates baseline.json.
  */
-export async function recalibrateZooModel(args: { name: string; out: string; backend: BackendChoice }): Promise<ZooBaseline> {
+export async function recalibrateZooModel(args: {
+  name: string;
+  out: string;
+  backend: BackendChoice;
+}): Promise<ZooBaseline> {
   const entry = ZOO[args.name];
   if (entry === undefined) throw new Error(`unknown zoo model '${args.name}'`);
   await selectBackend(args.backend);
@@ -142,8 +182,12 @@ export async function recalibrateZooModel(args: { name: string; out: string; bac
   const seconds = old.seconds + (performance.now() - started) / 1000;
   const outputs = predictAll(model, dataset.test, entry.inputShape);
   const baseline: ZooBaseline = {
-    ...old, recalibratedLayers, seconds,
-    ...(entry.task === 'reconstruction' ? { testMse: meanSquaredError(outputs, dataset.test.images) } : { testAccuracy: accuracyOf(outputs, dataset.test.labels) }),
+    ...old,
+    recalibratedLayers,
+    seconds,
+    ...(entry.task === 'reconstruction'
+      ? { testMse: meanSquaredError(outputs, dataset.test.images) }
+      : { testAccuracy: accuracyOf(outputs, dataset.test.labels) }),
   };
   await saveLayersModel(model, args.out);
   await writeFile(path.join(args.out, 'baseline.json'), `${JSON.stringify(baseline, null, 2)}\n`);
@@ -155,20 +199,41 @@ const program = new Command()
   .requiredOption('--model <name>', Object.keys(ZOO).join(' | '))
   .requiredOption('--out <dir>', 'folder for model.json, weights.bin and baseline.json')
   .option('--seed <n>', 'seed', (v) => Number(v), 1)
-  .option('--epochs <n>', 'epochs (default: the model\'s)', (v) => Number(v))
-  .option('--train-samples <n>', 'a stratified subset of the 60,000 training images (default: the model\'s)', (v) => Number(v))
+  .option('--epochs <n>', "epochs (default: the model's)", (v) => Number(v))
+  .option('--train-samples <n>', "a stratified subset of the 60,000 training images (default: the model's)", (v) =>
+    Number(v),
+  )
   .option('--backend <name>', 'auto | wasm | cpu', 'wasm')
-  .option('--recalibrate-only', 'only re-estimate BatchNorm\'s moving statistics of the model already in --out (trained before that step existed)');
+  .option(
+    '--recalibrate-only',
+    "only re-estimate BatchNorm's moving statistics of the model already in --out (trained before that step existed)",
+  );
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   tf.env().set('PROD', true);
   type Options = {
-    model: string; out: string; seed: number; epochs?: number; trainSamples?: number; backend: BackendChoice; recalibrateOnly?: boolean;
+    model: string;
+    out: string;
+    seed: number;
+    epochs?: number;
+    trainSamples?: number;
+    backend: BackendChoice;
+    recalibrateOnly?: boolean;
   };
   const o = program.parse().opts<Options>();
   const b = o.recalibrateOnly
     ? await recalibrateZooModel({ name: o.model, out: o.out, backend: o.backend })
-    : await trainZooModel({ name: o.model, out: o.out, seed: o.seed, epochs: o.epochs, trainSamples: o.trainSamples, backend: o.backend });
-  const metric = b.testAccuracy !== undefined ? `test accuracy ${(100 * b.testAccuracy).toFixed(2)}%` : `test MSE ${b.testMse!.toFixed(5)}`;
+    : await trainZooModel({
+        name: o.model,
+        out: o.out,
+        seed: o.seed,
+        epochs: o.epochs,
+        trainSamples: o.trainSamples,
+        backend: o.backend,
+      });
+  const metric =
+    b.testAccuracy !== undefined
+      ? `test accuracy ${(100 * b.testAccuracy).toFixed(2)}%`
+      : `test MSE ${b.testMse!.toFixed(5)}`;
   console.log(`${o.model}: ${metric}, ${b.parameters} parameters, ${b.seconds.toFixed(1)} s → ${o.out}`);
 }

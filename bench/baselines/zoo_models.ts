@@ -22,8 +22,17 @@ export interface ZooEntry {
 }
 
 /** Conv, BatchNormalization, ReLU (6 when `relu6`). */
-function convBnRelu(x: Sym, filters: number, kernel: number | [number, number], strides: number, name: string, relu6 = false): Sym {
-  let y = tfl.layers.conv2d({ filters, kernelSize: kernel, strides, padding: 'same', useBias: false, name }).apply(x) as Sym;
+function convBnRelu(
+  x: Sym,
+  filters: number,
+  kernel: number | [number, number],
+  strides: number,
+  name: string,
+  relu6 = false,
+): Sym {
+  let y = tfl.layers
+    .conv2d({ filters, kernelSize: kernel, strides, padding: 'same', useBias: false, name })
+    .apply(x) as Sym;
   y = tfl.layers.batchNormalization({ name: `${name}_bn` }).apply(y) as Sym;
   return tfl.layers.reLU({ maxValue: relu6 ? 6 : undefined, name: `${name}_relu` }).apply(y) as Sym;
 }
@@ -52,7 +61,19 @@ function dsCnn(): tfl.LayersModel {
 
 /** Keras MobileNet v1's block widths (α = 1) and strides. */
 const MOBILENET_BLOCKS: [number, number][] = [
-  [64, 1], [128, 2], [128, 1], [256, 2], [256, 1], [512, 2], [512, 1], [512, 1], [512, 1], [512, 1], [512, 1], [1024, 2], [1024, 1],
+  [64, 1],
+  [128, 2],
+  [128, 1],
+  [256, 2],
+  [256, 1],
+  [512, 2],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [1024, 2],
+  [1024, 1],
 ];
 
 /**
@@ -63,17 +84,53 @@ const MOBILENET_BLOCKS: [number, number][] = [
  */
 function mobileNetTrunk(input: Sym, alpha: number, blocks: number): Sym {
   let x = tfl.layers.zeroPadding2d({ padding: 2, name: 'input_pad' }).apply(input) as Sym;
-  x = tfl.layers.zeroPadding2d({ padding: [[0, 1], [0, 1]], name: 'conv1_pad' }).apply(x) as Sym;
-  x = tfl.layers.conv2d({ filters: Math.round(32 * alpha), kernelSize: 3, strides: 2, padding: 'valid', useBias: false, name: 'conv1' }).apply(x) as Sym;
+  x = tfl.layers
+    .zeroPadding2d({
+      padding: [
+        [0, 1],
+        [0, 1],
+      ],
+      name: 'conv1_pad',
+    })
+    .apply(x) as Sym;
+  x = tfl.layers
+    .conv2d({
+      filters: Math.round(32 * alpha),
+      kernelSize: 3,
+      strides: 2,
+      padding: 'valid',
+      useBias: false,
+      name: 'conv1',
+    })
+    .apply(x) as Sym;
   x = tfl.layers.batchNormalization({ name: 'conv1_bn' }).apply(x) as Sym;
   x = tfl.layers.reLU({ maxValue: 6, name: 'conv1_relu' }).apply(x) as Sym;
   MOBILENET_BLOCKS.slice(0, blocks).forEach(([width, stride], i) => {
     const id = i + 1;
-    if (stride === 2) x = tfl.layers.zeroPadding2d({ padding: [[0, 1], [0, 1]], name: `conv_pad_${id}` }).apply(x) as Sym;
-    x = tfl.layers.depthwiseConv2d({ kernelSize: 3, strides: stride, padding: stride === 2 ? 'valid' : 'same', useBias: false, name: `conv_dw_${id}` }).apply(x) as Sym;
+    if (stride === 2)
+      x = tfl.layers
+        .zeroPadding2d({
+          padding: [
+            [0, 1],
+            [0, 1],
+          ],
+          name: `conv_pad_${id}`,
+        })
+        .apply(x) as Sym;
+    x = tfl.layers
+      .depthwiseConv2d({
+        kernelSize: 3,
+        strides: stride,
+        padding: stride === 2 ? 'valid' : 'same',
+        useBias: false,
+        name: `conv_dw_${id}`,
+      })
+      .apply(x) as Sym;
     x = tfl.layers.batchNormalization({ name: `conv_dw_${id}_bn` }).apply(x) as Sym;
     x = tfl.layers.reLU({ maxValue: 6, name: `conv_dw_${id}_relu` }).apply(x) as Sym;
-    x = tfl.layers.conv2d({ filters: Math.round(width * alpha), kernelSize: 1, useBias: false, name: `conv_pw_${id}` }).apply(x) as Sym;
+    x = tfl.layers
+      .conv2d({ filters: Math.round(width * alpha), kernelSize: 1, useBias: false, name: `conv_pw_${id}` })
+      .apply(x) as Sym;
     x = tfl.layers.batchNormalization({ name: `conv_pw_${id}_bn` }).apply(x) as Sym;
     x = tfl.layers.reLU({ maxValue: 6, name: `conv_pw_${id}_relu` }).apply(x) as Sym;
   });
@@ -97,9 +154,14 @@ function mobileNetV1(): tfl.LayersModel {
 /** One ResNet stack of MLPerf Tiny's ResNet-8: two 3×3 convs with BN, a 1×1 strided shortcut when it downsamples. */
 function resnetStack(x: Sym, filters: number, stride: number, name: string): Sym {
   let y = convBnRelu(x, filters, 3, stride, `${name}_conv1`);
-  y = tfl.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, name: `${name}_conv2` }).apply(y) as Sym;
+  y = tfl.layers
+    .conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, name: `${name}_conv2` })
+    .apply(y) as Sym;
   y = tfl.layers.batchNormalization({ name: `${name}_conv2_bn` }).apply(y) as Sym;
-  const shortcut = stride === 1 ? x : tfl.layers.conv2d({ filters, kernelSize: 1, strides: stride, name: `${name}_shortcut` }).apply(x) as Sym;
+  const shortcut =
+    stride === 1
+      ? x
+      : (tfl.layers.conv2d({ filters, kernelSize: 1, strides: stride, name: `${name}_shortcut` }).apply(x) as Sym);
   const sum = tfl.layers.add({ name: `${name}_add` }).apply([y, shortcut]) as Sym;
   return tfl.layers.reLU({ name: `${name}_relu` }).apply(sum) as Sym;
 }
@@ -175,11 +237,14 @@ function teachableMachine(): tfl.LayersModel {
   const input = tfl.input({ shape: [28, 28, 1], name: 'input_1' });
   const trunk = tfl.model({ inputs: input, outputs: mobileNetTrunk(input, 0.25, 11), name: 'model1' });
   const features = trunk.outputs[0]!.shape.slice(1) as number[];
-  const head = tfl.sequential({ name: 'sequential_3', layers: [
-    tfl.layers.flatten({ inputShape: features, name: 'flatten_Flatten1' }),
-    tfl.layers.dense({ units: 100, activation: 'relu', name: 'dense_Dense1' }),
-    tfl.layers.dense({ units: 10, activation: 'softmax', name: 'dense_Dense2' }),
-  ] });
+  const head = tfl.sequential({
+    name: 'sequential_3',
+    layers: [
+      tfl.layers.flatten({ inputShape: features, name: 'flatten_Flatten1' }),
+      tfl.layers.dense({ units: 100, activation: 'relu', name: 'dense_Dense1' }),
+      tfl.layers.dense({ units: 10, activation: 'softmax', name: 'dense_Dense2' }),
+    ],
+  });
   return tfl.sequential({ name: 'sequential_4', layers: [trunk, head] });
 }
 
@@ -212,35 +277,59 @@ export function seedWeights(model: tfl.LayersModel, seed: number): void {
  */
 export const ZOO: Record<string, ZooEntry> = {
   'ds-cnn': {
-    description: 'DS-CNN (keyword spotting): conv 64@10×4/2, 4 depthwise-separable blocks of 64, average pool, dense. '
-      + 'Benchmark input 49×10 MFCCs, 12 classes; here 28×28×1, 10 classes',
-    task: 'classification', inputShape: [28, 28, 1], build: dsCnn, train: { samples: 8000, epochs: 2, lr: 2e-3, batch: 64 },
+    description:
+      'DS-CNN (keyword spotting): conv 64@10×4/2, 4 depthwise-separable blocks of 64, average pool, dense. ' +
+      'Benchmark input 49×10 MFCCs, 12 classes; here 28×28×1, 10 classes',
+    task: 'classification',
+    inputShape: [28, 28, 1],
+    build: dsCnn,
+    train: { samples: 8000, epochs: 2, lr: 2e-3, batch: 64 },
   },
   'mobilenet-v1-0.25': {
-    description: "MobileNet v1 α = 0.25 (visual wake words): Keras' MobileNet trunk with its ZeroPadding2D, 13 blocks, "
-      + 'global pool, dense. Benchmark input 96×96×3, 2 classes; here 28×28×1 padded to 32×32, 10 classes',
-    task: 'classification', inputShape: [28, 28, 1], build: mobileNetV1, train: { samples: 15000, epochs: 2, lr: 2e-3, batch: 64 },
+    description:
+      "MobileNet v1 α = 0.25 (visual wake words): Keras' MobileNet trunk with its ZeroPadding2D, 13 blocks, " +
+      'global pool, dense. Benchmark input 96×96×3, 2 classes; here 28×28×1 padded to 32×32, 10 classes',
+    task: 'classification',
+    inputShape: [28, 28, 1],
+    build: mobileNetV1,
+    train: { samples: 15000, epochs: 2, lr: 2e-3, batch: 64 },
   },
   'resnet-8': {
-    description: 'ResNet-8 (image classification): conv 16, stacks of 16, 32/2, 64/2 with residual adds, average pool, '
-      + 'dense. Benchmark input 32×32×3 (CIFAR-10); here 28×28×1',
-    task: 'classification', inputShape: [28, 28, 1], build: resnet8, train: { samples: 10000, epochs: 2, lr: 2e-3, batch: 64 },
+    description:
+      'ResNet-8 (image classification): conv 16, stacks of 16, 32/2, 64/2 with residual adds, average pool, ' +
+      'dense. Benchmark input 32×32×3 (CIFAR-10); here 28×28×1',
+    task: 'classification',
+    inputShape: [28, 28, 1],
+    build: resnet8,
+    train: { samples: 10000, epochs: 2, lr: 2e-3, batch: 64 },
   },
   autoencoder: {
-    description: 'Dense autoencoder (anomaly detection): 4×128, bottleneck 8, 4×128, dense back, BN + ReLU between. '
-      + 'Benchmark input 640 (log-mel frames); here the 784 pixels, reconstructed',
-    task: 'reconstruction', inputShape: [784], build: autoencoder, train: { samples: 20000, epochs: 2, lr: 2e-3, batch: 64 },
+    description:
+      'Dense autoencoder (anomaly detection): 4×128, bottleneck 8, 4×128, dense back, BN + ReLU between. ' +
+      'Benchmark input 640 (log-mel frames); here the 784 pixels, reconstructed',
+    task: 'reconstruction',
+    inputShape: [784],
+    build: autoencoder,
+    train: { samples: 20000, epochs: 2, lr: 2e-3, batch: 64 },
   },
   'conv1d-sensor': {
-    description: 'Conv1D sensor model: Conv1D 32×5, 64×3, 64×3 with BN + ReLU and max pools, global average pool, dense 64, dense. '
-      + 'Sequences cut from Fashion-MNIST: 28 time steps (image rows) of 28 channels (the row\'s pixels)',
-    task: 'classification', inputShape: [28, 28], build: conv1dSensor, train: { samples: 30000, epochs: 3, lr: 2e-3, batch: 64 },
+    description:
+      'Conv1D sensor model: Conv1D 32×5, 64×3, 64×3 with BN + ReLU and max pools, global average pool, dense 64, dense. ' +
+      "Sequences cut from Fashion-MNIST: 28 time steps (image rows) of 28 channels (the row's pixels)",
+    task: 'classification',
+    inputShape: [28, 28],
+    build: conv1dSensor,
+    train: { samples: 30000, epochs: 3, lr: 2e-3, batch: 64 },
   },
   'teachable-machine': {
-    description: 'Teachable-Machine-shaped, nested: a Sequential of a truncated MobileNet v1 α = 0.25 (a functional model, '
-      + 'blocks 1–11) and a Sequential head (flatten, dense 100, dense). Teachable Machine: 224×224×3, pretrained trunk; '
-      + 'here 28×28×1 padded to 32×32, trained from scratch',
-    task: 'classification', inputShape: [28, 28, 1], build: teachableMachine, train: { samples: 15000, epochs: 2, lr: 2e-3, batch: 64 },
+    description:
+      'Teachable-Machine-shaped, nested: a Sequential of a truncated MobileNet v1 α = 0.25 (a functional model, ' +
+      'blocks 1–11) and a Sequential head (flatten, dense 100, dense). Teachable Machine: 224×224×3, pretrained trunk; ' +
+      'here 28×28×1 padded to 32×32, trained from scratch',
+    task: 'classification',
+    inputShape: [28, 28, 1],
+    build: teachableMachine,
+    train: { samples: 15000, epochs: 2, lr: 2e-3, batch: 64 },
   },
 };
 

@@ -9,7 +9,12 @@
  * points and `tries` bisection steps. Returns undefined when no probe fits.
  */
 export function bisectToSize<T>(
-  lo: number, hi: number, target: number, probe: (x: number) => { bytes: number; value: T }, tries = 10, grid = 12,
+  lo: number,
+  hi: number,
+  target: number,
+  probe: (x: number) => { bytes: number; value: T },
+  tries = 10,
+  grid = 12,
 ): { x: number; bytes: number; value: T } | undefined {
   let best: { x: number; bytes: number; value: T } | undefined;
   const at = (x: number): boolean => {

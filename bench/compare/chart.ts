@@ -14,8 +14,17 @@ export interface ChartPoint {
 export async function accuracyVsBytesSvg(title: string, points: readonly ChartPoint[]): Promise<string> {
   const spec: vl.TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title, width: 520, height: 300,
-    data: { values: points.map((p) => ({ ...p, accuracy: 100 * p.accuracy, min: p.min === undefined ? null : 100 * p.min, max: p.max === undefined ? null : 100 * p.max })) },
+    title,
+    width: 520,
+    height: 300,
+    data: {
+      values: points.map((p) => ({
+        ...p,
+        accuracy: 100 * p.accuracy,
+        min: p.min === undefined ? null : 100 * p.min,
+        max: p.max === undefined ? null : 100 * p.max,
+      })),
+    },
     encoding: {
       x: { field: 'bytes', type: 'quantitative', scale: { type: 'log' }, title: 'file bytes (log)' },
       color: { field: 'method', type: 'nominal', legend: { labelLimit: 320 } },
@@ -24,8 +33,14 @@ export async function accuracyVsBytesSvg(title: string, points: readonly ChartPo
       {
         mark: { type: 'line', point: true },
         encoding: {
-          y: { field: 'accuracy', type: 'quantitative', scale: { zero: false },
-            title: points.some((p) => p.min !== undefined) ? 'test accuracy, wasm runtime (%); bars: range over seeds' : 'test accuracy, wasm runtime (%)' },
+          y: {
+            field: 'accuracy',
+            type: 'quantitative',
+            scale: { zero: false },
+            title: points.some((p) => p.min !== undefined)
+              ? 'test accuracy, wasm runtime (%); bars: range over seeds'
+              : 'test accuracy, wasm runtime (%)',
+          },
           order: { field: 'bytes', type: 'quantitative' },
         },
       },

@@ -21,7 +21,10 @@ export function thresholdMask(values: Float32Array, threshold: number): Uint8Arr
   let largest = 0;
   for (let j = 0; j < values.length; j++) {
     const m = Math.abs(values[j]!);
-    if (m > threshold) { mask[j] = 1; any = true; }
+    if (m > threshold) {
+      mask[j] = 1;
+      any = true;
+    }
     if (m > Math.abs(values[largest]!)) largest = j;
   }
   if (!any && values[largest] !== 0) mask[largest] = 1;
@@ -31,7 +34,10 @@ export function thresholdMask(values: Float32Array, threshold: number): Uint8Arr
 export function std(values: Float32Array): number {
   let s = 0;
   let s2 = 0;
-  for (const v of values) { s += v; s2 += v * v; }
+  for (const v of values) {
+    s += v;
+    s2 += v * v;
+  }
   const mean = s / values.length;
   return Math.sqrt(Math.max(0, s2 / values.length - mean * mean));
 }
@@ -43,10 +49,16 @@ export function std(values: Float32Array): number {
 function codeLayer(values: Float32Array, mask: Uint8Array, bits: number): { code: LayerCode; quantized: Float32Array } {
   const kept: number[] = [];
   const m = new Uint8Array(values.length);
-  for (let j = 0; j < values.length; j++) if (mask[j] !== 0 && values[j] !== 0) { kept.push(values[j]!); m[j] = 1; }
+  for (let j = 0; j < values.length; j++)
+    if (mask[j] !== 0 && values[j] !== 0) {
+      kept.push(values[j]!);
+      m[j] = 1;
+    }
   const quantized = new Float32Array(values.length);
   if (kept.length === 0) return { code: { bits, nnz: 0, centroids: new Float32Array(0), mask: m }, quantized };
-  const centroids = snapCodebook(kmeans1d(Float32Array.from(kept), Math.min(2 ** bits, kept.length)).centroids).filter((c) => c !== 0);
+  const centroids = snapCodebook(kmeans1d(Float32Array.from(kept), Math.min(2 ** bits, kept.length)).centroids).filter(
+    (c) => c !== 0,
+  );
   const q = quantizeToCentroids(Float32Array.from(kept), centroids);
   let k = 0;
   let nnz = 0;
@@ -59,7 +71,11 @@ function codeLayer(values: Float32Array, mask: Uint8Array, bits: number): { code
   return { code: { bits, nnz, centroids, mask: m }, quantized };
 }
 
-export function codeLayers(kernels: readonly Float32Array[], masks: readonly Uint8Array[], bits: readonly number[]): { codes: LayerCode[]; quantized: Float32Array[] } {
+export function codeLayers(
+  kernels: readonly Float32Array[],
+  masks: readonly Uint8Array[],
+  bits: readonly number[],
+): { codes: LayerCode[]; quantized: Float32Array[] } {
   const out = kernels.map((k, i) => codeLayer(k, masks[i]!, bits[i]!));
   return { codes: out.map((o) => o.code), quantized: out.map((o) => o.quantized) };
 }

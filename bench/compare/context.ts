@@ -39,7 +39,12 @@ export async function compareSetup(opts: SetupOptions): Promise<CompareSetup> {
   const dataset = await loadDataset(opts.data);
   const { inputShape, numClasses } = checkCompatible(graph, dataset, opts.model);
   const options = {
-    model: opts.model, data: opts.data, output: '', ratio: 1, trainSamples: opts.trainSamples, testSamples: opts.testSamples,
+    model: opts.model,
+    data: opts.data,
+    output: '',
+    ratio: 1,
+    trainSamples: opts.trainSamples,
+    testSamples: opts.testSamples,
     hyper: opts.seed === undefined ? undefined : { seed: opts.seed },
   };
   const data = prepareData(dataset, options);
@@ -54,8 +59,17 @@ export async function compareSetup(opts: SetupOptions): Promise<CompareSetup> {
       const hyper = resolveHyper(options, data.train.count);
       if (o.finetuneEpochs !== undefined) hyper.finetuneEpochs = o.finetuneEpochs;
       return {
-        graph, layers, inputShape, numClasses, data, targetBytes: 0, hyper, state: new TrainState(graph),
-        rng: createRng(hyper.seed), progress: createProgress(true), setup: { graph, layers },
+        graph,
+        layers,
+        inputShape,
+        numClasses,
+        data,
+        targetBytes: 0,
+        hyper,
+        state: new TrainState(graph),
+        rng: createRng(hyper.seed),
+        progress: createProgress(true),
+        setup: { graph, layers },
         // The baselines train on the labels alone, as the methods they stand for do.
         loss: { distill: 0, temperature: hyper.temperature },
       };

@@ -11,7 +11,11 @@ import { assignArray } from '../../compiler/compress/train_state.js';
 import { batches } from '../../compiler/data/dataset.js';
 
 /** Runs ctx.hyper.finetuneEpochs of sqz's fine-tune from `codes`; returns the quantized kernels and biases. */
-export function quantizedFinetune(ctx: RunContext, codes: LayerCode[], kernels: Float32Array[]): { kernels: Float32Array[]; biases: Map<number, Float32Array> } {
+export function quantizedFinetune(
+  ctx: RunContext,
+  codes: LayerCode[],
+  kernels: Float32Array[],
+): { kernels: Float32Array[]; biases: Map<number, Float32Array> } {
   ctx.state.resetMomentum();
   const phase = new FinetunePhase(ctx, { codes, kernels });
   let step = 0;
@@ -25,13 +29,14 @@ export function quantizedFinetune(ctx: RunContext, codes: LayerCode[], kernels: 
 /** `epochs` of masked SGD (lr a quarter of the peak, as sqz's fine-tune, cosine-decayed); returns the kernels. */
 export function maskedFinetune(ctx: RunContext, masks: Uint8Array[], epochs: number): Float32Array[] {
   const { state, layers, hyper } = ctx;
-  const apply = () => layers.forEach((l, i) => {
-    const v = state.kernel(l.opIndex);
-    const w = v.dataSync().slice() as Float32Array;
-    const m = masks[i]!;
-    for (let j = 0; j < w.length; j++) if (m[j] === 0) w[j] = 0;
-    assignArray(v, w);
-  });
+  const apply = () =>
+    layers.forEach((l, i) => {
+      const v = state.kernel(l.opIndex);
+      const w = v.dataSync().slice() as Float32Array;
+      const m = masks[i]!;
+      for (let j = 0; j < w.length; j++) if (m[j] === 0) w[j] = 0;
+      assignArray(v, w);
+    });
   apply();
   state.resetMomentum();
   const total = Math.ceil(ctx.data.train.count / hyper.batchSize) * epochs;
@@ -40,7 +45,13 @@ export function maskedFinetune(ctx: RunContext, masks: Uint8Array[], epochs: num
     for (const batch of batches(ctx.data.train, hyper.batchSize, ctx.rng)) {
       const tensors = batchTensors(batch, ctx.inputShape, ctx.numClasses);
       const lr = cosineLr(hyper.lr * 0.25, step++, total, 0.02);
-      sgdStep(state, tensors, { lr, momentum: hyper.momentum, weightDecay: hyper.weightDecay, clipNorm: hyper.clipNorm, loss: ctx.loss });
+      sgdStep(state, tensors, {
+        lr,
+        momentum: hyper.momentum,
+        weightDecay: hyper.weightDecay,
+        clipNorm: hyper.clipNorm,
+        loss: ctx.loss,
+      });
       disposeBatch(tensors);
       apply();
     }

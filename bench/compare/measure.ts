@@ -18,7 +18,11 @@ export interface Scored {
   density: number[];
 }
 
-export function measureKernels(ctx: RunContext, kernels: readonly Float32Array[], biases: ReadonlyMap<number, Float32Array>): FileMeasure {
+export function measureKernels(
+  ctx: RunContext,
+  kernels: readonly Float32Array[],
+  biases: ReadonlyMap<number, Float32Array>,
+): FileMeasure {
   return measureFile(graphWithWeights(ctx.graph, ctx.layers, kernels, biases), ctx.layers);
 }
 
@@ -28,8 +32,12 @@ export async function scoreFile(ctx: RunContext, measure: FileMeasure, file: str
   await writeFile(file, measure.exported.bytes);
   const bytes = (await stat(file)).size;
   return {
-    file, bytes, paperRatio: paperRatio(ctx.layers, measure), testAccuracy: await runtimeAccuracy(measure.exported.bytes, ctx),
-    bits: measure.layers.map((l) => l.bits), density: measure.layers.map((l, i) => l.nnz / ctx.layers[i]!.n),
+    file,
+    bytes,
+    paperRatio: paperRatio(ctx.layers, measure),
+    testAccuracy: await runtimeAccuracy(measure.exported.bytes, ctx),
+    bits: measure.layers.map((l) => l.bits),
+    density: measure.layers.map((l, i) => l.nnz / ctx.layers[i]!.n),
   };
 }
 

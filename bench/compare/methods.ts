@@ -23,7 +23,11 @@ const baseBiases = (ctx: RunContext) => ctx.state.readBiases();
 
 /** Fits masks(x) at fixed bits to the target by bisection on x, then runs sqz's fine-tune on them. */
 function fitThenFinetune(
-  ctx: RunContext, target: number, bits: (i: number) => number, masks: (x: number) => Uint8Array[], note: (x: number) => string,
+  ctx: RunContext,
+  target: number,
+  bits: (i: number) => number,
+  masks: (x: number) => Uint8Array[],
+  note: (x: number) => string,
 ): MethodResult | undefined {
   const w = baseKernels(ctx);
   const biases = baseBiases(ctx);
@@ -33,13 +37,26 @@ function fitThenFinetune(
     return { bytes: measureKernels(ctx, coded.quantized, biases).bytes, value: coded };
   });
   if (!fit) return undefined;
-  return { ...quantizedFinetune(ctx, fit.value.codes, w.map((k) => k.slice())), note: note(fit.x) };
+  return {
+    ...quantizedFinetune(
+      ctx,
+      fit.value.codes,
+      w.map((k) => k.slice()),
+    ),
+    note: note(fit.x),
+  };
 }
 
 /** Method 2: the same magnitude density in every layer, 8-bit k-means codebooks, sqz's fine-tune. */
 export function uniformPruning8(ctx: RunContext, target: number): MethodResult | undefined {
   const w = baseKernels(ctx);
-  return fitThenFinetune(ctx, target, () => 8, (d) => w.map((k) => topMagnitudeMask(k, d)), (d) => `density ${(100 * d).toFixed(2)}% per layer`);
+  return fitThenFinetune(
+    ctx,
+    target,
+    () => 8,
+    (d) => w.map((k) => topMagnitudeMask(k, d)),
+    (d) => `density ${(100 * d).toFixed(2)}% per layer`,
+  );
 }
 
 /**
@@ -48,7 +65,12 @@ export function uniformPruning8(ctx: RunContext, target: number): MethodResult |
  * decided before the retrain because the mask and bits fix it. The retrain runs `retrainEpochs`, the codebook
  * fine-tune ctx.hyper.finetuneEpochs.
  */
-export function deepCompression(ctx: RunContext, target: number, retrainEpochs: number, qMax = 6): MethodResult | undefined {
+export function deepCompression(
+  ctx: RunContext,
+  target: number,
+  retrainEpochs: number,
+  qMax = 6,
+): MethodResult | undefined {
   const w = baseKernels(ctx);
   const biases = baseBiases(ctx);
   const stds = w.map(std);
@@ -61,7 +83,10 @@ export function deepCompression(ctx: RunContext, target: number, retrainEpochs: 
   if (!fit) return undefined;
   const retrained = maskedFinetune(ctx, fit.value, retrainEpochs);
   const coded = codeLayers(retrained, fit.value, bits);
-  return { ...quantizedFinetune(ctx, coded.codes, retrained), note: `q = ${(qMax * (1 - fit.x)).toFixed(3)}·std, bits ${bits.join('/')}` };
+  return {
+    ...quantizedFinetune(ctx, coded.codes, retrained),
+    note: `q = ${(qMax * (1 - fit.x)).toFixed(3)}·std, bits ${bits.join('/')}`,
+  };
 }
 
 /**
@@ -76,15 +101,23 @@ export function sequential(ctx: RunContext, target: number): MethodResult | unde
   const plan = (x: number) => {
     const budget = x * 8 * target;
     // Two passes: index bits depend on the density the knapsack picks.
-    let idx = ctx.layers.map((l) => indexBitsPerNonzero(l.n, Math.max(1, Math.round(budget / 16 * l.n / total))));
-    let sp = sparseProject(w.map((values, i) => ({ values, costBitsPerNonzero: 8 + idx[i]! })), budget);
+    let idx = ctx.layers.map((l) => indexBitsPerNonzero(l.n, Math.max(1, Math.round(((budget / 16) * l.n) / total))));
+    let sp = sparseProject(
+      w.map((values, i) => ({ values, costBitsPerNonzero: 8 + idx[i]! })),
+      budget,
+    );
     idx = ctx.layers.map((l, i) => indexBitsPerNonzero(l.n, sp.nnz[i]!));
-    sp = sparseProject(w.map((values, i) => ({ values, costBitsPerNonzero: 8 + idx[i]! })), budget);
+    sp = sparseProject(
+      w.map((values, i) => ({ values, costBitsPerNonzero: 8 + idx[i]! })),
+      budget,
+    );
     const options: BitOption[][] = w.map((values, i) => {
       const kept = values.filter((v, j) => sp.keep[i]![j] !== 0 && v !== 0);
       if (kept.length === 0) return [{ bits: 1, costBits: 0, distortion: 0 }];
       return kmeansByBits(kept, 8).map((o) => ({
-        bits: o.bits, distortion: o.distortion, costBits: kept.length * (o.bits + idx[i]!) + 16 * o.centroids.length,
+        bits: o.bits,
+        distortion: o.distortion,
+        costBits: kept.length * (o.bits + idx[i]!) + 16 * o.centroids.length,
       }));
     });
     const alloc = allocateBits(options, budget);
@@ -94,18 +127,43 @@ export function sequential(ctx: RunContext, target: number): MethodResult | unde
   const total = ctx.layers.reduce((s, l) => s + l.n, 0);
   // The budget scale goes past 1: the knapsack prices every kept weight at 8 bits, the bit allocation then spends
   // fewer, so the real file at x = 1 is well under the target (LeNet-300-100 at 300×: 2,911 of 3,554 B).
-  const fit = bisectToSize(0, 3, target, (x) => {
-    const p = plan(x);
-    const coded = codeLayers(w, p.masks, p.bits);
-    return { bytes: measureKernels(ctx, coded.quantized, biases).bytes, value: { coded, bits: p.bits } };
-  }, 10, 36);
+  const fit = bisectToSize(
+    0,
+    3,
+    target,
+    (x) => {
+      const p = plan(x);
+      const coded = codeLayers(w, p.masks, p.bits);
+      return { bytes: measureKernels(ctx, coded.quantized, biases).bytes, value: { coded, bits: p.bits } };
+    },
+    10,
+    36,
+  );
   if (!fit) return undefined;
-  return { ...quantizedFinetune(ctx, fit.value.coded.codes, w.map((k) => k.slice())), note: `bits ${fit.value.bits.join('/')}` };
+  return {
+    ...quantizedFinetune(
+      ctx,
+      fit.value.coded.codes,
+      w.map((k) => k.slice()),
+    ),
+    note: `bits ${fit.value.bits.join('/')}`,
+  };
 }
 
 /** Method 5: dense weights, one k-means codebook of 2^bits entries per layer, sqz's fine-tune. No size target. */
 export function quantOnly(ctx: RunContext, bits: number): MethodResult {
   const w = baseKernels(ctx);
-  const coded = codeLayers(w, w.map((k) => allOnes(k.length)), w.map(() => bits));
-  return { ...quantizedFinetune(ctx, coded.codes, w.map((k) => k.slice())), note: `dense, ${bits}-bit codebooks` };
+  const coded = codeLayers(
+    w,
+    w.map((k) => allOnes(k.length)),
+    w.map(() => bits),
+  );
+  return {
+    ...quantizedFinetune(
+      ctx,
+      coded.codes,
+      w.map((k) => k.slice()),
+    ),
+    note: `dense, ${bits}-bit codebooks`,
+  };
 }

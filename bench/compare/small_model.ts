@@ -58,43 +58,91 @@ export interface SmallModelOutcome {
   failed: { widths: number[]; reason: string }[];
 }
 
-const rel = (root: string, p: string) => (path.isAbsolute(p) && !path.relative(root, p).startsWith('..') ? path.relative(root, p) : p);
+const rel = (root: string, p: string) =>
+  path.isAbsolute(p) && !path.relative(root, p).startsWith('..') ? path.relative(root, p) : p;
 const suffix = (plan: SmallModelPlan) => (plan.distill ? '-distill' : '');
 
 function trainSettings(plan: SmallModelPlan, widths: number[]): SmallTrainSettings {
   return {
-    arch: plan.arch, widths, data: plan.data, epochs: plan.epochs, seed: plan.seed, lr: SMALL_LR, batch: SMALL_BATCH,
-    validationSplit: 0.1, ...(plan.trainSamples !== undefined ? { trainSamples: plan.trainSamples } : {}),
+    arch: plan.arch,
+    widths,
+    data: plan.data,
+    epochs: plan.epochs,
+    seed: plan.seed,
+    lr: SMALL_LR,
+    batch: SMALL_BATCH,
+    validationSplit: 0.1,
+    ...(plan.trainSamples !== undefined ? { trainSamples: plan.trainSamples } : {}),
     ...(plan.distill ? { teacher: { model: rel(plan.root, plan.baselineModel), ...plan.distill } } : {}),
   };
 }
 
 /** The trained small model at `widths` (model.json's folder and its record), trained first unless cached with the same settings. */
-async function ensureSmallModel(plan: SmallModelPlan, widths: number[]): Promise<{ dir: string; record: SmallTrainRecord }> {
+async function ensureSmallModel(
+  plan: SmallModelPlan,
+  widths: number[],
+): Promise<{ dir: string; record: SmallTrainRecord }> {
   const settings = trainSettings(plan, widths);
   const dir = path.join(plan.outDir, 'small', `${plan.name}-${widthsKey(widths)}-s${plan.seed}${suffix(plan)}`);
   const recordFile = path.join(dir, 'baseline.json');
-  const cached = existsSync(recordFile) ? (JSON.parse(await readFile(recordFile, 'utf8')) as SmallTrainRecord) : undefined;
+  const cached = existsSync(recordFile)
+    ? (JSON.parse(await readFile(recordFile, 'utf8')) as SmallTrainRecord)
+    : undefined;
   if (!cached || JSON.stringify(cached.settings) !== JSON.stringify(settings)) {
     const r = await runNode(smallTrainArgs(settings, rel(plan.root, dir)), plan.root);
-    if (r.code !== 0) throw new Error(`training the small model ${plan.name} ${widthsKey(widths)} failed (exit ${r.code}): ${r.stderr.trim().split('\n').pop()}`);
+    if (r.code !== 0)
+      throw new Error(
+        `training the small model ${plan.name} ${widthsKey(widths)} failed (exit ${r.code}): ${r.stderr.trim().split('\n').pop()}`,
+      );
   }
   return { dir, record: JSON.parse(await readFile(recordFile, 'utf8')) as SmallTrainRecord };
 }
 
 /** `sqz compress` of the small model in `dir` to the target, with the baseline as teacher when distilling. */
-async function compressSmall(plan: SmallModelPlan, widths: number[], dir: string): Promise<{ report: CompressReport; seconds: number; command: string } | { failed: string }> {
-  const file = path.join(plan.outDir, 'compare', `${plan.name}-small-${widthsKey(widths)}-${plan.targetBytes}B-seed${plan.seed}${suffix(plan)}.sqz`);
+async function compressSmall(
+  plan: SmallModelPlan,
+  widths: number[],
+  dir: string,
+): Promise<{ report: CompressReport; seconds: number; command: string } | { failed: string }> {
+  const file = path.join(
+    plan.outDir,
+    'compare',
+    `${plan.name}-small-${widthsKey(widths)}-${plan.targetBytes}B-seed${plan.seed}${suffix(plan)}.sqz`,
+  );
   const reportFile = file.replace(/\.sqz$/, '.json');
-  const args = ['dist/compiler/cli.js', 'compress', rel(plan.root, path.join(dir, 'model.json')), '--data', plan.data,
-    '--target-size', String(plan.targetBytes), '--seed', String(plan.seed), '-o', rel(plan.root, file), '--report', rel(plan.root, reportFile), '--quiet',
-    ...(plan.distill ? ['--teacher', rel(plan.root, plan.baselineModel), '--distill', String(plan.distill.alpha), '--temperature', String(plan.distill.temperature)] : []),
+  const args = [
+    'dist/compiler/cli.js',
+    'compress',
+    rel(plan.root, path.join(dir, 'model.json')),
+    '--data',
+    plan.data,
+    '--target-size',
+    String(plan.targetBytes),
+    '--seed',
+    String(plan.seed),
+    '-o',
+    rel(plan.root, file),
+    '--report',
+    rel(plan.root, reportFile),
+    '--quiet',
+    ...(plan.distill
+      ? [
+          '--teacher',
+          rel(plan.root, plan.baselineModel),
+          '--distill',
+          String(plan.distill.alpha),
+          '--temperature',
+          String(plan.distill.temperature),
+        ]
+      : []),
     ...(plan.trainSamples !== undefined ? ['--train-samples', String(plan.trainSamples)] : []),
     ...(plan.testSamples !== undefined ? ['--test-samples', String(plan.testSamples)] : []),
-    ...(plan.compressArgs ?? [])];
+    ...(plan.compressArgs ?? []),
+  ];
   const command = `node ${args.join(' ')}`;
   const modelTime = statSync(path.join(dir, 'baseline.json')).mtimeMs;
-  const finished = plan.resume === true && existsSync(file) && existsSync(reportFile) && statSync(reportFile).mtimeMs > modelTime;
+  const finished =
+    plan.resume === true && existsSync(file) && existsSync(reportFile) && statSync(reportFile).mtimeMs > modelTime;
   await mkdir(path.dirname(file), { recursive: true });
   const r = finished ? undefined : await runNode(args, plan.root);
   // An impossible budget (5) or a diverged run (7) is this width's result; anything else is a bug to stop on.
@@ -105,7 +153,9 @@ async function compressSmall(plan: SmallModelPlan, widths: number[], dir: string
 }
 
 /** The candidate with the best validation accuracy (compress's held-out split, never the test split); ties to the first. */
-export function pickByValidation<T extends { report: { accuracy: { validation: number } } }>(candidates: readonly T[]): T | undefined {
+export function pickByValidation<T extends { report: { accuracy: { validation: number } } }>(
+  candidates: readonly T[],
+): T | undefined {
   let best: T | undefined;
   for (const c of candidates) if (!best || c.report.accuracy.validation > best.report.accuracy.validation) best = c;
   return best;
@@ -118,15 +168,25 @@ export async function runSmallModel(plan: SmallModelPlan): Promise<SmallModelOut
   for (const widths of plan.candidates) {
     const { dir, record } = await ensureSmallModel(plan, widths);
     const c = await compressSmall(plan, widths, dir);
-    if ('failed' in c) { failed.push({ widths, reason: c.failed }); continue; }
-    tried.push({ widths, training: record, report: c.report, seconds: record.seconds + c.seconds, compressCommand: c.command });
+    if ('failed' in c) {
+      failed.push({ widths, reason: c.failed });
+      continue;
+    }
+    tried.push({
+      widths,
+      training: record,
+      report: c.report,
+      seconds: record.seconds + c.seconds,
+      compressCommand: c.command,
+    });
   }
   return { best: pickByValidation(tried), tried, failed };
 }
 
 /** What the comparison records for the kept width: the file and test accuracy (wasm runtime) sqz compress reported. */
 export function smallModelResult(
-  o: SmallModelOutcome & { best: SmallCandidate }, plan: Pick<SmallModelPlan, 'name' | 'data' | 'targetBytes' | 'seed' | 'epochs' | 'distill'>,
+  o: SmallModelOutcome & { best: SmallCandidate },
+  plan: Pick<SmallModelPlan, 'name' | 'data' | 'targetBytes' | 'seed' | 'epochs' | 'distill'>,
   row: { method: string; grid: string; ratio: number; command: string; fp32WeightBytes: number; kernelWeights: number },
 ): CompareResult {
   const { best, tried } = o;
@@ -134,16 +194,31 @@ export function smallModelResult(
   // sqz's own paper measure rescaled from the small model's weights to the original's (same value bits).
   const smallKernelWeights = rep.layers.reduce((t, l) => t + l.weights, 0);
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  const others = tried.filter((t) => t !== best).map((t) => `${widthsKey(t.widths)} ${pct(t.report.accuracy.validation)}`);
+  const others = tried
+    .filter((t) => t !== best)
+    .map((t) => `${widthsKey(t.widths)} ${pct(t.report.accuracy.validation)}`);
   return {
-    name: plan.name, data: plan.data, grid: row.grid, ratio: row.ratio, targetBytes: plan.targetBytes, method: row.method,
-    bytes: rep.fileBytes, fileRatio: row.fp32WeightBytes / rep.fileBytes, paperRatio: rep.paperRatio * row.kernelWeights / smallKernelWeights,
-    testAccuracy: rep.accuracy.runtime ?? rep.accuracy.after, testSamples: rep.samples.test,
+    name: plan.name,
+    data: plan.data,
+    grid: row.grid,
+    ratio: row.ratio,
+    targetBytes: plan.targetBytes,
+    method: row.method,
+    bytes: rep.fileBytes,
+    fileRatio: row.fp32WeightBytes / rep.fileBytes,
+    paperRatio: (rep.paperRatio * row.kernelWeights) / smallKernelWeights,
+    testAccuracy: rep.accuracy.runtime ?? rep.accuracy.after,
+    testSamples: rep.samples.test,
     wallSeconds: tried.reduce((t, x) => t + x.seconds, 0),
-    note: `widths ${widthsKey(best.widths)} (${rep.fp32WeightBytes} B fp32, ${plan.epochs} epochs, fp32 test ${pct(best.training.testAccuracy)}), `
-      + `validation ${pct(rep.accuracy.validation)}${others.length ? `; also tried ${others.join(', ')}` : ''}`
-      + `${plan.distill ? `; α ${plan.distill.alpha}, T ${plan.distill.temperature}` : ''}`,
-    bits: rep.layers.map((l) => l.bits), density: rep.layers.map((l) => l.density), finetuneEpochs: rep.hyper.finetuneEpochs,
-    overTarget: rep.fileBytes > plan.targetBytes, command: row.command, seed: plan.seed,
+    note:
+      `widths ${widthsKey(best.widths)} (${rep.fp32WeightBytes} B fp32, ${plan.epochs} epochs, fp32 test ${pct(best.training.testAccuracy)}), ` +
+      `validation ${pct(rep.accuracy.validation)}${others.length ? `; also tried ${others.join(', ')}` : ''}` +
+      `${plan.distill ? `; α ${plan.distill.alpha}, T ${plan.distill.temperature}` : ''}`,
+    bits: rep.layers.map((l) => l.bits),
+    density: rep.layers.map((l) => l.density),
+    finetuneEpochs: rep.hyper.finetuneEpochs,
+    overTarget: rep.fileBytes > plan.targetBytes,
+    command: row.command,
+    seed: plan.seed,
   };
 }

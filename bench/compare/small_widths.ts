@@ -18,8 +18,14 @@ export const MIN_WIDTH = 2;
  * as published, and two equal hidden layers.
  */
 export const WIDTH_SHAPES: Record<SmallArch, readonly { name: string; base: readonly number[] }[]> = {
-  lenet5: [{ name: 'conv1/conv2/fc1 20:50:500', base: [20, 50, 500] }, { name: 'conv1/conv2, no fc1, 20:50', base: [20, 50] }],
-  lenet300: [{ name: 'hidden 300:100', base: [300, 100] }, { name: 'hidden equal', base: [300, 300] }],
+  lenet5: [
+    { name: 'conv1/conv2/fc1 20:50:500', base: [20, 50, 500] },
+    { name: 'conv1/conv2, no fc1, 20:50', base: [20, 50] },
+  ],
+  lenet300: [
+    { name: 'hidden 300:100', base: [300, 100] },
+    { name: 'hidden equal', base: [300, 300] },
+  ],
 };
 
 /** The grid's fp32 weights file per target byte the choice aims at: √32 ≈ 5.7, the middle of 4–8× in ratio. */
@@ -51,7 +57,8 @@ export function widthGrid(arch: SmallArch): SmallWidths[] {
  * by ratio (|ln(fp32 / aim)|), ties to the smaller model; returned smallest first.
  */
 export function chooseWidths(arch: SmallArch, targetBytes: number, count = DEFAULT_CANDIDATES): SmallWidths[] {
-  if (!(targetBytes > 0)) throw new Error(`chooseWidths: target must be a positive number of bytes, got ${targetBytes}`);
+  if (!(targetBytes > 0))
+    throw new Error(`chooseWidths: target must be a positive number of bytes, got ${targetBytes}`);
   const aim = FP32_BYTES_PER_TARGET_BYTE * targetBytes;
   const distance = (s: SmallWidths) => Math.abs(Math.log(s.fp32Bytes / aim));
   return widthGrid(arch)

@@ -28,7 +28,8 @@ export function log2Factorial(m: number): number {
  * the symbols. A real coder adds a few bytes for its final flush (counted by the caller).
  */
 export function adaptiveCodeBits(counts: ArrayLike<number>, alphabet: number): number {
-  if (counts.length > alphabet) throw new RangeError(`adaptiveCodeBits: ${counts.length} counts for an alphabet of ${alphabet}`);
+  if (counts.length > alphabet)
+    throw new RangeError(`adaptiveCodeBits: ${counts.length} counts for an alphabet of ${alphabet}`);
   let total = 0;
   let sumLogCounts = 0;
   for (let s = 0; s < counts.length; s++) {
@@ -45,9 +46,14 @@ export function adaptiveCodeBits(counts: ArrayLike<number>, alphabet: number): n
 export function huffmanLengths(counts: ArrayLike<number>): number[] {
   const lengths = new Array<number>(counts.length).fill(0);
   // Nodes: leaves are symbols; each internal node remembers its children. A sorted array is enough at ≤ 256 symbols.
-  interface Node { weight: number; order: number; symbols: number[] }
+  interface Node {
+    weight: number;
+    order: number;
+    symbols: number[];
+  }
   const nodes: Node[] = [];
-  for (let s = 0; s < counts.length; s++) if (counts[s]! > 0) nodes.push({ weight: counts[s]!, order: s, symbols: [s] });
+  for (let s = 0; s < counts.length; s++)
+    if (counts[s]! > 0) nodes.push({ weight: counts[s]!, order: s, symbols: [s] });
   let order = counts.length;
   while (nodes.length > 1) {
     nodes.sort((a, b) => a.weight - b.weight || a.order - b.order);

@@ -3,11 +3,29 @@
 // counted on whole protobuf fields (payload plus tag and length prefix, and the rice_k field the alternative
 // replaces), per tensor and only where the alternative is smaller: an encoder would keep today's coding elsewhere.
 import {
-  bitmapByteLength, bitmapDecode, CB_F16, ENC_CODEBOOK, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, modelByteAccount, readSqz,
-  riceDecode, unpackCodes, varintBytes, type TensorMessage,
+  bitmapByteLength,
+  bitmapDecode,
+  CB_F16,
+  ENC_CODEBOOK,
+  ENC_SPARSE_BITMAP,
+  ENC_SPARSE_RICE,
+  modelByteAccount,
+  readSqz,
+  riceDecode,
+  unpackCodes,
+  varintBytes,
+  type TensorMessage,
 } from '../../formats/index.js';
 import { adaptiveCodeBits, entropyBits, huffmanDataBits, huffmanLengths, huffmanTableBits } from './code_costs.js';
-import { adaptiveGapBits, bestRice, gapEntropyBits, gapsOf, liveRowsCols, perRowRice, subsetBits } from './position_costs.js';
+import {
+  adaptiveGapBits,
+  bestRice,
+  gapEntropyBits,
+  gapsOf,
+  liveRowsCols,
+  perRowRice,
+  subsetBits,
+} from './position_costs.js';
 
 /** Bytes a range coder adds when it flushes its state at the end of a stream (a 32-bit coder: 4). */
 const ARITHMETIC_FLUSH_BYTES = 4;
@@ -116,7 +134,9 @@ function codeFigures(t: TensorMessage, count: number): CodeFigures {
   for (const c of codes) counts[c]!++;
   const lengths = huffmanLengths(counts);
   return {
-    count, entries, written: t.data.length,
+    count,
+    entries,
+    written: t.data.length,
     entropy: entropyBits(counts) / 8,
     huffman: bytesOf(huffmanDataBits(counts, lengths) + huffmanTableBits(lengths, entries)),
     adaptive: bytesOf(adaptiveCodeBits(counts, entries)) + ARITHMETIC_FLUSH_BYTES,
@@ -124,20 +144,28 @@ function codeFigures(t: TensorMessage, count: number): CodeFigures {
 }
 
 function positionFigures(t: TensorMessage, n: number): PositionFigures {
-  const positions = t.encoding === ENC_SPARSE_RICE ? riceDecode(t.positions, t.nnz, t.riceK, n) : bitmapDecode(t.positions, t.nnz, n);
+  const positions =
+    t.encoding === ENC_SPARSE_RICE ? riceDecode(t.positions, t.nnz, t.riceK, n) : bitmapDecode(t.positions, t.nnz, n);
   const cols = t.shape[t.shape.length - 1] ?? 1;
   const gaps = gapsOf(positions);
   const adaptive = adaptiveGapBits(gaps);
   const live = liveRowsCols(positions, n, cols);
   return {
-    nnz: t.nnz, written: t.positions.length, riceK: t.riceK,
+    nnz: t.nnz,
+    written: t.positions.length,
+    riceK: t.riceK,
     rice: bytesOf(bestRice(gaps).bits),
     subset: subsetBits(n, t.nnz) / 8,
     subsetCoded: bytesOf(subsetBits(n, t.nnz)) + ARITHMETIC_FLUSH_BYTES,
     gapEntropy: gapEntropyBits(gaps) / 8,
-    adaptive: bytesOf(adaptive.bits) + ARITHMETIC_FLUSH_BYTES, adaptiveScheme: adaptive.scheme,
+    adaptive: bytesOf(adaptive.bits) + ARITHMETIC_FLUSH_BYTES,
+    adaptiveScheme: adaptive.scheme,
     perRowRice: bytesOf(perRowRice(positions, n, cols).bits),
-    liveRowsCols: bytesOf(live.bits), liveRows: live.liveRows, liveCols: live.liveCols, rows: n / cols, cols,
+    liveRowsCols: bytesOf(live.bits),
+    liveRows: live.liveRows,
+    liveCols: live.liveCols,
+    rows: n / cols,
+    cols,
     bitmap: bitmapByteLength(n),
   };
 }
@@ -145,7 +173,9 @@ function positionFigures(t: TensorMessage, n: number): PositionFigures {
 function savingsOf(codes: CodeFigures | undefined, positions: PositionFigures | undefined): Savings {
   const codeField = codes ? fieldBytes(codes.written) : 0;
   // The alternatives carry their parameters in their payload, so they also drop today's rice_k field.
-  const positionField = positions ? fieldBytes(positions.written) + (positions.riceK > 0 ? 1 + varintBytes(positions.riceK) : 0) : 0;
+  const positionField = positions
+    ? fieldBytes(positions.written) + (positions.riceK > 0 ? 1 + varintBytes(positions.riceK) : 0)
+    : 0;
   const onCodes = (payload: number) => (codes ? Math.max(0, codeField - fieldBytes(payload)) : 0);
   const onPositions = (payload: number) => (positions ? Math.max(0, positionField - fieldBytes(payload)) : 0);
   const s = {
@@ -158,7 +188,9 @@ function savingsOf(codes: CodeFigures | undefined, positions: PositionFigures | 
     bitmap: onPositions(positions?.bitmap ?? 0),
     bound: onCodes(Math.ceil(codes?.entropy ?? 0)) + onPositions(Math.ceil(positions?.gapEntropy ?? 0)),
   };
-  const best = Math.max(s.codesHuffman, s.codesAdaptive) + Math.max(s.gapsAdaptive, s.subsetCoded, s.perRowRice, s.liveRowsCols, s.bitmap);
+  const best =
+    Math.max(s.codesHuffman, s.codesAdaptive) +
+    Math.max(s.gapsAdaptive, s.subsetCoded, s.perRowRice, s.liveRowsCols, s.bitmap);
   return { ...s, best };
 }
 
@@ -170,13 +202,20 @@ export function kernelEntropies(bytes: Uint8Array): KernelEntropy[] {
     const t = model.tensors[layer.weight]!;
     const n = t.shape.reduce((a, b) => a * b, 1);
     const sparse = t.encoding === ENC_SPARSE_BITMAP || t.encoding === ENC_SPARSE_RICE;
-    const codes = t.encoding === ENC_CODEBOOK ? codeFigures(t, n) : sparse && t.nnz > 0 ? codeFigures(t, t.nnz) : undefined;
+    const codes =
+      t.encoding === ENC_CODEBOOK ? codeFigures(t, n) : sparse && t.nnz > 0 ? codeFigures(t, t.nnz) : undefined;
     const positions = sparse && t.nnz > 0 ? positionFigures(t, n) : undefined;
     const parts = account.tensors[layer.weight]!;
     return {
-      tensor: layer.weight, op: layer.op, shape: [...t.shape], encoding: ENCODINGS[t.encoding] ?? String(t.encoding), bits: t.bits,
+      tensor: layer.weight,
+      op: layer.op,
+      shape: [...t.shape],
+      encoding: ENCODINGS[t.encoding] ?? String(t.encoding),
+      bits: t.bits,
       bytes: { total: parts.values + parts.positions + parts.codebook + parts.framing, ...parts },
-      codes, positions, savings: savingsOf(codes, positions),
+      codes,
+      positions,
+      savings: savingsOf(codes, positions),
     };
   });
 }

@@ -52,7 +52,10 @@ export function gapEntropyBits(gaps: readonly number[]): number {
 /** Bytes of a LEB128 varint (for side information such as an alphabet size). */
 function varintBytes(v: number): number {
   let bytes = 1;
-  while (v >= 128) { v = Math.floor(v / 128); bytes++; }
+  while (v >= 128) {
+    v = Math.floor(v / 128);
+    bytes++;
+  }
   return bytes;
 }
 
@@ -100,7 +103,8 @@ export interface PerRowRice {
  * @param cols the row length (the kernel's last dimension); n must be a multiple of it
  */
 export function perRowRice(positions: ArrayLike<number>, n: number, cols: number): PerRowRice {
-  if (!(cols > 0 && n % cols === 0)) throw new RangeError(`perRowRice: n = ${n} is not a multiple of the row length ${cols}`);
+  if (!(cols > 0 && n % cols === 0))
+    throw new RangeError(`perRowRice: n = ${n} is not a multiple of the row length ${cols}`);
   const rows = n / cols;
   const kCount = RICE_K_MAX + 1;
   const cost = new Float64Array(rows * kCount); // cost[r·kCount + k]: bits of row r's gaps at k
@@ -141,7 +145,8 @@ export interface LiveRowsCols {
  * byte for k) or as a bitmap of that sub-matrix, whichever is smaller (one bit says which).
  */
 export function liveRowsCols(positions: ArrayLike<number>, n: number, cols: number): LiveRowsCols {
-  if (!(cols > 0 && n % cols === 0)) throw new RangeError(`liveRowsCols: n = ${n} is not a multiple of the row length ${cols}`);
+  if (!(cols > 0 && n % cols === 0))
+    throw new RangeError(`liveRowsCols: n = ${n} is not a multiple of the row length ${cols}`);
   const rows = n / cols;
   const rowLive = new Uint8Array(rows);
   const colLive = new Uint8Array(cols);

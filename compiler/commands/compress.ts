@@ -42,7 +42,9 @@ interface CliOptions {
 /** Maps parsed CLI options to CompressOptions (exported for tests). */
 function toCompressOptions(model: string, o: CliOptions): CompressOptions {
   const hyper: Partial<Hyper> = {};
-  const set = <K extends keyof Hyper>(key: K, value: Hyper[K] | undefined) => { if (value !== undefined) hyper[key] = value; };
+  const set = <K extends keyof Hyper>(key: K, value: Hyper[K] | undefined) => {
+    if (value !== undefined) hyper[key] = value;
+  };
   set('epochs', o.epochs);
   set('finetuneEpochs', o.finetuneEpochs);
   set('rho', o.rho);
@@ -59,11 +61,23 @@ function toCompressOptions(model: string, o: CliOptions): CompressOptions {
   set('temperature', o.temperature);
   set('seed', o.seed);
   return {
-    model, data: o.data, output: o.output, teacher: o.teacher,
+    model,
+    data: o.data,
+    output: o.output,
+    teacher: o.teacher,
     targetBytes: o.targetSize !== undefined ? parseByteSize(o.targetSize) : undefined,
-    ratio: o.ratio, hyper, backend: o.backend, validationSplit: o.validationSplit,
-    trainSamples: o.trainSamples, testSamples: o.testSamples, checkpointDir: o.checkpoint, resume: o.resume,
-    reportPath: o.report, reportHtmlPath: o.reportHtml, quiet: o.quiet, verify: o.verify,
+    ratio: o.ratio,
+    hyper,
+    backend: o.backend,
+    validationSplit: o.validationSplit,
+    trainSamples: o.trainSamples,
+    testSamples: o.testSamples,
+    checkpointDir: o.checkpoint,
+    resume: o.resume,
+    reportPath: o.report,
+    reportHtmlPath: o.reportHtml,
+    quiet: o.quiet,
+    verify: o.verify,
   };
 }
 
@@ -76,26 +90,64 @@ export function registerCompressCommand(program: Command): void {
     .argument('<model.json>', 'trained TensorFlow.js layers model (or the folder holding model.json)')
     .requiredOption('--data <spec>', 'training data: mnist | fashion-mnist[:DIR] | idx:IMAGES,LABELS')
     .requiredOption('-o, --output <file>', 'the .sqz file to write')
-    .addOption(new Option('--target-size <size>', 'largest file size allowed, e.g. 8KB, 1722, 1.5MB (KB = 1000 bytes)').conflicts('ratio'))
+    .addOption(
+      new Option(
+        '--target-size <size>',
+        'largest file size allowed, e.g. 8KB, 1722, 1.5MB (KB = 1000 bytes)',
+      ).conflicts('ratio'),
+    )
     .option('--ratio <R>', 'target = fp32 weight bytes / R (R ≥ 1)', parseNumber)
     .option('--epochs <n>', 'ADMM epochs (default: about 250,000 samples, 2..30 epochs)', parseCount)
-    .option('--finetune-epochs <n>', 'fine-tune epochs with mask and bits frozen (default: epochs / 6, at least 1)', parseCount)
+    .option(
+      '--finetune-epochs <n>',
+      'fine-tune epochs with mask and bits frozen (default: epochs / 6, at least 1)',
+      parseCount,
+    )
     .option('--rho <x>', `initial ADMM penalty ρ (default ${d.rho})`, parseNumber)
-    .option('--rho-growth <x>', `ρ multiplier per projection (default ${d.rhoGrowth}, capped at ${d.rhoMax})`, parseNumber)
+    .option(
+      '--rho-growth <x>',
+      `ρ multiplier per projection (default ${d.rhoGrowth}, capped at ${d.rhoMax})`,
+      parseNumber,
+    )
     .option('--lr <x>', `peak SGD learning rate, cosine-decayed (default ${d.lr})`, parseNumber)
     .option('--batch-size <n>', `mini-batch size (default ${d.batchSize})`, parseCount)
     .option('--momentum <x>', `SGD momentum (default ${d.momentum})`, parseNumber)
     .option('--weight-decay <x>', `L2 weight decay on kernels (default ${d.weightDecay})`, parseNumber)
     .option('--projection-interval <n>', `SGD steps between projections (default ${d.projectionInterval})`, parseCount)
-    .option('--anneal <f>', `fraction of ADMM steps over which the budget shrinks to the target (default ${d.anneal})`, parseNumber)
-    .option('--sensitivity <p>', `exponent of the per-layer gradient-energy weighting of the projections, 0 = off (default ${d.sensitivity})`, parseNumber)
-    .option('--saliency <p>', `exponent of the per-weight Fisher saliency inside a layer, 0 = off (default ${d.saliency})`, parseNumber)
-    .option('--distill <a>', `weight of the teacher's soft targets in the loss, 0..1; 0 turns distillation off (default ${d.distill})`, parseNumber)
+    .option(
+      '--anneal <f>',
+      `fraction of ADMM steps over which the budget shrinks to the target (default ${d.anneal})`,
+      parseNumber,
+    )
+    .option(
+      '--sensitivity <p>',
+      `exponent of the per-layer gradient-energy weighting of the projections, 0 = off (default ${d.sensitivity})`,
+      parseNumber,
+    )
+    .option(
+      '--saliency <p>',
+      `exponent of the per-weight Fisher saliency inside a layer, 0 = off (default ${d.saliency})`,
+      parseNumber,
+    )
+    .option(
+      '--distill <a>',
+      `weight of the teacher's soft targets in the loss, 0..1; 0 turns distillation off (default ${d.distill})`,
+      parseNumber,
+    )
     .option('--temperature <t>', `softmax temperature of the teacher term (default ${d.temperature})`, parseNumber)
     .option('--teacher <model.json>', 'the distillation teacher (default: the model being compressed, as given)')
-    .option('--seed <n>', `random seed (default ${d.seed}); same seed and backend give a byte-identical file`, parseCount)
+    .option(
+      '--seed <n>',
+      `random seed (default ${d.seed}); same seed and backend give a byte-identical file`,
+      parseCount,
+    )
     .addOption(new Option('--backend <name>', 'training engine').choices([...BACKEND_CHOICES]).default('auto'))
-    .option('--validation-split <f>', 'fraction of the training data held out to pick the best result', parseNumber, 0.1)
+    .option(
+      '--validation-split <f>',
+      'fraction of the training data held out to pick the best result',
+      parseNumber,
+      0.1,
+    )
     .option('--train-samples <n>', 'use only this many training samples (stratified)', parseCount)
     .option('--test-samples <n>', 'use only this many test samples (stratified)', parseCount)
     .option('--checkpoint <dir>', 'save a checkpoint there after every epoch')
@@ -104,7 +156,9 @@ export function registerCompressCommand(program: Command): void {
     .option('--report-html <file>', 'write the report as one self-contained HTML page with charts (opens offline)')
     .option('--quiet', 'no progress output')
     .option('--no-verify', 'skip loading the written file in the wasm runtime')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ sqz compress model.json --data mnist --target-size 8KB -o model.sqz --report report.json
   $ sqz compress model.json --data fashion-mnist --ratio 300 -o model.sqz --report-html report.html
@@ -112,9 +166,13 @@ Examples:
   $ sqz compress model.json --data idx:images.idx,labels.idx --target-size 20KB -o model.sqz --checkpoint ckpt/ --resume
 
 Give exactly one of --target-size and --ratio. The file written is never larger than the target; a target below
-the smallest file the architecture can produce fails at once (exit code 5) and says that minimum.`)
+the smallest file the architecture can produce fails at once (exit code 5) and says that minimum.`,
+    )
     .action(async (model: string, o: CliOptions) => {
       const { report } = await compress(toCompressOptions(model, o));
-      if (o.quiet) console.log(`${report.output}: ${report.fileBytes} bytes, test accuracy ${(100 * report.accuracy.after).toFixed(2)}%`);
+      if (o.quiet)
+        console.log(
+          `${report.output}: ${report.fileBytes} bytes, test accuracy ${(100 * report.accuracy.after).toFixed(2)}%`,
+        );
     });
 }

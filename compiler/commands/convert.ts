@@ -58,7 +58,8 @@ function defaultOutputPath(input: string): string {
  */
 export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
   const weights = opts.weights ?? 'f32';
-  if (!WEIGHT_MODES.includes(weights)) throw new UsageError(`unknown --weights '${String(weights)}'; use one of ${WEIGHT_MODES.join(', ')}`);
+  if (!WEIGHT_MODES.includes(weights))
+    throw new UsageError(`unknown --weights '${String(weights)}'; use one of ${WEIGHT_MODES.join(', ')}`);
   if (opts.exec !== undefined && !EXEC_CHOICES.includes(opts.exec)) {
     throw new UsageError(`unknown --exec '${String(opts.exec)}'; use one of ${EXEC_CHOICES.join(', ')}`);
   }
@@ -69,15 +70,24 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
   if (opts.exec !== undefined) {
     runtimeCheck = await verifyWithRuntime(result.bytes, result.graph, opts.exec);
     if (!(runtimeCheck.maxRelativeError <= RUNTIME_CHECK_TOLERANCE)) {
-      throw new Error(`the wasm runtime (exec ${opts.exec}) disagrees with tfjs on this model: max relative error ` +
-        `${runtimeCheck.maxRelativeError} > ${RUNTIME_CHECK_TOLERANCE}; ${output} was not written (please report this)`);
+      throw new Error(
+        `the wasm runtime (exec ${opts.exec}) disagrees with tfjs on this model: max relative error ` +
+          `${runtimeCheck.maxRelativeError} > ${RUNTIME_CHECK_TOLERANCE}; ${output} was not written (please report this)`,
+      );
     }
   }
   await writeOutputFile(output, result.bytes);
   const parameters = countParameters(result.graph);
   return {
-    input: opts.input, output, weights, imported, export: result, parameters,
-    fp32WeightBytes: parameters * 4, fileBytes: result.bytes.length, ...(runtimeCheck ? { runtimeCheck } : {}),
+    input: opts.input,
+    output,
+    weights,
+    imported,
+    export: result,
+    parameters,
+    fp32WeightBytes: parameters * 4,
+    fileBytes: result.bytes.length,
+    ...(runtimeCheck ? { runtimeCheck } : {}),
   };
 }
 
@@ -100,12 +110,16 @@ export function formatConvertReport(report: ConvertReport): string {
   for (const t of report.export.tensors) {
     const encoding = t.bits > 0 ? `${t.encoding} ${t.bits}-bit` : t.encoding;
     const stored = t.encoding.startsWith('sparse') ? `  nnz ${number(t.stored)}` : '';
-    lines.push(`    ${`${t.op}/${t.role}`.padEnd(width)}  [${t.shape.join('×')}]  ${encoding}  ${number(t.bytes)} bytes${stored}`);
+    lines.push(
+      `    ${`${t.op}/${t.role}`.padEnd(width)}  [${t.shape.join('×')}]  ${encoding}  ${number(t.bytes)} bytes${stored}`,
+    );
   }
   const check = report.runtimeCheck;
   if (check) {
-    lines.push(`  runtime check (${check.variant}, exec ${check.exec}, batch ${check.batch}): matches tfjs, ` +
-      `max relative error ${check.maxRelativeError.toExponential(2)}`);
+    lines.push(
+      `  runtime check (${check.variant}, exec ${check.exec}, batch ${check.batch}): matches tfjs, ` +
+        `max relative error ${check.maxRelativeError.toExponential(2)}`,
+    );
   }
   return lines.join('\n');
 }
@@ -117,15 +131,25 @@ export function registerConvertCommand(program: Command): void {
     .description('convert a TensorFlow.js layers model (model.json + weight shards) to a .sqz file')
     .argument('<model.json>', 'TensorFlow.js layers model (or the folder holding model.json)')
     .option('-o, --output <file>', 'output .sqz path (default: next to model.json, .sqz extension)')
-    .addOption(new Option('--weights <mode>', 'weight storage: f32 exact, f16 rounded, q8 = ≤256 k-means levels per kernel')
-      .choices(['f32', 'exact', 'f16', 'q8']).default('f32'))
-    .addOption(new Option('--exec <mode>', 'before writing, check the file in the wasm runtime with this execution mode')
-      .choices([...EXEC_CHOICES]))
-    .addHelpText('after', `
+    .addOption(
+      new Option('--weights <mode>', 'weight storage: f32 exact, f16 rounded, q8 = ≤256 k-means levels per kernel')
+        .choices(['f32', 'exact', 'f16', 'q8'])
+        .default('f32'),
+    )
+    .addOption(
+      new Option(
+        '--exec <mode>',
+        'before writing, check the file in the wasm runtime with this execution mode',
+      ).choices([...EXEC_CHOICES]),
+    )
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ sqz convert model.json                        # writes model.sqz next to it, exact f32 weights
   $ sqz convert model.json -o small.sqz --weights q8
-  $ sqz convert model.json --exec compressed      # check the file in the wasm runtime before writing it`)
+  $ sqz convert model.json --exec compressed      # check the file in the wasm runtime before writing it`,
+    )
     .action(async (input: string, options: { output?: string; weights: WeightMode; exec?: ExecChoice }) => {
       const report = await convert({ input, output: options.output, weights: options.weights, exec: options.exec });
       console.log(formatConvertReport(report));

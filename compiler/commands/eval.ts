@@ -13,22 +13,29 @@ export function registerEvalCommand(program: Command): void {
     .argument('<model>', 'a .sqz file, or a TensorFlow.js model.json (or its folder)')
     .requiredOption('--data <spec>', `dataset, as for compress: ${DATASET_SPECS.join(' | ')}`)
     .option('--limit <n>', 'use only this many test samples (stratified, as compress --test-samples)', parsePositiveInt)
-    .addOption(new Option('--backend <name>', 'tfjs engine for a model.json').choices([...BACKEND_CHOICES]).default('auto'))
+    .addOption(
+      new Option('--backend <name>', 'tfjs engine for a model.json').choices([...BACKEND_CHOICES]).default('auto'),
+    )
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ sqz eval model.sqz --data mnist
   $ sqz eval model.json --data fashion-mnist --limit 1000
   $ sqz eval model.sqz --data idx:images.idx.gz,labels.idx.gz --json
 
 A .sqz and the model.json it came from are evaluated on the same test split as sqz compress uses, so the
-numbers compare with the report's "before" and "wasm runtime" accuracies.`)
+numbers compare with the report's "before" and "wasm runtime" accuracies.`,
+    )
     .action(async (model: string, o: { data: string; limit?: number; backend: BackendChoice; json?: boolean }) => {
       const r = await evaluate({ model, data: o.data, limit: o.limit, backend: o.backend });
       if (o.json) console.log(JSON.stringify(r, null, 2));
       else {
-        console.log(`${model}: test accuracy ${(100 * r.accuracy).toFixed(2)}% (${r.correct.toLocaleString('en-US')} of `
-          + `${r.samples.toLocaleString('en-US')} ${o.data} test samples) in ${r.engine}, ${r.seconds.toFixed(2)} s`);
+        console.log(
+          `${model}: test accuracy ${(100 * r.accuracy).toFixed(2)}% (${r.correct.toLocaleString('en-US')} of ` +
+            `${r.samples.toLocaleString('en-US')} ${o.data} test samples) in ${r.engine}, ${r.seconds.toFixed(2)} s`,
+        );
       }
     });
 }

@@ -10,22 +10,51 @@ const shape = (s: readonly number[]) => `[${s.join('×')}]`;
 
 /** The table and totals `sqz inspect` prints. */
 function formatSummary(file: string, s: SqzSummary): string {
-  const header = ['op', 'type', 'activation', 'output', 'tensor', 'shape', 'params', 'nonzeros', 'density', 'bits', 'encoding', 'bytes',
-    'values', 'positions', 'codebook', 'framing'];
+  const header = [
+    'op',
+    'type',
+    'activation',
+    'output',
+    'tensor',
+    'shape',
+    'params',
+    'nonzeros',
+    'density',
+    'bits',
+    'encoding',
+    'bytes',
+    'values',
+    'positions',
+    'codebook',
+    'framing',
+  ];
   const rows: string[][] = [];
   for (const op of s.ops) {
     const lead = [String(op.index), op.type, op.activation, shape(op.outputShape)];
     if (op.tensors.length === 0) rows.push([...lead, '-', '', '', '', '', '', '', '', '', '', '', '']);
     for (const t of op.tensors) {
       const p = t.parts;
-      rows.push([...lead, t.role, shape(t.shape), int(t.n), int(t.nonzeros), pct(t.density), String(t.bits), t.encoding, int(t.bytes),
-        int(p.values), int(p.positions), int(p.codebook), int(p.framing)]);
+      rows.push([
+        ...lead,
+        t.role,
+        shape(t.shape),
+        int(t.n),
+        int(t.nonzeros),
+        pct(t.density),
+        String(t.bits),
+        t.encoding,
+        int(t.bytes),
+        int(p.values),
+        int(p.positions),
+        int(p.codebook),
+        int(p.framing),
+      ]);
     }
   }
   const t = s.totals;
   const graphBytes = t.fileBytes - t.tensorBytes - t.headerBytes;
   const b = t.bytes;
-  const share = (x: number) => `${int(x)} (${(100 * x / Math.max(1, b.file)).toFixed(1)}%)`;
+  const share = (x: number) => `${int(x)} (${((100 * x) / Math.max(1, b.file)).toFixed(1)}%)`;
   return [
     `${file}: ${int(s.fileBytes)} bytes, inputs ${s.inputs.map(shape).join(', ')} → outputs ${s.outputs.map(shape).join(', ')}`,
     '',
@@ -44,13 +73,18 @@ function formatSummary(file: string, s: SqzSummary): string {
 export function registerInspectCommand(program: Command): void {
   program
     .command('inspect')
-    .description('show what a .sqz file holds: per tensor its op, shape, density, bits, encoding and bytes (split into values, positions, codebook and framing), and the totals')
+    .description(
+      'show what a .sqz file holds: per tensor its op, shape, density, bits, encoding and bytes (split into values, positions, codebook and framing), and the totals',
+    )
     .argument('<model.sqz>', 'the .sqz file')
     .option('--json', 'print the same as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ sqz inspect model.sqz
-  $ sqz inspect model.sqz --json | jq .totals`)
+  $ sqz inspect model.sqz --json | jq .totals`,
+    )
     .action(async (file: string, o: { json?: boolean }) => {
       const summary = await withSqzFile(file, summarizeSqz);
       console.log(o.json ? JSON.stringify({ file, ...summary }, null, 2) : formatSummary(file, summary));

@@ -21,7 +21,8 @@ async function runModel(modelFile: string, inputFile: string, batch: number): Pr
   const model = await loadSqzFile(modelFile);
   try {
     const info = model.info;
-    if (info.inputs.length !== 1) throw new UsageError(`${modelFile} takes ${info.inputs.length} inputs; sqz run feeds models with one`);
+    if (info.inputs.length !== 1)
+      throw new UsageError(`${modelFile} takes ${info.inputs.length} inputs; sqz run feeds models with one`);
     const shape = info.inputs[0]!.shape;
     const input = await readModelInput(inputFile, { perSample: shape.reduce((a, b) => a * b, 1), shape, batch });
     const flat = model.predict(input, batch);
@@ -38,19 +39,28 @@ async function runModel(modelFile: string, inputFile: string, batch: number): Pr
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
-    .description("run a .sqz model on an input file in the wasm runtime and write its output")
+    .description('run a .sqz model on an input file in the wasm runtime and write its output')
     .argument('<model.sqz>', 'the .sqz file')
-    .requiredOption('--input <file>', '.png (grayscale, scaled to [0, 1]), .json (array of numbers, flat or nested) or .bin (raw little-endian f32)')
-    .option('-o, --output <file>', 'write the output here: .json, or .bin for raw little-endian f32 (default: JSON on stdout)')
+    .requiredOption(
+      '--input <file>',
+      '.png (grayscale, scaled to [0, 1]), .json (array of numbers, flat or nested) or .bin (raw little-endian f32)',
+    )
+    .option(
+      '-o, --output <file>',
+      'write the output here: .json, or .bin for raw little-endian f32 (default: JSON on stdout)',
+    )
     .option('--batch <n>', 'samples in the input (a PNG holds them stacked vertically)', parsePositiveInt, 1)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ sqz run model.sqz --input digit.png
   $ sqz run model.sqz --input samples.json --batch 8 -o scores.json
   $ sqz run model.sqz --input samples.bin --batch 100 -o scores.bin
 
 The JSON output is {"outputShape": [...], "batch": N, "outputs": [[sample 0], [sample 1], ...]}; the .bin output
-is the same floats, sample after sample. The input must hold exactly batch × the model's input size values.`)
+is the same floats, sample after sample. The input must hold exactly batch × the model's input size values.`,
+    )
     .action(async (modelFile: string, o: { input: string; output?: string; batch: number }) => {
       const result = await runModel(modelFile, o.input, o.batch);
       if (o.output === undefined) {

@@ -52,24 +52,34 @@ async function buildRuntimeFile(options: RuntimeCommandOptions): Promise<Runtime
 export function registerRuntimeCommand(program: Command): void {
   program
     .command('runtime')
-    .description('build a wasm runtime holding only the ops, activations, encodings and execution paths some models use')
+    .description(
+      'build a wasm runtime holding only the ops, activations, encodings and execution paths some models use',
+    )
     .argument('<models...>', '.sqz files the runtime must run')
     .requiredOption('-o, --output <runtime.wasm>', 'the runtime module to write')
     .option('--scalar', 'build the scalar (MVP) variant, for engines without WebAssembly SIMD')
-    .addOption(new Option('--exec <modes...>', 'the exec modes SqzModel.load will use (any = all three)')
-      .choices(['auto', 'dense', 'compressed', 'any']).default(['auto']))
-    .addHelpText('after', `
+    .addOption(
+      new Option('--exec <modes...>', 'the exec modes SqzModel.load will use (any = all three)')
+        .choices(['auto', 'dense', 'compressed', 'any'])
+        .default(['auto']),
+    )
+    .addHelpText(
+      'after',
+      `
 Run it with SqzModel.load(model, { wasm: bytes }) (or any WebAssembly host: it has the general runtime's ABI).
 A model that needs an op, activation, encoding or exec path the runtime lacks is refused at load, naming it.
 
 Examples:
   $ sqz runtime model.sqz -o runtime.wasm
   $ sqz runtime a.sqz b.sqz -o runtime-scalar.wasm --scalar
-  $ sqz runtime model.sqz -o runtime.wasm --exec auto compressed`)
+  $ sqz runtime model.sqz -o runtime.wasm --exec auto compressed`,
+    )
     .action(async (models: string[], o: { output: string; scalar?: boolean; exec: RuntimeExec[] }) => {
       const report = await buildRuntimeFile({ models, output: o.output, scalar: o.scalar, exec: o.exec });
-      console.log(`${report.output}: ${report.bytes.toLocaleString('en-US')} bytes (${report.simd ? 'SIMD' : 'scalar'}) ` +
-        `for ${models.length} model${models.length === 1 ? '' : 's'}`);
+      console.log(
+        `${report.output}: ${report.bytes.toLocaleString('en-US')} bytes (${report.simd ? 'SIMD' : 'scalar'}) ` +
+          `for ${models.length} model${models.length === 1 ? '' : 's'}`,
+      );
       for (const line of describeFeatures(report.features)) console.log(`  ${line}`);
     });
 }

@@ -41,7 +41,11 @@ function maskChange(a: readonly LayerCode[], b: readonly { mask: Uint8Array }[])
 }
 
 /** Runs (or resumes, from `resumed`) the ADMM epochs; checkpoints each. */
-export async function runAdmm(ctx: RunContext, record: RunRecord, resumed?: { epoch: number; snapshot: AdmmSnapshot }): Promise<AdmmOutcome> {
+export async function runAdmm(
+  ctx: RunContext,
+  record: RunRecord,
+  resumed?: { epoch: number; snapshot: AdmmSnapshot },
+): Promise<AdmmOutcome> {
   const { hyper, setup, targetBytes, state, progress } = ctx;
   const admm = new AdmmPhase(ctx, resumed?.snapshot);
   try {
@@ -57,29 +61,61 @@ export async function runAdmm(ctx: RunContext, record: RunRecord, resumed?: { ep
       const acc = validationAccuracy(ctx, hard.values, biases);
       const selectionSeconds = (performance.now() - selectionStart) / 1000;
       if (!record.best || acc > record.best.accuracy) {
-        record.best = { accuracy: acc, epoch, phase: 'admm', weights: weightRecord(kernelMap(ctx, w), biases), codes: hard.codes };
+        record.best = {
+          accuracy: acc,
+          epoch,
+          phase: 'admm',
+          weights: weightRecord(kernelMap(ctx, w), biases),
+          codes: hard.codes,
+        };
       }
       const previous = admm.lastHard;
-      const change = previous ? maskChange(hard.codes, previous.masks.map((mask) => ({ mask }))) : 1;
-      const settled = previous !== undefined && previous.bits.every((b, i) => b === hard.codes[i]!.bits) && change <= MASK_SETTLED;
+      const change = previous
+        ? maskChange(
+            hard.codes,
+            previous.masks.map((mask) => ({ mask })),
+          )
+        : 1;
+      const settled =
+        previous !== undefined && previous.bits.every((b, i) => b === hard.codes[i]!.bits) && change <= MASK_SETTLED;
       admm.lastHard = { bits: hard.codes.map((c) => c.bits), masks: hard.codes.map((c) => c.mask) };
       record.history.push({
-        phase: 'admm', epoch, loss: result.loss, validationAccuracy: acc, estimatedBytes: hard.bytes,
-        nonzeros: hard.codes.reduce((s, c) => s + c.nnz, 0), bits: hard.codes.map((c) => c.bits), residual: admm.residualOf(w),
-        maskChange: previous ? change : undefined, regimes: hard.costs.regimes, units: hard.costs.live.units,
-        seconds: result.seconds, projectionSeconds: result.projectionSeconds, projections: result.projections, selectionSeconds,
+        phase: 'admm',
+        epoch,
+        loss: result.loss,
+        validationAccuracy: acc,
+        estimatedBytes: hard.bytes,
+        nonzeros: hard.codes.reduce((s, c) => s + c.nnz, 0),
+        bits: hard.codes.map((c) => c.bits),
+        residual: admm.residualOf(w),
+        maskChange: previous ? change : undefined,
+        regimes: hard.costs.regimes,
+        units: hard.costs.live.units,
+        seconds: result.seconds,
+        projectionSeconds: result.projectionSeconds,
+        projections: result.projections,
+        selectionSeconds,
       });
-      progress.log(`admm epoch ${epoch + 1}: loss ${result.loss.toFixed(4)}, hard-projected validation accuracy `
-        + `${(100 * acc).toFixed(2)}% at ${hard.bytes} bytes, bits ${hard.codes.map((c) => c.bits).join('/')} `
-        + `(${hard.costs.regimes.join('/')}, units ${hard.costs.live.units.join('/')}), `
-        + `${previous ? `${(100 * change).toFixed(1)}% of the mask moved, ` : ''}`
-        + `projections ${(100 * result.projectionSeconds / result.seconds).toFixed(1)}% of the epoch`);
+      progress.log(
+        `admm epoch ${epoch + 1}: loss ${result.loss.toFixed(4)}, hard-projected validation accuracy ` +
+          `${(100 * acc).toFixed(2)}% at ${hard.bytes} bytes, bits ${hard.codes.map((c) => c.bits).join('/')} ` +
+          `(${hard.costs.regimes.join('/')}, units ${hard.costs.live.units.join('/')}), ` +
+          `${previous ? `${(100 * change).toFixed(1)}% of the mask moved, ` : ''}` +
+          `projections ${((100 * result.projectionSeconds) / result.seconds).toFixed(1)}% of the epoch`,
+      );
       const ended = epoch + 1 === hyper.epochs || (settled && epoch + 1 >= minimumAdmmEpochs(hyper.epochs));
-      await record.save(state, ctx.rng, { phase: 'admm', epoch: epoch + 1, admm: admm.snapshot(), admmEpochs: ended ? epoch + 1 : undefined });
+      await record.save(state, ctx.rng, {
+        phase: 'admm',
+        epoch: epoch + 1,
+        admm: admm.snapshot(),
+        admmEpochs: ended ? epoch + 1 : undefined,
+      });
       if (ended) {
         if (epoch + 1 < hyper.epochs) {
-          progress.log(`ADMM settled after ${epoch + 1} of ${hyper.epochs} epochs (same bits, ${(100 * change).toFixed(1)}% of the mask moved): `
-            + `the other ${hyper.epochs - epoch - 1} go to the fine-tune`);
+          progress.log(
+            `ADMM settled after ${epoch + 1} of ${hyper.epochs} epochs (same bits, ${(100 * change).toFixed(1)}% of the mask moved): ` +
+              `the other ${hyper.epochs - epoch - 1} go to the fine-tune`,
+          );
         }
         return { best: record.best, epochs: epoch + 1 };
       }

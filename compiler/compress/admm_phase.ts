@@ -8,7 +8,13 @@ import { batches } from '../data/dataset.js';
 import { batchTensors, checkLoss, disposeBatch, FisherAccumulator, sgdStep } from './sgd.js';
 import { assignArray } from './train_state.js';
 import { cosineLr, type RunContext } from './context.js';
-import { initialCosts, projectJoint, type CostModel, type Importance, type JointProjection } from './joint_projection.js';
+import {
+  initialCosts,
+  projectJoint,
+  type CostModel,
+  type Importance,
+  type JointProjection,
+} from './joint_projection.js';
 import { faultPoint } from '../util/fault.js';
 
 export interface AdmmSnapshot {
@@ -46,11 +52,18 @@ export class AdmmPhase {
   private last?: JointProjection;
   private residual = NaN;
 
-  constructor(private readonly ctx: RunContext, snapshot?: AdmmSnapshot) {
+  constructor(
+    private readonly ctx: RunContext,
+    snapshot?: AdmmSnapshot,
+  ) {
     const { layers, state } = ctx;
     this.rho = snapshot?.rho ?? ctx.hyper.rho;
-    this.fisher = new FisherAccumulator(layers.map((l) => state.kernel(l.opIndex).name), layers.map((l) => l.shape), FISHER_DECAY,
-      snapshot && { values: snapshot.fisher, steps: snapshot.fisherSteps });
+    this.fisher = new FisherAccumulator(
+      layers.map((l) => state.kernel(l.opIndex).name),
+      layers.map((l) => l.shape),
+      FISHER_DECAY,
+      snapshot && { values: snapshot.fisher, steps: snapshot.fisherSteps },
+    );
     this.projections = snapshot?.projections ?? 0;
     this.u = snapshot?.u ?? layers.map((l) => new Float32Array(l.n));
     this.v = snapshot?.v ?? layers.map((l) => new Float32Array(l.n));
@@ -61,8 +74,14 @@ export class AdmmPhase {
 
   snapshot(): AdmmSnapshot {
     return {
-      rho: this.rho, fisher: this.fisher.read(), fisherSteps: this.fisher.steps, projections: this.projections, u: this.u, v: this.v,
-      costs: this.costs, lastHard: this.lastHard,
+      rho: this.rho,
+      fisher: this.fisher.read(),
+      fisherSteps: this.fisher.steps,
+      projections: this.projections,
+      u: this.u,
+      v: this.v,
+      costs: this.costs,
+      lastHard: this.lastHard,
     };
   }
 
@@ -146,8 +165,13 @@ export class AdmmPhase {
     // Bits are re-searched (and the cost model re-measured) about once per epoch; in between only masks and codebooks move.
     const search = this.projections % this.searchEvery === 0;
     // Sparse support from W itself (pruned in place, as the paper's code does), values from W + U.
-    const projection = projectJoint(this.ctx.setup, z, this.ctx.state.readBiases(), this.costs, this.budgetAt(step),
-      { select: w, rounds: this.projections === 0 ? 3 : 1, searchBits: search, measure: search, importance: this.importance() });
+    const projection = projectJoint(this.ctx.setup, z, this.ctx.state.readBiases(), this.costs, this.budgetAt(step), {
+      select: w,
+      rounds: this.projections === 0 ? 3 : 1,
+      searchBits: search,
+      measure: search,
+      importance: this.importance(),
+    });
     projection.codes.forEach((code, i) => {
       const wi = w[i]!;
       for (let j = 0; j < wi.length; j++) if (code.mask[j] === 0) wi[j] = 0;
@@ -206,11 +230,22 @@ export class AdmmPhase {
     let lossSum = 0;
     let count = 0;
     try {
-      const sgd = { momentum: hyper.momentum, weightDecay: hyper.weightDecay, clipNorm: hyper.clipNorm, loss: ctx.loss };
+      const sgd = {
+        momentum: hyper.momentum,
+        weightDecay: hyper.weightDecay,
+        clipNorm: hyper.clipNorm,
+        loss: ctx.loss,
+      };
       for (const batch of batches(data.train, hyper.batchSize, ctx.rng)) {
         const lr = cosineLr(hyper.lr, step, this.totalSteps);
         const tensors = batchTensors(batch, ctx.inputShape, ctx.numClasses);
-        const loss = sgdStep(state, tensors, { ...sgd, lr }, { beta: lr * this.rho, anchors: this.anchors }, this.fisher);
+        const loss = sgdStep(
+          state,
+          tensors,
+          { ...sgd, lr },
+          { beta: lr * this.rho, anchors: this.anchors },
+          this.fisher,
+        );
         disposeBatch(tensors);
         checkLoss(loss, `in ADMM epoch ${epoch + 1}, step ${step - startStep + 1}`, hyper.lr);
         lossSum += loss * batch.count;

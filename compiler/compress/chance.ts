@@ -19,6 +19,8 @@ const NEAR_CHANCE_SHARE = 0.1;
 export function nearChanceWarning(before: number, after: number, chance: number): string | undefined {
   if (before <= chance || after - chance >= NEAR_CHANCE_SHARE * (before - chance)) return undefined;
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
-  return `the compressed model is near chance: test accuracy ${pct(after)} (chance ${pct(chance)}, before ${pct(before)}). `
-    + 'The target is too small for this model; try a larger --target-size, more --epochs, or a smaller model.';
+  return (
+    `the compressed model is near chance: test accuracy ${pct(after)} (chance ${pct(chance)}, before ${pct(before)}). ` +
+    'The target is too small for this model; try a larger --target-size, more --epochs, or a smaller model.'
+  );
 }

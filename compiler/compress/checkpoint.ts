@@ -108,7 +108,10 @@ export async function saveCheckpoint(dir: string, ckpt: Checkpoint): Promise<str
   }
   const path = join(dir, fileName(ckpt.phase, ckpt.epoch));
   await writeOutputFile(path, packr.pack(ckpt), {
-    what: 'checkpoint', option: '--checkpoint', then: RESUME_ADVICE, faults: 'checkpoint',
+    what: 'checkpoint',
+    option: '--checkpoint',
+    then: RESUME_ADVICE,
+    faults: 'checkpoint',
   });
   return path;
 }
@@ -143,11 +146,17 @@ export async function readCheckpoint(path: string): Promise<Checkpoint> {
   try {
     checkpoint = packr.unpack(await readFile(path)) as Checkpoint;
   } catch (err) {
-    throw new FileError(path, `checkpoint ${path} is unreadable (${(err as Error).message}); delete it to resume from the one before`);
+    throw new FileError(
+      path,
+      `checkpoint ${path} is unreadable (${(err as Error).message}); delete it to resume from the one before`,
+    );
   }
   if (checkpoint?.version !== CHECKPOINT_VERSION) {
-    throw new FileError(path, `checkpoint ${path} has version ${checkpoint?.version}; this sqz writes version ${CHECKPOINT_VERSION}: `
-      + 'rerun without --resume (or use another --checkpoint folder)');
+    throw new FileError(
+      path,
+      `checkpoint ${path} has version ${checkpoint?.version}; this sqz writes version ${CHECKPOINT_VERSION}: ` +
+        'rerun without --resume (or use another --checkpoint folder)',
+    );
   }
   return checkpoint;
 }
@@ -163,10 +172,16 @@ export async function clearCheckpoints(dir: string): Promise<void> {
   await Promise.all(names.filter((n) => FILE.test(n)).map((n) => rm(join(dir, n), { force: true })));
 }
 
-export function weightRecord(kernels: ReadonlyMap<number, Float32Array>, biases: ReadonlyMap<number, Float32Array>): WeightRecord {
+export function weightRecord(
+  kernels: ReadonlyMap<number, Float32Array>,
+  biases: ReadonlyMap<number, Float32Array>,
+): WeightRecord {
   return { kernels: [...kernels.entries()], biases: [...biases.entries()] };
 }
 
-export function weightMaps(record: WeightRecord): { kernels: Map<number, Float32Array>; biases: Map<number, Float32Array> } {
+export function weightMaps(record: WeightRecord): {
+  kernels: Map<number, Float32Array>;
+  biases: Map<number, Float32Array>;
+} {
   return { kernels: new Map(record.kernels), biases: new Map(record.biases) };
 }

@@ -29,9 +29,16 @@ export interface CompactStart {
   latent: Float32Array[];
 }
 
-function withWeights(graph: Graph, ctx: RunContext, kernels: readonly Float32Array[], biases: ReadonlyMap<number, Float32Array>): Graph {
+function withWeights(
+  graph: Graph,
+  ctx: RunContext,
+  kernels: readonly Float32Array[],
+  biases: ReadonlyMap<number, Float32Array>,
+): Graph {
   const out = cloneGraph(graph);
-  ctx.layers.forEach((l, i) => { out.ops[l.opIndex]!.kernel = { shape: [...l.shape], values: kernels[i]! }; });
+  ctx.layers.forEach((l, i) => {
+    out.ops[l.opIndex]!.kernel = { shape: [...l.shape], values: kernels[i]! };
+  });
   out.ops.forEach((op, opIndex) => {
     const b = biases.get(opIndex);
     if (op.bias && b) op.bias = { shape: [...op.bias.shape], values: b.slice() };
@@ -40,12 +47,18 @@ function withWeights(graph: Graph, ctx: RunContext, kernels: readonly Float32Arr
 }
 
 /** The kept weights of `best` snapped to its codebooks, one full kernel per layer. */
-function quantizedKernels(ctx: RunContext, latent: readonly Float32Array[], codes: readonly LayerCode[]): Float32Array[] {
+function quantizedKernels(
+  ctx: RunContext,
+  latent: readonly Float32Array[],
+  codes: readonly LayerCode[],
+): Float32Array[] {
   return ctx.layers.map((l, i) => {
     const code = codes[i]!;
     const out = new Float32Array(l.n);
     for (let j = 0; j < l.n; j++) if (code.mask[j]) out[j] = latent[i]![j]!;
-    return code.centroids.length > 0 ? quantizeToCentroids(out, code.centroids, out).map((v, j) => (code.mask[j] ? v : 0)) : out.fill(0);
+    return code.centroids.length > 0
+      ? quantizeToCentroids(out, code.centroids, out).map((v, j) => (code.mask[j] ? v : 0))
+      : out.fill(0);
   });
 }
 

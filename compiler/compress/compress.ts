@@ -30,11 +30,14 @@ export interface CompressResult {
 /** Runs a whole compression; writes options.output (and options.reportPath) atomically. */
 export async function compress(options: CompressOptions): Promise<CompressResult> {
   checkOptions(options);
-  const outputs = [options.output, options.reportPath, options.reportHtmlPath].filter((o): o is string => o !== undefined);
+  const outputs = [options.output, options.reportPath, options.reportHtmlPath].filter(
+    (o): o is string => o !== undefined,
+  );
   for (const output of outputs) await checkOutputPath(output);
   const progress = createProgress(options.quiet ?? false);
   const fault = armedFault();
-  if (fault) progress.log(`fault injection armed: ${fault.action} at ${fault.point} number ${fault.occurrence} (SQZ_FAULT)`);
+  if (fault)
+    progress.log(`fault injection armed: ${fault.action} at ${fault.point} number ${fault.occurrence} (SQZ_FAULT)`);
   const run = await openRun(options, progress);
   const disposables: { dispose(): void }[] = [run];
   try {
@@ -57,8 +60,12 @@ export async function compress(options: CompressOptions): Promise<CompressResult
     const ftSeconds = (performance.now() - ftStart) / 1000;
 
     return await exportResult(compact.ctx, record, options, {
-      backend: run.backend, fp32WeightBytes: run.fp32WeightBytes, baseline: run.baseline, originalLayers: run.layers,
-      seconds: { admm: admmSeconds, finetune: ftSeconds }, epochs: { admm: admm.epochs, finetune: finetuneEpochs },
+      backend: run.backend,
+      fp32WeightBytes: run.fp32WeightBytes,
+      baseline: run.baseline,
+      originalLayers: run.layers,
+      seconds: { admm: admmSeconds, finetune: ftSeconds },
+      epochs: { admm: admm.epochs, finetune: finetuneEpochs },
     });
   } finally {
     for (const d of disposables) d.dispose();

@@ -33,7 +33,9 @@ export function unitLinks(graph: Graph, layers: readonly CompressibleLayer[]): L
     const outs = c.shape[c.shape.length - 1]!;
     const rows = c.type === 'dense' ? c.shape[0]! : c.shape[2]!;
     links.push({
-      producer: layerOfOp.get(layer.opIndex)!, consumer, units,
+      producer: layerOfOp.get(layer.opIndex)!,
+      consumer,
+      units,
       unitOfEntry: Int32Array.from({ length: c.n }, (_, j) => (Math.floor(j / outs) % rows) % units),
     });
   }

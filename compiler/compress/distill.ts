@@ -29,7 +29,11 @@ const BATCH = 500;
  * through the teacher exactly once, in order, BATCH at a time.
  */
 export function teacherTargets(
-  teacher: Teacher, split: Split, inputShape: readonly number[], numClasses: number, temperature: number,
+  teacher: Teacher,
+  split: Split,
+  inputShape: readonly number[],
+  numClasses: number,
+  temperature: number,
 ): Float32Array {
   if (!(temperature > 0)) throw new RangeError(`teacherTargets: temperature must be > 0, got ${temperature}`);
   const out = new Float32Array(split.count * numClasses);
@@ -40,7 +44,9 @@ export function teacherTargets(
       const x = tf.tensor(split.images.subarray(start * size, end * size), [end - start, ...inputShape], 'float32');
       const logits = teacher.logits(x);
       if (logits.shape.length !== 2 || logits.shape[1] !== numClasses) {
-        throw new Error(`teacherTargets: the teacher outputs [${logits.shape.slice(1)}] per sample, expected ${numClasses} classes`);
+        throw new Error(
+          `teacherTargets: the teacher outputs [${logits.shape.slice(1)}] per sample, expected ${numClasses} classes`,
+        );
       }
       return tf.softmax(tf.div(logits, temperature), -1);
     });

@@ -31,12 +31,21 @@ export interface RunFacts {
  * verifies it and writes the reports. Returns the report, the file and the graph it holds exactly.
  */
 export async function exportResult(
-  ctx: RunContext, record: RunRecord, options: CompressOptions, facts: RunFacts,
+  ctx: RunContext,
+  record: RunRecord,
+  options: CompressOptions,
+  facts: RunFacts,
 ): Promise<{ report: CompressReport; bytes: Uint8Array; stored: Graph }> {
   const { layers, targetBytes, data, inputShape, progress } = ctx;
   const best = record.best!;
   const final = weightMaps(best.weights);
-  const measure = fitFinalFile(ctx.setup, layers.map((l) => final.kernels.get(l.opIndex)!), final.biases, targetBytes, progress.log);
+  const measure = fitFinalFile(
+    ctx.setup,
+    layers.map((l) => final.kernels.get(l.opIndex)!),
+    final.biases,
+    targetBytes,
+    progress.log,
+  );
   const bytes = measure.exported.bytes;
   // A full disk stops the run with the checkpoints intact; say how to continue.
   const then = options.checkpointDir ? RESUME_ADVICE : undefined;
@@ -50,15 +59,29 @@ export async function exportResult(
   const { history } = record;
   const nearChance = nearChanceWarning(facts.baseline, runtime?.accuracy ?? after, chanceAccuracy(data.test.labels));
   const report: CompressReport = {
-    model: options.model, data: options.data, output: options.output, backend: facts.backend, targetBytes,
-    fileBytes: bytes.length, fp32WeightBytes: facts.fp32WeightBytes, fileRatio: facts.fp32WeightBytes / bytes.length,
+    model: options.model,
+    data: options.data,
+    output: options.output,
+    backend: facts.backend,
+    targetBytes,
+    fileBytes: bytes.length,
+    fp32WeightBytes: facts.fp32WeightBytes,
+    fileRatio: facts.fp32WeightBytes / bytes.length,
     paperRatio: paperRatio(facts.originalLayers, measure),
-    accuracy: { before: facts.baseline, after, runtime: runtime?.accuracy, agreement: runtime?.agreement, validation: best.accuracy },
+    accuracy: {
+      before: facts.baseline,
+      after,
+      runtime: runtime?.accuracy,
+      agreement: runtime?.agreement,
+      validation: best.accuracy,
+    },
     samples: { train: data.train.count, validation: data.validation.count, test: data.test.count },
     layers: layerReports(facts.originalLayers, measure),
     history,
     seconds: {
-      total: record.elapsed(), admm: facts.seconds.admm, finetune: facts.seconds.finetune,
+      total: record.elapsed(),
+      admm: facts.seconds.admm,
+      finetune: facts.seconds.finetune,
       selection: history.reduce((sum, h) => sum + h.selectionSeconds, 0),
     },
     projectionShare: projectionShare(history),
@@ -67,9 +90,14 @@ export async function exportResult(
     warnings: nearChance ? [nearChance] : [],
   };
   if (options.reportPath) {
-    await writeOutputFile(options.reportPath, `${JSON.stringify(report, null, 2)}\n`, { option: '--report', then, faults: 'report' });
+    await writeOutputFile(options.reportPath, `${JSON.stringify(report, null, 2)}\n`, {
+      option: '--report',
+      then,
+      faults: 'report',
+    });
   }
-  if (options.reportHtmlPath) await writeOutputFile(options.reportHtmlPath, await reportHtml(report), { option: '--report-html', then });
+  if (options.reportHtmlPath)
+    await writeOutputFile(options.reportHtmlPath, await reportHtml(report), { option: '--report-html', then });
   progress.log(formatReport(report));
   for (const warning of report.warnings) progress.warn(warning);
   return { report, bytes, stored };

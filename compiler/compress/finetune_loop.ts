@@ -20,7 +20,10 @@ export interface FinetuneOrigin {
  * (snapshot and epochs done). Returns seconds spent.
  */
 export async function runFinetune(
-  start: CompactStart, record: RunRecord, origin: FinetuneOrigin, resumed?: { epoch: number; snapshot: FinetuneSnapshot },
+  start: CompactStart,
+  record: RunRecord,
+  origin: FinetuneOrigin,
+  resumed?: { epoch: number; snapshot: FinetuneSnapshot },
 ): Promise<void> {
   const ctx: RunContext = start.ctx;
   const { layers, state, progress, hyper } = ctx;
@@ -30,12 +33,17 @@ export async function runFinetune(
     const biases = state.readBiases();
     const acc = validationAccuracy(ctx, finetune.quantized(), biases);
     record.best = {
-      accuracy: acc, epoch: -1, phase: 'finetune', weights: weightRecord(kernelMap(ctx, finetune.quantized()), biases),
+      accuracy: acc,
+      epoch: -1,
+      phase: 'finetune',
+      weights: weightRecord(kernelMap(ctx, finetune.quantized()), biases),
       codes: finetune.currentCodes(),
     };
     const units = layers.map((l) => l.shape[l.shape.length - 1]).join('/');
-    progress.log(`fine-tune starts from ADMM epoch ${origin.admmBest.epoch + 1} on the compacted model (units ${units}): `
-      + `validation accuracy ${(100 * acc).toFixed(2)}%, ${hyper.finetuneEpochs} epochs`);
+    progress.log(
+      `fine-tune starts from ADMM epoch ${origin.admmBest.epoch + 1} on the compacted model (units ${units}): ` +
+        `validation accuracy ${(100 * acc).toFixed(2)}%, ${hyper.finetuneEpochs} epochs`,
+    );
   }
   for (let epoch = resumed?.epoch ?? 0; epoch < hyper.finetuneEpochs; epoch++) {
     const result = finetune.runEpoch(epoch, record.step);
@@ -45,15 +53,36 @@ export async function runFinetune(
     const acc = validationAccuracy(ctx, q, biases);
     const codes = finetune.currentCodes();
     if (acc > record.best!.accuracy || record.best!.phase !== 'finetune') {
-      record.best = { accuracy: acc, epoch, phase: 'finetune', weights: weightRecord(kernelMap(ctx, q), biases), codes };
+      record.best = {
+        accuracy: acc,
+        epoch,
+        phase: 'finetune',
+        weights: weightRecord(kernelMap(ctx, q), biases),
+        codes,
+      };
     }
     record.history.push({
-      phase: 'finetune', epoch, loss: result.loss, validationAccuracy: acc,
-      estimatedBytes: measureFile(graphWithWeights(ctx.graph, layers, q, biases), layers).bytes, nonzeros: codes.reduce((s, c) => s + c.nnz, 0),
-      bits: codes.map((c) => c.bits), seconds: result.seconds, projectionSeconds: result.projectionSeconds, projections: 0, selectionSeconds: 0,
+      phase: 'finetune',
+      epoch,
+      loss: result.loss,
+      validationAccuracy: acc,
+      estimatedBytes: measureFile(graphWithWeights(ctx.graph, layers, q, biases), layers).bytes,
+      nonzeros: codes.reduce((s, c) => s + c.nnz, 0),
+      bits: codes.map((c) => c.bits),
+      seconds: result.seconds,
+      projectionSeconds: result.projectionSeconds,
+      projections: 0,
+      selectionSeconds: 0,
     });
-    progress.log(`fine-tune epoch ${epoch + 1}: loss ${result.loss.toFixed(4)}, validation accuracy ${(100 * acc).toFixed(2)}%`);
-    await record.save(state, ctx.rng, { phase: 'finetune', epoch: epoch + 1, finetune: finetune.snapshot(), ...origin });
+    progress.log(
+      `fine-tune epoch ${epoch + 1}: loss ${result.loss.toFixed(4)}, validation accuracy ${(100 * acc).toFixed(2)}%`,
+    );
+    await record.save(state, ctx.rng, {
+      phase: 'finetune',
+      epoch: epoch + 1,
+      finetune: finetune.snapshot(),
+      ...origin,
+    });
   }
 }
 

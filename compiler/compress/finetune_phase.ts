@@ -27,7 +27,10 @@ export class FinetunePhase {
   private readonly positions: Uint32Array[];
 
   /** Starts from a fitted projection (`codes`, with kernels = its values) or resumes a snapshot. */
-  constructor(private readonly ctx: RunContext, start: { codes: LayerCode[]; kernels: Float32Array[] } | FinetuneSnapshot) {
+  constructor(
+    private readonly ctx: RunContext,
+    start: { codes: LayerCode[]; kernels: Float32Array[] } | FinetuneSnapshot,
+  ) {
     this.codes = start.codes.map((c) => ({ ...c, centroids: c.centroids.slice() }));
     this.positions = this.codes.map((c) => maskPositions(c.mask));
     if ('latent' in start) {
@@ -106,7 +109,10 @@ export class FinetunePhase {
         const lr = cosineLr(hyper.lr * 0.25, step, this.totalSteps, 0.02);
         this.loadQuantized();
         const tensors = batchTensors(batch, ctx.inputShape, ctx.numClasses);
-        const { value, grads } = tf.variableGrads(() => lossOf(state.graph, state.params, tensors, ctx.loss), state.list);
+        const { value, grads } = tf.variableGrads(
+          () => lossOf(state.graph, state.params, tensors, ctx.loss),
+          state.list,
+        );
         if (hyper.clipNorm > 0) clipByGlobalNorm(grads, hyper.clipNorm);
         // Biases: plain momentum SGD on the tf side.
         tf.tidy(() => {
@@ -144,8 +150,11 @@ export class FinetunePhase {
           refreshMs += performance.now() - t0;
         }
         progress.update(step - startStep, {
-          loss: lossSum / count, residual: 0, nnz: this.positions.reduce((s, p) => s + p.length, 0),
-          bits: this.codes.map((c) => c.bits).join('/'), bytes: 0,
+          loss: lossSum / count,
+          residual: 0,
+          nnz: this.positions.reduce((s, p) => s + p.length, 0),
+          bits: this.codes.map((c) => c.bits).join('/'),
+          bytes: 0,
         });
       }
     } finally {

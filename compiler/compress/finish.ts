@@ -11,7 +11,10 @@ import type { LayerReport } from './report.js';
 import { arrayParams, predictClasses } from './sgd.js';
 
 export async function verifyInRuntime(
-  bytes: Uint8Array, stored: Graph, test: Split, inputShape: number[],
+  bytes: Uint8Array,
+  stored: Graph,
+  test: Split,
+  inputShape: number[],
 ): Promise<{ accuracy: number; agreement: number }> {
   const model = await SqzModel.load(bytes);
   try {
@@ -41,10 +44,24 @@ export function layerReports(layers: readonly CompressibleLayer[], measure: File
     const parts = account.get(kernel);
     if (!parts) throw new Error(`layerReports: layer '${l.name}' has no kernel tensor in the written file`);
     return {
-      name: l.name, type: l.type, shape: l.shape, weights: l.n, storedWeights: m.n, nonzeros: m.nnz,
+      name: l.name,
+      type: l.type,
+      shape: l.shape,
+      weights: l.n,
+      storedWeights: m.n,
+      nonzeros: m.nnz,
       units: { kept: m.units, of: l.shape[l.shape.length - 1]! },
-      density: m.nnz / l.n, bits: m.bits, kernelBytes: m.bytes, encoding: tensors[kernel]!.encoding,
-      bytes: { values: parts.values, positions: parts.positions, codebook: parts.codebook, framing: parts.framing, bias: parts.bias },
+      density: m.nnz / l.n,
+      bits: m.bits,
+      kernelBytes: m.bytes,
+      encoding: tensors[kernel]!.encoding,
+      bytes: {
+        values: parts.values,
+        positions: parts.positions,
+        codebook: parts.codebook,
+        framing: parts.framing,
+        bias: parts.bias,
+      },
     };
   });
 }

@@ -8,7 +8,13 @@
 // fitToTarget falls back to that one, which with the real biases is never larger.
 import { f16ToF32 } from '../../formats/index.js';
 import {
-  initialCosts, projectJoint, type CostModel, type Importance, type LayerCode, type MeasuredProjection, type ProjectionSetup,
+  initialCosts,
+  projectJoint,
+  type CostModel,
+  type Importance,
+  type LayerCode,
+  type MeasuredProjection,
+  type ProjectionSetup,
 } from './joint_projection.js';
 import { graphWithWeights, measureFile, type FileMeasure } from './measure_file.js';
 
@@ -22,9 +28,14 @@ export interface FitResult {
 
 /** Thrown when the target is below minimumFileBytes. */
 export class ImpossibleTargetError extends Error {
-  constructor(readonly targetBytes: number, readonly minimumBytes: number) {
-    super(`target of ${targetBytes} bytes is below the smallest file this architecture can produce (${minimumBytes} bytes, `
-      + `every weight pruned and every bias kept); choose --target-size ${minimumBytes} or more`);
+  constructor(
+    readonly targetBytes: number,
+    readonly minimumBytes: number,
+  ) {
+    super(
+      `target of ${targetBytes} bytes is below the smallest file this architecture can produce (${minimumBytes} bytes, ` +
+        `every weight pruned and every bias kept); choose --target-size ${minimumBytes} or more`,
+    );
     this.name = 'ImpossibleTargetError';
   }
 }
@@ -39,7 +50,11 @@ export function minimumFileBytes(setup: ProjectionSetup): number {
   setup.graph.ops.forEach((op, opIndex) => {
     // Distinct nonzero f16 values (1, 1 + 2^-10, ...): no encoding stores them in less than f16 per unit, and no
     // unit's constant output is zero, so none is removed that other biases would keep.
-    if (op.bias) fullBiases.set(opIndex, Float32Array.from(op.bias.values, (_, j) => f16ToF32(F16_ONE + (j % F16_ONE_TO_INF))));
+    if (op.bias)
+      fullBiases.set(
+        opIndex,
+        Float32Array.from(op.bias.values, (_, j) => f16ToF32(F16_ONE + (j % F16_ONE_TO_INF))),
+      );
   });
   return measureFile(graphWithWeights(setup.graph, setup.layers, emptyKernels(setup), fullBiases), setup.layers).bytes;
 }
@@ -53,25 +68,45 @@ function emptyKernels(setup: ProjectionSetup): Float32Array[] {
 }
 
 /** The projection with every kernel pruned to zero: the smallest file of `biases` (see minimumFileBytes). */
-function emptyProjection(setup: ProjectionSetup, biases: ReadonlyMap<number, Float32Array>, costs: CostModel): MeasuredProjection {
+function emptyProjection(
+  setup: ProjectionSetup,
+  biases: ReadonlyMap<number, Float32Array>,
+  costs: CostModel,
+): MeasuredProjection {
   const values = emptyKernels(setup);
-  const codes = values.map((v): LayerCode => ({ bits: 1, nnz: 0, centroids: new Float32Array(0), mask: new Uint8Array(v.length) }));
+  const codes = values.map((v): LayerCode => ({
+    bits: 1,
+    nnz: 0,
+    centroids: new Float32Array(0),
+    mask: new Uint8Array(v.length),
+  }));
   const measure = measureFile(graphWithWeights(setup.graph, setup.layers, values, biases), setup.layers);
   return { values, codes, measure, bytes: measure.bytes, costs };
 }
 
 /** Bisection on the knapsack budget for the largest projection of `w` whose real file is ≤ targetBytes. */
 export function fitToTarget(
-  setup: ProjectionSetup, w: readonly Float32Array[], biases: ReadonlyMap<number, Float32Array>, costs: CostModel,
-  targetBytes: number, importance?: readonly Importance[], maxTries = 16, searchLayout = true,
+  setup: ProjectionSetup,
+  w: readonly Float32Array[],
+  biases: ReadonlyMap<number, Float32Array>,
+  costs: CostModel,
+  targetBytes: number,
+  importance?: readonly Importance[],
+  maxTries = 16,
+  searchLayout = true,
 ): FitResult {
   // Bitwidths, regimes and the cost model are settled once, at the target (searched, or as `costs` has them when
   // the caller's own projections just searched them); the bisection then moves only the knapsack budget, with
   // everything else fixed, so the file size is (nearly) monotone in it.
-  const first = projectJoint(setup, w, biases, costs, targetBytes, { searchBits: searchLayout, rounds: 2, importance }) as MeasuredProjection;
+  const first = projectJoint(setup, w, biases, costs, targetBytes, {
+    searchBits: searchLayout,
+    rounds: 2,
+    importance,
+  }) as MeasuredProjection;
   const settled = first.costs;
   let tries = 1;
-  let best: FitResult | undefined = first.bytes <= targetBytes ? { projection: first, budgetBytes: targetBytes, tries } : undefined;
+  let best: FitResult | undefined =
+    first.bytes <= targetBytes ? { projection: first, budgetBytes: targetBytes, tries } : undefined;
   const attempt = (budget: number): MeasuredProjection => {
     tries++;
     const p = projectJoint(setup, w, biases, settled, budget, { rounds: 1, importance }) as MeasuredProjection;
@@ -113,13 +148,18 @@ export function fitToTarget(
  * targetBytes long. `log` hears about a refit. @throws ImpossibleTargetError when nothing fits
  */
 export function fitFinalFile(
-  setup: ProjectionSetup, kernels: readonly Float32Array[], biases: ReadonlyMap<number, Float32Array>, targetBytes: number,
+  setup: ProjectionSetup,
+  kernels: readonly Float32Array[],
+  biases: ReadonlyMap<number, Float32Array>,
+  targetBytes: number,
   log?: (line: string) => void,
 ): FileMeasure {
   const measure = measureFile(graphWithWeights(setup.graph, setup.layers, kernels, biases), setup.layers);
   if (measure.bytes <= targetBytes) return measure;
   log?.(`the fine-tuned file is ${measure.bytes} bytes, over the ${targetBytes}-byte target: re-projecting`);
-  const refit = fitToTarget(setup, kernels, biases, initialCosts(setup, biases, targetBytes), targetBytes).projection.measure;
-  if (refit.bytes > targetBytes) throw new Error(`internal: file of ${refit.bytes} bytes exceeds the target ${targetBytes}`);
+  const refit = fitToTarget(setup, kernels, biases, initialCosts(setup, biases, targetBytes), targetBytes).projection
+    .measure;
+  if (refit.bytes > targetBytes)
+    throw new Error(`internal: file of ${refit.bytes} bytes exceeds the target ${targetBytes}`);
   return refit;
 }

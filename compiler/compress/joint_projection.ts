@@ -32,7 +32,14 @@ import { ENC_SPARSE_BITMAP, ENC_SPARSE_RICE } from '../../formats/constants.js';
 import type { CompressibleLayer } from './layers.js';
 import { markDeadWeights, unitLinks } from './dead_weights.js';
 import { graphWithWeights, measureFile, type FileMeasure } from './measure_file.js';
-import { layerUnits, liveCounts, removable, unitSetupBits, unownedLiveBits, type LayerUnits } from './unit_structure.js';
+import {
+  layerUnits,
+  liveCounts,
+  removable,
+  unitSetupBits,
+  unownedLiveBits,
+  type LayerUnits,
+} from './unit_structure.js';
 
 export const MAX_BITS = 8;
 
@@ -62,9 +69,12 @@ export interface CostModel {
 /** Bits per live weight (α) and per kept weight (β) of a layer in `regime` at `bits`. */
 function regimeCosts(regime: Regime, bits: number, indexBits: number): { alpha: number; beta: number } {
   switch (regime) {
-    case 'dense': return { alpha: bits, beta: 0 };
-    case 'bitmap': return { alpha: 1, beta: bits };
-    case 'rice': return { alpha: 0, beta: bits + indexBits };
+    case 'dense':
+      return { alpha: bits, beta: 0 };
+    case 'bitmap':
+      return { alpha: 1, beta: bits };
+    case 'rice':
+      return { alpha: 0, beta: bits + indexBits };
   }
 }
 
@@ -117,7 +127,11 @@ const CODEBOOK_ENTRY_BITS = 16; // f16 entries
 const KMEANS_BINS = 512;
 
 /** A first guess for the cost model before anything was measured: 4 bits, index bits from a uniform density. */
-export function initialCosts(setup: ProjectionSetup, biases: ReadonlyMap<number, Float32Array>, budgetBytes: number): CostModel {
+export function initialCosts(
+  setup: ProjectionSetup,
+  biases: ReadonlyMap<number, Float32Array>,
+  budgetBytes: number,
+): CostModel {
   const { graph, layers } = setup;
   const empty = layers.map((l) => new Float32Array(l.n));
   const base = measureFile(graphWithWeights(graph, layers, empty, biases), layers);
@@ -131,7 +145,11 @@ export function initialCosts(setup: ProjectionSetup, biases: ReadonlyMap<number,
   const indexBits = layers.map(() => Math.max(1, Math.log2(1 / density) + 1.5));
   const structure = structureOf(setup).units;
   return {
-    bits, regimes: layers.map(() => 'rice'), indexBits, fixedBits, codebookBits: layers.map(() => 0),
+    bits,
+    regimes: layers.map(() => 'rice'),
+    indexBits,
+    fixedBits,
+    codebookBits: layers.map(() => 0),
     live: { units: structure.map((u) => u.units), rows: structure.map((u) => u.rows) },
   };
 }
@@ -143,10 +161,16 @@ export function initialCosts(setup: ProjectionSetup, biases: ReadonlyMap<number,
  * the paper's reference code does. `searchBits` re-decides the bitwidths (see the header). Deterministic.
  */
 export function projectJoint(
-  setup: ProjectionSetup, z: readonly Float32Array[], biases: ReadonlyMap<number, Float32Array>,
-  costs: CostModel, budgetBytes: number,
+  setup: ProjectionSetup,
+  z: readonly Float32Array[],
+  biases: ReadonlyMap<number, Float32Array>,
+  costs: CostModel,
+  budgetBytes: number,
   opts: {
-    select?: readonly Float32Array[]; rounds?: number; searchBits?: boolean; importance?: readonly Importance[];
+    select?: readonly Float32Array[];
+    rounds?: number;
+    searchBits?: boolean;
+    importance?: readonly Importance[];
     /** Export V and read off the real size and costs (default true); false keeps the cost model (frequent projections). */
     measure?: boolean;
   } = {},
@@ -197,7 +221,11 @@ function scoresOf(values: Float32Array, importance: Importance): Float64Array {
 }
 
 /** Per producer unit: the scores of the consumer weights it feeds, shared like the consumer slice's bits. */
-function consumerBonus(structure: ProjectionStructure, scores: readonly Float64Array[], i: number): Float64Array | undefined {
+function consumerBonus(
+  structure: ProjectionStructure,
+  scores: readonly Float64Array[],
+  i: number,
+): Float64Array | undefined {
   const s = structure.units[i]!;
   if (!s.consumer) return undefined;
   const link = structure.links.find((l) => l.producer === i)!;
@@ -219,8 +247,13 @@ function consumerBonus(structure: ProjectionStructure, scores: readonly Float64A
  *      budget those weights held goes to weights that reach the file. Each round only removes candidates.
  */
 function sparseStep(
-  select: readonly Float32Array[], bits: readonly number[], regimes: readonly Regime[], costs: CostModel,
-  importance: readonly Importance[], budgetBytes: number, structure: ProjectionStructure,
+  select: readonly Float32Array[],
+  bits: readonly number[],
+  regimes: readonly Regime[],
+  costs: CostModel,
+  importance: readonly Importance[],
+  budgetBytes: number,
+  structure: ProjectionStructure,
 ): Uint8Array[] {
   const units = structure.units;
   const priced = bits.map((b, i) => regimeCosts(regimes[i]!, b, costs.indexBits[i]!));
@@ -230,17 +263,18 @@ function sparseStep(
   const budgetBits = Math.max(0, 8 * budgetBytes - fixedWithoutCodebooks - codebooks - unownedLiveBits(units, alpha));
   const scores = select.map((v, i) => scoresOf(v, importance[i]!));
   const orders = scores.map(scoreOrder); // sorted once; later rounds only zero scores
-  const knapsack = (live: { units: number[]; rows: number[] }) => structuredProject(
-    scores.map((sc, i) => ({
-      scores: sc,
-      order: orders[i]!,
-      units: units[i]!.units,
-      bitsPerKept: priced[i]!.beta,
-      unitSetupBits: removable(units[i]!) ? unitSetupBits(units, i, alpha, live, BIAS_BITS) : undefined,
-      unitBonus: consumerBonus(structure, scores, i),
-    })),
-    budgetBits,
-  ).keep;
+  const knapsack = (live: { units: number[]; rows: number[] }) =>
+    structuredProject(
+      scores.map((sc, i) => ({
+        scores: sc,
+        order: orders[i]!,
+        units: units[i]!.units,
+        bitsPerKept: priced[i]!.beta,
+        unitSetupBits: removable(units[i]!) ? unitSetupBits(units, i, alpha, live, BIAS_BITS) : undefined,
+        unitBonus: consumerBonus(structure, scores, i),
+      })),
+      budgetBits,
+    ).keep;
 
   let live = costs.live;
   let keep = knapsack(live);
@@ -257,7 +291,12 @@ function sparseStep(
     const open = openUnits(units, keep, dead);
     const removed = excludeUnavailable(structure, scores, open, dead);
     if (removed === 0) break;
-    keep = knapsack(liveCounts(units, keep.map((k, i) => k.map((x, j) => (dead[i]![j] ? 0 : x)))));
+    keep = knapsack(
+      liveCounts(
+        units,
+        keep.map((k, i) => k.map((x, j) => (dead[i]![j] ? 0 : x))),
+      ),
+    );
   }
   keep.forEach((k, i) => {
     const d = dead[i]!;
@@ -272,14 +311,23 @@ const ALIGNMENT_ROUNDS = 6;
 
 /** The geometric mean of two live-unit counts per layer (rounded), rows following from the producer's units. */
 function dampedLive(
-  units: readonly LayerUnits[], a: { units: number[] }, b: { units: number[] },
+  units: readonly LayerUnits[],
+  a: { units: number[] },
+  b: { units: number[] },
 ): { units: number[]; rows: number[] } {
   const u = a.units.map((x, i) => Math.max(1, Math.round(Math.sqrt(x * b.units[i]!))));
-  return { units: u, rows: units.map((s) => (s.producer === undefined ? s.rows : (s.rows / units[s.producer]!.units) * u[s.producer]!)) };
+  return {
+    units: u,
+    rows: units.map((s) => (s.producer === undefined ? s.rows : (s.rows / units[s.producer]!.units) * u[s.producer]!)),
+  };
 }
 
 /** Per layer and unit: 1 if the unit holds a kept weight that is not dead. */
-function openUnits(units: readonly LayerUnits[], keep: readonly Uint8Array[], dead: readonly Uint8Array[]): Uint8Array[] {
+function openUnits(
+  units: readonly LayerUnits[],
+  keep: readonly Uint8Array[],
+  dead: readonly Uint8Array[],
+): Uint8Array[] {
   return keep.map((k, i) => {
     const n = units[i]!.units;
     const open = new Uint8Array(n);
@@ -294,7 +342,10 @@ function openUnits(units: readonly LayerUnits[], keep: readonly Uint8Array[], de
  * and those whose row's producer unit is closed. Returns how many positive scores it zeroed.
  */
 function excludeUnavailable(
-  structure: ProjectionStructure, scores: Float64Array[], open: readonly Uint8Array[], dead: readonly Uint8Array[],
+  structure: ProjectionStructure,
+  scores: Float64Array[],
+  open: readonly Uint8Array[],
+  dead: readonly Uint8Array[],
 ): number {
   let removed = 0;
   scores.forEach((sc, i) => {
@@ -342,8 +393,13 @@ interface Allocation {
 
 /** Step 2: codebooks for every b, one b per layer by the multiple-choice knapsack (greedy over convex hulls). */
 function allocate(
-  z: readonly Float32Array[], masks: readonly Uint8Array[], regimes: readonly Regime[], costs: CostModel,
-  importance: readonly Importance[], budgetBytes: number, structure: ProjectionStructure,
+  z: readonly Float32Array[],
+  masks: readonly Uint8Array[],
+  regimes: readonly Regime[],
+  costs: CostModel,
+  importance: readonly Importance[],
+  budgetBytes: number,
+  structure: ProjectionStructure,
 ): Allocation {
   const live = liveCounts(structure.units, masks);
   const candidates = z.map((values, i) => {
@@ -351,9 +407,14 @@ function allocate(
     const imp = importance[i]!;
     // Per-weight importance weights the k-means itself (Choi et al. 2017's Hessian-weighted k-means).
     const weights = typeof imp === 'number' ? undefined : keptNonzeros(values, masks[i]!, imp);
-    const byBits = kept.length === 0 ? [] : kmeansByBits(kept, MAX_BITS, { maxBins: KMEANS_BINS, weights }).map((o) => ({
-      bits: o.bits, centroids: snapCodebook(o.centroids), distortion: o.distortion,
-    }));
+    const byBits =
+      kept.length === 0
+        ? []
+        : kmeansByBits(kept, MAX_BITS, { maxBins: KMEANS_BINS, weights }).map((o) => ({
+            bits: o.bits,
+            centroids: snapCodebook(o.centroids),
+            distortion: o.distortion,
+          }));
     return { kept, byBits };
   });
   const options: BitOption[][] = candidates.map(({ kept, byBits }, i) => {
@@ -364,12 +425,14 @@ function allocate(
       return {
         bits: o.bits,
         costBits: alpha * liveWeights + beta * kept.length + CODEBOOK_ENTRY_BITS * o.centroids.length,
-        distortion: (typeof importance[i] === 'number' ? importance[i] as number : 1) * o.distortion,
+        distortion: (typeof importance[i] === 'number' ? (importance[i] as number) : 1) * o.distortion,
       };
     });
   });
   const fixedWithoutCodebooks = costs.fixedBits - sum(costs.codebookBits);
-  const biases = BIAS_BITS * live.units.reduce((s, u, i) => s + (removable(structure.units[i]!) && structure.units[i]!.hasBias ? u : 0), 0);
+  const biases =
+    BIAS_BITS *
+    live.units.reduce((s, u, i) => s + (removable(structure.units[i]!) && structure.units[i]!.hasBias ? u : 0), 0);
   const choice = allocateBits(options, Math.max(0, 8 * budgetBytes - fixedWithoutCodebooks - biases)).choice;
   return {
     bits: options.map((o, i) => o[choice[i]!]!.bits),
@@ -379,12 +442,17 @@ function allocate(
 }
 
 /** Σ importance·z² over the pruned weights. */
-function prunedEnergy(z: readonly Float32Array[], masks: readonly Uint8Array[], importance: readonly Importance[]): number {
+function prunedEnergy(
+  z: readonly Float32Array[],
+  masks: readonly Uint8Array[],
+  importance: readonly Importance[],
+): number {
   let total = 0;
   z.forEach((v, i) => {
     const mask = masks[i]!;
     const imp = importance[i]!;
-    for (let j = 0; j < v.length; j++) if (mask[j] === 0) total += (typeof imp === 'number' ? imp : imp[j]!) * v[j]! * v[j]!;
+    for (let j = 0; j < v.length; j++)
+      if (mask[j] === 0) total += (typeof imp === 'number' ? imp : imp[j]!) * v[j]! * v[j]!;
   });
   return total;
 }
@@ -395,8 +463,13 @@ function prunedEnergy(z: readonly Float32Array[], masks: readonly Uint8Array[], 
  * the probe-batch loss when the setup has a scorer, else the projection error (pruned energy + distortion).
  */
 function searchLayout(
-  z: readonly Float32Array[], select: readonly Float32Array[], costs: CostModel, importance: readonly Importance[],
-  budgetBytes: number, structure: ProjectionStructure, score?: (values: readonly Float32Array[]) => number,
+  z: readonly Float32Array[],
+  select: readonly Float32Array[],
+  costs: CostModel,
+  importance: readonly Importance[],
+  budgetBytes: number,
+  structure: ProjectionStructure,
+  score?: (values: readonly Float32Array[]) => number,
 ): { masks: Uint8Array[]; allocation: Allocation; regimes: Regime[] } {
   const evaluate = (bits: readonly number[], regimes: readonly Regime[]) => {
     const masks = sparseStep(select, bits, regimes, costs, importance, budgetBytes, structure);
@@ -416,7 +489,10 @@ function searchLayout(
       ];
       for (const move of moves) {
         if (move.bits < 1 || move.bits > MAX_BITS) continue;
-        const trial = evaluate(best.bits.map((x, j) => (j === i ? move.bits : x)), best.regimes.map((r, j) => (j === i ? move.regime : r)));
+        const trial = evaluate(
+          best.bits.map((x, j) => (j === i ? move.bits : x)),
+          best.regimes.map((r, j) => (j === i ? move.regime : r)),
+        );
         if (trial.error < best.error) {
           best = trial;
           improved = true;
@@ -430,7 +506,10 @@ function searchLayout(
 
 /** Step 3: V = kept values of z snapped to a codebook per layer (k-means at the given bits unless given). */
 function quantize(
-  z: readonly Float32Array[], masks: readonly Uint8Array[], bits: readonly number[], centroids?: readonly Float32Array[],
+  z: readonly Float32Array[],
+  masks: readonly Uint8Array[],
+  bits: readonly number[],
+  centroids?: readonly Float32Array[],
   importance?: readonly Importance[],
 ): { codes: LayerCode[]; values: Float32Array[] } {
   const codes: LayerCode[] = [];
@@ -441,8 +520,11 @@ function quantize(
     const kept = keptNonzeros(v, mask);
     const imp = importance?.[i];
     const weights = imp === undefined || typeof imp === 'number' ? undefined : keptNonzeros(v, mask, imp);
-    const codebook = centroids?.[i] ?? (kept.length === 0 ? new Float32Array(0)
-      : snapCodebook(kmeans1d(kept, 2 ** bits[i]!, { maxBins: KMEANS_BINS, weights }).centroids));
+    const codebook =
+      centroids?.[i] ??
+      (kept.length === 0
+        ? new Float32Array(0)
+        : snapCodebook(kmeans1d(kept, 2 ** bits[i]!, { maxBins: KMEANS_BINS, weights }).centroids));
     if (codebook.length > 0) quantizeToCentroids(out, codebook, out);
     else out.fill(0);
     codes.push({ bits: bits[i]!, nnz: kept.length, centroids: codebook, mask: nonzeroMask(out) });
@@ -496,7 +578,12 @@ function predictedBytes(codes: readonly LayerCode[], costs: CostModel, units: re
  * costs depend on the very masks they produce (density, dead units), and taking them raw makes successive
  * projections oscillate between too small and too large files; the average damps that to a fixed point.
  */
-function measuredCosts(codes: readonly LayerCode[], measure: FileMeasure, prior: CostModel, units: readonly LayerUnits[]): CostModel {
+function measuredCosts(
+  codes: readonly LayerCode[],
+  measure: FileMeasure,
+  prior: CostModel,
+  units: readonly LayerUnits[],
+): CostModel {
   const bits = codes.map((c) => c.bits);
   const regimes = measure.layers.map((l) => regimeOf(l.encoding));
   const indexBits = measure.layers.map((l, i) => {

@@ -40,7 +40,9 @@ export interface FileMeasure {
  * (opIndex → values, rounded to f16 here), ready for export.
  */
 export function graphWithWeights(
-  graph: Graph, layers: readonly CompressibleLayer[], kernels: readonly Float32Array[],
+  graph: Graph,
+  layers: readonly CompressibleLayer[],
+  kernels: readonly Float32Array[],
   biases: ReadonlyMap<number, Float32Array>,
 ): Graph {
   const out = cloneGraph(graph);
@@ -58,7 +60,9 @@ export function graphWithWeights(
 export function measureFile(graph: Graph, layers: readonly CompressibleLayer[]): FileMeasure {
   const exported = exportModelDetailed(removeDeadUnits(graph), { weights: 'exact' });
   const byName = new Map<string, number>();
-  exported.tensors.forEach((t, i) => { if (t.role === 'kernel') byName.set(t.op, i); });
+  exported.tensors.forEach((t, i) => {
+    if (t.role === 'kernel') byName.set(t.op, i);
+  });
   const stored = layers.map((layer): StoredLayer => {
     const index = byName.get(layer.name);
     if (index === undefined) throw new Error(`measureFile: layer '${layer.name}' has no kernel in the exported file`);
@@ -69,7 +73,11 @@ export function measureFile(graph: Graph, layers: readonly CompressibleLayer[]):
     // A layer imported as several ops (Conv1D: reshape, conv2d, reshape) names them all alike: count the kernel's.
     return {
       n,
-      nnz: sparse ? t.nnz : countNonzero(exported.graph.ops.find((op) => op.name === layer.name && op.kernel !== undefined)?.kernel?.values),
+      nnz: sparse
+        ? t.nnz
+        : countNonzero(
+            exported.graph.ops.find((op) => op.name === layer.name && op.kernel !== undefined)?.kernel?.values,
+          ),
       bits: t.bits,
       bytes: info.bytes,
       positionBits: sparse ? t.positions.length * 8 : 0,

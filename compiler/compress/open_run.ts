@@ -46,33 +46,65 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
   const minimum = minimumFileBytes({ graph, layers });
   if (targetBytes < minimum) throw new ImpossibleTargetError(targetBytes, minimum);
   const teacher = hyper.distill > 0 ? await loadTeacher(options, graph, inputShape, numClasses) : undefined;
-  const fingerprint = await fingerprintOf(options, artifacts, targetBytes, hyper, backend.name, data, teacher?.artifacts);
+  const fingerprint = await fingerprintOf(
+    options,
+    artifacts,
+    targetBytes,
+    hyper,
+    backend.name,
+    data,
+    teacher?.artifacts,
+  );
 
   const baseline = accuracy(graph, () => undefined, data.test, inputShape);
-  progress.log(`sqz compress: ${options.model} on ${dataset.name} (${data.train.count} train / ${data.validation.count} validation / `
-    + `${data.test.count} test), target ${targetBytes} bytes (minimum ${minimum}), backend ${backend.name}`);
-  progress.log(`baseline test accuracy ${(100 * baseline).toFixed(2)}%; ${layers.length} layers, up to ${hyper.epochs} ADMM + `
-    + `${hyper.finetuneEpochs} fine-tune epochs`);
+  progress.log(
+    `sqz compress: ${options.model} on ${dataset.name} (${data.train.count} train / ${data.validation.count} validation / ` +
+      `${data.test.count} test), target ${targetBytes} bytes (minimum ${minimum}), backend ${backend.name}`,
+  );
+  progress.log(
+    `baseline test accuracy ${(100 * baseline).toFixed(2)}%; ${layers.length} layers, up to ${hyper.epochs} ADMM + ` +
+      `${hyper.finetuneEpochs} fine-tune epochs`,
+  );
   if (teacher) {
     const started = performance.now();
     const scorer = graphTeacher(teacher.graph);
     try {
-      data.train = withTeacherTargets(data.train, teacherTargets(scorer, data.train, inputShape, numClasses, hyper.temperature));
+      data.train = withTeacherTargets(
+        data.train,
+        teacherTargets(scorer, data.train, inputShape, numClasses, hyper.temperature),
+      );
     } finally {
       scorer.dispose();
     }
-    progress.log(`teacher ${teacher.name}: soft targets for ${data.train.count} training samples at temperature ${hyper.temperature} `
-      + `in ${((performance.now() - started) / 1000).toFixed(1)} s (distillation weight ${hyper.distill})`);
+    progress.log(
+      `teacher ${teacher.name}: soft targets for ${data.train.count} training samples at temperature ${hyper.temperature} ` +
+        `in ${((performance.now() - started) / 1000).toFixed(1)} s (distillation weight ${hyper.distill})`,
+    );
   }
   const loss = { distill: teacher ? hyper.distill : 0, temperature: hyper.temperature };
   const state = new TrainState(graph);
   const probe = probeScorer(state, layers, data.train, inputShape, numClasses, loss);
   const ctx: RunContext = {
-    graph, layers, inputShape, numClasses, data, targetBytes, hyper, state, progress, rng: createRng(hyper.seed), loss,
+    graph,
+    layers,
+    inputShape,
+    numClasses,
+    data,
+    targetBytes,
+    hyper,
+    state,
+    progress,
+    rng: createRng(hyper.seed),
+    loss,
     setup: { graph, layers, score: probe.score },
   };
   return {
-    ctx, backend: backend.name, fp32WeightBytes, baseline, layers, fingerprint,
+    ctx,
+    backend: backend.name,
+    fp32WeightBytes,
+    baseline,
+    layers,
+    fingerprint,
     dispose: () => {
       probe.dispose();
       state.dispose();
@@ -85,14 +117,21 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
  * --checkpoint folder is cleared. Either way, temporary files a killed run left are removed.
  * @throws UsageError when the checkpoint belongs to another run
  */
-export async function openCheckpoint(options: CompressOptions, fingerprint: string, outputs: readonly string[], progress: Progress): Promise<Checkpoint | undefined> {
+export async function openCheckpoint(
+  options: CompressOptions,
+  fingerprint: string,
+  outputs: readonly string[],
+  progress: Progress,
+): Promise<Checkpoint | undefined> {
   let ckpt: Checkpoint | undefined;
   if (options.resume) {
     const found = await loadLatestCheckpoint(options.checkpointDir!);
     if (found) {
       if (found.checkpoint.fingerprint !== fingerprint) {
-        throw new UsageError(`checkpoint ${found.path} belongs to a different run (model, data, target or options differ); `
-          + 'use another --checkpoint folder or rerun with the same options');
+        throw new UsageError(
+          `checkpoint ${found.path} belongs to a different run (model, data, target or options differ); ` +
+            'use another --checkpoint folder or rerun with the same options',
+        );
       }
       ckpt = found.checkpoint;
       progress.log(`resuming from ${found.path} (${ckpt.phase} epoch ${ckpt.epoch})`);
@@ -104,6 +143,7 @@ export async function openCheckpoint(options: CompressOptions, fingerprint: stri
   }
   // What a killed run left half-written is never read, but is not left lying around either.
   if (options.checkpointDir) await removeStaleCheckpointTemps(options.checkpointDir);
-  for (const output of outputs) await removeStaleTemps(path.dirname(path.resolve(output)), (name) => name === path.basename(output));
+  for (const output of outputs)
+    await removeStaleTemps(path.dirname(path.resolve(output)), (name) => name === path.basename(output));
   return ckpt;
 }

@@ -72,7 +72,10 @@ const ADMM_SAMPLES = 250_000;
 /** Parses "8KB", "1.5MB", "1722", "2000B" (KB = 1000 bytes, KiB = 1024). @throws UsageError unless ≥ 1 byte */
 export function parseByteSize(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB)?\s*$/i.exec(text);
-  if (!m) throw new UsageError(`cannot read size '${text}': use a number of bytes with an optional unit, e.g. 8KB, 1.5MB, 2048`);
+  if (!m)
+    throw new UsageError(
+      `cannot read size '${text}': use a number of bytes with an optional unit, e.g. 8KB, 1.5MB, 2048`,
+    );
   const unit = (m[2] ?? 'B').toLowerCase();
   const scale = { b: 1, kb: 1000, kib: 1024, mb: 1e6, mib: 1024 * 1024 }[unit]!;
   const bytes = Math.floor(Number(m[1]) * scale);

@@ -15,22 +15,27 @@ export const PROBE_SAMPLES = 512;
  * parameters are the current training state. Call dispose() when the run ends.
  */
 export function probeScorer(
-  state: TrainState, layers: readonly CompressibleLayer[], train: Split, inputShape: readonly number[], numClasses: number,
+  state: TrainState,
+  layers: readonly CompressibleLayer[],
+  train: Split,
+  inputShape: readonly number[],
+  numClasses: number,
   loss: LossConfig,
 ): { score: (values: readonly Float32Array[]) => number; dispose(): void } {
   const probe = subset(train, Math.min(PROBE_SAMPLES, train.count));
   const tensors = batchTensors(probe, inputShape, numClasses);
   const layerOfOp = new Map(layers.map((l, i) => [l.opIndex, i]));
   return {
-    score: (values) => tf.tidy(() => {
-      const kernels = values.map((v, i) => tf.tensor(v, layers[i]!.shape, 'float32'));
-      const params = (opIndex: number) => {
-        const vars = state.vars[opIndex];
-        const i = layerOfOp.get(opIndex);
-        return vars && { kernel: i === undefined ? vars.kernel : kernels[i], bias: vars.bias };
-      };
-      return lossOf(state.graph, params, tensors, loss).dataSync()[0]!;
-    }),
+    score: (values) =>
+      tf.tidy(() => {
+        const kernels = values.map((v, i) => tf.tensor(v, layers[i]!.shape, 'float32'));
+        const params = (opIndex: number) => {
+          const vars = state.vars[opIndex];
+          const i = layerOfOp.get(opIndex);
+          return vars && { kernel: i === undefined ? vars.kernel : kernels[i], bias: vars.bias };
+        };
+        return lossOf(state.graph, params, tensors, loss).dataSync()[0]!;
+      }),
     dispose: () => disposeBatch(tensors),
   };
 }

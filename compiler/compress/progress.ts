@@ -22,24 +22,33 @@ export interface Progress {
 
 /** A bar per epoch on stderr; plain lines when stderr is not a TTY. */
 export function createProgress(quiet: boolean): Progress {
-  const warn = (line: string) => { process.stderr.write(`WARNING: ${line}\n`); };
+  const warn = (line: string) => {
+    process.stderr.write(`WARNING: ${line}\n`);
+  };
   if (quiet) return { startEpoch() {}, update() {}, endEpoch() {}, log() {}, warn };
   let bar: cliProgress.SingleBar | undefined;
   return {
     startEpoch(label, steps) {
-      bar = new cliProgress.SingleBar({
-        format: `${label} |{bar}| {value}/{total} | loss {loss} | ‖W−V‖ {residual} | nnz {nnz} | bits {bits} | {bytes} B | ETA {eta_formatted}`,
-        stream: process.stderr,
-        hideCursor: true,
-        noTTYOutput: true,
-        notTTYSchedule: 10_000,
-        etaBuffer: 50,
-      }, cliProgress.Presets.shades_classic);
+      bar = new cliProgress.SingleBar(
+        {
+          format: `${label} |{bar}| {value}/{total} | loss {loss} | ‖W−V‖ {residual} | nnz {nnz} | bits {bits} | {bytes} B | ETA {eta_formatted}`,
+          stream: process.stderr,
+          hideCursor: true,
+          noTTYOutput: true,
+          notTTYSchedule: 10_000,
+          etaBuffer: 50,
+        },
+        cliProgress.Presets.shades_classic,
+      );
       bar.start(steps, 0, { loss: '-', residual: '-', nnz: '-', bits: '-', bytes: '-' });
     },
     update(step, s) {
       bar?.update(step, {
-        loss: s.loss.toFixed(4), residual: s.residual.toExponential(2), nnz: s.nnz, bits: s.bits, bytes: s.bytes,
+        loss: s.loss.toFixed(4),
+        residual: s.residual.toExponential(2),
+        nnz: s.nnz,
+        bits: s.bits,
+        bytes: s.bytes,
       });
     },
     endEpoch() {

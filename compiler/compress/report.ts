@@ -25,7 +25,6 @@ export interface LayerReport {
   bytes: LayerBytes;
 }
 
-
 export interface CompressReport {
   model: string;
   data: string;
@@ -75,28 +74,75 @@ function bytesSplit(b: LayerBytes): string {
 
 /** The table and totals as printed at the end of `sqz compress`. */
 export function formatReport(r: CompressReport): string {
-  const header = ['layer', 'type', 'units', 'weights', 'stored', 'nonzeros', 'density', 'bits', 'bytes', 'encoding', 'values/positions/codebook/framing + bias'];
+  const header = [
+    'layer',
+    'type',
+    'units',
+    'weights',
+    'stored',
+    'nonzeros',
+    'density',
+    'bits',
+    'bytes',
+    'encoding',
+    'values/positions/codebook/framing + bias',
+  ];
   const rows = r.layers.map((l) => [
-    l.name, l.type, `${l.units.kept}/${l.units.of}`, int(l.weights), int(l.storedWeights), int(l.nonzeros), pct(l.density), String(l.bits), int(l.kernelBytes), l.encoding,
+    l.name,
+    l.type,
+    `${l.units.kept}/${l.units.of}`,
+    int(l.weights),
+    int(l.storedWeights),
+    int(l.nonzeros),
+    pct(l.density),
+    String(l.bits),
+    int(l.kernelBytes),
+    l.encoding,
     bytesSplit(l.bytes),
   ]);
   const totalWeights = r.layers.reduce((s, l) => s + l.weights, 0);
   const totalNnz = r.layers.reduce((s, l) => s + l.nonzeros, 0);
   const sum = (part: keyof LayerBytes) => r.layers.reduce((s, l) => s + l.bytes[part], 0);
-  rows.push(['total', '', '', int(totalWeights), int(r.layers.reduce((s, l) => s + l.storedWeights, 0)), int(totalNnz),
-    pct(totalNnz / totalWeights), '', int(r.layers.reduce((s, l) => s + l.kernelBytes, 0)), '',
-    bytesSplit({ values: sum('values'), positions: sum('positions'), codebook: sum('codebook'), framing: sum('framing'), bias: sum('bias') })]);
+  rows.push([
+    'total',
+    '',
+    '',
+    int(totalWeights),
+    int(r.layers.reduce((s, l) => s + l.storedWeights, 0)),
+    int(totalNnz),
+    pct(totalNnz / totalWeights),
+    '',
+    int(r.layers.reduce((s, l) => s + l.kernelBytes, 0)),
+    '',
+    bytesSplit({
+      values: sum('values'),
+      positions: sum('positions'),
+      codebook: sum('codebook'),
+      framing: sum('framing'),
+      bias: sum('bias'),
+    }),
+  ]);
   const out = [...formatTable(header, rows, 2), ''];
-  out.push(`accuracy (test, ${int(r.samples.test)} samples): before ${pct(r.accuracy.before)}, after ${pct(r.accuracy.after)}`
-    + (r.accuracy.runtime !== undefined ? `, wasm runtime ${pct(r.accuracy.runtime)} (agrees with the compiler on ${pct(r.accuracy.agreement)})` : ''));
+  out.push(
+    `accuracy (test, ${int(r.samples.test)} samples): before ${pct(r.accuracy.before)}, after ${pct(r.accuracy.after)}` +
+      (r.accuracy.runtime !== undefined
+        ? `, wasm runtime ${pct(r.accuracy.runtime)} (agrees with the compiler on ${pct(r.accuracy.agreement)})`
+        : ''),
+  );
   out.push(`file: ${int(r.fileBytes)} bytes (target ${int(r.targetBytes)}) → ${r.output}`);
   const kernels = r.layers.reduce((s, l) => s + l.kernelBytes + l.bytes.bias, 0);
-  out.push(`bytes: values ${int(sum('values'))}, positions ${int(sum('positions'))}, codebooks ${int(sum('codebook'))}, `
-    + `framing ${int(sum('framing'))}, biases ${int(sum('bias'))}, graph and header ${int(r.fileBytes - kernels)}`);
-  out.push(`ratio: ${r.fileRatio.toFixed(1)}× real bytes vs the fp32 weights file (${int(r.fp32WeightBytes)} bytes); `
-    + `${r.paperRatio.toFixed(1)}× on the paper's measure 32·Σn / Σ nnz·b`);
-  out.push(`time: ${r.seconds.total.toFixed(1)} s (ADMM ${r.epochs.admm} epochs, ${r.seconds.admm.toFixed(1)} s including ${r.seconds.selection.toFixed(1)} s `
-    + `of per-epoch fit and validation; fine-tune ${r.epochs.finetune} epochs, ${r.seconds.finetune.toFixed(1)} s; projections ${pct(r.projectionShare)} of `
-    + `ADMM training time) on ${r.backend}`);
+  out.push(
+    `bytes: values ${int(sum('values'))}, positions ${int(sum('positions'))}, codebooks ${int(sum('codebook'))}, ` +
+      `framing ${int(sum('framing'))}, biases ${int(sum('bias'))}, graph and header ${int(r.fileBytes - kernels)}`,
+  );
+  out.push(
+    `ratio: ${r.fileRatio.toFixed(1)}× real bytes vs the fp32 weights file (${int(r.fp32WeightBytes)} bytes); ` +
+      `${r.paperRatio.toFixed(1)}× on the paper's measure 32·Σn / Σ nnz·b`,
+  );
+  out.push(
+    `time: ${r.seconds.total.toFixed(1)} s (ADMM ${r.epochs.admm} epochs, ${r.seconds.admm.toFixed(1)} s including ${r.seconds.selection.toFixed(1)} s ` +
+      `of per-epoch fit and validation; fine-tune ${r.epochs.finetune} epochs, ${r.seconds.finetune.toFixed(1)} s; projections ${pct(r.projectionShare)} of ` +
+      `ADMM training time) on ${r.backend}`,
+  );
   return out.join('\n');
 }

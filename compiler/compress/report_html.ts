@@ -30,21 +30,59 @@ const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-'
 function summaryRows(r: CompressReport): [string, string][] {
   return [
     ['model', r.model],
-    ['data', `${r.data} (${int(r.samples.train)} train / ${int(r.samples.validation)} validation / ${int(r.samples.test)} test)`],
+    [
+      'data',
+      `${r.data} (${int(r.samples.train)} train / ${int(r.samples.validation)} validation / ${int(r.samples.test)} test)`,
+    ],
     ['file', `${int(r.fileBytes)} bytes (target ${int(r.targetBytes)}) → ${r.output}`],
-    ['fp32 weights', `${int(r.fp32WeightBytes)} bytes: ${r.fileRatio.toFixed(1)}× smaller; ${r.paperRatio.toFixed(1)}× on 32·Σn / Σ nnz·b`],
-    ['test accuracy', `${pct(r.accuracy.before)} before → ${pct(r.accuracy.after)} after (compiler)`
-      + (r.accuracy.runtime !== undefined ? `, ${pct(r.accuracy.runtime)} in the wasm runtime` : '')],
+    [
+      'fp32 weights',
+      `${int(r.fp32WeightBytes)} bytes: ${r.fileRatio.toFixed(1)}× smaller; ${r.paperRatio.toFixed(1)}× on 32·Σn / Σ nnz·b`,
+    ],
+    [
+      'test accuracy',
+      `${pct(r.accuracy.before)} before → ${pct(r.accuracy.after)} after (compiler)` +
+        (r.accuracy.runtime !== undefined ? `, ${pct(r.accuracy.runtime)} in the wasm runtime` : ''),
+    ],
     ['validation accuracy', `${pct(r.accuracy.validation)} (the kept result)`],
-    ['time', `${r.seconds.total.toFixed(1)} s on ${r.backend} (ADMM ${r.seconds.admm.toFixed(1)} s, fine-tune ${r.seconds.finetune.toFixed(1)} s)`],
+    [
+      'time',
+      `${r.seconds.total.toFixed(1)} s on ${r.backend} (ADMM ${r.seconds.admm.toFixed(1)} s, fine-tune ${r.seconds.finetune.toFixed(1)} s)`,
+    ],
   ];
 }
 
 function layerTable(r: CompressReport): string {
-  const head = ['layer', 'type', 'shape', 'units kept', 'weights', 'nonzeros', 'density', 'bits', 'bytes', 'encoding', 'values',
-    'positions', 'codebook', 'framing', 'bias'];
-  const rows = r.layers.map((l) => [l.name, l.type, `[${l.shape.join('×')}]`, `${l.units.kept} of ${l.units.of}`, int(l.weights), int(l.nonzeros), pct(l.density),
-    String(l.bits), int(l.kernelBytes), l.encoding, ...BYTE_PARTS.map((part) => int(l.bytes[part]))]);
+  const head = [
+    'layer',
+    'type',
+    'shape',
+    'units kept',
+    'weights',
+    'nonzeros',
+    'density',
+    'bits',
+    'bytes',
+    'encoding',
+    'values',
+    'positions',
+    'codebook',
+    'framing',
+    'bias',
+  ];
+  const rows = r.layers.map((l) => [
+    l.name,
+    l.type,
+    `[${l.shape.join('×')}]`,
+    `${l.units.kept} of ${l.units.of}`,
+    int(l.weights),
+    int(l.nonzeros),
+    pct(l.density),
+    String(l.bits),
+    int(l.kernelBytes),
+    l.encoding,
+    ...BYTE_PARTS.map((part) => int(l.bytes[part])),
+  ]);
   const cells = (row: string[], tag: string) => row.map((c) => `<${tag}>${escapeHtml(c)}</${tag}>`).join('');
   return `<table><thead><tr>${cells(head, 'th')}</tr></thead><tbody>${rows.map((row) => `<tr>${cells(row, 'td')}</tr>`).join('')}</tbody></table>`;
 }
@@ -80,7 +118,9 @@ td:first-child,th:first-child,td:nth-child(2){text-align:left}.summary td{text-a
 
 /** The whole page, as a string (no external references). */
 export async function reportHtml(r: CompressReport): Promise<string> {
-  const summary = summaryRows(r).map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('');
+  const summary = summaryRows(r)
+    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
+    .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>sqz report: ${escapeHtml(path.basename(r.output))}</title>
 <style>${STYLE}</style></head><body>

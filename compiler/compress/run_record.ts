@@ -2,7 +2,12 @@
 // result so far, the global step and the elapsed time (which survive a kill and --resume).
 import type { Rng } from '../util/rng.js';
 import {
-  CHECKPOINT_VERSION, saveCheckpoint, weightRecord, type BestRecord, type Checkpoint, type EpochHistory,
+  CHECKPOINT_VERSION,
+  saveCheckpoint,
+  weightRecord,
+  type BestRecord,
+  type Checkpoint,
+  type EpochHistory,
 } from './checkpoint.js';
 import type { TrainState } from './train_state.js';
 
@@ -16,7 +21,11 @@ export class RunRecord {
   private readonly elapsedBefore: number;
   private readonly started = performance.now();
 
-  constructor(private readonly checkpointDir: string | undefined, private readonly fingerprint: string, resumed?: Checkpoint) {
+  constructor(
+    private readonly checkpointDir: string | undefined,
+    private readonly fingerprint: string,
+    resumed?: Checkpoint,
+  ) {
     this.history = resumed?.history ?? [];
     this.best = resumed?.best;
     this.step = resumed?.step ?? 0;
@@ -33,8 +42,15 @@ export class RunRecord {
     if (!this.checkpointDir) return;
     const w = state.read();
     await saveCheckpoint(this.checkpointDir, {
-      version: CHECKPOINT_VERSION, fingerprint: this.fingerprint, ...position, step: this.step, rng: rng.getState(),
-      weights: weightRecord(w.kernels, w.biases), momentum: state.readMomentum(), best: this.best, history: this.history,
+      version: CHECKPOINT_VERSION,
+      fingerprint: this.fingerprint,
+      ...position,
+      step: this.step,
+      rng: rng.getState(),
+      weights: weightRecord(w.kernels, w.biases),
+      momentum: state.readMomentum(),
+      best: this.best,
+      history: this.history,
       elapsedSeconds: this.elapsed(),
     });
   }

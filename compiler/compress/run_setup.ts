@@ -19,8 +19,10 @@ export function checkOptions(options: CompressOptions): void {
   parseDatasetSpec(options.data);
   checkTarget(options);
   const fraction = options.validationSplit ?? 0.1;
-  if (!(fraction > 0 && fraction < 1)) throw new UsageError(`--validation-split must be between 0 and 1, got ${fraction}`);
-  if (options.resume && !options.checkpointDir) throw new UsageError('--resume needs --checkpoint DIR (the folder of the run to resume)');
+  if (!(fraction > 0 && fraction < 1))
+    throw new UsageError(`--validation-split must be between 0 and 1, got ${fraction}`);
+  if (options.resume && !options.checkpointDir)
+    throw new UsageError('--resume needs --checkpoint DIR (the folder of the run to resume)');
 }
 
 function checkTarget(options: CompressOptions): void {
@@ -28,7 +30,9 @@ function checkTarget(options: CompressOptions): void {
     throw new UsageError('give exactly one of --target-size and --ratio');
   }
   if (options.ratio !== undefined && !(options.ratio >= 1)) {
-    throw new UsageError(`--ratio must be at least 1 (the fp32 weights file's size divided by the target), got ${options.ratio}`);
+    throw new UsageError(
+      `--ratio must be at least 1 (the fp32 weights file's size divided by the target), got ${options.ratio}`,
+    );
   }
   if (options.targetBytes !== undefined && !(Number.isInteger(options.targetBytes) && options.targetBytes >= 1)) {
     throw new UsageError(`the target size must be a positive whole number of bytes, got ${options.targetBytes}`);
@@ -36,30 +40,41 @@ function checkTarget(options: CompressOptions): void {
 }
 
 /** Checks that a classifier with one input and one output takes `dataset`'s samples and scores its classes. */
-export function checkCompatible(graph: Graph, dataset: Dataset, modelName: string): { inputShape: number[]; numClasses: number } {
+export function checkCompatible(
+  graph: Graph,
+  dataset: Dataset,
+  modelName: string,
+): { inputShape: number[]; numClasses: number } {
   if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
-    throw new UnsupportedModelError(`${modelName}: the model has ${graph.inputs.length} inputs and ${graph.outputs.length} outputs; `
-      + 'sqz trains and evaluates classifiers with one input and one output');
+    throw new UnsupportedModelError(
+      `${modelName}: the model has ${graph.inputs.length} inputs and ${graph.outputs.length} outputs; ` +
+        'sqz trains and evaluates classifiers with one input and one output',
+    );
   }
   const inputShape = graph.values[graph.inputs[0]!]!.shape;
   const outputShape = graph.values[graph.outputs[0]!]!.shape;
   const inputSize = inputShape.reduce((a, b) => a * b, 1);
   const sampleSize = dataset.shape.reduce((a, b) => a * b, 1);
   if (inputSize !== sampleSize) {
-    throw new DataError(`${modelName} takes inputs of shape [${inputShape}] (${inputSize} values) but ${dataset.name} `
-      + `samples are [${dataset.shape}] (${sampleSize} values); use a model made for this dataset`);
+    throw new DataError(
+      `${modelName} takes inputs of shape [${inputShape}] (${inputSize} values) but ${dataset.name} ` +
+        `samples are [${dataset.shape}] (${sampleSize} values); use a model made for this dataset`,
+    );
   }
   const classes = outputShape[outputShape.length - 1]!;
   if (outputShape.length !== 1 || classes < dataset.numClasses) {
-    throw new DataError(`${modelName}: the model's output has shape [${outputShape}] but ${dataset.name} has ${dataset.numClasses} classes; `
-      + 'the model must end in one score per class');
+    throw new DataError(
+      `${modelName}: the model's output has shape [${outputShape}] but ${dataset.name} has ${dataset.numClasses} classes; ` +
+        'the model must end in one score per class',
+    );
   }
   return { inputShape, numClasses: classes };
 }
 
 export function prepareData(dataset: Dataset, options: CompressOptions): RunData {
   const fraction = options.validationSplit ?? 0.1;
-  if (!(fraction > 0 && fraction < 1)) throw new UsageError(`--validation-split must be between 0 and 1, got ${fraction}`);
+  if (!(fraction > 0 && fraction < 1))
+    throw new UsageError(`--validation-split must be between 0 and 1, got ${fraction}`);
   let train = dataset.train;
   let test = dataset.test;
   if (options.trainSamples !== undefined) train = subset(train, Math.min(options.trainSamples, train.count));
@@ -82,25 +97,43 @@ export function resolveHyper(options: CompressOptions, trainCount: number): Hype
   const epochs = defaultEpochs(trainCount);
   const hyper: Hyper = { epochs: epochs.epochs, finetuneEpochs: epochs.finetuneEpochs, ...merged };
   for (const [key, value] of Object.entries(hyper)) {
-    if (!Number.isFinite(value) || value < 0) throw new UsageError(`${key} must be a non-negative number, got ${value}`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new UsageError(`${key} must be a non-negative number, got ${value}`);
   }
   if (hyper.epochs < 1) throw new UsageError('--epochs must be at least 1');
-  if (hyper.distill > 1) throw new UsageError(`--distill must be between 0 and 1 (the teacher term's weight), got ${hyper.distill}`);
+  if (hyper.distill > 1)
+    throw new UsageError(`--distill must be between 0 and 1 (the teacher term's weight), got ${hyper.distill}`);
   if (!(hyper.temperature > 0)) throw new UsageError(`--temperature must be positive, got ${hyper.temperature}`);
   for (const key of ['batchSize', 'projectionInterval', 'refreshInterval'] as const) {
-    if (!Number.isInteger(hyper[key]) || hyper[key] < 1) throw new UsageError(`${key} must be a positive integer, got ${hyper[key]}`);
+    if (!Number.isInteger(hyper[key]) || hyper[key] < 1)
+      throw new UsageError(`${key} must be a positive integer, got ${hyper[key]}`);
   }
   return hyper;
 }
 
 export async function fingerprintOf(
-  options: CompressOptions, artifacts: tf.io.ModelArtifacts, targetBytes: number, hyper: Hyper, backend: string,
-  data: RunData, teacher?: tf.io.ModelArtifacts,
+  options: CompressOptions,
+  artifacts: tf.io.ModelArtifacts,
+  targetBytes: number,
+  hyper: Hyper,
+  backend: string,
+  data: RunData,
+  teacher?: tf.io.ModelArtifacts,
 ): Promise<string> {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ topology: artifacts.modelTopology, data: options.data, targetBytes, hyper, backend,
-    train: data.train.count, test: data.test.count, validation: options.validationSplit ?? 0.1,
-    teacher: teacher?.modelTopology ?? null }));
+  h.update(
+    JSON.stringify({
+      topology: artifacts.modelTopology,
+      data: options.data,
+      targetBytes,
+      hyper,
+      backend,
+      train: data.train.count,
+      test: data.test.count,
+      validation: options.validationSplit ?? 0.1,
+      teacher: teacher?.modelTopology ?? null,
+    }),
+  );
   for (const a of teacher ? [artifacts, teacher] : [artifacts]) {
     const weights = a.weightData;
     if (weights instanceof ArrayBuffer) h.update(new Uint8Array(weights));
@@ -114,17 +147,27 @@ export async function fingerprintOf(
  * score the same classes), or the model itself as given.
  */
 export async function loadTeacher(
-  options: CompressOptions, graph: Graph, inputShape: readonly number[], numClasses: number,
+  options: CompressOptions,
+  graph: Graph,
+  inputShape: readonly number[],
+  numClasses: number,
 ): Promise<{ name: string; graph: Graph; artifacts?: tf.io.ModelArtifacts }> {
   if (options.teacher === undefined) return { name: `${options.model} (the model as given)`, graph };
   const artifacts = await readModelArtifacts(options.teacher);
   const teacher = await importModelFromArtifacts(artifacts, options.teacher);
   const inputs = teacher.inputs.map((v) => teacher.values[v]!.shape);
   const outputs = teacher.outputs.map((v) => teacher.values[v]!.shape);
-  if (inputs.length !== 1 || inputs[0]!.join(',') !== inputShape.join(',') || outputs.length !== 1
-    || outputs[0]!.length !== 1 || outputs[0]![0] !== numClasses) {
-    throw new UnsupportedModelError(`teacher ${options.teacher} takes [${inputs.join('], [')}] and outputs [${outputs.join('], [')}], `
-      + `but the model takes [${inputShape}] and outputs [${numClasses}]; give a --teacher with the same input and classes`);
+  if (
+    inputs.length !== 1 ||
+    inputs[0]!.join(',') !== inputShape.join(',') ||
+    outputs.length !== 1 ||
+    outputs[0]!.length !== 1 ||
+    outputs[0]![0] !== numClasses
+  ) {
+    throw new UnsupportedModelError(
+      `teacher ${options.teacher} takes [${inputs.join('], [')}] and outputs [${outputs.join('], [')}], ` +
+        `but the model takes [${inputShape}] and outputs [${numClasses}]; give a --teacher with the same input and classes`,
+    );
   }
   return { name: options.teacher, graph: teacher, artifacts };
 }

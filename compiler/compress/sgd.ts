@@ -101,7 +101,10 @@ export function distillationLoss(logits: tf.Tensor, oneHot: tf.Tensor, soft: tf.
 
 /** The training loss of the model on a batch: labels only, or with the teacher term when the batch has soft targets. */
 export function lossOf(
-  graph: Graph, params: (opIndex: number) => OpParams | undefined, batch: BatchTensors, loss?: LossConfig,
+  graph: Graph,
+  params: (opIndex: number) => OpParams | undefined,
+  batch: BatchTensors,
+  loss?: LossConfig,
 ): tf.Scalar {
   return tf.tidy(() => {
     const logits = forward(graph, batch.x, { params, logits: true });
@@ -120,16 +123,22 @@ export class FisherAccumulator {
   steps: number;
 
   constructor(
-    readonly names: readonly string[], shapes: readonly number[][], readonly decay: number,
+    readonly names: readonly string[],
+    shapes: readonly number[][],
+    readonly decay: number,
     start?: { values: readonly Float32Array[]; steps: number },
   ) {
-    this.values = shapes.map((shape, i) => tf.variable(start ? tf.tensor(start.values[i]!, shape, 'float32') : tf.zeros(shape), false));
+    this.values = shapes.map((shape, i) =>
+      tf.variable(start ? tf.tensor(start.values[i]!, shape, 'float32') : tf.zeros(shape), false),
+    );
     this.steps = start?.steps ?? 0;
   }
 
   update(grads: tf.NamedTensorMap): void {
     const d = this.steps === 0 ? 0 : this.decay;
-    tf.tidy(() => this.values.forEach((f, i) => f.assign(tf.add(tf.mul(f, d), tf.mul(tf.square(grads[this.names[i]!]!), 1 - d)))));
+    tf.tidy(() =>
+      this.values.forEach((f, i) => f.assign(tf.add(tf.mul(f, d), tf.mul(tf.square(grads[this.names[i]!]!), 1 - d)))),
+    );
     this.steps++;
   }
 
@@ -147,7 +156,11 @@ export class FisherAccumulator {
  * kernels that have an anchor. Returns the mini-batch loss; updates `fisher` from the step's gradients.
  */
 export function sgdStep(
-  state: TrainState, batch: BatchTensors, cfg: SgdConfig, prox?: ProxTerm, fisher?: FisherAccumulator,
+  state: TrainState,
+  batch: BatchTensors,
+  cfg: SgdConfig,
+  prox?: ProxTerm,
+  fisher?: FisherAccumulator,
 ): number {
   const kernels = new Set(state.vars.map((v) => v?.kernel?.name).filter((n): n is string => n !== undefined));
   const { value, grads } = tf.variableGrads(() => lossOf(state.graph, state.params, batch, cfg.loss), state.list);
@@ -173,7 +186,10 @@ export function sgdStep(
 
 /** Predicted class per sample of `split`, in batches. */
 export function predictClasses(
-  graph: Graph, params: (opIndex: number) => OpParams | undefined, split: Split, inputShape: readonly number[],
+  graph: Graph,
+  params: (opIndex: number) => OpParams | undefined,
+  split: Split,
+  inputShape: readonly number[],
   batchSize = 500,
 ): Uint8Array {
   const out = new Uint8Array(split.count);
@@ -192,7 +208,10 @@ export function predictClasses(
 
 /** Fraction of `split` classified correctly. */
 export function accuracy(
-  graph: Graph, params: (opIndex: number) => OpParams | undefined, split: Split, inputShape: readonly number[],
+  graph: Graph,
+  params: (opIndex: number) => OpParams | undefined,
+  split: Split,
+  inputShape: readonly number[],
 ): number {
   if (split.count === 0) return NaN;
   const predicted = predictClasses(graph, params, split, inputShape);
@@ -203,7 +222,9 @@ export function accuracy(
 
 /** forward() parameters from plain arrays (made once; dispose the returned handle). */
 export function arrayParams(
-  graph: Graph, kernels: ReadonlyMap<number, Float32Array>, biases: ReadonlyMap<number, Float32Array>,
+  graph: Graph,
+  kernels: ReadonlyMap<number, Float32Array>,
+  biases: ReadonlyMap<number, Float32Array>,
 ): { params: (opIndex: number) => OpParams | undefined; dispose(): void } {
   const tensors = graph.ops.map((op, i): OpParams | undefined => {
     const k = kernels.get(i);
@@ -216,6 +237,10 @@ export function arrayParams(
   });
   return {
     params: (i) => tensors[i],
-    dispose: () => tensors.forEach((p) => { p?.kernel?.dispose(); p?.bias?.dispose(); }),
+    dispose: () =>
+      tensors.forEach((p) => {
+        p?.kernel?.dispose();
+        p?.bias?.dispose();
+      }),
   };
 }

@@ -30,7 +30,9 @@ export class TrainState {
         bias: op.bias ? tf.variable(tf.tensor(op.bias.values, op.bias.shape, 'float32')) : undefined,
       };
     });
-    this.list = this.vars.flatMap((v) => (v ? [v.kernel, v.bias].filter((x): x is tf.Variable => x !== undefined) : []));
+    this.list = this.vars.flatMap((v) =>
+      v ? [v.kernel, v.bias].filter((x): x is tf.Variable => x !== undefined) : [],
+    );
     this.momentum = this.list.map((v) => tf.variable(tf.zerosLike(v), false));
   }
 
@@ -56,7 +58,9 @@ export class TrainState {
 
   readBiases(): Map<number, Float32Array> {
     const biases = new Map<number, Float32Array>();
-    this.vars.forEach((v, i) => { if (v?.bias) biases.set(i, v.bias.dataSync().slice() as Float32Array); });
+    this.vars.forEach((v, i) => {
+      if (v?.bias) biases.set(i, v.bias.dataSync().slice() as Float32Array);
+    });
     return biases;
   }
 
@@ -76,7 +80,9 @@ export class TrainState {
 
   writeMomentum(values: readonly Float32Array[]): void {
     if (values.length !== this.momentum.length) {
-      throw new Error(`TrainState: checkpoint has ${values.length} momentum buffers, the model needs ${this.momentum.length}`);
+      throw new Error(
+        `TrainState: checkpoint has ${values.length} momentum buffers, the model needs ${this.momentum.length}`,
+      );
     }
     this.momentum.forEach((m, i) => assignArray(m, values[i]!));
   }
@@ -92,7 +98,9 @@ export class TrainState {
 
 export function assignArray(variable: tf.Variable, values: Float32Array): void {
   if (values.length !== variable.size) {
-    throw new Error(`assignArray: ${values.length} values for a variable of ${variable.size} (shape ${variable.shape})`);
+    throw new Error(
+      `assignArray: ${values.length} values for a variable of ${variable.size} (shape ${variable.shape})`,
+    );
   }
   tf.tidy(() => variable.assign(tf.tensor(values, variable.shape, 'float32')));
 }

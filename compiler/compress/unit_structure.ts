@@ -41,14 +41,19 @@ export function removable(u: LayerUnits): boolean {
 }
 
 /** Live units of each layer (units with a kept weight) and live rows (rows fed by a live producer unit). */
-export function liveCounts(structure: readonly LayerUnits[], masks: readonly Uint8Array[]): { units: number[]; rows: number[] } {
+export function liveCounts(
+  structure: readonly LayerUnits[],
+  masks: readonly Uint8Array[],
+): { units: number[]; rows: number[] } {
   const units = masks.map((mask, i) => {
     const n = structure[i]!.units;
     const live = new Uint8Array(n);
     for (let j = 0; j < mask.length; j++) if (mask[j] !== 0) live[j % n] = 1;
     return live.reduce((s, x) => s + x, 0);
   });
-  const rows = structure.map((s) => (s.producer === undefined ? s.rows : (s.rows / structure[s.producer]!.units) * units[s.producer]!));
+  const rows = structure.map((s) =>
+    s.producer === undefined ? s.rows : (s.rows / structure[s.producer]!.units) * units[s.producer]!,
+  );
   return { units, rows };
 }
 
@@ -57,7 +62,11 @@ export function liveCounts(structure: readonly LayerUnits[], masks: readonly Uin
  * its own live rows, its share of its consumer's slice, and its bias.
  */
 export function unitSetupBits(
-  structure: readonly LayerUnits[], i: number, alpha: readonly number[], live: { units: number[]; rows: number[] }, biasBits: number,
+  structure: readonly LayerUnits[],
+  i: number,
+  alpha: readonly number[],
+  live: { units: number[]; rows: number[] },
+  biasBits: number,
 ): number {
   const s = structure[i]!;
   const ownShare = s.producer === undefined ? 1 : 0.5;
@@ -75,5 +84,8 @@ export function unitSetupBits(
  * layer, say). Fixed for given bits.
  */
 export function unownedLiveBits(structure: readonly LayerUnits[], alpha: readonly number[]): number {
-  return structure.reduce((sum, s, i) => (removable(s) || s.producer !== undefined ? sum : sum + alpha[i]! * s.rows * s.units), 0);
+  return structure.reduce(
+    (sum, s, i) => (removable(s) || s.producer !== undefined ? sum : sum + alpha[i]! * s.rows * s.units),
+    0,
+  );
 }

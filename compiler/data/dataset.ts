@@ -94,7 +94,10 @@ export function subset(split: Split, count: number): Split {
   }
   if (count >= split.count) return split;
   const byClass = indicesByClass(split);
-  const quotas = stratifiedQuotas(byClass.map((ix) => ix.length), count);
+  const quotas = stratifiedQuotas(
+    byClass.map((ix) => ix.length),
+    count,
+  );
   const chosen: number[] = [];
   byClass.forEach((ix, c) => chosen.push(...ix.slice(0, quotas[c])));
   chosen.sort((a, b) => a - b);
@@ -113,7 +116,10 @@ export function splitValidation(train: Split, fraction: number, seed: number): {
   }
   const rng = createRng(seed);
   const byClass = indicesByClass(train);
-  const quotas = stratifiedQuotas(byClass.map((ix) => ix.length), Math.round(train.count * fraction));
+  const quotas = stratifiedQuotas(
+    byClass.map((ix) => ix.length),
+    Math.round(train.count * fraction),
+  );
   const held = new Uint8Array(train.count);
   byClass.forEach((ix, c) => {
     const shuffled = rng.shuffle(ix.slice());
@@ -147,7 +153,12 @@ export function batches(split: Split, batchSize: number, rng: Rng, options: Batc
   return batchesInOrder(split, batchSize, order, options.dropRemainder === true);
 }
 
-function* batchesInOrder(split: Split, batchSize: number, order: Uint32Array, dropRemainder: boolean): Generator<Split> {
+function* batchesInOrder(
+  split: Split,
+  batchSize: number,
+  order: Uint32Array,
+  dropRemainder: boolean,
+): Generator<Split> {
   for (let start = 0; start < split.count; start += batchSize) {
     const end = Math.min(start + batchSize, split.count);
     if (end - start < batchSize && dropRemainder) return;

@@ -56,19 +56,21 @@ export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
     throw new DataError(`${name}: truncated IDX header (${raw.length} bytes, need at least 4)`);
   }
   if (raw[0] !== 0 || raw[1] !== 0) {
-    throw new DataError(
-      `${name}: not an IDX file (first bytes ${hex(raw[0])} ${hex(raw[1])}, expected 0x00 0x00)`,
-    );
+    throw new DataError(`${name}: not an IDX file (first bytes ${hex(raw[0])} ${hex(raw[1])}, expected 0x00 0x00)`);
   }
   const kind = TYPES[raw[2]];
   if (kind === undefined) {
-    throw new DataError(`${name}: unknown IDX element type ${hex(raw[2])} (expected 0x08, 0x09, 0x0B, 0x0C, 0x0D or 0x0E)`);
+    throw new DataError(
+      `${name}: unknown IDX element type ${hex(raw[2])} (expected 0x08, 0x09, 0x0B, 0x0C, 0x0D or 0x0E)`,
+    );
   }
   const rank = raw[3];
   if (rank === 0) throw new DataError(`${name}: IDX header declares 0 dimensions`);
   const headerBytes = 4 + 4 * rank;
   if (raw.length < headerBytes) {
-    throw new DataError(`${name}: truncated IDX header (${raw.length} bytes, the ${rank} dimensions need ${headerBytes})`);
+    throw new DataError(
+      `${name}: truncated IDX header (${raw.length} bytes, the ${rank} dimensions need ${headerBytes})`,
+    );
   }
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const dims: number[] = [];

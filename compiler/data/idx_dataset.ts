@@ -74,9 +74,10 @@ function idxPairToSplit(
 
 /** Fashion-MNIST from its four IDX .gz files in `dir`: 60,000 train and 10,000 test, as published. */
 export function loadFashionMnist(dir = FASHION_MNIST_DIR): Dataset {
-  const paths = Object.fromEntries(
-    Object.entries(FASHION_FILES).map(([k, f]) => [k, join(dir, f)]),
-  ) as Record<keyof typeof FASHION_FILES, string>;
+  const paths = Object.fromEntries(Object.entries(FASHION_FILES).map(([k, f]) => [k, join(dir, f)])) as Record<
+    keyof typeof FASHION_FILES,
+    string
+  >;
   const missing = Object.values(paths).filter((p) => !existsSync(p));
   if (missing.length > 0) {
     throw new DataError(
@@ -84,10 +85,22 @@ export function loadFashionMnist(dir = FASHION_MNIST_DIR): Dataset {
         `(apt-get install dataset-fashion-mnist) or pass fashion-mnist:DIR (missing: ${missing.join(', ')})`,
     );
   }
-  const train = idxPairToSplit(readIdxFile(paths.trainImages), readIdxFile(paths.trainLabels), paths.trainImages, paths.trainLabels);
-  const test = idxPairToSplit(readIdxFile(paths.testImages), readIdxFile(paths.testLabels), paths.testImages, paths.testLabels);
+  const train = idxPairToSplit(
+    readIdxFile(paths.trainImages),
+    readIdxFile(paths.trainLabels),
+    paths.trainImages,
+    paths.trainLabels,
+  );
+  const test = idxPairToSplit(
+    readIdxFile(paths.testImages),
+    readIdxFile(paths.testLabels),
+    paths.testImages,
+    paths.testLabels,
+  );
   if (train.shape.join() !== test.shape.join()) {
-    throw new DataError(`Fashion-MNIST at ${dir}: train images are [${train.shape}] but test images are [${test.shape}]`);
+    throw new DataError(
+      `Fashion-MNIST at ${dir}: train images are [${train.shape}] but test images are [${test.shape}]`,
+    );
   }
   return {
     name: 'fashion-mnist',
@@ -107,7 +120,10 @@ export function loadFashionMnist(dir = FASHION_MNIST_DIR): Dataset {
  */
 export function loadIdxPair(imagesPath: string, labelsPath: string): Dataset {
   const { split, shape, numClasses } = idxPairToSplit(
-    readIdxFile(imagesPath), readIdxFile(labelsPath), imagesPath, labelsPath,
+    readIdxFile(imagesPath),
+    readIdxFile(labelsPath),
+    imagesPath,
+    labelsPath,
   );
   const trainIx: number[] = [];
   const testIx: number[] = [];

@@ -10,9 +10,7 @@ export const DATASET_SPECS: readonly string[] = ['mnist', 'fashion-mnist[:DIR]',
 
 /** A dataset spec, parsed. */
 export type DatasetSpec =
-  | { kind: 'mnist' }
-  | { kind: 'fashion-mnist'; dir: string }
-  | { kind: 'idx'; images: string; labels: string };
+  { kind: 'mnist' } | { kind: 'fashion-mnist'; dir: string } | { kind: 'idx'; images: string; labels: string };
 
 /** Parses a spec without touching the disk. @throws UsageError for anything that is not one of DATASET_SPECS */
 export function parseDatasetSpec(spec: string): DatasetSpec {
@@ -45,8 +43,11 @@ export function parseDatasetSpec(spec: string): DatasetSpec {
 export async function loadDataset(spec: string): Promise<Dataset> {
   const parsed = parseDatasetSpec(spec);
   switch (parsed.kind) {
-    case 'mnist': return loadMnistPackage();
-    case 'fashion-mnist': return loadFashionMnist(parsed.dir);
-    case 'idx': return loadIdxPair(parsed.images, parsed.labels);
+    case 'mnist':
+      return loadMnistPackage();
+    case 'fashion-mnist':
+      return loadFashionMnist(parsed.dir);
+    case 'idx':
+      return loadIdxPair(parsed.images, parsed.labels);
   }
 }

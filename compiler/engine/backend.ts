@@ -101,10 +101,7 @@ async function pick(choice: BackendChoice): Promise<BackendInfo> {
   return { ...(await useCpu()), fallbacks };
 }
 
-type NativeResult =
-  | { status: 'ok'; info: BackendInfo }
-  | { status: 'absent' }
-  | { status: 'failed'; reason: string };
+type NativeResult = { status: 'ok'; info: BackendInfo } | { status: 'absent' } | { status: 'failed'; reason: string };
 
 /** Imports a native tfjs-node package (which registers the 'tensorflow' backend) and switches to it. */
 async function loadNative(engine: NativeEngine): Promise<NativeResult> {
@@ -117,7 +114,8 @@ async function loadNative(engine: NativeEngine): Promise<NativeResult> {
     return { status: 'failed', reason: `could not load ${engine.package}: ${(err as Error).message}` };
   }
   const ok = await trySetBackend('tensorflow');
-  if (!ok) return { status: 'failed', reason: `${engine.package} loaded but tf.setBackend('tensorflow') returned false` };
+  if (!ok)
+    return { status: 'failed', reason: `${engine.package} loaded but tf.setBackend('tensorflow') returned false` };
   return { status: 'ok', info: { name: 'tensorflow', package: engine.package } };
 }
 

@@ -111,7 +111,13 @@ export async function measureLeNetThroughput(
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const samples = steps * batchSize;
     return {
-      backend: tf.getBackend(), variant, batchSize, steps, seconds, samplesPerSecond: samples / seconds, cpuSeconds,
+      backend: tf.getBackend(),
+      variant,
+      batchSize,
+      steps,
+      seconds,
+      samplesPerSecond: samples / seconds,
+      cpuSeconds,
       samplesPerCpuSecond: samples / cpuSeconds,
     };
   } finally {

@@ -49,7 +49,12 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   const { engine, classes, test } = await run(options);
   const accuracy = fractionEqual(classes, test.labels);
   return {
-    model: options.model, data: options.data, engine, samples: test.count, correct: Math.round(accuracy * test.count), accuracy,
+    model: options.model,
+    data: options.data,
+    engine,
+    samples: test.count,
+    correct: Math.round(accuracy * test.count),
+    accuracy,
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -68,8 +73,10 @@ async function classifyWithRuntime(options: EvalOptions): Promise<Classified> {
     const inputSize = info.inputs[0]!.shape.reduce((a, b) => a * b, 1);
     const sampleSize = dataset.shape.reduce((a, b) => a * b, 1);
     if (info.inputs.length !== 1 || inputSize !== sampleSize) {
-      throw new DataError(`${options.model} takes inputs of shape [${info.inputs[0]!.shape}] (${inputSize} values) but `
-        + `${dataset.name} samples are [${dataset.shape}] (${sampleSize} values); use a model made for this dataset`);
+      throw new DataError(
+        `${options.model} takes inputs of shape [${info.inputs[0]!.shape}] (${inputSize} values) but ` +
+          `${dataset.name} samples are [${dataset.shape}] (${sampleSize} values); use a model made for this dataset`,
+      );
     }
     const classes = info.outputs[0]!.shape.reduce((a, b) => a * b, 1);
     if (classes < dataset.numClasses) {
@@ -90,7 +97,11 @@ async function classifyWithTfjs(options: EvalOptions): Promise<Classified> {
   const test = testSplit(dataset, options.limit);
   const constants = graphConstants(graph);
   try {
-    return { engine: `tfjs (${backend.name})`, classes: predictClasses(graph, constants.params, test, inputShape), test };
+    return {
+      engine: `tfjs (${backend.name})`,
+      classes: predictClasses(graph, constants.params, test, inputShape),
+      test,
+    };
   } finally {
     constants.dispose();
   }

@@ -1,5 +1,12 @@
 // IR → .sqz bytes: the lossy weight step chosen by the caller, then the exact encoder and the container writer.
-import { encodedTensorBytes, encodeTensor, encodingByCode, encodingName, writeSqz, type ModelMessage } from '../../formats/index.js';
+import {
+  encodedTensorBytes,
+  encodeTensor,
+  encodingByCode,
+  encodingName,
+  writeSqz,
+  type ModelMessage,
+} from '../../formats/index.js';
 import type { Graph } from '../ir/graph.js';
 import { quantizeGraphWeights, type WeightMode } from './quantize_weights.js';
 import { simplifyForExport, toModelMessage, weightTensorsOf } from './to_model_message.js';
@@ -43,9 +50,13 @@ export function exportModelDetailed(graph: Graph, opts: ExportOptions): ExportRe
     const t = message.tensors[i]!;
     const sparse = encodingByCode(t.encoding)?.sparse === true;
     return {
-      op: simplified.ops[ref.opIndex]!.name, role: ref.role, shape: [...ref.tensor.shape],
-      encoding: encodingName(t.encoding), bits: t.bits,
-      stored: sparse ? t.nnz : ref.tensor.values.length, bytes: encodedTensorBytes(t),
+      op: simplified.ops[ref.opIndex]!.name,
+      role: ref.role,
+      shape: [...ref.tensor.shape],
+      encoding: encodingName(t.encoding),
+      bits: t.bits,
+      stored: sparse ? t.nnz : ref.tensor.values.length,
+      bytes: encodedTensorBytes(t),
     };
   });
   return { bytes: writeSqz(message), message, graph: stored, tensors };

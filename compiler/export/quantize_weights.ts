@@ -44,7 +44,8 @@ function quantizeTensorQ8(t: IRTensor): IRTensor {
  * (quantizeTensorQ8) and rounds biases to f16, 'exact'/'f32' copy. The result is what the exported file decodes to.
  */
 export function quantizeGraphWeights(graph: Graph, mode: WeightMode): Graph {
-  if (!WEIGHT_MODES.includes(mode)) throw new Error(`quantizeGraphWeights: unknown weight mode '${String(mode)}' (use ${WEIGHT_MODES.join(', ')})`);
+  if (!WEIGHT_MODES.includes(mode))
+    throw new Error(`quantizeGraphWeights: unknown weight mode '${String(mode)}' (use ${WEIGHT_MODES.join(', ')})`);
   const out = cloneGraph(graph);
   if (mode === 'exact' || mode === 'f32') return out;
   for (const op of out.ops) {

@@ -64,9 +64,11 @@ function opMessage(op: IROp, weight: number, bias: number): OpMessage {
   const reads = (attribute: OpAttribute) => descriptor.attributes.includes(attribute);
   const strides = op.strides ?? [1, 1];
   const clipped = op.activation === 'relu' && op.clipMax !== undefined;
-  if (clipped && !(op.clipMax! > 0)) throw new Error(`toModelMessage: op '${op.name}' has relu clipMax ${op.clipMax}; it must be > 0`);
+  if (clipped && !(op.clipMax! > 0))
+    throw new Error(`toModelMessage: op '${op.name}' has relu clipMax ${op.clipMax}; it must be > 0`);
   const activation = activationByName(op.activation);
-  if (activation === undefined) throw new Error(`toModelMessage: op '${op.name}' has unknown activation '${op.activation}'`);
+  if (activation === undefined)
+    throw new Error(`toModelMessage: op '${op.name}' has unknown activation '${op.activation}'`);
   return {
     type: descriptor.code,
     inputs: [...op.inputs],

@@ -24,7 +24,10 @@ export const RUNTIME_CHECK_TOLERANCE = 1e-4;
  * weights the file stores (ExportResult.graph). Returns the figures; the caller judges them.
  */
 export async function verifyWithRuntime(
-  bytes: Uint8Array, graph: Graph, exec: ExecChoice, opts: { batch?: number; seed?: number; simd?: boolean } = {},
+  bytes: Uint8Array,
+  graph: Graph,
+  exec: ExecChoice,
+  opts: { batch?: number; seed?: number; simd?: boolean } = {},
 ): Promise<RuntimeCheck> {
   const batch = opts.batch ?? 4;
   const rng = createRng(opts.seed ?? 1);
@@ -36,12 +39,17 @@ export async function verifyWithRuntime(
   const model = await SqzModel.load(bytes, { exec, ...(opts.simd === undefined ? {} : { simd: opts.simd }) });
   try {
     const actual = model.predictAll(inputs, batch);
-    const expected = tf.tidy(() => forwardAll(graph, inputs.map((x, i) => tf.tensor(x, [batch, ...graph.values[graph.inputs[i]!]!.shape])))
-      .map((t) => t.dataSync() as Float32Array));
+    const expected = tf.tidy(() =>
+      forwardAll(
+        graph,
+        inputs.map((x, i) => tf.tensor(x, [batch, ...graph.values[graph.inputs[i]!]!.shape])),
+      ).map((t) => t.dataSync() as Float32Array),
+    );
     let worst = 0;
     expected.forEach((ref, o) => {
       const got = actual[o]!;
-      if (got.length !== ref.length) throw new Error(`runtime output ${o} has ${got.length} values, tfjs ${ref.length}`);
+      if (got.length !== ref.length)
+        throw new Error(`runtime output ${o} has ${got.length} values, tfjs ${ref.length}`);
       for (let i = 0; i < ref.length; i++) {
         const err = Math.abs(got[i]! - ref[i]!) / Math.max(1, Math.abs(ref[i]!));
         if (!(err <= worst)) worst = Number.isNaN(err) ? Infinity : err;

@@ -17,7 +17,12 @@ export class UnsupportedModelError extends Error {
 }
 
 /** Builds an UnsupportedModelError whose message starts with "layer 'NAME' (CLASS) ...". */
-export function unsupportedLayer(layerName: string, layerClass: string, problem: string, advice: string): UnsupportedModelError {
+export function unsupportedLayer(
+  layerName: string,
+  layerClass: string,
+  problem: string,
+  advice: string,
+): UnsupportedModelError {
   return new UnsupportedModelError(`layer '${layerName}' (${layerClass}) ${problem}; ${advice}`, layerName, layerClass);
 }
 

@@ -47,7 +47,12 @@ function foldInto(producer: IROp & { kernel: IRTensor }, bn: BatchNormOp, via: R
  * from [1, T, C] to [T, C]) when the reshape alone reads its input: per-channel folds and elementwise activations
  * commute with it. `via` is that reshape.
  */
-function producerOf(graph: RawGraph, consumers: number[][], producers: number[], value: number): { producer?: RawOp; via?: RawOp } {
+function producerOf(
+  graph: RawGraph,
+  consumers: number[][],
+  producers: number[],
+  value: number,
+): { producer?: RawOp; via?: RawOp } {
   const direct = graph.ops[producers[value]!];
   if (direct?.type !== 'reshape' || direct.activation !== 'linear') return { producer: direct };
   const from = direct.inputs[0]!;
@@ -64,9 +69,15 @@ function affineOps(graph: RawGraph, bn: BatchNormOp): RawOp[] {
   const shape = graph.values[bn.inputs[0]]!.shape;
   const channels = bn.scale.length;
   const affine = (input: number, output: number): IROp => ({
-    type: 'depthwiseConv2d', name: bn.name, inputs: [input], output,
-    kernel: { shape: [1, 1, channels, 1], values: bn.scale }, bias: { shape: [channels], values: bn.shift },
-    strides: [1, 1], padding: 'valid', activation: 'linear',
+    type: 'depthwiseConv2d',
+    name: bn.name,
+    inputs: [input],
+    output,
+    kernel: { shape: [1, 1, channels, 1], values: bn.scale },
+    bias: { shape: [channels], values: bn.shift },
+    strides: [1, 1],
+    padding: 'valid',
+    activation: 'linear',
   });
   if (shape.length === 3) return [affine(bn.inputs[0], bn.output)];
   const length = shape.reduce((a, b) => a * b, 1) / channels;
@@ -93,16 +104,35 @@ function foldBatchNorms(graph: RawGraph): void {
       continue;
     }
     const { producer, via } = producerOf(graph, consumers, producers, op.inputs[0]);
-    const foldable = producer !== undefined && producer.type !== 'batchNorm' && producer.type !== 'identity' &&
-      (producer.type === 'dense' || producer.type === 'conv2d' || producer.type === 'depthwiseConv2d' || producer.type === 'conv2dTranspose') &&
-      producer.kernel !== undefined && producer.activation === 'linear' && soleUse(graph, consumers, op.inputs[0]);
+    const foldable =
+      producer !== undefined &&
+      producer.type !== 'batchNorm' &&
+      producer.type !== 'identity' &&
+      (producer.type === 'dense' ||
+        producer.type === 'conv2d' ||
+        producer.type === 'depthwiseConv2d' ||
+        producer.type === 'conv2dTranspose') &&
+      producer.kernel !== undefined &&
+      producer.activation === 'linear' &&
+      soleUse(graph, consumers, op.inputs[0]);
     if (foldable) foldInto(producer as IROp & { kernel: IRTensor }, op, via);
     else out.push(...affineOps(graph, op));
   }
   graph.ops = out;
 }
 
-const FUSES_ACTIVATION = new Set(['dense', 'conv2d', 'depthwiseConv2d', 'conv2dTranspose', 'add', 'multiply', 'average', 'maximum', 'minimum', 'concat']);
+const FUSES_ACTIVATION = new Set([
+  'dense',
+  'conv2d',
+  'depthwiseConv2d',
+  'conv2dTranspose',
+  'add',
+  'multiply',
+  'average',
+  'maximum',
+  'minimum',
+  'concat',
+]);
 
 /**
  * Moves a standalone activation into the linear dense/conv/depthwise/merge/concat op whose output only it reads
@@ -115,8 +145,14 @@ function fuseActivations(graph: RawGraph): void {
   for (const op of graph.ops) {
     if (op.type !== 'activation') continue;
     const { producer, via } = producerOf(graph, consumers, producers, op.inputs[0]!);
-    if (producer === undefined || !FUSES_ACTIVATION.has(producer.type) || producer.type === 'batchNorm' ||
-        producer.type === 'identity' || producer.activation !== 'linear' || !soleUse(graph, consumers, op.inputs[0]!)) {
+    if (
+      producer === undefined ||
+      !FUSES_ACTIVATION.has(producer.type) ||
+      producer.type === 'batchNorm' ||
+      producer.type === 'identity' ||
+      producer.activation !== 'linear' ||
+      !soleUse(graph, consumers, op.inputs[0]!)
+    ) {
       continue;
     }
     producer.activation = op.activation;
@@ -130,7 +166,8 @@ function fuseActivations(graph: RawGraph): void {
 /** The IR graph, once only IR ops remain; unreferenced values dropped. */
 function toIR(graph: RawGraph): Graph {
   const ops = graph.ops.map((op): IROp => {
-    if (op.type === 'batchNorm' || op.type === 'identity') throw new Error(`fold: op '${op.name}' (${op.type}) was not lowered`);
+    if (op.type === 'batchNorm' || op.type === 'identity')
+      throw new Error(`fold: op '${op.name}' (${op.type}) was not lowered`);
     return op;
   });
   return compactValues({ values: graph.values, ops, inputs: graph.inputs, outputs: graph.outputs });

@@ -17,8 +17,12 @@ type SymbolicTensor = tfl.SymbolicTensor;
 function sampleShape(tensor: SymbolicTensor, layerName: string, layerClass: string): number[] {
   const shape = tensor.shape.slice(1);
   if (shape.some((d) => d == null || d < 0)) {
-    throw unsupportedLayer(layerName, layerClass, `outputs shape [${tensor.shape.map((d) => d ?? 'None').join(', ')}]`,
-      'sqz needs every dimension but the batch to be fixed: give the InputLayer a complete shape');
+    throw unsupportedLayer(
+      layerName,
+      layerClass,
+      `outputs shape [${tensor.shape.map((d) => d ?? 'None').join(', ')}]`,
+      'sqz needs every dimension but the batch to be fixed: give the InputLayer a complete shape',
+    );
   }
   return shape as number[];
 }
@@ -47,13 +51,22 @@ export function importLayersModel(model: tfl.LayersModel): Graph {
   const nodeOf = (layer: Layer, nodeIndex: number, className: string) => {
     const previous = nodeOfLayer.get(layer);
     if (previous !== undefined && previous !== nodeIndex) {
-      throw unsupportedLayer(layer.name, className, 'is applied more than once (a shared layer)',
-        'sqz needs each layer applied once: give each use its own layer');
+      throw unsupportedLayer(
+        layer.name,
+        className,
+        'is applied more than once (a shared layer)',
+        'sqz needs each layer applied once: give each use its own layer',
+      );
     }
     nodeOfLayer.set(layer, nodeIndex);
     const node = layer.inboundNodes[nodeIndex]!;
     if (node.outputTensors.length !== 1) {
-      throw unsupportedLayer(layer.name, className, `has ${node.outputTensors.length} outputs`, 'sqz supports single-output layers only');
+      throw unsupportedLayer(
+        layer.name,
+        className,
+        `has ${node.outputTensors.length} outputs`,
+        'sqz supports single-output layers only',
+      );
     }
     return node;
   };
@@ -64,7 +77,11 @@ export function importLayersModel(model: tfl.LayersModel): Graph {
     const layer = tensor.sourceLayer;
     const className = layer.getClassName();
     if (className === 'InputLayer') {
-      throw new UnsupportedModelError(`input '${layer.name}' is used by the model but is not one of its inputs`, layer.name, className);
+      throw new UnsupportedModelError(
+        `input '${layer.name}' is used by the model but is not one of its inputs`,
+        layer.name,
+        className,
+      );
     }
     const name = `${prefixOf.get(layer) ?? prefix}${layer.name}`;
     const node = nodeOf(layer, tensor.nodeIndex, className);
@@ -72,8 +89,12 @@ export function importLayersModel(model: tfl.LayersModel): Graph {
     if (layer instanceof tfl.LayersModel) {
       // A nested model: its inputs read the values its application reads; its output is this tensor's value.
       if (layer.inputs.length !== inputs.length || layer.outputs.length !== 1) {
-        throw unsupportedLayer(layer.name, className, `is a nested model with ${layer.inputs.length} inputs and ${layer.outputs.length} outputs`,
-          'sqz flattens nested models with one output');
+        throw unsupportedLayer(
+          layer.name,
+          className,
+          `is a nested model with ${layer.inputs.length} inputs and ${layer.outputs.length} outputs`,
+          'sqz flattens nested models with one output',
+        );
       }
       layer.inputs.forEach((t, i) => valueOf.set(t.id, inputs[i]!));
       for (const inner of layer.layers) prefixOf.set(inner, `${name}/`);

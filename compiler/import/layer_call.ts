@@ -38,14 +38,20 @@ export function mapActivation(call: LayerCall, identifier: unknown): ActivationS
   if (name === 'relu6') return { activation: 'relu', clipMax: 6 };
   const descriptor = activationByKeras(name);
   if (descriptor === undefined) {
-    return fail(call, `uses activation '${name}', which sqz does not support`, `supported activations: ${SUPPORTED_ACTIVATIONS_TEXT}`);
+    return fail(
+      call,
+      `uses activation '${name}', which sqz does not support`,
+      `supported activations: ${SUPPORTED_ACTIVATIONS_TEXT}`,
+    );
   }
   return { activation: descriptor.name as Activation };
 }
 
 /** Copies a layer weight (a LayerVariable held in the named property) out of tfjs, or undefined if absent. */
 export function readWeight(layer: Layer, property: string): IRTensor | undefined {
-  const variable = (layer as unknown as Record<string, { read(): { shape: number[]; dataSync(): ArrayLike<number> } } | null>)[property];
+  const variable = (
+    layer as unknown as Record<string, { read(): { shape: number[]; dataSync(): ArrayLike<number> } } | null>
+  )[property];
   if (variable == null) return undefined;
   const tensor = variable.read();
   return { shape: [...tensor.shape], values: Float32Array.from(tensor.dataSync()) };

@@ -14,8 +14,11 @@ function lowerBatchNorm(graph: RawGraph, call: LayerCall, config: LayerConfig): 
   const rank = shapeOf(graph, call.inputs[0]!).length;
   const axis = Number(config['axis'] ?? -1);
   if (axis !== -1 && axis !== rank) {
-    fail(call, `normalizes axis ${axis} of a rank-${rank + 1} input (batch included)`,
-      'sqz supports BatchNormalization over the last axis only (axis -1)');
+    fail(
+      call,
+      `normalizes axis ${axis} of a rank-${rank + 1} input (batch included)`,
+      'sqz supports BatchNormalization over the last axis only (axis -1)',
+    );
   }
   const epsilon = Number(config['epsilon'] ?? 1e-3);
   const mean = requireWeight(call, 'movingMean').values;
@@ -39,16 +42,25 @@ function lowerIdentity(graph: RawGraph, call: LayerCall): void {
 /** Layers that are no op of their own: folded into others, or nothing at inference. */
 const OTHER_LAYERS: Record<string, (graph: RawGraph, call: LayerCall, config: LayerConfig) => void> = {
   BatchNormalization: lowerBatchNorm,
-  Dropout: lowerIdentity, SpatialDropout1D: lowerIdentity, GaussianNoise: lowerIdentity, GaussianDropout: lowerIdentity,
+  Dropout: lowerIdentity,
+  SpatialDropout1D: lowerIdentity,
+  GaussianNoise: lowerIdentity,
+  GaussianDropout: lowerIdentity,
   AlphaDropout: lowerIdentity,
 };
 
 /** Every layer class sqz converts (the op table's and the others), as listed in error messages. */
-export const SUPPORTED_LAYERS_TEXT = ['InputLayer', ...OPS.flatMap((d) => d.keras.classNames), ...Object.keys(OTHER_LAYERS)].join(', ');
+export const SUPPORTED_LAYERS_TEXT = [
+  'InputLayer',
+  ...OPS.flatMap((d) => d.keras.classNames),
+  ...Object.keys(OTHER_LAYERS),
+].join(', ');
 
 /** Raw model.json class names the topology check lets through: the above and Keras's aliases of them. */
 export const SUPPORTED_CLASSES: ReadonlySet<string> = new Set([
-  'InputLayer', ...OPS.flatMap((d) => [...d.keras.classNames, ...(d.keras.aliases ?? [])]), ...Object.keys(OTHER_LAYERS),
+  'InputLayer',
+  ...OPS.flatMap((d) => [...d.keras.classNames, ...(d.keras.aliases ?? [])]),
+  ...Object.keys(OTHER_LAYERS),
 ]);
 
 /** Appends the ops for one layer call to `graph`. Throws UnsupportedModelError naming the layer otherwise. */
@@ -58,5 +70,10 @@ export function lowerLayer(graph: RawGraph, call: LayerCall): void {
   if (descriptor !== undefined) return COMPILER_OPS[descriptor.name as OpName].lower(graph, call, config);
   const other = OTHER_LAYERS[call.className];
   if (other !== undefined) return other(graph, call, config);
-  throw unsupportedLayer(call.name, call.className, 'is not supported by sqz', `supported layers: ${SUPPORTED_LAYERS_TEXT}`);
+  throw unsupportedLayer(
+    call.name,
+    call.className,
+    'is not supported by sqz',
+    `supported layers: ${SUPPORTED_LAYERS_TEXT}`,
+  );
 }

@@ -19,22 +19,31 @@ function checkedSpecBytes(spec: tf.io.WeightsManifestEntry, jsonPath: string): n
     throw new ModelFileError(jsonPath, `${jsonPath}: a weight in "weightsManifest" has no "name" (got ${name})`);
   }
   if (!Array.isArray(spec.shape) || !spec.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw new ModelFileError(jsonPath, `weight '${name}' in ${jsonPath} has shape ${JSON.stringify(spec.shape)}: ` +
-      'a shape must be a list of non-negative integers');
+    throw new ModelFileError(
+      jsonPath,
+      `weight '${name}' in ${jsonPath} has shape ${JSON.stringify(spec.shape)}: ` +
+        'a shape must be a list of non-negative integers',
+    );
   }
   const count = spec.shape.reduce((a, b) => a * b, 1);
   if (spec.quantization !== undefined) {
     const width = QUANTIZED_BYTES[spec.quantization?.dtype];
     if (width === undefined) {
-      throw new ModelFileError(jsonPath, `weight '${name}' in ${jsonPath} has unknown quantization dtype ` +
-        `${JSON.stringify(spec.quantization?.dtype)}; known: ${Object.keys(QUANTIZED_BYTES).join(', ')}`);
+      throw new ModelFileError(
+        jsonPath,
+        `weight '${name}' in ${jsonPath} has unknown quantization dtype ` +
+          `${JSON.stringify(spec.quantization?.dtype)}; known: ${Object.keys(QUANTIZED_BYTES).join(', ')}`,
+      );
     }
     return count * width;
   }
   const width = DTYPE_BYTES[spec.dtype];
   if (width === undefined) {
-    throw new ModelFileError(jsonPath, `weight '${name}' in ${jsonPath} has unknown dtype ${JSON.stringify(spec.dtype)}; ` +
-      `known: ${Object.keys(DTYPE_BYTES).join(', ')}`);
+    throw new ModelFileError(
+      jsonPath,
+      `weight '${name}' in ${jsonPath} has unknown dtype ${JSON.stringify(spec.dtype)}; ` +
+        `known: ${Object.keys(DTYPE_BYTES).join(', ')}`,
+    );
   }
   return count * width;
 }
@@ -47,8 +56,11 @@ function checkedSpecBytes(spec: tf.io.WeightsManifestEntry, jsonPath: string): n
 function shardPath(folder: string, shardName: unknown, jsonPath: string): string {
   const shown = JSON.stringify(shardName);
   const refuse = (why: string): never => {
-    throw new ModelFileError(jsonPath, `weight shard path ${shown} in ${jsonPath} is refused: ${why}; ` +
-      'shards must be plain file names in the folder of model.json');
+    throw new ModelFileError(
+      jsonPath,
+      `weight shard path ${shown} in ${jsonPath} is refused: ${why}; ` +
+        'shards must be plain file names in the folder of model.json',
+    );
   };
   if (typeof shardName !== 'string' || shardName.length === 0) return refuse('it is not a file name');
   if (/^[a-z][a-z0-9+.-]*:/i.test(shardName)) return refuse('it is a URL or a drive path');
@@ -57,7 +69,8 @@ function shardPath(folder: string, shardName: unknown, jsonPath: string): string
   if (shardName.includes('\0')) return refuse('it contains a NUL character');
   const resolved = path.resolve(folder, shardName);
   const relative = path.relative(folder, resolved);
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return refuse('it leaves the folder of model.json');
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative))
+    return refuse('it leaves the folder of model.json');
   return resolved;
 }
 
@@ -99,7 +112,8 @@ export async function readModelArtifacts(modelJsonPath: string): Promise<tf.io.M
   if (modelJson.format === 'graph-model' || Array.isArray(topology['node'])) {
     throw new UnsupportedModelError(
       `${jsonPath} is a TensorFlow.js graph model; sqz converts layers models only ` +
-      `(convert the Keras model with tensorflowjs_converter --output_format tfjs_layers_model)`);
+        `(convert the Keras model with tensorflowjs_converter --output_format tfjs_layers_model)`,
+    );
   }
 
   const manifest = modelJson.weightsManifest ?? [];
@@ -111,7 +125,10 @@ export async function readModelArtifacts(modelJsonPath: string): Promise<tf.io.M
   const folder = path.dirname(jsonPath);
   for (const group of manifest) {
     if (!Array.isArray(group?.paths) || !Array.isArray(group?.weights)) {
-      throw new ModelFileError(jsonPath, `${jsonPath}: every "weightsManifest" entry needs "paths" and "weights" lists`);
+      throw new ModelFileError(
+        jsonPath,
+        `${jsonPath}: every "weightsManifest" entry needs "paths" and "weights" lists`,
+      );
     }
     // Checked before any read, so a refused path or dtype is reported even when a shard is also missing.
     const expected = group.weights.reduce((n, spec) => n + checkedSpecBytes(spec, jsonPath), 0);
@@ -124,17 +141,21 @@ export async function readModelArtifacts(modelJsonPath: string): Promise<tf.io.M
         shards.push(shard);
         held += shard.byteLength;
       } catch (err) {
-        throw new ModelFileError(paths[i]!,
-          `cannot read weight shard '${shardName}' listed in ${jsonPath} (looked for ${paths[i]}): ${describeFsError(err)}`);
+        throw new ModelFileError(
+          paths[i]!,
+          `cannot read weight shard '${shardName}' listed in ${jsonPath} (looked for ${paths[i]}): ${describeFsError(err)}`,
+        );
       }
     }
     // Per group: tfjs concatenates a group's shards and slices its weights from them in order.
     if (held !== expected) {
       const names = group.paths.map((p) => `'${p}'`).join(', ');
-      throw new ModelFileError(paths[0] ?? jsonPath,
+      throw new ModelFileError(
+        paths[0] ?? jsonPath,
         `the weight shard${group.paths.length === 1 ? '' : 's'} ${names} of ${jsonPath} ${group.paths.length === 1 ? 'holds' : 'hold'} ${held} bytes but its manifest ` +
-        `describes ${expected} bytes (weights ${group.weights.map((w) => `'${w.name}'`).join(', ')}): ` +
-        'a shard is truncated or belongs to another model');
+          `describes ${expected} bytes (weights ${group.weights.map((w) => `'${w.name}'`).join(', ')}): ` +
+          'a shard is truncated or belongs to another model',
+      );
     }
   }
 

@@ -46,6 +46,8 @@ export function rawConsumers(graph: RawGraph): number[][] {
 /** For each value index, the index of the op writing it, or -1 for graph inputs and unused values. */
 export function rawProducers(graph: RawGraph): number[] {
   const producers = graph.values.map(() => -1);
-  graph.ops.forEach((op, i) => { producers[op.output] = i; });
+  graph.ops.forEach((op, i) => {
+    producers[op.output] = i;
+  });
   return producers;
 }

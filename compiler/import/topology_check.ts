@@ -35,7 +35,8 @@ export function checkTopology(modelTopology: unknown): void {
   const modelClass = String(modelJson.class_name ?? '');
   if (!MODEL_CLASSES.has(modelClass)) {
     throw new UnsupportedModelError(
-      `model topology class '${modelClass}' is not a Keras Sequential or functional Model; sqz converts layers models only`);
+      `model topology class '${modelClass}' is not a Keras Sequential or functional Model; sqz converts layers models only`,
+    );
   }
   checkLayers(modelJson, 0);
 }
@@ -49,7 +50,8 @@ function checkLayers(modelJson: RawLayer, depth: number): void {
     const config = (layer.config ?? {}) as Record<string, unknown>;
     const name = String(config['name'] ?? layer.name ?? '?');
     if (MODEL_CLASSES.has(cls)) {
-      if (depth >= MAX_NESTING) throw unsupportedLayer(name, cls, `nests models more than ${MAX_NESTING} deep`, 'flatten the model');
+      if (depth >= MAX_NESTING)
+        throw unsupportedLayer(name, cls, `nests models more than ${MAX_NESTING} deep`, 'flatten the model');
       checkLayers(layer, depth + 1);
       continue;
     }
@@ -64,8 +66,12 @@ function checkLayers(modelJson: RawLayer, depth: number): void {
       const slope = Number(configValue(config, 'negative_slope', 'negativeSlope') ?? 0);
       const threshold = Number(configValue(config, 'threshold', 'threshold') ?? 0);
       if (slope !== 0 || threshold !== 0) {
-        throw unsupportedLayer(name, cls, `has negative_slope ${slope} and threshold ${threshold}`,
-          'sqz supports ReLU only with negative_slope 0 and threshold 0 (max_value may be set)');
+        throw unsupportedLayer(
+          name,
+          cls,
+          `has negative_slope ${slope} and threshold ${threshold}`,
+          'sqz supports ReLU only with negative_slope 0 and threshold 0 (max_value may be set)',
+        );
       }
     }
   }

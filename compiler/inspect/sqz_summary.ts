@@ -3,8 +3,16 @@
 // activations.ts, encodings.ts), as in model.info. Where the bytes go (values, positions, codebook, framing, bias)
 // comes from formats' modelByteAccount.
 import {
-  HEADER_BYTES, activationName, encodingName, modelByteAccount, opName, readSqz, tensorStats, type FileByteTotals,
-  type LayerBytes, type TensorByteParts,
+  HEADER_BYTES,
+  activationName,
+  encodingName,
+  modelByteAccount,
+  opName,
+  readSqz,
+  tensorStats,
+  type FileByteTotals,
+  type LayerBytes,
+  type TensorByteParts,
 } from '../../formats/index.js';
 
 export interface TensorSummary {
@@ -82,19 +90,33 @@ export function summarizeSqz(bytes: Uint8Array): SqzSummary {
   const tensorSummary = (ref: number, role: TensorSummary['role']): TensorSummary[] => {
     if (ref === 0) return []; // refs are index + 1; 0 = none
     const { index, stats } = tensors[ref - 1]!;
-    return [{
-      index, role, shape: [...model.tensors[index]!.shape], n: stats.n, nonzeros: stats.nnz,
-      density: stats.n === 0 ? 0 : stats.nnz / stats.n, bits: stats.bits, encoding: encodingName(stats.encoding),
-      bytes: stats.bytes, parts: account.tensors[index]!,
-    }];
+    return [
+      {
+        index,
+        role,
+        shape: [...model.tensors[index]!.shape],
+        n: stats.n,
+        nonzeros: stats.nnz,
+        density: stats.n === 0 ? 0 : stats.nnz / stats.n,
+        bits: stats.bits,
+        encoding: encodingName(stats.encoding),
+        bytes: stats.bytes,
+        parts: account.tensors[index]!,
+      },
+    ];
   };
   const ops = model.ops.map((op, index): OpSummary => ({
-    index, type: opName(op.type), activation: activationName(op.activation),
+    index,
+    type: opName(op.type),
+    activation: activationName(op.activation),
     outputShape: [...model.values[op.outputs[0]!]!.shape],
     tensors: [...tensorSummary(op.weight, 'weight'), ...tensorSummary(op.bias, 'bias')],
   }));
   const layers = account.layers.map((l): LayerSummary => ({
-    op: l.op, type: opName(model.ops[l.op]!.type), weightTensor: l.weight, biasTensor: l.biasTensor,
+    op: l.op,
+    type: opName(model.ops[l.op]!.type),
+    weightTensor: l.weight,
+    biasTensor: l.biasTensor,
     bytes: { values: l.values, positions: l.positions, codebook: l.codebook, framing: l.framing, bias: l.bias },
   }));
   const all = tensors.map((t) => t.stats);

@@ -17,18 +17,23 @@ export interface InputSpec {
 const int = (n: number) => n.toLocaleString('en-US');
 
 function expected(spec: InputSpec): string {
-  return `the model takes ${int(spec.perSample)} values per sample (shape [${spec.shape.join(', ')}]) × batch ${spec.batch} = ` +
-    `${int(spec.perSample * spec.batch)}`;
+  return (
+    `the model takes ${int(spec.perSample)} values per sample (shape [${spec.shape.join(', ')}]) × batch ${spec.batch} = ` +
+    `${int(spec.perSample * spec.batch)}`
+  );
 }
 
 /** The samples in `file` as batch × perSample floats. @throws UsageError, FileError, DataError */
 export async function readModelInput(file: string, spec: InputSpec): Promise<Float32Array> {
   const ext = path.extname(file).toLowerCase();
   if (!(INPUT_FORMATS as readonly string[]).includes(ext)) {
-    throw new UsageError(`cannot tell the format of input ${file}: name it .png (an image), .json (numbers) or .bin (raw f32)`);
+    throw new UsageError(
+      `cannot tell the format of input ${file}: name it .png (an image), .json (numbers) or .bin (raw f32)`,
+    );
   }
   const bytes = await readInputFile(file, 'input');
-  const values = ext === '.png' ? pngGray(file, bytes, spec) : ext === '.json' ? jsonNumbers(file, bytes) : f32Values(file, bytes);
+  const values =
+    ext === '.png' ? pngGray(file, bytes, spec) : ext === '.json' ? jsonNumbers(file, bytes) : f32Values(file, bytes);
   if (values.length !== spec.perSample * spec.batch) {
     throw new DataError(`${file} holds ${int(values.length)} values; ${expected(spec)}`);
   }
@@ -51,7 +56,9 @@ function pngGray(file: string, bytes: Uint8Array, spec: InputSpec): Float32Array
   const wanted = spec.perSample * spec.batch;
   if (pixels !== wanted) {
     const side = Math.sqrt(spec.perSample);
-    const hint = Number.isInteger(side) ? ` (a ${side}×${side} grayscale image${spec.batch > 1 ? ` per sample, ${spec.batch} stacked vertically` : ''})` : '';
+    const hint = Number.isInteger(side)
+      ? ` (a ${side}×${side} grayscale image${spec.batch > 1 ? ` per sample, ${spec.batch} stacked vertically` : ''})`
+      : '';
     throw new DataError(`${file} is ${png.width}×${png.height} = ${int(pixels)} pixels; ${expected(spec)}${hint}`);
   }
   const rgba = png.data; // 8 bits per channel after decoding, whatever the file's bit depth
@@ -74,15 +81,21 @@ function jsonNumbers(file: string, bytes: Uint8Array): Float32Array {
   } catch (err) {
     throw new FileError(file, `${file} is not valid JSON (${(err as Error).message})`);
   }
-  if (!Array.isArray(parsed)) throw new FileError(file, `${file} must hold an array of numbers (flat or nested), not ${typeof parsed}`);
+  if (!Array.isArray(parsed))
+    throw new FileError(file, `${file} must hold an array of numbers (flat or nested), not ${typeof parsed}`);
   const flat = (parsed as unknown[]).flat(Infinity);
   const bad = flat.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
-  if (bad >= 0) throw new FileError(file, `${file}: value ${bad} (in reading order) is ${JSON.stringify(flat[bad])}, not a finite number`);
+  if (bad >= 0)
+    throw new FileError(
+      file,
+      `${file}: value ${bad} (in reading order) is ${JSON.stringify(flat[bad])}, not a finite number`,
+    );
   return Float32Array.from(flat as number[]);
 }
 
 function f32Values(file: string, bytes: Uint8Array): Float32Array {
-  if (bytes.length % 4 !== 0) throw new DataError(`${file} has ${int(bytes.length)} bytes, not a whole number of 4-byte f32 values`);
+  if (bytes.length % 4 !== 0)
+    throw new DataError(`${file} has ${int(bytes.length)} bytes, not a whole number of 4-byte f32 values`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(bytes.length / 4);
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);

@@ -38,14 +38,23 @@ function toTensor(t: IRTensor): tf.Tensor {
 
 /** Builds tf tensors for all kernels and biases of `graph` (see GraphConstants for ownership). */
 export function graphConstants(graph: Graph): GraphConstants {
-  const all = graph.ops.map((op) => tf.tidy(() => ({
-    kernel: op.kernel ? toTensor(op.kernel) : undefined,
-    bias: op.bias ? toTensor(op.bias) : undefined,
-  })));
-  all.forEach((p) => { if (p.kernel) tf.keep(p.kernel); if (p.bias) tf.keep(p.bias); });
+  const all = graph.ops.map((op) =>
+    tf.tidy(() => ({
+      kernel: op.kernel ? toTensor(op.kernel) : undefined,
+      bias: op.bias ? toTensor(op.bias) : undefined,
+    })),
+  );
+  all.forEach((p) => {
+    if (p.kernel) tf.keep(p.kernel);
+    if (p.bias) tf.keep(p.bias);
+  });
   return {
     params: (i) => all[i],
-    dispose: () => all.forEach((p) => { p.kernel?.dispose(); p.bias?.dispose(); }),
+    dispose: () =>
+      all.forEach((p) => {
+        p.kernel?.dispose();
+        p.bias?.dispose();
+      }),
   };
 }
 
@@ -66,7 +75,8 @@ function applyActivation(x: tf.Tensor, op: IROp, skipSoftmax: boolean): tf.Tenso
   if (op.activation === 'relu' && op.clipMax !== undefined) return tf.clipByValue(x, 0, op.clipMax);
   if (op.activation === 'softmax' && skipSoftmax) return x;
   const identifier = activationByName(op.activation)?.keras[0];
-  if (identifier === undefined) throw new Error(`forward: op '${op.name}' has unknown activation '${String(op.activation)}'`);
+  if (identifier === undefined)
+    throw new Error(`forward: op '${op.name}' has unknown activation '${String(op.activation)}'`);
   return kerasActivation(identifier, x);
 }
 
@@ -87,7 +97,10 @@ function runOp(graph: Graph, opIndex: number, xs: tf.Tensor[], batch: number, op
   let params: OpParams | undefined;
   const slots = (): OpParams => (params ??= weights(graph, opIndex, opts));
   return entry.forward({
-    op, xs, batch, outputShape: graph.values[op.output]!.shape,
+    op,
+    xs,
+    batch,
+    outputShape: graph.values[op.output]!.shape,
     kernel: () => {
       const kernel = slots().kernel;
       if (kernel === undefined) throw new Error(`forward: op '${op.name}' (${op.type}) has no kernel`);
@@ -113,7 +126,9 @@ export function forwardAll(graph: Graph, inputs: tf.Tensor | tf.Tensor[], opts: 
     const expected = [batch, ...graph.values[v]!.shape];
     const got = list[i]!;
     if (got.shape.join(',') !== expected.join(',')) {
-      throw new Error(`forward: input ${i} ('${graph.values[v]!.name}') has shape [${got.shape.join(', ')}], expected [${expected.join(', ')}]`);
+      throw new Error(
+        `forward: input ${i} ('${graph.values[v]!.name}') has shape [${got.shape.join(', ')}], expected [${expected.join(', ')}]`,
+      );
     }
     values.set(v, got);
   });

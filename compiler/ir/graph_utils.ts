@@ -48,7 +48,9 @@ export function compactValues(graph: Graph): Graph {
     used.add(op.output);
   }
   const index = new Map<number, number>();
-  graph.values.forEach((_, i) => { if (used.has(i)) index.set(i, index.size); });
+  graph.values.forEach((_, i) => {
+    if (used.has(i)) index.set(i, index.size);
+  });
   return {
     values: graph.values.filter((_, i) => used.has(i)),
     ops: graph.ops.map((op) => ({ ...op, inputs: op.inputs.map((v) => index.get(v)!), output: index.get(op.output)! })),

@@ -51,7 +51,9 @@ function checkLayers(layers: BitOption[][], fn: string): void {
 function hullOf(options: BitOption[]): number[] {
   const order = options
     .map((_, j) => j)
-    .sort((a, b) => options[a].costBits - options[b].costBits || options[a].distortion - options[b].distortion || a - b);
+    .sort(
+      (a, b) => options[a].costBits - options[b].costBits || options[a].distortion - options[b].distortion || a - b,
+    );
   const front: number[] = [];
   for (const j of order) {
     if (front.length === 0 || options[j].distortion < options[front[front.length - 1]].distortion) front.push(j);
@@ -63,7 +65,9 @@ function hullOf(options: BitOption[]): number[] {
       const a = options[hull[hull.length - 2]];
       const b = options[hull[hull.length - 1]];
       const c = options[j];
-      const cross = (b.costBits - a.costBits) * (c.distortion - a.distortion) - (b.distortion - a.distortion) * (c.costBits - a.costBits);
+      const cross =
+        (b.costBits - a.costBits) * (c.distortion - a.distortion) -
+        (b.distortion - a.distortion) * (c.costBits - a.costBits);
       if (cross < 0) hull.pop();
       else break;
     }
@@ -199,7 +203,9 @@ export function allocateBitsExact(layers: BitOption[][], budgetBits: number): Bi
   layers.forEach((options, i) =>
     options.forEach((o, j) => {
       if (!Number.isInteger(o.costBits)) {
-        throw new RangeError(`allocateBitsExact: layer ${i} option ${j} costBits is ${o.costBits}; the DP needs integer costs`);
+        throw new RangeError(
+          `allocateBitsExact: layer ${i} option ${j} costBits is ${o.costBits}; the DP needs integer costs`,
+        );
       }
     }),
   );
@@ -214,9 +220,16 @@ export function allocateBitsExact(layers: BitOption[][], budgetBits: number): Bi
   let minCost = 0;
   layers.forEach((options, i) => (minCost += options[cheapest[i]].costBits));
   if (!(minCost <= budgetBits)) return summarize(layers, cheapest, budgetBits, false);
-  const cap = Math.floor(Math.min(budgetBits, layers.reduce((s, o) => s + Math.max(...o.map((x) => x.costBits)), 0)));
+  const cap = Math.floor(
+    Math.min(
+      budgetBits,
+      layers.reduce((s, o) => s + Math.max(...o.map((x) => x.costBits)), 0),
+    ),
+  );
   if (layers.length * (cap + 1) > EXACT_MAX_CELLS) {
-    throw new RangeError(`allocateBitsExact: ${layers.length} layers × ${cap + 1} budget cells exceeds ${EXACT_MAX_CELLS}; scale the costs down or use allocateBits`);
+    throw new RangeError(
+      `allocateBitsExact: ${layers.length} layers × ${cap + 1} budget cells exceeds ${EXACT_MAX_CELLS}; scale the costs down or use allocateBits`,
+    );
   }
   // best[c] = min distortion of the layers so far with total cost ≤ c.
   let best = new Float64Array(cap + 1);

@@ -98,7 +98,13 @@ function preparePoints(values: Float32Array, weights: Float32Array | undefined):
       m++;
     }
   }
-  return { x: x.subarray(0, m), shift, p0: p0.subarray(0, m + 1), p1: p1.subarray(0, m + 1), p2: p2.subarray(0, m + 1) };
+  return {
+    x: x.subarray(0, m),
+    shift,
+    p0: p0.subarray(0, m + 1),
+    p1: p1.subarray(0, m + 1),
+    p2: p2.subarray(0, m + 1),
+  };
 }
 
 /** First index i with x[i] > t (x ascending). */

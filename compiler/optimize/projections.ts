@@ -26,16 +26,33 @@
 import { allocateBits, allocateBitsExact } from './bit_allocation.js';
 import { kmeans1d, kmeansByBits, quantizeToCentroids, roundCentroidsToF16 } from './kmeans.js';
 import {
-  estimateF16TensorBytes, estimateSparseTensorBytes, indexBitsPerNonzero, riceKForRandomPositions, sparseTensorByteCandidates,
+  estimateF16TensorBytes,
+  estimateSparseTensorBytes,
+  indexBitsPerNonzero,
+  riceKForRandomPositions,
+  sparseTensorByteCandidates,
   sparseTensorBytesForMask,
 } from './size_model.js';
 import { applyMask, sparseProject } from './sparse_projection.js';
 
 export { allocateBits, allocateBitsExact, type BitAllocation, type BitOption } from './bit_allocation.js';
-export { kmeans1d, kmeansByBits, quantizeToCentroids, roundCentroidsToF16, type KMeansOptions, type KMeansResult } from './kmeans.js';
 export {
-  estimateF16TensorBytes, estimateSparseTensorBytes, indexBitsPerNonzero, riceKForRandomPositions, sparseTensorByteCandidates,
-  sparseTensorBytesForMask, type SparseTensorBytes, type TensorSizeOptions,
+  kmeans1d,
+  kmeansByBits,
+  quantizeToCentroids,
+  roundCentroidsToF16,
+  type KMeansOptions,
+  type KMeansResult,
+} from './kmeans.js';
+export {
+  estimateF16TensorBytes,
+  estimateSparseTensorBytes,
+  indexBitsPerNonzero,
+  riceKForRandomPositions,
+  sparseTensorByteCandidates,
+  sparseTensorBytesForMask,
+  type SparseTensorBytes,
+  type TensorSizeOptions,
 } from './size_model.js';
 export { applyMask, sparseProject, type SparseLayerInput, type SparseProjection } from './sparse_projection.js';
 

@@ -15,7 +15,9 @@ export function quantizeToCentroids(values: Float32Array, centroids: Float32Arra
   const k = centroids.length;
   for (let j = 0; j < k; j++) {
     if (!Number.isFinite(centroids[j]) || (j > 0 && !(centroids[j] > centroids[j - 1]))) {
-      throw new RangeError(`quantizeToCentroids: centroids must be finite and strictly ascending (index ${j}: ${centroids[j]})`);
+      throw new RangeError(
+        `quantizeToCentroids: centroids must be finite and strictly ascending (index ${j}: ${centroids[j]})`,
+      );
     }
   }
   const mid = new Float64Array(Math.max(k - 1, 0));

@@ -52,7 +52,8 @@ function embedded(body: number): number {
 
 function checkCounts(fn: string, n: number, nnz: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`${fn}: n is ${n}; it must be an integer ≥ 1`);
-  if (!Number.isInteger(nnz) || nnz < 0 || nnz > n) throw new RangeError(`${fn}: nnz is ${nnz}; it must be an integer in 0..n (n = ${n})`);
+  if (!Number.isInteger(nnz) || nnz < 0 || nnz > n)
+    throw new RangeError(`${fn}: nnz is ${nnz}; it must be an integer in 0..n (n = ${n})`);
 }
 
 /**
@@ -93,7 +94,14 @@ export interface SparseTensorBytes {
   best: number;
 }
 
-function candidates(n: number, nnz: number, entries: number, riceBytes: number, riceK: number, shape: readonly number[]): SparseTensorBytes {
+function candidates(
+  n: number,
+  nnz: number,
+  entries: number,
+  riceBytes: number,
+  riceK: number,
+  shape: readonly number[],
+): SparseTensorBytes {
   const s = shapeField(shape);
   const f32 = embedded(s + bytesField(4 * n));
   const f16 = embedded(s + 2 + bytesField(2 * n));
@@ -103,19 +111,24 @@ function candidates(n: number, nnz: number, entries: number, riceBytes: number, 
     return { f32, f16, codebook: Infinity, bitmap: Infinity, rice: empty, best: Math.min(f32, f16, empty) };
   }
   const denseEntries = entries + (nnz < n ? 1 : 0); // the dense codebook stores zero as an entry
-  const codebook = denseEntries > 256
-    ? Infinity
-    : embedded(s + 2 + bytesField(Math.ceil((n * codeBits(denseEntries)) / 8)) + 2 + bytesField(2 * denseEntries));
-  const sparseCommon = s + 2 + bytesField(Math.ceil((nnz * codeBits(entries)) / 8)) + 2 + bytesField(2 * entries) + uintField(nnz);
+  const codebook =
+    denseEntries > 256
+      ? Infinity
+      : embedded(s + 2 + bytesField(Math.ceil((n * codeBits(denseEntries)) / 8)) + 2 + bytesField(2 * denseEntries));
+  const sparseCommon =
+    s + 2 + bytesField(Math.ceil((nnz * codeBits(entries)) / 8)) + 2 + bytesField(2 * entries) + uintField(nnz);
   const bitmap = embedded(sparseCommon + bytesField(Math.ceil(n / 8)));
   const rice = embedded(sparseCommon + bytesField(riceBytes) + uintField(riceK));
   return { f32, f16, codebook, bitmap, rice, best: Math.min(f32, f16, codebook, bitmap, rice) };
 }
 
 function checkEntries(fn: string, bits: number, entries: number, nnz: number): void {
-  if (!Number.isInteger(bits) || bits < 1 || bits > 8) throw new RangeError(`${fn}: bits is ${bits}; it must be an integer in 1..8`);
+  if (!Number.isInteger(bits) || bits < 1 || bits > 8)
+    throw new RangeError(`${fn}: bits is ${bits}; it must be an integer in 1..8`);
   if (!Number.isInteger(entries) || entries < 1 || entries > 2 ** bits || (nnz > 0 && entries > nnz)) {
-    throw new RangeError(`${fn}: entries is ${entries}; it must be an integer in 1..min(2^bits, nnz) (bits = ${bits}, nnz = ${nnz})`);
+    throw new RangeError(
+      `${fn}: entries is ${entries}; it must be an integer in 1..min(2^bits, nnz) (bits = ${bits}, nnz = ${nnz})`,
+    );
   }
 }
 
@@ -124,7 +137,13 @@ function checkEntries(fn: string, bits: number, entries: number, nnz: number): v
  * (default min(2^bits, nnz)) f16 values (the smallest code width that fits is used, like the encoder does).
  * Rice positions use the geometric-gap expectation. All sizes include the tag and length prefix inside Model.
  */
-export function sparseTensorByteCandidates(n: number, nnz: number, bits: number, entries?: number, opts: TensorSizeOptions = {}): SparseTensorBytes {
+export function sparseTensorByteCandidates(
+  n: number,
+  nnz: number,
+  bits: number,
+  entries?: number,
+  opts: TensorSizeOptions = {},
+): SparseTensorBytes {
   const fn = 'sparseTensorByteCandidates';
   checkCounts(fn, n, nnz);
   const e = entries ?? Math.max(1, Math.min(2 ** bits, nnz));
@@ -138,7 +157,13 @@ export function sparseTensorByteCandidates(n: number, nnz: number, bits: number,
  * (default min(2^bits, nnz)) f16 codebook entries: the smallest of the encodings the encoder would consider.
  * Includes the protobuf tag and length prefix of the tensor inside Model.
  */
-export function estimateSparseTensorBytes(n: number, nnz: number, bits: number, entries?: number, opts: TensorSizeOptions = {}): number {
+export function estimateSparseTensorBytes(
+  n: number,
+  nnz: number,
+  bits: number,
+  entries?: number,
+  opts: TensorSizeOptions = {},
+): number {
   return sparseTensorByteCandidates(n, nnz, bits, entries, opts).best;
 }
 
@@ -153,7 +178,11 @@ export function estimateF16TensorBytes(n: number, opts: TensorSizeOptions = {}):
  * of `entries` f16 values, all used: the Rice stream is counted for every k and the k giving the smallest message
  * is taken, as the encoder does. Equals the encoder's output size whenever the values use all `entries` entries.
  */
-export function sparseTensorBytesForMask(keep: Uint8Array, entries: number, opts: TensorSizeOptions = {}): SparseTensorBytes {
+export function sparseTensorBytesForMask(
+  keep: Uint8Array,
+  entries: number,
+  opts: TensorSizeOptions = {},
+): SparseTensorBytes {
   const n = keep.length;
   let nnz = 0;
   for (let j = 0; j < n; j++) if (keep[j] !== 0) nnz++;

@@ -61,7 +61,11 @@ interface LayerCosts {
  * that order that did not fit (−1 if everything fit). Overwrites `cand` (it is compacted in place).
  */
 function selectPrefix(
-  k: Keys, costs: LayerCosts | null, cand: Uint32Array, budget: number, taken: Uint8Array,
+  k: Keys,
+  costs: LayerCosts | null,
+  cand: Uint32Array,
+  budget: number,
+  taken: Uint8Array,
 ): { spent: number; critical: number } {
   let spent = 0;
   let remaining = budget;
@@ -80,7 +84,9 @@ function selectPrefix(
     // Buckets from the top digit down (costs are > 0, so a bucket is used iff it is nonzero). Few candidates
     // visit only their own digits, sorted; either way the buckets are zero again afterwards.
     const few = cur.length < DIGITS / 16;
-    const digits = few ? usedDigits(k, cur, level) : (allDigits ??= Uint32Array.from({ length: DIGITS }, (_, i) => DIGITS - 1 - i));
+    const digits = few
+      ? usedDigits(k, cur, level)
+      : (allDigits ??= Uint32Array.from({ length: DIGITS }, (_, i) => DIGITS - 1 - i));
     let acc = 0;
     let crit = -1;
     for (const d of digits) {
@@ -141,18 +147,22 @@ let allDigits: Uint32Array | undefined;
 function checkLayer(layer: SparseLayerInput, i: number): void {
   const where = `sparseProject: layer ${i}`;
   const c = layer.costBitsPerNonzero;
-  if (!(c > 0) || !Number.isFinite(c)) throw new RangeError(`${where}: costBitsPerNonzero is ${c}; it must be finite and > 0`);
+  if (!(c > 0) || !Number.isFinite(c))
+    throw new RangeError(`${where}: costBitsPerNonzero is ${c}; it must be finite and > 0`);
   const n = layer.values.length;
   for (let j = 0; j < n; j++) {
-    if (!Number.isFinite(layer.values[j])) throw new RangeError(`${where}: values[${j}] is ${layer.values[j]}; weights must be finite`);
+    if (!Number.isFinite(layer.values[j]))
+      throw new RangeError(`${where}: values[${j}] is ${layer.values[j]}; weights must be finite`);
   }
   const imp = layer.importance;
   if (typeof imp === 'number') {
-    if (!(imp >= 0) || !Number.isFinite(imp)) throw new RangeError(`${where}: importance is ${imp}; it must be finite and ≥ 0`);
+    if (!(imp >= 0) || !Number.isFinite(imp))
+      throw new RangeError(`${where}: importance is ${imp}; it must be finite and ≥ 0`);
   } else if (imp !== undefined) {
     if (imp.length !== n) throw new RangeError(`${where}: importance has ${imp.length} entries for ${n} weights`);
     for (let j = 0; j < n; j++) {
-      if (!(imp[j] >= 0) || !Number.isFinite(imp[j])) throw new RangeError(`${where}: importance[${j}] is ${imp[j]}; it must be finite and ≥ 0`);
+      if (!(imp[j] >= 0) || !Number.isFinite(imp[j]))
+        throw new RangeError(`${where}: importance[${j}] is ${imp[j]}; it must be finite and ≥ 0`);
     }
   }
   const mk = layer.minKeep ?? 1;
@@ -294,7 +304,8 @@ export function applyMask(values: Float32Array, keep: Uint8Array, out?: Float32A
     throw new RangeError(`applyMask: mask has ${keep.length} entries but values has ${values.length}`);
   }
   const dst = out ?? new Float32Array(values.length);
-  if (dst.length !== values.length) throw new RangeError(`applyMask: out has ${dst.length} entries but values has ${values.length}`);
+  if (dst.length !== values.length)
+    throw new RangeError(`applyMask: out has ${dst.length} entries but values has ${values.length}`);
   for (let j = 0; j < values.length; j++) dst[j] = keep[j] !== 0 ? values[j] : 0;
   return dst;
 }

@@ -84,7 +84,8 @@ function checkLayer(layer: StructuredLayerInput, i: number): void {
     throw new RangeError(`${where}: bitsPerKept is ${layer.bitsPerKept}; it must be finite and ≥ 0`);
   }
   const s = layer.unitSetupBits;
-  if (s !== undefined && (!(s >= 0) || !Number.isFinite(s))) throw new RangeError(`${where}: unitSetupBits is ${s}; it must be finite and ≥ 0`);
+  if (s !== undefined && (!(s >= 0) || !Number.isFinite(s)))
+    throw new RangeError(`${where}: unitSetupBits is ${s}; it must be finite and ≥ 0`);
   if (s === undefined && layer.bitsPerKept === 0 && layer.unitBonus !== undefined) {
     throw new RangeError(`${where}: unitBonus needs unitSetupBits (units that can be removed)`);
   }
@@ -93,7 +94,8 @@ function checkLayer(layer: StructuredLayerInput, i: number): void {
   }
   for (let j = 0; j < n; j++) {
     const v = layer.scores[j];
-    if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`${where}: scores[${j}] is ${v}; scores must be finite and ≥ 0`);
+    if (!(v >= 0) || !Number.isFinite(v))
+      throw new RangeError(`${where}: scores[${j}] is ${v}; scores must be finite and ≥ 0`);
   }
   const mk = layer.minKeep ?? 1;
   if (!Number.isInteger(mk) || mk < 0) throw new RangeError(`${where}: minKeep is ${mk}; it must be an integer ≥ 0`);
@@ -135,7 +137,11 @@ export function scoreOrder(scores: Float64Array | Float32Array): Uint32Array {
 const LOW_WORD = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f ? 0 : 1;
 
 /** Per unit (weights u, u + units, ...), its positive scores in `order`, as views into shared buffers. */
-function runsByUnit(scores: Float64Array | Float32Array, units: number, order: Uint32Array): { sorted: Float64Array; indices: Uint32Array }[] {
+function runsByUnit(
+  scores: Float64Array | Float32Array,
+  units: number,
+  order: Uint32Array,
+): { sorted: Float64Array; indices: Uint32Array }[] {
   const starts = new Int32Array(units + 1);
   for (let r = 0; r < order.length; r++) {
     const j = order[r]!;
@@ -154,12 +160,18 @@ function runsByUnit(scores: Float64Array | Float32Array, units: number, order: U
     indices[at] = j;
   }
   return Array.from({ length: units }, (_, u) => ({
-    sorted: values.subarray(starts[u]!, starts[u + 1]!), indices: indices.subarray(starts[u]!, starts[u + 1]!),
+    sorted: values.subarray(starts[u]!, starts[u + 1]!),
+    indices: indices.subarray(starts[u]!, starts[u + 1]!),
   }));
 }
 
 /** The opening of a unit group: k* maximizing (bonus + V_k) / (setup + k·β). */
-function opening(sorted: Float64Array, setup: number, beta: number, bonus: number): { count: number; value: number; cost: number } {
+function opening(
+  sorted: Float64Array,
+  setup: number,
+  beta: number,
+  bonus: number,
+): { count: number; value: number; cost: number } {
   if (beta === 0) {
     let v = bonus;
     for (let k = 0; k < sorted.length; k++) v += sorted[k];
@@ -251,7 +263,17 @@ function groupsOf(layer: StructuredLayerInput, i: number): Group[] {
   }
   return runsByUnit(layer.scores, layer.units, order).map((run, u) => {
     const o = opening(run.sorted, setup, beta, layer.unitBonus?.[u] ?? 0);
-    return { layer: i, unit: u, ...run, openCost: o.cost, openValue: o.value, openCount: o.count, opened: false, taken: 0, beta };
+    return {
+      layer: i,
+      unit: u,
+      ...run,
+      openCost: o.cost,
+      openValue: o.value,
+      openCount: o.count,
+      opened: false,
+      taken: 0,
+      beta,
+    };
   });
 }
 

@@ -35,11 +35,16 @@ function ascArguments(features: RuntimeFeatures, simd: boolean): string[] {
   const masks = Object.entries(featureMasks(features)).flatMap(([name, mask]) => ['--use', `${name}=${mask}`]);
   const options = { ...config.options, ...config.targets[simd ? 'simd' : 'scalar'] };
   return [
-    ...config.entries.filter((entry) => entry !== TEST_HOOKS_ENTRY).map((entry) => fileURLToPath(new URL(entry, PACKAGE_ROOT))),
+    ...config.entries
+      .filter((entry) => entry !== TEST_HOOKS_ENTRY)
+      .map((entry) => fileURLToPath(new URL(entry, PACKAGE_ROOT))),
     // A base folder without an asconfig.json, so asc applies only these arguments.
-    '--baseDir', fileURLToPath(new URL('assembly/', PACKAGE_ROOT)),
+    '--baseDir',
+    fileURLToPath(new URL('assembly/', PACKAGE_ROOT)),
     ...Object.entries(options).flatMap(([key, value]) => optionArgs(key, value)),
-    ...masks, '--outFile', 'runtime.wasm',
+    ...masks,
+    '--outFile',
+    'runtime.wasm',
   ];
 }
 
@@ -51,15 +56,23 @@ export async function buildRuntime(features: RuntimeFeatures, options: { simd: b
   const { default: asc } = await import('assemblyscript/asc');
   let binary: Uint8Array | undefined;
   const output: string[] = [];
-  const stream = { write: (chunk: string | Uint8Array) => { output.push(String(chunk)); return true; } };
+  const stream = {
+    write: (chunk: string | Uint8Array) => {
+      output.push(String(chunk));
+      return true;
+    },
+  };
   const result = await asc.main(ascArguments(features, options.simd), {
-    stdout: stream, stderr: stream,
+    stdout: stream,
+    stderr: stream,
     writeFile: (name: string, contents: Uint8Array | string) => {
       if (name.endsWith('.wasm') && typeof contents !== 'string') binary = contents;
     },
   });
   if (result.error !== null || binary === undefined) {
-    throw new Error(`sqz runtime: the AssemblyScript compiler failed: ${result.error?.message ?? 'no module written'}\n${output.join('')}`);
+    throw new Error(
+      `sqz runtime: the AssemblyScript compiler failed: ${result.error?.message ?? 'no module written'}\n${output.join('')}`,
+    );
   }
   return binary;
 }

@@ -23,20 +23,38 @@ function add(set: Set<number>, codes: Iterable<number>): void {
   for (const code of codes) set.add(code);
 }
 
-const bits = (mask: number): number[] => Array.from({ length: 32 }, (_, i) => i).filter((i) => ((mask >>> i) & 1) === 1);
+const bits = (mask: number): number[] =>
+  Array.from({ length: 32 }, (_, i) => i).filter((i) => ((mask >>> i) & 1) === 1);
 
 /**
  * What `files` (valid .sqz files) need when loaded with each exec mode of `exec` (default: auto, as SqzModel.load).
  * @throws SqzFormatError for a bad file
  */
-export async function runtimeFeatures(files: readonly Uint8Array[], exec: readonly RuntimeExec[] = ['auto']): Promise<RuntimeFeatures> {
-  const ops = new Set<number>(), activations = new Set<number>(), encodings = new Set<number>(), paths = new Set<number>();
-  const modes = new Set<ExecChoice>(exec.flatMap((e): ExecChoice[] => (e === 'any' ? ['auto', 'dense', 'compressed'] : [e])));
+export async function runtimeFeatures(
+  files: readonly Uint8Array[],
+  exec: readonly RuntimeExec[] = ['auto'],
+): Promise<RuntimeFeatures> {
+  const ops = new Set<number>(),
+    activations = new Set<number>(),
+    encodings = new Set<number>(),
+    paths = new Set<number>();
+  const modes = new Set<ExecChoice>(
+    exec.flatMap((e): ExecChoice[] => (e === 'any' ? ['auto', 'dense', 'compressed'] : [e])),
+  );
   for (const bytes of files) {
     const model = readSqz(bytes);
-    add(ops, model.ops.map((op) => op.type));
-    add(activations, model.ops.map((op) => op.activation));
-    add(encodings, model.tensors.map((t) => t.encoding));
+    add(
+      ops,
+      model.ops.map((op) => op.type),
+    );
+    add(
+      activations,
+      model.ops.map((op) => op.activation),
+    );
+    add(
+      encodings,
+      model.tensors.map((t) => t.encoding),
+    );
     for (const mode of modes) {
       const loaded = await SqzModel.load(bytes, { exec: mode });
       for (let i = 0; i < loaded.wasmExports.opCount(); i++) add(paths, bits(loaded.wasmExports.opPaths(i)));
@@ -51,16 +69,22 @@ export async function runtimeFeatures(files: readonly Uint8Array[], exec: readon
 export function mergeFeatures(a: RuntimeFeatures, b: RuntimeFeatures): RuntimeFeatures {
   const union = (x: number[], y: number[]) => [...new Set([...x, ...y])].sort((p, q) => p - q);
   return {
-    ops: union(a.ops, b.ops), activations: union(a.activations, b.activations),
-    encodings: union(a.encodings, b.encodings), paths: union(a.paths, b.paths),
+    ops: union(a.ops, b.ops),
+    activations: union(a.activations, b.activations),
+    encodings: union(a.encodings, b.encodings),
+    paths: union(a.paths, b.paths),
   };
 }
 
 /** The compile-time masks of assembly/features.ts for `features` (bit c = code c). */
-export function featureMasks(features: RuntimeFeatures): Record<'SQZ_OPS' | 'SQZ_ACTIVATIONS' | 'SQZ_ENCODINGS' | 'SQZ_PATHS', number> {
+export function featureMasks(
+  features: RuntimeFeatures,
+): Record<'SQZ_OPS' | 'SQZ_ACTIVATIONS' | 'SQZ_ENCODINGS' | 'SQZ_PATHS', number> {
   const mask = (codes: number[]) => codes.reduce((m, c) => (m | (1 << c)) >>> 0, 0);
   return {
-    SQZ_OPS: mask(features.ops), SQZ_ACTIVATIONS: mask(features.activations), SQZ_ENCODINGS: mask(features.encodings),
+    SQZ_OPS: mask(features.ops),
+    SQZ_ACTIVATIONS: mask(features.activations),
+    SQZ_ENCODINGS: mask(features.encodings),
     SQZ_PATHS: mask(features.paths),
   };
 }

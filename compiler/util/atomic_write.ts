@@ -17,7 +17,9 @@ export function tempPathFor(target: string): string {
  * `faults` names the file's fault points (util/fault.ts), for the interruption tests.
  */
 export async function writeFileAtomic(
-  target: string, data: Uint8Array | (() => Uint8Array | Promise<Uint8Array>), faults?: FaultFile,
+  target: string,
+  data: Uint8Array | (() => Uint8Array | Promise<Uint8Array>),
+  faults?: FaultFile,
 ): Promise<void> {
   const bytes = typeof data === 'function' ? await data() : data;
   const temp = tempPathFor(target);
@@ -39,12 +41,14 @@ export async function writeFileAtomic(
  */
 export async function removeStaleTemps(dir: string, isTarget: (name: string) => boolean): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  const stale = names.filter((name) => {
-    const m = /^(.+)\.tmp-(\d+)$/.exec(name);
-    if (m === null || !isTarget(m[1]!)) return false;
-    const pid = Number(m[2]);
-    return pid === process.pid || !processRuns(pid);
-  }).map((name) => path.join(dir, name));
+  const stale = names
+    .filter((name) => {
+      const m = /^(.+)\.tmp-(\d+)$/.exec(name);
+      if (m === null || !isTarget(m[1]!)) return false;
+      const pid = Number(m[2]);
+      return pid === process.pid || !processRuns(pid);
+    })
+    .map((name) => path.join(dir, name));
   await Promise.all(stale.map((file) => rm(file, { force: true })));
   return stale;
 }

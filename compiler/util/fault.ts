@@ -22,7 +22,10 @@ const FAULT_FILES = ['checkpoint', 'export', 'report'] as const;
 export type FaultFile = (typeof FAULT_FILES)[number];
 const STAGES = ['partial', 'temp', 'renamed'] as const;
 /** Every point a spec can name. */
-export const FAULT_POINTS = ['epoch-step', ...FAULT_FILES.flatMap((f) => STAGES.map((s) => `${f}-${s}` as const))] as const;
+export const FAULT_POINTS = [
+  'epoch-step',
+  ...FAULT_FILES.flatMap((f) => STAGES.map((s) => `${f}-${s}` as const)),
+] as const;
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 const FAULT_ACTIONS = ['kill', 'enospc'] as const;
 type FaultAction = (typeof FAULT_ACTIONS)[number];
@@ -41,8 +44,11 @@ let reached = 0;
 /** Reads SQZ_FAULT into a spec, or undefined when it is unset or empty. @throws UsageError if it is malformed */
 export function parseFaultSpec(text: string | undefined): FaultSpec | undefined {
   if (text === undefined || text === '') return undefined;
-  const refuse = (why: string) => new UsageError(`${ENV}='${text}' ${why}; the form is ACTION:POINT:N with ACTION one of `
-    + `${FAULT_ACTIONS.join(', ')} and POINT one of ${FAULT_POINTS.join(', ')} (unset ${ENV} for a normal run)`);
+  const refuse = (why: string) =>
+    new UsageError(
+      `${ENV}='${text}' ${why}; the form is ACTION:POINT:N with ACTION one of ` +
+        `${FAULT_ACTIONS.join(', ')} and POINT one of ${FAULT_POINTS.join(', ')} (unset ${ENV} for a normal run)`,
+    );
   const [action, point, n, ...rest] = text.split(':');
   if (rest.length > 0 || n === undefined) throw refuse('is not a fault spec');
   if (!(FAULT_ACTIONS as readonly string[]).includes(action!)) throw refuse(`names an unknown action '${action}'`);
@@ -63,8 +69,12 @@ export function faultPoint(point: FaultPoint, path?: string): void {
   const spec = armedFault();
   if (spec === undefined || spec.point !== point || ++reached !== spec.occurrence) return;
   if (spec.action === 'enospc') {
-    throw Object.assign(new Error(`ENOSPC: no space left on device, write '${path}' (injected by ${ENV})`),
-      { code: 'ENOSPC', errno: -28, syscall: 'write', path });
+    throw Object.assign(new Error(`ENOSPC: no space left on device, write '${path}' (injected by ${ENV})`), {
+      code: 'ENOSPC',
+      errno: -28,
+      syscall: 'write',
+      path,
+    });
   }
   process.kill(process.pid, 'SIGKILL');
   // The signal is delivered at once; block rather than run on in the meantime.

@@ -108,7 +108,11 @@ class Xoshiro128 implements Rng {
   }
 
   setState(state: RngState): void {
-    if (!Array.isArray(state) || state.length !== 4 || !state.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32)) {
+    if (
+      !Array.isArray(state) ||
+      state.length !== 4 ||
+      !state.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32)
+    ) {
       throw new Error(`Rng.setState: state must be four u32 words, got ${JSON.stringify(state)}`);
     }
     if (state.every((w) => w === 0)) {

@@ -10,18 +10,21 @@ import { writeFileAtomic } from './atomic_write.js';
 export async function saveLayersModel(model: tfl.LayersModel, dir: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const modelJsonPath = path.join(dir, 'model.json');
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    const weights = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
-    const modelJson = {
-      modelTopology: artifacts.modelTopology,
-      format: artifacts.format,
-      generatedBy: artifacts.generatedBy,
-      convertedBy: artifacts.convertedBy,
-      weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
-    };
-    await writeFileAtomic(path.join(dir, 'weights.bin'), new Uint8Array(weights));
-    await writeFileAtomic(modelJsonPath, new TextEncoder().encode(JSON.stringify(modelJson)));
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights =
+        artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+      const modelJson = {
+        modelTopology: artifacts.modelTopology,
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+      };
+      await writeFileAtomic(path.join(dir, 'weights.bin'), new Uint8Array(weights));
+      await writeFileAtomic(modelJsonPath, new TextEncoder().encode(JSON.stringify(modelJson)));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   return modelJsonPath;
 }

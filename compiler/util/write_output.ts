@@ -24,19 +24,26 @@ export function describeWriteError(err: unknown, output: string, options: Output
   if (code === 'ENOENT') return `folder ${path.dirname(path.resolve(output))} does not exist`;
   const where = options.option ? ` with ${options.option}` : '';
   const why = describeFsError(err);
-  if (code === 'ENOSPC' || code === 'EDQUOT') return `${why}; free some space${options.then ?? ''}, or choose another folder${where}`;
+  if (code === 'ENOSPC' || code === 'EDQUOT')
+    return `${why}; free some space${options.then ?? ''}, or choose another folder${where}`;
   if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return `${why}; choose another folder${where}`;
   return why;
 }
 
 /** writeFileAtomic, with errors as FileError ("cannot write [WHAT ]FILE: why[; what to do]"). */
-export async function writeOutputFile(output: string, data: Uint8Array | string, options: OutputOptions = {}): Promise<void> {
+export async function writeOutputFile(
+  output: string,
+  data: Uint8Array | string,
+  options: OutputOptions = {},
+): Promise<void> {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   try {
     await writeFileAtomic(output, bytes, options.faults);
   } catch (err) {
     const what = options.what ? `${options.what} ` : '';
-    throw new FileError(output, `cannot write ${what}${output}: ${describeWriteError(err, output, options)}`, { cause: err });
+    throw new FileError(output, `cannot write ${what}${output}: ${describeWriteError(err, output, options)}`, {
+      cause: err,
+    });
   }
 }
 
@@ -47,7 +54,8 @@ export async function writeOutputFile(output: string, data: Uint8Array | string,
 export async function checkOutputPath(output: string): Promise<void> {
   const folder = path.dirname(path.resolve(output));
   const folderStat = await stat(folder).catch(() => undefined);
-  if (!folderStat?.isDirectory()) throw new FileError(output, `cannot write ${output}: folder ${folder} does not exist`);
+  if (!folderStat?.isDirectory())
+    throw new FileError(output, `cannot write ${output}: folder ${folder} does not exist`);
   const outputStat = await stat(output).catch(() => undefined);
   if (outputStat?.isDirectory()) throw new FileError(output, `cannot write ${output}: it is a directory, not a file`);
 }

@@ -42,22 +42,33 @@ export interface DriverSpec {
 export function driverWat(runtimeWat: string, spec: DriverSpec): string {
   const sampleBytes = spec.inputFloats * 4;
   if (spec.inputs.length > 0 && (sampleBytes === 0 || spec.inputs.length % sampleBytes !== 0)) {
-    throw new Error(`interp driver: the inputs hold ${spec.inputs.length / 4} floats, not a positive multiple of ${spec.inputFloats}`);
+    throw new Error(
+      `interp driver: the inputs hold ${spec.inputs.length / 4} floats, not a positive multiple of ${spec.inputFloats}`,
+    );
   }
   const call = (name: string): string => `call ${exportedFunction(runtimeWat, name)}`;
   const body = runtimeWat.trimEnd();
   if (!body.endsWith(')')) throw new Error('interp driver: the runtime WAT does not end with the module\'s ")"');
-  const withoutExports = body.slice(0, -1).split('\n').filter((line) => !/^\s*\(export "/.test(line)).join('\n');
-  const outputs = Array.from({ length: spec.outputFloats }, (_, j) =>
-    `    (i32.load offset=${j * 4} (local.get $out))`).join('\n');
+  const withoutExports = body
+    .slice(0, -1)
+    .split('\n')
+    .filter((line) => !/^\s*\(export "/.test(line))
+    .join('\n');
+  const outputs = Array.from(
+    { length: spec.outputFloats },
+    (_, j) => `    (i32.load offset=${j * 4} (local.get $out))`,
+  ).join('\n');
   const results = ' i32'.repeat(spec.outputFloats);
-  const samples = Array.from({ length: spec.inputs.length === 0 ? 0 : spec.inputs.length / sampleBytes }, (_, k) => `
+  const samples = Array.from(
+    { length: spec.inputs.length === 0 ? 0 : spec.inputs.length / sampleBytes },
+    (_, k) => `
   (func (export "sample_${k}") (result i32${results}) (local $err i32) (local $out i32)
     (memory.init $sqz_inputs (${call('inputPtr')} (i32.const 0)) (i32.const ${k * sampleBytes}) (i32.const ${sampleBytes}))
     (local.set $err (${call('run')} (i32.const 1)))
     (local.set $out (${call('outputPtr')} (i32.const 0)))
     (local.get $err)
-${outputs})`).join('');
+${outputs})`,
+  ).join('');
   return `${withoutExports}
   (data $sqz_model "${watBytes(spec.model)}")
   (data $sqz_inputs "${watBytes(spec.inputs)}")

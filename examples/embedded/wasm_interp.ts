@@ -33,7 +33,8 @@ export interface InterpRun {
 
 function tool(command: string, args: string[]): string {
   const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 256 << 20 });
-  if (result.error !== undefined) throw new Error(`${command}: ${result.error.message} (install wabt: bash scripts/system-deps.sh)`);
+  if (result.error !== undefined)
+    throw new Error(`${command}: ${result.error.message} (install wabt: bash scripts/system-deps.sh)`);
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
   return result.stdout;
 }
@@ -44,8 +45,12 @@ const elements = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
  * Runs every sample of `inputs` (raw f32, input 0's length each) through `model` in wasm-interp, batch 1.
  * @param runtime the runtime module (default build/sqz-scalar.wasm)
  */
-export function runWithWasmInterp(model: Uint8Array, inputs: Uint8Array, exec: keyof typeof EXEC_MODES,
-  runtime = process.env.SQZ_WASM ?? join(ROOT, 'build/sqz-scalar.wasm')): InterpRun {
+export function runWithWasmInterp(
+  model: Uint8Array,
+  inputs: Uint8Array,
+  exec: keyof typeof EXEC_MODES,
+  runtime = process.env.SQZ_WASM ?? join(ROOT, 'build/sqz-scalar.wasm'),
+): InterpRun {
   // The driver's shapes come from the TS reader. A file it rejects gets a driver that only loads, so that the
   // runtime in wasm-interp reports the problem itself.
   const message = (() => {
@@ -57,14 +62,20 @@ export function runWithWasmInterp(model: Uint8Array, inputs: Uint8Array, exec: k
   })();
   const outputFloats = message === undefined ? 0 : elements(message.values[message.outputs[0]!]!.shape);
   const spec = {
-    model, inputs: message === undefined ? new Uint8Array(0) : inputs, outputFloats, execMode: EXEC_MODES[exec],
+    model,
+    inputs: message === undefined ? new Uint8Array(0) : inputs,
+    outputFloats,
+    execMode: EXEC_MODES[exec],
     inputFloats: message === undefined ? 0 : elements(message.values[message.inputs[0]!]!.shape),
   };
   const dir = mkdtempSync(join(tmpdir(), 'sqz-interp-'));
   try {
     writeFileSync(join(dir, 'driver.wat'), driverWat(tool('wasm2wat', [runtime]), spec));
     tool('wat2wasm', [join(dir, 'driver.wat'), '-o', join(dir, 'driver.wasm')]);
-    const printed = spawnSync('wasm-interp', [join(dir, 'driver.wasm'), '--run-all-exports'], { encoding: 'utf8', maxBuffer: 256 << 20 });
+    const printed = spawnSync('wasm-interp', [join(dir, 'driver.wasm'), '--run-all-exports'], {
+      encoding: 'utf8',
+      maxBuffer: 256 << 20,
+    });
     if (printed.error !== undefined) throw new Error(`wasm-interp: ${printed.error.message}`);
     return parseResults(printed.stdout + printed.stderr, outputFloats);
   } finally {
@@ -87,11 +98,13 @@ function parseResults(text: string, outputFloats: number): InterpRun {
       run.loadError = values[0]!;
       continue;
     }
-    if (values.length !== 1 + outputFloats) throw new Error(`wasm-interp printed ${values.length} results for ${match[1]}: ${line}`);
+    if (values.length !== 1 + outputFloats)
+      throw new Error(`wasm-interp printed ${values.length} results for ${match[1]}: ${line}`);
     run.runErrors.push(values[0]!);
     run.outputs.push(new Float32Array(Uint32Array.from(values.slice(1)).buffer));
   }
-  if (run.loadError < 0 && run.trap === undefined) throw new Error(`wasm-interp printed no load() result:\n${text.slice(0, 2000)}`);
+  if (run.loadError < 0 && run.trap === undefined)
+    throw new Error(`wasm-interp printed no load() result:\n${text.slice(0, 2000)}`);
   return run;
 }
 

@@ -15,8 +15,10 @@
 import { DIGITS, digitPixels } from './digits.js';
 
 const RUNTIME_URL = '../../dist/runtime/index.js';
-const MAKE_MODEL = 'node dist/compiler/cli.js convert examples/models/mnist-mlp/model.json --weights q8 -o examples/web/mnist-mlp.sqz';
-const MAKE_RUNTIME = 'node dist/compiler/cli.js runtime examples/web/mnist-mlp.sqz --exec any -o examples/web/mnist-mlp.wasm\n  ' +
+const MAKE_MODEL =
+  'node dist/compiler/cli.js convert examples/models/mnist-mlp/model.json --weights q8 -o examples/web/mnist-mlp.sqz';
+const MAKE_RUNTIME =
+  'node dist/compiler/cli.js runtime examples/web/mnist-mlp.sqz --exec any -o examples/web/mnist-mlp.wasm\n  ' +
   'node dist/compiler/cli.js runtime examples/web/mnist-mlp.sqz --exec any --scalar -o examples/web/mnist-mlp-scalar.wasm';
 const SIDE = 28;
 
@@ -24,8 +26,10 @@ const params = new URLSearchParams(location.search);
 const modelUrl = new URL(params.get('model') ?? 'mnist-mlp.sqz', location.href).href;
 const runtimeParam = params.get('runtime') ?? 'mnist-mlp.wasm';
 /** The tailored module's URL for a variant, or undefined for the general build. */
-const runtimeUrl = (/** @type {boolean} */ simd) => (runtimeParam === 'general' ? undefined
-  : new URL(simd ? runtimeParam : runtimeParam.replace(/\.wasm$/, '-scalar.wasm'), location.href).href);
+const runtimeUrl = (/** @type {boolean} */ simd) =>
+  runtimeParam === 'general'
+    ? undefined
+    : new URL(simd ? runtimeParam : runtimeParam.replace(/\.wasm$/, '-scalar.wasm'), location.href).href;
 /** @type {Map<string, Uint8Array>} tailored module bytes by URL */
 const runtimes = new Map();
 
@@ -61,7 +65,8 @@ async function publish(/** @type {object} */ result) {
   const json = JSON.stringify(result);
   $('result').textContent = json;
   const report = params.get('report');
-  if (report !== null) await fetch(report, { method: 'POST', body: json, headers: { 'content-type': 'application/json' } });
+  if (report !== null)
+    await fetch(report, { method: 'POST', body: json, headers: { 'content-type': 'application/json' } });
 }
 
 async function loadModel() {
@@ -69,10 +74,15 @@ async function loadModel() {
   model = undefined;
   const simd = variantSelect.value === 'simd';
   const wasmUrl = runtimeUrl(simd);
-  setStatus(`Loading ${modelUrl} (${simd ? 'SIMD' : 'scalar'} ${wasmUrl === undefined ? 'general' : 'tailored'} runtime)…`);
+  setStatus(
+    `Loading ${modelUrl} (${simd ? 'SIMD' : 'scalar'} ${wasmUrl === undefined ? 'general' : 'tailored'} runtime)…`,
+  );
   const started = performance.now();
   const wasm = wasmUrl === undefined ? undefined : await runtimeBytes(wasmUrl);
-  model = await sqz.SqzModel.load(modelUrl, wasm === undefined ? { simd, exec: execSelect.value } : { wasm, exec: execSelect.value });
+  model = await sqz.SqzModel.load(
+    modelUrl,
+    wasm === undefined ? { simd, exec: execSelect.value } : { wasm, exec: execSelect.value },
+  );
   const loadMs = performance.now() - started;
   const info = model.info;
   const inputSize = info.inputs[0].shape.reduce((/** @type {number} */ a, /** @type {number} */ b) => a * b, 1);
@@ -80,7 +90,8 @@ async function loadModel() {
     throw new Error(`this demo feeds 28×28 digits, but the model takes input shape [${info.inputs[0].shape}]`);
   }
   const compressed = info.tensors.filter((/** @type {any} */ t) => t.exec === 'compressed').length;
-  $('info').textContent = `${info.fileBytes.toLocaleString()} B file, ${info.parameters.toLocaleString()} parameters, ` +
+  $('info').textContent =
+    `${info.fileBytes.toLocaleString()} B file, ${info.parameters.toLocaleString()} parameters, ` +
     `${info.ops.length} ops, ${info.tensors.length} tensors (${compressed} run compressed); ` +
     `heap ${info.heapBytes.toLocaleString()} B, ${simd ? 'SIMD' : 'scalar'} ` +
     `${wasm === undefined ? 'general runtime' : `runtime tailored to the model, ${wasm.length.toLocaleString()} B`}.`;
@@ -106,20 +117,28 @@ function classify(/** @type {Float32Array} */ pixels, /** @type {string} */ sour
   for (let j = 1; j < outputs.length; j++) if (outputs[j] > outputs[best]) best = j;
   $('prediction').textContent = String(best);
   const max = Math.max(...outputs, 1e-9);
-  $('bars').replaceChildren(...Array.from(outputs, (value, j) => {
-    const row = document.createElement('div');
-    row.className = j === best ? 'bar best' : 'bar';
-    const label = document.createElement('span');
-    label.textContent = String(j);
-    const bar = document.createElement('div');
-    bar.style.width = `${Math.max(0, (value / max) * 160)}px`;
-    const text = document.createElement('span');
-    text.textContent = value.toFixed(3);
-    row.append(label, bar, text);
-    return row;
-  }));
+  $('bars').replaceChildren(
+    ...Array.from(outputs, (value, j) => {
+      const row = document.createElement('div');
+      row.className = j === best ? 'bar best' : 'bar';
+      const label = document.createElement('span');
+      label.textContent = String(j);
+      const bar = document.createElement('div');
+      bar.style.width = `${Math.max(0, (value / max) * 160)}px`;
+      const text = document.createElement('span');
+      text.textContent = value.toFixed(3);
+      row.append(label, bar, text);
+      return row;
+    }),
+  );
   $('timing').textContent = `predict: ${micros.toFixed(1)} µs per digit (mean of ${runs} runs)`;
-  const result = { source, class: best, outputs: Array.from(outputs), predictMicros: micros, input: Array.from(pixels) };
+  const result = {
+    source,
+    class: best,
+    outputs: Array.from(outputs),
+    predictMicros: micros,
+    input: Array.from(pixels),
+  };
   $('result').textContent = JSON.stringify(result);
   return result;
 }
@@ -148,11 +167,17 @@ function showPixels(/** @type {Float32Array} */ pixels) {
  */
 function padPixels() {
   const { data, width, height } = ctx.getImageData(0, 0, pad.width, pad.height);
-  let x0 = width, y0 = height, x1 = -1, y1 = -1;
+  let x0 = width,
+    y0 = height,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       if (data[(y * width + x) * 4] > 20) {
-        x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+        x0 = Math.min(x0, x);
+        x1 = Math.max(x1, x);
+        y0 = Math.min(y0, y);
+        y1 = Math.max(y1, y);
       }
     }
   }
@@ -166,13 +191,21 @@ function padPixels() {
       boxed[ty * SIDE + tx] += (data[(y * width + x) * 4] / 255) * scale * scale; // each source pixel covers scale² of a target one
     }
   }
-  let mass = 0, mx = 0, my = 0;
-  boxed.forEach((v, i) => { mass += v; mx += v * ((i % SIDE) + 0.5); my += v * (Math.floor(i / SIDE) + 0.5); });
-  const dx = Math.round(SIDE / 2 - mx / mass), dy = Math.round(SIDE / 2 - my / mass);
+  let mass = 0,
+    mx = 0,
+    my = 0;
+  boxed.forEach((v, i) => {
+    mass += v;
+    mx += v * ((i % SIDE) + 0.5);
+    my += v * (Math.floor(i / SIDE) + 0.5);
+  });
+  const dx = Math.round(SIDE / 2 - mx / mass),
+    dy = Math.round(SIDE / 2 - my / mass);
   const out = new Float32Array(SIDE * SIDE);
   for (let y = 0; y < SIDE; y++) {
     for (let x = 0; x < SIDE; x++) {
-      const sx = x - dx, sy = y - dy;
+      const sx = x - dx,
+        sy = y - dy;
       if (sx >= 0 && sx < SIDE && sy >= 0 && sy < SIDE) out[y * SIDE + x] = Math.min(1, boxed[sy * SIDE + sx]);
     }
   }
@@ -245,16 +278,23 @@ async function main() {
     showPixels(pixels);
     const info = model.info;
     await publish({
-      model: modelUrl, variant: variantSelect.value, runtime: runtimeUrl(variantSelect.value === 'simd') ?? 'general',
-      exec: execSelect.value, digit: digit.label, loadMs,
-      simdSupported: sqz.detectSimd(), fileBytes: info.fileBytes, ...classify(pixels, `digit ${digit.label}`),
+      model: modelUrl,
+      variant: variantSelect.value,
+      runtime: runtimeUrl(variantSelect.value === 'simd') ?? 'general',
+      exec: execSelect.value,
+      digit: digit.label,
+      loadMs,
+      simdSupported: sqz.detectSimd(),
+      fileBytes: info.fileBytes,
+      ...classify(pixels, `digit ${digit.label}`),
     });
   }
 }
 
 function showError(/** @type {unknown} */ error) {
   let text = error instanceof Error ? error.message : String(error);
-  if (/HTTP 404/.test(text) && /could not fetch the runtime/.test(text)) text += `\nBuild the runtime with:\n  ${MAKE_RUNTIME}`;
+  if (/HTTP 404/.test(text) && /could not fetch the runtime/.test(text))
+    text += `\nBuild the runtime with:\n  ${MAKE_RUNTIME}`;
   else if (/HTTP 404/.test(text) && /mnist-mlp\.sqz/.test(modelUrl)) text += `\nMake the model with:\n  ${MAKE_MODEL}`;
   setStatus(text, true);
   return publish({ error: text }).catch(() => {});

@@ -79,7 +79,9 @@ async function serveFile(req: IncomingMessage, res: ServerResponse, path: string
     'cache-control': 'no-store',
   });
   if (req.method === 'HEAD') return void res.end();
-  createReadStream(path).on('error', () => res.destroy()).pipe(res);
+  createReadStream(path)
+    .on('error', () => res.destroy())
+    .pipe(res);
 }
 
 function readBody(req: IncomingMessage): Promise<string | null> {
@@ -112,7 +114,8 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
         if (body === null) return send(res, 413, `body larger than ${MAX_POST_BYTES} bytes`);
         return options.onPost?.(urlPath, body) === true ? send(res, 200, 'ok') : send(res, 404, 'no handler');
       }
-      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, `method ${req.method ?? ''} not allowed`);
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return send(res, 405, `method ${req.method ?? ''} not allowed`);
       const path = filePath(urlPath, root, mounts);
       if (path === null) return send(res, 403, 'outside the served folder');
       await serveFile(req, res, path);
@@ -128,10 +131,11 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((done) => {
-      server.closeAllConnections();
-      server.close(() => done());
-    }),
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
   };
 }
 
@@ -146,7 +150,9 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(p
   startStaticServer({ root, port }).then(
     (server) => console.log(`sqz web demo: ${server.origin}/examples/web/  (serving ${root}; Ctrl-C to stop)`),
     (error: unknown) => {
-      console.error(`serve: cannot listen on 127.0.0.1:${port}: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(
+        `serve: cannot listen on 127.0.0.1:${port}: ${error instanceof Error ? error.message : String(error)}`,
+      );
       process.exit(1);
     },
   );

@@ -11,10 +11,17 @@ import { affineParams, affineUint8Files, dequantizeAffine } from '../../bench/co
 // is compared at unequal bytes. (Sequential once stopped at 81% of LeNet-300-100's 300× target; this small MLP
 // does not reproduce that case, so this checks the search, not that regression.)
 for (const [name, method, ratio, minShare] of [
-  ['uniform sparsity', uniformPruning8, 50, 0.8], ['sequential', sequential, 50, 0.9], ['sequential', sequential, 200, 0.9],
+  ['uniform sparsity', uniformPruning8, 50, 0.8],
+  ['sequential', sequential, 50, 0.9],
+  ['sequential', sequential, 200, 0.9],
 ] as const) {
   test(`${name} size search writes a file at or under the ${ratio}× target, using ≥ ${100 * minShare}% of it (examples/models/mnist-mlp)`, async () => {
-    const s = await compareSetup({ model: 'examples/models/mnist-mlp/model.json', data: 'mnist', trainSamples: 300, testSamples: 50 });
+    const s = await compareSetup({
+      model: 'examples/models/mnist-mlp/model.json',
+      data: 'mnist',
+      trainSamples: 300,
+      testSamples: 50,
+    });
     const target = Math.floor(s.fp32WeightBytes / ratio);
     const ctx = s.context({ finetuneEpochs: 0 });
     try {
@@ -30,16 +37,25 @@ for (const [name, method, ratio, minShare] of [
 }
 
 test('tfjs affine uint8: model.json + one byte per weight, zero exactly representable', () => {
-  const modelJson = '{"modelTopology":{"x":1},"weightsManifest":[{"paths":["a.bin","b.bin"],"weights":['
-    + '{"name":"k","shape":[2,2],"dtype":"float32"},{"name":"b","shape":[3],"dtype":"float32"}]}]}';
+  const modelJson =
+    '{"modelTopology":{"x":1},"weightsManifest":[{"paths":["a.bin","b.bin"],"weights":[' +
+    '{"name":"k","shape":[2,2],"dtype":"float32"},{"name":"b","shape":[3],"dtype":"float32"}]}]}';
   const k = Float32Array.from([-1, 0, 0.5, 1]);
   const b = Float32Array.from([0, 0, 0]);
-  const files = affineUint8Files(modelJson, new Map([['k', k], ['b', b]]));
+  const files = affineUint8Files(
+    modelJson,
+    new Map([
+      ['k', k],
+      ['b', b],
+    ]),
+  );
   // Hand count: k has range [-1, 1]: scale 2/255, zero point round(127.5) = 128, min = -128·2/255. b is all zero:
   // scale 1 (tfjs's guard for an empty range), min 0.
-  const q = (min: number, scale: number) => `"quantization":{"dtype":"uint8","min":${Math.fround(min)},"scale":${Math.fround(scale)},"original_dtype":"float32"}`;
-  const expected = '{"modelTopology":{"x":1},"weightsManifest":[{"paths":["group1-shard1of1.bin"],"weights":['
-    + `{"name":"k","shape":[2,2],"dtype":"float32",${q(-256 / 255, 2 / 255)}},{"name":"b","shape":[3],"dtype":"float32",${q(0, 1)}}]}]}`;
+  const q = (min: number, scale: number) =>
+    `"quantization":{"dtype":"uint8","min":${Math.fround(min)},"scale":${Math.fround(scale)},"original_dtype":"float32"}`;
+  const expected =
+    '{"modelTopology":{"x":1},"weightsManifest":[{"paths":["group1-shard1of1.bin"],"weights":[' +
+    `{"name":"k","shape":[2,2],"dtype":"float32",${q(-256 / 255, 2 / 255)}},{"name":"b","shape":[3],"dtype":"float32",${q(0, 1)}}]}]}`;
   assert.equal(files.modelJson, expected);
   assert.equal(files.shardBytes, 7);
   assert.equal(Buffer.byteLength(files.modelJson) + files.shardBytes, expected.length + 7);

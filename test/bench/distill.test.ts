@@ -15,14 +15,31 @@ test('the small-model trainer reads the teacher once per training sample, not on
   let calls = 0;
   let samples = 0;
   const teacher: Teacher = {
-    logits: (x) => { calls++; samples += x.shape[0]!; return inner.logits(x); },
+    logits: (x) => {
+      calls++;
+      samples += x.shape[0]!;
+      return inner.logits(x);
+    },
     dispose: () => inner.dispose(),
   };
   try {
-    const record = await trainSmallModel({
-      arch: 'lenet300', widths: [4, 3], data: 'mnist', epochs: 3, seed: 2, lr: 0.003, batch: 64, validationSplit: 0.1, trainSamples: 400,
-      teacher: { model: 'examples/models/mnist-mlp/model.json', alpha: 0.9, temperature: 4 },
-    }, dir, 'auto', teacher);
+    const record = await trainSmallModel(
+      {
+        arch: 'lenet300',
+        widths: [4, 3],
+        data: 'mnist',
+        epochs: 3,
+        seed: 2,
+        lr: 0.003,
+        batch: 64,
+        validationSplit: 0.1,
+        trainSamples: 400,
+        teacher: { model: 'examples/models/mnist-mlp/model.json', alpha: 0.9, temperature: 4 },
+      },
+      dir,
+      'auto',
+      teacher,
+    );
     assert.equal(record.losses.length, 3);
     assert.equal(record.trainSamples, 360); // 400 minus the 10% validation split
     assert.equal(samples, record.trainSamples, 'every training sample scored exactly once');

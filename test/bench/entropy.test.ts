@@ -4,10 +4,23 @@
 // live rows/cols against a naive matrix walk; then the per-tensor figures on a file the real exporter wrote.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { adaptiveCodeBits, entropyBits, huffmanDataBits, huffmanLengths, huffmanTableBits } from '../../bench/entropy/code_costs.js';
+import {
+  adaptiveCodeBits,
+  entropyBits,
+  huffmanDataBits,
+  huffmanLengths,
+  huffmanTableBits,
+} from '../../bench/entropy/code_costs.js';
 import { kernelEntropies } from '../../bench/entropy/kernel_entropy.js';
 import {
-  adaptiveGapBits, bestRice, gapEntropyBits, gapsOf, liveRowsCols, perRowRice, riceGapBits, subsetBits,
+  adaptiveGapBits,
+  bestRice,
+  gapEntropyBits,
+  gapsOf,
+  liveRowsCols,
+  perRowRice,
+  riceGapBits,
+  subsetBits,
 } from '../../bench/entropy/position_costs.js';
 import { exportModelDetailed } from '../../compiler/export/index.js';
 import type { Graph } from '../../compiler/ir/graph.js';
@@ -73,8 +86,16 @@ test('Huffman: the textbook case, a prefix code, a lone symbol', () => {
     const c = Array.from({ length: 2 + Math.floor(random() * 30) }, () => Math.floor(random() * 50));
     const l = huffmanLengths(c);
     const used = c.filter((x) => x > 0).length;
-    if (used >= 2) close(c.reduce((s, x, i) => s + (x > 0 ? 2 ** -l[i]! : 0), 0), 1, 'Kraft sum of a full code');
-    assert.ok(huffmanDataBits(c, l) >= entropyBits(c) - 1e-9 && huffmanDataBits(c, l) < entropyBits(c) + c.reduce((a, b) => a + b, 0) + 1e-9);
+    if (used >= 2)
+      close(
+        c.reduce((s, x, i) => s + (x > 0 ? 2 ** -l[i]! : 0), 0),
+        1,
+        'Kraft sum of a full code',
+      );
+    assert.ok(
+      huffmanDataBits(c, l) >= entropyBits(c) - 1e-9 &&
+        huffmanDataBits(c, l) < entropyBits(c) + c.reduce((a, b) => a + b, 0) + 1e-9,
+    );
   }
   assert.equal(huffmanTableBits([1, 3, 3, 3, 4, 4], 8), 1 + 8 * 4);
   assert.equal(huffmanTableBits([16, 1], 2), 1 + 2 * 5);
@@ -108,8 +129,11 @@ test('per-row Rice: the stream decodes with the row rule, and no k assignment be
   const n = rows * cols;
   for (let trial = 0; trial < 6; trial++) {
     // Rows of very different densities, so different ks pay.
-    const positions = [...randomPositions(random, cols, 0.9), ...randomPositions(random, cols, 0.1).map((p) => p + cols),
-      ...randomPositions(random, cols, 0.4).map((p) => p + 2 * cols)];
+    const positions = [
+      ...randomPositions(random, cols, 0.9),
+      ...randomPositions(random, cols, 0.1).map((p) => p + cols),
+      ...randomPositions(random, cols, 0.4).map((p) => p + 2 * cols),
+    ];
     const result = perRowRice(positions, n, cols);
 
     // Encode bit by bit with the chosen ks, then decode by the same rule.
@@ -138,16 +162,18 @@ test('per-row Rice: the stream decodes with the row rule, and no k assignment be
 
     // Exhaustive: every assignment of k in 0..24 to the three rows, side information from its own range.
     let best = Infinity;
-    for (let k0 = 0; k0 <= 24; k0++) for (let k1 = 0; k1 <= 24; k1++) for (let k2 = 0; k2 <= 24; k2++) {
-      const ks = [k0, k1, k2];
-      let bits = 8 + rows * Math.ceil(Math.log2(Math.max(...ks) - Math.min(...ks) + 1));
-      let q = -1;
-      for (const p of positions) {
-        bits += naiveGapBits(p - q - 1, ks[Math.floor((q + 1) / cols)]!).length;
-        q = p;
-      }
-      best = Math.min(best, bits);
-    }
+    for (let k0 = 0; k0 <= 24; k0++)
+      for (let k1 = 0; k1 <= 24; k1++)
+        for (let k2 = 0; k2 <= 24; k2++) {
+          const ks = [k0, k1, k2];
+          let bits = 8 + rows * Math.ceil(Math.log2(Math.max(...ks) - Math.min(...ks) + 1));
+          let q = -1;
+          for (const p of positions) {
+            bits += naiveGapBits(p - q - 1, ks[Math.floor((q + 1) / cols)]!).length;
+            q = p;
+          }
+          best = Math.min(best, bits);
+        }
     assert.equal(result.bits, best, `trial ${trial}`);
   }
 });
@@ -163,11 +189,19 @@ test('live rows/cols: the hand-made case and a naive matrix walk', () => {
   assert.equal(live.bits, 4 + 5 + 1 + 8);
 
   const random = rng(31);
-  for (const [rows, cols, density] of [[40, 12, 0.05], [30, 30, 0.3], [50, 8, 0.01]] as const) {
+  for (const [rows, cols, density] of [
+    [40, 12, 0.05],
+    [30, 30, 0.3],
+    [50, 8, 0.01],
+  ] as const) {
     const matrix = Array.from({ length: rows }, () => Array.from({ length: cols }, () => (random() < density ? 1 : 0)));
     for (let c = 0; c < cols; c += 3) for (let r = 0; r < rows; r++) matrix[r]![c] = 0; // dead columns
     const flat: number[] = [];
-    matrix.forEach((row, r) => row.forEach((v, c) => { if (v) flat.push(r * cols + c); }));
+    matrix.forEach((row, r) =>
+      row.forEach((v, c) => {
+        if (v) flat.push(r * cols + c);
+      }),
+    );
     const liveR = matrix.map((row) => row.some((v) => v === 1));
     const liveC = Array.from({ length: cols }, (_, c) => matrix.some((row) => row[c] === 1));
     const sub = matrix.filter((_, r) => liveR[r]).map((row) => row.filter((_, c) => liveC[c]));
@@ -176,7 +210,10 @@ test('live rows/cols: the hand-made case and a naive matrix walk', () => {
     for (let k = 0; k <= 24; k++) {
       let bits = 0;
       let q = -1;
-      for (const p of inner) { bits += naiveGapBits(p - q - 1, k).length; q = p; }
+      for (const p of inner) {
+        bits += naiveGapBits(p - q - 1, k).length;
+        q = p;
+      }
       rice = Math.min(rice, bits + 8);
     }
     const expected = rows + cols + 1 + Math.min(rice, sub.length * (sub[0]?.length ?? 0));
@@ -203,38 +240,51 @@ test('per-tensor figures on a file the real exporter wrote', () => {
   const random = rng(41);
   const levels = [-0.5, -0.25, 0.125, 0.75];
   const dense = (name: string, input: number, output: number, inSize: number, outSize: number, fill: () => number) => ({
-    type: 'dense' as const, name, inputs: [input], output, activation: 'relu' as const,
+    type: 'dense' as const,
+    name,
+    inputs: [input],
+    output,
+    activation: 'relu' as const,
     kernel: { shape: [inSize, outSize], values: Float32Array.from({ length: inSize * outSize }, fill) },
   });
   const skewed = () => levels[random() < 0.7 ? 0 : 1 + Math.floor(random() * 3)]!;
   const graph: Graph = {
-    values: [{ name: 'in', shape: [64] }, { name: 'a', shape: [48] }, { name: 'b', shape: [32] }, { name: 'c', shape: [10] }],
+    values: [
+      { name: 'in', shape: [64] },
+      { name: 'a', shape: [48] },
+      { name: 'b', shape: [32] },
+      { name: 'c', shape: [10] },
+    ],
     ops: [
       dense('rice', 0, 1, 64, 48, () => (random() < 0.04 ? skewed() : 0)),
       dense('bitmap', 1, 2, 48, 32, () => (random() < 0.85 ? skewed() : 0)),
       dense('codebook', 2, 3, 32, 10, skewed),
     ],
-    inputs: [0], outputs: [3],
+    inputs: [0],
+    outputs: [3],
   };
   const { bytes } = exportModelDetailed(graph, { weights: 'exact' });
   const model = readSqz(bytes);
   const kernels = kernelEntropies(bytes);
-  assert.deepEqual(kernels.map((k) => model.tensors[k.tensor]!.encoding), [ENC_SPARSE_RICE, ENC_SPARSE_BITMAP, ENC_CODEBOOK]);
+  assert.deepEqual(
+    kernels.map((k) => model.tensors[k.tensor]!.encoding),
+    [ENC_SPARSE_RICE, ENC_SPARSE_BITMAP, ENC_CODEBOOK],
+  );
   for (const k of kernels) {
     const t = model.tensors[k.tensor]!;
     assert.equal(k.codes!.written, t.data.length);
     assert.equal(k.bytes.codebook, t.codebook.length);
-    assert.equal(k.codes!.entries, 4, "four levels, zero implicit in the sparse forms");
+    assert.equal(k.codes!.entries, 4, 'four levels, zero implicit in the sparse forms');
     assert.ok(k.codes!.entropy <= k.codes!.written, 'entropy ≤ the packed codes');
     const s = k.savings;
     assert.ok(s.best >= Math.max(s.codesHuffman, s.codesAdaptive), 'best includes the best code coding');
     for (const v of Object.values(s)) assert.ok(v >= 0);
   }
-  const [rice, bitmap, codebook] = kernels as [typeof kernels[0], typeof kernels[0], typeof kernels[0]];
+  const [rice, bitmap, codebook] = kernels as [(typeof kernels)[0], (typeof kernels)[0], (typeof kernels)[0]];
   assert.equal(rice.positions!.written, model.tensors[0]!.positions.length);
   assert.ok(rice.positions!.rice <= rice.positions!.written);
-  assert.equal(rice.positions!.bitmap, 64 * 48 / 8);
-  assert.equal(bitmap.positions!.written, 48 * 32 / 8);
+  assert.equal(rice.positions!.bitmap, (64 * 48) / 8);
+  assert.equal(bitmap.positions!.written, (48 * 32) / 8);
   assert.equal(bitmap.positions!.bitmap, bitmap.positions!.written);
   assert.equal(bitmap.savings.bitmap, 0, 'the bitmap cannot beat itself');
   assert.equal(codebook.positions, undefined);

@@ -6,13 +6,18 @@ import { ARCHITECTURES, weightCount } from '../../bench/baselines/models.js';
 import { selectBackend } from '../../compiler/engine/backend.js';
 import { chooseWidths, MIN_WIDTH, widthGrid, widthsKey } from '../../bench/compare/small_widths.js';
 
-test('weightCount is the built model\'s parameter count, published and narrow widths, every shape', async () => {
+test("weightCount is the built model's parameter count, published and narrow widths, every shape", async () => {
   await selectBackend('auto');
   assert.equal(weightCount('lenet5', [20, 50, 500]), 431_080);
   assert.equal(weightCount('lenet300', [300, 100]), 266_610);
   // Issue 13's CNN: conv 5×5×8, conv 5×5×14, dense 224→10.
   assert.equal(weightCount('lenet5', [8, 14]), 5_272);
-  for (const [arch, widths] of [['lenet5', [3, 6, 63]], ['lenet5', [7, 18]], ['lenet300', [19, 6]], ['lenet300', [5, 5]]] as const) {
+  for (const [arch, widths] of [
+    ['lenet5', [3, 6, 63]],
+    ['lenet5', [7, 18]],
+    ['lenet300', [19, 6]],
+    ['lenet300', [5, 5]],
+  ] as const) {
     const model = ARCHITECTURES[arch](1, widths);
     assert.equal(weightCount(arch, widths), model.countParams(), `${arch} ${widthsKey(widths)}`);
     model.dispose();
@@ -24,9 +29,13 @@ test('the grid: both shapes per architecture, rounded, at least MIN_WIDTH wide, 
     const grid = widthGrid(arch);
     const keys = grid.map((g) => widthsKey(g.widths));
     assert.equal(new Set(keys).size, keys.length, `${arch}: a width list twice`);
-    for (let i = 1; i < grid.length; i++) assert.ok(grid[i - 1]!.fp32Bytes <= grid[i]!.fp32Bytes, `${arch}: not sorted at ${keys[i]}`);
+    for (let i = 1; i < grid.length; i++)
+      assert.ok(grid[i - 1]!.fp32Bytes <= grid[i]!.fp32Bytes, `${arch}: not sorted at ${keys[i]}`);
     for (const g of grid) {
-      assert.ok(g.widths.every((w) => Number.isInteger(w) && w >= MIN_WIDTH), `${arch} ${widthsKey(g.widths)}`);
+      assert.ok(
+        g.widths.every((w) => Number.isInteger(w) && w >= MIN_WIDTH),
+        `${arch} ${widthsKey(g.widths)}`,
+      );
       assert.equal(g.fp32Bytes, 4 * weightCount(arch, g.widths));
     }
   }
@@ -41,13 +50,24 @@ test('the grid: both shapes per architecture, rounded, at least MIN_WIDTH wide, 
 test('per target: the widths whose fp32 bytes are nearest 5.7× the target by ratio', () => {
   // Fashion-MNIST LeNet-5 at 300× (5,747 B): aim √32·5747 = 32,510 B. Nearest by |ln(bytes/aim)|:
   // 3-6-63 (29,140 B: 0.109), 10-25 (42,180 B: 0.260), 7-18 (24,960 B: 0.264); next 4-9-88 (58,652 B: 0.590).
-  assert.deepEqual(chooseWidths('lenet5', 5747).map((c) => widthsKey(c.widths)), ['7-18', '3-6-63', '10-25']);
-  assert.deepEqual(chooseWidths('lenet5', 5747, 1).map((c) => widthsKey(c.widths)), ['3-6-63']);
+  assert.deepEqual(
+    chooseWidths('lenet5', 5747).map((c) => widthsKey(c.widths)),
+    ['7-18', '3-6-63', '10-25'],
+  );
+  assert.deepEqual(
+    chooseWidths('lenet5', 5747, 1).map((c) => widthsKey(c.widths)),
+    ['3-6-63'],
+  );
   // mnist LeNet-300-100 at 100× (10,664 B): aim 60,324 B. 19-6 (60,420 B: 0.002), 19-19 (61,980 B: 0.027),
   // then 27-9 (86,188 B: 0.357) ahead of 13-13 (42,108 B: 0.360).
-  assert.deepEqual(chooseWidths('lenet300', 10664).map((c) => widthsKey(c.widths)), ['19-6', '19-19', '27-9']);
+  assert.deepEqual(
+    chooseWidths('lenet300', 10664).map((c) => widthsKey(c.widths)),
+    ['19-6', '19-19', '27-9'],
+  );
   // A bigger target picks bigger models.
   const small = chooseWidths('lenet300', 3554);
-  assert.ok(Math.max(...small.map((c) => c.fp32Bytes)) < Math.min(...chooseWidths('lenet300', 10664).map((c) => c.fp32Bytes)));
+  assert.ok(
+    Math.max(...small.map((c) => c.fp32Bytes)) < Math.min(...chooseWidths('lenet300', 10664).map((c) => c.fp32Bytes)),
+  );
   assert.throws(() => chooseWidths('lenet300', 0), /positive number of bytes/);
 });

@@ -32,7 +32,10 @@ export async function argumentCases(dir: string, sqz: string): Promise<ErrorCase
   await mkdir(path.join(dir, 'masking'), { recursive: true });
   const unsupportedModel = path.join(dir, 'masking', 'model.json');
   const mlpJson = JSON.parse(await readFile(MLP_MODEL, 'utf8'));
-  mlpJson.modelTopology.config.layers.splice(2, 0, { class_name: 'Masking', config: { name: 'masked', mask_value: 0 } });
+  mlpJson.modelTopology.config.layers.splice(2, 0, {
+    class_name: 'Masking',
+    config: { name: 'masked', mask_value: 0 },
+  });
   await writeFile(unsupportedModel, JSON.stringify(mlpJson));
   await copyFile(path.join(path.dirname(MLP_MODEL), 'weights.bin'), path.join(dir, 'masking', 'weights.bin'));
   // 700 numbers for a model that takes 784.
@@ -40,26 +43,116 @@ export async function argumentCases(dir: string, sqz: string): Promise<ErrorCase
   await writeFile(shortInput, JSON.stringify(new Array(700).fill(0.5)));
   const compress = (...args: string[]) => ['compress', MLP_MODEL, '-o', out, '--quiet', ...args];
   return [
-    { name: 'missing file', args: ['inspect', path.join(dir, 'nope.sqz')], code: 3, message: /nope\.sqz: file not found/ },
+    {
+      name: 'missing file',
+      args: ['inspect', path.join(dir, 'nope.sqz')],
+      code: 3,
+      message: /nope\.sqz: file not found/,
+    },
     { name: 'a directory given as a file', args: ['inspect', dir], code: 3, message: /is a directory/ },
-    { name: 'corrupt .sqz', args: ['inspect', corrupt], code: 3, message: /corrupt\.sqz: file is corrupt: header CRC-32/ },
-    { name: 'bad model.json', args: ['eval', badJson, '--data', 'mnist'], code: 3, message: /model\.json is not valid JSON/ },
-    { name: 'output folder missing', args: ['convert', MLP_MODEL, '-o', path.join(dir, 'no', 'x.sqz')], code: 3, message: /cannot write .*folder .* does not exist/ },
-    { name: 'unknown data spec', args: compress('--data', 'cifar10', '--ratio', '10'), code: 2, message: /Unknown dataset spec 'cifar10'; valid specs: mnist/ },
-    { name: 'zero target', args: compress('--data', 'mnist', '--target-size', '0'), code: 2, message: /less than one byte/ },
-    { name: 'negative target', args: compress('--data', 'mnist', '--target-size', '-5'), code: 2, message: /cannot read size '-5'/ },
-    { name: 'ratio below 1', args: compress('--data', 'mnist', '--ratio', '0.5'), code: 2, message: /--ratio must be at least 1.*got 0\.5/ },
-    { name: 'unknown backend', args: compress('--data', 'mnist', '--ratio', '10', '--backend', 'gpu'), code: 2, message: /'gpu' is invalid\. Allowed choices are auto/ },
-    { name: '--target-size with --ratio', args: compress('--data', 'mnist', '--target-size', '5000', '--ratio', '10'), code: 2, message: /'--target-size <size>' cannot be used with option '--ratio <R>'/ },
-    { name: 'neither --target-size nor --ratio', args: compress('--data', 'mnist'), code: 2, message: /exactly one of --target-size and --ratio/ },
-    { name: 'not a number', args: compress('--data', 'mnist', '--ratio', 'ten'), code: 2, message: /'--ratio <R>' argument 'ten' is invalid\. expects a number/ },
-    { name: '--resume without --checkpoint', args: compress('--data', 'mnist', '--ratio', '10', '--resume'), code: 2, message: /--resume needs --checkpoint DIR/ },
-    { name: 'unknown option', args: ['inspect', sqz, '--bogus'], code: 2, message: /unknown option '--bogus' \(see sqz inspect --help\)/ },
+    {
+      name: 'corrupt .sqz',
+      args: ['inspect', corrupt],
+      code: 3,
+      message: /corrupt\.sqz: file is corrupt: header CRC-32/,
+    },
+    {
+      name: 'bad model.json',
+      args: ['eval', badJson, '--data', 'mnist'],
+      code: 3,
+      message: /model\.json is not valid JSON/,
+    },
+    {
+      name: 'output folder missing',
+      args: ['convert', MLP_MODEL, '-o', path.join(dir, 'no', 'x.sqz')],
+      code: 3,
+      message: /cannot write .*folder .* does not exist/,
+    },
+    {
+      name: 'unknown data spec',
+      args: compress('--data', 'cifar10', '--ratio', '10'),
+      code: 2,
+      message: /Unknown dataset spec 'cifar10'; valid specs: mnist/,
+    },
+    {
+      name: 'zero target',
+      args: compress('--data', 'mnist', '--target-size', '0'),
+      code: 2,
+      message: /less than one byte/,
+    },
+    {
+      name: 'negative target',
+      args: compress('--data', 'mnist', '--target-size', '-5'),
+      code: 2,
+      message: /cannot read size '-5'/,
+    },
+    {
+      name: 'ratio below 1',
+      args: compress('--data', 'mnist', '--ratio', '0.5'),
+      code: 2,
+      message: /--ratio must be at least 1.*got 0\.5/,
+    },
+    {
+      name: 'unknown backend',
+      args: compress('--data', 'mnist', '--ratio', '10', '--backend', 'gpu'),
+      code: 2,
+      message: /'gpu' is invalid\. Allowed choices are auto/,
+    },
+    {
+      name: '--target-size with --ratio',
+      args: compress('--data', 'mnist', '--target-size', '5000', '--ratio', '10'),
+      code: 2,
+      message: /'--target-size <size>' cannot be used with option '--ratio <R>'/,
+    },
+    {
+      name: 'neither --target-size nor --ratio',
+      args: compress('--data', 'mnist'),
+      code: 2,
+      message: /exactly one of --target-size and --ratio/,
+    },
+    {
+      name: 'not a number',
+      args: compress('--data', 'mnist', '--ratio', 'ten'),
+      code: 2,
+      message: /'--ratio <R>' argument 'ten' is invalid\. expects a number/,
+    },
+    {
+      name: '--resume without --checkpoint',
+      args: compress('--data', 'mnist', '--ratio', '10', '--resume'),
+      code: 2,
+      message: /--resume needs --checkpoint DIR/,
+    },
+    {
+      name: 'unknown option',
+      args: ['inspect', sqz, '--bogus'],
+      code: 2,
+      message: /unknown option '--bogus' \(see sqz inspect --help\)/,
+    },
     { name: 'missing argument', args: ['inspect'], code: 2, message: /missing required argument 'model\.sqz'/ },
-    { name: 'missing dataset', args: ['eval', sqz, '--data', `fashion-mnist:${path.join(dir, 'no-data')}`], code: 4, message: /Fashion-MNIST not found at .*no-data/ },
-    { name: 'input of the wrong length', args: ['run', sqz, '--input', shortInput], code: 4, message: /short\.json holds 700 values; the model takes 784 values per sample .* = 784/ },
-    { name: 'impossible budget', args: compress('--data', 'mnist', '--target-size', '10', '--backend', 'wasm'), code: 5, message: /target of 10 bytes is below the smallest file .*choose --target-size \d+ or more/ },
-    { name: 'unsupported model', args: ['convert', unsupportedModel, '-o', out], code: 6, message: /layer 'masked' \(Masking\) is not supported/ },
+    {
+      name: 'missing dataset',
+      args: ['eval', sqz, '--data', `fashion-mnist:${path.join(dir, 'no-data')}`],
+      code: 4,
+      message: /Fashion-MNIST not found at .*no-data/,
+    },
+    {
+      name: 'input of the wrong length',
+      args: ['run', sqz, '--input', shortInput],
+      code: 4,
+      message: /short\.json holds 700 values; the model takes 784 values per sample .* = 784/,
+    },
+    {
+      name: 'impossible budget',
+      args: compress('--data', 'mnist', '--target-size', '10', '--backend', 'wasm'),
+      code: 5,
+      message: /target of 10 bytes is below the smallest file .*choose --target-size \d+ or more/,
+    },
+    {
+      name: 'unsupported model',
+      args: ['convert', unsupportedModel, '-o', out],
+      code: 6,
+      message: /layer 'masked' \(Masking\) is not supported/,
+    },
   ];
 }
 
@@ -107,22 +200,114 @@ const randomBytes = (seed: number, n: number) => {
 };
 
 const BAD_SQZ: BadSqz[] = [
-  { name: 'empty file', bytes: () => new Uint8Array(0), inspect: /file has 0 bytes, less than the 14-byte header/, run: /truncated at byte 0: .*got 0, expected 14/ },
-  { name: 'cut inside the header', bytes: (g) => g.slice(0, 10), inspect: /file has 10 bytes, less than the 14-byte header/, run: /truncated at byte 0: .*got 10, expected 14/ },
-  { name: 'header only', bytes: (g) => g.slice(0, HEADER_BYTES), inspect: /file is truncated: the header promises \d+ payload bytes/, run: /truncated at byte 6: .*got 0, expected \d+/ },
-  { name: 'cut in half', bytes: (g) => g.slice(0, g.length >> 1), inspect: /file is truncated: .* only \d+ are present/, run: /truncated at byte 6: file ends before the payload length/ },
-  { name: 'wrong magic', bytes: (g) => withHeader(g, (v) => v.setUint8(0, 0xac)), inspect: /not a \.sqz file: starts with ac 51 5a 1a, expected 53 51 5a 1a/, run: /bad-magic at byte 0/ },
-  { name: 'format version 99', bytes: (g) => withHeader(g, (v) => v.setUint16(4, 99, true)), inspect: /format version 99 is not supported/, run: /unsupported-version at byte 4: .*got 99, expected 1/ },
-  { name: 'payload byte flipped (CRC mismatch)', bytes: flipLastByte, inspect: /file is corrupt: header CRC-32 is 0x[0-9a-f]+, payload CRC-32 is/, run: /checksum-mismatch at byte 10/ },
-  { name: 'bytes after the payload', bytes: (g) => new Uint8Array([...g, 1, 2, 3]), inspect: /3 bytes follow the \d+-byte payload/, run: /malformed at byte \d+: bytes after the payload/ },
-  { name: 'payload length 2^32 − 1', bytes: (g) => withHeader(g, (v) => v.setUint32(6, 0xffffffff, true)), inspect: /header promises 4294967295 payload bytes/, run: /truncated at byte 6: .*expected 4294967295/ },
-  { name: '1,000 random bytes', bytes: () => randomBytes(5, 1000), inspect: /not a \.sqz file: starts with/, run: /bad-magic at byte 0/ },
-  { name: 'random payload, valid CRC', bytes: (g) => wrap(g, randomBytes(6, 500)), inspect: /payload is not a valid sqz\.Model: .* at file offset \d+/, run: /malformed at byte \d+/ },
-  { name: 'payload cut in half, valid CRC', bytes: (g) => wrap(g, g.slice(HEADER_BYTES, HEADER_BYTES + ((g.length - HEADER_BYTES) >> 1))), inspect: /payload is not a valid sqz\.Model: field runs past the end of its message/, run: /malformed at byte \d+: field runs past the end of its message/ },
-  { name: 'op reads a tensor that does not exist', bytes: (g) => edited(g, (m) => { m.ops[0]!.weight = 9; }), inspect: /op 0 \(dense\): weight 9 refers past the 4 tensors/, run: /malformed at byte \d+: tensor index out of range/ },
-  { name: 'tensor shape disagrees with its data', bytes: (g) => edited(g, (m) => { m.tensors[0]!.shape = [784, 65]; }), inspect: /tensor 0: ENC_F32 data needs 203840 bytes for 50960 values, got 200704/, run: /malformed at byte \d+: data length does not match/ },
-  { name: 'unknown op type', bytes: (g) => edited(g, (m) => { m.ops[0]!.type = 77; }), inspect: /op 0 \(type 77\): unknown op type 77/, run: /unsupported at byte \d+: unknown op type: got 77/ },
-  { name: 'input shape disagrees with the first weight', bytes: (g) => edited(g, (m) => { m.values[0]!.shape = [100]; }), inspect: /op 0 \(dense\): weight shape \[784, 64\] should be \[100, M\]/, run: /shape-mismatch at byte \d+: weight shape does not fit the input/ },
+  {
+    name: 'empty file',
+    bytes: () => new Uint8Array(0),
+    inspect: /file has 0 bytes, less than the 14-byte header/,
+    run: /truncated at byte 0: .*got 0, expected 14/,
+  },
+  {
+    name: 'cut inside the header',
+    bytes: (g) => g.slice(0, 10),
+    inspect: /file has 10 bytes, less than the 14-byte header/,
+    run: /truncated at byte 0: .*got 10, expected 14/,
+  },
+  {
+    name: 'header only',
+    bytes: (g) => g.slice(0, HEADER_BYTES),
+    inspect: /file is truncated: the header promises \d+ payload bytes/,
+    run: /truncated at byte 6: .*got 0, expected \d+/,
+  },
+  {
+    name: 'cut in half',
+    bytes: (g) => g.slice(0, g.length >> 1),
+    inspect: /file is truncated: .* only \d+ are present/,
+    run: /truncated at byte 6: file ends before the payload length/,
+  },
+  {
+    name: 'wrong magic',
+    bytes: (g) => withHeader(g, (v) => v.setUint8(0, 0xac)),
+    inspect: /not a \.sqz file: starts with ac 51 5a 1a, expected 53 51 5a 1a/,
+    run: /bad-magic at byte 0/,
+  },
+  {
+    name: 'format version 99',
+    bytes: (g) => withHeader(g, (v) => v.setUint16(4, 99, true)),
+    inspect: /format version 99 is not supported/,
+    run: /unsupported-version at byte 4: .*got 99, expected 1/,
+  },
+  {
+    name: 'payload byte flipped (CRC mismatch)',
+    bytes: flipLastByte,
+    inspect: /file is corrupt: header CRC-32 is 0x[0-9a-f]+, payload CRC-32 is/,
+    run: /checksum-mismatch at byte 10/,
+  },
+  {
+    name: 'bytes after the payload',
+    bytes: (g) => new Uint8Array([...g, 1, 2, 3]),
+    inspect: /3 bytes follow the \d+-byte payload/,
+    run: /malformed at byte \d+: bytes after the payload/,
+  },
+  {
+    name: 'payload length 2^32 − 1',
+    bytes: (g) => withHeader(g, (v) => v.setUint32(6, 0xffffffff, true)),
+    inspect: /header promises 4294967295 payload bytes/,
+    run: /truncated at byte 6: .*expected 4294967295/,
+  },
+  {
+    name: '1,000 random bytes',
+    bytes: () => randomBytes(5, 1000),
+    inspect: /not a \.sqz file: starts with/,
+    run: /bad-magic at byte 0/,
+  },
+  {
+    name: 'random payload, valid CRC',
+    bytes: (g) => wrap(g, randomBytes(6, 500)),
+    inspect: /payload is not a valid sqz\.Model: .* at file offset \d+/,
+    run: /malformed at byte \d+/,
+  },
+  {
+    name: 'payload cut in half, valid CRC',
+    bytes: (g) => wrap(g, g.slice(HEADER_BYTES, HEADER_BYTES + ((g.length - HEADER_BYTES) >> 1))),
+    inspect: /payload is not a valid sqz\.Model: field runs past the end of its message/,
+    run: /malformed at byte \d+: field runs past the end of its message/,
+  },
+  {
+    name: 'op reads a tensor that does not exist',
+    bytes: (g) =>
+      edited(g, (m) => {
+        m.ops[0]!.weight = 9;
+      }),
+    inspect: /op 0 \(dense\): weight 9 refers past the 4 tensors/,
+    run: /malformed at byte \d+: tensor index out of range/,
+  },
+  {
+    name: 'tensor shape disagrees with its data',
+    bytes: (g) =>
+      edited(g, (m) => {
+        m.tensors[0]!.shape = [784, 65];
+      }),
+    inspect: /tensor 0: ENC_F32 data needs 203840 bytes for 50960 values, got 200704/,
+    run: /malformed at byte \d+: data length does not match/,
+  },
+  {
+    name: 'unknown op type',
+    bytes: (g) =>
+      edited(g, (m) => {
+        m.ops[0]!.type = 77;
+      }),
+    inspect: /op 0 \(type 77\): unknown op type 77/,
+    run: /unsupported at byte \d+: unknown op type: got 77/,
+  },
+  {
+    name: 'input shape disagrees with the first weight',
+    bytes: (g) =>
+      edited(g, (m) => {
+        m.values[0]!.shape = [100];
+      }),
+    inspect: /op 0 \(dense\): weight shape \[784, 64\] should be \[100, M\]/,
+    run: /shape-mismatch at byte \d+: weight shape does not fit the input/,
+  },
 ];
 
 /**

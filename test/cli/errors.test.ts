@@ -26,19 +26,26 @@ for (const c of await badSqzCases(dir, sqz)) {
   });
 }
 
-test('unreadable file: exit 3', {
-  skip: process.getuid?.() === 0 ? 'running as root, which can read a chmod 000 file' : false,
-}, async () => {
-  const locked = path.join(dir, 'locked.sqz');
-  await copyFile(sqz, locked);
-  await chmod(locked, 0o000);
-  assertOneLineError(await runCli(['inspect', locked]), 3, /locked\.sqz: permission denied/);
-});
+test(
+  'unreadable file: exit 3',
+  {
+    skip: process.getuid?.() === 0 ? 'running as root, which can read a chmod 000 file' : false,
+  },
+  async () => {
+    const locked = path.join(dir, 'locked.sqz');
+    await copyFile(sqz, locked);
+    await chmod(locked, 0o000);
+    assertOneLineError(await runCli(['inspect', locked]), 3, /locked\.sqz: permission denied/);
+  },
+);
 
 test('--verbose and SQZ_DEBUG=1 print the stack trace, with the same exit code', { timeout: 60_000 }, async () => {
   const missing = path.join(dir, 'nope.sqz');
-  for (const r of [await runCli(['inspect', missing, '--verbose']), await runCli(['--verbose', 'inspect', missing]),
-    await runCli(['inspect', missing], { SQZ_DEBUG: '1' })]) {
+  for (const r of [
+    await runCli(['inspect', missing, '--verbose']),
+    await runCli(['--verbose', 'inspect', missing]),
+    await runCli(['inspect', missing], { SQZ_DEBUG: '1' }),
+  ]) {
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /FileError: cannot read model .*nope\.sqz: file not found/);
     assert.match(r.stderr, /\n\s+at .*read_input\.js/);
@@ -51,7 +58,8 @@ test('every command has --help with examples and the exit codes', { timeout: 60_
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`Usage: sqz ${command} `));
     assert.match(r.stdout, new RegExp(`Examples:\\n  \\$ sqz ${command} `));
-    for (const code of [0, 1, 2, 3, 4, 5, 6, 7]) assert.match(r.stdout, new RegExp(`\\n  ${code}  \\w`), `${command}: exit code ${code}`);
+    for (const code of [0, 1, 2, 3, 4, 5, 6, 7])
+      assert.match(r.stdout, new RegExp(`\\n  ${code}  \\w`), `${command}: exit code ${code}`);
   }
   const top = await runCli(['--help']);
   assert.equal(top.code, 0);
@@ -64,6 +72,7 @@ test('every command has --help with examples and the exit codes', { timeout: 60_
 test('the README documents every exit code the CLI uses', async () => {
   const { EXIT_CODES } = await import('../../compiler/cli.js');
   const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
-  for (const code of [0, 1, ...EXIT_CODES.map((e) => e.code)]) assert.match(readme, new RegExp(`^\\| ${code} \\| \\w`, 'm'), `code ${code}`);
+  for (const code of [0, 1, ...EXIT_CODES.map((e) => e.code)])
+    assert.match(readme, new RegExp(`^\\| ${code} \\| \\w`, 'm'), `code ${code}`);
   assert.equal(new Set(EXIT_CODES.map((e) => e.code)).size, EXIT_CODES.length, 'one code per class');
 });

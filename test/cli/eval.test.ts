@@ -37,7 +37,17 @@ test('eval .sqz --limit --json equals the runtime accuracy computed independentl
   assert.match(result.engine, /^wasm runtime/);
   assert.ok(result.accuracy > 0.85, `accuracy ${result.accuracy}`); // the model scores 94% on the full split
 
-  const json = await runCli(['eval', MLP_MODEL, '--data', 'mnist', '--limit', String(LIMIT), '--json', '--backend', 'wasm']);
+  const json = await runCli([
+    'eval',
+    MLP_MODEL,
+    '--data',
+    'mnist',
+    '--limit',
+    String(LIMIT),
+    '--json',
+    '--backend',
+    'wasm',
+  ]);
   assert.equal(json.code, 0, json.stderr);
   const tfjs = JSON.parse(json.stdout);
   assert.match(tfjs.engine, /^tfjs/);

@@ -23,7 +23,11 @@ export interface CliResult {
  * Runs `sqz ...args` to completion, or until it is sent SIGKILL after `killAfterMs`. `env` is added to the
  * test's environment (SQZ_DEBUG and SQZ_FAULT are removed unless given).
  */
-export function runCli(args: readonly string[], env: Record<string, string> = {}, killAfterMs?: number): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  killAfterMs?: number,
+): Promise<CliResult> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const name of ['SQZ_DEBUG', 'SQZ_FAULT']) if (env[name] === undefined) delete childEnv[name];
   return new Promise((resolve, reject) => {
@@ -31,8 +35,12 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
     const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -50,8 +58,12 @@ export async function runCliInProcess(args: readonly string[]): Promise<CliResul
   const out: string[] = [];
   const err: string[] = [];
   const saved = { log: console.log, error: console.error, exitCode: process.exitCode };
-  console.log = (...parts: unknown[]) => { out.push(`${parts.join(' ')}\n`); };
-  console.error = (...parts: unknown[]) => { err.push(`${parts.join(' ')}\n`); };
+  console.log = (...parts: unknown[]) => {
+    out.push(`${parts.join(' ')}\n`);
+  };
+  console.error = (...parts: unknown[]) => {
+    err.push(`${parts.join(' ')}\n`);
+  };
   try {
     await main(['node', CLI, ...args]);
     return { code: Number(process.exitCode ?? 0), signal: null, stdout: out.join(''), stderr: err.join('') };

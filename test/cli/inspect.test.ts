@@ -10,13 +10,37 @@ const dir = await tempDir('inspect');
 test.after(() => rm(dir, { recursive: true, force: true }));
 const sqz = await convertMlp(dir);
 
-interface Parts { values: number; positions: number; codebook: number; framing: number }
+interface Parts {
+  values: number;
+  positions: number;
+  codebook: number;
+  framing: number;
+}
 interface Summary {
   fileBytes: number;
-  ops: { type: string; tensors: { index: number; role: string; shape: number[]; n: number; nonzeros: number; density: number; bits: number; encoding: string; bytes: number; parts: Parts }[] }[];
+  ops: {
+    type: string;
+    tensors: {
+      index: number;
+      role: string;
+      shape: number[];
+      n: number;
+      nonzeros: number;
+      density: number;
+      bits: number;
+      encoding: string;
+      bytes: number;
+      parts: Parts;
+    }[];
+  }[];
   layers: { op: number; type: string; weightTensor: number; biasTensor: number; bytes: Parts & { bias: number } }[];
   totals: {
-    fileBytes: number; parameters: number; nonzeros: number; nonzeroBits: number; tensorBytes: number; headerBytes: number;
+    fileBytes: number;
+    parameters: number;
+    nonzeros: number;
+    nonzeroBits: number;
+    tensorBytes: number;
+    headerBytes: number;
     bytes: Parts & { file: number; header: number; graph: number; bias: number; other: number };
   };
 }
@@ -56,7 +80,13 @@ test('inspect --json: totals match the file on disk and the runtime', { timeout:
   }
   model.dispose();
   // Per layer: the kernel's parts and the bias tensor's bytes.
-  assert.deepEqual(s.layers.map((l) => [l.op, l.weightTensor, l.biasTensor]), [[0, 0, 1], [1, 2, 3]]);
+  assert.deepEqual(
+    s.layers.map((l) => [l.op, l.weightTensor, l.biasTensor]),
+    [
+      [0, 0, 1],
+      [1, 2, 3],
+    ],
+  );
   for (const l of s.layers) {
     const [kernel, bias] = s.ops[l.op]!.tensors;
     assert.deepEqual({ ...l.bytes, bias: undefined }, { ...kernel!.parts, bias: undefined });
@@ -64,13 +94,19 @@ test('inspect --json: totals match the file on disk and the runtime', { timeout:
   }
   const b = s.totals.bytes;
   assert.equal(b.file, s.totals.fileBytes);
-  assert.equal(b.header + b.graph + b.values + b.positions + b.codebook + b.framing + b.bias + b.other, s.totals.fileBytes);
+  assert.equal(
+    b.header + b.graph + b.values + b.positions + b.codebook + b.framing + b.bias + b.other,
+    s.totals.fileBytes,
+  );
   assert.equal(b.graph, s.totals.fileBytes - s.totals.tensorBytes - s.totals.headerBytes);
   assert.equal(b.other, 0);
   assert.equal(s.totals.nonzeros, nonzeros);
   assert.equal(s.totals.nonzeroBits, nonzeroBits);
   assert.ok(s.totals.tensorBytes + s.totals.headerBytes < s.totals.fileBytes, 'the graph takes some bytes too');
-  assert.deepEqual(s.ops.map((op) => op.type), ['dense', 'dense']);
+  assert.deepEqual(
+    s.ops.map((op) => op.type),
+    ['dense', 'dense'],
+  );
 });
 
 test('inspect prints a table with every tensor and the totals', { timeout: 60_000 }, async () => {
@@ -81,9 +117,15 @@ test('inspect prints a table with every tensor and the totals', { timeout: 60_00
   assert.match(r.stdout, /^parameters +50,890$/m);
   // f32 kernel: 200,704 bytes of values; framing 13 = tag + 3-byte length, shape field (tag, length, 2 + 1 bytes
   // of varints), data tag + 3-byte length (encoding 0 is not written).
-  assert.match(r.stdout, /^0 +dense +relu +\[64\] +weight +\[784×64\] +50,176 +50,176 +100\.00% +32 +f32 +200,717 +200,704 +0 +0 +13$/m);
+  assert.match(
+    r.stdout,
+    /^0 +dense +relu +\[64\] +weight +\[784×64\] +50,176 +50,176 +100\.00% +32 +f32 +200,717 +200,704 +0 +0 +13$/m,
+  );
   assert.match(r.stdout, /^1 +dense +softmax +\[10\] +bias +\[10\] +10 /m);
   assert.match(r.stdout, /^Σ nnz·bits +1,628,480 bits/m); // 50,890 f32 values
-  assert.match(r.stdout, /^kernel bytes +values 203,264 \(\d+\.\d%\), positions 0 \(0\.0%\), codebooks 0 \(0\.0%\), framing \d+ /m);
+  assert.match(
+    r.stdout,
+    /^kernel bytes +values 203,264 \(\d+\.\d%\), positions 0 \(0\.0%\), codebooks 0 \(0\.0%\), framing \d+ /m,
+  );
   assert.match(r.stdout, /^other bytes +biases \d+ \(\d+\.\d%\), graph \d+ \(\d+\.\d%\), header 14 \(0\.0%\)$/m);
 });

@@ -26,9 +26,15 @@ function assertQuiet(r: CliResult, what: string): void {
 
 test('convert, eval (every tfjs backend here), inspect and run print nothing of tfjs, also with --verbose', async () => {
   for (const verbose of [[], ['--verbose']]) {
-    assertQuiet(await runCli(['convert', MLP_MODEL, '-o', path.join(dir, 'q.sqz'), '--weights', 'q8', ...verbose]), `convert ${verbose}`);
+    assertQuiet(
+      await runCli(['convert', MLP_MODEL, '-o', path.join(dir, 'q.sqz'), '--weights', 'q8', ...verbose]),
+      `convert ${verbose}`,
+    );
     for (const backend of ['cpu', 'wasm', 'auto']) {
-      assertQuiet(await runCli(['eval', MLP_MODEL, '--data', 'mnist', '--limit', '20', '--backend', backend, ...verbose]), `eval --backend ${backend} ${verbose}`);
+      assertQuiet(
+        await runCli(['eval', MLP_MODEL, '--data', 'mnist', '--limit', '20', '--backend', backend, ...verbose]),
+        `eval --backend ${backend} ${verbose}`,
+      );
     }
     assertQuiet(await runCli(['eval', sqz, '--data', 'mnist', '--limit', '20', ...verbose]), `eval .sqz ${verbose}`);
     assertQuiet(await runCli(['inspect', sqz, ...verbose]), `inspect ${verbose}`);

@@ -75,15 +75,26 @@ test('run --input x.bin reads raw f32 and prints JSON on stdout', { timeout: 60_
 test('wrong sizes: the error states what the model expects', { timeout: 60_000 }, async () => {
   const png = path.join(dir, 'big.png');
   await writeFile(png, grayPng(new Uint8Array(32 * 32), 32, 32));
-  assertOneLineError(await runCli(['run', sqz, '--input', png]), 4,
-    /big\.png is 32×32 = 1,024 pixels; the model takes 784 values per sample \(shape \[28, 28, 1\]\) × batch 1 = 784 \(a 28×28 grayscale image\)/);
+  assertOneLineError(
+    await runCli(['run', sqz, '--input', png]),
+    4,
+    /big\.png is 32×32 = 1,024 pixels; the model takes 784 values per sample \(shape \[28, 28, 1\]\) × batch 1 = 784 \(a 28×28 grayscale image\)/,
+  );
   const bin = path.join(dir, 'odd.bin');
   await writeFile(bin, new Uint8Array(10));
-  assertOneLineError(await runCli(['run', sqz, '--input', bin]), 4, /odd\.bin has 10 bytes, not a whole number of 4-byte f32 values/);
+  assertOneLineError(
+    await runCli(['run', sqz, '--input', bin]),
+    4,
+    /odd\.bin has 10 bytes, not a whole number of 4-byte f32 values/,
+  );
   const notPng = path.join(dir, 'text.png');
   await writeFile(notPng, 'hello');
   assertOneLineError(await runCli(['run', sqz, '--input', notPng]), 3, /text\.png is not a readable PNG image/);
   const words = path.join(dir, 'words.json');
   await writeFile(words, '[1, 2, "three"]');
-  assertOneLineError(await runCli(['run', sqz, '--input', words]), 3, /words\.json: value 2 \(in reading order\) is "three", not a finite number/);
+  assertOneLineError(
+    await runCli(['run', sqz, '--input', words]),
+    3,
+    /words\.json: value 2 \(in reading order\) is "three", not a finite number/,
+  );
 });

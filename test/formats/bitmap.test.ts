@@ -6,7 +6,8 @@ import { bitmapDecode, bitmapEncode } from '../../formats/bitmap.js';
 import { bitsOf, randomPositions } from './reference.js';
 import { rng } from '../fixtures/random.js';
 
-const malformed = (pattern: RegExp) => (e: unknown) => e instanceof SqzFormatError && e.code === ERR_MALFORMED && pattern.test(e.message);
+const malformed = (pattern: RegExp) => (e: unknown) =>
+  e instanceof SqzFormatError && e.code === ERR_MALFORMED && pattern.test(e.message);
 
 test('bitmap sets exactly bit p for each position and decodes back', () => {
   const random = rng(20);

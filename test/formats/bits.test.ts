@@ -35,14 +35,28 @@ test('BitWriter and BitReader agree with the naive bit order', () => {
     fields.push([value, width]);
     w.write(value, width);
     for (let j = 0; j < width; j++) expected.push(Math.floor(value / 2 ** j) % 2);
-    if (random() < 0.2) { const z = Math.floor(random() * 20); w.writeZeros(z); for (let j = 0; j < z; j++) expected.push(0); fields.push([-1, z]); }
-    if (random() < 0.2) { w.writeOne(); expected.push(1); fields.push([-2, 1]); }
+    if (random() < 0.2) {
+      const z = Math.floor(random() * 20);
+      w.writeZeros(z);
+      for (let j = 0; j < z; j++) expected.push(0);
+      fields.push([-1, z]);
+    }
+    if (random() < 0.2) {
+      w.writeOne();
+      expected.push(1);
+      fields.push([-2, 1]);
+    }
   }
   const bytes = w.finish();
   assert.equal(w.length, expected.length);
   assert.equal(bytes.length, Math.ceil(expected.length / 8));
   assert.deepEqual(bitsOf(bytes).slice(0, expected.length), expected);
-  assert.ok(bitsOf(bytes).slice(expected.length).every((b) => b === 0), 'padding bits are 0');
+  assert.ok(
+    bitsOf(bytes)
+      .slice(expected.length)
+      .every((b) => b === 0),
+    'padding bits are 0',
+  );
   const r = new BitReader(bytes);
   for (const [value, width] of fields) {
     if (value === -1) for (let j = 0; j < width; j++) assert.equal(r.readBit(), 0);
@@ -55,7 +69,9 @@ test('BitWriter and BitReader agree with the naive bit order', () => {
 test('readUnary counts zeros across byte boundaries and reports a missing one bit', () => {
   const bits = [0, 0, 0, 1, ...new Array(21).fill(0), 1, 0, 0];
   const bytes = new Uint8Array(4);
-  bits.forEach((b, i) => { if (b) bytes[i >> 3] |= 1 << (i & 7); });
+  bits.forEach((b, i) => {
+    if (b) bytes[i >> 3] |= 1 << (i & 7);
+  });
   const r = new BitReader(bytes);
   assert.equal(r.readUnary(), 3);
   assert.equal(r.readUnary(), 21);

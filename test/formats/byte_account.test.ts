@@ -6,13 +6,28 @@ import { test } from 'node:test';
 import { exportModelDetailed } from '../../compiler/export/index.js';
 import type { Graph, IROp } from '../../compiler/ir/graph.js';
 import {
-  ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, HEADER_BYTES, f16ToF32, f32ToF16,
-  modelByteAccount, readSqz, tensorPartsTotal, wrapPayload,
+  ENC_CODEBOOK,
+  ENC_F16,
+  ENC_F32,
+  ENC_SPARSE_BITMAP,
+  ENC_SPARSE_RICE,
+  HEADER_BYTES,
+  f16ToF32,
+  f32ToF16,
+  modelByteAccount,
+  readSqz,
+  tensorPartsTotal,
+  wrapPayload,
 } from '../../formats/index.js';
 import { rng } from '../fixtures/random.js';
 
 /** A field of a protobuf message as found in the bytes: number, and the byte span [start, end) of the whole field. */
-interface WireField { field: number; start: number; end: number; payloadStart: number }
+interface WireField {
+  field: number;
+  start: number;
+  end: number;
+  payloadStart: number;
+}
 
 /** Top-level fields of `bytes[from, to)`: a plain varint walk (wire types 0, 2 and 5 are all sqz uses). */
 function walk(bytes: Uint8Array, from: number, to: number): WireField[] {
@@ -67,9 +82,16 @@ function sixEncodingGraph(): Graph {
   const ops: IROp[] = kernels.map((fill, i) => {
     const n = widths[i]! * widths[i + 1]!;
     return {
-      type: 'dense', name: `dense_${i}`, inputs: [i], output: i + 1, activation: i === kernels.length - 1 ? 'softmax' : 'relu',
+      type: 'dense',
+      name: `dense_${i}`,
+      inputs: [i],
+      output: i + 1,
+      activation: i === kernels.length - 1 ? 'softmax' : 'relu',
       kernel: { shape: [widths[i]!, widths[i + 1]!], values: Float32Array.from({ length: n }, (_, j) => fill(j, n)) },
-      bias: { shape: [widths[i + 1]!], values: Float32Array.from({ length: widths[i + 1]! }, () => f16ToF32(f32ToF16(0.1 * gaussian(random)))) },
+      bias: {
+        shape: [widths[i + 1]!],
+        values: Float32Array.from({ length: widths[i + 1]! }, () => f16ToF32(f32ToF16(0.1 * gaussian(random)))),
+      },
     };
   });
   return { values, ops, inputs: [0], outputs: [widths.length - 1] };
@@ -78,8 +100,10 @@ function sixEncodingGraph(): Graph {
 test('every tensor part equals its field in the wire bytes, for all six encodings', () => {
   const { bytes } = exportModelDetailed(sixEncodingGraph(), { weights: 'exact' });
   const model = readSqz(bytes);
-  assert.deepEqual(model.tensors.filter((_, i) => i % 2 === 0).map((t) => t.encoding),
-    [ENC_F32, ENC_F16, ENC_CODEBOOK, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ENC_SPARSE_RICE]);
+  assert.deepEqual(
+    model.tensors.filter((_, i) => i % 2 === 0).map((t) => t.encoding),
+    [ENC_F32, ENC_F16, ENC_CODEBOOK, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ENC_SPARSE_RICE],
+  );
   assert.equal(model.tensors[10]!.nnz, 0, 'the last kernel is the all-zero form');
 
   const account = modelByteAccount(model, bytes.length);
@@ -88,7 +112,8 @@ test('every tensor part equals its field in the wire bytes, for all six encoding
   assert.equal(tensorFields.length, model.tensors.length);
   tensorFields.forEach((tf, i) => {
     const inner = walk(bytes, tf.payloadStart, tf.end);
-    const payload = (field: number) => inner.filter((f) => f.field === field).reduce((s, f) => s + f.end - f.payloadStart, 0);
+    const payload = (field: number) =>
+      inner.filter((f) => f.field === field).reduce((s, f) => s + f.end - f.payloadStart, 0);
     const parts = account.tensors[i]!;
     assert.equal(parts.values, payload(3), `tensor ${i} values`);
     assert.equal(parts.codebook, payload(5), `tensor ${i} codebook`);
@@ -105,7 +130,10 @@ test('every tensor part equals its field in the wire bytes, for all six encoding
     assert.equal(l.biasTensor, 2 * i + 1);
     const biasField = tensorFields[2 * i + 1]!;
     assert.equal(l.bias, biasField.end - biasField.start);
-    assert.deepEqual({ values: l.values, positions: l.positions, codebook: l.codebook, framing: l.framing }, account.tensors[2 * i]);
+    assert.deepEqual(
+      { values: l.values, positions: l.positions, codebook: l.codebook, framing: l.framing },
+      account.tensors[2 * i],
+    );
   });
 
   // The file: header + graph fields + kernels + biases, nothing else.
@@ -116,9 +144,15 @@ test('every tensor part equals its field in the wire bytes, for all six encoding
   assert.equal(t.other, 0);
   assert.equal(t.file, bytes.length);
   assert.equal(t.header + t.graph + t.values + t.positions + t.codebook + t.framing + t.bias + t.other, bytes.length);
-  assert.equal(t.bias, account.layers.reduce((s, l) => s + l.bias, 0));
+  assert.equal(
+    t.bias,
+    account.layers.reduce((s, l) => s + l.bias, 0),
+  );
   assert.equal(t.positions, account.tensors[6]!.positions + account.tensors[8]!.positions);
-  assert.equal(t.codebook, [4, 6, 8].reduce((s, i) => s + account.tensors[i]!.codebook, 0));
+  assert.equal(
+    t.codebook,
+    [4, 6, 8].reduce((s, i) => s + account.tensors[i]!.codebook, 0),
+  );
 });
 
 test('bytes the reader skips (an unknown field) and unread tensors count as other', () => {

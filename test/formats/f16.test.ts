@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  allF16Exact, decodeF16, encodeF16, f16BitsToF32Bits, f16ToF32, f32BitsToF16Bits, f32ToF16, isF16Exact,
+  allF16Exact,
+  decodeF16,
+  encodeF16,
+  f16BitsToF32Bits,
+  f16ToF32,
+  f32BitsToF16Bits,
+  f32ToF16,
+  isF16Exact,
 } from '../../formats/f16.js';
 import { rng } from '../fixtures/random.js';
 
@@ -43,11 +50,17 @@ function referenceF16(x: number): number {
   const sign = x < 0 || Object.is(x, -0) ? 0x8000 : 0;
   const a = Math.abs(x);
   if (a >= 65536) return sign | 0x7c00;
-  let lo = 0, hi = positives.length - 1; // largest index with positives[i] ≤ a
-  while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (positives[mid] <= a) lo = mid; else hi = mid - 1; }
+  let lo = 0,
+    hi = positives.length - 1; // largest index with positives[i] ≤ a
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (positives[mid] <= a) lo = mid;
+    else hi = mid - 1;
+  }
   if (positives[lo] === a) return sign | lo;
-  const twice = 2 * a, sum = positives[lo] + positives[lo + 1];
-  const pick = twice < sum ? lo : twice > sum ? lo + 1 : (lo % 2 === 0 ? lo : lo + 1);
+  const twice = 2 * a,
+    sum = positives[lo] + positives[lo + 1];
+  const pick = twice < sum ? lo : twice > sum ? lo + 1 : lo % 2 === 0 ? lo : lo + 1;
   return sign | pick; // index 0x7c00 is the stand-in 65536, whose pattern is inf
 }
 
@@ -91,7 +104,19 @@ test('f32 → f16 matches the reference on random f32 bit patterns of every rang
 });
 
 test('edge values: subnormal, max, -0, inf; isF16Exact and array codecs', () => {
-  const edge = Float32Array.of(2 ** -24, 1023 * 2 ** -24, 2 ** -14, 65504, -65504, -0, 0, Infinity, -Infinity, 0.5, -3.75);
+  const edge = Float32Array.of(
+    2 ** -24,
+    1023 * 2 ** -24,
+    2 ** -14,
+    65504,
+    -65504,
+    -0,
+    0,
+    Infinity,
+    -Infinity,
+    0.5,
+    -3.75,
+  );
   assert.ok(allF16Exact(edge));
   for (const x of edge) assert.ok(isF16Exact(x), `${x}`);
   const back = decodeF16(encodeF16(edge), edge.length);

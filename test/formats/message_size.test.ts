@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE } from '../../formats/constants.js';
-import { encodedTensorBytes, modelBytes, opBodyBytes, tensorBodyBytes, varintBytes } from '../../formats/message_size.js';
+import {
+  encodedTensorBytes,
+  modelBytes,
+  opBodyBytes,
+  tensorBodyBytes,
+  varintBytes,
+} from '../../formats/message_size.js';
 import { newOp, sqzProtoTypes, type ModelMessage, type TensorMessage } from '../../formats/schema.js';
 import { encodeTensorAs } from '../../formats/tensor_codec.js';
 import { rng } from '../fixtures/random.js';
@@ -38,15 +44,25 @@ test('modelBytes equals protobufjs encoded length for models with every kind of 
   const big = () => Math.floor(random() ** 4 * 2 ** 32);
   for (let trial = 0; trial < 300; trial++) {
     const model: ModelMessage = {
-      values: Array.from({ length: Math.floor(random() * 5) }, () => ({ shape: Array.from({ length: Math.floor(random() * 4) }, big) })),
-      tensors: [],
-      ops: Array.from({ length: Math.floor(random() * 5) }, () => newOp({
-        type: big(), inputs: Array.from({ length: Math.floor(random() * 3) }, big), outputs: random() < 0.8 ? [big()] : [],
-        weight: big(), bias: random() < 0.5 ? 0 : big(), kernel: random() < 0.5 ? [] : [big(), big()],
-        strides: random() < 0.5 ? [] : [big(), big()], padding: random() < 0.5 ? 0 : 1, activation: big() % 6,
-        clipMax: [0, -0, 6, 0.5, 1e30][Math.floor(random() * 5)],
-        params: random() < 0.5 ? [] : Array.from({ length: 1 + Math.floor(random() * 6) }, big),
+      values: Array.from({ length: Math.floor(random() * 5) }, () => ({
+        shape: Array.from({ length: Math.floor(random() * 4) }, big),
       })),
+      tensors: [],
+      ops: Array.from({ length: Math.floor(random() * 5) }, () =>
+        newOp({
+          type: big(),
+          inputs: Array.from({ length: Math.floor(random() * 3) }, big),
+          outputs: random() < 0.8 ? [big()] : [],
+          weight: big(),
+          bias: random() < 0.5 ? 0 : big(),
+          kernel: random() < 0.5 ? [] : [big(), big()],
+          strides: random() < 0.5 ? [] : [big(), big()],
+          padding: random() < 0.5 ? 0 : 1,
+          activation: big() % 6,
+          clipMax: [0, -0, 6, 0.5, 1e30][Math.floor(random() * 5)],
+          params: random() < 0.5 ? [] : Array.from({ length: 1 + Math.floor(random() * 6) }, big),
+        }),
+      ),
       inputs: Array.from({ length: Math.floor(random() * 3) }, big),
       outputs: Array.from({ length: Math.floor(random() * 3) }, big),
     };

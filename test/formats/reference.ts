@@ -11,7 +11,9 @@ export function bitsOf(bytes: Uint8Array): number[] {
 /** Bytes of a bit list, LSB first, padded with 0 bits. */
 export function bytesOf(bits: number[]): Uint8Array {
   const out = new Uint8Array(Math.ceil(bits.length / 8));
-  bits.forEach((b, i) => { if (b) out[i >> 3] |= 1 << (i & 7); });
+  bits.forEach((b, i) => {
+    if (b) out[i >> 3] |= 1 << (i & 7);
+  });
   return out;
 }
 

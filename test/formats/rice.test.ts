@@ -13,8 +13,13 @@ function malformed(pattern: RegExp) {
 test('riceEncode writes the README layout for every k and riceDecode inverts it', () => {
   const random = rng(10);
   const cases = [
-    Uint32Array.of(), Uint32Array.of(0), Uint32Array.of(99), Uint32Array.of(0, 1, 2, 3),
-    randomPositions(5000, 0.01, random), randomPositions(3000, 0.5, random), randomPositions(2000, 0.99, random),
+    Uint32Array.of(),
+    Uint32Array.of(0),
+    Uint32Array.of(99),
+    Uint32Array.of(0, 1, 2, 3),
+    randomPositions(5000, 0.01, random),
+    randomPositions(3000, 0.5, random),
+    randomPositions(2000, 0.99, random),
   ];
   for (const positions of cases) {
     const n = (positions.at(-1) ?? 0) + 1 + Math.floor(random() * 3);
@@ -39,7 +44,10 @@ test('riceKForShortestStream is the exact minimum over all k (brute force on rea
       // Count the naive stream's bits: position of the last one bit or last low bit, i.e. the exact bit length.
       let bits = 0;
       let prev = -1;
-      for (const p of positions) { bits += Math.floor((p - prev - 1) / 2 ** k) + 1 + k; prev = p; }
+      for (const p of positions) {
+        bits += Math.floor((p - prev - 1) / 2 ** k) + 1 + k;
+        prev = p;
+      }
       lengths.push(bits);
       assert.equal(riceBitLength(positions, k), bits);
     }
@@ -76,7 +84,15 @@ test('riceDecode fails cleanly on truncated, padded and inconsistent streams', (
   assert.throws(() => riceDecode(longer, 4, 0, 1000), malformed(/takes \d+ bytes, field has/));
   // Nonzero padding bits: k=1 gaps 0,0,0 → "10 10 10" = 6 bits, set bit 7.
   const padded = bytesOf([1, 0, 1, 0, 1, 0, 0, 1]);
-  assert.deepEqual(riceDecode(padded.map((b, i) => (i === 0 ? b & 0x7f : b)), 3, 1, 3), Uint32Array.of(0, 1, 2));
+  assert.deepEqual(
+    riceDecode(
+      padded.map((b, i) => (i === 0 ? b & 0x7f : b)),
+      3,
+      1,
+      3,
+    ),
+    Uint32Array.of(0, 1, 2),
+  );
   assert.throws(() => riceDecode(padded, 3, 1, 3), malformed(/padding/));
   // Missing low bits at the end of the stream.
   assert.throws(() => riceDecode(bytesOf([0, 0, 0, 0, 0, 0, 0, 1]), 1, 4, 1000), malformed(/low bits missing/));

@@ -3,9 +3,29 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ACT_COUNT, ACTIVATIONS, ENC_COUNT, ENCODINGS, ERR_UNSUPPORTED, OP_COUNT, OP_DENSE, OPS, SqzFormatError,
-  TENSOR_FIELDS, activationByCode, activationName, encodingByCode, encodingName, newOp, opByCode, opName, readSqz,
-  wrapPayload, sqzProtoTypes, encodeTensorAs, ENC_F32, type ModelMessage,
+  ACT_COUNT,
+  ACTIVATIONS,
+  ENC_COUNT,
+  ENCODINGS,
+  ERR_UNSUPPORTED,
+  OP_COUNT,
+  OP_DENSE,
+  OPS,
+  SqzFormatError,
+  TENSOR_FIELDS,
+  activationByCode,
+  activationName,
+  encodingByCode,
+  encodingName,
+  newOp,
+  opByCode,
+  opName,
+  readSqz,
+  wrapPayload,
+  sqzProtoTypes,
+  encodeTensorAs,
+  ENC_F32,
+  type ModelMessage,
 } from '../../formats/index.js';
 import { COMPILER_OPS } from '../../compiler/ops.js';
 
@@ -18,11 +38,17 @@ test('every OP_* code from 1 to OP_COUNT − 1 has one descriptor, in code order
     assert.equal(opByCode(d.code), d);
     assert.ok(d.inputs.min >= 1 && d.inputs.max >= d.inputs.min, `${d.name}: arity`);
     assert.ok(d.keras.classNames.length > 0, `${d.name}: no tfjs class imports as it`);
-    assert.ok(COMPILER_OPS[d.name as keyof typeof COMPILER_OPS] !== undefined, `${d.name}: no entry in compiler/ops.ts`);
+    assert.ok(
+      COMPILER_OPS[d.name as keyof typeof COMPILER_OPS] !== undefined,
+      `${d.name}: no entry in compiler/ops.ts`,
+    );
     if (d.compressible) assert.ok(d.weight !== undefined, `${d.name}: compressible without a weight slot`);
   });
   assert.ok(unique(OPS.map((d) => d.name)), 'op names are unique');
-  assert.ok(unique(OPS.flatMap((d) => [...d.keras.classNames, ...(d.keras.aliases ?? [])])), 'tfjs classes import as one op');
+  assert.ok(
+    unique(OPS.flatMap((d) => [...d.keras.classNames, ...(d.keras.aliases ?? [])])),
+    'tfjs classes import as one op',
+  );
   assert.equal(opByCode(0), undefined);
   assert.equal(opByCode(OP_COUNT), undefined);
   assert.equal(opName(OP_COUNT), `op type ${OP_COUNT}`);
@@ -46,7 +72,10 @@ test('every ENC_* code has one descriptor; the fields it lists are Tensor fields
   ENCODINGS.forEach((e, i) => {
     assert.equal(e.code, i, `ENCODINGS[${i}] is ${e.name}`);
     assert.equal(encodingByCode(i), e);
-    assert.ok(e.fields.every((f) => TENSOR_FIELDS.includes(f)), e.name);
+    assert.ok(
+      e.fields.every((f) => TENSOR_FIELDS.includes(f)),
+      e.name,
+    );
     assert.equal(e.codebook, e.fields.includes('codebook'), `${e.name}: codebook flag and fields agree`);
     assert.equal(e.sparse, e.fields.includes('positions'), `${e.name}: sparse flag and fields agree`);
     assert.equal(e.valueBits !== undefined, !e.codebook, `${e.name}: fixed-width values or a codebook`);
@@ -61,7 +90,8 @@ function craftedFile(type: number): Uint8Array {
     values: [{ shape: [2] }, { shape: [3] }],
     tensors: [encodeTensorAs(new Float32Array(6), [2, 3], ENC_F32)],
     ops: [newOp({ type, inputs: [0], outputs: [1], weight: 1 })],
-    inputs: [0], outputs: [1],
+    inputs: [0],
+    outputs: [1],
   };
   const { Model } = sqzProtoTypes();
   return wrapPayload(Model.encode(Model.fromObject(model)).finish());
@@ -70,7 +100,11 @@ function craftedFile(type: number): Uint8Array {
 test('an op code with no entry is a SqzFormatError naming it, in the TS reader', () => {
   assert.doesNotThrow(() => readSqz(craftedFile(OP_DENSE)), 'the crafted file itself is fine');
   for (const type of [0, OP_COUNT, OP_COUNT + 40]) {
-    assert.throws(() => readSqz(craftedFile(type)), (e: unknown) => e instanceof SqzFormatError &&
-      e.code === ERR_UNSUPPORTED && e.message.includes(`unknown op type ${type}`), `type ${type}`);
+    assert.throws(
+      () => readSqz(craftedFile(type)),
+      (e: unknown) =>
+        e instanceof SqzFormatError && e.code === ERR_UNSUPPORTED && e.message.includes(`unknown op type ${type}`),
+      `type ${type}`,
+    );
   }
 });

@@ -1,10 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CB_F16, CB_F32, ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE,
+  CB_F16,
+  CB_F32,
+  ENC_CODEBOOK,
+  ENC_F16,
+  ENC_F32,
+  ENC_SPARSE_BITMAP,
+  ENC_SPARSE_RICE,
 } from '../../formats/constants.js';
 import { f16ToF32 } from '../../formats/f16.js';
-import { decodeTensor, encodedTensorBytes, encodeTensor, encodeTensorAs, tensorStats } from '../../formats/tensor_codec.js';
+import {
+  decodeTensor,
+  encodedTensorBytes,
+  encodeTensor,
+  encodeTensorAs,
+  tensorStats,
+} from '../../formats/tensor_codec.js';
 import type { TensorMessage } from '../../formats/schema.js';
 import { canonicalZeros, naiveRiceDecode, naiveUnpack, u32 } from './reference.js';
 import { rng } from '../fixtures/random.js';
@@ -46,7 +58,9 @@ function fromLevels(n: number, density: number, levels: number[], random: () => 
 function levelsOf(count: number, f16Exact: boolean, random: () => number): number[] {
   const set = new Set<number>();
   while (set.size < count) {
-    const x = f16Exact ? f16ToF32(Math.floor(random() * 0x7c00) | (random() < 0.5 ? 0x8000 : 0)) : Math.fround((random() - 0.5) * 3);
+    const x = f16Exact
+      ? f16ToF32(Math.floor(random() * 0x7c00) | (random() < 0.5 ? 0x8000 : 0))
+      : Math.fround((random() - 0.5) * 3);
     if (x !== 0) set.add(x);
   }
   return [...set];
@@ -101,7 +115,10 @@ test('forced options: wider bits, fixed Rice k, f32 codebook for f16-exact value
   assertExact(encodeTensorAs(v, [2000], ENC_CODEBOOK, { codebookType: CB_F32 }), v, 'f32 codebook');
   assert.throws(() => encodeTensorAs(v, [2000], ENC_SPARSE_RICE, { bits: 1 }), /3 codebook entries need 2\.\.8 bits/);
   assert.throws(() => encodeTensorAs(v, [2000], ENC_CODEBOOK, { bits: 9 }), RangeError);
-  assert.throws(() => encodeTensorAs(Float32Array.of(0.1), [1], ENC_CODEBOOK, { codebookType: CB_F16 }), /not all exact f16/);
+  assert.throws(
+    () => encodeTensorAs(Float32Array.of(0.1), [1], ENC_CODEBOOK, { codebookType: CB_F16 }),
+    /not all exact f16/,
+  );
   assert.throws(() => encodeTensorAs(Float32Array.of(0.1), [1], ENC_F16), /not all exact f16/);
   const many = Float32Array.from({ length: 300 }, (_, i) => i + 1);
   assert.throws(() => encodeTensorAs(many, [300], ENC_CODEBOOK), /more than 256 distinct/);
@@ -141,7 +158,7 @@ test('all-zero tensors are ENC_SPARSE_RICE with nnz 0 and empty data, codebook a
 test('-0 reads back as +0 in every encoding; dense and single-nonzero tensors', () => {
   const v = Float32Array.of(-0, 1, -0, 0, -2, 0.5, -0);
   for (const t of allForced(v, [7], '-0')) assert.equal(u32(decodeTensor(t))[0], 0);
-  assert.equal(u32(v)[0], 0x80000000, 'the caller\'s array is not changed');
+  assert.equal(u32(v)[0], 0x80000000, "the caller's array is not changed");
   const dense = Float32Array.from({ length: 1000 }, (_, i) => [1, -1, 0.25, 3][i % 4]);
   const denseAuto = encodeTensor(dense, [10, 100]);
   assert.equal(denseAuto.encoding, ENC_CODEBOOK, 'a dense 4-level tensor is a dense codebook');
@@ -159,7 +176,11 @@ test('-0 reads back as +0 in every encoding; dense and single-nonzero tensors', 
 test('f16 edge values round-trip in f16 and codebook forms', () => {
   const edge = Float32Array.of(2 ** -24, 1023 * 2 ** -24, 2 ** -14, 65504, -65504, -0, 0, Infinity, -Infinity, 0.5);
   const forced = allForced(edge, [2, 5], 'f16 edges');
-  assert.deepEqual(forced.map((t) => t.encoding), ENCODINGS, 'every encoding accepts f16-exact values');
+  assert.deepEqual(
+    forced.map((t) => t.encoding),
+    ENCODINGS,
+    'every encoding accepts f16-exact values',
+  );
   assert.equal(encodeTensorAs(edge, [2, 5], ENC_CODEBOOK).codebookType, CB_F16);
 });
 
@@ -171,7 +192,8 @@ test('tensors over 2^20 elements: 1.1M at ~1% density and dense', () => {
   assert.equal(auto.encoding, ENC_SPARSE_RICE, 'a 1% sparse tensor is Rice coded');
   assert.equal(auto.bits, 4);
   assertExact(auto, sparse, 'sparse auto');
-  for (const t of allForced(sparse, [1100, 1000], 'sparse 1.1M')) assert.ok(encodedTensorBytes(auto) <= encodedTensorBytes(t));
+  for (const t of allForced(sparse, [1100, 1000], 'sparse 1.1M'))
+    assert.ok(encodedTensorBytes(auto) <= encodedTensorBytes(t));
   const dense = Float32Array.from({ length: n }, () => Math.fround(random() * 2 - 1));
   const autoDense = encodeTensor(dense, [n]);
   assert.equal(autoDense.encoding, ENC_F32);
@@ -195,7 +217,10 @@ test('the automatic choice is the smallest exact encoding, ties to the simpler f
     const auto = encodeTensor(v, shape);
     assertExact(auto, v, `trial ${trial} auto`);
     const autoBytes = encodedTensorBytes(auto);
-    if (!v.some((x) => x !== 0)) { assert.equal(auto.encoding, ENC_SPARSE_RICE); continue; }
+    if (!v.some((x) => x !== 0)) {
+      assert.equal(auto.encoding, ENC_SPARSE_RICE);
+      continue;
+    }
     for (const t of allForced(v, shape, `trial ${trial}`)) {
       // Also every legal bit width, Rice k and codebook type of that encoding.
       const variants: TensorMessage[] = [t];
@@ -203,11 +228,16 @@ test('the automatic choice is the smallest exact encoding, ties to the simpler f
         for (let bits = t.bits; bits <= 8; bits++) variants.push(encodeTensorAs(v, shape, t.encoding, { bits }));
         variants.push(encodeTensorAs(v, shape, t.encoding, { codebookType: CB_F32 }));
       }
-      if (t.encoding === ENC_SPARSE_RICE) for (let k = 0; k <= 24; k++) variants.push(encodeTensorAs(v, shape, t.encoding, { riceK: k }));
+      if (t.encoding === ENC_SPARSE_RICE)
+        for (let k = 0; k <= 24; k++) variants.push(encodeTensorAs(v, shape, t.encoding, { riceK: k }));
       for (const x of variants) {
         const bytes = encodedTensorBytes(x);
-        assert.ok(autoBytes <= bytes, `trial ${trial}: auto enc ${auto.encoding} ${autoBytes} B > enc ${x.encoding} ${bytes} B`);
-        if (bytes === autoBytes) assert.ok(auto.encoding <= x.encoding, `trial ${trial}: tie should go to enc ${x.encoding}`);
+        assert.ok(
+          autoBytes <= bytes,
+          `trial ${trial}: auto enc ${auto.encoding} ${autoBytes} B > enc ${x.encoding} ${bytes} B`,
+        );
+        if (bytes === autoBytes)
+          assert.ok(auto.encoding <= x.encoding, `trial ${trial}: tie should go to enc ${x.encoding}`);
       }
     }
   }
@@ -220,9 +250,13 @@ test('encoder output follows the README layout (naive reference decoder)', () =>
   const t = encodeTensorAs(v, [5000], ENC_SPARSE_RICE);
   const positions = naiveRiceDecode(t.positions, t.nnz, t.riceK);
   const codes = naiveUnpack(t.data, t.nnz, t.bits);
-  const cb = Array.from({ length: t.codebook.length / 2 }, (_, i) => f16ToF32(t.codebook[2 * i] | (t.codebook[2 * i + 1] << 8)));
+  const cb = Array.from({ length: t.codebook.length / 2 }, (_, i) =>
+    f16ToF32(t.codebook[2 * i] | (t.codebook[2 * i + 1] << 8)),
+  );
   const ref = new Float32Array(5000);
-  positions.forEach((p, j) => { ref[p] = cb[codes[j]]; });
+  positions.forEach((p, j) => {
+    ref[p] = cb[codes[j]];
+  });
   assert.deepEqual(u32(ref), u32(v));
   const f32 = encodeTensorAs(v, [5000], ENC_F32);
   assert.deepEqual(u32(new Float32Array(f32.data.slice().buffer)), u32(v), 'ENC_F32 data is the LE f32 values');

@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CB_F32, ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_MALFORMED, ERR_UNSUPPORTED,
+  CB_F32,
+  ENC_CODEBOOK,
+  ENC_F16,
+  ENC_F32,
+  ENC_SPARSE_BITMAP,
+  ENC_SPARSE_RICE,
+  ERR_MALFORMED,
+  ERR_UNSUPPORTED,
 } from '../../formats/constants.js';
 import { SqzFormatError } from '../../formats/errors.js';
 import { decodeTensor, encodeTensorAs, validateTensor } from '../../formats/tensor_codec.js';
@@ -29,11 +36,28 @@ function variant(enc: number, change: Partial<TensorMessage>): TensorMessage {
 test('lengths: data, codes, codebook, bitmap', () => {
   const cb = encodeTensorAs(base, [2, 17], ENC_CODEBOOK, { bits: 4 });
   assert.equal(cb.data.length, 17);
-  rejects({ ...cb, data: cb.data.subarray(0, 12) }, ERR_MALFORMED, /^tensor 3: codes need 17 bytes for 34 codes of 4 bits, got 12$/, 3);
-  rejects(variant(ENC_F32, { data: new Uint8Array(135) }), ERR_MALFORMED, /ENC_F32 data needs 136 bytes for 34 values, got 135/);
+  rejects(
+    { ...cb, data: cb.data.subarray(0, 12) },
+    ERR_MALFORMED,
+    /^tensor 3: codes need 17 bytes for 34 codes of 4 bits, got 12$/,
+    3,
+  );
+  rejects(
+    variant(ENC_F32, { data: new Uint8Array(135) }),
+    ERR_MALFORMED,
+    /ENC_F32 data needs 136 bytes for 34 values, got 135/,
+  );
   rejects(variant(ENC_F16, { data: new Uint8Array(70) }), ERR_MALFORMED, /ENC_F16 data needs 68 bytes/);
-  rejects(variant(ENC_CODEBOOK, { codebook: new Uint8Array(7) }), ERR_MALFORMED, /not a whole number of 2-byte entries/);
-  rejects(variant(ENC_SPARSE_BITMAP, { positions: new Uint8Array(4) }), ERR_MALFORMED, /bitmap of 34 positions needs 5 bytes, got 4/);
+  rejects(
+    variant(ENC_CODEBOOK, { codebook: new Uint8Array(7) }),
+    ERR_MALFORMED,
+    /not a whole number of 2-byte entries/,
+  );
+  rejects(
+    variant(ENC_SPARSE_BITMAP, { positions: new Uint8Array(4) }),
+    ERR_MALFORMED,
+    /bitmap of 34 positions needs 5 bytes, got 4/,
+  );
   rejects(variant(ENC_SPARSE_BITMAP, { nnz: 21 }), ERR_MALFORMED, /codes need|bits set/);
 });
 
@@ -67,8 +91,16 @@ test('sparse consistency: nnz > n, Rice position ≥ n, bad Rice k, fields the e
   rejects(variant(ENC_F32, { bits: 3 }), ERR_MALFORMED, /ENC_F32 does not use field 'bits'/);
   rejects(variant(ENC_F16, { codebookType: CB_F32 }), ERR_MALFORMED, /does not use field 'codebookType'/);
   rejects(variant(ENC_F32, { shape: [65536, 65536] }), ERR_UNSUPPORTED, /more than 2\^32 - 1 elements/);
-  rejects(variant(ENC_SPARSE_RICE, { nnz: 0, data: new Uint8Array(0), positions: new Uint8Array(0), shape: [65536, 65536, 2] }),
-    ERR_UNSUPPORTED, /more than 2\^32 - 1/);
+  rejects(
+    variant(ENC_SPARSE_RICE, {
+      nnz: 0,
+      data: new Uint8Array(0),
+      positions: new Uint8Array(0),
+      shape: [65536, 65536, 2],
+    }),
+    ERR_UNSUPPORTED,
+    /more than 2\^32 - 1/,
+  );
 });
 
 test('random corruption of valid tensors only ever raises SqzFormatError, and validate agrees with decode', () => {
@@ -82,7 +114,8 @@ test('random corruption of valid tensors only ever raises SqzFormatError, and va
     if (random() < 0.5) {
       const f = fields[Math.floor(random() * 3)];
       const bytes = t[f].slice();
-      if (bytes.length > 0 && random() < 0.7) bytes[Math.floor(random() * bytes.length)] ^= 1 << Math.floor(random() * 8);
+      if (bytes.length > 0 && random() < 0.7)
+        bytes[Math.floor(random() * bytes.length)] ^= 1 << Math.floor(random() * 8);
       t[f] = random() < 0.3 ? bytes.subarray(0, Math.floor(random() * bytes.length)) : bytes;
     } else {
       const f = numbers[Math.floor(random() * numbers.length)];
@@ -90,10 +123,22 @@ test('random corruption of valid tensors only ever raises SqzFormatError, and va
     }
     let decodeError: unknown;
     let validateError: unknown;
-    try { decodeTensor(t); } catch (e) { decodeError = e; }
-    try { validateTensor(t); } catch (e) { validateError = e; }
+    try {
+      decodeTensor(t);
+    } catch (e) {
+      decodeError = e;
+    }
+    try {
+      validateTensor(t);
+    } catch (e) {
+      validateError = e;
+    }
     if (decodeError !== undefined) assert.ok(decodeError instanceof SqzFormatError, `trial ${trial}: ${decodeError}`);
-    assert.equal(validateError === undefined, decodeError === undefined, `trial ${trial}: validate and decode disagree`);
+    assert.equal(
+      validateError === undefined,
+      decodeError === undefined,
+      `trial ${trial}: validate and decode disagree`,
+    );
     if (decodeError) rejected++;
   }
   assert.ok(rejected > 1000, `only ${rejected} corruptions were caught`);

@@ -19,7 +19,11 @@ const withTensorField = (extra: number[]): Uint8Array => {
 const REFUSED: [string, Uint8Array, string][] = [
   ['model input 2^32', cat(payload, [4 << 3], varint(2n ** 32n)), 'varint too large for a uint32 field'],
   ['model output -1 (10-byte varint)', cat(payload, [5 << 3], varint(-1n)), 'varint too large for a uint32 field'],
-  ['packed inputs with 2^32 + 5', cat(payload, [(4 << 3) | 2, 5], varint(2n ** 32n + 5n)), 'varint too large for a uint32 field'],
+  [
+    'packed inputs with 2^32 + 5',
+    cat(payload, [(4 << 3) | 2, 5], varint(2n ** 32n + 5n)),
+    'varint too large for a uint32 field',
+  ],
   ['11-byte varint', cat(payload, [4 << 3], new Array(10).fill(0x80), [0]), 'varint longer than 10 bytes'],
   ['tensor bits 2^32 + 1', withTensorField([4 << 3, ...varint(2n ** 32n + 1n)]), 'varint too large for a uint32 field'],
   ['tensor encoding as bytes', withTensorField([(2 << 3) | 2, 1, 0]), 'wrong wire type for a known field'],
@@ -28,7 +32,11 @@ const REFUSED: [string, Uint8Array, string][] = [
   ['values as fixed64', cat(payload, [(1 << 3) | 1, 1, 2, 3, 4, 5, 6, 7, 8]), 'wrong wire type for a known field'],
   ['field number 0', cat(payload, [0, 0]), 'field number 0'],
   ['wire type 6', cat(payload, [(15 << 3) | 6]), 'bad wire type'],
-  ['length past the end', cat(payload, [(15 << 3) | 2], varint(0xffff_ffffn)), 'field runs past the end of its message'],
+  [
+    'length past the end',
+    cat(payload, [(15 << 3) | 2], varint(0xffff_ffffn)),
+    'field runs past the end of its message',
+  ],
   ['nested length past its message', withTensorField([(3 << 3) | 2, 100]), 'field runs past the end of its message'],
 ];
 
@@ -38,21 +46,53 @@ test('wire data the runtime refuses is refused by the TS reader with the same me
     const file = wrapPayload(bytes);
     assert.equal(loadRaw(exports, file), ERR_MALFORMED, `${name}: runtime`);
     assert.match(errorMessage(exports), new RegExp(message), `${name}: runtime message`);
-    assert.throws(() => readSqz(file), (error: unknown) => {
-      assert.ok(error instanceof SqzFormatError, `${name}: ${String(error)}`);
-      assert.equal(error.code, ERR_MALFORMED, name);
-      assert.ok(error.message.includes(message), `${name}: "${error.message}"`);
-      assert.equal(error.offset, exports.errorOffset(), `${name}: offset`);
-      return true;
-    });
+    assert.throws(
+      () => readSqz(file),
+      (error: unknown) => {
+        assert.ok(error instanceof SqzFormatError, `${name}: ${String(error)}`);
+        assert.equal(error.code, ERR_MALFORMED, name);
+        assert.ok(error.message.includes(message), `${name}: "${error.message}"`);
+        assert.equal(error.offset, exports.errorOffset(), `${name}: offset`);
+        return true;
+      },
+    );
   }
 });
 
 test('what protobuf allows still loads in both: unpacked repeated fields and unknown fields of every wire type', () => {
   const exports = newInstance(false);
   const accepted: [string, Uint8Array][] = [
-    ['unpacked outputs', cat(sqzProtoTypes().Model.encode({ ...seed.model, outputs: [] }).finish(), [5 << 3, 3])],
-    ['unknown fields', cat(payload, [15 << 3], varint(2n ** 63n), [(14 << 3) | 1, 1, 2, 3, 4, 5, 6, 7, 8, (13 << 3) | 5, 1, 2, 3, 4, (12 << 3) | 2, 1, 9])],
+    [
+      'unpacked outputs',
+      cat(
+        sqzProtoTypes()
+          .Model.encode({ ...seed.model, outputs: [] })
+          .finish(),
+        [5 << 3, 3],
+      ),
+    ],
+    [
+      'unknown fields',
+      cat(payload, [15 << 3], varint(2n ** 63n), [
+        (14 << 3) | 1,
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+        8,
+        (13 << 3) | 5,
+        1,
+        2,
+        3,
+        4,
+        (12 << 3) | 2,
+        1,
+        9,
+      ]),
+    ],
     ['unknown varint field inside a tensor', withTensorField([15 << 3, ...varint(-1n)])],
   ];
   for (const [name, bytes] of accepted) {

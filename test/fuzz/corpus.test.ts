@@ -9,16 +9,30 @@ import { checkInput, newStats, RawTarget } from './harness.js';
 import { fuzzSeeds } from './seeds.js';
 
 const corpus = new URL('../../../test/corpus/', import.meta.url);
-const files = readdirSync(corpus).filter((f) => f.endsWith('.sqz')).sort();
+const files = readdirSync(corpus)
+  .filter((f) => f.endsWith('.sqz'))
+  .sort();
 
 test('corpus: every past finding ends as a model or a typed error in every reader, and they agree', async () => {
   assert.ok(files.length >= 6, `only ${files.length} corpus files`);
   const seeds = fuzzSeeds();
-  const tailored = new RawTarget(false, 0, { name: 'tailored', bytes: await tailoredRuntime([seeds[0]!.file], false, ['any']) });
+  const tailored = new RawTarget(false, 0, {
+    name: 'tailored',
+    bytes: await tailoredRuntime([seeds[0]!.file], false, ['any']),
+  });
   const targets = { raw: [tailored, new RawTarget(true), new RawTarget(false)], modelEvery: 1 };
   const stats = newStats();
   for (const [i, name] of files.entries()) {
-    await checkInput(targets, seeds, { kind: name, file: new Uint8Array(readFileSync(new URL(name, corpus))) }, i, stats);
+    await checkInput(
+      targets,
+      seeds,
+      { kind: name, file: new Uint8Array(readFileSync(new URL(name, corpus))) },
+      i,
+      stats,
+    );
   }
-  assert.deepEqual(stats.findings.map((f) => `${f.kind} ${f.target}: ${f.problem}`), []);
+  assert.deepEqual(
+    stats.findings.map((f) => `${f.kind} ${f.target}: ${f.problem}`),
+    [],
+  );
 });

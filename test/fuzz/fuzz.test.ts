@@ -5,7 +5,16 @@
 // index; bench/fuzz.ts runs the same generator for longer.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ENC_SPARSE_RICE, ERR_NONE, EXEC_DENSE, OP_DENSE, type ModelMessage, encodeTensorAs, newOp, writeSqz } from '../../formats/index.js';
+import {
+  ENC_SPARSE_RICE,
+  ERR_NONE,
+  EXEC_DENSE,
+  OP_DENSE,
+  type ModelMessage,
+  encodeTensorAs,
+  newOp,
+  writeSqz,
+} from '../../formats/index.js';
 import { loadRaw } from '../runtime/raw_instance.js';
 import { tailoredRuntime } from '../fixtures/tailored_runtime.js';
 import { checkInput, memoryBound, newStats, RawTarget } from './harness.js';
@@ -19,17 +28,32 @@ test(`fuzz smoke: ${INPUTS} mutated files, both builds, TS reader, SqzModel`, { 
   const seeds = fuzzSeeds();
   // The scalar instance runs under a 32 MiB cap: no input may grow it past the cap, or be refused by the allocator.
   // The tailored one comes first: the readers' agreement is checked against the last (general) build.
-  const tailored = new RawTarget(true, 0, { name: 'tailored', bytes: await tailoredRuntime([seeds[0]!.file], true, ['any']) });
+  const tailored = new RawTarget(true, 0, {
+    name: 'tailored',
+    bytes: await tailoredRuntime([seeds[0]!.file], true, ['any']),
+  });
   // Time per input is a hang guard here, not a speed check (CI machines are shared): bench/fuzz.ts applies
   // SLOW_MS and reports the slowest input.
-  const targets = { raw: [tailored, new RawTarget(true), new RawTarget(false, 32 << 20)], modelEvery: 25, slowMs: 10_000 };
+  const targets = {
+    raw: [tailored, new RawTarget(true), new RawTarget(false, 32 << 20)],
+    modelEvery: 25,
+    slowMs: 10_000,
+  };
   const stats = newStats();
   for (let i = 0; i < INPUTS; i++) await checkInput(targets, seeds, fuzzInput(seeds, SEED, i), i, stats);
   const findings = stats.findings.slice(0, 5).map((f) => `#${f.index} ${f.kind} ${f.target}: ${f.problem}`);
   assert.deepEqual(findings, [], `${stats.findings.length} findings (replay: fuzzInput(seeds, ${SEED}, index))`);
   // The mutations must reach beyond the header and the protobuf reader: some inputs load, many fail deep.
-  for (const outcome of ['wasm-simd none', 'wasm-simd malformed', 'wasm-simd shape-mismatch', 'wasm-simd unsupported', 'ts malformed',
-    'wasm-tailored none', 'wasm-tailored not-built', 'wasm-tailored malformed']) {
+  for (const outcome of [
+    'wasm-simd none',
+    'wasm-simd malformed',
+    'wasm-simd shape-mismatch',
+    'wasm-simd unsupported',
+    'ts malformed',
+    'wasm-tailored none',
+    'wasm-tailored not-built',
+    'wasm-tailored malformed',
+  ]) {
     assert.ok((stats.outcomes.get(outcome) ?? 0) > 50, `${outcome}: ${stats.outcomes.get(outcome) ?? 0}`);
   }
   assert.ok((stats.outcomes.get('wasm-simd checksum-mismatch') ?? 0) < INPUTS / 10, 'most inputs keep a valid CRC');
@@ -41,7 +65,9 @@ test('the memory bound follows declared sizes: a tiny file declaring a 64 MB wei
   const model: ModelMessage = {
     values: [{ shape: [n] }, { shape: [n] }],
     tensors: [encodeTensorAs(new Float32Array(n * n), [n, n], ENC_SPARSE_RICE)], // all zero: a few bytes on disk
-    ops: [newOp({ type: OP_DENSE, inputs: [0], outputs: [1], weight: 1 })], inputs: [0], outputs: [1],
+    ops: [newOp({ type: OP_DENSE, inputs: [0], outputs: [1], weight: 1 })],
+    inputs: [0],
+    outputs: [1],
   };
   const file = writeSqz(model);
   const target = new RawTarget(false);

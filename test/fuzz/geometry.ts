@@ -3,9 +3,24 @@
 // reference interpreter. Mutated files mostly fail checks; these reach the kernels' prepare and eval with shapes
 // the seed models never have.
 import {
-  ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, OP_AVG_POOL2D, OP_CONV2D, OP_DENSE,
-  OP_DEPTHWISE_CONV2D, OP_GLOBAL_AVG_POOL2D, OP_GLOBAL_MAX_POOL2D, OP_MAX_POOL2D, PAD_SAME, PAD_VALID,
-  type ModelMessage, type TensorMessage, encodeTensorAs, newOp,
+  ENC_CODEBOOK,
+  ENC_F16,
+  ENC_F32,
+  ENC_SPARSE_BITMAP,
+  ENC_SPARSE_RICE,
+  OP_AVG_POOL2D,
+  OP_CONV2D,
+  OP_DENSE,
+  OP_DEPTHWISE_CONV2D,
+  OP_GLOBAL_AVG_POOL2D,
+  OP_GLOBAL_MAX_POOL2D,
+  OP_MAX_POOL2D,
+  PAD_SAME,
+  PAD_VALID,
+  type ModelMessage,
+  type TensorMessage,
+  encodeTensorAs,
+  newOp,
 } from '../../formats/index.js';
 
 type Random = () => number;
@@ -23,7 +38,9 @@ function weightTensor(random: Random, shape: number[]): TensorMessage {
   const bits = int(random, 1, 4);
   const levels = Array.from({ length: (1 << bits) - 1 }, () => int(random, -16, 16) / 8 || 0.5);
   const density = [0, 0.01, 0.1, 0.5, 1][int(random, 0, 4)]!;
-  const values = Float32Array.from({ length: n }, () => (random() < density ? levels[int(random, 0, levels.length - 1)]! : 0));
+  const values = Float32Array.from({ length: n }, () =>
+    random() < density ? levels[int(random, 0, levels.length - 1)]! : 0,
+  );
   const encoding = [ENC_F32, ENC_F16, ENC_CODEBOOK, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE][int(random, 0, 4)]!;
   const options = encoding >= ENC_CODEBOOK ? { bits: Math.max(bits, encoding === ENC_CODEBOOK ? bits : 1) } : {};
   try {
@@ -36,14 +53,28 @@ function weightTensor(random: Random, shape: number[]): TensorMessage {
 /** A random valid one-op model, or undefined when the drawn window does not fit the drawn input. */
 export function geometryModel(random: Random): ModelMessage | undefined {
   const [h, w, c] = [int(random, 1, 9), int(random, 1, 9), int(random, 1, 5)];
-  const type = [OP_CONV2D, OP_DEPTHWISE_CONV2D, OP_MAX_POOL2D, OP_AVG_POOL2D, OP_GLOBAL_AVG_POOL2D, OP_GLOBAL_MAX_POOL2D, OP_DENSE][int(random, 0, 6)]!;
+  const type = [
+    OP_CONV2D,
+    OP_DEPTHWISE_CONV2D,
+    OP_MAX_POOL2D,
+    OP_AVG_POOL2D,
+    OP_GLOBAL_AVG_POOL2D,
+    OP_GLOBAL_MAX_POOL2D,
+    OP_DENSE,
+  ][int(random, 0, 6)]!;
   const padding = random() < 0.5 ? PAD_SAME : PAD_VALID;
   const [kh, kw, sh, sw] = [int(random, 1, h + 2), int(random, 1, w + 2), int(random, 1, 5), int(random, 1, 5)];
   const [oh, ow] = [outSize(h, kh, sh, padding), outSize(w, kw, sw, padding)];
   const input = { shape: [h, w, c] };
   const strides = sh === 1 && sw === 1 && random() < 0.5 ? [] : [sh, sw];
   if (type === OP_GLOBAL_AVG_POOL2D || type === OP_GLOBAL_MAX_POOL2D) {
-    return { values: [input, { shape: [c] }], tensors: [], ops: [newOp({ type, inputs: [0], outputs: [1] })], inputs: [0], outputs: [1] };
+    return {
+      values: [input, { shape: [c] }],
+      tensors: [],
+      ops: [newOp({ type, inputs: [0], outputs: [1] })],
+      inputs: [0],
+      outputs: [1],
+    };
   }
   if (type === OP_DENSE) {
     const m = int(random, 1, 40);
@@ -51,14 +82,19 @@ export function geometryModel(random: Random): ModelMessage | undefined {
     return {
       values: [input, { shape: [m] }],
       tensors: [weightTensor(random, [h * w * c, m]), ...(bias ? [weightTensor(random, [m])] : [])],
-      ops: [newOp({ type, inputs: [0], outputs: [1], weight: 1, bias: bias ? 2 : 0 })], inputs: [0], outputs: [1],
+      ops: [newOp({ type, inputs: [0], outputs: [1], weight: 1, bias: bias ? 2 : 0 })],
+      inputs: [0],
+      outputs: [1],
     };
   }
   if (oh === 0 || ow === 0) return undefined;
   if (type === OP_MAX_POOL2D || type === OP_AVG_POOL2D) {
     return {
-      values: [input, { shape: [oh, ow, c] }], tensors: [],
-      ops: [newOp({ type, inputs: [0], outputs: [1], kernel: [kh, kw], strides, padding })], inputs: [0], outputs: [1],
+      values: [input, { shape: [oh, ow, c] }],
+      tensors: [],
+      ops: [newOp({ type, inputs: [0], outputs: [1], kernel: [kh, kw], strides, padding })],
+      inputs: [0],
+      outputs: [1],
     };
   }
   const m = type === OP_CONV2D ? int(random, 1, 6) : int(random, 1, 3); // filters, or the depth multiplier
@@ -68,6 +104,7 @@ export function geometryModel(random: Random): ModelMessage | undefined {
     values: [input, { shape: [oh, ow, outC] }],
     tensors: [weightTensor(random, [kh, kw, c, m]), ...(bias ? [weightTensor(random, [outC])] : [])],
     ops: [newOp({ type, inputs: [0], outputs: [1], weight: 1, bias: bias ? 2 : 0, strides, padding })],
-    inputs: [0], outputs: [1],
+    inputs: [0],
+    outputs: [1],
   };
 }

@@ -9,8 +9,21 @@
 // Anything else is a finding. Time per input is measured: wasm calls cannot be pre-empted in-process, so an endless
 // loop would stop the run (the test's timeout catches that); an input slower than SLOW_MS (bench/fuzz.ts) is a finding too.
 import {
-  ERR_CHECKSUM, ERR_MAGIC, ERR_MALFORMED, ERR_MEMORY, ERR_NONE, ERR_SHAPE, ERR_TRUNCATED, ERR_UNSUPPORTED,
-  ERR_VERSION, HEADER_BYTES, SqzError, SqzFormatError, errorCodeName, readSqz, sqzProtoTypes,
+  ERR_CHECKSUM,
+  ERR_MAGIC,
+  ERR_MALFORMED,
+  ERR_MEMORY,
+  ERR_NONE,
+  ERR_SHAPE,
+  ERR_TRUNCATED,
+  ERR_UNSUPPORTED,
+  ERR_VERSION,
+  HEADER_BYTES,
+  SqzError,
+  SqzFormatError,
+  errorCodeName,
+  readSqz,
+  sqzProtoTypes,
   type ModelMessage,
 } from '../../formats/index.js';
 import { SqzModel, type SqzWasmExports } from '../../runtime/index.js';
@@ -21,8 +34,17 @@ import type { FuzzInput } from './mutate.js';
 import type { Seed } from './seeds.js';
 
 /** Load codes a file may legitimately produce (ERR_INPUT / ERR_STATE are about host calls, not files). */
-const FILE_CODES = new Set([ERR_NONE, ERR_TRUNCATED, ERR_MAGIC, ERR_VERSION, ERR_CHECKSUM, ERR_MALFORMED,
-  ERR_UNSUPPORTED, ERR_SHAPE, ERR_MEMORY]);
+const FILE_CODES = new Set([
+  ERR_NONE,
+  ERR_TRUNCATED,
+  ERR_MAGIC,
+  ERR_VERSION,
+  ERR_CHECKSUM,
+  ERR_MALFORMED,
+  ERR_UNSUPPORTED,
+  ERR_SHAPE,
+  ERR_MEMORY,
+]);
 
 export const SLOW_MS = 1000;
 /** A long-lived instance whose memory passed this is replaced, so a run does not hold gigabytes of host memory. */
@@ -107,8 +129,15 @@ export class RawTarget {
   exports!: SqzWasmExports;
   readonly #module: WebAssembly.Module | undefined;
   #loadable: readonly Seed[] | undefined;
-  constructor(readonly simd: boolean, readonly memoryLimit = 0, readonly runtime?: RuntimeModule) {
-    this.name = runtime !== undefined ? `wasm-${runtime.name}` : (simd ? 'wasm-simd' : 'wasm-scalar') + (memoryLimit > 0 ? '-capped' : '');
+  constructor(
+    readonly simd: boolean,
+    readonly memoryLimit = 0,
+    readonly runtime?: RuntimeModule,
+  ) {
+    this.name =
+      runtime !== undefined
+        ? `wasm-${runtime.name}`
+        : (simd ? 'wasm-simd' : 'wasm-scalar') + (memoryLimit > 0 ? '-capped' : '');
     this.#module = runtime === undefined ? undefined : new WebAssembly.Module(runtime.bytes as Uint8Array<ArrayBuffer>);
     this.renew();
   }
@@ -138,7 +167,8 @@ const PRE_CHECK = /^memory limit exceeded: needs \d+ bytes, limit is \d+ bytes$/
 
 /** The pre-check's need must be the heap top a successful load or plan reached. */
 function checkNeed(exports: SqzWasmExports, what: string, report: (problem: string) => void): void {
-  const need = Number(exports.memoryNeed()), top = exports.heapEnd() >>> 0;
+  const need = Number(exports.memoryNeed()),
+    top = exports.heapEnd() >>> 0;
   if (need !== top) report(`${what}: the memory pre-check computed ${need} bytes, the heap top is ${top}`);
 }
 
@@ -151,7 +181,12 @@ function close(actual: Float32Array, expected: Float32Array): boolean {
 }
 
 /** Differential check of a generated valid model: the runtime's output equals the reference interpreter's. */
-function compareWithReference(exports: SqzWasmExports, model: ModelMessage, index: number, report: (problem: string) => void): void {
+function compareWithReference(
+  exports: SqzWasmExports,
+  model: ModelMessage,
+  index: number,
+  report: (problem: string) => void,
+): void {
   const random = rng(index);
   const x = Float32Array.from({ length: exports.inputLength(0) }, () => random() * 2 - 1);
   const actual = predictRaw(exports, x);
@@ -163,7 +198,13 @@ function compareWithReference(exports: SqzWasmExports, model: ModelMessage, inde
 }
 
 /** Raw ABI: load, check the code, message and memory; run a loaded model; reload a seed after a failure. */
-function checkRaw(target: RawTarget, input: FuzzInput, index: number, seeds: readonly Seed[], report: (problem: string) => void): [string, string] {
+function checkRaw(
+  target: RawTarget,
+  input: FuzzInput,
+  index: number,
+  seeds: readonly Seed[],
+  report: (problem: string) => void,
+): [string, string] {
   const exports = target.exports;
   const before = exports.memory.buffer.byteLength;
   let code: number;
@@ -178,13 +219,17 @@ function checkRaw(target: RawTarget, input: FuzzInput, index: number, seeds: rea
   const after = exports.memory.buffer.byteLength;
   const bound = memoryBound(exports.heapBase() >>> 0, input.file);
   if (after > before && after > bound) report(`memory grew to ${after} bytes, above the declared-size bound ${bound}`);
-  if (target.memoryLimit > 0 && after > Math.max(before, target.memoryLimit)) report(`memory grew to ${after} bytes, past the cap ${target.memoryLimit}`);
-  if (target.memoryLimit > 0 && code === ERR_MEMORY && !PRE_CHECK.test(message)) report(`ERR_MEMORY under a cap without the pre-check's refusal: ${message}`);
+  if (target.memoryLimit > 0 && after > Math.max(before, target.memoryLimit))
+    report(`memory grew to ${after} bytes, past the cap ${target.memoryLimit}`);
+  if (target.memoryLimit > 0 && code === ERR_MEMORY && !PRE_CHECK.test(message))
+    report(`ERR_MEMORY under a cap without the pre-check's refusal: ${message}`);
   if (code === ERR_NONE) checkNeed(exports, 'load', report);
   if (!FILE_CODES.has(code)) report(`load returned code ${code}`);
   const notBuilt = code === ERR_UNSUPPORTED && target.refusedAsNotBuilt();
-  if (input.model !== undefined && code !== ERR_NONE && !notBuilt) report(`a valid generated model was refused: ${errorMessage(exports)}`);
-  else if (code !== ERR_NONE && errorMessage(exports).length < 10) report(`code ${code} with message "${errorMessage(exports)}"`);
+  if (input.model !== undefined && code !== ERR_NONE && !notBuilt)
+    report(`a valid generated model was refused: ${errorMessage(exports)}`);
+  else if (code !== ERR_NONE && errorMessage(exports).length < 10)
+    report(`code ${code} with message "${errorMessage(exports)}"`);
   try {
     if (code === ERR_NONE) {
       const batch = 1 + (index % MAX_BATCH);
@@ -203,8 +248,10 @@ function checkRaw(target: RawTarget, input: FuzzInput, index: number, seeds: rea
       if (loadable.length === 0) throw new Error(`${target.name} loads none of the seeds`);
       const seed = loadable[index % loadable.length]!;
       const reloaded = loadRaw(exports, seed.file, index % 3);
-      if (reloaded !== ERR_NONE) report(`after the failure the valid seed ${seed.name} gives code ${reloaded}: ${errorMessage(exports)}`);
-      else if (!close(predictRaw(exports, seed.input), seed.expected)) report(`after the failure seed ${seed.name} gives a wrong output`);
+      if (reloaded !== ERR_NONE)
+        report(`after the failure the valid seed ${seed.name} gives code ${reloaded}: ${errorMessage(exports)}`);
+      else if (!close(predictRaw(exports, seed.input), seed.expected))
+        report(`after the failure seed ${seed.name} gives a wrong output`);
     }
   } catch (error) {
     report(`plan/run threw ${String(error)}`);
@@ -251,7 +298,8 @@ async function checkModel(input: FuzzInput, simd: boolean, report: (problem: str
 }
 
 /** The runtime's wire reader messages (assembly/errors.ts), which formats/wire_check.ts repeats. */
-const WIRE_ERRORS = /field runs past the end of its message|varint longer than 10 bytes|varint too large for a uint32 field|bad wire type|wrong wire type for a known field|field number 0/;
+const WIRE_ERRORS =
+  /field runs past the end of its message|varint longer than 10 bytes|varint too large for a uint32 field|bad wire type|wrong wire type for a known field|field number 0/;
 
 function isWireError(message: string): boolean {
   return WIRE_ERRORS.test(message);
@@ -266,7 +314,13 @@ export interface FuzzTargets {
 }
 
 /** Runs one input through every target, updating `stats`. */
-export async function checkInput(targets: FuzzTargets, seeds: readonly Seed[], input: FuzzInput, index: number, stats: FuzzStats): Promise<void> {
+export async function checkInput(
+  targets: FuzzTargets,
+  seeds: readonly Seed[],
+  input: FuzzInput,
+  index: number,
+  stats: FuzzStats,
+): Promise<void> {
   const start = performance.now();
   stats.inputs++;
   count(stats.kinds, input.kind);
@@ -283,18 +337,24 @@ export async function checkInput(targets: FuzzTargets, seeds: readonly Seed[], i
   }
   const [ts, tsMessage] = checkTs(input, reporter('formats'));
   count(stats.outcomes, `ts ${ts}`);
-  if (input.model !== undefined && ts !== 'none') reporter('formats')(`a valid generated model was refused: ${tsMessage}`);
+  if (input.model !== undefined && ts !== 'none')
+    reporter('formats')(`a valid generated model was refused: ${tsMessage}`);
   // Where the bytes are not valid protobuf for sqz.Model, both readers must refuse: otherwise the TS tools would
   // see a different model than the runtime (protobufjs alone reads 2^32 + 5 in a uint32 field as 5). The runtime may
   // stop at a limit (rank, arity) met while parsing before it reaches the wire error the TS reader reports first.
   if ((isWireError(wasmMessage) && !isWireError(tsMessage)) || (wasmOk && isWireError(tsMessage))) {
-    reporter('formats')(`wire-level disagreement: runtime "${wasmMessage || 'loaded'}", TS reader "${tsMessage || 'loaded'}"`);
+    reporter('formats')(
+      `wire-level disagreement: runtime "${wasmMessage || 'loaded'}", TS reader "${tsMessage || 'loaded'}"`,
+    );
   }
   if (wasmOk && ts !== 'none') stats.wasmOnly++;
   if (!wasmOk && ts === 'none') stats.tsOnly++;
   if (targets.modelEvery > 0 && index % targets.modelEvery === 0) {
     const simd = (index / targets.modelEvery) % 2 === 0;
-    count(stats.outcomes, `SqzModel ${await checkModel(input, simd, reporter(simd ? 'SqzModel-simd' : 'SqzModel-scalar'))}`);
+    count(
+      stats.outcomes,
+      `SqzModel ${await checkModel(input, simd, reporter(simd ? 'SqzModel-simd' : 'SqzModel-scalar'))}`,
+    );
   }
   const elapsed = performance.now() - start;
   stats.slowestMs = Math.max(stats.slowestMs, elapsed);

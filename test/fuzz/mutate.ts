@@ -21,7 +21,20 @@ const int = (random: Random, n: number): number => Math.floor(random() * n);
 const pick = <T>(random: Random, items: readonly T[]): T => items[int(random, items.length)]!;
 
 /** Dimensions and counts that break size arithmetic: 0, powers of two at the runtime's limits, u32 extremes. */
-const ABSURD = [0, 1, 3, 255, 65536, 1 << 26, (1 << 26) + 1, 1 << 28, (1 << 28) + 1, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff];
+const ABSURD = [
+  0,
+  1,
+  3,
+  255,
+  65536,
+  1 << 26,
+  (1 << 26) + 1,
+  1 << 28,
+  (1 << 28) + 1,
+  0x7fff_ffff,
+  0x8000_0000,
+  0xffff_ffff,
+];
 
 function encodeModel(model: ModelMessage): Uint8Array {
   return new Uint8Array(sqzProtoTypes().Model.encode(model).finish());
@@ -41,14 +54,23 @@ export function varint(value: bigint): number[] {
 
 /** Varints a reader must refuse or clamp: negative, above u32, above u63, and an over-long 11-byte encoding. */
 const HOSTILE_VARINTS: number[][] = [
-  varint(-1n), varint(-(2n ** 31n)), varint(2n ** 32n), varint(2n ** 32n + 5n), varint(2n ** 63n), varint(0xffff_ffffn),
-  [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00],
+  varint(-1n),
+  varint(-(2n ** 31n)),
+  varint(2n ** 32n),
+  varint(2n ** 32n + 5n),
+  varint(2n ** 63n),
+  varint(0xffff_ffffn),
+  [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01],
+  [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00],
 ];
 
 function concat(...parts: ArrayLike<number>[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -74,17 +96,39 @@ function tensorField(random: Random, model: ModelMessage): string {
   if (model.tensors.length === 0) return absurdShape(random, model);
   const t = pick(random, model.tensors);
   switch (int(random, 9)) {
-    case 0: t.bits = pick(random, [0, 9, 16, 32, 255, 0xffff_ffff]); return 'bits-out-of-range';
-    case 1: t.encoding = pick(random, [0, 1, 2, 3, 4, 5, 7, 0xffff_ffff]); return 'encoding-swapped';
-    case 2: t.nnz = pick(random, ABSURD); return 'absurd-nnz';
-    case 3: t.riceK = pick(random, [0, 1, 24, 25, 31, 32, 63, 0xffff_ffff]); return 'rice-k';
+    case 0:
+      t.bits = pick(random, [0, 9, 16, 32, 255, 0xffff_ffff]);
+      return 'bits-out-of-range';
+    case 1:
+      t.encoding = pick(random, [0, 1, 2, 3, 4, 5, 7, 0xffff_ffff]);
+      return 'encoding-swapped';
+    case 2:
+      t.nnz = pick(random, ABSURD);
+      return 'absurd-nnz';
+    case 3:
+      t.riceK = pick(random, [0, 1, 24, 25, 31, 32, 63, 0xffff_ffff]);
+      return 'rice-k';
     case 4: // Rice gaps that run past the end: cut the stream, or make it all zero bits (an endless unary run)
-      t.positions = random() < 0.5 ? t.positions.slice(0, int(random, t.positions.length + 1)) : new Uint8Array(t.positions.length || 1);
+      t.positions =
+        random() < 0.5
+          ? t.positions.slice(0, int(random, t.positions.length + 1))
+          : new Uint8Array(t.positions.length || 1);
       return 'rice-gaps-past-end';
-    case 5: t.data = t.data.slice(0, int(random, t.data.length + 1)); return 'data-cut';
-    case 6: t.data = concat(t.data, Array.from({ length: 1 + int(random, 9) }, () => int(random, 256))); return 'data-extended';
-    case 7: t.codebook = random() < 0.5 ? new Uint8Array(0) : new Uint8Array(int(random, 2000)).map(() => int(random, 256)); return 'codebook-resized';
-    default: t.codebookType = pick(random, [0, 1, 2, 0xffff_ffff]); return 'codebook-type';
+    case 5:
+      t.data = t.data.slice(0, int(random, t.data.length + 1));
+      return 'data-cut';
+    case 6:
+      t.data = concat(
+        t.data,
+        Array.from({ length: 1 + int(random, 9) }, () => int(random, 256)),
+      );
+      return 'data-extended';
+    case 7:
+      t.codebook = random() < 0.5 ? new Uint8Array(0) : new Uint8Array(int(random, 2000)).map(() => int(random, 256));
+      return 'codebook-resized';
+    default:
+      t.codebookType = pick(random, [0, 1, 2, 0xffff_ffff]);
+      return 'codebook-type';
   }
 }
 
@@ -92,23 +136,50 @@ function opField(random: Random, model: ModelMessage): string {
   const op = pick(random, model.ops);
   const huge = () => pick(random, ABSURD);
   switch (int(random, 8)) {
-    case 0: op.kernel = [huge(), huge()]; return 'absurd-kernel';
-    case 1: op.strides = random() < 0.5 ? [huge(), 1 + int(random, 3)] : [huge()]; return 'absurd-strides';
-    case 2: op.inputs = Array.from({ length: int(random, 5) }, () => (random() < 0.5 ? int(random, model.values.length + 2) : huge())); return 'op-inputs';
-    case 3: op.outputs = [random() < 0.5 ? int(random, model.values.length + 2) : huge()]; return 'op-outputs';
-    case 4: op.weight = int(random, model.tensors.length + 3); op.bias = int(random, model.tensors.length + 3); return 'op-tensors';
-    case 5: op.type = int(random, 14); return 'op-type';
-    case 6: op.activation = int(random, 8); op.clipMax = pick(random, [0, -1, 6, NaN, Infinity]); return 'op-activation';
-    default: op.padding = int(random, 4); return 'op-padding';
+    case 0:
+      op.kernel = [huge(), huge()];
+      return 'absurd-kernel';
+    case 1:
+      op.strides = random() < 0.5 ? [huge(), 1 + int(random, 3)] : [huge()];
+      return 'absurd-strides';
+    case 2:
+      op.inputs = Array.from({ length: int(random, 5) }, () =>
+        random() < 0.5 ? int(random, model.values.length + 2) : huge(),
+      );
+      return 'op-inputs';
+    case 3:
+      op.outputs = [random() < 0.5 ? int(random, model.values.length + 2) : huge()];
+      return 'op-outputs';
+    case 4:
+      op.weight = int(random, model.tensors.length + 3);
+      op.bias = int(random, model.tensors.length + 3);
+      return 'op-tensors';
+    case 5:
+      op.type = int(random, 14);
+      return 'op-type';
+    case 6:
+      op.activation = int(random, 8);
+      op.clipMax = pick(random, [0, -1, 6, NaN, Infinity]);
+      return 'op-activation';
+    default:
+      op.padding = int(random, 4);
+      return 'op-padding';
   }
 }
 
 function graphField(random: Random, model: ModelMessage): string {
   switch (int(random, 4)) {
-    case 0: model.inputs = Array.from({ length: int(random, 4) }, () => int(random, model.values.length + 2)); return 'model-inputs';
-    case 1: model.outputs = Array.from({ length: int(random, 4) }, () => int(random, model.values.length + 2)); return 'model-outputs';
-    case 2: model.ops.splice(int(random, model.ops.length), 1); return 'op-removed';
-    default: { // shuffle the op order (reads before writes)
+    case 0:
+      model.inputs = Array.from({ length: int(random, 4) }, () => int(random, model.values.length + 2));
+      return 'model-inputs';
+    case 1:
+      model.outputs = Array.from({ length: int(random, 4) }, () => int(random, model.values.length + 2));
+      return 'model-outputs';
+    case 2:
+      model.ops.splice(int(random, model.ops.length), 1);
+      return 'op-removed';
+    default: {
+      // shuffle the op order (reads before writes)
       const i = int(random, model.ops.length);
       const j = int(random, model.ops.length);
       [model.ops[i], model.ops[j]] = [model.ops[j]!, model.ops[i]!];
@@ -127,7 +198,8 @@ function bitFlips(random: Random, payload: Uint8Array): Uint8Array {
 
 function interestingBytes(random: Random, payload: Uint8Array): Uint8Array {
   const out = payload.slice();
-  for (let f = 1 + int(random, 3); f > 0; f--) out[int(random, out.length)] = pick(random, [0, 1, 0x7f, 0x80, 0xff, int(random, 256)]);
+  for (let f = 1 + int(random, 3); f > 0; f--)
+    out[int(random, out.length)] = pick(random, [0, 1, 0x7f, 0x80, 0xff, int(random, 256)]);
   return out;
 }
 
@@ -148,7 +220,11 @@ function deleteSpan(random: Random, payload: Uint8Array): Uint8Array {
 /** A top-level field appended with a hostile varint (negative, overflowing, over-long) or a huge declared length. */
 function hostileTopLevelField(random: Random, payload: Uint8Array): [string, Uint8Array] {
   const field = 1 + int(random, 6);
-  if (random() < 0.5) return ['huge-length', concat(payload, [(field << 3) | 2], varint(BigInt(pick(random, ABSURD.slice(4)))), [1, 2, 3])];
+  if (random() < 0.5)
+    return [
+      'huge-length',
+      concat(payload, [(field << 3) | 2], varint(BigInt(pick(random, ABSURD.slice(4)))), [1, 2, 3]),
+    ];
   return ['hostile-varint', concat(payload, [(field << 3) | 0], pick(random, HOSTILE_VARINTS))];
 }
 
@@ -156,12 +232,17 @@ function hostileTopLevelField(random: Random, payload: Uint8Array): [string, Uin
 function hostileNestedField(random: Random, payload: Uint8Array, seed: Seed): [string, Uint8Array] {
   const types = sqzProtoTypes();
   const modelField = 1 + int(random, 3); // 1 values, 2 tensors, 3 ops
-  const base = modelField === 1 ? types.Value.encode(pick(random, seed.model.values)).finish()
-    : modelField === 2 ? types.Tensor.encode(pick(random, seed.model.tensors)).finish()
-      : types.Op.encode(pick(random, seed.model.ops)).finish();
+  const base =
+    modelField === 1
+      ? types.Value.encode(pick(random, seed.model.values)).finish()
+      : modelField === 2
+        ? types.Tensor.encode(pick(random, seed.model.tensors)).finish()
+        : types.Op.encode(pick(random, seed.model.ops)).finish();
   const inner = 1 + int(random, 10);
-  const extra = random() < 0.7 ? [(inner << 3) | 0, ...pick(random, HOSTILE_VARINTS)]
-    : [(inner << 3) | 2, ...varint(BigInt(pick(random, ABSURD.slice(3))))];
+  const extra =
+    random() < 0.7
+      ? [(inner << 3) | 0, ...pick(random, HOSTILE_VARINTS)]
+      : [(inner << 3) | 2, ...varint(BigInt(pick(random, ABSURD.slice(3))))];
   const message = concat(base, extra);
   return ['nested-hostile-field', concat(payload, [(modelField << 3) | 2], varint(BigInt(message.length)), message)];
 }
@@ -198,14 +279,19 @@ export function fuzzInput(seeds: readonly Seed[], runSeed: number, index: number
       kind = pick(random, [absurdShape, tensorField, tensorField, opField, graphField])(random, model);
     }
     let bytes = encodeModel(model);
-    if (random() < 0.2) { bytes = bitFlips(random, bytes); kind += '+flip'; }
+    if (random() < 0.2) {
+      bytes = bitFlips(random, bytes);
+      kind += '+flip';
+    }
     return { kind, file: wrapPayload(bytes) };
   }
   if (roll < 0.6) return { kind: 'bit-flip', file: wrapPayload(bitFlips(random, payload)) };
   if (roll < 0.68) return { kind: 'interesting-byte', file: wrapPayload(interestingBytes(random, payload)) };
   if (roll < 0.76) return { kind: 'payload-cut', file: wrapPayload(payload.slice(0, int(random, payload.length))) };
-  if (roll < 0.84) return { kind: 'splice', file: wrapPayload(splice(random, payload, payloadOf(pick(random, seeds)))) };
+  if (roll < 0.84)
+    return { kind: 'splice', file: wrapPayload(splice(random, payload, payloadOf(pick(random, seeds)))) };
   if (roll < 0.88) return { kind: 'span-deleted', file: wrapPayload(deleteSpan(random, payload)) };
-  const [kind, bytes] = random() < 0.4 ? hostileTopLevelField(random, payload) : hostileNestedField(random, payload, seed);
+  const [kind, bytes] =
+    random() < 0.4 ? hostileTopLevelField(random, payload) : hostileNestedField(random, payload, seed);
   return { kind, file: wrapPayload(bytes) };
 }

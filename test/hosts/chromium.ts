@@ -16,19 +16,33 @@ export function findChromium(): string | null {
 }
 
 const FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--no-default-browser-check', '--mute-audio',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--mute-audio',
 ];
 
 /**
  * Opens `url` in a fresh headless Chromium and resolves with what `report` yields (the page's POSTed JSON).
  * Rejects with the browser's last stderr lines when the browser exits first or `timeoutMs` passes.
  */
-export async function runPage(chromium: string, url: string, report: Promise<string>, timeoutMs = 60_000): Promise<string> {
+export async function runPage(
+  chromium: string,
+  url: string,
+  report: Promise<string>,
+  timeoutMs = 60_000,
+): Promise<string> {
   const profile = mkdtempSync(join(tmpdir(), 'sqz-chromium-'));
   // detached: the browser leads its own process group, so one kill reaches its renderer and helper processes.
   const child = spawn(chromium, [...FLAGS, `--user-data-dir=${profile}`, url], {
-    detached: true, stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -50,7 +64,11 @@ export async function runPage(chromium: string, url: string, report: Promise<str
       timedOut.then((why) => ({ why })),
     ]);
     if ('body' in outcome) return outcome.body;
-    const tail = stderr.split('\n').filter((line) => line.trim() !== '' && !/dbus|DBus/.test(line)).slice(-15).join('\n');
+    const tail = stderr
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !/dbus|DBus/.test(line))
+      .slice(-15)
+      .join('\n');
     throw new Error(`Chromium ${outcome.why} on ${url}\n--- chromium stderr (last lines) ---\n${tail}`);
   } finally {
     clearTimeout(timer);

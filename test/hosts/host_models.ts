@@ -42,13 +42,25 @@ export function pruneKernels(graph: Graph, keep: number): void {
 
 /** 28×28×1 → conv 3×3×6 relu → max pool 2 → conv 3×3×8 stride 2 relu6 → flatten → dense 10 softmax. */
 function smallCnn(seed: number): tfl.LayersModel {
-  return randomizeWeights(tfl.sequential({ layers: [
-    tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 3, activation: 'relu', name: 'conv1' }),
-    tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }),
-    tfl.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu6', name: 'conv2' }),
-    tfl.layers.flatten({ name: 'flat' }),
-    tfl.layers.dense({ units: 10, activation: 'softmax', name: 'logits' }),
-  ] }), seed);
+  return randomizeWeights(
+    tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 3, activation: 'relu', name: 'conv1' }),
+        tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }),
+        tfl.layers.conv2d({
+          filters: 8,
+          kernelSize: 3,
+          strides: 2,
+          padding: 'same',
+          activation: 'relu6',
+          name: 'conv2',
+        }),
+        tfl.layers.flatten({ name: 'flat' }),
+        tfl.layers.dense({ units: 10, activation: 'softmax', name: 'logits' }),
+      ],
+    }),
+    seed,
+  );
 }
 
 type Sym = tfl.SymbolicTensor;
@@ -61,11 +73,27 @@ type Sym = tfl.SymbolicTensor;
 function edgeCnn(seed: number): tfl.LayersModel {
   const input = tfl.input({ shape: [28, 28, 1] });
   let x = tfl.layers.rescaling({ scale: 2, offset: -1 }).apply(input) as Sym;
-  x = tfl.layers.zeroPadding2d({ padding: [[0, 1], [0, 1]] }).apply(x) as Sym;
+  x = tfl.layers
+    .zeroPadding2d({
+      padding: [
+        [0, 1],
+        [0, 1],
+      ],
+    })
+    .apply(x) as Sym;
   x = tfl.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, activation: 'relu' }).apply(x) as Sym; // [14, 14, 4]
-  const sep = tfl.layers.separableConv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x) as Sym;
+  const sep = tfl.layers
+    .separableConv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' })
+    .apply(x) as Sym;
   let up = tfl.layers.conv2dTranspose({ filters: 4, kernelSize: 3, strides: 2 }).apply(sep) as Sym; // [29, 29, 4]
-  up = tfl.layers.cropping2D({ cropping: [[1, 0], [0, 1]] }).apply(up) as Sym; // [28, 28, 4]
+  up = tfl.layers
+    .cropping2D({
+      cropping: [
+        [1, 0],
+        [0, 1],
+      ],
+    })
+    .apply(up) as Sym; // [28, 28, 4]
   up = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(up) as Sym; // [14, 14, 4]
   let near = tfl.layers.averagePooling2d({ poolSize: 2 }).apply(x) as Sym; // [7, 7, 4]
   near = tfl.layers.upSampling2d({ size: [2, 2] }).apply(near) as Sym; // [14, 14, 4]
@@ -129,7 +157,11 @@ export async function hostRuntimes(models: readonly HostModel[]): Promise<HostRu
   const files = models.map((m) => m.bytes);
   return [
     { name: 'general' },
-    { name: 'tailored', simd: await tailoredRuntime(files, true, ['any']), scalar: await tailoredRuntime(files, false, ['any']) },
+    {
+      name: 'tailored',
+      simd: await tailoredRuntime(files, true, ['any']),
+      scalar: await tailoredRuntime(files, false, ['any']),
+    },
   ];
 }
 
@@ -147,7 +179,10 @@ export async function loadDigits(count: number): Promise<Digits> {
   const test = (await loadDataset('mnist')).test;
   if (test.count < count) throw new Error(`loadDigits: the mnist test split has only ${test.count} digits`);
   const step = Math.floor(test.count / count);
-  const picked = gather(test, Array.from({ length: count }, (_, i) => i * step));
+  const picked = gather(
+    test,
+    Array.from({ length: count }, (_, i) => i * step),
+  );
   return { images: picked.images, labels: picked.labels, count };
 }
 

@@ -15,7 +15,10 @@ function offenders(paths: string[]): string[] {
 
 test('the browser bundle of runtime/index has no tfjs, protobufjs or node: inputs and imports', async () => {
   const bundle = await bundleForBrowser("export * from './dist/runtime/index.js';", REPO_ROOT);
-  assert.ok(bundle.inputs.some((p) => p.endsWith('dist/runtime/model.js')), `the bundle missed the runtime: ${bundle.inputs.join(', ')}`);
+  assert.ok(
+    bundle.inputs.some((p) => p.endsWith('dist/runtime/model.js')),
+    `the bundle missed the runtime: ${bundle.inputs.join(', ')}`,
+  );
   assert.deepEqual(offenders(bundle.inputs), [], 'inputs that must not be in the browser runtime');
   assert.deepEqual(offenders(bundle.importPaths), [], 'imports that must not be in the browser runtime');
   assert.ok(bundle.bytes < 40_000, `the runtime bundle grew to ${bundle.bytes} bytes`);
@@ -29,5 +32,8 @@ test('the package specifier sqz/runtime resolves through exports to the same bro
 
 test('the check sees protobufjs where it is used (sqz/formats)', async () => {
   const bundle = await bundleForBrowser("export { readSqz } from 'sqz/formats';", REPO_ROOT);
-  assert.ok(offenders(bundle.inputs).some((p) => /protobufjs/.test(p)), `no protobufjs input in ${bundle.inputs.join(', ')}`);
+  assert.ok(
+    offenders(bundle.inputs).some((p) => /protobufjs/.test(p)),
+    `no protobufjs input in ${bundle.inputs.join(', ')}`,
+  );
 });

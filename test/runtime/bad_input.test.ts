@@ -6,9 +6,35 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ACT_COUNT, ACT_RELU, ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_CHECKSUM, ERR_INPUT, ERR_MAGIC,
-  ERR_MALFORMED, ERR_MEMORY, ERR_NONE, ERR_SHAPE, ERR_STATE, ERR_TRUNCATED, ERR_UNSUPPORTED, ERR_VERSION, HEADER_BYTES,
-  OP_ADD, OP_CONV2D, OP_DENSE, OP_MAX_POOL2D, type ModelMessage, encodeTensorAs, newOp, readSqz, sqzProtoTypes, wrapPayload,
+  ACT_COUNT,
+  ACT_RELU,
+  ENC_CODEBOOK,
+  ENC_F16,
+  ENC_F32,
+  ENC_SPARSE_BITMAP,
+  ENC_SPARSE_RICE,
+  ERR_CHECKSUM,
+  ERR_INPUT,
+  ERR_MAGIC,
+  ERR_MALFORMED,
+  ERR_MEMORY,
+  ERR_NONE,
+  ERR_SHAPE,
+  ERR_STATE,
+  ERR_TRUNCATED,
+  ERR_UNSUPPORTED,
+  ERR_VERSION,
+  HEADER_BYTES,
+  OP_ADD,
+  OP_CONV2D,
+  OP_DENSE,
+  OP_MAX_POOL2D,
+  type ModelMessage,
+  encodeTensorAs,
+  newOp,
+  readSqz,
+  sqzProtoTypes,
+  wrapPayload,
   writeSqz,
 } from '../../formats/index.js';
 import { SqzError, SqzFormatError, SqzInputError, SqzModel } from '../../runtime/index.js';
@@ -37,7 +63,8 @@ function smallModel(): ModelMessage {
       newOp({ type: OP_MAX_POOL2D, inputs: [1], outputs: [2], kernel: [2, 2], strides: [2, 2] }),
       newOp({ type: OP_DENSE, inputs: [2], outputs: [3], weight: 3, bias: 4 }),
     ],
-    inputs: [0], outputs: [3],
+    inputs: [0],
+    outputs: [3],
   };
 }
 
@@ -49,7 +76,10 @@ function encodePayload(model: ModelMessage): Uint8Array {
 function concat(...parts: ArrayLike<number>[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -98,7 +128,8 @@ test('random byte flips give the header error for their position', async () => {
     let code = ERR_CHECKSUM;
     if (at < 4) code = ERR_MAGIC;
     else if (at < 6) code = ERR_VERSION;
-    else if (at < 10 && new DataView(bytes.buffer).getUint32(6, true) > bytes.length - HEADER_BYTES) code = ERR_TRUNCATED;
+    else if (at < 10 && new DataView(bytes.buffer).getUint32(6, true) > bytes.length - HEADER_BYTES)
+      code = ERR_TRUNCATED;
     await expectFormatError(bytes, code, `flip at ${at}`, trial % 2 === 0);
   }
 });
@@ -117,38 +148,237 @@ test('wrong magic, wrong version, trailing bytes', async () => {
 
 test('valid CRC, inconsistent contents: each is caught at load with the right code', async () => {
   const cases: [string, (m: ModelMessage) => void, number][] = [
-    ['op input index out of range', (m) => { m.ops[0].inputs = [9]; }, ERR_MALFORMED],
-    ['op output index out of range', (m) => { m.ops[2].outputs = [4]; }, ERR_MALFORMED],
-    ['weight index out of range', (m) => { m.ops[2].weight = 6; }, ERR_MALFORMED],
-    ['model input out of range', (m) => { m.inputs = [7]; }, ERR_MALFORMED],
-    ['model output never written', (m) => { m.values.push({ shape: [3] }); m.outputs = [4]; }, ERR_MALFORMED],
-    ['value read before written', (m) => { m.ops = [m.ops[1], m.ops[0], m.ops[2]]; }, ERR_MALFORMED],
-    ['value written twice', (m) => { m.ops[1].outputs = [1]; }, ERR_MALFORMED],
-    ['two outputs on one op', (m) => { m.ops[1].outputs = [2, 3]; }, ERR_MALFORMED],
-    ['unknown op type', (m) => { m.ops[1].type = 42; }, ERR_UNSUPPORTED],
-    ['unknown activation', (m) => { m.ops[0].activation = ACT_COUNT; }, ERR_UNSUPPORTED],
-    ['unknown padding', (m) => { m.ops[0].padding = 2; }, ERR_UNSUPPORTED],
-    ['pool without kernel', (m) => { m.ops[1].kernel = []; }, ERR_MALFORMED],
-    ['pool stride 0', (m) => { m.ops[1].strides = [0, 2]; }, ERR_MALFORMED],
-    ['seven params (more than any op reads)', (m) => { m.ops[1].params = [1, 1, 1, 1, 1, 1, 1]; }, ERR_MALFORMED],
-    ['dense without weight', (m) => { m.ops[2].weight = 0; }, ERR_MALFORMED],
-    ['pool with a weight', (m) => { m.ops[1].weight = 1; }, ERR_MALFORMED],
-    ['dense weight rows ≠ input size', (m) => { m.values[2].shape = [2, 2, 3]; m.values[1].shape = [4, 4, 3]; }, ERR_SHAPE],
-    ['conv output shape wrong', (m) => { m.values[1].shape = [5, 4, 2]; }, ERR_SHAPE],
-    ['bias length wrong', (m) => { m.ops[2].bias = 2; }, ERR_SHAPE],
-    ['value dimension 0', (m) => { m.values[3].shape = [0]; }, ERR_SHAPE],
-    ['rank 7 value', (m) => { m.values[3].shape = [1, 1, 1, 1, 1, 1, 3]; }, ERR_UNSUPPORTED],
-    ['unknown encoding', (m) => { m.tensors[1].encoding = 7; }, ERR_UNSUPPORTED],
-    ['bits 9', (m) => { m.tensors[0].bits = 9; }, ERR_UNSUPPORTED],
-    ['f32 data one byte short', (m) => { m.tensors[1].data = m.tensors[1].data.subarray(1); }, ERR_MALFORMED],
-    ['code ≥ codebook entries', (m) => { m.tensors[0].codebook = m.tensors[0].codebook.subarray(0, 4); }, ERR_MALFORMED],
-    ['codebook longer than 2^bits', (m) => { m.tensors[0].codebook = new Uint8Array(4 * 2 * 5); m.tensors[0].codebookType = 1; }, ERR_MALFORMED],
-    ['Rice position ≥ n', (m) => { m.tensors[2].shape = [8, 2]; m.ops[2].weight = 3; }, ERR_MALFORMED],
-    ['Rice nnz larger than its gaps', (m) => { m.tensors[2].nnz += 1; m.tensors[2].data = concat(m.tensors[2].data, [0]); }, ERR_MALFORMED],
-    ['Rice k 25', (m) => { m.tensors[2].riceK = 25; }, ERR_MALFORMED],
-    ['nnz > n', (m) => { m.tensors[2].nnz = 100; }, ERR_MALFORMED],
-    ['bitmap popcount ≠ nnz', (m) => { m.tensors[4].nnz -= 1; }, ERR_MALFORMED],
-    ['bitmap bits past n', (m) => { m.tensors[4].positions = m.tensors[4].positions.slice(); m.tensors[4].positions[2] |= 0x80; m.tensors[4].shape = [23]; }, ERR_MALFORMED],
+    [
+      'op input index out of range',
+      (m) => {
+        m.ops[0].inputs = [9];
+      },
+      ERR_MALFORMED,
+    ],
+    [
+      'op output index out of range',
+      (m) => {
+        m.ops[2].outputs = [4];
+      },
+      ERR_MALFORMED,
+    ],
+    [
+      'weight index out of range',
+      (m) => {
+        m.ops[2].weight = 6;
+      },
+      ERR_MALFORMED,
+    ],
+    [
+      'model input out of range',
+      (m) => {
+        m.inputs = [7];
+      },
+      ERR_MALFORMED,
+    ],
+    [
+      'model output never written',
+      (m) => {
+        m.values.push({ shape: [3] });
+        m.outputs = [4];
+      },
+      ERR_MALFORMED,
+    ],
+    [
+      'value read before written',
+      (m) => {
+        m.ops = [m.ops[1], m.ops[0], m.ops[2]];
+      },
+      ERR_MALFORMED,
+    ],
+    [
+      'value written twice',
+      (m) => {
+        m.ops[1].outputs = [1];
+      },
+      ERR_MALFORMED,
+    ],
+    [
+      'two outputs on one op',
+      (m) => {
+        m.ops[1].outputs = [2, 3];
+      },
+      ERR_MALFORMED,
+    ],
+    [
+      'unknown op type',
+      (m) => {
+        m.ops[1].type = 42;
+      },
+      ERR_UNSUPPORTED,
+    ],
+    [
+      'unknown activation',
+      (m) => {
+        m.ops[0].activation = ACT_COUNT;
+      },
+      ERR_UNSUPPORTED,
+    ],
+    [
+      'unknown padding',
+      (m) => {
+        m.ops[0].padding = 2;
+      },
+      ERR_UNSUPPORTED,
+    ],
+    [
+      'pool without kernel',
+      (m) => {
+        m.ops[1].kernel = [];
+      },
+      ERR_MALFORMED,
+    ],
+    [
+      'pool stride 0',
+      (m) => {
+        m.ops[1].strides = [0, 2];
+      },
+      ERR_MALFORMED,
+    ],
+    [
+      'seven params (more than any op reads)',
+      (m) => {
+        m.ops[1].params = [1, 1, 1, 1, 1, 1, 1];
+      },
+      ERR_MALFORMED,
+    ],
+    [
+      'dense without weight',
+      (m) => {
+        m.ops[2].weight = 0;
+      },
+      ERR_MALFORMED,
+    ],
+    [
+      'pool with a weight',
+      (m) => {
+        m.ops[1].weight = 1;
+      },
+      ERR_MALFORMED,
+    ],
+    [
+      'dense weight rows ≠ input size',
+      (m) => {
+        m.values[2].shape = [2, 2, 3];
+        m.values[1].shape = [4, 4, 3];
+      },
+      ERR_SHAPE,
+    ],
+    [
+      'conv output shape wrong',
+      (m) => {
+        m.values[1].shape = [5, 4, 2];
+      },
+      ERR_SHAPE,
+    ],
+    [
+      'bias length wrong',
+      (m) => {
+        m.ops[2].bias = 2;
+      },
+      ERR_SHAPE,
+    ],
+    [
+      'value dimension 0',
+      (m) => {
+        m.values[3].shape = [0];
+      },
+      ERR_SHAPE,
+    ],
+    [
+      'rank 7 value',
+      (m) => {
+        m.values[3].shape = [1, 1, 1, 1, 1, 1, 3];
+      },
+      ERR_UNSUPPORTED,
+    ],
+    [
+      'unknown encoding',
+      (m) => {
+        m.tensors[1].encoding = 7;
+      },
+      ERR_UNSUPPORTED,
+    ],
+    [
+      'bits 9',
+      (m) => {
+        m.tensors[0].bits = 9;
+      },
+      ERR_UNSUPPORTED,
+    ],
+    [
+      'f32 data one byte short',
+      (m) => {
+        m.tensors[1].data = m.tensors[1].data.subarray(1);
+      },
+      ERR_MALFORMED,
+    ],
+    [
+      'code ≥ codebook entries',
+      (m) => {
+        m.tensors[0].codebook = m.tensors[0].codebook.subarray(0, 4);
+      },
+      ERR_MALFORMED,
+    ],
+    [
+      'codebook longer than 2^bits',
+      (m) => {
+        m.tensors[0].codebook = new Uint8Array(4 * 2 * 5);
+        m.tensors[0].codebookType = 1;
+      },
+      ERR_MALFORMED,
+    ],
+    [
+      'Rice position ≥ n',
+      (m) => {
+        m.tensors[2].shape = [8, 2];
+        m.ops[2].weight = 3;
+      },
+      ERR_MALFORMED,
+    ],
+    [
+      'Rice nnz larger than its gaps',
+      (m) => {
+        m.tensors[2].nnz += 1;
+        m.tensors[2].data = concat(m.tensors[2].data, [0]);
+      },
+      ERR_MALFORMED,
+    ],
+    [
+      'Rice k 25',
+      (m) => {
+        m.tensors[2].riceK = 25;
+      },
+      ERR_MALFORMED,
+    ],
+    [
+      'nnz > n',
+      (m) => {
+        m.tensors[2].nnz = 100;
+      },
+      ERR_MALFORMED,
+    ],
+    [
+      'bitmap popcount ≠ nnz',
+      (m) => {
+        m.tensors[4].nnz -= 1;
+      },
+      ERR_MALFORMED,
+    ],
+    [
+      'bitmap bits past n',
+      (m) => {
+        m.tensors[4].positions = m.tensors[4].positions.slice();
+        m.tensors[4].positions[2] |= 0x80;
+        m.tensors[4].shape = [23];
+      },
+      ERR_MALFORMED,
+    ],
   ];
   for (const [name, mutate, code] of cases) {
     const model = structuredClone(smallModel());
@@ -163,19 +393,60 @@ test('bad wire type, wrong wire type for a known field, over-long varint, zero f
   const payload = encodePayload(smallModel());
   const at = HEADER_BYTES + payload.length;
   for (const wireType of [3, 4, 6, 7]) {
-    const error = await expectFormatError(wrapPayload(concat(payload, [(15 << 3) | wireType, 0])), ERR_MALFORMED, `wire type ${wireType}`);
+    const error = await expectFormatError(
+      wrapPayload(concat(payload, [(15 << 3) | wireType, 0])),
+      ERR_MALFORMED,
+      `wire type ${wireType}`,
+    );
     assert.equal(error.offset, at, `wire type ${wireType}: offset`);
     assert.match(error.message, /wire type/);
   }
   await expectFormatError(wrapPayload(concat(payload, [(4 << 3) | 5, 0, 0, 0, 0])), ERR_MALFORMED, 'inputs as fixed32');
   await expectFormatError(wrapPayload(concat(payload, [(1 << 3) | 0, 1])), ERR_MALFORMED, 'values as varint');
   const longVarint = [(15 << 3) | 0, ...new Array(10).fill(0x80), 0x01];
-  assert.match((await expectFormatError(wrapPayload(concat(payload, longVarint)), ERR_MALFORMED, '11-byte varint')).message, /10 bytes/);
+  assert.match(
+    (await expectFormatError(wrapPayload(concat(payload, longVarint)), ERR_MALFORMED, '11-byte varint')).message,
+    /10 bytes/,
+  );
   await expectFormatError(wrapPayload(concat(payload, [0, 0])), ERR_MALFORMED, 'field number 0');
-  await expectFormatError(wrapPayload(concat(payload, [(15 << 3) | 2, 50, 1, 2])), ERR_MALFORMED, 'length past the end');
+  await expectFormatError(
+    wrapPayload(concat(payload, [(15 << 3) | 2, 50, 1, 2])),
+    ERR_MALFORMED,
+    'length past the end',
+  );
   // Unknown fields of every valid wire type are skipped (a 10-byte varint too; field 20 takes a 2-byte tag).
-  const unknown = [(15 << 3) | 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, (14 << 3) | 1, 1, 2, 3, 4, 5, 6, 7, 8,
-    0xa2, 0x01, 2, 9, 9, (13 << 3) | 5, 1, 2, 3, 4];
+  const unknown = [
+    (15 << 3) | 0,
+    0xff,
+    0xff,
+    0xff,
+    0xff,
+    0xff,
+    0xff,
+    0xff,
+    0xff,
+    0xff,
+    0x01,
+    (14 << 3) | 1,
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
+    0xa2,
+    0x01,
+    2,
+    9,
+    9,
+    (13 << 3) | 5,
+    1,
+    2,
+    3,
+    4,
+  ];
   const sqz = await SqzModel.load(wrapPayload(concat(payload, unknown)));
   assertClose(sqz.predict(input), expected, 'unknown fields skipped');
 });
@@ -256,13 +527,21 @@ test('an arena beyond 4 GB is ERR_MEMORY (SqzError, not a format error or a trap
   const count = 20;
   const big = { shape: [8192, 8192] }; // 2^26 floats per sample, all live at once
   const model: ModelMessage = {
-    values: Array.from({ length: count + 1 }, () => big), tensors: [],
+    values: Array.from({ length: count + 1 }, () => big),
+    tensors: [],
     ops: [newOp({ type: OP_ADD, inputs: Array.from({ length: count }, (_, i) => i), outputs: [count] })],
-    inputs: Array.from({ length: count }, (_, i) => i), outputs: [count],
+    inputs: Array.from({ length: count }, (_, i) => i),
+    outputs: [count],
   };
   const bytes = writeSqz(model);
-  await assert.rejects(SqzModel.load(bytes), (error: unknown) => error instanceof SqzError &&
-    !(error instanceof SqzFormatError) && error.code === ERR_MEMORY && /memory/.test(error.message));
+  await assert.rejects(
+    SqzModel.load(bytes),
+    (error: unknown) =>
+      error instanceof SqzError &&
+      !(error instanceof SqzFormatError) &&
+      error.code === ERR_MEMORY &&
+      /memory/.test(error.message),
+  );
   const exports = newInstance(false);
   assert.equal(loadRaw(exports, bytes), ERR_MEMORY);
   assert.equal(loadRaw(exports, valid), ERR_NONE);
@@ -271,18 +550,27 @@ test('an arena beyond 4 GB is ERR_MEMORY (SqzError, not a format error or a trap
 
 test('wrong input length is SqzInputError naming expected and got; the model stays usable', async () => {
   const sqz = await SqzModel.load(valid);
-  assert.throws(() => sqz.predict(new Float32Array(35)), (error: unknown) => {
-    assert.ok(error instanceof SqzInputError);
-    assert.equal(error.code, ERR_INPUT);
-    assert.match(error.message, /input has 35 floats; the model takes 36 per sample × batch 1 = 36/);
-    return true;
-  });
-  assert.throws(() => sqz.predict(new Float32Array(36 * 2), 3), /72 floats; the model takes 36 per sample × batch 3 = 108/);
+  assert.throws(
+    () => sqz.predict(new Float32Array(35)),
+    (error: unknown) => {
+      assert.ok(error instanceof SqzInputError);
+      assert.equal(error.code, ERR_INPUT);
+      assert.match(error.message, /input has 35 floats; the model takes 36 per sample × batch 1 = 36/);
+      return true;
+    },
+  );
+  assert.throws(
+    () => sqz.predict(new Float32Array(36 * 2), 3),
+    /72 floats; the model takes 36 per sample × batch 3 = 108/,
+  );
   assert.throws(() => sqz.predict([input, input]), SqzInputError);
   assert.throws(() => sqz.predict(input, 0), SqzInputError);
   assert.throws(() => sqz.predict(Array.from(input) as unknown as Float32Array), SqzInputError);
   assertClose(sqz.predict(input), expected, 'after wrong inputs');
   sqz.dispose();
-  assert.throws(() => sqz.predict(input), (error: unknown) => error instanceof SqzError && error.code === ERR_STATE && /disposed/.test(error.message));
+  assert.throws(
+    () => sqz.predict(input),
+    (error: unknown) => error instanceof SqzError && error.code === ERR_STATE && /disposed/.test(error.message),
+  );
   assert.throws(() => sqz.info, SqzError);
 });

@@ -5,8 +5,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  CB_F32, ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_STATE, OP_ACTIVATION, type TensorMessage,
-  decodeTensor, encodeTensor, encodeTensorAs, f16ToF32, newOp, writeSqz,
+  CB_F32,
+  ENC_CODEBOOK,
+  ENC_F16,
+  ENC_F32,
+  ENC_SPARSE_BITMAP,
+  ENC_SPARSE_RICE,
+  ERR_STATE,
+  OP_ACTIVATION,
+  type TensorMessage,
+  decodeTensor,
+  encodeTensor,
+  encodeTensorAs,
+  f16ToF32,
+  newOp,
+  writeSqz,
 } from '../../formats/index.js';
 import { SqzModel } from '../../runtime/index.js';
 import { ENCODING_CASES, encodeAs, weightsFor } from './helpers.js';
@@ -15,8 +28,11 @@ import { rng } from '../fixtures/random.js';
 /** A valid model carrying `tensors` beside a one-op graph (tensors need not be used by an op to be loaded). */
 function modelWith(tensors: TensorMessage[]): Uint8Array {
   return writeSqz({
-    values: [{ shape: [2] }, { shape: [2] }], tensors,
-    ops: [newOp({ type: OP_ACTIVATION, inputs: [0], outputs: [1] })], inputs: [0], outputs: [1],
+    values: [{ shape: [2] }, { shape: [2] }],
+    tensors,
+    ops: [newOp({ type: OP_ACTIVATION, inputs: [0], outputs: [1] })],
+    inputs: [0],
+    outputs: [1],
   });
 }
 
@@ -28,9 +44,13 @@ async function checkAgreement(tensors: { name: string; tensor: TensorMessage }[]
       const expected = decodeTensor(tensor);
       const actual = sqz.decodeTensor(i);
       assert.equal(actual.length, expected.length, `${name}: length`);
-      const a = new Uint32Array(actual.buffer), e = new Uint32Array(expected.buffer);
+      const a = new Uint32Array(actual.buffer),
+        e = new Uint32Array(expected.buffer);
       for (let j = 0; j < e.length; j++) {
-        if (a[j] !== e[j]) assert.fail(`${name} (${simd ? 'simd' : 'scalar'}): element ${j} is 0x${a[j].toString(16)}, TS decoder 0x${e[j].toString(16)}`);
+        if (a[j] !== e[j])
+          assert.fail(
+            `${name} (${simd ? 'simd' : 'scalar'}): element ${j} is 0x${a[j].toString(16)}, TS decoder 0x${e[j].toString(16)}`,
+          );
       }
     });
     sqz.dispose();
@@ -39,7 +59,9 @@ async function checkAgreement(tensors: { name: string; tensor: TensorMessage }[]
 
 test('every encoding, random values', async () => {
   const random = rng(11);
-  await checkAgreement(ENCODING_CASES.map((c) => ({ name: c.name, tensor: encodeAs(weightsFor(random, 3 * 37, c), [3, 37], c) })));
+  await checkAgreement(
+    ENCODING_CASES.map((c) => ({ name: c.name, tensor: encodeAs(weightsFor(random, 3 * 37, c), [3, 37], c) })),
+  );
 });
 
 test('b = 1 and b = 8 in every codebook form, f32 and f16 codebooks', async () => {
@@ -50,7 +72,10 @@ test('b = 1 and b = 8 in every codebook form, f32 and f16 codebooks', async () =
       const c = { name: `enc ${encoding} b=${bits}`, encoding, bits };
       const values = weightsFor(random, 999, c);
       cases.push({ name: c.name, tensor: encodeTensorAs(values, [999], encoding, { bits }) });
-      cases.push({ name: `${c.name} cb f32`, tensor: encodeTensorAs(values, [999], encoding, { bits, codebookType: CB_F32 }) });
+      cases.push({
+        name: `${c.name} cb f32`,
+        tensor: encodeTensorAs(values, [999], encoding, { bits, codebookType: CB_F32 }),
+      });
     }
   }
   await checkAgreement(cases);
@@ -67,7 +92,10 @@ test('all-zero tensor, single nonzero in the last position, a single element', a
     cases.push({ name: `last nonzero, enc ${encoding}`, tensor: encodeTensorAs(last, [10, 100], encoding) });
   }
   for (const k of [0, 5, 24]) {
-    cases.push({ name: `last nonzero rice k=${k}`, tensor: encodeTensorAs(last, [1000], ENC_SPARSE_RICE, { riceK: k }) });
+    cases.push({
+      name: `last nonzero rice k=${k}`,
+      tensor: encodeTensorAs(last, [1000], ENC_SPARSE_RICE, { riceK: k }),
+    });
   }
   await checkAgreement(cases);
 });

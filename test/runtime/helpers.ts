@@ -3,8 +3,17 @@
 
 import assert from 'node:assert/strict';
 import {
-  ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, type ModelMessage, type TensorMessage,
-  encodeTensorAs, f16ToF32, f32ToF16, writeSqz,
+  ENC_CODEBOOK,
+  ENC_F16,
+  ENC_F32,
+  ENC_SPARSE_BITMAP,
+  ENC_SPARSE_RICE,
+  type ModelMessage,
+  type TensorMessage,
+  encodeTensorAs,
+  f16ToF32,
+  f32ToF16,
+  writeSqz,
 } from '../../formats/index.js';
 import { SqzModel } from '../../runtime/index.js';
 import { rng } from '../fixtures/random.js';
@@ -69,12 +78,16 @@ export async function checkAgainstReference(model: ModelMessage, what: string, s
   const bytes = writeSqz(model);
   for (const batch of [1, 3]) {
     const random = rng(batch + what.length);
-    const inputs = model.inputs.map((v) => randomFloats(random, model.values[v]!.shape.reduce((a, b) => a * b, 1) * batch, scale));
+    const inputs = model.inputs.map((v) =>
+      randomFloats(random, model.values[v]!.shape.reduce((a, b) => a * b, 1) * batch, scale),
+    );
     const expected = runModelReference(model, inputs, batch);
     for (const simd of [true, false]) {
       const sqz = await SqzModel.load(bytes, { simd });
       const actual = sqz.predictAll(inputs.length === 1 ? inputs[0]! : inputs, batch);
-      expected.forEach((e, i) => assertClose(actual[i]!, e, `${what}, output ${i}, ${simd ? 'simd' : 'scalar'}, batch ${batch}`));
+      expected.forEach((e, i) =>
+        assertClose(actual[i]!, e, `${what}, output ${i}, ${simd ? 'simd' : 'scalar'}, batch ${batch}`),
+      );
       sqz.dispose();
     }
   }
@@ -82,16 +95,29 @@ export async function checkAgainstReference(model: ModelMessage, what: string, s
 
 /** A model with one op reading value 0 (the input) and writing value 1 (the output). */
 export function singleOpModel(
-  inShape: number[], outShape: number[], op: Partial<ModelMessage['ops'][number]> & { type: number },
+  inShape: number[],
+  outShape: number[],
+  op: Partial<ModelMessage['ops'][number]> & { type: number },
   tensors: TensorMessage[] = [],
 ): ModelMessage {
   return {
     values: [{ shape: inShape }, { shape: outShape }],
     tensors,
-    ops: [{
-      inputs: [0], outputs: [1], weight: 0, bias: 0, kernel: [], strides: [], padding: 0, activation: 0, clipMax: 0, params: [],
-      ...op,
-    }],
+    ops: [
+      {
+        inputs: [0],
+        outputs: [1],
+        weight: 0,
+        bias: 0,
+        kernel: [],
+        strides: [],
+        padding: 0,
+        activation: 0,
+        clipMax: 0,
+        params: [],
+        ...op,
+      },
+    ],
     inputs: [0],
     outputs: [1],
   };

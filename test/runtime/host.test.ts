@@ -9,8 +9,20 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import {
-  ACT_RELU, ACT_SOFTMAX, ENC_CODEBOOK, ENC_F32, ENC_SPARSE_RICE, OP_ADD, OP_CONV2D, OP_DENSE, OP_MAX_POOL2D,
-  OP_RESHAPE, type ModelMessage, encodeTensorAs, newOp, writeSqz,
+  ACT_RELU,
+  ACT_SOFTMAX,
+  ENC_CODEBOOK,
+  ENC_F32,
+  ENC_SPARSE_RICE,
+  OP_ADD,
+  OP_CONV2D,
+  OP_DENSE,
+  OP_MAX_POOL2D,
+  OP_RESHAPE,
+  type ModelMessage,
+  encodeTensorAs,
+  newOp,
+  writeSqz,
 } from '../../formats/index.js';
 import { SqzModel } from '../../runtime/index.js';
 import { assertClose, randomFloats } from './helpers.js';
@@ -22,13 +34,26 @@ import { runModelReference } from './reference/run_model.js';
 function sparseLeNet(density: number, seed = 3): ModelMessage {
   const random = rng(seed);
   const levels = randomFloats(random, 15, 0.3);
-  const sparse = (n: number) => Float32Array.from({ length: n }, () => (random() < density ? levels[Math.floor(random() * 15)] : 0));
+  const sparse = (n: number) =>
+    Float32Array.from({ length: n }, () => (random() < density ? levels[Math.floor(random() * 15)] : 0));
   const enc = (values: Float32Array, shape: number[]) => encodeTensorAs(values, shape, ENC_SPARSE_RICE);
   return {
-    values: [{ shape: [28, 28, 1] }, { shape: [24, 24, 20] }, { shape: [12, 12, 20] }, { shape: [8, 8, 50] },
-      { shape: [4, 4, 50] }, { shape: [500] }, { shape: [10] }],
-    tensors: [enc(sparse(500), [5, 5, 1, 20]), encodeTensorAs(randomFloats(random, 20, 0.1), [20], ENC_F32),
-      enc(sparse(25000), [5, 5, 20, 50]), enc(sparse(400000), [800, 500]), enc(sparse(5000), [500, 10])],
+    values: [
+      { shape: [28, 28, 1] },
+      { shape: [24, 24, 20] },
+      { shape: [12, 12, 20] },
+      { shape: [8, 8, 50] },
+      { shape: [4, 4, 50] },
+      { shape: [500] },
+      { shape: [10] },
+    ],
+    tensors: [
+      enc(sparse(500), [5, 5, 1, 20]),
+      encodeTensorAs(randomFloats(random, 20, 0.1), [20], ENC_F32),
+      enc(sparse(25000), [5, 5, 20, 50]),
+      enc(sparse(400000), [800, 500]),
+      enc(sparse(5000), [500, 10]),
+    ],
     ops: [
       newOp({ type: OP_CONV2D, inputs: [0], outputs: [1], weight: 1, bias: 2, activation: ACT_RELU }),
       newOp({ type: OP_MAX_POOL2D, inputs: [1], outputs: [2], kernel: [2, 2], strides: [2, 2] }),
@@ -37,7 +62,8 @@ function sparseLeNet(density: number, seed = 3): ModelMessage {
       newOp({ type: OP_DENSE, inputs: [4], outputs: [5], weight: 4, activation: ACT_RELU }),
       newOp({ type: OP_DENSE, inputs: [5], outputs: [6], weight: 5, activation: ACT_SOFTMAX }),
     ],
-    inputs: [0], outputs: [6],
+    inputs: [0],
+    outputs: [6],
   };
 }
 
@@ -68,7 +94,10 @@ test('info describes the model; compressed exec stays within file + arena + 64 K
   const info = compressed.info;
   assert.deepEqual(info.inputs, [{ shape: [28, 28, 1] }]);
   assert.deepEqual(info.outputs, [{ shape: [10] }]);
-  assert.deepEqual(info.ops.map((o) => o.type), ['conv2d', 'maxPool2d', 'conv2d', 'maxPool2d', 'dense', 'dense']);
+  assert.deepEqual(
+    info.ops.map((o) => o.type),
+    ['conv2d', 'maxPool2d', 'conv2d', 'maxPool2d', 'dense', 'dense'],
+  );
   assert.equal(info.ops[5].activation, 'softmax');
   assert.equal(info.ops[0].bias, 1);
   assert.equal(info.parameters, 500 + 20 + 25000 + 400000 + 5000);
@@ -79,8 +108,10 @@ test('info describes the model; compressed exec stays within file + arena + 64 K
   assert.ok(info.tensors[3].nnz > 15000 && info.tensors[3].nnz < 25000, `nnz ${info.tensors[3].nnz}`);
   assert.equal(info.tensors[1].bits, 32);
   assert.equal(info.tensors.reduce((a, t) => a + t.bytes, 0) < bytes.length, true);
-  assert.ok(info.heapBytes <= info.fileBytes + info.arenaBytes + 65536,
-    `heap ${info.heapBytes} > file ${info.fileBytes} + arena ${info.arenaBytes} + 64 KB`);
+  assert.ok(
+    info.heapBytes <= info.fileBytes + info.arenaBytes + 65536,
+    `heap ${info.heapBytes} > file ${info.fileBytes} + arena ${info.arenaBytes} + 64 KB`,
+  );
   assert.ok(info.memoryBytes >= info.heapBytes);
   const dense = await SqzModel.load(bytes, { exec: 'dense' });
   assert.ok(dense.info.heapBytes >= bytes.length + 4 * 430500, 'dense exec holds the decoded weights');
@@ -89,7 +120,11 @@ test('info describes the model; compressed exec stays within file + arena + 64 K
   // Compressed convs add op scratch (planar copies, im2col tiles) to the arena, live during their op only.
   assert.ok(info.arenaBytes >= 4 * 2 * (28 * 28 + 24 * 24 * 20), `compressed arena ${info.arenaBytes}`);
   const auto = await SqzModel.load(bytes);
-  assert.equal(auto.info.tensors[3].exec, 'dense', 'auto: a dense layer at 5% density runs dense (above the 4% break-even)');
+  assert.equal(
+    auto.info.tensors[3].exec,
+    'dense',
+    'auto: a dense layer at 5% density runs dense (above the 4% break-even)',
+  );
   assert.equal(auto.info.tensors[2].exec, 'compressed', 'auto: a conv at 5% density runs compressed');
   const x = randomFloats(rng(2), 784);
   assertClose(compressed.predict(x), dense.predict(x), 'compressed vs dense exec');
@@ -111,16 +146,24 @@ test('multi-input, multi-output: predict takes an array, predictAll returns ever
   const random = rng(4);
   const model: ModelMessage = {
     values: [{ shape: [6] }, { shape: [6] }, { shape: [6] }, { shape: [3] }, { shape: [2, 3] }],
-    tensors: [encodeTensorAs(Float32Array.from({ length: 18 }, () => [0.5, -1][Math.floor(random() * 2)]), [6, 3], ENC_CODEBOOK)],
+    tensors: [
+      encodeTensorAs(
+        Float32Array.from({ length: 18 }, () => [0.5, -1][Math.floor(random() * 2)]),
+        [6, 3],
+        ENC_CODEBOOK,
+      ),
+    ],
     ops: [
       newOp({ type: OP_ADD, inputs: [0, 1], outputs: [2] }),
       newOp({ type: OP_DENSE, inputs: [2], outputs: [3], weight: 1 }),
       newOp({ type: OP_RESHAPE, inputs: [2], outputs: [4] }),
     ],
-    inputs: [0, 1], outputs: [3, 4],
+    inputs: [0, 1],
+    outputs: [3, 4],
   };
   const sqz = await SqzModel.load(writeSqz(model));
-  const a = randomFloats(random, 12), b = randomFloats(random, 12);
+  const a = randomFloats(random, 12),
+    b = randomFloats(random, 12);
   const expected = runModelReference(model, [a, b], 2);
   const all = sqz.predictAll([a, b], 2);
   assert.equal(all.length, 2);
@@ -151,13 +194,36 @@ test('build artefacts: no imports, ≤ 48 KB, the ABI exported; no static node: 
     const module = runtimeModule(simd);
     assert.deepEqual(WebAssembly.Module.imports(module), [], 'the module imports nothing');
     const names = WebAssembly.Module.exports(module).map((e) => e.name);
-    for (const name of ['memory', 'alloc', 'load', 'plan', 'run', 'inputPtr', 'inputLength', 'outputPtr', 'outputLength',
-      'errorCode', 'errorMessagePtr', 'errorMessageLength', 'errorOffset', 'arenaBytes', 'heapEnd', 'decodeTensor',
-      'planOverlaps', 'missingFeature', 'builtOps', 'builtActivations', 'builtEncodings']) {
+    for (const name of [
+      'memory',
+      'alloc',
+      'load',
+      'plan',
+      'run',
+      'inputPtr',
+      'inputLength',
+      'outputPtr',
+      'outputLength',
+      'errorCode',
+      'errorMessagePtr',
+      'errorMessageLength',
+      'errorOffset',
+      'arenaBytes',
+      'heapEnd',
+      'decodeTensor',
+      'planOverlaps',
+      'missingFeature',
+      'builtOps',
+      'builtActivations',
+      'builtEncodings',
+    ]) {
       assert.ok(names.includes(name), `export ${name}`);
     }
     const size = readFileSync(new URL(`../../../build/${simd ? 'sqz' : 'sqz-scalar'}.wasm`, import.meta.url)).length;
-    assert.ok(size <= 48 * 1024, `${simd ? 'simd' : 'scalar'} build is ${size} bytes (the general runtime's budget is 48 KB)`);
+    assert.ok(
+      size <= 48 * 1024,
+      `${simd ? 'simd' : 'scalar'} build is ${size} bytes (the general runtime's budget is 48 KB)`,
+    );
   }
   const dir = new URL('../../runtime/', import.meta.url);
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.js'))) {

@@ -7,8 +7,19 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import '@tensorflow/tfjs-backend-cpu';
 import {
-  ACT_RELU, ENC_SPARSE_RICE, ERR_MEMORY, ERR_NONE, EXEC_AUTO, EXEC_COMPRESSED, EXEC_DENSE, OP_ACTIVATION, OP_DENSE,
-  type ModelMessage, encodeTensorAs, newOp, writeSqz,
+  ACT_RELU,
+  ENC_SPARSE_RICE,
+  ERR_MEMORY,
+  ERR_NONE,
+  EXEC_AUTO,
+  EXEC_COMPRESSED,
+  EXEC_DENSE,
+  OP_ACTIVATION,
+  OP_DENSE,
+  type ModelMessage,
+  encodeTensorAs,
+  newOp,
+  writeSqz,
 } from '../../formats/index.js';
 import { exportModel } from '../../compiler/export/index.js';
 import { importLayersModel, importModel } from '../../compiler/import/index.js';
@@ -41,7 +52,9 @@ function hugeDense(): Uint8Array {
   const model: ModelMessage = {
     values: [{ shape: [n] }, { shape: [n] }],
     tensors: [encodeTensorAs(new Float32Array(n * n), [n, n], ENC_SPARSE_RICE)],
-    ops: [newOp({ type: OP_DENSE, inputs: [0], outputs: [1], weight: 1 })], inputs: [0], outputs: [1],
+    ops: [newOp({ type: OP_DENSE, inputs: [0], outputs: [1], weight: 1 })],
+    inputs: [0],
+    outputs: [1],
   };
   return writeSqz(model);
 }
@@ -105,7 +118,11 @@ test('the need the pre-check computes is the heap top an uncapped load reaches: 
         assert.equal(loadRaw(exports, bytes, exec), ERR_NONE, `${what}: ${errorMessage(exports)}`);
         const need = Number(exports.memoryNeed());
         assert.equal(need, exports.heapEnd() >>> 0, `${what}: need = heap top`);
-        assert.equal(exports.memory.buffer.byteLength, Math.max(PAGE, pageCeil(need)), `${what}: memory never grew past the need`);
+        assert.equal(
+          exports.memory.buffer.byteLength,
+          Math.max(PAGE, pageCeil(need)),
+          `${what}: memory never grew past the need`,
+        );
         const input = randomFloats(rng(1), exports.inputLength(0));
         const expected = predictRaw(exports, input);
         assert.equal(exports.plan(3), ERR_NONE);
@@ -121,7 +138,7 @@ test('the need the pre-check computes is the heap top an uncapped load reaches: 
           tight.setMemoryLimit(pageCeil(need) - PAGE);
           const before = tight.memory.buffer.byteLength;
           const allocNeed = (tight.heapBase() >>> 0) + Math.ceil((bytes.length + 16) / 16) * 16;
-          const refused = allocNeed > (tight.memoryLimit() >>> 0) ? allocNeed : need;
+          const refused = allocNeed > tight.memoryLimit() >>> 0 ? allocNeed : need;
           assert.equal(refusedNeed(tight, loadRaw(tight, bytes, exec), what), refused, `${what}: refused need`);
           assert.equal(tight.memory.buffer.byteLength, before, `${what}: memory did not grow`);
           refusals++;
@@ -153,13 +170,21 @@ test('a batch that does not fit the cap is refused before growing; the previous 
   // The same through SqzModel: SqzMemoryLimitError from predict, then smaller batches still run.
   const sqz = await SqzModel.load(cnn, { memoryLimit: pageCeil(batch1 + 4 * perSample) });
   assertClose(sqz.predict(input), expected, 'SqzModel under the cap');
-  assert.throws(() => sqz.predict(new Float32Array(64 * input.length), 64), (error: unknown) => {
-    assert.ok(error instanceof SqzMemoryLimitError && error.code === ERR_MEMORY);
-    assert.equal(error.neededBytes, need);
-    assert.equal(error.limitBytes, pageCeil(batch1 + 4 * perSample));
-    assert.match(error.message, new RegExp(`batch 64 needs ${need} bytes .*memoryLimit allows \\(${error.limitBytes} bytes.*smaller batches.*raise memoryLimit`));
-    return true;
-  });
+  assert.throws(
+    () => sqz.predict(new Float32Array(64 * input.length), 64),
+    (error: unknown) => {
+      assert.ok(error instanceof SqzMemoryLimitError && error.code === ERR_MEMORY);
+      assert.equal(error.neededBytes, need);
+      assert.equal(error.limitBytes, pageCeil(batch1 + 4 * perSample));
+      assert.match(
+        error.message,
+        new RegExp(
+          `batch 64 needs ${need} bytes .*memoryLimit allows \\(${error.limitBytes} bytes.*smaller batches.*raise memoryLimit`,
+        ),
+      );
+      return true;
+    },
+  );
   assertClose(sqz.predict(input), expected, 'after the refused batch');
   assert.equal(sqz.predict(new Float32Array(3 * input.length), 3).length, 30);
 });
@@ -185,9 +210,13 @@ test('after a refusal the same instance loads and runs the next valid model; all
 test('a file with many small records is refused while parsing, before its records are allocated', () => {
   const count = 8000; // a chain of relu ops over [1]-shaped values: ~100 KB on disk, ~2 MB of records
   const model: ModelMessage = {
-    values: Array.from({ length: count + 1 }, () => ({ shape: [1] })), tensors: [],
-    ops: Array.from({ length: count }, (_, i) => newOp({ type: OP_ACTIVATION, inputs: [i], outputs: [i + 1], activation: ACT_RELU })),
-    inputs: [0], outputs: [count],
+    values: Array.from({ length: count + 1 }, () => ({ shape: [1] })),
+    tensors: [],
+    ops: Array.from({ length: count }, (_, i) =>
+      newOp({ type: OP_ACTIVATION, inputs: [i], outputs: [i + 1], activation: ACT_RELU }),
+    ),
+    inputs: [0],
+    outputs: [count],
   };
   const file = writeSqz(model);
   const uncapped = newInstance(false);
@@ -200,7 +229,7 @@ test('a file with many small records is refused while parsing, before its record
   const before = exports.memory.buffer.byteLength;
   const need = refusedNeed(exports, exports.load(ptr, file.length, EXEC_AUTO), 'records');
   assert.equal(exports.memory.buffer.byteLength, before, 'memory did not grow');
-  assert.ok(need > (exports.memoryLimit() >>> 0) && need <= full, `records need ${need}, whole load ${full}`);
+  assert.ok(need > exports.memoryLimit() >>> 0 && need <= full, `records need ${need}, whole load ${full}`);
 });
 
 test('SqzModel.load({ memoryLimit }): SqzMemoryLimitError saying what is needed and what to do; bad limits are RangeErrors', async () => {
@@ -210,20 +239,30 @@ test('SqzModel.load({ memoryLimit }): SqzMemoryLimitError saying what is needed 
     assert.equal(error.code, ERR_MEMORY);
     assert.equal(error.limitBytes, 16 << 20);
     assert.ok(error.neededBytes > 4 * 4096 * 4096);
-    assert.match(error.message, new RegExp(`the model needs ${error.neededBytes} bytes of WebAssembly memory \\(64\\.\\d MiB\\), ` +
-      `more than memoryLimit allows \\(16777216 bytes, 16\\.0 MiB\\): raise memoryLimit, or load with \\{ exec: 'compressed' \\}`));
+    assert.match(
+      error.message,
+      new RegExp(
+        `the model needs ${error.neededBytes} bytes of WebAssembly memory \\(64\\.\\d MiB\\), ` +
+          `more than memoryLimit allows \\(16777216 bytes, 16\\.0 MiB\\): raise memoryLimit, or load with \\{ exec: 'compressed' \\}`,
+      ),
+    );
     return true;
   });
   const sqz = await SqzModel.load(file, { exec: 'compressed', memoryLimit: 16 << 20 });
   assert.ok(sqz.info.memoryBytes <= 16 << 20);
   assert.deepEqual(sqz.predict(new Float32Array(4096).fill(1)), new Float32Array(4096));
-  await assert.rejects(SqzModel.load(file, { exec: 'compressed', memoryLimit: PAGE }),
-    (error: unknown) => error instanceof SqzMemoryLimitError && !/exec: 'compressed'/.test(error.message) && /raise memoryLimit/.test(error.message));
+  await assert.rejects(
+    SqzModel.load(file, { exec: 'compressed', memoryLimit: PAGE }),
+    (error: unknown) =>
+      error instanceof SqzMemoryLimitError &&
+      !/exec: 'compressed'/.test(error.message) &&
+      /raise memoryLimit/.test(error.message),
+  );
   for (const bad of [-1, 0, 1000, 65536.5, Number.NaN, '1 MB' as unknown as number]) {
     await assert.rejects(SqzModel.load(file, { memoryLimit: bad }), RangeError, String(bad));
   }
   const big = await SqzModel.load(fuzzSeeds()[0]!.file, { memoryLimit: 2 ** 40 }); // above 4 GiB: no cap
-  assert.equal(big.wasmExports.memoryLimit() >>> 0, 0xFFFF_0000);
+  assert.equal(big.wasmExports.memoryLimit() >>> 0, 0xffff_0000);
   const paged = newInstance(true);
   paged.setMemoryLimit(100_000);
   assert.equal(paged.memoryLimit(), PAGE, 'rounded down to whole pages');

@@ -5,8 +5,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ACT_LINEAR, ACT_RELU, ACT_TANH, ENC_F32, OP_ACTIVATION, OP_ADD, OP_DENSE, OP_RESHAPE, type ModelMessage,
-  type OpMessage, encodeTensorAs, newOp, writeSqz,
+  ACT_LINEAR,
+  ACT_RELU,
+  ACT_TANH,
+  ENC_F32,
+  OP_ACTIVATION,
+  OP_ADD,
+  OP_DENSE,
+  OP_RESHAPE,
+  type ModelMessage,
+  type OpMessage,
+  encodeTensorAs,
+  newOp,
+  writeSqz,
 } from '../../formats/index.js';
 import { SqzModel } from '../../runtime/index.js';
 import { assertClose, randomFloats } from './helpers.js';
@@ -21,7 +32,10 @@ function randomGraph(seed: number): ModelMessage {
   const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
   const sizes = [4, 6, 12, 24];
   const model: ModelMessage = { values: [{ shape: [pick(sizes)] }], tensors: [], ops: [], inputs: [0], outputs: [] };
-  if (random() < 0.5) { model.values.push({ shape: [pick(sizes)] }); model.inputs.push(1); }
+  if (random() < 0.5) {
+    model.values.push({ shape: [pick(sizes)] });
+    model.inputs.push(1);
+  }
   const opCount = 3 + Math.floor(random() * 25);
   for (let k = 0; k < opCount; k++) {
     const written = model.values.length;
@@ -34,7 +48,13 @@ function randomGraph(seed: number): ModelMessage {
       const outSize = pick(sizes);
       model.tensors.push(encodeTensorAs(randomFloats(random, inSize * outSize, 0.4), [inSize, outSize], ENC_F32));
       model.values.push({ shape: [outSize] });
-      op = newOp({ type: OP_DENSE, inputs: [input], outputs: [written], weight: model.tensors.length, activation: pick([ACT_LINEAR, ACT_TANH]) });
+      op = newOp({
+        type: OP_DENSE,
+        inputs: [input],
+        outputs: [written],
+        weight: model.tensors.length,
+        activation: pick([ACT_LINEAR, ACT_TANH]),
+      });
     } else if (kind < 0.55) {
       const shape = model.values[input].shape;
       const same = model.values.map((_, i) => i).filter((i) => model.values[i].shape.join() === shape.join());
@@ -43,7 +63,12 @@ function randomGraph(seed: number): ModelMessage {
       op = newOp({ type: OP_ADD, inputs, outputs: [written], activation: pick([ACT_LINEAR, ACT_RELU]) });
     } else if (kind < 0.8) {
       model.values.push({ shape: inSize % 2 === 0 ? [2, inSize / 2] : [inSize] });
-      op = newOp({ type: OP_RESHAPE, inputs: [input], outputs: [written], activation: random() < 0.7 ? ACT_LINEAR : ACT_TANH });
+      op = newOp({
+        type: OP_RESHAPE,
+        inputs: [input],
+        outputs: [written],
+        activation: random() < 0.7 ? ACT_LINEAR : ACT_TANH,
+      });
     } else {
       model.values.push({ shape: model.values[input].shape });
       op = newOp({ type: OP_ACTIVATION, inputs: [input], outputs: [written], activation: ACT_TANH });
@@ -82,21 +107,27 @@ test('random graphs: live buffers never overlap, memory is reused, outputs match
     for (const batch of [1, 3]) {
       const inputs = model.inputs.map((v) => randomFloats(rng(seed * 10 + batch), size(model.values[v].shape) * batch));
       const actual = sqz.predictAll(inputs.length === 1 ? inputs[0] : inputs, batch);
-      runModelReference(model, inputs, batch).forEach((e, i) => assertClose(actual[i], e, `seed ${seed} batch ${batch} output ${i}`));
+      runModelReference(model, inputs, batch).forEach((e, i) =>
+        assertClose(actual[i], e, `seed ${seed} batch ${batch} output ${i}`),
+      );
       const exports = sqz.wasmExports;
       assert.equal(exports.planOverlaps!(), 0, `seed ${seed}: the runtime's own overlap check`);
       let total = 0;
       for (let a = 0; a < model.values.length; a++) {
         if (first[a] < 0) continue;
-        const aStart = exports.valueOffset(a), aEnd = aStart + size(model.values[a].shape) * 4 * batch;
+        const aStart = exports.valueOffset(a),
+          aEnd = aStart + size(model.values[a].shape) * 4 * batch;
         total += group[a] === a ? aEnd - aStart : 0;
         assert.ok(aStart >= 0 && aEnd <= exports.arenaBytes(), `seed ${seed}: value ${a} outside the arena`);
         for (let b = a + 1; b < model.values.length; b++) {
           if (first[b] < 0 || group[a] === group[b]) continue;
           if (first[a] > last[b] || first[b] > last[a]) continue;
-          const bStart = exports.valueOffset(b), bEnd = bStart + size(model.values[b].shape) * 4 * batch;
-          assert.ok(aEnd <= bStart || bEnd <= aStart,
-            `seed ${seed} batch ${batch}: values ${a} [${first[a]}, ${last[a]}] and ${b} [${first[b]}, ${last[b]}] overlap`);
+          const bStart = exports.valueOffset(b),
+            bEnd = bStart + size(model.values[b].shape) * 4 * batch;
+          assert.ok(
+            aEnd <= bStart || bEnd <= aStart,
+            `seed ${seed} batch ${batch}: values ${a} [${first[a]}, ${last[a]}] and ${b} [${first[b]}, ${last[b]}] overlap`,
+          );
         }
       }
       if (exports.arenaBytes() < total) reused++;

@@ -9,7 +9,9 @@ const modules = new Map<boolean, WebAssembly.Module>();
 export function runtimeModule(simd: boolean): WebAssembly.Module {
   let module = modules.get(simd);
   if (module === undefined) {
-    module = new WebAssembly.Module(readFileSync(new URL(`../../../build/${simd ? 'sqz' : 'sqz-scalar'}.wasm`, import.meta.url)));
+    module = new WebAssembly.Module(
+      readFileSync(new URL(`../../../build/${simd ? 'sqz' : 'sqz-scalar'}.wasm`, import.meta.url)),
+    );
     modules.set(simd, module);
   }
   return module;
@@ -37,5 +39,7 @@ export function predictRaw(exports: SqzWasmExports, input: Float32Array): Float3
 }
 
 export function errorMessage(exports: SqzWasmExports): string {
-  return Buffer.from(new Uint8Array(exports.memory.buffer, exports.errorMessagePtr() >>> 0, exports.errorMessageLength())).toString('latin1');
+  return Buffer.from(
+    new Uint8Array(exports.memory.buffer, exports.errorMessagePtr() >>> 0, exports.errorMessageLength()),
+  ).toString('latin1');
 }

@@ -3,8 +3,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ACT_COUNT, ENC_COUNT, ENC_F32, ERR_UNSUPPORTED, OP_COUNT, OP_DENSE, PATH_COUNT, SqzFormatError, encodeTensorAs, newOp,
-  sqzProtoTypes, wrapPayload, type ModelMessage,
+  ACT_COUNT,
+  ENC_COUNT,
+  ENC_F32,
+  ERR_UNSUPPORTED,
+  OP_COUNT,
+  OP_DENSE,
+  PATH_COUNT,
+  SqzFormatError,
+  encodeTensorAs,
+  newOp,
+  sqzProtoTypes,
+  wrapPayload,
+  type ModelMessage,
 } from '../../formats/index.js';
 import { SqzModel } from '../../runtime/index.js';
 
@@ -14,7 +25,8 @@ function craftedFile(type: number): Uint8Array {
     values: [{ shape: [2] }, { shape: [3] }],
     tensors: [encodeTensorAs(Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3], ENC_F32)],
     ops: [newOp({ type, inputs: [0], outputs: [1], weight: 1 })],
-    inputs: [0], outputs: [1],
+    inputs: [0],
+    outputs: [1],
   };
   const { Model } = sqzProtoTypes();
   return wrapPayload(Model.encode(Model.fromObject(model)).finish());
@@ -26,10 +38,17 @@ test('an op code with no kernel is a SqzFormatError naming it, in both builds; t
     assert.deepEqual([...ok.predict(Float32Array.from([1, 1]))], [5, 7, 9]);
     ok.dispose();
     for (const type of [0, OP_COUNT, OP_COUNT + 40]) {
-      const error = await SqzModel.load(craftedFile(type), { simd }).then(() => null, (e: unknown) => e);
+      const error = await SqzModel.load(craftedFile(type), { simd }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof SqzFormatError, `type ${type}: ${String(error)}`);
       assert.equal(error.code, ERR_UNSUPPORTED);
-      assert.match(error.message, new RegExp(`unknown op type: got ${type}, expected ${OP_COUNT - 1} \\[op 0\\]`), `type ${type}`);
+      assert.match(
+        error.message,
+        new RegExp(`unknown op type: got ${type}, expected ${OP_COUNT - 1} \\[op 0\\]`),
+        `type ${type}`,
+      );
       assert.ok(error.offset > 14, `type ${type}: offset ${error.offset} points into the payload`);
     }
   }
@@ -39,8 +58,10 @@ test('the general runtime contains every op, activation, encoding and execution 
   const model = await SqzModel.load(craftedFile(OP_DENSE));
   const exports = model.wasmExports;
   for (let code = 1; code < OP_COUNT; code++) assert.equal((exports.builtOps() >>> code) & 1, 1, `op ${code}`);
-  for (let code = 0; code < ACT_COUNT; code++) assert.equal((exports.builtActivations() >>> code) & 1, 1, `activation ${code}`);
-  for (let code = 0; code < ENC_COUNT; code++) assert.equal((exports.builtEncodings() >>> code) & 1, 1, `encoding ${code}`);
+  for (let code = 0; code < ACT_COUNT; code++)
+    assert.equal((exports.builtActivations() >>> code) & 1, 1, `activation ${code}`);
+  for (let code = 0; code < ENC_COUNT; code++)
+    assert.equal((exports.builtEncodings() >>> code) & 1, 1, `encoding ${code}`);
   for (let code = 0; code < PATH_COUNT; code++) assert.equal((exports.builtPaths() >>> code) & 1, 1, `path ${code}`);
   assert.equal(exports.missingFeature(), -1);
   model.dispose();

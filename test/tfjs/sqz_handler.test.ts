@@ -42,14 +42,20 @@ const layerClasses = new Set<string>();
  */
 function digitResidual(seed: number): tfl.LayersModel {
   const input = tfl.input({ shape: [28, 28, 1] });
-  const stem = tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tfl.SymbolicTensor;
-  let y = tfl.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2, padding: 'same', activation: 'relu' }).apply(stem) as tfl.SymbolicTensor;
+  const stem = tfl.layers
+    .conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' })
+    .apply(input) as tfl.SymbolicTensor;
+  let y = tfl.layers
+    .depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2, padding: 'same', activation: 'relu' })
+    .apply(stem) as tfl.SymbolicTensor;
   y = tfl.layers.conv2d({ filters: 6, kernelSize: 1 }).apply(y) as tfl.SymbolicTensor;
   const skip = tfl.layers.conv2d({ filters: 6, kernelSize: 1, strides: 2 }).apply(stem) as tfl.SymbolicTensor;
   let z = tfl.layers.add().apply([y, skip]) as tfl.SymbolicTensor;
   z = tfl.layers.reLU().apply(z) as tfl.SymbolicTensor;
   const max = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(z) as tfl.SymbolicTensor;
-  const avg = tfl.layers.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same' }).apply(max) as tfl.SymbolicTensor;
+  const avg = tfl.layers
+    .averagePooling2d({ poolSize: 3, strides: 2, padding: 'same' })
+    .apply(max) as tfl.SymbolicTensor;
   const gap = tfl.layers.globalAveragePooling2d({}).apply(avg) as tfl.SymbolicTensor;
   const gmp = tfl.layers.globalMaxPooling2d({}).apply(max) as tfl.SymbolicTensor;
   const both = tfl.layers.add().apply([gap, gmp]) as tfl.SymbolicTensor;
@@ -63,7 +69,10 @@ function convertedAndCompressed(name: string, model: tfl.LayersModel): { name: s
   const graph = importLayersModel(model);
   const exact = exportModel(graph, { weights: 'f32' });
   pruneKernels(graph, 0.3);
-  return [{ name: `${name} f32`, bytes: exact }, { name: `${name} pruned q8`, bytes: exportModel(graph, { weights: 'q8' }) }];
+  return [
+    { name: `${name} f32`, bytes: exact },
+    { name: `${name} pruned q8`, bytes: exportModel(graph, { weights: 'q8' }) },
+  ];
 }
 
 before(async () => {
@@ -106,12 +115,28 @@ test('the LayersModel from sqzHandler predicts what SqzModel predicts (converted
     const actual = y.dataSync() as Float32Array;
     tf.dispose([x, y]);
     model.dispose();
-    assert.ok(expected.some((v) => v !== 0), `${c.name}: the reference output is all zeros`);
+    assert.ok(
+      expected.some((v) => v !== 0),
+      `${c.name}: the reference output is all zeros`,
+    );
     assertClose(actual, expected, TOLERANCE, `${c.name}: tfjs vs sqz runtime`);
   }
   // Every op the .sqz graph has (and the layers that stand in for fused pieces) was exercised.
-  for (const name of ['InputLayer', 'Dense', 'Conv2D', 'DepthwiseConv2D', 'MaxPooling2D', 'AveragePooling2D',
-    'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'Add', 'Flatten', 'Reshape', 'ReLU', 'Activation']) {
+  for (const name of [
+    'InputLayer',
+    'Dense',
+    'Conv2D',
+    'DepthwiseConv2D',
+    'MaxPooling2D',
+    'AveragePooling2D',
+    'GlobalAveragePooling2D',
+    'GlobalMaxPooling2D',
+    'Add',
+    'Flatten',
+    'Reshape',
+    'ReLU',
+    'Activation',
+  ]) {
     assert.ok(layerClasses.has(name), `no test model produced a ${name} layer (got ${[...layerClasses].join(', ')})`);
   }
 });
@@ -123,7 +148,11 @@ test('the pruned q8 MNIST MLP through tfjs classifies real digits like the sqz r
   const inputShape = sqz.info.inputs[0]!.shape;
   sqz.dispose();
   const model = await tfl.loadLayersModel(sqzHandler(c.bytes));
-  const classes = Array.from(tf.tidy(() => tf.argMax(model.predict(tf.tensor(digits.images, [DIGITS, ...inputShape])) as tf.Tensor, -1)).dataSync());
+  const classes = Array.from(
+    tf
+      .tidy(() => tf.argMax(model.predict(tf.tensor(digits.images, [DIGITS, ...inputShape])) as tf.Tensor, -1))
+      .dataSync(),
+  );
   model.dispose();
   const sqzClasses = Array.from({ length: DIGITS }, (_, s) => {
     const row = expected.subarray(s * 10, s * 10 + 10);
@@ -152,7 +181,12 @@ test('sqzHandler reads a path, a file: URL and an ArrayBuffer alike, and reports
 
   const corrupt = c.bytes.slice();
   corrupt[corrupt.length - 2] ^= 0x10;
-  await assert.rejects(tfl.loadLayersModel(sqzHandler(corrupt)), (error: unknown) =>
-    error instanceof SqzFormatError && /checksum|corrupt/.test(error.message));
-  await assert.rejects(tfl.loadLayersModel(sqzHandler(join(dir, 'missing.sqz'))), /sqzHandler: cannot read the model from .*missing\.sqz/);
+  await assert.rejects(
+    tfl.loadLayersModel(sqzHandler(corrupt)),
+    (error: unknown) => error instanceof SqzFormatError && /checksum|corrupt/.test(error.message),
+  );
+  await assert.rejects(
+    tfl.loadLayersModel(sqzHandler(join(dir, 'missing.sqz'))),
+    /sqzHandler: cannot read the model from .*missing\.sqz/,
+  );
 });

@@ -21,7 +21,12 @@ function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
     throw new Error(`sqz kernel ${OWNER}: dataFormat 'NCHW' is not supported on wasm; use 'NHWC'`);
   }
   const info = convGradientInfo(
-    OWNER, ['x', x.shape], ['filterShape', attrs.filterShape], ['dy', dy.shape], attrs, false,
+    OWNER,
+    ['x', x.shape],
+    ['filterShape', attrs.filterShape],
+    ['dy', dy.shape],
+    attrs,
+    false,
   );
   const [n, h, w, c] = x.shape;
   const [, oh, ow] = dy.shape;
@@ -38,9 +43,18 @@ function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
     const xUsed = s.slice(x, [0, 0, 0, 0], [n, h + Math.min(bottom, 0), w + Math.min(right, 0), c]);
     const xT = s.transpose(xUsed, [3, 1, 2, 0]); // [C, H', W', N]
     const dyT = s.transpose(dy, [1, 2, 0, 3]); // [OH, OW, N, M]
-    const pad = [[0, 0], [top, Math.max(bottom, 0)], [left, Math.max(right, 0)], [0, 0]];
+    const pad = [
+      [0, 0],
+      [top, Math.max(bottom, 0)],
+      [left, Math.max(right, 0)],
+      [0, 0],
+    ];
     const grad = s.run('Conv2D', { x: xT, filter: dyT }, {
-      strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [sh, sw], dimRoundingMode: undefined,
+      strides: [1, 1],
+      pad,
+      dataFormat: 'NHWC',
+      dilations: [sh, sw],
+      dimRoundingMode: undefined,
     } as unknown as tf.NamedAttrMap); // [C, KH, KW, M]
     return s.transpose(grad, [1, 2, 0, 3]); // [KH, KW, C, M]
   });

@@ -25,14 +25,23 @@ function conv2dBackpropInput(args: KernelArgs): tf.TensorInfo {
   const [sh, sw] = pair(attrs.strides);
   if (sh > MAX_STRIDE || sw > MAX_STRIDE || attrs.dataFormat === 'NCHW') return callReplaced(args);
   const info = convGradientInfo(
-    OWNER, ['inputShape', attrs.inputShape], ['filter', filter.shape], ['dy', dy.shape], attrs, false,
+    OWNER,
+    ['inputShape', attrs.inputShape],
+    ['filter', filter.shape],
+    ['dy', dy.shape],
+    attrs,
+    false,
   );
   return withScratch(OWNER, args.backend, BACKEND, (s) => {
     const { x, pad } = transposedConvInput(s, dy, info, [sh, sw]);
     const flipped = s.run('Reverse', { x: filter }, { dims: [0, 1] });
     const swapped = s.transpose(flipped, [0, 1, 3, 2]); // [KH, KW, M, C]
     return s.run('Conv2D', { x, filter: swapped }, {
-      strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined,
+      strides: [1, 1],
+      pad,
+      dataFormat: 'NHWC',
+      dilations: [1, 1],
+      dimRoundingMode: undefined,
     } as unknown as tf.NamedAttrMap); // [N, H, W, C]
   });
 }

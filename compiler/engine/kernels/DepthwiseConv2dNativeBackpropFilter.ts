@@ -19,7 +19,12 @@ function depthwiseConv2dNativeBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const attrs = args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
   assertUndilated(OWNER, attrs.dilations);
   const info = convGradientInfo(
-    OWNER, ['x', x.shape], ['filterShape', attrs.filterShape], ['dy', dy.shape], attrs, true,
+    OWNER,
+    ['x', x.shape],
+    ['filterShape', attrs.filterShape],
+    ['dy', dy.shape],
+    attrs,
+    true,
   );
   const [n, h, w, c] = x.shape;
   const [, oh, ow] = dy.shape;
@@ -39,9 +44,17 @@ function depthwiseConv2dNativeBackpropFilter(args: KernelArgs): tf.TensorInfo {
     const xImage = s.reshape(xT, [1, hUsed, wUsed, n * c]);
     const dyT = n === 1 ? dy : s.transpose(dy, [1, 2, 0, 3]); // [OH, OW, N, C·D]
     const filter = s.reshape(dyT, [oh, ow, n * c, mult]);
-    const pad = [[0, 0], [top, Math.max(bottom, 0)], [left, Math.max(right, 0)], [0, 0]];
+    const pad = [
+      [0, 0],
+      [top, Math.max(bottom, 0)],
+      [left, Math.max(right, 0)],
+      [0, 0],
+    ];
     const perSample = s.run('DepthwiseConv2dNative', { x: xImage, filter }, {
-      strides: [1, 1], pad, dilations: [sh, sw], dimRoundingMode: undefined,
+      strides: [1, 1],
+      pad,
+      dilations: [sh, sw],
+      dimRoundingMode: undefined,
     } as unknown as tf.NamedAttrMap); // [1, KH, KW, N·C·D]
     if (n === 1) return s.reshape(perSample, [kh, kw, c, mult]);
     const bySample = s.reshape(perSample, [kh, kw, n, c * mult]);

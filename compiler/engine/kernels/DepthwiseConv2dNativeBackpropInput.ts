@@ -10,7 +10,12 @@
 // multiply-adds; depthwise layers are the cheap part of a network, and one big conv beats per-channel loops.
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  type KernelArgs, assertUndilated, convGradientInfo, pair, transposedConvInput, withScratch,
+  type KernelArgs,
+  assertUndilated,
+  convGradientInfo,
+  pair,
+  transposedConvInput,
+  withScratch,
 } from './kernel_common.js';
 
 const BACKEND = 'wasm';
@@ -21,7 +26,12 @@ function depthwiseConv2dNativeBackpropInput(args: KernelArgs): tf.TensorInfo {
   const attrs = args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
   assertUndilated(OWNER, attrs.dilations);
   const info = convGradientInfo(
-    OWNER, ['inputShape', attrs.inputShape], ['filter', filter.shape], ['dy', dy.shape], attrs, true,
+    OWNER,
+    ['inputShape', attrs.inputShape],
+    ['filter', filter.shape],
+    ['dy', dy.shape],
+    attrs,
+    true,
   );
   const [n, h, w, c] = attrs.inputShape;
   const [, , , cd] = dy.shape;
@@ -31,7 +41,10 @@ function depthwiseConv2dNativeBackpropInput(args: KernelArgs): tf.TensorInfo {
     const flipped = s.run('Reverse', { x: filter }, { dims: [0, 1] });
     const flatFilter = s.reshape(flipped, [kh, kw, cd, 1]);
     const perDepth = s.run('DepthwiseConv2dNative', { x, filter: flatFilter }, {
-      strides: [1, 1], pad, dilations: [1, 1], dimRoundingMode: undefined,
+      strides: [1, 1],
+      pad,
+      dilations: [1, 1],
+      dimRoundingMode: undefined,
     } as unknown as tf.NamedAttrMap); // [N, H, W, C·D]
     if (mult === 1) return perDepth;
     const split = s.reshape(perDepth, [n, h, w, c, mult]);

@@ -25,7 +25,11 @@ function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
     throw new Error(`sqz kernel ${OWNER}: input must be rank 4 [N, H, W, C], got [${input.shape}]`);
   }
   const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad,
+    input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
     attrs.dimRoundingMode,
   );
   const [n, h, w, c] = input.shape;
@@ -45,9 +49,18 @@ function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
 }
 
 interface Geometry {
-  n: number; h: number; w: number; c: number;
-  oh: number; ow: number; kh: number; kw: number; sh: number; sw: number;
-  top: number; left: number;
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  oh: number;
+  ow: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  top: number;
+  left: number;
 }
 
 /** Windows that tile the padded input exactly (KH = SH, KW = SW). */
@@ -59,9 +72,18 @@ function tiledGrad(s: KernelScratch, dy: tf.TensorInfo, input: tf.TensorInfo, g:
   const used = s.slice(input, [0, 0, 0, 0], [n, hUsed, wUsed, c]);
   const bottom = oh * kh - top - hUsed;
   const right = ow * kw - left - wUsed;
-  const padded = top + bottom + left + right === 0 ? used : s.run('PadV2', { x: used }, {
-    paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: -Infinity,
-  } as unknown as tf.NamedAttrMap);
+  const padded =
+    top + bottom + left + right === 0
+      ? used
+      : s.run('PadV2', { x: used }, {
+          paddings: [
+            [0, 0],
+            [top, bottom],
+            [left, right],
+            [0, 0],
+          ],
+          constantValue: -Infinity,
+        } as unknown as tf.NamedAttrMap);
   // One row per window, its KH·KW elements in row-major window order: [P, K] with P = N·OH·OW·C. A 6-D
   // transpose is slow on wasm, so two low-rank ones: [A, KH, OW·KW·C] → [A, OW·KW·C, KH] with A = N·OH,
   // then [A·OW, KW, C, KH] → [A·OW, C, KH, KW].
@@ -87,19 +109,37 @@ function tiledGrad(s: KernelScratch, dy: tf.TensorInfo, input: tf.TensorInfo, g:
   const gradUsed = s.slice(gradPadded, [0, top, left, 0], [n, hUsed, wUsed, c]);
   if (hUsed === h && wUsed === w) return gradUsed;
   return s.run('PadV2', { x: gradUsed }, {
-    paddings: [[0, 0], [0, h - hUsed], [0, w - wUsed], [0, 0]], constantValue: 0,
+    paddings: [
+      [0, 0],
+      [0, h - hUsed],
+      [0, w - wUsed],
+      [0, 0],
+    ],
+    constantValue: 0,
   } as unknown as tf.NamedAttrMap);
 }
 
 /** Any window geometry: one pass per window offset. */
-function generalGrad(s: KernelScratch, dy: tf.TensorInfo, input: tf.TensorInfo, output: tf.TensorInfo, g: Geometry): tf.TensorInfo {
+function generalGrad(
+  s: KernelScratch,
+  dy: tf.TensorInfo,
+  input: tf.TensorInfo,
+  output: tf.TensorInfo,
+  g: Geometry,
+): tf.TensorInfo {
   const { n, h, w, c, oh, ow, kh, kw, sh, sw, top, left } = g;
   // Padded input and gradient accumulator: large enough for the input, for every window, and for OH·sh rows
   // (OW·sw columns) starting at any window offset, which the placing below writes.
   const hb = Math.max(top + h, oh * sh + kh - 1);
   const wb = Math.max(left + w, ow * sw + kw - 1);
   const padded = s.run('PadV2', { x: input }, {
-    paddings: [[0, 0], [top, hb - h - top], [left, wb - w - left], [0, 0]], constantValue: -Infinity,
+    paddings: [
+      [0, 0],
+      [top, hb - h - top],
+      [left, wb - w - left],
+      [0, 0],
+    ],
+    constantValue: -Infinity,
   } as unknown as tf.NamedAttrMap);
   const zeros = s.run('Fill', {}, { shape: [n, oh, ow, c], value: 0, dtype: 'float32' });
   let taken: tf.TensorInfo | undefined;
@@ -144,8 +184,14 @@ function sample(
   [r, q]: [number, number],
 ): tf.TensorInfo {
   return s.run('StridedSlice', { x }, {
-    begin: [0, r, q, 0], end: [n, r + (oh - 1) * sh + 1, q + (ow - 1) * sw + 1, c], strides: [1, sh, sw, 1],
-    beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
+    begin: [0, r, q, 0],
+    end: [n, r + (oh - 1) * sh + 1, q + (ow - 1) * sw + 1, c],
+    strides: [1, sh, sw, 1],
+    beginMask: 0,
+    endMask: 0,
+    ellipsisMask: 0,
+    newAxisMask: 0,
+    shrinkAxisMask: 0,
   } as unknown as tf.NamedAttrMap);
 }
 
@@ -162,7 +208,13 @@ function place(
 ): tf.TensorInfo {
   const up = zeroInsert(s, g, [n, oh, ow, c], [sh, sw]);
   const out = s.run('PadV2', { x: up }, {
-    paddings: [[0, 0], [r, hb - r - oh * sh], [q, wb - q - ow * sw], [0, 0]], constantValue: 0,
+    paddings: [
+      [0, 0],
+      [r, hb - r - oh * sh],
+      [q, wb - q - ow * sw],
+      [0, 0],
+    ],
+    constantValue: 0,
   } as unknown as tf.NamedAttrMap);
   s.free(up);
   if (up !== g) s.free(g);

@@ -36,9 +36,16 @@ function unsortedSegmentSum(args: KernelArgs): tf.TensorInfo {
     const flatIds = s.reshape(segmentIds, [ids]);
     const idsInt = segmentIds.dtype === 'int32' ? flatIds : s.run('Cast', { x: flatIds }, { dtype: 'int32' });
     // tfjs-backend-wasm 4.22's OneHot writes int32 bits whatever dtype it is asked for: make int32, then cast.
-    const oneHotInt = s.run('OneHot', { indices: idsInt }, {
-      depth: numSegments, onValue: 1, offValue: 0, dtype: 'int32',
-    });
+    const oneHotInt = s.run(
+      'OneHot',
+      { indices: idsInt },
+      {
+        depth: numSegments,
+        onValue: 1,
+        offValue: 0,
+        dtype: 'int32',
+      },
+    );
     const oneHot = s.run('Cast', { x: oneHotInt }, { dtype: 'float32' }); // [ids, S]
     const xFloat = x.dtype === 'float32' ? x : s.run('Cast', { x }, { dtype: 'float32' });
     const x3 = s.reshape(xFloat, [1, ids, width]);

@@ -171,8 +171,14 @@ export function convGradientInfo(
 ): tf.backend_util.Conv2DInfo {
   assertRank4(owner, { [inputName]: input, [filterName]: filter, [dyName]: dy });
   const info = tf.backend_util.computeConv2DInfo(
-    input as [number, number, number, number], filter as [number, number, number, number], attrs.strides, 1,
-    attrs.pad, attrs.dimRoundingMode, depthwise, 'channelsLast',
+    input as [number, number, number, number],
+    filter as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    depthwise,
+    'channelsLast',
   );
   if (filter[2] !== info.inChannels || dy.join() !== info.outShape.join()) {
     throw new Error(
@@ -196,7 +202,15 @@ export function zeroInsert(
   if (sh === 1 && sw === 1) return x;
   const spread = s.reshape(x, [n, rows, 1, cols, 1, ch]);
   const padded = s.run('PadV2', { x: spread }, {
-    paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0,
+    paddings: [
+      [0, 0],
+      [0, 0],
+      [0, sh - 1],
+      [0, 0],
+      [0, sw - 1],
+      [0, 0],
+    ],
+    constantValue: 0,
   } as unknown as tf.NamedAttrMap);
   s.free(spread);
   const out = s.reshape(padded, [n, rows * sh, cols * sw, ch]);
@@ -232,9 +246,15 @@ export function transposedConvInput(
   const cropTop = Math.max(-top, 0);
   const cropLeft = Math.max(-left, 0);
   const x = s.slice(
-    up, [0, cropTop, cropLeft, 0],
+    up,
+    [0, cropTop, cropLeft, 0],
     [n, uh - cropTop + Math.min(bottom, 0), uw - cropLeft + Math.min(right, 0), ch],
   );
-  const pad = [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]];
+  const pad = [
+    [0, 0],
+    [Math.max(top, 0), Math.max(bottom, 0)],
+    [Math.max(left, 0), Math.max(right, 0)],
+    [0, 0],
+  ];
   return { x, pad };
 }

@@ -65,12 +65,16 @@ export function findChain(graph: Graph, consumers: number[][], producer: number)
 /** The IR's activation on one number: its descriptor's f64 formula (formats/activations.ts). */
 function activate(x: number, activation: Activation, clipMax: number | undefined): number {
   const descriptor = activationByName(clipMax === undefined ? activation : 'relu-clip');
-  if (descriptor?.apply === undefined) throw new Error(`removeDeadUnits: activation '${activation}' is not elementwise`);
+  if (descriptor?.apply === undefined)
+    throw new Error(`removeDeadUnits: activation '${activation}' is not elementwise`);
   return descriptor.apply(x, clipMax ?? 0);
 }
 
 /** Index of each of C's kernel rows' unit: dense row r → r % M; conv input channel c → c % M. */
-function consumerRowUnits(c: WeightedOp, units: number): { rows: number; perRow: number; unitOf: (row: number) => number } {
+function consumerRowUnits(
+  c: WeightedOp,
+  units: number,
+): { rows: number; perRow: number; unitOf: (row: number) => number } {
   if (c.type === 'dense') {
     const [rows, outs] = c.kernel.shape as [number, number];
     return { rows, perRow: outs, unitOf: (r) => r % units };
@@ -83,7 +87,11 @@ function consumerRowUnits(c: WeightedOp, units: number): { rows: number; perRow:
  * Visits C's kernel entries grouped by the P-unit feeding them: fn(unit, out, value). Dense [N, O]: entry
  * (r, o); conv [KH, KW, Cin, O]: entry (kh, kw, c, o) with unit c % M.
  */
-function forEachConsumerWeight(c: WeightedOp, units: number, fn: (unit: number, out: number, value: number) => void): void {
+function forEachConsumerWeight(
+  c: WeightedOp,
+  units: number,
+  fn: (unit: number, out: number, value: number) => void,
+): void {
   const { rows, perRow } = consumerRowUnits(c, units);
   const values = c.kernel.values;
   for (let i = 0; i < values.length; i++) {
@@ -118,9 +126,13 @@ function pruneChain(graph: Graph, chain: Chain): boolean {
   const c = graph.ops[chain.consumer] as WeightedOp;
   const units = p.kernel.shape[p.kernel.shape.length - 1]!;
   const incomingNonzero = new Uint8Array(units);
-  p.kernel.values.forEach((v, i) => { if (v !== 0) incomingNonzero[i % units] = 1; });
+  p.kernel.values.forEach((v, i) => {
+    if (v !== 0) incomingNonzero[i % units] = 1;
+  });
   const outgoingNonzero = new Uint8Array(units);
-  forEachConsumerWeight(c, units, (u, _o, v) => { if (v !== 0) outgoingNonzero[u] = 1; });
+  forEachConsumerWeight(c, units, (u, _o, v) => {
+    if (v !== 0) outgoingNonzero[u] = 1;
+  });
 
   // Constant each unit's channel has when it reaches C, for units with zero incoming weights.
   const constant = new Float64Array(units);

@@ -27,14 +27,16 @@ before(async () => {
 });
 
 async function model(): Promise<Graph> {
-  const m = tfl.sequential({ layers: [
-    tfl.layers.conv2d({ inputShape: [12, 12, 2], filters: 6, kernelSize: 3, activation: 'relu', name: 'c1' }),
-    tfl.layers.maxPooling2d({ poolSize: 2, name: 'p1' }),
-    tfl.layers.conv2d({ filters: 7, kernelSize: 3, activation: 'relu', name: 'c2' }),
-    tfl.layers.flatten({ name: 'f' }),
-    tfl.layers.dense({ units: 9, activation: 'relu', name: 'd1' }),
-    tfl.layers.dense({ units: 4, activation: 'softmax', name: 'd2' }),
-  ] });
+  const m = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({ inputShape: [12, 12, 2], filters: 6, kernelSize: 3, activation: 'relu', name: 'c1' }),
+      tfl.layers.maxPooling2d({ poolSize: 2, name: 'p1' }),
+      tfl.layers.conv2d({ filters: 7, kernelSize: 3, activation: 'relu', name: 'c2' }),
+      tfl.layers.flatten({ name: 'f' }),
+      tfl.layers.dense({ units: 9, activation: 'relu', name: 'd1' }),
+      tfl.layers.dense({ units: 4, activation: 'softmax', name: 'd2' }),
+    ],
+  });
   randomizeWeights(m, 5);
   return importLayersModel(m);
 }
@@ -52,14 +54,17 @@ function masksKilling(graph: Graph, dead: Record<string, number[]>): Uint8Array[
     if (!next) return;
     const outs = next.shape[next.shape.length - 1]!;
     const rows = next.type === 'dense' ? next.shape[0]! : next.shape[2]!;
-    for (let j = 0; j < next.n; j++) if ((dead[l.name] ?? []).includes((Math.floor(j / outs) % rows) % units)) masks[i + 1]![j] = 0;
+    for (let j = 0; j < next.n; j++)
+      if ((dead[l.name] ?? []).includes((Math.floor(j / outs) % rows) % units)) masks[i + 1]![j] = 0;
   });
   return masks;
 }
 
 function withKernels(graph: Graph, kernels: Float32Array[]): Graph {
   const g = cloneGraph(graph);
-  compressibleLayers(g).forEach((l, i) => { g.ops[l.opIndex]!.kernel!.values = kernels[i]!; });
+  compressibleLayers(g).forEach((l, i) => {
+    g.ops[l.opIndex]!.kernel!.values = kernels[i]!;
+  });
   return g;
 }
 
@@ -75,26 +80,36 @@ test('the compact model computes what the masked quantized model computes; its l
   });
   const biases = new Map(graph.ops.flatMap((op, i) => (op.bias ? [[i, op.bias.values] as const] : [])));
   const best: BestRecord = {
-    accuracy: 0, epoch: 0, phase: 'admm', codes,
+    accuracy: 0,
+    epoch: 0,
+    phase: 'admm',
+    codes,
     weights: weightRecord(new Map(layers.map((l, i) => [l.opIndex, latent[i]!])), new Map(biases)),
   };
   const state = new TrainState(graph);
   const ctx = { graph, layers, state } as unknown as RunContext;
   const compact = compactForFinetune(ctx, best);
 
-  assert.deepEqual(compact.ctx.layers.map((l) => l.shape[l.shape.length - 1]), [4, 4, 6, 4], 'units left per layer');
+  assert.deepEqual(
+    compact.ctx.layers.map((l) => l.shape[l.shape.length - 1]),
+    [4, 4, 6, 4],
+    'units left per layer',
+  );
   compact.codes.forEach((c, i) => {
     assert.equal(c.mask.length, compact.ctx.layers[i]!.n);
     assert.equal(c.nnz, codes[i]!.nnz, `layer ${i}: every kept weight survives (the dead units held none)`);
-    for (let k = 0; k < c.mask.length; k++) assert.equal(c.mask[k] === 1, compact.latent[i]![k] !== 0, `layer ${i} entry ${k}`);
+    for (let k = 0; k < c.mask.length; k++)
+      assert.equal(c.mask[k] === 1, compact.latent[i]![k] !== 0, `layer ${i} entry ${k}`);
   });
 
   const x = tf.tensor(randomArray(3 * 12 * 12 * 2, rng(3)), [3, 12, 12, 2]);
-  const quantized = (kernels: Float32Array[], ms: Uint8Array[]) => kernels.map((k, i) => {
-    const q = quantizeToCentroids(k, codes[i]!.centroids);
-    return q.map((v, j) => (ms[i]![j] ? v : 0));
-  });
-  const masked = (kernels: Float32Array[], ms: Uint8Array[]) => kernels.map((k, i) => k.map((v, j) => (ms[i]![j] ? v : 0)));
+  const quantized = (kernels: Float32Array[], ms: Uint8Array[]) =>
+    kernels.map((k, i) => {
+      const q = quantizeToCentroids(k, codes[i]!.centroids);
+      return q.map((v, j) => (ms[i]![j] ? v : 0));
+    });
+  const masked = (kernels: Float32Array[], ms: Uint8Array[]) =>
+    kernels.map((k, i) => k.map((v, j) => (ms[i]![j] ? v : 0)));
   const compactMasks = compact.codes.map((c) => c.mask);
   tf.tidy(() => {
     const full = forward(withKernels(graph, quantized(latent, masks)), x).dataSync();

@@ -12,9 +12,18 @@ import { createRng } from '../../../compiler/util/rng.js';
 
 test('distillation loss = (1 − α)·CE + α·T²·KL(teacher ‖ student at T), by hand on two samples', async () => {
   await selectBackend('auto');
-  const logits = tf.tensor2d([[1, 0, -1], [0, 2, 0]]);
-  const oneHot = tf.tensor2d([[1, 0, 0], [0, 1, 0]]);
-  const soft = tf.tensor2d([[0.7, 0.2, 0.1], [0, 0.5, 0.5]]); // a 0 target: 0·log 0 counts as 0
+  const logits = tf.tensor2d([
+    [1, 0, -1],
+    [0, 2, 0],
+  ]);
+  const oneHot = tf.tensor2d([
+    [1, 0, 0],
+    [0, 1, 0],
+  ]);
+  const soft = tf.tensor2d([
+    [0.7, 0.2, 0.1],
+    [0, 0.5, 0.5],
+  ]); // a 0 target: 0·log 0 counts as 0
   // CE: sample 1 ln(e + 1 + e⁻¹) − 1 = 0.407606; sample 2 ln(2 + e²) − 2 = 0.239545; mean 0.323575.
   // At T = 2 the student's log-softmax is [−0.680270, −1.180270, −1.680270] and [−1.551445, −0.551445, −1.551445].
   // KL 1 = 0.7(ln 0.7 + 0.680270) + 0.2(ln 0.2 + 1.180270) + 0.1(ln 0.1 + 1.680270) = 0.078451
@@ -32,12 +41,14 @@ test('distillation loss = (1 − α)·CE + α·T²·KL(teacher ‖ student at T)
   // A student that already matches the teacher at T has no teacher loss and no teacher gradient.
   const matching = tf.softmax(tf.div(logits, 3));
   const v = tf.variable(logits);
-  const { value, grads } = tf.variableGrads(() => distillationLoss(v, oneHot, matching, { distill: 1, temperature: 3 }), [v]);
+  const { value, grads } = tf.variableGrads(
+    () => distillationLoss(v, oneHot, matching, { distill: 1, temperature: 3 }),
+    [v],
+  );
   assert.ok(Math.abs(value.dataSync()[0]!) < 1e-6);
   assert.ok(Math.max(...Array.from(tf.abs(grads[v.name]!).dataSync())) < 1e-6);
   tf.dispose([logits, oneHot, soft, matching, value, v, ...Object.values(grads)]);
 });
-
 
 test('teacher targets: each sample scored once, softmax(logits / T) per row, carried by batches unchanged', async () => {
   await selectBackend('auto');
@@ -46,13 +57,22 @@ test('teacher targets: each sample scored once, softmax(logits / T) per row, car
   const inner = graphTeacher(await importModel('examples/models/mnist-mlp/model.json'));
   let calls = 0;
   let samples = 0;
-  const teacher: Teacher = { logits: (x) => { calls++; samples += x.shape[0]!; return inner.logits(x); }, dispose: () => inner.dispose() };
+  const teacher: Teacher = {
+    logits: (x) => {
+      calls++;
+      samples += x.shape[0]!;
+      return inner.logits(x);
+    },
+    dispose: () => inner.dispose(),
+  };
   try {
     const soft = teacherTargets(teacher, train, mnist.shape, 10, 3);
     assert.equal(samples, train.count, 'every sample scored exactly once');
     assert.equal(calls, 3, 'in batches of up to 500');
     // Row 700 by a direct forward pass of that one sample.
-    const direct = tf.tidy(() => tf.softmax(tf.div(inner.logits(tf.tensor(gather(train, [700]).images, [1, ...mnist.shape])), 3)).dataSync());
+    const direct = tf.tidy(() =>
+      tf.softmax(tf.div(inner.logits(tf.tensor(gather(train, [700]).images, [1, ...mnist.shape])), 3)).dataSync(),
+    );
     for (let c = 0; c < 10; c++) assert.ok(Math.abs(soft[700 * 10 + c]! - direct[c]!) < 1e-6, `class ${c}`);
     for (let i = 0; i < train.count; i++) {
       const row = soft.subarray(10 * i, 10 * i + 10);

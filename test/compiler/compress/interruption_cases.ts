@@ -20,8 +20,23 @@ import { rng } from '../../fixtures/random.js';
  * train after the validation tenth, in batches of 32 = 9 SGD steps per epoch with a projection every 4; 2 ADMM
  * epochs and 1 fine-tune epoch write 3 checkpoints. A whole run takes about 2 s, half of it start-up.
  */
-const RUN_ARGS = ['--epochs', '2', '--finetune-epochs', '1', '--batch-size', '32', '--projection-interval', '4', '--seed', '7',
-  '--backend', 'wasm', '--target-size', '5000', '--quiet'];
+const RUN_ARGS = [
+  '--epochs',
+  '2',
+  '--finetune-epochs',
+  '1',
+  '--batch-size',
+  '32',
+  '--projection-interval',
+  '4',
+  '--seed',
+  '7',
+  '--backend',
+  'wasm',
+  '--target-size',
+  '5000',
+  '--quiet',
+];
 export const STEPS_PER_EPOCH = 9;
 const DIGITS = 360;
 
@@ -31,7 +46,10 @@ const DIGITS = 360;
  */
 export async function digitsIdx(dir: string): Promise<string> {
   const digits = subset((await loadDataset('mnist')).train, DIGITS);
-  const images = idxU8([DIGITS, 28, 28], Uint8Array.from(digits.images, (v) => Math.round(255 * v)));
+  const images = idxU8(
+    [DIGITS, 28, 28],
+    Uint8Array.from(digits.images, (v) => Math.round(255 * v)),
+  );
   const labels = idxU8([DIGITS], digits.labels);
   const paths = [path.join(dir, 'digits-images.idx'), path.join(dir, 'digits-labels.idx')];
   await writeFile(paths[0]!, images);
@@ -72,8 +90,20 @@ export async function runFiles(data: string, dir: string): Promise<RunFiles> {
 
 /** The `sqz compress` arguments of a run (the same for the reference, the stopped run and its resume). */
 export function compressArgs(files: RunFiles, resume = false): string[] {
-  return ['compress', MLP_MODEL, '--data', files.data, ...RUN_ARGS, '-o', files.out, '--report', files.report, '--checkpoint', files.ckpt,
-    ...(resume ? ['--resume'] : [])];
+  return [
+    'compress',
+    MLP_MODEL,
+    '--data',
+    files.data,
+    ...RUN_ARGS,
+    '-o',
+    files.out,
+    '--report',
+    files.report,
+    '--checkpoint',
+    files.ckpt,
+    ...(resume ? ['--resume'] : []),
+  ];
 }
 
 /** What must be on disk right after the stop. */
@@ -100,15 +130,31 @@ export interface InterruptionCase {
 }
 
 const kill = (point: string, n: number) => `kill:${point}:${n}`;
-const state = (checkpoints: string[], temps: string[] = [], sqz = false, report = false): Expected => ({ checkpoints, temps, sqz, report });
-const NO_SPACE = (file: RegExp, option: string) => new RegExp(`cannot write ${file.source}: no space left on the device; free some space `
-  + `and rerun with --resume \\(the checkpoints written so far are intact\\), or choose another folder with ${option}$`);
+const state = (checkpoints: string[], temps: string[] = [], sqz = false, report = false): Expected => ({
+  checkpoints,
+  temps,
+  sqz,
+  report,
+});
+const NO_SPACE = (file: RegExp, option: string) =>
+  new RegExp(
+    `cannot write ${file.source}: no space left on the device; free some space ` +
+      `and rerun with --resume \\(the checkpoints written so far are intact\\), or choose another folder with ${option}$`,
+  );
 
 /** Kills at every fault point, then the disk-full cases. Occurrence n of a checkpoint point is the n-th checkpoint. */
 export const FAULT_CASES: InterruptionCase[] = [
   { name: 'mid ADMM epoch 1 (after step 3)', fault: kill('epoch-step', 3), expected: state([]) },
-  { name: 'mid ADMM epoch 2 (after step 5 of it)', fault: kill('epoch-step', STEPS_PER_EPOCH + 5), expected: state([A1]) },
-  { name: 'mid fine-tune epoch (after step 4 of it)', fault: kill('epoch-step', 2 * STEPS_PER_EPOCH + 4), expected: state([A1, A2]) },
+  {
+    name: 'mid ADMM epoch 2 (after step 5 of it)',
+    fault: kill('epoch-step', STEPS_PER_EPOCH + 5),
+    expected: state([A1]),
+  },
+  {
+    name: 'mid fine-tune epoch (after step 4 of it)',
+    fault: kill('epoch-step', 2 * STEPS_PER_EPOCH + 4),
+    expected: state([A1, A2]),
+  },
   { name: 'checkpoint 1 half-written', fault: kill('checkpoint-partial', 1), expected: state([], [A1]) },
   { name: 'checkpoint 2 written, not renamed', fault: kill('checkpoint-temp', 2), expected: state([A1], [A2]) },
   { name: 'checkpoint 3 half-written', fault: kill('checkpoint-partial', 3), expected: state([A1, A2], [F1]) },
@@ -120,19 +166,27 @@ export const FAULT_CASES: InterruptionCase[] = [
   { name: 'report half-written', fault: kill('report-partial', 1), expected: state(ALL, [REPORT], true) },
   { name: 'report written, not renamed', fault: kill('report-temp', 1), expected: state(ALL, [REPORT], true) },
   {
-    name: 'disk full writing checkpoint 2 (injected)', fault: 'enospc:checkpoint-partial:2', expected: state([A1]),
+    name: 'disk full writing checkpoint 2 (injected)',
+    fault: 'enospc:checkpoint-partial:2',
+    expected: state([A1]),
     exit: { code: 3, message: NO_SPACE(/.*ckpt\/epoch-admm-0002\.ckpt/, '--checkpoint') },
   },
   {
-    name: 'disk full writing the .sqz (injected)', fault: 'enospc:export-temp:1', expected: state(ALL),
+    name: 'disk full writing the .sqz (injected)',
+    fault: 'enospc:export-temp:1',
+    expected: state(ALL),
     exit: { code: 3, message: NO_SPACE(/.*out\.sqz/, '-o') },
   },
   {
-    name: 'disk full writing the report (injected)', fault: 'enospc:report-partial:1', expected: state(ALL, [], true),
+    name: 'disk full writing the report (injected)',
+    fault: 'enospc:report-partial:1',
+    expected: state(ALL, [], true),
     exit: { code: 3, message: NO_SPACE(/.*report\.json/, '--report') },
   },
   {
-    name: 'disk full writing checkpoint 2 (tmpfs of 1.5 checkpoints)', tmpfs: true, expected: state([A1]),
+    name: 'disk full writing checkpoint 2 (tmpfs of 1.5 checkpoints)',
+    tmpfs: true,
+    expected: state([A1]),
     exit: { code: 3, message: NO_SPACE(/.*ckpt\/epoch-admm-0002\.ckpt/, '--checkpoint') },
   },
 ];
@@ -161,8 +215,10 @@ export async function referenceRun(files: RunFiles): Promise<Reference> {
   const ms = performance.now() - started;
   if (r.code !== 0) throw new Error(`the reference run failed (exit ${r.code}): ${r.stderr}`);
   return {
-    bytes: await readFile(files.out), report: comparableReport(await readFile(files.report, 'utf8')),
-    checkpointBytes: (await stat(path.join(files.ckpt, A1))).size, ms,
+    bytes: await readFile(files.out),
+    report: comparableReport(await readFile(files.report, 'utf8')),
+    checkpointBytes: (await stat(path.join(files.ckpt, A1))).size,
+    ms,
   };
 }
 
@@ -191,7 +247,9 @@ export async function diskState(files: RunFiles, reference: Reference): Promise<
       if (temp) temps.push({ name: temp[1]!, bytes: (await stat(path.join(dir, name))).size });
       if (dir !== files.ckpt || !name.endsWith('.ckpt')) continue;
       checkpoints.push(name);
-      await readCheckpoint(path.join(dir, name)).catch((err: Error) => problems.push(`${name} does not decode: ${err.message}`));
+      await readCheckpoint(path.join(dir, name)).catch((err: Error) =>
+        problems.push(`${name} does not decode: ${err.message}`),
+      );
     }
   }
   let sqz: DiskState['sqz'] = 'absent';
@@ -205,7 +263,9 @@ export async function diskState(files: RunFiles, reference: Reference): Promise<
     let same = false;
     try {
       same = comparableReport(text) === reference.report;
-    } catch { /* not JSON: a partial report */ }
+    } catch {
+      /* not JSON: a partial report */
+    }
     report = same ? 'same' : 'different';
     if (!same) problems.push(`${REPORT} is not the reference's report (${text.length} characters)`);
   }
@@ -241,10 +301,14 @@ export interface Outcome {
  * Runs `c` in `dir`: the stopped run, the disk state after it, the resume (without any fault), the final state.
  * Returns undefined when the case needs a tmpfs that cannot be mounted here.
  */
-export async function runCase(c: InterruptionCase, files: RunFiles, reference: Reference): Promise<Outcome | undefined> {
+export async function runCase(
+  c: InterruptionCase,
+  files: RunFiles,
+  reference: Reference,
+): Promise<Outcome | undefined> {
   let mounted = false;
   if (c.tmpfs) {
-    mounted = mountTmpfs(files.ckpt, Math.ceil(1.5 * reference.checkpointBytes / 4096) * 4096);
+    mounted = mountTmpfs(files.ckpt, Math.ceil((1.5 * reference.checkpointBytes) / 4096) * 4096);
     if (!mounted) return undefined;
   }
   try {
@@ -274,10 +338,14 @@ function mountTmpfs(dir: string, bytes: number): boolean {
 /** Everything wrong with an outcome; empty when the case passes. */
 export function problemsOf(o: Outcome): string[] {
   const c = o.case;
-  const problems = [...o.after.problems.map((p) => `after the stop: ${p}`), ...o.final.problems.map((p) => `after resuming: ${p}`)];
+  const problems = [
+    ...o.after.problems.map((p) => `after the stop: ${p}`),
+    ...o.final.problems.map((p) => `after resuming: ${p}`),
+  ];
   if (c.exit) {
     const lines = o.stderr.trimEnd().split('\n');
-    if (o.stopped !== `exit ${c.exit.code}`) problems.push(`stopped by ${o.stopped}, expected exit ${c.exit.code}: ${o.stderr}`);
+    if (o.stopped !== `exit ${c.exit.code}`)
+      problems.push(`stopped by ${o.stopped}, expected exit ${c.exit.code}: ${o.stderr}`);
     if (lines.length !== 1 || !/^sqz: error: /.test(lines[0]!) || !c.exit.message.test(lines[0]!)) {
       problems.push(`the error is not the expected one line: ${o.stderr}`);
     }
@@ -288,13 +356,21 @@ export function problemsOf(o: Outcome): string[] {
   }
   if (c.expected) {
     const e = c.expected;
-    const seen = { checkpoints: o.after.checkpoints, temps: o.after.temps.map((t) => t.name), sqz: o.after.sqz !== 'absent', report: o.after.report !== 'absent' };
-    if (JSON.stringify(seen) !== JSON.stringify(e)) problems.push(`on disk after the stop ${JSON.stringify(seen)}, expected ${JSON.stringify(e)}`);
+    const seen = {
+      checkpoints: o.after.checkpoints,
+      temps: o.after.temps.map((t) => t.name),
+      sqz: o.after.sqz !== 'absent',
+      report: o.after.report !== 'absent',
+    };
+    if (JSON.stringify(seen) !== JSON.stringify(e))
+      problems.push(`on disk after the stop ${JSON.stringify(seen)}, expected ${JSON.stringify(e)}`);
   }
   if (o.resumed.code !== 0) problems.push(`--resume exited ${o.resumed.code}: ${o.resumed.stderr}`);
   if (o.final.sqz !== 'identical') problems.push(`after resuming the .sqz is ${o.final.sqz}`);
   if (o.final.report !== 'same') problems.push(`after resuming the report is ${o.final.report}`);
-  if (o.final.temps.length > 0) problems.push(`temporary files left after resuming: ${o.final.temps.map((t) => t.name).join(', ')}`);
-  if (JSON.stringify(o.final.checkpoints) !== JSON.stringify(ALL)) problems.push(`checkpoints after resuming: ${o.final.checkpoints.join(', ')}`);
+  if (o.final.temps.length > 0)
+    problems.push(`temporary files left after resuming: ${o.final.temps.map((t) => t.name).join(', ')}`);
+  if (JSON.stringify(o.final.checkpoints) !== JSON.stringify(ALL))
+    problems.push(`checkpoints after resuming: ${o.final.checkpoints.join(', ')}`);
   return problems;
 }

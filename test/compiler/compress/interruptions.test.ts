@@ -9,7 +9,14 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../../cli/helpers.js';
 import {
-  digitsIdx, FAULT_CASES, problemsOf, referenceRun, runCase, runFiles, timerCases, type InterruptionCase,
+  digitsIdx,
+  FAULT_CASES,
+  problemsOf,
+  referenceRun,
+  runCase,
+  runFiles,
+  timerCases,
+  type InterruptionCase,
 } from './interruption_cases.js';
 
 const dir = await tempDir('interruptions');
@@ -21,13 +28,21 @@ const reference = await referenceRun(await runFiles(data, path.join(dir, 'refere
 const CONCURRENCY = 2;
 const cases: InterruptionCase[] = [...FAULT_CASES, ...timerCases(reference.ms, 1, 1)];
 
-test('interruptions: every stop leaves no partial file and resumes byte-identical', { timeout: 300_000, concurrency: CONCURRENCY }, async (t) => {
-  await Promise.all(cases.map((c, i) => t.test(c.name, async (st) => {
-    const outcome = await runCase(c, await runFiles(data, path.join(dir, `case-${i}`)), reference);
-    if (outcome === undefined) {
-      st.skip('cannot mount a tmpfs here (needs root and a kernel that allows it)');
-      return;
-    }
-    assert.deepEqual(problemsOf(outcome), [], `${c.name} (${c.fault ?? `${c.killAfterMs} ms`})`);
-  })));
-});
+test(
+  'interruptions: every stop leaves no partial file and resumes byte-identical',
+  { timeout: 300_000, concurrency: CONCURRENCY },
+  async (t) => {
+    await Promise.all(
+      cases.map((c, i) =>
+        t.test(c.name, async (st) => {
+          const outcome = await runCase(c, await runFiles(data, path.join(dir, `case-${i}`)), reference);
+          if (outcome === undefined) {
+            st.skip('cannot mount a tmpfs here (needs root and a kernel that allows it)');
+            return;
+          }
+          assert.deepEqual(problemsOf(outcome), [], `${c.name} (${c.fault ?? `${c.killAfterMs} ms`})`);
+        }),
+      ),
+    );
+  },
+);

@@ -12,7 +12,10 @@ test('measureFile: every stored weight of dense f32/f16 kernels counts as a nonz
   const graph = importLayersModel(sequence.model);
   const layers = compressibleLayers(graph);
   const measure = measureFile(graph, layers);
-  assert.ok(layers.some((l) => l.name === 'conv1'), 'the fixture has a Conv1D layer named conv1');
+  assert.ok(
+    layers.some((l) => l.name === 'conv1'),
+    'the fixture has a Conv1D layer named conv1',
+  );
   measure.layers.forEach((m, i) => {
     const kernel = graph.ops[layers[i]!.opIndex]!.kernel!.values;
     const nonzeros = kernel.reduce((s, v) => s + (v !== 0 ? 1 : 0), 0);

@@ -38,20 +38,40 @@ function identifiers(): { id: string; descriptor: ActivationDescriptor }[] {
  * fused into the dense head.
  */
 function modelWith(id: string, seed: number): tfl.LayersModel {
-  return randomizeWeights(tfl.sequential({ layers: [
-    tfl.layers.conv2d({ inputShape: INPUT, filters: 4, kernelSize: 3, padding: 'same', activation: id as never, name: 'conv' }),
-    tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool' }),
-    tfl.layers.activation({ activation: id as never, name: 'act' }),
-    tfl.layers.flatten({ name: 'flat' }),
-    tfl.layers.dense({ units: 6, activation: id as never, name: 'head' }),
-  ] }), seed);
+  return randomizeWeights(
+    tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({
+          inputShape: INPUT,
+          filters: 4,
+          kernelSize: 3,
+          padding: 'same',
+          activation: id as never,
+          name: 'conv',
+        }),
+        tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool' }),
+        tfl.layers.activation({ activation: id as never, name: 'act' }),
+        tfl.layers.flatten({ name: 'flat' }),
+        tfl.layers.dense({ units: 6, activation: id as never, name: 'head' }),
+      ],
+    }),
+    seed,
+  );
 }
 
-test('every activation\'s table formula matches tfjs-layers on [-8, 8] and random values', () => {
-  const x = Float32Array.from([...Array.from({ length: 161 }, (_, i) => -8 + i * 0.1), ...randomArray(56, rng(3), -4, 4)]);
+test("every activation's table formula matches tfjs-layers on [-8, 8] and random values", () => {
+  const x = Float32Array.from([
+    ...Array.from({ length: 161 }, (_, i) => -8 + i * 0.1),
+    ...randomArray(56, rng(3), -4, 4),
+  ]);
   const rows = 7; // row-wise activations see rows of 7 (the last axis)
   for (const { id, descriptor } of identifiers()) {
-    const expected = tf.tidy(() => (tfl.layers.activation({ activation: id as never }).apply(tf.tensor(x, [x.length / rows, rows])) as tf.Tensor).dataSync() as Float32Array);
+    const expected = tf.tidy(
+      () =>
+        (
+          tfl.layers.activation({ activation: id as never }).apply(tf.tensor(x, [x.length / rows, rows])) as tf.Tensor
+        ).dataSync() as Float32Array,
+    );
     const actual = applyActivation(descriptor.code, x, id === 'relu6' ? 6 : 0, rows);
     assertClose(actual, expected, TOLERANCE, `${id}: formula vs tfjs`);
   }
@@ -65,12 +85,22 @@ test('every activation converts and runs like tfjs: import, forward and its grad
     const expected = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
     const graph = importLayersModel(model);
     model.dispose();
-    assert.equal(graph.ops.filter((op) => op.type === 'activation').length, id === 'linear' ? 0 : 1, `${id}: the activation after the pool is an op`);
+    assert.equal(
+      graph.ops.filter((op) => op.type === 'activation').length,
+      id === 'linear' ? 0 : 1,
+      `${id}: the activation after the pool is an op`,
+    );
 
     tf.tidy(() => assertClose(forward(graph, x).dataSync(), expected, 1e-5, `${id}: import + forward vs tfjs`));
     const conv = graph.ops[0]!;
     const kernel = tf.variable(tf.tensor(conv.kernel!.values, conv.kernel!.shape));
-    const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(forward(graph, x, { logits: true, params: (i) => (i === 0 ? { kernel } : undefined) }))) as tf.Scalar, [kernel]);
+    const { value, grads } = tf.variableGrads(
+      () =>
+        tf.sum(
+          tf.square(forward(graph, x, { logits: true, params: (i) => (i === 0 ? { kernel } : undefined) })),
+        ) as tf.Scalar,
+      [kernel],
+    );
     const gradient = grads[kernel.name]!.dataSync();
     assert.ok(gradient.every(Number.isFinite) && gradient.some((g) => g !== 0), `${id}: the forward has a gradient`);
     tf.dispose([value, kernel, ...Object.values(grads)]);
@@ -78,14 +108,24 @@ test('every activation converts and runs like tfjs: import, forward and its grad
     const bytes = exportModel(graph, { weights: 'f32' });
     for (const simd of [true, false]) {
       const sqz = await SqzModel.load(bytes, { simd });
-      assertClose(sqz.predict(input, BATCH), expected, TOLERANCE, `${id}: wasm runtime (${simd ? 'simd' : 'scalar'}) vs tfjs`);
+      assertClose(
+        sqz.predict(input, BATCH),
+        expected,
+        TOLERANCE,
+        `${id}: wasm runtime (${simd ? 'simd' : 'scalar'}) vs tfjs`,
+      );
       assert.equal(sqz.info.ops[0]!.activation, descriptor.name);
       sqz.dispose();
     }
     const rebuilt = await tfl.loadLayersModel(sqzHandler(bytes));
-    tf.tidy(() => assertClose((rebuilt.predict(x) as tf.Tensor).dataSync(), expected, TOLERANCE, `${id}: sqz/tfjs vs tfjs`));
+    tf.tidy(() =>
+      assertClose((rebuilt.predict(x) as tf.Tensor).dataSync(), expected, TOLERANCE, `${id}: sqz/tfjs vs tfjs`),
+    );
     rebuilt.dispose();
-    assert.ok(summarizeSqz(bytes).ops.some((op) => op.activation === descriptor.name), `${id}: inspect names it`);
+    assert.ok(
+      summarizeSqz(bytes).ops.some((op) => op.activation === descriptor.name),
+      `${id}: inspect names it`,
+    );
     x.dispose();
   }
 });

@@ -14,12 +14,23 @@ import { rng } from '../../fixtures/random.js';
 /** Loss Σ logits² and d loss / d kernel for every compressible op, flattened into one array. */
 function lossAndGradients(graph: Graph, input: Float32Array, inputShape: number[]): Float32Array {
   return tf.tidy(() => {
-    const kernels = graph.ops.map((op) => (isCompressible(op) ? tf.variable(tf.tensor(op.kernel.values, op.kernel.shape)) : undefined));
+    const kernels = graph.ops.map((op) =>
+      isCompressible(op) ? tf.variable(tf.tensor(op.kernel.values, op.kernel.shape)) : undefined,
+    );
     const x = tf.tensor(input, [2, ...inputShape]);
     const { value, grads } = tf.variableGrads(
-      () => tf.sum(tf.square(forward(graph, x, { logits: true, params: (i) => (kernels[i] ? { kernel: kernels[i] } : undefined) }))) as tf.Scalar,
-      kernels.filter((k) => k !== undefined));
-    const out = Float32Array.from([value.dataSync()[0]!, ...kernels.flatMap((k) => (k ? [...grads[k.name]!.dataSync()] : []))]);
+      () =>
+        tf.sum(
+          tf.square(
+            forward(graph, x, { logits: true, params: (i) => (kernels[i] ? { kernel: kernels[i] } : undefined) }),
+          ),
+        ) as tf.Scalar,
+      kernels.filter((k) => k !== undefined),
+    );
+    const out = Float32Array.from([
+      value.dataSync()[0]!,
+      ...kernels.flatMap((k) => (k ? [...grads[k.name]!.dataSync()] : [])),
+    ]);
     kernels.forEach((k) => k?.dispose());
     return out;
   });
@@ -38,7 +49,10 @@ test('forward gradients on wasm match the cpu backend', async () => {
   const info = await selectBackend('wasm');
   assert.equal(info.name, 'wasm');
   for (const [i, c] of cases.entries()) {
-    assert.ok(c.cpu.slice(1).some((g) => g !== 0), `model ${i} has nonzero gradients`);
+    assert.ok(
+      c.cpu.slice(1).some((g) => g !== 0),
+      `model ${i} has nonzero gradients`,
+    );
     assertClose(lossAndGradients(c.graph, c.input, c.inputShape), c.cpu, 1e-4, `model ${i}`);
   }
 });

@@ -35,7 +35,11 @@ export async function denseModel(dir: string): Promise<{ file: string; json: Mod
 }
 
 /** A case that edits model.json; `expected` gets the file's path. */
-function jsonCase(name: string, edit: (json: ModelJson, dir: string) => void, expected: (file: string) => (string | RegExp)[]): HostileModelCase {
+function jsonCase(
+  name: string,
+  edit: (json: ModelJson, dir: string) => void,
+  expected: (file: string) => (string | RegExp)[],
+): HostileModelCase {
   return {
     name,
     async make(dir) {
@@ -48,7 +52,11 @@ function jsonCase(name: string, edit: (json: ModelJson, dir: string) => void, ex
 }
 
 /** A case that rewrites the weights of weights.bin (kernel 0–5, bias 6–7). */
-function weightsCase(name: string, edit: (values: Float32Array) => void, expected: (file: string) => (string | RegExp)[]): HostileModelCase {
+function weightsCase(
+  name: string,
+  edit: (values: Float32Array) => void,
+  expected: (file: string) => (string | RegExp)[],
+): HostileModelCase {
   return {
     name,
     async make(dir) {
@@ -87,7 +95,11 @@ export const HOSTILE_MODEL_CASES: HostileModelCase[] = [
       const shard = shardFor(dir);
       json.weightsManifest[0].paths = [shard];
       await writeFile(file, JSON.stringify(json));
-      return { file, path: file, fragments: [`weight shard path ${JSON.stringify(shard)} in ${file} is refused`, why, 'folder of model.json'] };
+      return {
+        file,
+        path: file,
+        fragments: [`weight shard path ${JSON.stringify(shard)} in ${file} is refused`, why, 'folder of model.json'],
+      };
     },
   })),
   {
@@ -99,22 +111,84 @@ export const HOSTILE_MODEL_CASES: HostileModelCase[] = [
       await writeFile(path.join(dir, 'k.bin'), bytes.subarray(0, 28));
       await writeFile(path.join(dir, 'b.bin'), bytes.subarray(28 - 4));
       const [kernel, bias] = json.weightsManifest[0].weights;
-      json.weightsManifest = [{ paths: ['k.bin'], weights: [kernel] }, { paths: ['b.bin'], weights: [bias] }];
+      json.weightsManifest = [
+        { paths: ['k.bin'], weights: [kernel] },
+        { paths: ['b.bin'], weights: [bias] },
+      ];
       await writeFile(file, JSON.stringify(json));
-      return { file, path: path.join(dir, 'k.bin'), fragments: ["weight shard 'k.bin'", 'holds 28 bytes but its manifest describes 24 bytes', "(weights 'fc/kernel')"] };
+      return {
+        file,
+        path: path.join(dir, 'k.bin'),
+        fragments: [
+          "weight shard 'k.bin'",
+          'holds 28 bytes but its manifest describes 24 bytes',
+          "(weights 'fc/kernel')",
+        ],
+      };
     },
   },
   // Same byte count, so only the topology can tell.
-  jsonCase('weight shape disagrees with the topology', (j) => { j.weightsManifest[0].weights[0].shape = [2, 3]; },
-    (file) => [`weight 'fc/kernel' in ${file} has shape [2, 3]`, "layer 'fc' (Dense) needs [3, 2]"]),
-  weightsCase('a NaN kernel weight', (v) => { v[4] = NaN; }, (file) => [`weight 'fc/kernel' in ${file} holds NaN at index 4 (of 6, shape [3, 2])`]),
-  weightsCase('an -Infinity bias', (v) => { v[7] = -Infinity; }, () => ["weight 'fc/bias'", 'holds -Infinity at index 1 (of 2']),
-  jsonCase('dtype float64', (j) => { j.weightsManifest[0].weights[1].dtype = 'float64'; },
-    (file) => [`weight 'fc/bias' in ${file} has unknown dtype "float64"; known: float32`]),
-  jsonCase('dtype string', (j) => { j.weightsManifest[0].weights[0].dtype = 'string'; }, (file) => [`weight 'fc/kernel' in ${file} has unknown dtype "string"`]),
-  jsonCase('quantization dtype int4', (j) => { j.weightsManifest[0].weights[0].quantization = { dtype: 'int4', scale: 1, min: 0 }; },
-    () => ['unknown quantization dtype "int4"; known: uint8']),
-  jsonCase('a negative dimension', (j) => { j.weightsManifest[0].weights[0].shape = [3, -2]; }, (file) => [`weight 'fc/kernel' in ${file} has shape [3,-2]`]),
-  jsonCase('a shape that is a string', (j) => { j.weightsManifest[0].weights[0].shape = 'big'; }, () => ['has shape "big"']),
-  jsonCase('a weight without a name', (j) => { delete j.weightsManifest[0].weights[0].name; }, () => ['a weight in "weightsManifest" has no "name"']),
+  jsonCase(
+    'weight shape disagrees with the topology',
+    (j) => {
+      j.weightsManifest[0].weights[0].shape = [2, 3];
+    },
+    (file) => [`weight 'fc/kernel' in ${file} has shape [2, 3]`, "layer 'fc' (Dense) needs [3, 2]"],
+  ),
+  weightsCase(
+    'a NaN kernel weight',
+    (v) => {
+      v[4] = NaN;
+    },
+    (file) => [`weight 'fc/kernel' in ${file} holds NaN at index 4 (of 6, shape [3, 2])`],
+  ),
+  weightsCase(
+    'an -Infinity bias',
+    (v) => {
+      v[7] = -Infinity;
+    },
+    () => ["weight 'fc/bias'", 'holds -Infinity at index 1 (of 2'],
+  ),
+  jsonCase(
+    'dtype float64',
+    (j) => {
+      j.weightsManifest[0].weights[1].dtype = 'float64';
+    },
+    (file) => [`weight 'fc/bias' in ${file} has unknown dtype "float64"; known: float32`],
+  ),
+  jsonCase(
+    'dtype string',
+    (j) => {
+      j.weightsManifest[0].weights[0].dtype = 'string';
+    },
+    (file) => [`weight 'fc/kernel' in ${file} has unknown dtype "string"`],
+  ),
+  jsonCase(
+    'quantization dtype int4',
+    (j) => {
+      j.weightsManifest[0].weights[0].quantization = { dtype: 'int4', scale: 1, min: 0 };
+    },
+    () => ['unknown quantization dtype "int4"; known: uint8'],
+  ),
+  jsonCase(
+    'a negative dimension',
+    (j) => {
+      j.weightsManifest[0].weights[0].shape = [3, -2];
+    },
+    (file) => [`weight 'fc/kernel' in ${file} has shape [3,-2]`],
+  ),
+  jsonCase(
+    'a shape that is a string',
+    (j) => {
+      j.weightsManifest[0].weights[0].shape = 'big';
+    },
+    () => ['has shape "big"'],
+  ),
+  jsonCase(
+    'a weight without a name',
+    (j) => {
+      delete j.weightsManifest[0].weights[0].name;
+    },
+    () => ['a weight in "weightsManifest" has no "name"'],
+  ),
 ];

@@ -40,7 +40,7 @@ for (const [i, c] of HOSTILE_MODEL_CASES.entries()) {
   });
 }
 
-test('a shard in a subfolder of the model\'s folder is fine', async () => {
+test("a shard in a subfolder of the model's folder is fine", async () => {
   const folder = path.join(dir, 'subfolder');
   const { file, json } = await denseModel(folder);
   await mkdir(path.join(folder, 'shards'));
@@ -59,13 +59,23 @@ test('CLI: a traversing shard path and a NaN weight exit 3 with one line naming 
   json.weightsManifest[0].paths = ['../../../../../../../../etc/passwd'];
   await writeFile(evil, JSON.stringify(json));
   const out = path.join(dir, 'out.sqz');
-  assertOneLineError(await runCli(['convert', evil, '-o', out]), 3, /weight shard path "\.\.\/.*etc\/passwd" in .*model\.json is refused: it contains "\.\."/);
+  assertOneLineError(
+    await runCli(['convert', evil, '-o', out]),
+    3,
+    /weight shard path "\.\.\/.*etc\/passwd" in .*model\.json is refused: it contains "\.\."/,
+  );
 
   json.weightsManifest[0].paths = ['weights.bin'];
   await writeFile(evil, JSON.stringify(json));
-  const weights = new Float32Array(new Uint8Array(await readFile(path.join(path.dirname(MLP_MODEL), 'weights.bin'))).buffer);
+  const weights = new Float32Array(
+    new Uint8Array(await readFile(path.join(path.dirname(MLP_MODEL), 'weights.bin'))).buffer,
+  );
   weights[10] = NaN;
   await writeFile(path.join(folder, 'weights.bin'), new Uint8Array(weights.buffer));
   const first = json.weightsManifest[0].weights[0].name as string;
-  assertOneLineError(await runCli(['convert', evil, '-o', out]), 3, new RegExp(`weight '${first}' in .*model\\.json holds NaN at index 10 `));
+  assertOneLineError(
+    await runCli(['convert', evil, '-o', out]),
+    3,
+    new RegExp(`weight '${first}' in .*model\\.json holds NaN at index 10 `),
+  );
 });

@@ -28,7 +28,9 @@ function op(graph: Graph, name: string): IROp {
 function zeroIncoming(graph: Graph, opName: string, units: number[]): void {
   const k = op(graph, opName).kernel!;
   const m = k.shape[k.shape.length - 1]!;
-  k.values.forEach((_, i) => { if (units.includes(i % m)) k.values[i] = 0; });
+  k.values.forEach((_, i) => {
+    if (units.includes(i % m)) k.values[i] = 0;
+  });
 }
 
 /** Zeros the rows of consumer `opName` fed by units `units` of a producer with `m` units (outgoing weights). */
@@ -37,13 +39,18 @@ function zeroOutgoing(graph: Graph, opName: string, units: number[], m: number):
   const k = o.kernel!;
   const outs = k.shape[k.shape.length - 1]!;
   const rows = o.type === 'dense' ? k.shape[0]! : k.shape[2]!;
-  k.values.forEach((_, i) => { if (units.includes((Math.floor(i / outs) % rows) % m)) k.values[i] = 0; });
+  k.values.forEach((_, i) => {
+    if (units.includes((Math.floor(i / outs) % rows) % m)) k.values[i] = 0;
+  });
 }
 
 /** Zeros a random ~30% of every kernel (rarely a whole unit: sizes here make that improbable). */
 function sparsify(graph: Graph, seed: number): void {
   const rand = rng(seed);
-  for (const o of graph.ops) o.kernel?.values.forEach((_, i, a) => { if (rand() < 0.3) a[i] = 0; });
+  for (const o of graph.ops)
+    o.kernel?.values.forEach((_, i, a) => {
+      if (rand() < 0.3) a[i] = 0;
+    });
 }
 
 function units(graph: Graph, name: string): number {
@@ -58,12 +65,14 @@ function checkSameOutputs(before: Graph, after: Graph, inputShape: number[], wha
 }
 
 test('dense chain: zero columns fold into the next bias, zero rows drop the unit', () => {
-  const model = tfl.sequential({ layers: [
-    tfl.layers.dense({ inputShape: [20], units: 16, activation: 'relu', name: 'fc1' }),
-    tfl.layers.dense({ units: 12, activation: 'sigmoid', name: 'fc2' }),
-    tfl.layers.dense({ units: 8, activation: 'tanh', name: 'fc3' }),
-    tfl.layers.dense({ units: 5, name: 'fc4' }),
-  ] });
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.dense({ inputShape: [20], units: 16, activation: 'relu', name: 'fc1' }),
+      tfl.layers.dense({ units: 12, activation: 'sigmoid', name: 'fc2' }),
+      tfl.layers.dense({ units: 8, activation: 'tanh', name: 'fc3' }),
+      tfl.layers.dense({ units: 5, name: 'fc4' }),
+    ],
+  });
   randomizeWeights(model, 21);
   const graph = importLayersModel(model);
   sparsify(graph, 1);
@@ -84,15 +93,24 @@ test('dense chain: zero columns fold into the next bias, zero rows drop the unit
 });
 
 test('conv chain through max pool, avg pool (same), a standalone activation and flatten into dense', () => {
-  const model = tfl.sequential({ layers: [
-    tfl.layers.conv2d({ inputShape: [10, 10, 3], filters: 6, kernelSize: 3, padding: 'same', activation: 'relu', name: 'c1' }),
-    tfl.layers.maxPooling2d({ poolSize: 2, name: 'p1' }),
-    tfl.layers.conv2d({ filters: 5, kernelSize: 2, padding: 'valid', activation: 'relu6', name: 'c2' }),
-    tfl.layers.averagePooling2d({ poolSize: 2, padding: 'same', name: 'p2' }),
-    tfl.layers.activation({ activation: 'sigmoid', name: 's' }),
-    tfl.layers.flatten({ name: 'flat' }),
-    tfl.layers.dense({ units: 4, name: 'out' }),
-  ] });
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({
+        inputShape: [10, 10, 3],
+        filters: 6,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        name: 'c1',
+      }),
+      tfl.layers.maxPooling2d({ poolSize: 2, name: 'p1' }),
+      tfl.layers.conv2d({ filters: 5, kernelSize: 2, padding: 'valid', activation: 'relu6', name: 'c2' }),
+      tfl.layers.averagePooling2d({ poolSize: 2, padding: 'same', name: 'p2' }),
+      tfl.layers.activation({ activation: 'sigmoid', name: 's' }),
+      tfl.layers.flatten({ name: 'flat' }),
+      tfl.layers.dense({ units: 4, name: 'out' }),
+    ],
+  });
   randomizeWeights(model, 22);
   const graph = importLayersModel(model);
   sparsify(graph, 2);
@@ -113,12 +131,21 @@ test('conv chain through max pool, avg pool (same), a standalone activation and 
 });
 
 test('same-padded conv consumer: a nonzero constant unit stays, a zero one goes; global pool into dense', () => {
-  const model = tfl.sequential({ layers: [
-    tfl.layers.conv2d({ inputShape: [6, 6, 2], filters: 4, kernelSize: 3, padding: 'same', activation: 'tanh', name: 'c1' }),
-    tfl.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'tanh', name: 'c2' }),
-    tfl.layers.globalAveragePooling2d({ name: 'gap' }),
-    tfl.layers.dense({ units: 2, name: 'out' }),
-  ] });
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({
+        inputShape: [6, 6, 2],
+        filters: 4,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'tanh',
+        name: 'c1',
+      }),
+      tfl.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'tanh', name: 'c2' }),
+      tfl.layers.globalAveragePooling2d({ name: 'gap' }),
+      tfl.layers.dense({ units: 2, name: 'out' }),
+    ],
+  });
   randomizeWeights(model, 23);
   const graph = importLayersModel(model);
   zeroIncoming(graph, 'c1', [1, 2]);
@@ -142,10 +169,9 @@ test('units feeding an Add, a depthwise conv or a graph output are left alone; t
   for (const o of graph.ops) assert.deepEqual(op(pruned, o.name).kernel?.shape, o.kernel?.shape, o.name);
   residual!.model.dispose();
 
-  const tiny = tfl.sequential({ layers: [
-    tfl.layers.dense({ inputShape: [3], units: 2, name: 'a' }),
-    tfl.layers.dense({ units: 2, name: 'b' }),
-  ] });
+  const tiny = tfl.sequential({
+    layers: [tfl.layers.dense({ inputShape: [3], units: 2, name: 'a' }), tfl.layers.dense({ units: 2, name: 'b' })],
+  });
   const g = importLayersModel(tiny);
   zeroOutgoing(g, 'b', [0, 1], 2);
   const p = removeDeadUnits(g);

@@ -24,21 +24,33 @@ describe("loadDataset('mnist')", () => {
   it('splits each digit file 5/6 train, 1/6 test by index, with pixels in [0, 1]', async () => {
     const d = await loadDataset('mnist');
     const require = createRequire(import.meta.url);
-    const perDigit = Array.from({ length: 10 }, (_, k) =>
-      (JSON.parse(readFileSync(require.resolve(`mnist/src/digits/${k}.json`), 'utf8')) as { data: number[] }).data);
+    const perDigit = Array.from(
+      { length: 10 },
+      (_, k) =>
+        (JSON.parse(readFileSync(require.resolve(`mnist/src/digits/${k}.json`), 'utf8')) as { data: number[] }).data,
+    );
     const counts = perDigit.map((data) => data.length / PIXELS);
-    assert.equal(counts.reduce((a, b) => a + b, 0), 10000, 'the package ships 10,000 digits');
+    assert.equal(
+      counts.reduce((a, b) => a + b, 0),
+      10000,
+      'the package ships 10,000 digits',
+    );
     const trainCounts = counts.map((c) => Math.floor((c * 5) / 6));
     assert.deepEqual(classCounts(d.train), trainCounts);
-    assert.deepEqual(classCounts(d.test), counts.map((c, k) => c - trainCounts[k]));
+    assert.deepEqual(
+      classCounts(d.test),
+      counts.map((c, k) => c - trainCounts[k]),
+    );
     assert.equal(d.train.count + d.test.count, 10000);
     assert.deepEqual(d.shape, [28, 28, 1]);
     assert.equal(d.numClasses, 10);
     assert.equal(d.train.images.length, d.train.count * PIXELS);
     assert.ok(d.train.images.every((v) => v >= 0 && v <= 1) && d.test.images.every((v) => v >= 0 && v <= 1));
     // The first test sample is digit 0's sample number trainCounts[0], straight from its JSON.
-    assert.deepEqual(Array.from(d.test.images.subarray(0, PIXELS)),
-      perDigit[0].slice(trainCounts[0] * PIXELS, (trainCounts[0] + 1) * PIXELS).map(Math.fround));
+    assert.deepEqual(
+      Array.from(d.test.images.subarray(0, PIXELS)),
+      perDigit[0].slice(trainCounts[0] * PIXELS, (trainCounts[0] + 1) * PIXELS).map(Math.fround),
+    );
     assert.match(d.description, /first floor\(5\/6\)/);
   });
 });
@@ -70,14 +82,21 @@ describe("loadDataset('fashion-mnist')", () => {
     assert.deepEqual(Array.from(d.test.labels.subarray(0, 100)), Array.from(labels.subarray(8, 108)));
     const last = 9999;
     const raw = images.subarray(16 + last * PIXELS, 16 + (last + 1) * PIXELS);
-    assert.deepEqual(Array.from(d.test.images.subarray(last * PIXELS)), Array.from(raw, (b) => Math.fround(b / 255)));
+    assert.deepEqual(
+      Array.from(d.test.images.subarray(last * PIXELS)),
+      Array.from(raw, (b) => Math.fround(b / 255)),
+    );
   });
 
   it('names the Debian package when the files are missing, and lists valid specs for unknown ones', async () => {
-    await assert.rejects(loadDataset('fashion-mnist:/nonexistent/dir'),
-      /Fashion-MNIST not found at \/nonexistent\/dir: install Debian's dataset-fashion-mnist \(apt-get install dataset-fashion-mnist\) or pass fashion-mnist:DIR/);
-    await assert.rejects(loadDataset('cifar10'),
-      /Unknown dataset spec 'cifar10'; valid specs: mnist, fashion-mnist\[:DIR\], idx:IMAGES,LABELS/);
+    await assert.rejects(
+      loadDataset('fashion-mnist:/nonexistent/dir'),
+      /Fashion-MNIST not found at \/nonexistent\/dir: install Debian's dataset-fashion-mnist \(apt-get install dataset-fashion-mnist\) or pass fashion-mnist:DIR/,
+    );
+    await assert.rejects(
+      loadDataset('cifar10'),
+      /Unknown dataset spec 'cifar10'; valid specs: mnist, fashion-mnist\[:DIR\], idx:IMAGES,LABELS/,
+    );
   });
 
   it('subset is stratified, deterministic and keeps order', () => {
@@ -90,8 +109,10 @@ describe("loadDataset('fashion-mnist')", () => {
     // The first sample of each class in the subset is that class's first sample in the split.
     const firstOf = (s: Split, k: number): number => s.labels.indexOf(k);
     for (let k = 0; k < 10; k++) {
-      assert.deepEqual(a.images.subarray(firstOf(a, k) * PIXELS, (firstOf(a, k) + 1) * PIXELS),
-        d.test.images.subarray(firstOf(d.test, k) * PIXELS, (firstOf(d.test, k) + 1) * PIXELS));
+      assert.deepEqual(
+        a.images.subarray(firstOf(a, k) * PIXELS, (firstOf(a, k) + 1) * PIXELS),
+        d.test.images.subarray(firstOf(d.test, k) * PIXELS, (firstOf(d.test, k) + 1) * PIXELS),
+      );
     }
     assert.equal(subset(d.test, 20000), d.test);
     assert.throws(() => subset(d.test, 1.5), /count must be a non-negative integer/);
@@ -109,8 +130,10 @@ describe("loadDataset('fashion-mnist')", () => {
     const other = splitValidation(small, 0.1, 6);
     assert.notDeepEqual(other.validation.images, validation.images);
     // Disjoint and complete: every sample of `small` is in exactly one part (compare by pixel sums).
-    const sums = (s: Split): number[] => Array.from({ length: s.count }, (_, i) =>
-      s.images.subarray(i * PIXELS, (i + 1) * PIXELS).reduce((a, b) => a + b, 0));
+    const sums = (s: Split): number[] =>
+      Array.from({ length: s.count }, (_, i) =>
+        s.images.subarray(i * PIXELS, (i + 1) * PIXELS).reduce((a, b) => a + b, 0),
+      );
     assert.deepEqual([...sums(train), ...sums(validation)].sort(), sums(small).sort());
     assert.throws(() => splitValidation(small, 1, 5), /fraction must be in \(0, 1\)/);
   });
@@ -120,14 +143,25 @@ describe("loadDataset('fashion-mnist')", () => {
     const rng = createRng(11);
     const state = rng.getState();
     const epoch = [...batches(small, 128, rng)];
-    assert.deepEqual(epoch.map((b) => b.count), [128, 128, 44]);
-    const sums = (s: Split): number[] => Array.from({ length: s.count }, (_, i) =>
-      s.images.subarray(i * PIXELS, (i + 1) * PIXELS).reduce((a, b) => a + b, 0));
+    assert.deepEqual(
+      epoch.map((b) => b.count),
+      [128, 128, 44],
+    );
+    const sums = (s: Split): number[] =>
+      Array.from({ length: s.count }, (_, i) =>
+        s.images.subarray(i * PIXELS, (i + 1) * PIXELS).reduce((a, b) => a + b, 0),
+      );
     assert.deepEqual(epoch.flatMap(sums).sort(), sums(small).sort());
     const replay = [...batches(small, 128, rngFromState(state))];
-    assert.deepEqual(replay.map((b) => Array.from(b.labels)), epoch.map((b) => Array.from(b.labels)));
+    assert.deepEqual(
+      replay.map((b) => Array.from(b.labels)),
+      epoch.map((b) => Array.from(b.labels)),
+    );
     assert.notDeepEqual(Array.from(epoch[0].labels), Array.from(small.labels.subarray(0, 128)), 'shuffled');
-    assert.deepEqual([...batches(small, 128, rng, { dropRemainder: true })].map((b) => b.count), [128, 128]);
+    assert.deepEqual(
+      [...batches(small, 128, rng, { dropRemainder: true })].map((b) => b.count),
+      [128, 128],
+    );
     assert.throws(() => batches(small, 0, rng), /batchSize must be a positive integer/);
   });
 });

@@ -10,7 +10,12 @@ import { parseIdx, readIdxFile } from '../../../compiler/data/idx.js';
 import { loadDataset } from '../../../compiler/data/load.js';
 
 /** IDX bytes: magic 0 0 type rank, big-endian u32 dims, then elements written big-endian by `write`. */
-function idxBytes(type: number, dims: number[], elementBytes: number, write: (v: DataView, at: number, i: number) => void): Uint8Array {
+function idxBytes(
+  type: number,
+  dims: number[],
+  elementBytes: number,
+  write: (v: DataView, at: number, i: number) => void,
+): Uint8Array {
   const count = dims.reduce((a, b) => a * b, 1);
   const bytes = new Uint8Array(4 + 4 * dims.length + count * elementBytes);
   const view = new DataView(bytes.buffer);
@@ -48,12 +53,21 @@ describe('parseIdx', () => {
 
   it('rejects bad magic, unknown types, truncated headers and data, trailing bytes and broken gzip', () => {
     const good = idxBytes(0x08, [4, 2], 1, (v, at, i) => v.setUint8(at, i));
-    assert.throws(() => parseIdx(Uint8Array.from([0, 1, 8, 1, 0, 0, 0, 1, 5]), 'x.idx'), /x\.idx: not an IDX file \(first bytes 0x00 0x01/);
+    assert.throws(
+      () => parseIdx(Uint8Array.from([0, 1, 8, 1, 0, 0, 0, 1, 5]), 'x.idx'),
+      /x\.idx: not an IDX file \(first bytes 0x00 0x01/,
+    );
     assert.throws(() => parseIdx(Uint8Array.from([0, 0, 0x0a, 1, 0, 0, 0, 1, 5])), /unknown IDX element type 0x0A/);
     assert.throws(() => parseIdx(good.subarray(0, 3)), /truncated IDX header \(3 bytes/);
     assert.throws(() => parseIdx(good.subarray(0, 10)), /truncated IDX header \(10 bytes, the 2 dimensions need 12\)/);
-    assert.throws(() => parseIdx(good.subarray(0, good.length - 1)), /truncated IDX data \(dimensions \[4, 2\] need 20 bytes, file has 19\)/);
-    assert.throws(() => parseIdx(Uint8Array.from([...good, 0])), /corrupt IDX file \(dimensions \[4, 2\] need 20 bytes, file has 21\)/);
+    assert.throws(
+      () => parseIdx(good.subarray(0, good.length - 1)),
+      /truncated IDX data \(dimensions \[4, 2\] need 20 bytes, file has 19\)/,
+    );
+    assert.throws(
+      () => parseIdx(Uint8Array.from([...good, 0])),
+      /corrupt IDX file \(dimensions \[4, 2\] need 20 bytes, file has 21\)/,
+    );
     const gz = gzipSync(good);
     assert.throws(() => parseIdx(gz.subarray(0, gz.length - 6), 'y.gz'), /y\.gz: corrupt or truncated gzip data/);
     assert.throws(() => readIdxFile(join(tmp, 'nope.idx')), /IDX file not found: .*nope\.idx/);
@@ -77,23 +91,38 @@ describe("loadDataset('idx:IMAGES,LABELS')", () => {
     const trainIx = Array.from({ length: n }, (_, i) => i).filter((i) => !testIx.includes(i));
     assert.equal(d.test.count, 3);
     assert.equal(d.train.count, 17);
-    assert.deepEqual(Array.from(d.test.labels), testIx.map((i) => i % 4));
-    assert.deepEqual(Array.from(d.train.labels), trainIx.map((i) => i % 4));
+    assert.deepEqual(
+      Array.from(d.test.labels),
+      testIx.map((i) => i % 4),
+    );
+    assert.deepEqual(
+      Array.from(d.train.labels),
+      trainIx.map((i) => i % 4),
+    );
     for (const [k, i] of testIx.entries()) {
-      for (let j = 0; j < 6; j++) assert.equal(d.test.images[k * 6 + j], Math.fround(((i * 6 + j) * 7 % 256) / 255));
+      for (let j = 0; j < 6; j++) assert.equal(d.test.images[k * 6 + j], Math.fround((((i * 6 + j) * 7) % 256) / 255));
     }
     assert.match(d.description, /i % 6 == 5/);
   });
 
   it('reports mismatched counts, wrong ranks and missing files', async () => {
     const fewer = join(tmp, 'fewer.idx');
-    writeFileSync(fewer, idxBytes(0x08, [n - 1], 1, (v, at) => v.setUint8(at, 0)));
+    writeFileSync(
+      fewer,
+      idxBytes(0x08, [n - 1], 1, (v, at) => v.setUint8(at, 0)),
+    );
     await assert.rejects(loadDataset(`idx:${imagesPath},${fewer}`), /holds 20 images but .*fewer\.idx holds 19 labels/);
     await assert.rejects(loadDataset(`idx:${labelsPath},${labelsPath}`), /images must have 3 or 4 dimensions/);
-    await assert.rejects(loadDataset(`idx:${imagesPath},${join(tmp, 'missing.idx')}`), /IDX file not found: .*missing\.idx/);
+    await assert.rejects(
+      loadDataset(`idx:${imagesPath},${join(tmp, 'missing.idx')}`),
+      /IDX file not found: .*missing\.idx/,
+    );
     await assert.rejects(loadDataset(`idx:${imagesPath}`), /expected idx:IMAGES,LABELS/);
     const corrupt = join(tmp, 'corrupt.idx.gz');
     writeFileSync(corrupt, gzipSync(images).subarray(0, 30));
-    await assert.rejects(loadDataset(`idx:${corrupt},${labelsPath}`), /corrupt\.idx\.gz: corrupt or truncated gzip data/);
+    await assert.rejects(
+      loadDataset(`idx:${corrupt},${labelsPath}`),
+      /corrupt\.idx\.gz: corrupt or truncated gzip data/,
+    );
   });
 });

@@ -7,7 +7,10 @@ import { registerSqzKernels, sqzKernelNames, unregisterSqzKernels } from '../../
 import { createRng } from '../../../compiler/util/rng.js';
 
 function hasPackage(name: string): Promise<boolean> {
-  return import(name).then(() => true, () => false);
+  return import(name).then(
+    () => true,
+    () => false,
+  );
 }
 
 describe('selectBackend', () => {
@@ -31,8 +34,10 @@ describe('selectBackend', () => {
       t.skip('tfjs-node-gpu is installed here');
       return;
     }
-    await assert.rejects(selectBackend('tensorflow-gpu'),
-      /install @tensorflow\/tfjs-node-gpu \(needs CUDA and network access to download libtensorflow\)/);
+    await assert.rejects(
+      selectBackend('tensorflow-gpu'),
+      /install @tensorflow\/tfjs-node-gpu \(needs CUDA and network access to download libtensorflow\)/,
+    );
     if (!(await hasPackage('@tensorflow/tfjs-node'))) {
       await assert.rejects(selectBackend('tensorflow'), /install @tensorflow\/tfjs-node/);
     }
@@ -60,14 +65,22 @@ describe('registerSqzKernels', () => {
     assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm'), undefined);
     assert.notEqual(tf.getKernel('Conv2DBackpropInput', 'wasm'), undefined, 'the built-in kernel is restored');
     // ...and usable: its wasm export was bound even though sqz's override was registered before wasm started.
-    const y = tf.tidy(() => tf.conv2dTranspose(tf.ones([1, 2, 2, 1]) as tf.Tensor4D, tf.ones([2, 2, 1, 1]), [1, 3, 3, 1], 1, 'valid'));
+    const y = tf.tidy(() =>
+      tf.conv2dTranspose(tf.ones([1, 2, 2, 1]) as tf.Tensor4D, tf.ones([2, 2, 1, 1]), [1, 3, 3, 1], 1, 'valid'),
+    );
     assert.deepEqual(Array.from(y.dataSync()), [1, 2, 1, 2, 4, 2, 1, 2, 1]);
     y.dispose();
-    const foreign: tf.KernelConfig = { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: () => ({}) as tf.TensorInfo };
+    const foreign: tf.KernelConfig = {
+      kernelName: 'Conv2DBackpropFilter',
+      backendName: 'wasm',
+      kernelFunc: () => ({}) as tf.TensorInfo,
+    };
     tf.registerKernel(foreign);
     try {
-      assert.throws(() => registerSqzKernels('wasm'),
-        /kernel 'Conv2DBackpropFilter' is already registered for backend 'wasm' by another library/);
+      assert.throws(
+        () => registerSqzKernels('wasm'),
+        /kernel 'Conv2DBackpropFilter' is already registered for backend 'wasm' by another library/,
+      );
     } finally {
       tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
       unregisterSqzKernels('wasm'); // whatever the failed call managed to register
@@ -110,10 +123,18 @@ function gradientsOfEverything(seed: number): { loss: number; grads: Record<stri
     h = tf.sigmoid(tf.depthwiseConv2d(h, vars.dw2 as tf.Tensor4D, 2, 'same')); // 3×3×12
     const a = tf.tanh(tf.add(tf.conv2d(h as tf.Tensor4D, vars.conv3 as tf.Tensor4D, 1, 'valid'), vars.bias3));
     const b = tf.add(tf.maxPool(a as tf.Tensor4D, 2, 1, 'valid'), tf.avgPool(a as tf.Tensor4D, 2, 1, 'valid')); // 2×2×8
-    const features = tf.concat([
-      tf.mean(b, [1, 2]), tf.max(b, [1, 2]), tf.slice(tf.reshape(tf.softmax(tf.reshape(b, [batch, 4, 8]), -1), [batch, 32]), [0, 0], [batch, 8]),
-    ], 1);
-    return tf.losses.softmaxCrossEntropy(labels, tf.matMul(features as tf.Tensor2D, vars.dense as tf.Tensor2D)) as tf.Scalar;
+    const features = tf.concat(
+      [
+        tf.mean(b, [1, 2]),
+        tf.max(b, [1, 2]),
+        tf.slice(tf.reshape(tf.softmax(tf.reshape(b, [batch, 4, 8]), -1), [batch, 32]), [0, 0], [batch, 8]),
+      ],
+      1,
+    );
+    return tf.losses.softmaxCrossEntropy(
+      labels,
+      tf.matMul(features as tf.Tensor2D, vars.dense as tf.Tensor2D),
+    ) as tf.Scalar;
   }, Object.values(vars));
   const names = new Map(Object.entries(vars).map(([k, v]) => [v.name, k]));
   const out = {

@@ -50,7 +50,16 @@ async function assertSameAsCpu(kernel: string, inputs: Record<string, Input>, at
 }
 
 /** [N, H, W, C, filter K (square), out channels or multiplier, stride, pad] */
-type ConvCase = [number, number, number, number, number, number, number | [number, number], 'same' | 'valid' | number[][]];
+type ConvCase = [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number | [number, number],
+  'same' | 'valid' | number[][],
+];
 
 const CONV_CASES: ConvCase[] = [
   [2, 9, 9, 3, 3, 4, 1, 'same'],
@@ -61,14 +70,35 @@ const CONV_CASES: ConvCase[] = [
   [1, 7, 7, 1, 2, 2, 2, 'same'],
   [4, 12, 12, 3, 5, 2, 1, 'valid'],
   [2, 9, 8, 2, 3, 2, [2, 1], 'same'],
-  [2, 10, 8, 2, 5, 3, 1, [[0, 0], [1, 2], [0, 3], [0, 0]]], // explicit padding
+  [
+    2,
+    10,
+    8,
+    2,
+    5,
+    3,
+    1,
+    [
+      [0, 0],
+      [1, 2],
+      [0, 3],
+      [0, 0],
+    ],
+  ], // explicit padding
   [2, 12, 12, 2, 3, 2, 3, 'same'],
 ];
 
 function outShape(c: ConvCase, filter: number[], depthwise: boolean): number[] {
   const [n, h, w, ch, , , stride, pad] = c;
-  return tf.backend_util.computeConv2DInfo([n, h, w, ch], filter as [number, number, number, number], stride as [number, number], 1,
-    pad as 'same', undefined, depthwise).outShape;
+  return tf.backend_util.computeConv2DInfo(
+    [n, h, w, ch],
+    filter as [number, number, number, number],
+    stride as [number, number],
+    1,
+    pad as 'same',
+    undefined,
+    depthwise,
+  ).outShape;
 }
 
 describe('sqz wasm kernels match the cpu kernels', () => {
@@ -80,10 +110,14 @@ describe('sqz wasm kernels match the cpu kernels', () => {
     for (const [i, c] of CONV_CASES.entries()) {
       const [n, h, w, ch, k, m, stride, pad] = c;
       const filterShape = [k, k, ch, m];
-      await assertSameAsCpu('Conv2DBackpropFilter', {
-        x: randomInput([n, h, w, ch], 10 * i + 1),
-        dy: randomInput(outShape(c, filterShape, false), 10 * i + 2),
-      }, { strides: stride, pad, dataFormat: 'NHWC', filterShape });
+      await assertSameAsCpu(
+        'Conv2DBackpropFilter',
+        {
+          x: randomInput([n, h, w, ch], 10 * i + 1),
+          dy: randomInput(outShape(c, filterShape, false), 10 * i + 2),
+        },
+        { strides: stride, pad, dataFormat: 'NHWC', filterShape },
+      );
     }
   });
 
@@ -91,10 +125,14 @@ describe('sqz wasm kernels match the cpu kernels', () => {
     for (const [i, c] of CONV_CASES.entries()) {
       const [n, h, w, ch, k, m, stride, pad] = c;
       const filterShape = [k, k, ch, m];
-      await assertSameAsCpu('Conv2DBackpropInput', {
-        dy: randomInput(outShape(c, filterShape, false), 10 * i + 3),
-        filter: randomInput(filterShape, 10 * i + 4),
-      }, { strides: stride, pad, dataFormat: 'NHWC', inputShape: [n, h, w, ch] });
+      await assertSameAsCpu(
+        'Conv2DBackpropInput',
+        {
+          dy: randomInput(outShape(c, filterShape, false), 10 * i + 3),
+          filter: randomInput(filterShape, 10 * i + 4),
+        },
+        { strides: stride, pad, dataFormat: 'NHWC', inputShape: [n, h, w, ch] },
+      );
     }
   });
 
@@ -103,10 +141,14 @@ describe('sqz wasm kernels match the cpu kernels', () => {
       const [n, h, w, ch, k, , stride, pad] = c;
       for (const mult of [1, 2]) {
         const filterShape = [k, k, ch, mult];
-        await assertSameAsCpu('DepthwiseConv2dNativeBackpropFilter', {
-          x: randomInput([n, h, w, ch], 10 * i + 5),
-          dy: randomInput(outShape(c, filterShape, true), 10 * i + 6),
-        }, { strides: stride, pad, dilations: 1, filterShape });
+        await assertSameAsCpu(
+          'DepthwiseConv2dNativeBackpropFilter',
+          {
+            x: randomInput([n, h, w, ch], 10 * i + 5),
+            dy: randomInput(outShape(c, filterShape, true), 10 * i + 6),
+          },
+          { strides: stride, pad, dilations: 1, filterShape },
+        );
       }
     }
   });
@@ -116,10 +158,14 @@ describe('sqz wasm kernels match the cpu kernels', () => {
       const [n, h, w, ch, k, , stride, pad] = c;
       for (const mult of [1, 2]) {
         const filterShape = [k, k, ch, mult];
-        await assertSameAsCpu('DepthwiseConv2dNativeBackpropInput', {
-          dy: randomInput(outShape(c, filterShape, true), 10 * i + 7),
-          filter: randomInput(filterShape, 10 * i + 8),
-        }, { strides: stride, pad, dilations: 1, inputShape: [n, h, w, ch] });
+        await assertSameAsCpu(
+          'DepthwiseConv2dNativeBackpropInput',
+          {
+            dy: randomInput(outShape(c, filterShape, true), 10 * i + 7),
+            filter: randomInput(filterShape, 10 * i + 8),
+          },
+          { strides: stride, pad, dilations: 1, inputShape: [n, h, w, ch] },
+        );
       }
     }
   });
@@ -141,30 +187,55 @@ describe('sqz wasm kernels match the cpu kernels', () => {
       const values = x.values.map((v, j) => (j % 3 === 0 ? Math.max(0, Math.round(v * 2) / 2) : Math.round(v * 2) / 2));
       const input: Input = { ...x, values: Float32Array.from(values) };
       await tf.setBackend('cpu');
-      const y = tf.tidy(() => tf.maxPool(tf.tensor4d(input.values, shape as [number, number, number, number]), filterSize, strides, pad));
+      const y = tf.tidy(() =>
+        tf.maxPool(tf.tensor4d(input.values, shape as [number, number, number, number]), filterSize, strides, pad),
+      );
       const output: Input = { shape: y.shape, values: Float32Array.from(y.dataSync()), dtype: 'float32' };
       y.dispose();
-      await assertSameAsCpu('MaxPoolGrad', { dy: randomInput(output.shape, 200 + i), input, output },
-        { filterSize, strides, pad });
+      await assertSameAsCpu(
+        'MaxPoolGrad',
+        { dy: randomInput(output.shape, 200 + i), input, output },
+        { filterSize, strides, pad },
+      );
     }
   });
 
   it('UnsortedSegmentSum, including ids outside [0, numSegments)', async () => {
-    const ids = (values: number[], shape: number[]): Input => ({ shape, values: Int32Array.from(values), dtype: 'int32' });
-    await assertSameAsCpu('UnsortedSegmentSum', { x: randomInput([6, 3], 1), segmentIds: ids([0, 2, 2, -1, 1, 0], [6]) },
-      { numSegments: 4 });
-    await assertSameAsCpu('UnsortedSegmentSum', { x: randomInput([5, 2, 3], 2), segmentIds: ids([4, 0, 0, 7, 2], [5]) },
-      { numSegments: 5 });
+    const ids = (values: number[], shape: number[]): Input => ({
+      shape,
+      values: Int32Array.from(values),
+      dtype: 'int32',
+    });
+    await assertSameAsCpu(
+      'UnsortedSegmentSum',
+      { x: randomInput([6, 3], 1), segmentIds: ids([0, 2, 2, -1, 1, 0], [6]) },
+      { numSegments: 4 },
+    );
+    await assertSameAsCpu(
+      'UnsortedSegmentSum',
+      { x: randomInput([5, 2, 3], 2), segmentIds: ids([4, 0, 0, 7, 2], [5]) },
+      { numSegments: 5 },
+    );
     // Ids of rank 2 (a prefix of x's shape): the cpu kernel does not handle those, so the oracle is the cpu
     // kernel on the flattened ids and x, which by definition gives the same sums.
     const x = randomInput([2, 3, 4], 3);
-    const want = await runOn('cpu', 'UnsortedSegmentSum',
-      { x: { ...x, shape: [6, 4] }, segmentIds: ids([1, 0, 1, 2, 2, 0], [6]) }, { numSegments: 3 });
-    const got = await runOn('wasm', 'UnsortedSegmentSum',
-      { x, segmentIds: ids([1, 0, 1, 2, 2, 0], [2, 3]) }, { numSegments: 3 });
+    const want = await runOn(
+      'cpu',
+      'UnsortedSegmentSum',
+      { x: { ...x, shape: [6, 4] }, segmentIds: ids([1, 0, 1, 2, 2, 0], [6]) },
+      { numSegments: 3 },
+    );
+    const got = await runOn(
+      'wasm',
+      'UnsortedSegmentSum',
+      { x, segmentIds: ids([1, 0, 1, 2, 2, 0], [2, 3]) },
+      { numSegments: 3 },
+    );
     assert.deepEqual(got.shape, [3, 4]);
     assert.deepEqual(got.leaked, { tensors: 0, data: 0 });
-    got.values.forEach((v, i) => assert.ok(Math.abs(v - want.values[i]) <= 1e-5, `element ${i}: ${v} vs ${want.values[i]}`));
+    got.values.forEach((v, i) =>
+      assert.ok(Math.abs(v - want.values[i]) <= 1e-5, `element ${i}: ${v} vs ${want.values[i]}`),
+    );
   });
 
   it('refuses dilated depthwise gradients with a clear error, and leaks nothing when it throws', async () => {
@@ -173,8 +244,14 @@ describe('sqz wasm kernels match the cpu kernels', () => {
     const dy = tf.zeros([1, 5, 5, 1]);
     const before = tf.backend().numDataIds();
     assert.throws(
-      () => tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy },
-        { strides: 1, pad: 'same', dilations: 2, filterShape: [3, 3, 1, 1] }),
+      () =>
+        tf
+          .engine()
+          .runKernel(
+            'DepthwiseConv2dNativeBackpropFilter',
+            { x, dy },
+            { strides: 1, pad: 'same', dilations: 2, filterShape: [3, 3, 1, 1] },
+          ),
       /DepthwiseConv2dNativeBackpropFilter: dilations must be 1/,
     );
     assert.equal(tf.backend().numDataIds(), before);
@@ -190,8 +267,11 @@ describe('sqz wasm kernels match the cpu kernels', () => {
     const common = { strides: 1, pad: 'valid', dilations: 1 };
     const cases: [string, Record<string, tf.Tensor>, object][] = [
       ['Conv2DBackpropFilter', { x, dy }, { ...common, dataFormat: 'NHWC', filterShape: [3, 3, 2, 2] }],
-      ['Conv2DBackpropInput', { dy, filter: tf.zeros([3, 3, 2, 2]) },
-        { ...common, dataFormat: 'NHWC', inputShape: [1, 6, 6, 2] }],
+      [
+        'Conv2DBackpropInput',
+        { dy, filter: tf.zeros([3, 3, 2, 2]) },
+        { ...common, dataFormat: 'NHWC', inputShape: [1, 6, 6, 2] },
+      ],
       ['DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...common, filterShape: [3, 3, 2, 1] }],
       ['DepthwiseConv2dNativeBackpropInput', { dy, filter }, { ...common, inputShape: [1, 6, 6, 2] }],
     ];

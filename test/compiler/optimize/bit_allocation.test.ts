@@ -21,7 +21,11 @@ function randomInstance(rand: () => number, convex: boolean): BitOption[][] {
       if (!convex && bits > 1 && rand() < 0.25) continue;
       d *= convex ? 0.25 : 0.1 + 0.8 * rand();
       const extra = convex ? 2 ** bits : Math.floor(rand() * 40);
-      options.push({ bits, costBits: n * bits + extra, distortion: convex ? d : d * (1 + (rand() < 0.2 ? rand() : 0)) });
+      options.push({
+        bits,
+        costBits: n * bits + extra,
+        distortion: convex ? d : d * (1 + (rand() < 0.2 ? rand() : 0)),
+      });
     }
     layers.push(options);
   }
@@ -32,7 +36,9 @@ function randomInstance(rand: () => number, convex: boolean): BitOption[][] {
 function greedyBound(layers: BitOption[][]): number {
   let bound = 0;
   for (const options of layers) {
-    const cheapest = options.reduce((a, o) => (o.costBits < a.costBits || (o.costBits === a.costBits && o.distortion < a.distortion) ? o : a));
+    const cheapest = options.reduce((a, o) =>
+      o.costBits < a.costBits || (o.costBits === a.costBits && o.distortion < a.distortion) ? o : a,
+    );
     bound = Math.max(bound, cheapest.distortion - Math.min(...options.map((o) => o.distortion)));
   }
   return bound;
@@ -65,22 +71,37 @@ for (const convex of [true, false]) {
       checkSums(layers, greedy);
       const brute = mckpBruteForce(layers, budget);
       assert.ok(exact.feasible && greedy.feasible);
-      assert.ok(Math.abs(exact.distortion - brute) <= 1e-9 * Math.max(1, brute), `trial ${trial}: DP ${exact.distortion} ≠ brute force ${brute}`);
+      assert.ok(
+        Math.abs(exact.distortion - brute) <= 1e-9 * Math.max(1, brute),
+        `trial ${trial}: DP ${exact.distortion} ≠ brute force ${brute}`,
+      );
       assert.ok(exact.costBits <= budget && greedy.costBits <= budget, `trial ${trial}: over budget`);
-      assert.ok(greedy.distortion >= exact.distortion - 1e-9 * exact.distortion, `trial ${trial}: greedy beats the exact optimum`);
+      assert.ok(
+        greedy.distortion >= exact.distortion - 1e-9 * exact.distortion,
+        `trial ${trial}: greedy beats the exact optimum`,
+      );
       const bound = greedyBound(layers);
-      assert.ok(greedy.distortion <= exact.distortion + bound + 1e-9, `trial ${trial}: ${greedy.distortion} > ${exact.distortion} + bound ${bound}`);
+      assert.ok(
+        greedy.distortion <= exact.distortion + bound + 1e-9,
+        `trial ${trial}: ${greedy.distortion} > ${exact.distortion} + bound ${bound}`,
+      );
       gaps.push(exact.distortion > 0 ? greedy.distortion / exact.distortion - 1 : 0);
     }
     const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
     const optimal = gaps.filter((g) => g <= 1e-12).length;
-    t.diagnostic(`relative distortion gap: mean ${mean.toExponential(2)}, max ${Math.max(...gaps).toExponential(2)}, optimal in ${optimal}/300`);
+    t.diagnostic(
+      `relative distortion gap: mean ${mean.toExponential(2)}, max ${Math.max(...gaps).toExponential(2)}, optimal in ${optimal}/300`,
+    );
   });
 }
 
 test('allocateBits: infeasible budgets return the cheapest options with feasible = false', () => {
   const layers: BitOption[][] = [
-    [{ bits: 2, costBits: 20, distortion: 1 }, { bits: 1, costBits: 10, distortion: 5 }, { bits: 3, costBits: 10, distortion: 4 }],
+    [
+      { bits: 2, costBits: 20, distortion: 1 },
+      { bits: 1, costBits: 10, distortion: 5 },
+      { bits: 3, costBits: 10, distortion: 4 },
+    ],
     [{ bits: 1, costBits: 7, distortion: 2 }],
   ];
   for (const fn of [allocateBits, allocateBitsExact]) {
@@ -97,7 +118,9 @@ test('allocateBits: a large budget takes every layer to its least distortion', (
   for (let trial = 0; trial < 50; trial++) {
     const layers = randomInstance(rand, trial % 2 === 0);
     const res = allocateBits(layers, Infinity);
-    res.choice.forEach((j, i) => assert.equal(layers[i][j].distortion, Math.min(...layers[i].map((o) => o.distortion))));
+    res.choice.forEach((j, i) =>
+      assert.equal(layers[i][j].distortion, Math.min(...layers[i].map((o) => o.distortion))),
+    );
   }
 });
 
@@ -107,5 +130,17 @@ test('bit allocation rejects bad input with a clear message', () => {
   assert.throws(() => allocateBits([[{ bits: 1, costBits: 1, distortion: Infinity }]], 10), /distortion is Infinity/);
   assert.throws(() => allocateBits([[{ bits: 1, costBits: 1, distortion: 1 }]], NaN), /budgetBits is NaN/);
   assert.throws(() => allocateBitsExact([[{ bits: 1, costBits: 1.5, distortion: 1 }]], 10), /integer costs/);
-  assert.throws(() => allocateBitsExact([[{ bits: 1, costBits: 1e9, distortion: 1 }, { bits: 2, costBits: 1, distortion: 2 }]], 1e9), /scale the costs/);
+  assert.throws(
+    () =>
+      allocateBitsExact(
+        [
+          [
+            { bits: 1, costBits: 1e9, distortion: 1 },
+            { bits: 2, costBits: 1, distortion: 2 },
+          ],
+        ],
+        1e9,
+      ),
+    /scale the costs/,
+  );
 });

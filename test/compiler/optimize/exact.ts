@@ -61,7 +61,8 @@ export function knapsackExact(values: number[], costs: number[], budget: number)
   const n = values.length;
   const cap = Math.floor(budget);
   if (cap < 0) return { value: -Infinity, keep: new Array<boolean>(n).fill(false) };
-  for (const c of costs) if (!Number.isInteger(c) || c < 0) throw new Error(`knapsackExact: cost ${c} is not a non-negative integer`);
+  for (const c of costs)
+    if (!Number.isInteger(c) || c < 0) throw new Error(`knapsackExact: cost ${c} is not a non-negative integer`);
   // table[i][c] = best value using items < i within cost c.
   const table: Float64Array[] = [new Float64Array(cap + 1)];
   for (let i = 0; i < n; i++) {

@@ -14,7 +14,8 @@ function randomValues(rand: () => number, n: number, kind: number): Float32Array
     let x: number;
     if (kind === 0) x = gaussian(rand);
     else if (kind === 1) x = (rand() < 0.5 ? -1 : 1) * -Math.log(Math.max(rand(), 1e-12)) * 0.1;
-    else if (kind === 2) x = Math.round(rand() * 10) - 5.5; // many exact repeats, symmetric around 0
+    else if (kind === 2)
+      x = Math.round(rand() * 10) - 5.5; // many exact repeats, symmetric around 0
     else x = Math.floor(rand() * 4) * 3 + rand() * 0.2 - 4; // four clumps
     v[i] = Math.fround(x) === 0 ? 0.5 : x;
   }
@@ -71,7 +72,9 @@ test('kmeans1d with binned DP + Lloyd stays near the optimum', (t) => {
   }
   gaps.sort((a, b) => a - b);
   const within1pct = gaps.filter((g) => g <= 0.01).length;
-  t.diagnostic(`binned path: median gap ${gaps[30].toExponential(2)}, worst ${gaps[59].toExponential(2)}, ${within1pct}/60 within 1%`);
+  t.diagnostic(
+    `binned path: median gap ${gaps[30].toExponential(2)}, worst ${gaps[59].toExponential(2)}, ${within1pct}/60 within 1%`,
+  );
   assert.ok(within1pct >= 57, `only ${within1pct}/60 instances within 1% of the optimum`);
   assert.ok(gaps[59] < 0.05, `worst gap ${gaps[59]}`);
 });
@@ -81,13 +84,20 @@ test('kmeansByBits: distortion never increases with b; a large layer ends at a L
   const n = 60000;
   const values = randomValues(rand, n, 1);
   const byBits = kmeansByBits(values, 8);
-  assert.deepEqual(byBits.map((o) => o.bits), [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(
+    byBits.map((o) => o.bits),
+    [1, 2, 3, 4, 5, 6, 7, 8],
+  );
   for (let b = 0; b < 8; b++) {
     assertValidCodebook(byBits[b].centroids, 2 ** (b + 1));
     assert.equal(byBits[b].centroids.length, 2 ** (b + 1));
     const direct = distortionOf(values, byBits[b].centroids);
-    assert.ok(Math.abs(byBits[b].distortion - direct) <= 1e-9 * direct, `b = ${b + 1}: reported ${byBits[b].distortion}, direct ${direct}`);
-    if (b > 0) assert.ok(byBits[b].distortion <= byBits[b - 1].distortion * (1 + 1e-12), `b = ${b + 1} is worse than b = ${b}`);
+    assert.ok(
+      Math.abs(byBits[b].distortion - direct) <= 1e-9 * direct,
+      `b = ${b + 1}: reported ${byBits[b].distortion}, direct ${direct}`,
+    );
+    if (b > 0)
+      assert.ok(byBits[b].distortion <= byBits[b - 1].distortion * (1 + 1e-12), `b = ${b + 1} is worse than b = ${b}`);
   }
   // Fixed point: every centroid is the mean of the values assigned to it (up to f32 rounding).
   const c = byBits[5].centroids;
@@ -102,7 +112,10 @@ test('kmeansByBits: distortion never increases with b; a large layer ends at a L
   for (let j = 0; j < c.length; j++) {
     assert.ok(cnt[j] > 0, `centroid ${j} is unused`);
     const mean = sum[j] / cnt[j];
-    assert.ok(Math.abs(mean - c[j]) <= 1e-6 * Math.abs(c[j]) + 1e-9, `centroid ${j} = ${c[j]} but its cell mean is ${mean}`);
+    assert.ok(
+      Math.abs(mean - c[j]) <= 1e-6 * Math.abs(c[j]) + 1e-9,
+      `centroid ${j} = ${c[j]} but its cell mean is ${mean}`,
+    );
   }
 });
 
@@ -173,7 +186,9 @@ test('quantizeToCentroids matches brute-force nearest search, ties to the lower 
   const rand = rng(17);
   for (let trial = 0; trial < 50; trial++) {
     const k = 1 + Math.floor(rand() * 10);
-    const c = Float32Array.from(new Set(Array.from({ length: k }, () => Math.fround(Math.round(gaussian(rand) * 8) / 4 || 0.25)))).sort();
+    const c = Float32Array.from(
+      new Set(Array.from({ length: k }, () => Math.fround(Math.round(gaussian(rand) * 8) / 4 || 0.25))),
+    ).sort();
     const values = new Float32Array(200);
     for (let i = 0; i < values.length; i++) {
       const r = rand();
@@ -207,7 +222,9 @@ test('roundCentroidsToF16 gives sorted, distinct, nonzero, exact f16 values near
     assert.ok(isF16Exact(r[j]) && r[j] !== 0);
     if (j > 0) assert.ok(r[j] > r[j - 1]);
   }
-  const expected = [...new Set(Array.from(c, (x) => f16ToF32(f32ToF16(x))).filter((x) => x !== 0))].sort((a, b) => a - b);
+  const expected = [...new Set(Array.from(c, (x) => f16ToF32(f32ToF16(x))).filter((x) => x !== 0))].sort(
+    (a, b) => a - b,
+  );
   assert.deepEqual(Array.from(r), expected);
   assert.ok(r.length < c.length); // 1e-9 underflows, 0.1 and 0.10001 merge
   assert.throws(() => roundCentroidsToF16(new Float32Array([70000])), /f16/);
@@ -217,8 +234,14 @@ test('bad input gets a clear RangeError', () => {
   assert.throws(() => kmeans1d(new Float32Array([1, 0, 2]), 2), /values\[1\] is 0; pass only the nonzero values/);
   assert.throws(() => kmeans1d(new Float32Array([1, NaN]), 2), /values\[1\] is NaN/);
   assert.throws(() => kmeans1d(new Float32Array([1, 2]), 0), /k is 0/);
-  assert.throws(() => kmeans1d(new Float32Array([1, 2]), 2, { weights: new Float32Array([1]) }), /weights has 1 entries/);
-  assert.throws(() => kmeans1d(new Float32Array([1, 2]), 2, { weights: new Float32Array([1, -1]) }), /weights\[1\] is -1/);
+  assert.throws(
+    () => kmeans1d(new Float32Array([1, 2]), 2, { weights: new Float32Array([1]) }),
+    /weights has 1 entries/,
+  );
+  assert.throws(
+    () => kmeans1d(new Float32Array([1, 2]), 2, { weights: new Float32Array([1, -1]) }),
+    /weights\[1\] is -1/,
+  );
   assert.throws(() => kmeansByBits(new Float32Array([1, 2]), 17), /maxBits is 17/);
   assert.throws(() => quantizeToCentroids(new Float32Array([1]), new Float32Array([2, 1])), /strictly ascending/);
   assert.throws(() => quantizeToCentroids(new Float32Array([1]), new Float32Array([])), /codebook is empty/);

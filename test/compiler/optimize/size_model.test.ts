@@ -3,19 +3,34 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  estimateF16TensorBytes, estimateSparseTensorBytes, indexBitsPerNonzero, riceKForRandomPositions, sparseTensorByteCandidates,
+  estimateF16TensorBytes,
+  estimateSparseTensorBytes,
+  indexBitsPerNonzero,
+  riceKForRandomPositions,
+  sparseTensorByteCandidates,
   sparseTensorBytesForMask,
 } from '../../../compiler/optimize/size_model.js';
 import {
-  ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, encodeTensor, encodeTensorAs, encodedTensorBytes,
-  f16ToF32, f32ToF16, riceBitLength,
+  ENC_CODEBOOK,
+  ENC_F16,
+  ENC_F32,
+  ENC_SPARSE_BITMAP,
+  ENC_SPARSE_RICE,
+  encodeTensor,
+  encodeTensorAs,
+  encodedTensorBytes,
+  f16ToF32,
+  f32ToF16,
+  riceBitLength,
 } from '../../../formats/index.js';
 import { gaussian } from './exact.js';
 import { rng } from '../../fixtures/random.js';
 
 /** A tensor whose nonzeros (at a random mask of the given density) use every one of `entries` f16 values. */
 function randomCodebookTensor(rand: () => number, n: number, density: number, entries: number) {
-  const codebook = Array.from({ length: entries }, (_, i) => f16ToF32(f32ToF16((i + 1) * 0.013 * (i % 2 === 0 ? 1 : -1))));
+  const codebook = Array.from({ length: entries }, (_, i) =>
+    f16ToF32(f32ToF16((i + 1) * 0.013 * (i % 2 === 0 ? 1 : -1))),
+  );
   const keep = new Uint8Array(n);
   for (let j = 0; j < n; j++) keep[j] = rand() < density ? 1 : 0;
   const values = new Float32Array(n);
@@ -35,7 +50,11 @@ test('sparseTensorBytesForMask equals the encoder byte for byte', () => {
     const t = randomCodebookTensor(rand, n, density, 2 ** bits);
     const real = encodedTensorBytes(encodeTensor(t.values, shape));
     const predicted = sparseTensorBytesForMask(t.keep, t.used, { shape });
-    assert.equal(predicted.best, real, `trial ${trial}: n ${n}, nnz ${t.nnz}, ${t.used} entries: predicted ${JSON.stringify(predicted)}, real ${real}`);
+    assert.equal(
+      predicted.best,
+      real,
+      `trial ${trial}: n ${n}, nnz ${t.nnz}, ${t.used} entries: predicted ${JSON.stringify(predicted)}, real ${real}`,
+    );
   }
 });
 
@@ -53,10 +72,14 @@ function randomShape(rand: () => number, n: number): number[] {
   return [...shape, left];
 }
 
-test('property: each encoding\'s predicted bytes equal the real encoder\'s, over random n, density, bits, entries and shapes', () => {
+test("property: each encoding's predicted bytes equal the real encoder's, over random n, density, bits, entries and shapes", () => {
   const rand = rng(45);
   const encodings = [
-    ['f32', ENC_F32], ['f16', ENC_F16], ['codebook', ENC_CODEBOOK], ['bitmap', ENC_SPARSE_BITMAP], ['rice', ENC_SPARSE_RICE],
+    ['f32', ENC_F32],
+    ['f16', ENC_F16],
+    ['codebook', ENC_CODEBOOK],
+    ['bitmap', ENC_SPARSE_BITMAP],
+    ['rice', ENC_SPARSE_RICE],
   ] as const;
   for (let trial = 0; trial < 300; trial++) {
     const n = Math.max(1, Math.round(Math.exp(rand() * Math.log(60000)))); // log-uniform in 1..60000
@@ -90,7 +113,9 @@ test('estimateSparseTensorBytes is within 3% of the encoder for n ≥ 10k on ran
   }
   const abs = errors.map(Math.abs);
   const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
-  t.diagnostic(`estimate − real over ${errors.length} tensors: mean ${(100 * mean).toFixed(3)}%, max |error| ${(100 * Math.max(...abs)).toFixed(3)}%`);
+  t.diagnostic(
+    `estimate − real over ${errors.length} tensors: mean ${(100 * mean).toFixed(3)}%, max |error| ${(100 * Math.max(...abs)).toFixed(3)}%`,
+  );
   assert.ok(Math.max(...abs) < 0.03, `max error ${Math.max(...abs)}`);
 });
 
@@ -103,7 +128,10 @@ test('riceKForRandomPositions expectation matches the real Rice stream of random
     const pos = Uint32Array.from(positions);
     const { k, bitsPerNonzero } = riceKForRandomPositions(n, pos.length);
     const realAtK = riceBitLength(pos, k) / pos.length;
-    assert.ok(Math.abs(realAtK - bitsPerNonzero) / realAtK < 0.01, `density ${density}: expected ${bitsPerNonzero} bits at k = ${k}, real ${realAtK}`);
+    assert.ok(
+      Math.abs(realAtK - bitsPerNonzero) / realAtK < 0.01,
+      `density ${density}: expected ${bitsPerNonzero} bits at k = ${k}, real ${realAtK}`,
+    );
     let realBest = Infinity;
     for (let kk = 0; kk <= 24; kk++) realBest = Math.min(realBest, riceBitLength(pos, kk) / pos.length);
     assert.ok(realAtK <= realBest * 1.01, `density ${density}: k = ${k} is not (near) the best k`);

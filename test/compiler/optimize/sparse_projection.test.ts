@@ -6,13 +6,19 @@ import { applyMask, sparseProject, type SparseLayerInput } from '../../../compil
 import { gaussian, knapsackExact } from './exact.js';
 import { rng } from '../../fixtures/random.js';
 
-interface Item { layer: number; index: number; value: number; cost: number }
+interface Item {
+  layer: number;
+  index: number;
+  value: number;
+  cost: number;
+}
 
 function itemsOf(layers: SparseLayerInput[]): Item[] {
   const items: Item[] = [];
   layers.forEach((l, layer) => {
     l.values.forEach((w, index) => {
-      const imp = l.importance === undefined ? 1 : typeof l.importance === 'number' ? l.importance : l.importance[index];
+      const imp =
+        l.importance === undefined ? 1 : typeof l.importance === 'number' ? l.importance : l.importance[index];
       items.push({ layer, index, value: imp * w * w, cost: l.costBitsPerNonzero });
     });
   });
@@ -44,7 +50,13 @@ function greedyReference(layers: SparseLayerInput[], budget: number): boolean[][
   return keep;
 }
 
-function randomLayers(rand: () => number, maxLayers: number, maxN: number, ties: boolean, minKeep: number): SparseLayerInput[] {
+function randomLayers(
+  rand: () => number,
+  maxLayers: number,
+  maxN: number,
+  ties: boolean,
+  minKeep: number,
+): SparseLayerInput[] {
   const layers: SparseLayerInput[] = [];
   const count = 1 + Math.floor(rand() * maxLayers);
   for (let i = 0; i < count; i++) {
@@ -68,15 +80,24 @@ test('sparseProject vs exact knapsack DP: within budget and value ≥ OPT − ma
     const totalCost = items.reduce((s, it) => s + it.cost, 0);
     const budget = Math.floor(rand() * totalCost);
     const res = sparseProject(layers, budget);
-    const opt = knapsackExact(items.map((it) => it.value), items.map((it) => it.cost), budget).value;
+    const opt = knapsackExact(
+      items.map((it) => it.value),
+      items.map((it) => it.cost),
+      budget,
+    ).value;
     const maxItem = Math.max(...items.map((it) => it.value));
     assert.ok(res.costBits <= budget, `trial ${trial}: cost ${res.costBits} > budget ${budget}`);
-    assert.ok(res.value >= opt - maxItem - 1e-9, `trial ${trial}: value ${res.value} < OPT ${opt} − max item ${maxItem}`);
+    assert.ok(
+      res.value >= opt - maxItem - 1e-9,
+      `trial ${trial}: value ${res.value} < OPT ${opt} − max item ${maxItem}`,
+    );
     assert.ok(res.value <= opt + 1e-9, `trial ${trial}: value ${res.value} above the optimum ${opt}`);
     gaps.push(opt > 0 ? (opt - res.value) / opt : 0);
   }
   const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
-  t.diagnostic(`relative gap to the optimum over 400 instances: mean ${mean.toExponential(2)}, max ${Math.max(...gaps).toExponential(2)}`);
+  t.diagnostic(
+    `relative gap to the optimum over 400 instances: mean ${mean.toExponential(2)}, max ${Math.max(...gaps).toExponential(2)}`,
+  );
 });
 
 test('sparseProject equals the plain-sort greedy exactly, with ties, minKeep and importance', () => {
@@ -84,7 +105,9 @@ test('sparseProject equals the plain-sort greedy exactly, with ties, minKeep and
   for (let trial = 0; trial < 300; trial++) {
     const layers = randomLayers(rand, 5, trial < 250 ? 30 : 3000, trial % 3 !== 0, Math.floor(rand() * 3));
     if (trial % 4 === 1) layers[0].importance = 0.5 + rand();
-    if (trial % 4 === 2) for (const l of layers) l.importance = Float32Array.from(l.values, () => (rand() < 0.2 ? 0 : Math.floor(rand() * 3)));
+    if (trial % 4 === 2)
+      for (const l of layers)
+        l.importance = Float32Array.from(l.values, () => (rand() < 0.2 ? 0 : Math.floor(rand() * 3)));
     if (trial % 5 === 0) for (const l of layers) l.costBitsPerNonzero += 0.37; // fractional costs
     const totalCost = itemsOf(layers).reduce((s, it) => s + it.cost, 0);
     const budget = rand() * totalCost;
@@ -139,9 +162,14 @@ test('minKeep is honoured first; an infeasible budget still returns it, with cos
     const budget = Math.floor(rand() * totalCost);
     const res = sparseProject(layers, budget);
     layers.forEach((l, i) => {
-      assert.ok(res.nnz[i] >= Math.min(mk, l.values.length), `trial ${trial}: layer ${i} keeps ${res.nnz[i]} < minKeep`);
+      assert.ok(
+        res.nnz[i] >= Math.min(mk, l.values.length),
+        `trial ${trial}: layer ${i} keeps ${res.nnz[i]} < minKeep`,
+      );
       // The forced ones are the largest |w| (ties: lowest index).
-      const top = Array.from(l.values, (w, j) => ({ a: w * w, j })).sort((x, y) => y.a - x.a || x.j - y.j).slice(0, mk);
+      const top = Array.from(l.values, (w, j) => ({ a: w * w, j }))
+        .sort((x, y) => y.a - x.a || x.j - y.j)
+        .slice(0, mk);
       for (const { j } of top) assert.equal(res.keep[i][j], 1);
     });
     if (forcedCost > budget) {
@@ -149,10 +177,19 @@ test('minKeep is honoured first; an infeasible budget still returns it, with cos
       assert.equal(res.costBits, forcedCost);
     } else {
       // Bound relative to the best set that contains the forced items.
-      const forced = (it: Item) => res.keep[it.layer][it.index] === 1 && itemsOf([layers[it.layer]]).filter((o) => o.value > it.value || (o.value === it.value && o.index < it.index)).length < mk;
+      const forced = (it: Item) =>
+        res.keep[it.layer][it.index] === 1 &&
+        itemsOf([layers[it.layer]]).filter((o) => o.value > it.value || (o.value === it.value && o.index < it.index))
+          .length < mk;
       const free = items.filter((it) => !forced(it));
       const forcedValue = items.filter(forced).reduce((s, it) => s + it.value, 0);
-      const opt = forcedValue + knapsackExact(free.map((it) => it.value), free.map((it) => it.cost), budget - forcedCost).value;
+      const opt =
+        forcedValue +
+        knapsackExact(
+          free.map((it) => it.value),
+          free.map((it) => it.cost),
+          budget - forcedCost,
+        ).value;
       const maxItem = Math.max(...free.map((it) => it.value), 0);
       assert.ok(res.costBits <= budget);
       assert.ok(res.value >= opt - maxItem - 1e-9, `trial ${trial}: ${res.value} < ${opt} − ${maxItem}`);
@@ -178,8 +215,14 @@ test('sparseProject rejects bad input with a clear message', () => {
   const values = new Float32Array([1, 2]);
   assert.throws(() => sparseProject([{ values, costBitsPerNonzero: 1 }], NaN), /budgetBits is NaN/);
   assert.throws(() => sparseProject([{ values, costBitsPerNonzero: 0 }], 10), /layer 0: costBitsPerNonzero is 0/);
-  assert.throws(() => sparseProject([{ values: new Float32Array([1, NaN]), costBitsPerNonzero: 1 }], 10), /values\[1\] is NaN/);
-  assert.throws(() => sparseProject([{ values, costBitsPerNonzero: 1, importance: new Float32Array(3) }], 10), /importance has 3 entries for 2 weights/);
+  assert.throws(
+    () => sparseProject([{ values: new Float32Array([1, NaN]), costBitsPerNonzero: 1 }], 10),
+    /values\[1\] is NaN/,
+  );
+  assert.throws(
+    () => sparseProject([{ values, costBitsPerNonzero: 1, importance: new Float32Array(3) }], 10),
+    /importance has 3 entries for 2 weights/,
+  );
   assert.throws(() => sparseProject([{ values, costBitsPerNonzero: 1, importance: -1 }], 10), /importance is -1/);
   assert.throws(() => sparseProject([{ values, costBitsPerNonzero: 1, minKeep: 1.5 }], 10), /minKeep is 1.5/);
   assert.throws(() => applyMask(values, new Uint8Array(3)), /mask has 3 entries/);

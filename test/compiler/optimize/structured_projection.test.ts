@@ -2,11 +2,21 @@
 // their setup bits, weights by β), and (b) a plain full-sort implementation of the documented greedy.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { scoreOrder, structuredProject, type StructuredLayerInput } from '../../../compiler/optimize/structured_projection.js';
+import {
+  scoreOrder,
+  structuredProject,
+  type StructuredLayerInput,
+} from '../../../compiler/optimize/structured_projection.js';
 import { gaussian } from './exact.js';
 import { rng } from '../../fixtures/random.js';
 
-function randomLayers(rand: () => number, maxLayers: number, maxUnits: number, maxRows: number, ties: boolean): StructuredLayerInput[] {
+function randomLayers(
+  rand: () => number,
+  maxLayers: number,
+  maxUnits: number,
+  maxRows: number,
+  ties: boolean,
+): StructuredLayerInput[] {
   const count = 1 + Math.floor(rand() * maxLayers);
   return Array.from({ length: count }, () => {
     const units = 1 + Math.floor(rand() * maxUnits);
@@ -18,10 +28,13 @@ function randomLayers(rand: () => number, maxLayers: number, maxUnits: number, m
     });
     const openable = rand() < 0.7;
     const layer: StructuredLayerInput = {
-      scores, units, bitsPerKept: rand() < 0.2 ? 0 : 1 + Math.floor(rand() * 6),
+      scores,
+      units,
+      bitsPerKept: rand() < 0.2 ? 0 : 1 + Math.floor(rand() * 6),
       unitSetupBits: openable ? Math.floor(rand() * 12) : undefined,
     };
-    if (openable && rand() < 0.5) layer.unitBonus = Float64Array.from({ length: units }, () => (rand() < 0.5 ? 0 : Math.round(rand() * 4)));
+    if (openable && rand() < 0.5)
+      layer.unitBonus = Float64Array.from({ length: units }, () => (rand() < 0.5 ? 0 : Math.round(rand() * 4)));
     return layer;
   });
 }
@@ -51,12 +64,18 @@ function evaluate(layers: StructuredLayerInput[], keep: Uint8Array[]): { cost: n
 /** Best value over all subsets with ≥ 1 kept weight of positive score per layer (where the layer has one), cost ≤ budget. */
 function bruteForce(layers: StructuredLayerInput[], budget: number): number {
   const all: [number, number][] = [];
-  layers.forEach((l, i) => l.scores.forEach((s, j) => { if (s > 0) all.push([i, j]); }));
+  layers.forEach((l, i) =>
+    l.scores.forEach((s, j) => {
+      if (s > 0) all.push([i, j]);
+    }),
+  );
   const needs = layers.map((l) => l.scores.some((s) => s > 0));
   let best = -Infinity;
   for (let mask = 0; mask < 1 << all.length; mask++) {
     const keep = layers.map((l) => new Uint8Array(l.scores.length));
-    all.forEach(([i, j], b) => { if (mask & (1 << b)) keep[i][j] = 1; });
+    all.forEach(([i, j], b) => {
+      if (mask & (1 << b)) keep[i][j] = 1;
+    });
     if (keep.some((k, i) => needs[i] && !k.some((x) => x === 1))) continue;
     const { cost, value } = evaluate(layers, keep);
     if (cost <= budget && value > best) best = value;
@@ -89,36 +108,60 @@ test('structuredProject vs brute force: within budget, value ≥ OPT − largest
     const layers = randomLayers(rand, 3, 3, 3, trial % 2 === 0);
     const positives = layers.reduce((s, l) => s + l.scores.filter((x) => x > 0).length, 0);
     if (positives > 13) continue;
-    const full = evaluate(layers, layers.map((l) => Uint8Array.from(l.scores, (x) => (x > 0 ? 1 : 0))));
+    const full = evaluate(
+      layers,
+      layers.map((l) => Uint8Array.from(l.scores, (x) => (x > 0 ? 1 : 0))),
+    );
     const budget = Math.floor(rand() * (full.cost + 4));
     const res = structuredProject(layers, budget);
     const opt = bruteForce(layers, budget);
     const got = evaluate(layers, res.keep);
-    assert.ok(Math.abs(got.cost - res.costBits) < 1e-9 && Math.abs(got.value - res.value) < 1e-9, `trial ${trial}: reported totals`);
+    assert.ok(
+      Math.abs(got.cost - res.costBits) < 1e-9 && Math.abs(got.value - res.value) < 1e-9,
+      `trial ${trial}: reported totals`,
+    );
     // The forced items (each layer's best ratio) are kept whatever the budget; where they alone do not fit, the
     // result says so by costBits > budget and the bound below does not apply.
     if (opt === -Infinity || structuredProject(layers, 0).costBits > budget) continue;
     checked++;
     assert.ok(res.costBits <= budget, `trial ${trial}: cost ${res.costBits} > budget ${budget}`);
     assert.ok(res.value <= opt + 1e-9, `trial ${trial}: value ${res.value} above the optimum ${opt}`);
-    assert.ok(res.value >= opt - maxItemValue(layers) - 1e-9, `trial ${trial}: value ${res.value} < OPT ${opt} − largest item`);
+    assert.ok(
+      res.value >= opt - maxItemValue(layers) - 1e-9,
+      `trial ${trial}: value ${res.value} < OPT ${opt} − largest item`,
+    );
     gaps.push(opt > 0 ? (opt - res.value) / opt : 0);
   }
   assert.ok(checked > 200, `only ${checked} feasible instances`);
   const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
-  t.diagnostic(`relative gap to the optimum over ${checked} instances: mean ${mean.toExponential(2)}, max ${Math.max(...gaps).toExponential(2)}`);
+  t.diagnostic(
+    `relative gap to the optimum over ${checked} instances: mean ${mean.toExponential(2)}, max ${Math.max(...gaps).toExponential(2)}`,
+  );
 });
 
-interface Item { layer: number; unit: number; seq: number; cost: number; value: number; ratio: number; count: number }
+interface Item {
+  layer: number;
+  unit: number;
+  seq: number;
+  cost: number;
+  value: number;
+  ratio: number;
+  count: number;
+}
 
 /** The documented greedy the slow way: explicit items, one global sort, groups dropped at their first misfit. */
 function greedyReference(layers: StructuredLayerInput[], budget: number): Uint8Array[] {
   const groups: Item[][] = [];
   layers.forEach((l, i) => {
-    const byGroup = l.unitSetupBits === undefined ? [Array.from(l.scores.keys())]
-      : Array.from({ length: l.units }, (_, u) => Array.from(l.scores.keys()).filter((j) => j % l.units === u));
+    const byGroup =
+      l.unitSetupBits === undefined
+        ? [Array.from(l.scores.keys())]
+        : Array.from({ length: l.units }, (_, u) => Array.from(l.scores.keys()).filter((j) => j % l.units === u));
     byGroup.forEach((indices, g) => {
-      const sorted = indices.map((j) => l.scores[j]).filter((s) => s > 0).sort((a, b) => b - a);
+      const sorted = indices
+        .map((j) => l.scores[j])
+        .filter((s) => s > 0)
+        .sort((a, b) => b - a);
       const items: Item[] = [];
       let start = 0;
       if (l.unitSetupBits !== undefined && sorted.length > 0) {
@@ -135,7 +178,15 @@ function greedyReference(layers: StructuredLayerInput[], budget: number): Uint8A
         start = best.k;
       }
       for (let k = start; k < sorted.length; k++) {
-        items.push({ layer: i, unit: g, seq: items.length, cost: l.bitsPerKept, value: sorted[k], ratio: l.bitsPerKept > 0 ? sorted[k] / l.bitsPerKept : Infinity, count: 1 });
+        items.push({
+          layer: i,
+          unit: g,
+          seq: items.length,
+          cost: l.bitsPerKept,
+          value: sorted[k],
+          ratio: l.bitsPerKept > 0 ? sorted[k] / l.bitsPerKept : Infinity,
+          count: 1,
+        });
       }
       groups.push(items);
     });
@@ -147,7 +198,10 @@ function greedyReference(layers: StructuredLayerInput[], budget: number): Uint8A
   let spent = 0;
   layers.forEach((l, i) => {
     for (let k = 0; k < (l.minKeep ?? 1); k++) {
-      const next = groups.filter((g) => g.length > taken.get(g)! && g[0].layer === i).map((g) => g[taken.get(g)!]).sort(order)[0];
+      const next = groups
+        .filter((g) => g.length > taken.get(g)! && g[0].layer === i)
+        .map((g) => g[taken.get(g)!])
+        .sort(order)[0];
       if (!next) break;
       const g = groups.find((gr) => gr.includes(next))!;
       taken.set(g, taken.get(g)! + 1);
@@ -185,7 +239,10 @@ test('structuredProject equals the plain-sort greedy exactly, with ties, bonuses
   for (let trial = 0; trial < 300; trial++) {
     const layers = randomLayers(rand, 4, trial < 250 ? 6 : 40, trial < 250 ? 8 : 60, trial % 3 !== 0);
     if (trial % 5 === 0) for (const l of layers) l.minKeep = Math.floor(rand() * 3);
-    const full = evaluate(layers, layers.map((l) => Uint8Array.from(l.scores, (x) => (x > 0 ? 1 : 0))));
+    const full = evaluate(
+      layers,
+      layers.map((l) => Uint8Array.from(l.scores, (x) => (x > 0 ? 1 : 0))),
+    );
     const budget = rand() * full.cost;
     const res = structuredProject(layers, budget);
     const ref = greedyReference(layers, budget);
@@ -201,14 +258,19 @@ test('a reused order gives the same result, and skips weights whose score was ze
     for (const l of layers) for (let j = 0; j < l.scores.length; j++) if (rand() < 0.2) l.scores[j] = 0;
     const budget = rand() * 200;
     const fresh = structuredProject(layers, budget);
-    const reused = structuredProject(layers.map((l, i) => ({ ...l, order: orders[i] })), budget);
+    const reused = structuredProject(
+      layers.map((l, i) => ({ ...l, order: orders[i] })),
+      budget,
+    );
     layers.forEach((_, i) => assert.deepEqual([...reused.keep[i]], [...fresh.keep[i]], `trial ${trial}: layer ${i}`));
   }
 });
 
 test('scoreOrder: positive scores by value descending, ties by index, against a comparator sort', () => {
   const rand = rng(34);
-  const scores = Float64Array.from({ length: 5000 }, () => (rand() < 0.1 ? 0 : rand() < 0.3 ? Math.round(rand() * 4) : rand() * 1e-3 * 2 ** (rand() * 40)));
+  const scores = Float64Array.from({ length: 5000 }, () =>
+    rand() < 0.1 ? 0 : rand() < 0.3 ? Math.round(rand() * 4) : rand() * 1e-3 * 2 ** (rand() * 40),
+  );
   const expected = [...scores.keys()].filter((j) => scores[j] > 0).sort((a, b) => scores[b] - scores[a] || a - b);
   assert.deepEqual([...scoreOrder(scores)], expected);
 });
@@ -216,7 +278,9 @@ test('scoreOrder: positive scores by value descending, ties by index, against a 
 test('a dense layer (β = 0) keeps every positive weight of an open unit; open units are reported', () => {
   const layer: StructuredLayerInput = {
     scores: Float64Array.from([9, 1, 0, 4, 1, 1, 2, 0.5, 0]), // units of 3: unit 0 = {9, 4, 2}, 1 = {1, 1, 0.5}, 2 = {0, 1, 0}
-    units: 3, bitsPerKept: 0, unitSetupBits: 10,
+    units: 3,
+    bitsPerKept: 0,
+    unitSetupBits: 10,
   };
   const res = structuredProject([layer], 20);
   assert.deepEqual([...res.open[0]], [1, 1, 0]);
@@ -226,9 +290,21 @@ test('a dense layer (β = 0) keeps every positive weight of an open unit; open u
 });
 
 test('bad input is refused with the layer and the value', () => {
-  assert.throws(() => structuredProject([{ scores: new Float64Array(5), units: 2, bitsPerKept: 1 }], 10), /layer 0: units is 2/);
-  assert.throws(() => structuredProject([{ scores: Float64Array.from([1, -1]), units: 1, bitsPerKept: 1 }], 10), /scores\[1\] is -1/);
-  assert.throws(() => structuredProject([{ scores: new Float64Array(2), units: 2, bitsPerKept: 1, unitSetupBits: 3, unitBonus: new Float64Array(3) }], 10),
-    /unitBonus has 3 entries for 2 units/);
+  assert.throws(
+    () => structuredProject([{ scores: new Float64Array(5), units: 2, bitsPerKept: 1 }], 10),
+    /layer 0: units is 2/,
+  );
+  assert.throws(
+    () => structuredProject([{ scores: Float64Array.from([1, -1]), units: 1, bitsPerKept: 1 }], 10),
+    /scores\[1\] is -1/,
+  );
+  assert.throws(
+    () =>
+      structuredProject(
+        [{ scores: new Float64Array(2), units: 2, bitsPerKept: 1, unitSetupBits: 3, unitBonus: new Float64Array(3) }],
+        10,
+      ),
+    /unitBonus has 3 entries for 2 units/,
+  );
   assert.throws(() => structuredProject([], NaN), /budgetBits is NaN/);
 });

@@ -26,7 +26,10 @@ function referenceOutputs(state: RngState, count: number): number[] {
 
 describe('rng (xoshiro128**)', () => {
   it('produces the reference sequence from a given state', () => {
-    for (const state of [[1, 2, 3, 4], [0xdeadbeef, 0x12345678, 0xffffffff, 7]] as RngState[]) {
+    for (const state of [
+      [1, 2, 3, 4],
+      [0xdeadbeef, 0x12345678, 0xffffffff, 7],
+    ] as RngState[]) {
       const rng = rngFromState(state);
       const got = Array.from({ length: 1000 }, () => rng.next());
       assert.deepEqual(got, referenceOutputs(state, 1000));
@@ -89,8 +92,14 @@ describe('rng (xoshiro128**)', () => {
     createRng(9).shuffle(a);
     createRng(9).shuffle(b);
     assert.deepEqual(a, b);
-    assert.notDeepEqual(a, Array.from({ length: 50 }, (_, i) => i));
-    assert.deepEqual(a.slice().sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i));
+    assert.notDeepEqual(
+      a,
+      Array.from({ length: 50 }, (_, i) => i),
+    );
+    assert.deepEqual(
+      a.slice().sort((x, y) => x - y),
+      Array.from({ length: 50 }, (_, i) => i),
+    );
     const typed = createRng(9).shuffle(Uint32Array.from({ length: 50 }, (_, i) => i));
     assert.deepEqual(Array.from(typed), a, 'typed arrays shuffle the same way');
   });

@@ -9,8 +9,16 @@ export interface ImageShape {
 }
 
 export function conv2dReference(
-  x: Float32Array, batch: number, shape: ImageShape, w: Float32Array, kh: number, kw: number, m: number,
-  strides: [number, number], padding: Padding, bias?: Float32Array,
+  x: Float32Array,
+  batch: number,
+  shape: ImageShape,
+  w: Float32Array,
+  kh: number,
+  kw: number,
+  m: number,
+  strides: [number, number],
+  padding: Padding,
+  bias?: Float32Array,
 ): { y: Float32Array; shape: ImageShape } {
   const rows = windowAxis(shape.h, kh, strides[0], padding);
   const cols = windowAxis(shape.w, kw, strides[1], padding);

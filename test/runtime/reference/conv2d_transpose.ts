@@ -5,21 +5,35 @@
 import type { ImageShape } from './conv2d.js';
 import type { Padding } from './geometry.js';
 
-export function transposedAxis(input: number, kernel: number, stride: number, padding: Padding): { out: number; before: number } {
+export function transposedAxis(
+  input: number,
+  kernel: number,
+  stride: number,
+  padding: Padding,
+): { out: number; before: number } {
   const out = padding === 'same' ? input * stride : input * stride + Math.max(kernel - stride, 0);
   const total = Math.max((input - 1) * stride + kernel - out, 0);
   return { out, before: padding === 'same' ? Math.floor(total / 2) : 0 };
 }
 
 export function conv2dTransposeReference(
-  x: Float32Array, batch: number, shape: ImageShape, w: Float32Array, kh: number, kw: number, m: number,
-  strides: [number, number], padding: Padding, bias?: Float32Array,
+  x: Float32Array,
+  batch: number,
+  shape: ImageShape,
+  w: Float32Array,
+  kh: number,
+  kw: number,
+  m: number,
+  strides: [number, number],
+  padding: Padding,
+  bias?: Float32Array,
 ): { y: Float32Array; shape: ImageShape } {
   const rows = transposedAxis(shape.h, kh, strides[0], padding);
   const cols = transposedAxis(shape.w, kw, strides[1], padding);
   const y = new Float64Array(batch * rows.out * cols.out * m);
   for (let b = 0; b < batch; b++) {
-    for (let p = 0; p < rows.out * cols.out; p++) for (let o = 0; o < m; o++) y[(b * rows.out * cols.out + p) * m + o] = bias ? bias[o]! : 0;
+    for (let p = 0; p < rows.out * cols.out; p++)
+      for (let o = 0; o < m; o++) y[(b * rows.out * cols.out + p) * m + o] = bias ? bias[o]! : 0;
     for (let iy = 0; iy < shape.h; iy++) {
       for (let ix = 0; ix < shape.w; ix++) {
         for (let i = 0; i < kh; i++) {
@@ -30,7 +44,8 @@ export function conv2dTransposeReference(
             if (ox < 0 || ox >= cols.out) continue;
             for (let c = 0; c < shape.c; c++) {
               const v = x[((b * shape.h + iy) * shape.w + ix) * shape.c + c]!;
-              for (let o = 0; o < m; o++) y[((b * rows.out + oy) * cols.out + ox) * m + o] += v * w[((i * kw + j) * shape.c + c) * m + o]!;
+              for (let o = 0; o < m; o++)
+                y[((b * rows.out + oy) * cols.out + ox) * m + o] += v * w[((i * kw + j) * shape.c + c) * m + o]!;
             }
           }
         }

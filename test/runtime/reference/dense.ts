@@ -1,7 +1,12 @@
 // Reference dense layer: y[b, o] = bias[o] + Σ_i x[b, i] · w[i, o], w row-major [N, M].
 
 export function denseReference(
-  x: Float32Array, batch: number, w: Float32Array, n: number, m: number, bias?: Float32Array,
+  x: Float32Array,
+  batch: number,
+  w: Float32Array,
+  n: number,
+  m: number,
+  bias?: Float32Array,
 ): Float32Array {
   const y = new Float32Array(batch * m);
   for (let b = 0; b < batch; b++) {

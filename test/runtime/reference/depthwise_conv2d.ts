@@ -6,8 +6,16 @@ import { type ImageShape, conv2dReference } from './conv2d.js';
 import type { Padding } from './geometry.js';
 
 export function depthwiseConv2dReference(
-  x: Float32Array, batch: number, shape: ImageShape, w: Float32Array, kh: number, kw: number, depth: number,
-  strides: [number, number], padding: Padding, bias?: Float32Array,
+  x: Float32Array,
+  batch: number,
+  shape: ImageShape,
+  w: Float32Array,
+  kh: number,
+  kw: number,
+  depth: number,
+  strides: [number, number],
+  padding: Padding,
+  bias?: Float32Array,
 ): { y: Float32Array; shape: ImageShape } {
   const channelsOut = shape.c * depth;
   const full = new Float32Array(kh * kw * shape.c * channelsOut);

@@ -5,8 +5,13 @@ import type { ImageShape } from './conv2d.js';
 import { type Padding, windowAxis } from './geometry.js';
 
 export function pool2dReference(
-  kind: 'max' | 'avg', x: Float32Array, batch: number, shape: ImageShape, window: [number, number],
-  strides: [number, number], padding: Padding,
+  kind: 'max' | 'avg',
+  x: Float32Array,
+  batch: number,
+  shape: ImageShape,
+  window: [number, number],
+  strides: [number, number],
+  padding: Padding,
 ): { y: Float32Array; shape: ImageShape } {
   const rows = windowAxis(shape.h, window[0], strides[0], padding);
   const cols = windowAxis(shape.w, window[1], strides[1], padding);
@@ -37,7 +42,12 @@ export function pool2dReference(
 }
 
 /** Global pooling: [H, W, C] → [C], over all pixels. */
-export function globalPool2dReference(kind: 'max' | 'avg', x: Float32Array, batch: number, shape: ImageShape): Float32Array {
+export function globalPool2dReference(
+  kind: 'max' | 'avg',
+  x: Float32Array,
+  batch: number,
+  shape: ImageShape,
+): Float32Array {
   const y = new Float32Array(batch * shape.c);
   const pixels = shape.h * shape.w;
   for (let b = 0; b < batch; b++) {
