@@ -245,6 +245,14 @@ function poolLayer(className: string) {
   });
 }
 
+/** The config entries every convolution layer says: strides, padding, data format, whether it has a bias. */
+const convConfig = (c: KerasContext) => ({
+  strides: strides(c.op),
+  padding: padding(c.op),
+  ...IMAGE,
+  use_bias: c.op.bias !== 0,
+});
+
 const withBias = (c: KerasContext, kernel: string): KerasWeight[] =>
   c.op.bias !== 0
     ? [
@@ -349,11 +357,8 @@ const OPS_TABLE = [
           config: {
             filters,
             kernel_size: [kh, kw],
-            strides: strides(c.op),
-            padding: padding(c.op),
-            ...IMAGE,
+            ...convConfig(c),
             dilation_rate: [1, 1],
-            use_bias: c.op.bias !== 0,
           },
         };
       },
@@ -379,11 +384,8 @@ const OPS_TABLE = [
           config: {
             kernel_size: [kh, kw],
             depth_multiplier: multiplier,
-            strides: strides(c.op),
-            padding: padding(c.op),
-            ...IMAGE,
+            ...convConfig(c),
             dilation_rate: [1, 1],
-            use_bias: c.op.bias !== 0,
           },
         };
       },
@@ -732,10 +734,7 @@ const OPS_TABLE = [
           config: {
             filters,
             kernel_size: [kh, kw],
-            strides: strides(c.op),
-            padding: padding(c.op),
-            ...IMAGE,
-            use_bias: c.op.bias !== 0,
+            ...convConfig(c),
           },
         };
       },

@@ -77,6 +77,38 @@ const MOBILENET_BLOCKS: [number, number][] = [
 ];
 
 /**
+ * Keras' MobileNet v1 depthwise-separable block `id`: a ZeroPadding2D((0, 1), (0, 1)) and a valid 3×3 depthwise conv
+ * when strided (same padding otherwise), then a 1×1 conv to `filters`; BN and ReLU6 after each conv, no biases.
+ */
+export function mobileNetBlock(input: Sym, id: number, filters: number, stride: number): Sym {
+  let x = input;
+  if (stride === 2)
+    x = tfl.layers
+      .zeroPadding2d({
+        padding: [
+          [0, 1],
+          [0, 1],
+        ],
+        name: `conv_pad_${id}`,
+      })
+      .apply(x) as Sym;
+  x = tfl.layers
+    .depthwiseConv2d({
+      kernelSize: 3,
+      strides: stride,
+      padding: stride === 2 ? 'valid' : 'same',
+      useBias: false,
+      name: `conv_dw_${id}`,
+    })
+    .apply(x) as Sym;
+  x = tfl.layers.batchNormalization({ name: `conv_dw_${id}_bn` }).apply(x) as Sym;
+  x = tfl.layers.reLU({ maxValue: 6, name: `conv_dw_${id}_relu` }).apply(x) as Sym;
+  x = tfl.layers.conv2d({ filters, kernelSize: 1, useBias: false, name: `conv_pw_${id}` }).apply(x) as Sym;
+  x = tfl.layers.batchNormalization({ name: `conv_pw_${id}_bn` }).apply(x) as Sym;
+  return tfl.layers.reLU({ maxValue: 6, name: `conv_pw_${id}_relu` }).apply(x) as Sym;
+}
+
+/**
  * Keras' MobileNet v1 trunk (keras.applications.MobileNet, include_top = false) at width α: ZeroPadding2D((0, 1),
  * (0, 1)) and a valid 3×3 conv of stride 2, then depthwise-separable blocks (a ZeroPadding2D and a valid depthwise conv
  * when strided), BN and ReLU6 after every conv, no conv biases; `blocks` of the 13. The input is padded from 28×28 to
@@ -106,33 +138,7 @@ function mobileNetTrunk(input: Sym, alpha: number, blocks: number): Sym {
   x = tfl.layers.batchNormalization({ name: 'conv1_bn' }).apply(x) as Sym;
   x = tfl.layers.reLU({ maxValue: 6, name: 'conv1_relu' }).apply(x) as Sym;
   MOBILENET_BLOCKS.slice(0, blocks).forEach(([width, stride], i) => {
-    const id = i + 1;
-    if (stride === 2)
-      x = tfl.layers
-        .zeroPadding2d({
-          padding: [
-            [0, 1],
-            [0, 1],
-          ],
-          name: `conv_pad_${id}`,
-        })
-        .apply(x) as Sym;
-    x = tfl.layers
-      .depthwiseConv2d({
-        kernelSize: 3,
-        strides: stride,
-        padding: stride === 2 ? 'valid' : 'same',
-        useBias: false,
-        name: `conv_dw_${id}`,
-      })
-      .apply(x) as Sym;
-    x = tfl.layers.batchNormalization({ name: `conv_dw_${id}_bn` }).apply(x) as Sym;
-    x = tfl.layers.reLU({ maxValue: 6, name: `conv_dw_${id}_relu` }).apply(x) as Sym;
-    x = tfl.layers
-      .conv2d({ filters: Math.round(width * alpha), kernelSize: 1, useBias: false, name: `conv_pw_${id}` })
-      .apply(x) as Sym;
-    x = tfl.layers.batchNormalization({ name: `conv_pw_${id}_bn` }).apply(x) as Sym;
-    x = tfl.layers.reLU({ maxValue: 6, name: `conv_pw_${id}_relu` }).apply(x) as Sym;
+    x = mobileNetBlock(x, i + 1, Math.round(width * alpha), stride);
   });
   return x;
 }

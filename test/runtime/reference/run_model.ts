@@ -47,6 +47,14 @@ import {
   zeroPad2dReference,
 } from './shape_ops.js';
 
+/** The elementwise merge each merge op computes. */
+const MERGE_KINDS = {
+  [OP_MULTIPLY]: 'multiply',
+  [OP_AVERAGE]: 'average',
+  [OP_MAXIMUM]: 'maximum',
+  [OP_MINIMUM]: 'minimum',
+} as const;
+
 function image(shape: number[]): ImageShape {
   if (shape.length !== 3) throw new Error(`reference: expected [H, W, C], got [${shape.join(', ')}]`);
   return { h: shape[0], w: shape[1], c: shape[2] };
@@ -150,26 +158,11 @@ export function runModelReference(model: ModelMessage, inputs: Float32Array[], b
         );
         break;
       case OP_MULTIPLY:
-        y = mergeReference(
-          'multiply',
-          op.inputs.map((v) => values[v]!),
-        );
-        break;
       case OP_AVERAGE:
-        y = mergeReference(
-          'average',
-          op.inputs.map((v) => values[v]!),
-        );
-        break;
       case OP_MAXIMUM:
-        y = mergeReference(
-          'maximum',
-          op.inputs.map((v) => values[v]!),
-        );
-        break;
       case OP_MINIMUM:
         y = mergeReference(
-          'minimum',
+          MERGE_KINDS[op.type as keyof typeof MERGE_KINDS],
           op.inputs.map((v) => values[v]!),
         );
         break;
