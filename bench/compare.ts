@@ -129,7 +129,7 @@ async function runMethod(
   method: string,
   ratio: number | null,
   target: number | null,
-  run: (ctx: ReturnType<CompareSetup['context']>) => MethodResult | undefined,
+  run: (ctx: ReturnType<CompareSetup['context']>) => Promise<MethodResult | undefined>,
   seed = 1,
 ): Promise<void> {
   if (skip({ name, method, ratio, seed })) return;
@@ -139,7 +139,7 @@ async function runMethod(
   const trainedEpochs = ctx.hyper.epochs + ctx.hyper.finetuneEpochs;
   if (equalEpochs && method !== 'Deep Compression') ctx.hyper.finetuneEpochs = trainedEpochs;
   try {
-    const r = run(ctx);
+    const r = await run(ctx);
     if (!r) {
       process.stderr.write(`${name} ${method} ${ratio}: no setting fits ${target} bytes\n`);
       return;

@@ -16,6 +16,7 @@ import { registerRunCommand } from './commands/run.js';
 import { registerRuntimeCommand } from './commands/runtime.js';
 import { ImpossibleTargetError } from './compress/fit_budget.js';
 import { TrainingDivergedError } from './compress/sgd.js';
+import { WorkerError } from './engine/worker_pool.js';
 import { DataError, FileError, UsageError } from './errors.js';
 import { UnsupportedModelError } from './import/errors.js';
 
@@ -49,6 +50,11 @@ export const EXIT_CODES: readonly { code: number; meaning: string; classes: read
     classes: [UnsupportedModelError],
   },
   { code: 7, meaning: 'training diverged: lower --lr', classes: [TrainingDivergedError] },
+  {
+    code: 8,
+    meaning: 'a training worker (--workers) crashed or ran out of memory: rerun with fewer workers, with --resume',
+    classes: [WorkerError],
+  },
 ];
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;

@@ -11,16 +11,16 @@ import { assignArray } from '../../compiler/compress/train_state.js';
 import { batches } from '../../compiler/data/dataset.js';
 
 /** Runs ctx.hyper.finetuneEpochs of sqz's fine-tune from `codes`; returns the quantized kernels and biases. */
-export function quantizedFinetune(
+export async function quantizedFinetune(
   ctx: RunContext,
   codes: LayerCode[],
   kernels: Float32Array[],
-): { kernels: Float32Array[]; biases: Map<number, Float32Array> } {
+): Promise<{ kernels: Float32Array[]; biases: Map<number, Float32Array> }> {
   ctx.state.resetMomentum();
   const phase = new FinetunePhase(ctx, { codes, kernels });
   let step = 0;
   for (let e = 0; e < ctx.hyper.finetuneEpochs; e++) {
-    phase.runEpoch(e, step);
+    await phase.runEpoch(e, step);
     step += phase.stepsPerEpoch;
   }
   return { kernels: phase.quantized(), biases: ctx.state.readBiases() };

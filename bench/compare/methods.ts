@@ -22,13 +22,13 @@ const baseKernels = (ctx: RunContext) => ctx.layers.map((l) => ctx.graph.ops[l.o
 const baseBiases = (ctx: RunContext) => ctx.state.readBiases();
 
 /** Fits masks(x) at fixed bits to the target by bisection on x, then runs sqz's fine-tune on them. */
-function fitThenFinetune(
+async function fitThenFinetune(
   ctx: RunContext,
   target: number,
   bits: (i: number) => number,
   masks: (x: number) => Uint8Array[],
   note: (x: number) => string,
-): MethodResult | undefined {
+): Promise<MethodResult | undefined> {
   const w = baseKernels(ctx);
   const biases = baseBiases(ctx);
   const b = ctx.layers.map((_, i) => bits(i));
@@ -38,17 +38,17 @@ function fitThenFinetune(
   });
   if (!fit) return undefined;
   return {
-    ...quantizedFinetune(
+    ...(await quantizedFinetune(
       ctx,
       fit.value.codes,
       w.map((k) => k.slice()),
-    ),
+    )),
     note: note(fit.x),
   };
 }
 
 /** Method 2: the same magnitude density in every layer, 8-bit k-means codebooks, sqz's fine-tune. */
-export function uniformPruning8(ctx: RunContext, target: number): MethodResult | undefined {
+export async function uniformPruning8(ctx: RunContext, target: number): Promise<MethodResult | undefined> {
   const w = baseKernels(ctx);
   return fitThenFinetune(
     ctx,
@@ -65,12 +65,12 @@ export function uniformPruning8(ctx: RunContext, target: number): MethodResult |
  * decided before the retrain because the mask and bits fix it. The retrain runs `retrainEpochs`, the codebook
  * fine-tune ctx.hyper.finetuneEpochs.
  */
-export function deepCompression(
+export async function deepCompression(
   ctx: RunContext,
   target: number,
   retrainEpochs: number,
   qMax = 6,
-): MethodResult | undefined {
+): Promise<MethodResult | undefined> {
   const w = baseKernels(ctx);
   const biases = baseBiases(ctx);
   const stds = w.map(std);
@@ -84,7 +84,7 @@ export function deepCompression(
   const retrained = maskedFinetune(ctx, fit.value, retrainEpochs);
   const coded = codeLayers(retrained, fit.value, bits);
   return {
-    ...quantizedFinetune(ctx, coded.codes, retrained),
+    ...(await quantizedFinetune(ctx, coded.codes, retrained)),
     note: `q = ${(qMax * (1 - fit.x)).toFixed(3)}·std, bits ${bits.join('/')}`,
   };
 }
@@ -95,7 +95,7 @@ export function deepCompression(
  * per-layer k-means at 1..8 bits) on the kept weights within the same bit budget; the budget is bisected so the
  * real file fits. Then sqz's fine-tune.
  */
-export function sequential(ctx: RunContext, target: number): MethodResult | undefined {
+export async function sequential(ctx: RunContext, target: number): Promise<MethodResult | undefined> {
   const w = baseKernels(ctx);
   const biases = baseBiases(ctx);
   const plan = (x: number) => {
@@ -141,17 +141,17 @@ export function sequential(ctx: RunContext, target: number): MethodResult | unde
   );
   if (!fit) return undefined;
   return {
-    ...quantizedFinetune(
+    ...(await quantizedFinetune(
       ctx,
       fit.value.coded.codes,
       w.map((k) => k.slice()),
-    ),
+    )),
     note: `bits ${fit.value.bits.join('/')}`,
   };
 }
 
 /** Method 5: dense weights, one k-means codebook of 2^bits entries per layer, sqz's fine-tune. No size target. */
-export function quantOnly(ctx: RunContext, bits: number): MethodResult {
+export async function quantOnly(ctx: RunContext, bits: number): Promise<MethodResult> {
   const w = baseKernels(ctx);
   const coded = codeLayers(
     w,
@@ -159,11 +159,11 @@ export function quantOnly(ctx: RunContext, bits: number): MethodResult {
     w.map(() => bits),
   );
   return {
-    ...quantizedFinetune(
+    ...(await quantizedFinetune(
       ctx,
       coded.codes,
       w.map((k) => k.slice()),
-    ),
+    )),
     note: `dense, ${bits}-bit codebooks`,
   };
 }

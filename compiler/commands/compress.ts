@@ -1,10 +1,10 @@
 // `sqz compress model.json --data <spec> (--target-size 8KB | --ratio 500) -o model.sqz [options]`
 import { Command, Option } from 'commander';
 import { compress } from '../compress/compress.js';
-import { DEFAULT_HYPER, parseByteSize, type CompressOptions } from '../compress/options.js';
+import { DEFAULT_HYPER, DEFAULT_WORKERS, parseByteSize, type CompressOptions } from '../compress/options.js';
 import type { Hyper } from '../compress/context.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../engine/backend.js';
-import { parseCount, parseNumber } from './option_parsers.js';
+import { parseCount, parseNumber, parsePositiveInt } from './option_parsers.js';
 
 interface CliOptions {
   data: string;
@@ -28,6 +28,7 @@ interface CliOptions {
   teacher?: string;
   seed?: number;
   backend: BackendChoice;
+  workers?: number;
   validationSplit: number;
   trainSamples?: number;
   testSamples?: number;
@@ -69,6 +70,7 @@ function toCompressOptions(model: string, o: CliOptions): CompressOptions {
     ratio: o.ratio,
     hyper,
     backend: o.backend,
+    workers: o.workers,
     validationSplit: o.validationSplit,
     trainSamples: o.trainSamples,
     testSamples: o.testSamples,
@@ -138,10 +140,17 @@ export function registerCompressCommand(program: Command): void {
     .option('--teacher <model.json>', 'the distillation teacher (default: the model being compressed, as given)')
     .option(
       '--seed <n>',
-      `random seed (default ${d.seed}); same seed and backend give a byte-identical file`,
+      `random seed (default ${d.seed}); same seed, backend and --workers give a byte-identical file`,
       parseCount,
     )
     .addOption(new Option('--backend <name>', 'training engine').choices([...BACKEND_CHOICES]).default('auto'))
+    .option(
+      '--workers <n>',
+      `worker threads that split each training batch and the validation split (default ${DEFAULT_WORKERS}); ` +
+        'the same seed and --workers give a byte-identical file, another --workers changes the result slightly ' +
+        '(gradients are summed in another float order)',
+      parsePositiveInt,
+    )
     .option(
       '--validation-split <f>',
       'fraction of the training data held out to pick the best result',

@@ -50,7 +50,7 @@ export async function runAdmm(
   const admm = new AdmmPhase(ctx, resumed?.snapshot);
   try {
     for (let epoch = resumed?.epoch ?? 0; epoch < hyper.epochs; epoch++) {
-      const result = admm.runEpoch(epoch, record.step);
+      const result = await admm.runEpoch(epoch, record.step);
       record.step += admm.stepsPerEpoch;
       const w = admm.kernels();
       const biases = state.readBiases();
@@ -58,7 +58,7 @@ export async function runAdmm(
       // bits and regimes the epoch's last layout search chose (searching again here cost a third of ADMM's time).
       const selectionStart = performance.now();
       const hard = fitToTarget(setup, w, biases, admm.costs, targetBytes, admm.importance(), 8, false).projection;
-      const acc = validationAccuracy(ctx, hard.values, biases);
+      const acc = await validationAccuracy(ctx, hard.values, biases);
       const selectionSeconds = (performance.now() - selectionStart) / 1000;
       if (!record.best || acc > record.best.accuracy) {
         record.best = {

@@ -5,7 +5,7 @@
 //   U-step   right after: U ← U + W − V; ρ grows geometrically (up to rhoMax) so W is pulled onto V by the end.
 import * as tf from '@tensorflow/tfjs-core';
 import { batches } from '../data/dataset.js';
-import { batchTensors, checkLoss, disposeBatch, FisherAccumulator, sgdStep } from './sgd.js';
+import { applySgd, batchTensors, checkLoss, disposeBatch, FisherAccumulator, sgdStep } from './sgd.js';
 import { assignArray } from './train_state.js';
 import { cosineLr, type RunContext } from './context.js';
 import {
@@ -212,7 +212,7 @@ export class AdmmPhase {
   }
 
   /** One epoch of W-steps with V/U-steps every projectionInterval steps. `step` is the global step at its start. */
-  runEpoch(epoch: number, startStep: number): EpochResult {
+  async runEpoch(epoch: number, startStep: number): Promise<EpochResult> {
     const { ctx } = this;
     const { hyper, data, state, progress } = ctx;
     const started = performance.now();
@@ -238,15 +238,17 @@ export class AdmmPhase {
       };
       for (const batch of batches(data.train, hyper.batchSize, ctx.rng)) {
         const lr = cosineLr(hyper.lr, step, this.totalSteps);
-        const tensors = batchTensors(batch, ctx.inputShape, ctx.numClasses);
-        const loss = sgdStep(
-          state,
-          tensors,
-          { ...sgd, lr },
-          { beta: lr * this.rho, anchors: this.anchors },
-          this.fisher,
-        );
-        disposeBatch(tensors);
+        const prox = { beta: lr * this.rho, anchors: this.anchors };
+        let loss: number;
+        if (ctx.pool) {
+          const step = await ctx.pool.gradients(state, batch, ctx.loss);
+          applySgd(state, step.grads, { ...sgd, lr }, prox, this.fisher);
+          loss = step.loss;
+        } else {
+          const tensors = batchTensors(batch, ctx.inputShape, ctx.numClasses);
+          loss = sgdStep(state, tensors, { ...sgd, lr }, prox, this.fisher);
+          disposeBatch(tensors);
+        }
         checkLoss(loss, `in ADMM epoch ${epoch + 1}, step ${step - startStep + 1}`, hyper.lr);
         lossSum += loss * batch.count;
         count += batch.count;

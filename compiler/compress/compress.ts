@@ -61,6 +61,7 @@ export async function compress(options: CompressOptions): Promise<CompressResult
 
     return await exportResult(compact.ctx, record, options, {
       backend: run.backend,
+      workers: run.workers,
       fp32WeightBytes: run.fp32WeightBytes,
       baseline: run.baseline,
       originalLayers: run.layers,

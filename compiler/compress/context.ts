@@ -1,5 +1,6 @@
 // What every phase of a compression run shares.
 import type { Split } from '../data/dataset.js';
+import type { WorkerPool } from '../engine/worker_pool.js';
 import type { Graph } from '../ir/graph.js';
 import type { Rng } from '../util/rng.js';
 import type { CompressibleLayer } from './layers.js';
@@ -66,6 +67,8 @@ export interface RunContext {
   setup: ProjectionSetup;
   /** The training loss: labels, and the teacher's soft targets when data.train carries them. */
   loss: LossConfig;
+  /** With --workers N > 1: the worker threads that compute each batch's gradients and the validation classes. */
+  pool?: WorkerPool;
 }
 
 /** Cosine decay from `peak` to peak·floor over `total` steps. */

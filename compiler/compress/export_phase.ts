@@ -16,6 +16,8 @@ import type { Graph } from '../ir/graph.js';
 
 export interface RunFacts {
   backend: string;
+  /** Worker threads that computed the gradients (--workers). */
+  workers: number;
   fp32WeightBytes: number;
   /** Test accuracy of the model as given. */
   baseline: number;
@@ -63,6 +65,7 @@ export async function exportResult(
     data: options.data,
     output: options.output,
     backend: facts.backend,
+    workers: facts.workers,
     targetBytes,
     fileBytes: bytes.length,
     fp32WeightBytes: facts.fp32WeightBytes,

@@ -31,7 +31,7 @@ export async function runFinetune(
   if (!resumed) {
     state.resetMomentum();
     const biases = state.readBiases();
-    const acc = validationAccuracy(ctx, finetune.quantized(), biases);
+    const acc = await validationAccuracy(ctx, finetune.quantized(), biases);
     record.best = {
       accuracy: acc,
       epoch: -1,
@@ -46,11 +46,11 @@ export async function runFinetune(
     );
   }
   for (let epoch = resumed?.epoch ?? 0; epoch < hyper.finetuneEpochs; epoch++) {
-    const result = finetune.runEpoch(epoch, record.step);
+    const result = await finetune.runEpoch(epoch, record.step);
     record.step += finetune.stepsPerEpoch;
     const q = finetune.quantized();
     const biases = state.readBiases();
-    const acc = validationAccuracy(ctx, q, biases);
+    const acc = await validationAccuracy(ctx, q, biases);
     const codes = finetune.currentCodes();
     if (acc > record.best!.accuracy || record.best!.phase !== 'finetune') {
       record.best = {

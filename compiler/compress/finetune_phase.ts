@@ -4,7 +4,7 @@
 // Lloyd step), rounded to f16: the codebook is refreshed by k-means, the count and positions never change, so
 // the file size stays where the fit put it.
 import * as tf from '@tensorflow/tfjs-core';
-import { batches } from '../data/dataset.js';
+import { batches, type Split } from '../data/dataset.js';
 import { quantizeToCentroids } from '../optimize/kmeans.js';
 import { batchTensors, checkLoss, clipByGlobalNorm, disposeBatch, lossOf } from './sgd.js';
 import { assignArray } from './train_state.js';
@@ -94,7 +94,25 @@ export class FinetunePhase {
     });
   }
 
-  runEpoch(epoch: number, startStep: number): EpochResult {
+  /** Batch-mean loss and gradients at the current (quantized) weights: on the workers, or in this thread. */
+  private async gradients(batch: Split): Promise<{ loss: number; grads: tf.NamedTensorMap }> {
+    const { ctx } = this;
+    if (ctx.pool) return ctx.pool.gradients(ctx.state, batch, ctx.loss);
+    const tensors = batchTensors(batch, ctx.inputShape, ctx.numClasses);
+    try {
+      const { value, grads } = tf.variableGrads(
+        () => lossOf(ctx.state.graph, ctx.state.params, tensors, ctx.loss),
+        ctx.state.list,
+      );
+      const loss = value.dataSync()[0]!;
+      value.dispose();
+      return { loss, grads };
+    } finally {
+      disposeBatch(tensors);
+    }
+  }
+
+  async runEpoch(epoch: number, startStep: number): Promise<EpochResult> {
     const { ctx } = this;
     const { hyper, data, state, progress, layers } = ctx;
     const started = performance.now();
@@ -108,11 +126,7 @@ export class FinetunePhase {
       for (const batch of batches(data.train, hyper.batchSize, ctx.rng)) {
         const lr = cosineLr(hyper.lr * 0.25, step, this.totalSteps, 0.02);
         this.loadQuantized();
-        const tensors = batchTensors(batch, ctx.inputShape, ctx.numClasses);
-        const { value, grads } = tf.variableGrads(
-          () => lossOf(state.graph, state.params, tensors, ctx.loss),
-          state.list,
-        );
+        const { loss, grads } = await this.gradients(batch);
         if (hyper.clipNorm > 0) clipByGlobalNorm(grads, hyper.clipNorm);
         // Biases: plain momentum SGD on the tf side.
         tf.tidy(() => {
@@ -135,11 +149,8 @@ export class FinetunePhase {
             latent[k] = latent[k]! - lr * m;
           }
         });
-        const loss = value.dataSync()[0]!;
         checkLoss(loss, `in fine-tune epoch ${epoch + 1}, step ${step - startStep + 1}`, hyper.lr);
-        value.dispose();
         tf.dispose(grads);
-        disposeBatch(tensors);
         lossSum += loss * batch.count;
         count += batch.count;
         step++;

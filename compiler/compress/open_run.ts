@@ -2,7 +2,8 @@
 // checkpoint to resume from (or a clean checkpoint folder).
 import * as path from 'node:path';
 import { loadDataset } from '../data/index.js';
-import { selectBackend } from '../engine/backend.js';
+import { selectBackend, type BackendInfo } from '../engine/backend.js';
+import { WorkerPool } from '../engine/worker_pool.js';
 import { UsageError } from '../errors.js';
 import { importModelFromArtifacts, readModelArtifacts } from '../import/index.js';
 import { removeStaleTemps } from '../util/atomic_write.js';
@@ -12,7 +13,7 @@ import type { RunContext } from './context.js';
 import { graphTeacher, teacherTargets, withTeacherTargets } from './distill.js';
 import { ImpossibleTargetError, minimumFileBytes } from './fit_budget.js';
 import { compressibleLayers, type CompressibleLayer } from './layers.js';
-import type { CompressOptions } from './options.js';
+import { DEFAULT_WORKERS, type CompressOptions } from './options.js';
 import { probeScorer } from './probe_score.js';
 import type { Progress } from './progress.js';
 import { checkCompatible, fingerprintOf, loadTeacher, prepareData, resolveHyper, resolveTarget } from './run_setup.js';
@@ -27,7 +28,9 @@ export interface OpenRun {
   baseline: number;
   layers: CompressibleLayer[];
   fingerprint: string;
-  /** Frees the probe batch and the training state. */
+  /** Worker threads of the run (--workers; 1 = everything in this thread). */
+  workers: number;
+  /** Frees the probe batch and the training state, and ends the workers. */
   dispose(): void;
 }
 
@@ -46,6 +49,7 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
   const minimum = minimumFileBytes({ graph, layers });
   if (targetBytes < minimum) throw new ImpossibleTargetError(targetBytes, minimum);
   const teacher = hyper.distill > 0 ? await loadTeacher(options, graph, inputShape, numClasses) : undefined;
+  const workers = options.workers ?? DEFAULT_WORKERS;
   const fingerprint = await fingerprintOf(
     options,
     artifacts,
@@ -54,6 +58,7 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
     backend.name,
     data,
     teacher?.artifacts,
+    workers,
   );
 
   const baseline = accuracy(graph, () => undefined, data.test, inputShape);
@@ -82,6 +87,17 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
     );
   }
   const loss = { distill: teacher ? hyper.distill : 0, temperature: hyper.temperature };
+  const pool =
+    workers > 1
+      ? await WorkerPool.start({
+          count: workers,
+          backend: workerBackend(backend),
+          inputShape,
+          numClasses,
+          validation: data.validation,
+        })
+      : undefined;
+  if (pool) progress.log(`${workers} worker threads: each batch is split ${workers} ways`);
   const state = new TrainState(graph);
   const probe = probeScorer(state, layers, data.train, inputShape, numClasses, loss);
   const ctx: RunContext = {
@@ -97,6 +113,7 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
     rng: createRng(hyper.seed),
     loss,
     setup: { graph, layers, score: probe.score },
+    pool,
   };
   return {
     ctx,
@@ -105,11 +122,18 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
     baseline,
     layers,
     fingerprint,
+    workers,
     dispose: () => {
       probe.dispose();
       state.dispose();
+      void pool?.dispose();
     },
   };
+}
+
+/** The backend choice that gives workers the engine this thread chose. */
+function workerBackend(info: BackendInfo): string {
+  return info.package === '@tensorflow/tfjs-node-gpu' ? 'tensorflow-gpu' : info.name;
 }
 
 /**

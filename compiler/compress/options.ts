@@ -32,9 +32,21 @@ export interface CompressOptions {
   reportHtmlPath?: string;
   /** No progress output. */
   quiet?: boolean;
+  /**
+   * Worker threads that split every training batch and the validation split (default DEFAULT_WORKERS). 1 runs
+   * everything in the calling thread. The same seed and the same N give the same bytes; another N changes the float
+   * summation order and so, slightly, the result. Node only (the compiler is): there is no browser build.
+   */
+  workers?: number;
   /** Load the written file in the wasm runtime and compare its predictions with the compiler's (default true). */
   verify?: boolean;
 }
+
+/** Default of CompressOptions.workers (see BENCHMARKS.md, "Parallel training", for why). */
+export const DEFAULT_WORKERS = 1;
+
+/** More threads than this is surely a typo. */
+export const MAX_WORKERS = 256;
 
 /** Default hyper-parameters; `epochs` adapts to the dataset size (see defaultEpochs). */
 export const DEFAULT_HYPER: Omit<Hyper, 'epochs' | 'finetuneEpochs'> = {

@@ -30,6 +30,8 @@ export interface CompressReport {
   data: string;
   output: string;
   backend: string;
+  /** Worker threads that split each batch (--workers N; the same N and seed give the same file). */
+  workers: number;
   targetBytes: number;
   fileBytes: number;
   /** Raw f32 bytes of every weight of the input model (its weights file). */
@@ -142,7 +144,7 @@ export function formatReport(r: CompressReport): string {
   out.push(
     `time: ${r.seconds.total.toFixed(1)} s (ADMM ${r.epochs.admm} epochs, ${r.seconds.admm.toFixed(1)} s including ${r.seconds.selection.toFixed(1)} s ` +
       `of per-epoch fit and validation; fine-tune ${r.epochs.finetune} epochs, ${r.seconds.finetune.toFixed(1)} s; projections ${pct(r.projectionShare)} of ` +
-      `ADMM training time) on ${r.backend}`,
+      `ADMM training time) on ${r.backend}${r.workers > 1 ? `, ${r.workers} workers` : ''}`,
   );
   return out.join('\n');
 }

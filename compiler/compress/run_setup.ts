@@ -8,7 +8,7 @@ import { UnsupportedModelError } from '../import/errors.js';
 import { importModelFromArtifacts, readModelArtifacts } from '../import/index.js';
 import type { Graph } from '../ir/graph.js';
 import type { Hyper, RunData } from './context.js';
-import { DEFAULT_HYPER, defaultEpochs, type CompressOptions } from './options.js';
+import { DEFAULT_HYPER, defaultEpochs, MAX_WORKERS, type CompressOptions } from './options.js';
 
 /**
  * Checks what can be checked from the options alone, before the slow set-up (engine, model, data): the data
@@ -21,6 +21,9 @@ export function checkOptions(options: CompressOptions): void {
   const fraction = options.validationSplit ?? 0.1;
   if (!(fraction > 0 && fraction < 1))
     throw new UsageError(`--validation-split must be between 0 and 1, got ${fraction}`);
+  const workers = options.workers ?? 1;
+  if (!(Number.isInteger(workers) && workers >= 1 && workers <= MAX_WORKERS))
+    throw new UsageError(`--workers must be a whole number from 1 to ${MAX_WORKERS}, got ${workers}`);
   if (options.resume && !options.checkpointDir)
     throw new UsageError('--resume needs --checkpoint DIR (the folder of the run to resume)');
 }
@@ -119,6 +122,7 @@ export async function fingerprintOf(
   backend: string,
   data: RunData,
   teacher?: tf.io.ModelArtifacts,
+  workers = 1,
 ): Promise<string> {
   const h = createHash('sha256');
   h.update(
@@ -132,6 +136,9 @@ export async function fingerprintOf(
       test: data.test.count,
       validation: options.validationSplit ?? 0.1,
       teacher: teacher?.modelTopology ?? null,
+      // Another N sums the gradients in another order: its checkpoints are another run's. (Absent for 1, so the
+      // fingerprints of single-threaded runs are what they were before --workers.)
+      ...(workers > 1 ? { workers } : {}),
     }),
   );
   for (const a of teacher ? [artifacts, teacher] : [artifacts]) {

@@ -162,8 +162,25 @@ export function sgdStep(
   prox?: ProxTerm,
   fisher?: FisherAccumulator,
 ): number {
-  const kernels = new Set(state.vars.map((v) => v?.kernel?.name).filter((n): n is string => n !== undefined));
   const { value, grads } = tf.variableGrads(() => lossOf(state.graph, state.params, batch, cfg.loss), state.list);
+  const loss = value.dataSync()[0]!;
+  value.dispose();
+  applySgd(state, grads, cfg, prox, fisher);
+  return loss;
+}
+
+/**
+ * The update half of sgdStep from given gradients (the loss's batch-mean gradients by variable name, from this
+ * thread or summed over workers): clip, Fisher, momentum SGD with weight decay, prox. Disposes `grads`.
+ */
+export function applySgd(
+  state: TrainState,
+  grads: tf.NamedTensorMap,
+  cfg: SgdConfig,
+  prox?: ProxTerm,
+  fisher?: FisherAccumulator,
+): void {
+  const kernels = new Set(state.vars.map((v) => v?.kernel?.name).filter((n): n is string => n !== undefined));
   if (cfg.clipNorm > 0) clipByGlobalNorm(grads, cfg.clipNorm);
   fisher?.update(grads);
   tf.tidy(() => {
@@ -178,10 +195,7 @@ export function sgdStep(
       v.assign(w);
     });
   });
-  const loss = value.dataSync()[0]!;
-  value.dispose();
   tf.dispose(grads);
-  return loss;
 }
 
 /** Predicted class per sample of `split`, in batches. */

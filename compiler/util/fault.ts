@@ -6,7 +6,12 @@
 //
 //   action  kill     process.kill(process.pid, 'SIGKILL'): nothing after it runs, not even `finally` blocks
 //           enospc   throw the error a full disk gives (code ENOSPC), at a write point only
+//           crash    an uncaught exception in a training worker (worker-step only)
+//           oom      a training worker fills its JavaScript heap until V8 stops it (worker-step only; the
+//                    workers' heaps are capped while this is armed, so it takes a second)
 //   point   epoch-step           after each SGD step (ADMM and fine-tune), n counts steps in this process
+//           worker-step          after a worker computed its shard's gradients (--workers N > 1), in the last
+//                                worker only; n counts that worker's steps
 //           <file>-partial       half of the bytes are in the temporary file `<final>.tmp-<pid>`
 //           <file>-temp          all of them are, before the rename over the final name
 //           <file>-renamed       right after the rename (kill only)
@@ -24,10 +29,11 @@ const STAGES = ['partial', 'temp', 'renamed'] as const;
 /** Every point a spec can name. */
 export const FAULT_POINTS = [
   'epoch-step',
+  'worker-step',
   ...FAULT_FILES.flatMap((f) => STAGES.map((s) => `${f}-${s}` as const)),
 ] as const;
 export type FaultPoint = (typeof FAULT_POINTS)[number];
-const FAULT_ACTIONS = ['kill', 'enospc'] as const;
+const FAULT_ACTIONS = ['kill', 'enospc', 'crash', 'oom'] as const;
 type FaultAction = (typeof FAULT_ACTIONS)[number];
 
 export interface FaultSpec {
@@ -55,6 +61,8 @@ export function parseFaultSpec(text: string | undefined): FaultSpec | undefined 
   if (!(FAULT_POINTS as readonly string[]).includes(point!)) throw refuse(`names an unknown point '${point}'`);
   if (!/^[1-9]\d{0,8}$/.test(n)) throw refuse(`has occurrence '${n}', not a whole number ≥ 1`);
   if (action === 'enospc' && !/-(partial|temp)$/.test(point!)) throw refuse('asks for ENOSPC where nothing is written');
+  if ((action === 'crash' || action === 'oom') !== (point === 'worker-step'))
+    throw refuse('pairs crash and oom with worker-step only, and worker-step with nothing else');
   return { action: action as FaultAction, point: point as FaultPoint, occurrence: Number(n) };
 }
 
@@ -76,10 +84,18 @@ export function faultPoint(point: FaultPoint, path?: string): void {
       path,
     });
   }
+  if (spec.action === 'crash') throw new Error(`injected crash (${ENV})`);
+  if (spec.action === 'oom') exhaustHeap();
   process.kill(process.pid, 'SIGKILL');
   // The signal is delivered at once; block rather than run on in the meantime.
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10_000);
   throw new Error(`${ENV}: SIGKILL did not end the process`);
+}
+
+/** Allocates until V8 stops the thread for running out of heap (a worker with a capped heap: a second or so). */
+function exhaustHeap(): never {
+  const hog: number[][] = [];
+  for (;;) hog.push(Array.from({ length: 1 << 16 }, (_, i) => i + 0.5));
 }
 
 /**

@@ -25,7 +25,7 @@ for (const [name, method, ratio, minShare] of [
     const target = Math.floor(s.fp32WeightBytes / ratio);
     const ctx = s.context({ finetuneEpochs: 0 });
     try {
-      const r = method(ctx, target);
+      const r = await method(ctx, target);
       assert.ok(r, 'a setting fits');
       const bytes = measureKernels(ctx, r.kernels, r.biases).bytes;
       assert.ok(bytes <= target, `${bytes} B > target ${target} B`);

@@ -1,0 +1,104 @@
+// One data-parallel training worker (worker_pool.ts starts N of them with `--workers N`). It owns a tfjs backend
+// of its own (the one the main thread chose) and a copy of the graph's variables. Per training step it:
+//   1. copies the current weights from the shared weights buffer (the main thread wrote them there),
+//   2. computes the loss and the gradients of its shard of the batch (the batch mean over the shard),
+//   3. writes the gradients into its own shared gradient buffer and answers with the shard's mean loss.
+// It also classifies its fixed slice of the validation split for model selection. It never updates weights: the
+// main thread sums the shards in worker order and applies the same update as a single-threaded run.
+import '../quiet_tfjs.js'; // first: before any module can run tfjs
+import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Split } from '../data/dataset.js';
+import type { Graph } from '../ir/graph.js';
+import { arrayParams, batchTensors, disposeBatch, lossOf, predictClasses, type LossConfig } from '../compress/sgd.js';
+import { assignArray, TrainState } from '../compress/train_state.js';
+import { faultPoint } from '../util/fault.js';
+import { selectBackend, type BackendChoice } from './backend.js';
+import type { ToMain, ToWorker, WorkerInit } from './worker_protocol.js';
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+
+let state: TrainState | undefined;
+let weights: Float32Array | undefined;
+let grads: Float32Array | undefined;
+let offsets: number[] = [];
+let validation: Split | undefined;
+
+function send(message: ToMain): void {
+  port.postMessage(message);
+}
+
+function setGraph(graph: Graph, weightBuffer: SharedArrayBuffer, gradBuffer: SharedArrayBuffer): void {
+  state?.dispose();
+  state = new TrainState(graph);
+  weights = new Float32Array(weightBuffer);
+  grads = new Float32Array(gradBuffer);
+  offsets = [];
+  let at = 0;
+  for (const v of state.list) {
+    offsets.push(at);
+    at += v.size;
+  }
+  if (at !== weights.length || at !== grads.length) {
+    throw new Error(`grad_worker: the graph has ${at} weights, the shared buffers ${weights.length}/${grads.length}`);
+  }
+}
+
+/** Mean loss of the shard and its gradients (batch mean over the shard), written into the gradient buffer. */
+function gradients(shard: Split, loss: LossConfig): number {
+  const s = state!;
+  s.list.forEach((v, i) => assignArray(v, weights!.subarray(offsets[i]!, offsets[i]! + v.size)));
+  const tensors = batchTensors(shard, init.inputShape, init.numClasses);
+  try {
+    const { value, grads: g } = tf.variableGrads(() => lossOf(s.graph, s.params, tensors, loss), s.list);
+    s.list.forEach((v, i) => grads!.set(g[v.name]!.dataSync() as Float32Array, offsets[i]!));
+    const result = value.dataSync()[0]!;
+    value.dispose();
+    tf.dispose(g);
+    return result;
+  } finally {
+    disposeBatch(tensors);
+  }
+}
+
+function classify(graph: Graph): Uint8Array {
+  const p = arrayParams(graph, new Map(), new Map());
+  try {
+    return predictClasses(graph, p.params, validation!, init.inputShape);
+  } finally {
+    p.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  await selectBackend(init.backend as BackendChoice);
+  validation = init.validation;
+  const last = init.index === init.count - 1;
+  port.on('message', (message: ToWorker) => {
+    let reply: ToMain;
+    try {
+      switch (message.type) {
+        case 'graph':
+          setGraph(message.graph, message.weights, message.grads);
+          return;
+        case 'grad':
+          reply = { type: 'grad', loss: gradients(message.shard, message.loss) };
+          break;
+        case 'classify':
+          reply = { type: 'classify', classes: classify(message.graph) };
+          break;
+      }
+    } catch (err) {
+      send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    // Fault injection (SQZ_FAULT=crash|oom:worker-step:N) fires in the last worker only, outside the try above, so a
+    // crash is an uncaught exception of the thread, as a bug would be.
+    if (message.type === 'grad' && last) faultPoint('worker-step');
+    send(reply);
+  });
+  send({ type: 'ready' });
+}
+
+await main();
