@@ -209,9 +209,10 @@ export interface Reference {
   ms: number;
 }
 
-export async function referenceRun(files: RunFiles): Promise<Reference> {
+/** The uninterrupted run of `files` (with `extra` arguments, e.g. --workers 2). */
+export async function referenceRun(files: RunFiles, extra: readonly string[] = []): Promise<Reference> {
   const started = performance.now();
-  const r = await runCli(compressArgs(files));
+  const r = await runCli([...compressArgs(files), ...extra]);
   const ms = performance.now() - started;
   if (r.code !== 0) throw new Error(`the reference run failed (exit ${r.code}): ${r.stderr}`);
   return {
