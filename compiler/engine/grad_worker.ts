@@ -82,9 +82,12 @@ async function main(): Promise<void> {
         case 'graph':
           setGraph(message.graph, message.weights, message.grads);
           return;
-        case 'grad':
-          reply = { type: 'grad', loss: gradients(message.shard, message.loss) };
+        case 'grad': {
+          const started = performance.now();
+          const loss = gradients(message.shard, message.loss);
+          reply = { type: 'grad', loss, ms: performance.now() - started };
           break;
+        }
         case 'classify':
           reply = { type: 'classify', classes: classify(message.graph) };
           break;

@@ -46,6 +46,8 @@ export interface PoolTimes {
   writeMs: number;
   /** From posting the shards to the last answer. */
   waitMs: number;
+  /** The slowest worker's own time for its shard (copying the weights in, forward, backward, gradients out). */
+  computeMs: number;
   /** Summing the gradients and making tensors of them. */
   sumMs: number;
 }
@@ -88,7 +90,7 @@ function describe(index: number, count: number, err: Error & { code?: string }):
 }
 
 export class WorkerPool {
-  readonly times: PoolTimes = { steps: 0, writeMs: 0, waitMs: 0, sumMs: 0 };
+  readonly times: PoolTimes = { steps: 0, writeMs: 0, waitMs: 0, computeMs: 0, sumMs: 0 };
   private failure?: WorkerError;
   private disposed = false;
   private graph?: Graph;
@@ -216,8 +218,11 @@ export class WorkerPool {
     const replies = await Promise.all(answers);
     const t2 = performance.now();
     let lossSum = 0;
+    let slowest = 0;
     replies.forEach((r, w) => {
-      if (r?.type === 'grad') lossSum += sizes[w]! * r.loss;
+      if (r?.type !== 'grad') return;
+      lossSum += sizes[w]! * r.loss;
+      slowest = Math.max(slowest, r.ms);
     });
     const grads: tf.NamedTensorMap = {};
     state.list.forEach((v, i) => {
@@ -233,6 +238,7 @@ export class WorkerPool {
     this.times.steps++;
     this.times.writeMs += t1 - t0;
     this.times.waitMs += t2 - t1;
+    this.times.computeMs += slowest;
     this.times.sumMs += performance.now() - t2;
     return { loss: lossSum / batch.count, grads };
   }

@@ -26,8 +26,8 @@ export type ToWorker =
 
 export type ToMain =
   | { type: 'ready' }
-  /** The shard's mean loss; its mean gradients are in the worker's gradient buffer. */
-  | { type: 'grad'; loss: number }
+  /** The shard's mean loss (its mean gradients are in the worker's gradient buffer) and the ms it took. */
+  | { type: 'grad'; loss: number; ms: number }
   | { type: 'classify'; classes: Uint8Array }
   /** A JavaScript error the worker caught (e.g. the wasm backend out of memory). */
   | { type: 'error'; message: string };

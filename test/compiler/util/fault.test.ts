@@ -23,6 +23,8 @@ test('SQZ_FAULT: unset or empty is no fault; valid specs parse', () => {
     occurrence: 2,
   });
   for (const point of FAULT_POINTS) assert.equal(parseFaultSpec(`kill:${point}:1`)?.point, point);
+  for (const action of ['crash', 'oom'])
+    assert.deepEqual(parseFaultSpec(`${action}:worker-step:3`), { action, point: 'worker-step', occurrence: 3 });
 });
 
 test('SQZ_FAULT: anything malformed is a UsageError that quotes it', () => {
@@ -40,6 +42,8 @@ test('SQZ_FAULT: anything malformed is a UsageError that quotes it', () => {
     'KILL:epoch-step:1',
     'enospc:epoch-step:1',
     'enospc:export-renamed:1',
+    'crash:epoch-step:1',
+    'oom:checkpoint-partial:1',
   ]) {
     assert.throws(
       () => parseFaultSpec(text),
