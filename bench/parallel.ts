@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { applySgd, batchTensors, disposeBatch, lossOf, sgdStep } from '../compiler/compress/sgd.js';
+import { applySgd, batchTensors, disposeBatch, lossOf } from '../compiler/compress/sgd.js';
 import type { CompressReport } from '../compiler/compress/report.js';
 import { TrainState } from '../compiler/compress/train_state.js';
 import { batches, loadDataset, subset, type Split } from '../compiler/data/index.js';
@@ -126,87 +126,85 @@ async function wholeRun(dir: string, workers: number, i: number): Promise<RunFig
 }
 
 interface StepFigures {
-  single: number;
+  /** This thread: gradients (tf.variableGrads) and the update (applySgd) of one batch. */
+  single: { step: number; grads: number; update: number };
   /** In-thread gradient ms at shard sizes BATCH, BATCH/2, BATCH/4. */
   shard: Map<number, number>;
   pool: { step: number; write: number; wait: number; compute: number; sum: number; update: number };
   params: number;
 }
 
-/** Per-step medians in this process on `steps` batches of the training data. */
+/**
+ * Per-step medians in this process on `steps` batches of the training data. Each batch is stepped once in this
+ * thread and once through a 2-worker pool, alternately, so both see the same machine load; 3 warm-up steps each.
+ */
 async function perStep(train: Split): Promise<StepFigures> {
   await selectBackend('wasm');
   const graph = await importModel(path.join(modelDir, 'model.json'));
   const inputShape = graph.values[graph.inputs[0]!]!.shape;
-  const list = [...batches(train, BATCH, createRng(3), { dropRemainder: true })].slice(0, steps);
+  const list = [...batches(train, BATCH, createRng(3), { dropRemainder: true })].slice(0, steps + 3);
   const cfg = { lr: 0.01, momentum: 0.9, weightDecay: 5e-5, clipNorm: 10, loss: { distill: 0, temperature: 1 } };
   const state = new TrainState(graph);
   const params = sum(state.list.map((v) => v.size));
-  const time = (fn: () => void) => {
-    const t0 = performance.now();
-    fn();
-    return performance.now() - t0;
+  const inThreadGrads = (b: Split) => {
+    const t = batchTensors(b, inputShape, 10);
+    const { value, grads } = tf.variableGrads(() => lossOf(graph, state.params, t, cfg.loss), state.list);
+    value.dataSync();
+    value.dispose();
+    disposeBatch(t);
+    return grads;
   };
-  const single = median(
-    list.map((b) => {
-      const t = batchTensors(b, inputShape, 10);
-      const ms = time(() => sgdStep(state, t, cfg));
-      disposeBatch(t);
-      return ms;
-    }),
-  );
-  const shard = new Map<number, number>();
-  for (const size of [BATCH, BATCH / 2, BATCH / 4]) {
-    const ms = list.map((b) => {
-      const t = batchTensors(subset(b, size), inputShape, 10);
-      const taken = time(() => {
-        const { value, grads } = tf.variableGrads(() => lossOf(graph, state.params, t, cfg.loss), state.list);
-        value.dataSync();
-        tf.dispose([value, ...Object.values(grads)]);
-      });
-      disposeBatch(t);
-      return taken;
-    });
-    shard.set(size, median(ms));
-  }
   const pool = await WorkerPool.start({
     count: 2,
     backend: 'wasm',
     inputShape,
     numClasses: 10,
     validation: subset(train, 10),
+    probe: subset(train, 10),
   });
   try {
-    await pool.gradients(state, list[0]!, cfg.loss).then((g) => tf.dispose(Object.values(g.grads))); // warm-up
-    const rows: StepFigures['pool'][] = [];
-    for (const b of list) {
-      const before = { ...pool.times };
+    const single: StepFigures['single'][] = [];
+    const pooled: StepFigures['pool'][] = [];
+    const shardMs = new Map<number, number[]>([BATCH, BATCH / 2, BATCH / 4].map((b) => [b, []]));
+    for (const [i, b] of list.entries()) {
       const t0 = performance.now();
-      const g = await pool.gradients(state, b, cfg.loss);
+      const grads = inThreadGrads(b);
       const t1 = performance.now();
-      applySgd(state, g.grads, cfg);
+      applySgd(state, grads, cfg);
       const t2 = performance.now();
-      rows.push({
-        step: t2 - t0,
+      const before = { ...pool.times };
+      const g = await pool.gradients(state, b, cfg.loss);
+      const t3 = performance.now();
+      applySgd(state, g.grads, cfg);
+      const t4 = performance.now();
+      for (const [size, ms] of shardMs) {
+        const s0 = performance.now();
+        tf.dispose(Object.values(inThreadGrads(subset(b, size))));
+        ms.push(performance.now() - s0);
+      }
+      if (i < 3) continue;
+      single.push({ step: t2 - t0, grads: t1 - t0, update: t2 - t1 });
+      pooled.push({
+        step: t4 - t2,
         write: pool.times.writeMs - before.writeMs,
         wait: pool.times.waitMs - before.waitMs,
         compute: pool.times.computeMs - before.computeMs,
         sum: pool.times.sumMs - before.sumMs,
-        update: t2 - t1,
+        update: t4 - t3,
       });
     }
-    const m = (k: keyof StepFigures['pool']) => median(rows.map((r) => r[k]));
+    const m = <T>(rows: T[], k: keyof T) => median(rows.map((r) => r[k] as number));
     return {
-      single,
-      shard,
+      single: { step: m(single, 'step'), grads: m(single, 'grads'), update: m(single, 'update') },
+      shard: new Map([...shardMs].map(([size, ms]) => [size, median(ms.slice(3))])),
       params,
       pool: {
-        step: m('step'),
-        write: m('write'),
-        wait: m('wait'),
-        compute: m('compute'),
-        sum: m('sum'),
-        update: m('update'),
+        step: m(pooled, 'step'),
+        write: m(pooled, 'write'),
+        wait: m(pooled, 'wait'),
+        compute: m(pooled, 'compute'),
+        sum: m(pooled, 'sum'),
+        update: m(pooled, 'update'),
       },
     };
   } finally {
@@ -257,10 +255,10 @@ const meanB = sum(sizes) / sizes.length;
 const meanT = sum(sizes.map((b) => step.shard.get(b)!)) / sizes.length;
 const c = sum(sizes.map((b) => (b - meanB) * (step.shard.get(b)! - meanT))) / sum(sizes.map((b) => (b - meanB) ** 2));
 const a = meanT - c * meanB;
-const update = step.pool.update;
+const update = step.single.update;
 const latency = Math.max(0, step.pool.wait - step.pool.compute);
 const overhead = (n: number) => step.pool.write + latency + (step.pool.sum * n) / 2;
-const stepMs = (n: number) => (n === 1 ? step.single : update + overhead(n) + a + (c * BATCH) / n);
+const stepMs = (n: number) => (n === 1 ? step.single.step : update + overhead(n) + a + (c * BATCH) / n);
 const stepsPerEpoch = Math.ceil((trainSamples * 0.9) / BATCH);
 const epochS = (n: number) => (stepsPerEpoch * stepMs(n)) / 1000 + med(1, 'projection') + med(1, 'selection') / n;
 const modelRows = [1, 2, 4, 8, 16].map(
@@ -289,11 +287,14 @@ ${phases.map(row).join('\n')}
 
 End to end, 2 workers are **${f(speedup, 2)}×** as fast as 1 here (the issue's bar is 1.6×).
 
-Per training step (median of ${steps} steps of batch ${BATCH}, in one process, ${step.params.toLocaleString('en-US')} weights):
+Per training step (median of ${steps} steps of batch ${BATCH}, in one process, each batch stepped in this thread and
+through 2 workers alternately, ${step.params.toLocaleString('en-US')} weights):
 
 | | ms |
 | --- | ---: |
-| single thread: gradients + update | ${f(step.single, 2)} |
+| single thread: whole step | ${f(step.single.step, 2)} |
+| – gradients | ${f(step.single.grads, 2)} |
+| – update (clip, momentum, prox) | ${f(step.single.update, 2)} |
 | in-thread gradients of ${sizes.map((b) => `${b}`).join(' / ')} samples | ${sizes.map((b) => f(step.shard.get(b)!, 2)).join(' / ')} |
 | 2 workers: whole step | ${f(step.pool.step, 2)} |
 | – write the weights to the shared buffer | ${f(step.pool.write, 3)} |
@@ -303,7 +304,7 @@ Per training step (median of ${steps} steps of batch ${BATCH}, in one process, $
 | – update (clip, momentum, prox) | ${f(step.pool.update, 2)} |
 
 Communication and synchronisation per step at N = 2: ${f(overhead(2), 2)} ms (write + sum + the wait beyond the slowest
-worker's compute), against ${f(step.single, 2)} ms of single-thread step.
+worker's compute), against ${f(step.single.step, 2)} ms of single-thread step.
 
 **MODEL, not a measurement** (no machine with 8 or 16 cores was available): a step at N workers on N idle cores is
 update + overhead(N) + compute(${BATCH}/N), with compute(b) = ${f(a, 2)} ms + ${f(c, 3)} ms·b fitted to the in-thread

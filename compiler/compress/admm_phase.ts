@@ -153,8 +153,11 @@ export class AdmmPhase {
     return norm2 > 0 ? Math.sqrt(diff2 / norm2) : 0;
   }
 
-  /** V- and U-steps at `step`. */
-  project(step: number): JointProjection {
+  /**
+   * V- and U-steps at `step`. With workers, a bit search of a one-round projection evaluates its candidates on the
+   * workers (joint_projection.ts, searchLayoutWith: the same layout as in this thread); the rest runs here.
+   */
+  async project(step: number): Promise<JointProjection> {
     const w = this.kernels();
     const z = w.map((wi, i) => {
       const ui = this.u[i]!;
@@ -165,12 +168,25 @@ export class AdmmPhase {
     // Bits are re-searched (and the cost model re-measured) about once per epoch; in between only masks and codebooks move.
     const search = this.projections % this.searchEvery === 0;
     // Sparse support from W itself (pruned in place, as the paper's code does), values from W + U.
-    const projection = projectJoint(this.ctx.setup, z, this.ctx.state.readBiases(), this.costs, this.budgetAt(step), {
+    const rounds = this.projections === 0 ? 3 : 1;
+    const importance = this.importance();
+    const budgetBytes = this.budgetAt(step);
+    const { pool } = this.ctx;
+    const layout =
+      pool && search && rounds === 1
+        ? await pool.searchLayout(
+            this.ctx.state,
+            { z, select: w, costs: this.costs, importance, budgetBytes },
+            this.ctx.loss,
+          )
+        : undefined;
+    const projection = projectJoint(this.ctx.setup, z, this.ctx.state.readBiases(), this.costs, budgetBytes, {
       select: w,
-      rounds: this.projections === 0 ? 3 : 1,
+      rounds,
       searchBits: search,
       measure: search,
-      importance: this.importance(),
+      importance,
+      layout,
     });
     projection.codes.forEach((code, i) => {
       const wi = w[i]!;
@@ -218,13 +234,13 @@ export class AdmmPhase {
     const started = performance.now();
     let projectionMs = 0;
     let projectionsThisEpoch = 0;
-    const timedProject = (step: number) => {
+    const timedProject = async (step: number) => {
       const t0 = performance.now();
-      this.project(step);
+      await this.project(step);
       projectionMs += performance.now() - t0;
       projectionsThisEpoch++;
     };
-    if (this.projections === 0) timedProject(startStep); // the first projection, from the pretrained weights
+    if (this.projections === 0) await timedProject(startStep); // the first projection, from the pretrained weights
     progress.startEpoch(`admm ${epoch + 1}/${hyper.epochs}`, this.stepsPerEpoch);
     let step = startStep;
     let lossSum = 0;
@@ -254,7 +270,7 @@ export class AdmmPhase {
         count += batch.count;
         step++;
         faultPoint('epoch-step');
-        if (step % hyper.projectionInterval === 0) timedProject(step);
+        if (step % hyper.projectionInterval === 0) await timedProject(step);
         progress.update(step - startStep, this.stats(lossSum / count));
       }
     } finally {

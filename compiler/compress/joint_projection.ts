@@ -173,6 +173,11 @@ export function projectJoint(
     importance?: readonly Importance[];
     /** Export V and read off the real size and costs (default true); false keeps the cost model (frequent projections). */
     measure?: boolean;
+    /**
+     * With searchBits: the first round's search result, already computed from the same z, select, costs,
+     * importance and budget (searchLayoutWith on the workers); later rounds search here.
+     */
+    layout?: Layout;
   } = {},
 ): JointProjection {
   const { layers } = setup;
@@ -187,7 +192,8 @@ export function projectJoint(
     let values: Float32Array[];
     const structure = structureOf(setup);
     if (opts.searchBits) {
-      const found = searchLayout(z, select, model, importance, budgetBytes, structure, setup.score);
+      const input = { z, select, costs: model, importance, budgetBytes };
+      const found = round === 0 && opts.layout ? opts.layout : searchLayout(setup, input, setup.score);
       masks = found.masks;
       model = { ...model, regimes: found.regimes };
       ({ codes, values } = quantize(z, masks, found.allocation.bits, found.allocation.centroids));
@@ -384,7 +390,7 @@ function structureOf(setup: ProjectionSetup): ProjectionStructure {
   return structure;
 }
 
-interface Allocation {
+export interface Allocation {
   bits: number[];
   centroids: Float32Array[];
   /** Σ importance·k-means distortion of the kept values at the chosen bits. */
@@ -457,42 +463,84 @@ function prunedEnergy(
   return total;
 }
 
+/** What the layout search scores candidates against; constant during one search. */
+export interface SearchInput {
+  /** The values to quantize (W + U). */
+  z: readonly Float32Array[];
+  /** What the sparse knapsack scores (W). */
+  select: readonly Float32Array[];
+  costs: CostModel;
+  importance: readonly Importance[];
+  budgetBytes: number;
+}
+
+/** A layout the search tries: a bitwidth and a regime per layer. */
+export interface LayoutCandidate {
+  bits: number[];
+  regimes: Regime[];
+}
+
+/** A candidate with its sparse support, codebooks and score (lower is better). */
+export interface EvaluatedLayout extends LayoutCandidate {
+  masks: Uint8Array[];
+  allocation: Allocation;
+  error: number;
+}
+
+/** What the search settles on. */
+export interface Layout {
+  masks: Uint8Array[];
+  allocation: Allocation;
+  regimes: Regime[];
+}
+
+/**
+ * Steps 1–2 for one candidate, and its score: the probe-batch loss of its V when `score` is given, else the
+ * projection error (pruned energy + distortion). A pure function of its arguments, so any thread that has the same
+ * graph, input and scorer state computes the same result (worker_pool.ts evaluates candidates on the workers).
+ */
+export function evaluateLayout(
+  setup: ProjectionSetup,
+  input: SearchInput,
+  candidate: LayoutCandidate,
+  score?: (values: readonly Float32Array[]) => number,
+): EvaluatedLayout {
+  const { z, select, costs, importance, budgetBytes } = input;
+  const { bits, regimes } = candidate;
+  const structure = structureOf(setup);
+  const masks = sparseStep(select, bits, regimes, costs, importance, budgetBytes, structure);
+  const allocation = allocate(z, masks, regimes, costs, importance, budgetBytes, structure);
+  const error = score
+    ? score(quantize(z, masks, allocation.bits, allocation.centroids).values)
+    : prunedEnergy(z, masks, importance) + allocation.distortion;
+  return { bits: [...bits], regimes: [...regimes], masks, allocation, error };
+}
+
 /**
  * Coordinate descent over the bitwidths and regimes the structured knapsack assumes: from the current ones, try
  * each layer one bit up and down and in each other regime, and keep a change when the candidate's score drops:
  * the probe-batch loss when the setup has a scorer, else the projection error (pruned energy + distortion).
+ * Written as a generator that yields the candidates it needs and receives their evaluations, in order: the start,
+ * then one layer's trials at a time. A trial fixes its layer's bits and regime and takes every other layer from the
+ * best so far, which accepting another trial of the same layer does not change; so a layer's trials can be
+ * evaluated together (on several workers), and walking them in order with the same comparisons is exactly the
+ * one-at-a-time search.
  */
-function searchLayout(
-  z: readonly Float32Array[],
-  select: readonly Float32Array[],
-  costs: CostModel,
-  importance: readonly Importance[],
-  budgetBytes: number,
-  structure: ProjectionStructure,
-  score?: (values: readonly Float32Array[]) => number,
-): { masks: Uint8Array[]; allocation: Allocation; regimes: Regime[] } {
-  const evaluate = (bits: readonly number[], regimes: readonly Regime[]) => {
-    const masks = sparseStep(select, bits, regimes, costs, importance, budgetBytes, structure);
-    const allocation = allocate(z, masks, regimes, costs, importance, budgetBytes, structure);
-    const error = score
-      ? score(quantize(z, masks, allocation.bits, allocation.centroids).values)
-      : prunedEnergy(z, masks, importance) + allocation.distortion;
-    return { bits: [...bits], regimes: [...regimes], masks, allocation, error };
-  };
-  let best = evaluate(costs.bits, costs.regimes);
+function* coordinateSearch(costs: CostModel, layers: number): Generator<LayoutCandidate[], Layout, EvaluatedLayout[]> {
+  let best = (yield [{ bits: costs.bits, regimes: costs.regimes }])[0]!;
   for (let pass = 0; pass < SEARCH_PASSES; pass++) {
     let improved = false;
-    for (let i = 0; i < z.length; i++) {
+    for (let i = 0; i < layers; i++) {
+      const from = best;
       const moves: { bits: number; regime: Regime }[] = [
-        ...[-1, 1].map((d) => ({ bits: best.bits[i]! + d, regime: best.regimes[i]! })),
-        ...REGIMES.filter((r) => r !== best.regimes[i]).map((regime) => ({ bits: best.bits[i]!, regime })),
-      ];
-      for (const move of moves) {
-        if (move.bits < 1 || move.bits > MAX_BITS) continue;
-        const trial = evaluate(
-          best.bits.map((x, j) => (j === i ? move.bits : x)),
-          best.regimes.map((r, j) => (j === i ? move.regime : r)),
-        );
+        ...[-1, 1].map((d) => ({ bits: from.bits[i]! + d, regime: from.regimes[i]! })),
+        ...REGIMES.filter((r) => r !== from.regimes[i]).map((regime) => ({ bits: from.bits[i]!, regime })),
+      ].filter((move) => move.bits >= 1 && move.bits <= MAX_BITS);
+      const trials = yield moves.map((move) => ({
+        bits: from.bits.map((x, j) => (j === i ? move.bits : x)),
+        regimes: from.regimes.map((r, j) => (j === i ? move.regime : r)),
+      }));
+      for (const trial of trials) {
         if (trial.error < best.error) {
           best = trial;
           improved = true;
@@ -502,6 +550,32 @@ function searchLayout(
     if (!improved) break;
   }
   return { masks: best.masks, allocation: best.allocation, regimes: best.regimes };
+}
+
+/** The layout search in this thread. */
+function searchLayout(
+  setup: ProjectionSetup,
+  input: SearchInput,
+  score?: (values: readonly Float32Array[]) => number,
+): Layout {
+  const search = coordinateSearch(input.costs, input.z.length);
+  let next = search.next();
+  while (!next.done) next = search.next(next.value.map((c) => evaluateLayout(setup, input, c, score)));
+  return next.value;
+}
+
+/**
+ * The same search with each batch of candidates evaluated by `evaluateMany` (e.g. spread over worker threads);
+ * the result is searchLayout's exactly when evaluateMany returns what evaluateLayout would, in order.
+ */
+export async function searchLayoutWith(
+  input: SearchInput,
+  evaluateMany: (candidates: LayoutCandidate[]) => Promise<EvaluatedLayout[]>,
+): Promise<Layout> {
+  const search = coordinateSearch(input.costs, input.z.length);
+  let next = search.next();
+  while (!next.done) next = search.next(next.value.length === 0 ? [] : await evaluateMany(next.value));
+  return next.value;
 }
 
 /** Step 3: V = kept values of z snapped to a codebook per layer (k-means at the given bits unless given). */

@@ -14,7 +14,7 @@ import { graphTeacher, teacherTargets, withTeacherTargets } from './distill.js';
 import { ImpossibleTargetError, minimumFileBytes } from './fit_budget.js';
 import { compressibleLayers, type CompressibleLayer } from './layers.js';
 import { DEFAULT_WORKERS, type CompressOptions } from './options.js';
-import { probeScorer } from './probe_score.js';
+import { probeScorer, probeSplit } from './probe_score.js';
 import type { Progress } from './progress.js';
 import { checkCompatible, fingerprintOf, loadTeacher, prepareData, resolveHyper, resolveTarget } from './run_setup.js';
 import { accuracy } from './sgd.js';
@@ -87,6 +87,7 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
     );
   }
   const loss = { distill: teacher ? hyper.distill : 0, temperature: hyper.temperature };
+  const probeBatch = probeSplit(data.train);
   const pool =
     workers > 1
       ? await WorkerPool.start({
@@ -95,11 +96,12 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
           inputShape,
           numClasses,
           validation: data.validation,
+          probe: probeBatch,
         })
       : undefined;
   if (pool) progress.log(`${workers} worker threads: each batch is split ${workers} ways`);
   const state = new TrainState(graph);
-  const probe = probeScorer(state, layers, data.train, inputShape, numClasses, loss);
+  const probe = probeScorer(state, layers, probeBatch, inputShape, numClasses, loss);
   const ctx: RunContext = {
     graph,
     layers,

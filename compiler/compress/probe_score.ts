@@ -10,19 +10,23 @@ import type { TrainState } from './train_state.js';
 /** Samples in the probe batch (stratified, deterministic). */
 export const PROBE_SAMPLES = 512;
 
+/** The probe batch of a training split: PROBE_SAMPLES of it (stratified, deterministic), or all of a smaller one. */
+export function probeSplit(train: Split): Split {
+  return subset(train, Math.min(PROBE_SAMPLES, train.count));
+}
+
 /**
  * A scorer for ProjectionSetup.score: loss of the model whose compressible kernels are `values` and whose other
- * parameters are the current training state. Call dispose() when the run ends.
+ * parameters are the current training state, on `probe` (probeSplit). Call dispose() when the run ends.
  */
 export function probeScorer(
   state: TrainState,
   layers: readonly CompressibleLayer[],
-  train: Split,
+  probe: Split,
   inputShape: readonly number[],
   numClasses: number,
   loss: LossConfig,
 ): { score: (values: readonly Float32Array[]) => number; dispose(): void } {
-  const probe = subset(train, Math.min(PROBE_SAMPLES, train.count));
   const tensors = batchTensors(probe, inputShape, numClasses);
   const layerOfOp = new Map(layers.map((l, i) => [l.opIndex, i]));
   return {

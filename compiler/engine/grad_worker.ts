@@ -3,7 +3,8 @@
 //   1. copies the current weights from the shared weights buffer (the main thread wrote them there),
 //   2. computes the loss and the gradients of its shard of the batch (the batch mean over the shard),
 //   3. writes the gradients into its own shared gradient buffer and answers with the shard's mean loss.
-// It also classifies its fixed slice of the validation split for model selection. It never updates weights: the
+// It also classifies its fixed slice of the validation split for model selection, and evaluates candidates of the
+// projection's layout search (the probe-batch loss with the main thread's weights). It never updates weights: the
 // main thread sums the shards in worker order and applies the same update as a single-threaded run.
 import '../quiet_tfjs.js'; // first: before any module can run tfjs
 import { parentPort, workerData } from 'node:worker_threads';
@@ -11,6 +12,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Split } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
 import { arrayParams, batchTensors, disposeBatch, lossOf, predictClasses, type LossConfig } from '../compress/sgd.js';
+import { evaluateLayout, type LayoutCandidate, type SearchInput } from '../compress/joint_projection.js';
+import { compressibleLayers, type CompressibleLayer } from '../compress/layers.js';
+import { probeScorer } from '../compress/probe_score.js';
 import { assignArray, TrainState } from '../compress/train_state.js';
 import { faultPoint } from '../util/fault.js';
 import { selectBackend, type BackendChoice } from './backend.js';
@@ -24,14 +28,18 @@ let weights: Float32Array | undefined;
 let grads: Float32Array | undefined;
 let offsets: number[] = [];
 let validation: Split | undefined;
+let layers: CompressibleLayer[] = [];
+let search: { input: SearchInput; scorer: ReturnType<typeof probeScorer> } | undefined;
 
 function send(message: ToMain): void {
   port.postMessage(message);
 }
 
 function setGraph(graph: Graph, weightBuffer: SharedArrayBuffer, gradBuffer: SharedArrayBuffer): void {
+  endSearch();
   state?.dispose();
   state = new TrainState(graph);
+  layers = compressibleLayers(graph);
   weights = new Float32Array(weightBuffer);
   grads = new Float32Array(gradBuffer);
   offsets = [];
@@ -45,10 +53,20 @@ function setGraph(graph: Graph, weightBuffer: SharedArrayBuffer, gradBuffer: Sha
   }
 }
 
+/** Copies the weights the main thread wrote into the shared buffer into this worker's variables. */
+function readWeights(): void {
+  state!.list.forEach((v, i) => assignArray(v, weights!.subarray(offsets[i]!, offsets[i]! + v.size)));
+}
+
+function endSearch(): void {
+  search?.scorer.dispose();
+  search = undefined;
+}
+
 /** Mean loss of the shard and its gradients (batch mean over the shard), written into the gradient buffer. */
 function gradients(shard: Split, loss: LossConfig): number {
   const s = state!;
-  s.list.forEach((v, i) => assignArray(v, weights!.subarray(offsets[i]!, offsets[i]! + v.size)));
+  readWeights();
   const tensors = batchTensors(shard, init.inputShape, init.numClasses);
   try {
     const { value, grads: g } = tf.variableGrads(() => lossOf(s.graph, s.params, tensors, loss), s.list);
@@ -71,6 +89,18 @@ function classify(graph: Graph): Uint8Array {
   }
 }
 
+/** A search starts: this worker's weights become the main thread's (the scorer reads the biases from them). */
+function startSearch(input: SearchInput, loss: LossConfig): void {
+  endSearch();
+  readWeights();
+  search = { input, scorer: probeScorer(state!, layers, init.probe, init.inputShape, init.numClasses, loss) };
+}
+
+function evaluate(candidates: LayoutCandidate[]) {
+  const { input, scorer } = search!;
+  return candidates.map((c) => evaluateLayout({ graph: state!.graph, layers }, input, c, scorer.score));
+}
+
 async function main(): Promise<void> {
   await selectBackend(init.backend as BackendChoice);
   validation = init.validation;
@@ -90,6 +120,12 @@ async function main(): Promise<void> {
         }
         case 'classify':
           reply = { type: 'classify', classes: classify(message.graph) };
+          break;
+        case 'search':
+          startSearch(message.input, message.loss);
+          return;
+        case 'evaluate':
+          reply = { type: 'evaluate', results: evaluate(message.candidates) };
           break;
       }
     } catch (err) {

@@ -18,6 +18,13 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Split } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
+import {
+  searchLayoutWith,
+  type EvaluatedLayout,
+  type Layout,
+  type LayoutCandidate,
+  type SearchInput,
+} from '../compress/joint_projection.js';
 import type { LossConfig } from '../compress/sgd.js';
 import type { TrainState } from '../compress/train_state.js';
 import { armedFault } from '../util/fault.js';
@@ -58,6 +65,8 @@ export interface PoolOptions {
   inputShape: number[];
   numClasses: number;
   validation: Split;
+  /** The bit search's probe batch (probe_score.ts, probeSplit). */
+  probe: Split;
 }
 
 /** Sizes of `count` samples cut into `parts` contiguous shards (the first count % parts one larger). */
@@ -121,6 +130,7 @@ export class WorkerPool {
         inputShape: options.inputShape,
         numClasses: options.numClasses,
         validation: slice(options.validation, at, (at += size)),
+        probe: options.probe,
       };
       const worker = new Worker(new URL('./grad_worker.js', import.meta.url), {
         workerData: init,
@@ -205,7 +215,7 @@ export class WorkerPool {
     if (this.failure) throw this.failure;
     this.useGraph(state);
     const t0 = performance.now();
-    state.list.forEach((v, i) => this.weights.set(v.dataSync() as Float32Array, this.offsets[i]!));
+    this.writeWeights(state);
     const t1 = performance.now();
     const sizes = shardSizes(batch.count, this.count);
     let at = 0;
@@ -241,6 +251,47 @@ export class WorkerPool {
     this.times.computeMs += slowest;
     this.times.sumMs += performance.now() - t2;
     return { loss: lossSum / batch.count, grads };
+  }
+
+  private writeWeights(state: TrainState): void {
+    state.list.forEach((v, i) => this.weights.set(v.dataSync() as Float32Array, this.offsets[i]!));
+  }
+
+  /**
+   * The projection's layout search (joint_projection.ts) with each layer's candidates evaluated on the workers,
+   * candidate k on worker k mod N, scored with `state`'s current weights: the same result as the search in this
+   * thread (evaluateLayout is a pure function of what the workers are sent).
+   */
+  async searchLayout(state: TrainState, input: SearchInput, loss: LossConfig): Promise<Layout> {
+    this.startSearch(state, input, loss);
+    return searchLayoutWith(input, (candidates) => this.evaluateLayouts(candidates));
+  }
+
+  /** Sends every worker a search's input and `state`'s current weights (for the probe loss). */
+  startSearch(state: TrainState, input: SearchInput, loss: LossConfig): void {
+    if (this.failure) throw this.failure;
+    this.useGraph(state);
+    this.writeWeights(state);
+    const start: ToWorker = { type: 'search', input, loss };
+    for (const slot of this.slots) slot.worker.postMessage(start);
+  }
+
+  /** evaluateLayout of each candidate of the started search, candidate k on worker k mod N; in order. */
+  async evaluateLayouts(candidates: LayoutCandidate[]): Promise<EvaluatedLayout[]> {
+    const mine = this.slots.map((): number[] => []);
+    candidates.forEach((_, k) => mine[k % this.count]!.push(k));
+    const replies = await Promise.all(
+      mine.map((ks, w) =>
+        ks.length === 0
+          ? Promise.resolve(undefined)
+          : this.request(this.slots[w]!, { type: 'evaluate', candidates: ks.map((k) => candidates[k]!) }),
+      ),
+    );
+    const out: EvaluatedLayout[] = new Array<EvaluatedLayout>(candidates.length);
+    replies.forEach((r, w) => {
+      if (r?.type === 'evaluate') r.results.forEach((result, m) => (out[mine[w]![m]!] = result));
+    });
+    return out;
   }
 
   /** Classes of the run's validation split (in order) under `graph`, whose weights are its IR tensors. */

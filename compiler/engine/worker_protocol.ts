@@ -1,6 +1,7 @@
 // The messages between the main thread (worker_pool.ts) and a training worker (grad_worker.ts), in one place.
 import type { Split } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
+import type { EvaluatedLayout, LayoutCandidate, SearchInput } from '../compress/joint_projection.js';
 import type { LossConfig } from '../compress/sgd.js';
 
 /** workerData of a worker. */
@@ -14,6 +15,8 @@ export interface WorkerInit {
   numClasses: number;
   /** This worker's fixed slice of the validation split (classified by 'classify'). */
   validation: Split;
+  /** The whole probe batch of the bit search (probe_score.ts), the same in every worker. */
+  probe: Split;
 }
 
 export type ToWorker =
@@ -22,12 +25,17 @@ export type ToWorker =
   /** Loss and gradients of `shard` at the weights now in the shared weights buffer. */
   | { type: 'grad'; shard: Split; loss: LossConfig }
   /** Classes of this worker's validation slice under `graph` (weights inside the graph). */
-  | { type: 'classify'; graph: Graph };
+  | { type: 'classify'; graph: Graph }
+  /** A layout search starts: its input, scored with the weights now in the shared weights buffer. */
+  | { type: 'search'; input: SearchInput; loss: LossConfig }
+  /** Evaluate these candidates of the current search (joint_projection.ts, evaluateLayout). */
+  | { type: 'evaluate'; candidates: LayoutCandidate[] };
 
 export type ToMain =
   | { type: 'ready' }
   /** The shard's mean loss (its mean gradients are in the worker's gradient buffer) and the ms it took. */
   | { type: 'grad'; loss: number; ms: number }
   | { type: 'classify'; classes: Uint8Array }
+  | { type: 'evaluate'; results: EvaluatedLayout[] }
   /** A JavaScript error the worker caught (e.g. the wasm backend out of memory). */
   | { type: 'error'; message: string };

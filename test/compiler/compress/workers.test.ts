@@ -1,7 +1,8 @@
 // Issue 17: the worker pool against this thread's own tfjs. Real worker threads, each with its own wasm backend,
 // compute a batch's gradients in shards; their worker-ordered sum must equal tf.variableGrads on the whole batch
 // in this thread (within float tolerance: another summation order), with and without distillation targets, for
-// even and uneven shards; the validation classes they return must be this thread's.
+// even and uneven shards; the validation classes they return must be this thread's; and the projection's layout
+// search with its candidates evaluated on the workers must choose exactly the layout the search in this thread does.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
@@ -10,6 +11,14 @@ import { shardSizes, WorkerPool } from '../../../compiler/engine/worker_pool.js'
 import { gather, loadDataset, subset, type Split } from '../../../compiler/data/index.js';
 import { importModel } from '../../../compiler/import/index.js';
 import { batchTensors, disposeBatch, lossOf, predictClasses, type LossConfig } from '../../../compiler/compress/sgd.js';
+import {
+  evaluateLayout,
+  initialCosts,
+  projectJoint,
+  type JointProjection,
+} from '../../../compiler/compress/joint_projection.js';
+import { compressibleLayers } from '../../../compiler/compress/layers.js';
+import { probeScorer } from '../../../compiler/compress/probe_score.js';
 import { TrainState } from '../../../compiler/compress/train_state.js';
 import { rng } from '../../fixtures/random.js';
 
@@ -51,7 +60,14 @@ test('shardSizes: contiguous sizes differing by at most one, the first ones larg
 for (const workers of [2, 3]) {
   test(`${workers} workers: summed shard gradients equal this thread's whole-batch gradients`, async () => {
     const validation = subset(digits, 90);
-    const pool = await WorkerPool.start({ count: workers, backend: 'wasm', inputShape, numClasses, validation });
+    const pool = await WorkerPool.start({
+      count: workers,
+      backend: 'wasm',
+      inputShape,
+      numClasses,
+      validation,
+      probe: subset(digits, 64),
+    });
     const state = new TrainState(graph);
     try {
       const cases: { batch: Split; loss: LossConfig }[] = [
@@ -105,3 +121,57 @@ for (const workers of [2, 3]) {
     }
   });
 }
+
+test('2 workers: the bit search with candidates evaluated on the workers picks exactly the layout of this thread', async () => {
+  const probe = subset(digits, 64);
+  const loss: LossConfig = { distill: 0, temperature: 1 };
+  const pool = await WorkerPool.start({
+    count: 2,
+    backend: 'wasm',
+    inputShape,
+    numClasses,
+    validation: subset(digits, 10),
+    probe,
+  });
+  const state = new TrainState(graph);
+  const layers = compressibleLayers(graph);
+  const scorer = probeScorer(state, layers, probe, inputShape, numClasses, loss);
+  try {
+    // Biases off the file's, so a worker that scored with its own stale copy would disagree.
+    for (const v of state.list) if (v.rank === 1) v.assign(tf.add(v, 0.05));
+    const random = rng(5);
+    const w = layers.map((l) => state.kernel(l.opIndex).dataSync().slice() as Float32Array);
+    const z = w.map((wi) => Float32Array.from(wi, (x) => x + 0.01 * (random() - 0.5)));
+    const setup = { graph, layers, score: scorer.score };
+    const biases = state.readBiases();
+    for (const budgetBytes of [4000, 12000]) {
+      const costs = initialCosts(setup, biases, budgetBytes);
+      const importance = layers.map((_, i) => 1 + i);
+      const options = { select: w, rounds: 1, searchBits: true, measure: true, importance };
+      const here: JointProjection = projectJoint(setup, z, biases, costs, budgetBytes, options);
+      const input = { z, select: w, costs, importance, budgetBytes };
+      // Each candidate's probe loss on a worker is this thread's, to the bit.
+      pool.startSearch(state, input, loss);
+      const candidates = [
+        costs,
+        { bits: costs.bits.map((b) => b + 1), regimes: costs.regimes.map(() => 'bitmap' as const) },
+      ];
+      const remote = await pool.evaluateLayouts(candidates);
+      candidates.forEach((c, k) => assert.equal(remote[k]!.error, evaluateLayout(setup, input, c, scorer.score).error));
+      const layout = await pool.searchLayout(state, input, loss);
+      const there = projectJoint(setup, z, biases, costs, budgetBytes, { ...options, layout });
+      assert.deepEqual(
+        there.codes.map((c) => [c.bits, c.nnz, [...c.centroids]]),
+        here.codes.map((c) => [c.bits, c.nnz, [...c.centroids]]),
+      );
+      here.codes.forEach((c, i) => assert.ok(Buffer.from(c.mask).equals(Buffer.from(there.codes[i]!.mask))));
+      here.values.forEach((v, i) => assert.ok(Buffer.from(v.buffer).equals(Buffer.from(there.values[i]!.buffer))));
+      assert.equal(there.bytes, here.bytes);
+      assert.deepEqual(there.costs.regimes, here.costs.regimes);
+    }
+  } finally {
+    scorer.dispose();
+    state.dispose();
+    await pool.dispose();
+  }
+});
