@@ -54,7 +54,7 @@ export async function trainBaseline(args: TrainArgs): Promise<{ testAccuracy: nu
     let loss = 0;
     let n = 0;
     for (const batch of batches(train, args.batch, rng)) {
-      const x = tf.tensor4d(batch.images, [batch.count, ...dataset.shape]);
+      const x = tf.tensor(batch.images, [batch.count, ...dataset.shape]);
       const y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), dataset.numClasses);
       const out = await model.trainOnBatch(x, y);
       loss += (Array.isArray(out) ? out[0]! : out) * batch.count;

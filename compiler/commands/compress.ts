@@ -4,10 +4,13 @@ import { compress } from '../compress/compress.js';
 import { DEFAULT_HYPER, parseByteSize, type CompressOptions } from '../compress/options.js';
 import type { Hyper } from '../compress/context.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../engine/backend.js';
-import { parseCount, parseNumber } from './option_parsers.js';
+import { DATASET_SPECS } from '../data/index.js';
+import { parseCount, parseNumber, parseRange } from './option_parsers.js';
 
 interface CliOptions {
   data: string;
+  inputRange?: [number, number];
+  labelColumn?: string;
   output: string;
   targetSize?: string;
   ratio?: number;
@@ -63,6 +66,8 @@ function toCompressOptions(model: string, o: CliOptions): CompressOptions {
   return {
     model,
     data: o.data,
+    inputRange: o.inputRange,
+    labelColumn: o.labelColumn,
     output: o.output,
     teacher: o.teacher,
     targetBytes: o.targetSize !== undefined ? parseByteSize(o.targetSize) : undefined,
@@ -88,7 +93,13 @@ export function registerCompressCommand(program: Command): void {
     .command('compress')
     .description('prune and quantize a TensorFlow.js model jointly to a target file size (ADMM, Yang et al. CVPR 2020)')
     .argument('<model.json>', 'trained TensorFlow.js layers model (or the folder holding model.json)')
-    .requiredOption('--data <spec>', 'training data: mnist | fashion-mnist[:DIR] | idx:IMAGES,LABELS')
+    .requiredOption('--data <spec>', `training data: ${DATASET_SPECS.join(' | ')}`)
+    .option(
+      '--input-range <A,B>',
+      'images: map pixels 0..255 to [A, B] (default 0,1; raw 0,255 for a model that starts with Rescaling)',
+      parseRange,
+    )
+    .option('--label-column <name>', 'csv: the column holding y (default: the last column)')
     .requiredOption('-o, --output <file>', 'the .sqz file to write')
     .addOption(
       new Option(

@@ -3,7 +3,16 @@ import { Command, Option } from 'commander';
 import { DATASET_SPECS } from '../data/index.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../engine/backend.js';
 import { evaluate } from '../eval/evaluate.js';
-import { parsePositiveInt } from './option_parsers.js';
+import { parsePositiveInt, parseRange } from './option_parsers.js';
+
+interface EvalCliOptions {
+  data: string;
+  limit?: number;
+  backend: BackendChoice;
+  json?: boolean;
+  inputRange?: [number, number];
+  labelColumn?: string;
+}
 
 /** Adds `eval` to the CLI program. */
 export function registerEvalCommand(program: Command): void {
@@ -12,6 +21,8 @@ export function registerEvalCommand(program: Command): void {
     .description('test accuracy of a .sqz (in the wasm runtime) or a TensorFlow.js model.json (in tfjs) on a dataset')
     .argument('<model>', 'a .sqz file, or a TensorFlow.js model.json (or its folder)')
     .requiredOption('--data <spec>', `dataset, as for compress: ${DATASET_SPECS.join(' | ')}`)
+    .option('--input-range <A,B>', 'images: map pixels 0..255 to [A, B] (default 0,1)', parseRange)
+    .option('--label-column <name>', 'csv: the column holding y (default: the last column)')
     .option('--limit <n>', 'use only this many test samples (stratified, as compress --test-samples)', parsePositiveInt)
     .addOption(
       new Option('--backend <name>', 'tfjs engine for a model.json').choices([...BACKEND_CHOICES]).default('auto'),
@@ -28,8 +39,15 @@ Examples:
 A .sqz and the model.json it came from are evaluated on the same test split as sqz compress uses, so the
 numbers compare with the report's "before" and "wasm runtime" accuracies.`,
     )
-    .action(async (model: string, o: { data: string; limit?: number; backend: BackendChoice; json?: boolean }) => {
-      const r = await evaluate({ model, data: o.data, limit: o.limit, backend: o.backend });
+    .action(async (model: string, o: EvalCliOptions) => {
+      const r = await evaluate({
+        model,
+        data: o.data,
+        limit: o.limit,
+        backend: o.backend,
+        inputRange: o.inputRange,
+        labelColumn: o.labelColumn,
+      });
       if (o.json) console.log(JSON.stringify(r, null, 2));
       else {
         console.log(

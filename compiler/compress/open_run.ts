@@ -15,7 +15,15 @@ import { compressibleLayers, type CompressibleLayer } from './layers.js';
 import type { CompressOptions } from './options.js';
 import { probeScorer } from './probe_score.js';
 import type { Progress } from './progress.js';
-import { checkCompatible, fingerprintOf, loadTeacher, prepareData, resolveHyper, resolveTarget } from './run_setup.js';
+import {
+  checkCompatible,
+  fingerprintOf,
+  loadOptionsFor,
+  loadTeacher,
+  prepareData,
+  resolveHyper,
+  resolveTarget,
+} from './run_setup.js';
 import { accuracy } from './sgd.js';
 import { TrainState } from './train_state.js';
 
@@ -37,7 +45,7 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
   const artifacts = await readModelArtifacts(options.model);
   const fp32WeightBytes = 4 * (artifacts.weightSpecs ?? []).reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
   const graph = await importModelFromArtifacts(artifacts, options.model);
-  const dataset = await loadDataset(options.data);
+  const dataset = await loadDataset(options.data, loadOptionsFor(graph, options));
   const { inputShape, numClasses } = checkCompatible(graph, dataset, options.model);
   const data = prepareData(dataset, options);
   const targetBytes = resolveTarget(options, fp32WeightBytes);

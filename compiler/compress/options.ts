@@ -7,8 +7,12 @@ import type { Hyper } from './context.js';
 export interface CompressOptions {
   /** model.json of a TensorFlow.js layers model (or its folder). */
   model: string;
-  /** Dataset spec: mnist | fashion-mnist[:DIR] | idx:IMAGES,LABELS. */
+  /** Dataset spec (compiler/data/load.ts, DATASET_SPECS). */
   data: string;
+  /** What image pixels 0 and 255 map to for images: data (default [0, 1]; [0, 255] for a model that starts with Rescaling). */
+  inputRange?: [number, number];
+  /** csv: data's y column (default the last). */
+  labelColumn?: string;
   /** The .sqz to write. */
   output: string;
   /** Target file size in bytes; or give `ratio`. */

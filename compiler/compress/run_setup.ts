@@ -2,7 +2,7 @@
 // target in bytes, the hyper-parameters with their defaults, and the fingerprint that ties checkpoints to a run.
 import { createHash } from 'node:crypto';
 import type * as tf from '@tensorflow/tfjs-core';
-import { parseDatasetSpec, splitValidation, subset, type Dataset } from '../data/index.js';
+import { parseDatasetSpec, splitValidation, subset, type Dataset, type LoadOptions } from '../data/index.js';
 import { DataError, UsageError } from '../errors.js';
 import { UnsupportedModelError } from '../import/errors.js';
 import { importModelFromArtifacts, readModelArtifacts } from '../import/index.js';
@@ -37,6 +37,23 @@ function checkTarget(options: CompressOptions): void {
   if (options.targetBytes !== undefined && !(Number.isInteger(options.targetBytes) && options.targetBytes >= 1)) {
     throw new UsageError(`the target size must be a positive whole number of bytes, got ${options.targetBytes}`);
   }
+}
+
+/**
+ * How to read data for `graph`: images are converted to its input shape, and mapped to `inputRange`, by default
+ * [0, 1], or raw 0..255 when the model's first op is a Rescaling layer (which does its own scaling).
+ */
+export function loadOptionsFor(
+  graph: Graph,
+  options: { inputRange?: readonly [number, number]; labelColumn?: string },
+): LoadOptions {
+  const first = graph.ops.find((op) => op.inputs.includes(graph.inputs[0]!));
+  const inputRange = options.inputRange ?? (first?.type === 'rescale' ? ([0, 255] as const) : undefined);
+  return {
+    inputShape: graph.values[graph.inputs[0]!]!.shape,
+    ...(inputRange ? { inputRange } : {}),
+    ...(options.labelColumn !== undefined ? { labelColumn: options.labelColumn } : {}),
+  };
 }
 
 /** Checks that a classifier with one input and one output takes `dataset`'s samples and scores its classes. */
@@ -125,6 +142,8 @@ export async function fingerprintOf(
     JSON.stringify({
       topology: artifacts.modelTopology,
       data: options.data,
+      inputRange: options.inputRange ?? null,
+      labelColumn: options.labelColumn ?? null,
       targetBytes,
       hyper,
       backend,

@@ -7,7 +7,7 @@ import { selectBackend, type BackendChoice } from '../engine/backend.js';
 import { DataError, UsageError } from '../errors.js';
 import { importModel } from '../import/index.js';
 import { graphConstants } from '../ir/forward.js';
-import { checkCompatible } from '../compress/run_setup.js';
+import { checkCompatible, loadOptionsFor } from '../compress/run_setup.js';
 import { predictClasses } from '../compress/sgd.js';
 import { loadSqzFile } from '../io/sqz_file.js';
 import { fractionEqual, runtimeClasses } from './runtime_classes.js';
@@ -21,6 +21,10 @@ export interface EvalOptions {
   limit?: number;
   /** tfjs engine for model.json (default auto). */
   backend?: BackendChoice;
+  /** images: what pixels 0 and 255 map to (default [0, 1], or [0, 255] for a model.json starting with Rescaling). */
+  inputRange?: [number, number];
+  /** csv: the y column (default the last). */
+  labelColumn?: string;
 }
 
 export interface EvalResult {
@@ -68,8 +72,12 @@ type Classified = { engine: string; classes: Uint8Array; test: Split };
 async function classifyWithRuntime(options: EvalOptions): Promise<Classified> {
   const model = await loadSqzFile(options.model);
   try {
-    const dataset = await loadDataset(options.data);
     const info = model.info;
+    const dataset = await loadDataset(options.data, {
+      inputShape: info.inputs[0]!.shape,
+      ...(options.inputRange ? { inputRange: options.inputRange } : {}),
+      ...(options.labelColumn !== undefined ? { labelColumn: options.labelColumn } : {}),
+    });
     const inputSize = info.inputs[0]!.shape.reduce((a, b) => a * b, 1);
     const sampleSize = dataset.shape.reduce((a, b) => a * b, 1);
     if (info.inputs.length !== 1 || inputSize !== sampleSize) {
@@ -92,7 +100,7 @@ async function classifyWithRuntime(options: EvalOptions): Promise<Classified> {
 async function classifyWithTfjs(options: EvalOptions): Promise<Classified> {
   const backend = await selectBackend(options.backend ?? 'auto');
   const graph = await importModel(options.model);
-  const dataset = await loadDataset(options.data);
+  const dataset = await loadDataset(options.data, loadOptionsFor(graph, options));
   const { inputShape } = checkCompatible(graph, dataset, options.model);
   const test = testSplit(dataset, options.limit);
   const constants = graphConstants(graph);
