@@ -176,15 +176,19 @@ export async function trainSmallModel(
 ): Promise<SmallTrainRecord> {
   const backend = await selectBackend(backendChoice);
   const dataset = await loadDataset(s.data);
-  const data = prepareData(dataset, {
-    model: '',
-    data: s.data,
-    output: '',
-    ratio: 1,
-    trainSamples: s.trainSamples,
-    validationSplit: s.validationSplit,
-    hyper: { seed: s.seed },
-  });
+  const data = prepareData(
+    dataset,
+    {
+      model: '',
+      data: s.data,
+      output: '',
+      ratio: 1,
+      trainSamples: s.trainSamples,
+      validationSplit: s.validationSplit,
+      hyper: { seed: s.seed },
+    },
+    'classification',
+  );
   const started = performance.now();
   let soft: Float32Array | undefined;
   if (s.teacher) {

@@ -5,12 +5,14 @@ import { DEFAULT_HYPER, parseByteSize, type CompressOptions } from '../compress/
 import type { Hyper } from '../compress/context.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../engine/backend.js';
 import { DATASET_SPECS } from '../data/index.js';
+import { formatMse, parseTaskName, TASK_NAMES, type TaskName } from '../compress/task.js';
 import { parseCount, parseNumber, parseRange } from './option_parsers.js';
 
 interface CliOptions {
   data: string;
   inputRange?: [number, number];
   labelColumn?: string;
+  task?: TaskName;
   output: string;
   targetSize?: string;
   ratio?: number;
@@ -68,6 +70,7 @@ function toCompressOptions(model: string, o: CliOptions): CompressOptions {
     data: o.data,
     inputRange: o.inputRange,
     labelColumn: o.labelColumn,
+    task: o.task,
     output: o.output,
     teacher: o.teacher,
     targetBytes: o.targetSize !== undefined ? parseByteSize(o.targetSize) : undefined,
@@ -100,6 +103,11 @@ export function registerCompressCommand(program: Command): void {
       parseRange,
     )
     .option('--label-column <name>', 'csv: the column holding y (default: the last column)')
+    .option(
+      '--task <task>',
+      `${TASK_NAMES.join(' | ')} (default: inferred; no labels → reconstruction, softmax output and integer labels → classification, else regression)`,
+      parseTaskName,
+    )
     .requiredOption('-o, --output <file>', 'the .sqz file to write')
     .addOption(
       new Option(
@@ -183,7 +191,10 @@ the smallest file the architecture can produce fails at once (exit code 5) and s
       const { report } = await compress(toCompressOptions(model, o));
       if (o.quiet)
         console.log(
-          `${report.output}: ${report.fileBytes} bytes, test accuracy ${(100 * report.accuracy.after).toFixed(2)}%`,
+          `${report.output}: ${report.fileBytes} bytes, test ` +
+            (report.accuracy
+              ? `accuracy ${(100 * report.accuracy.after).toFixed(2)}%`
+              : `MSE ${formatMse(report.metrics.after.mse)} (${report.task})`),
         );
     });
 }

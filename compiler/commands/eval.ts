@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { DATASET_SPECS } from '../data/index.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../engine/backend.js';
 import { evaluate } from '../eval/evaluate.js';
+import { formatMse, parseTaskName, TASK_NAMES, type TaskName } from '../compress/task.js';
 import { parsePositiveInt, parseRange } from './option_parsers.js';
 
 interface EvalCliOptions {
@@ -12,6 +13,7 @@ interface EvalCliOptions {
   json?: boolean;
   inputRange?: [number, number];
   labelColumn?: string;
+  task?: TaskName;
 }
 
 /** Adds `eval` to the CLI program. */
@@ -23,6 +25,7 @@ export function registerEvalCommand(program: Command): void {
     .requiredOption('--data <spec>', `dataset, as for compress: ${DATASET_SPECS.join(' | ')}`)
     .option('--input-range <A,B>', 'images: map pixels 0..255 to [A, B] (default 0,1)', parseRange)
     .option('--label-column <name>', 'csv: the column holding y (default: the last column)')
+    .option('--task <task>', `${TASK_NAMES.join(' | ')} (default: inferred, as compress does)`, parseTaskName)
     .option('--limit <n>', 'use only this many test samples (stratified, as compress --test-samples)', parsePositiveInt)
     .addOption(
       new Option('--backend <name>', 'tfjs engine for a model.json').choices([...BACKEND_CHOICES]).default('auto'),
@@ -47,12 +50,16 @@ numbers compare with the report's "before" and "wasm runtime" accuracies.`,
         backend: o.backend,
         inputRange: o.inputRange,
         labelColumn: o.labelColumn,
+        task: o.task,
       });
       if (o.json) console.log(JSON.stringify(r, null, 2));
       else {
+        const figure =
+          r.task === 'classification'
+            ? `test accuracy ${(100 * r.accuracy!).toFixed(2)}% (${r.correct!.toLocaleString('en-US')} of `
+            : `${r.task} test MSE ${formatMse(r.metrics.mse)}, MAE ${formatMse(r.metrics.mae)} (over all output values of `;
         console.log(
-          `${model}: test accuracy ${(100 * r.accuracy).toFixed(2)}% (${r.correct.toLocaleString('en-US')} of ` +
-            `${r.samples.toLocaleString('en-US')} ${o.data} test samples) in ${r.engine}, ${r.seconds.toFixed(2)} s`,
+          `${model}: ${figure}${r.samples.toLocaleString('en-US')} ${o.data} test samples) in ${r.engine}, ${r.seconds.toFixed(2)} s`,
         );
       }
     });

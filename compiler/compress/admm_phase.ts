@@ -238,7 +238,7 @@ export class AdmmPhase {
       };
       for (const batch of batches(data.train, hyper.batchSize, ctx.rng)) {
         const lr = cosineLr(hyper.lr, step, this.totalSteps);
-        const tensors = batchTensors(batch, ctx.inputShape, ctx.numClasses);
+        const tensors = batchTensors(batch, ctx.inputShape, ctx.task);
         const loss = sgdStep(
           state,
           tensors,
@@ -247,7 +247,7 @@ export class AdmmPhase {
           this.fisher,
         );
         disposeBatch(tensors);
-        checkLoss(loss, `in ADMM epoch ${epoch + 1}, step ${step - startStep + 1}`, hyper.lr);
+        checkLoss(loss, `in ADMM epoch ${epoch + 1}, step ${step - startStep + 1}`, hyper.lr, ctx.divergedAbove);
         lossSum += loss * batch.count;
         count += batch.count;
         step++;

@@ -108,7 +108,7 @@ export class FinetunePhase {
       for (const batch of batches(data.train, hyper.batchSize, ctx.rng)) {
         const lr = cosineLr(hyper.lr * 0.25, step, this.totalSteps, 0.02);
         this.loadQuantized();
-        const tensors = batchTensors(batch, ctx.inputShape, ctx.numClasses);
+        const tensors = batchTensors(batch, ctx.inputShape, ctx.task);
         const { value, grads } = tf.variableGrads(
           () => lossOf(state.graph, state.params, tensors, ctx.loss),
           state.list,
@@ -136,7 +136,7 @@ export class FinetunePhase {
           }
         });
         const loss = value.dataSync()[0]!;
-        checkLoss(loss, `in fine-tune epoch ${epoch + 1}, step ${step - startStep + 1}`, hyper.lr);
+        checkLoss(loss, `in fine-tune epoch ${epoch + 1}, step ${step - startStep + 1}`, hyper.lr, ctx.divergedAbove);
         value.dispose();
         tf.dispose(grads);
         disposeBatch(tensors);

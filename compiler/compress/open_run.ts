@@ -24,19 +24,27 @@ import {
   resolveHyper,
   resolveTarget,
 } from './run_setup.js';
-import { accuracy } from './sgd.js';
+import { divergedLoss, evaluateTask } from './sgd.js';
+import { expectedOutputs, formatScore, scoreOf, type TaskMetrics } from './task.js';
 import { TrainState } from './train_state.js';
 
 export interface OpenRun {
   ctx: RunContext;
   backend: string;
   fp32WeightBytes: number;
-  /** Test accuracy of the model as given. */
-  baseline: number;
+  /** Test metrics of the model as given. */
+  baseline: TaskMetrics;
   layers: CompressibleLayer[];
   fingerprint: string;
   /** Frees the probe batch and the training state. */
   dispose(): void;
+}
+
+/** Mean of the squares of `values` (0 for none). */
+function meanSquare(values: Float32Array): number {
+  let s = 0;
+  for (const v of values) s += v * v;
+  return values.length === 0 ? 0 : s / values.length;
 }
 
 /** Everything a run needs before its first epoch; fails fast on an impossible target. */
@@ -46,13 +54,18 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
   const fp32WeightBytes = 4 * (artifacts.weightSpecs ?? []).reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
   const graph = await importModelFromArtifacts(artifacts, options.model);
   const dataset = await loadDataset(options.data, loadOptionsFor(graph, options));
-  const { inputShape, numClasses } = checkCompatible(graph, dataset, options.model);
-  const data = prepareData(dataset, options);
+  const { inputShape, numClasses, task, taskReason } = checkCompatible(graph, dataset, options.model, options.task);
+  const data = prepareData(dataset, options, task.name);
   const targetBytes = resolveTarget(options, fp32WeightBytes);
   const layers = compressibleLayers(graph);
   const hyper = resolveHyper(options, data.train.count);
   const minimum = minimumFileBytes({ graph, layers });
   if (targetBytes < minimum) throw new ImpossibleTargetError(targetBytes, minimum);
+  if (hyper.distill > 0 && task.name !== 'classification') {
+    throw new UsageError(
+      `--distill trains on a teacher's class probabilities; it needs classification, not ${task.name}`,
+    );
+  }
   const teacher = hyper.distill > 0 ? await loadTeacher(options, graph, inputShape, numClasses) : undefined;
   const fingerprint = await fingerprintOf(
     options,
@@ -61,16 +74,17 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
     hyper,
     backend.name,
     data,
+    task.name,
     teacher?.artifacts,
   );
 
-  const baseline = accuracy(graph, () => undefined, data.test, inputShape);
+  const baseline = evaluateTask(graph, () => undefined, data.test, inputShape, task.name);
   progress.log(
     `sqz compress: ${options.model} on ${dataset.name} (${data.train.count} train / ${data.validation.count} validation / ` +
       `${data.test.count} test), target ${targetBytes} bytes (minimum ${minimum}), backend ${backend.name}`,
   );
   progress.log(
-    `baseline test accuracy ${(100 * baseline).toFixed(2)}%; ${layers.length} layers, up to ${hyper.epochs} ADMM + ` +
+    `${taskReason}; baseline test ${formatScore(task.name, scoreOf(task.name, baseline))}; ${layers.length} layers, up to ${hyper.epochs} ADMM + ` +
       `${hyper.finetuneEpochs} fine-tune epochs`,
   );
   if (teacher) {
@@ -91,12 +105,14 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
   }
   const loss = { distill: teacher ? hyper.distill : 0, temperature: hyper.temperature };
   const state = new TrainState(graph);
-  const probe = probeScorer(state, layers, data.train, inputShape, numClasses, loss);
+  const probe = probeScorer(state, layers, data.train, inputShape, task, loss);
   const ctx: RunContext = {
     graph,
     layers,
     inputShape,
     numClasses,
+    task,
+    divergedAbove: divergedLoss(task.name, meanSquare(expectedOutputs(task.name, data.train))),
     data,
     targetBytes,
     hyper,

@@ -3,6 +3,7 @@
 import type { BackendChoice } from '../engine/backend.js';
 import { UsageError } from '../errors.js';
 import type { Hyper } from './context.js';
+import type { TaskName } from './task.js';
 
 export interface CompressOptions {
   /** model.json of a TensorFlow.js layers model (or its folder). */
@@ -13,6 +14,8 @@ export interface CompressOptions {
   inputRange?: [number, number];
   /** csv: data's y column (default the last). */
   labelColumn?: string;
+  /** classification | regression | reconstruction; inferred from the data and the model when absent (task.ts). */
+  task?: TaskName;
   /** The .sqz to write. */
   output: string;
   /** Target file size in bytes; or give `ratio`. */

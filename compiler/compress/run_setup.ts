@@ -2,13 +2,21 @@
 // target in bytes, the hyper-parameters with their defaults, and the fingerprint that ties checkpoints to a run.
 import { createHash } from 'node:crypto';
 import type * as tf from '@tensorflow/tfjs-core';
-import { parseDatasetSpec, splitValidation, subset, type Dataset, type LoadOptions } from '../data/index.js';
+import {
+  parseDatasetSpec,
+  splitValidation,
+  subset,
+  type Dataset,
+  type LoadOptions,
+  type Split,
+} from '../data/index.js';
 import { DataError, UsageError } from '../errors.js';
 import { UnsupportedModelError } from '../import/errors.js';
 import { importModelFromArtifacts, readModelArtifacts } from '../import/index.js';
 import type { Graph } from '../ir/graph.js';
 import type { Hyper, RunData } from './context.js';
 import { DEFAULT_HYPER, defaultEpochs, type CompressOptions } from './options.js';
+import { parseTaskName, resolveTask, type TaskName, type TaskSpec } from './task.js';
 
 /**
  * Checks what can be checked from the options alone, before the slow set-up (engine, model, data): the data
@@ -17,6 +25,7 @@ import { DEFAULT_HYPER, defaultEpochs, type CompressOptions } from './options.js
  */
 export function checkOptions(options: CompressOptions): void {
   parseDatasetSpec(options.data);
+  if (options.task !== undefined) parseTaskName(options.task);
   checkTarget(options);
   const fraction = options.validationSplit ?? 0.1;
   if (!(fraction > 0 && fraction < 1))
@@ -56,20 +65,23 @@ export function loadOptionsFor(
   };
 }
 
-/** Checks that a classifier with one input and one output takes `dataset`'s samples and scores its classes. */
+/**
+ * Checks that a model with one input and one output takes `dataset`'s samples, and resolves the task (given or
+ * inferred, task.ts), which checks that the data fits it (labels within the classes, y the output's size).
+ */
 export function checkCompatible(
   graph: Graph,
   dataset: Dataset,
   modelName: string,
-): { inputShape: number[]; numClasses: number } {
+  requestedTask?: TaskName,
+): { inputShape: number[]; numClasses: number; task: TaskSpec; taskReason: string } {
   if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
     throw new UnsupportedModelError(
       `${modelName}: the model has ${graph.inputs.length} inputs and ${graph.outputs.length} outputs; ` +
-        'sqz trains and evaluates classifiers with one input and one output',
+        'sqz trains and evaluates models with one input and one output',
     );
   }
   const inputShape = graph.values[graph.inputs[0]!]!.shape;
-  const outputShape = graph.values[graph.outputs[0]!]!.shape;
   const inputSize = inputShape.reduce((a, b) => a * b, 1);
   const sampleSize = dataset.shape.reduce((a, b) => a * b, 1);
   if (inputSize !== sampleSize) {
@@ -78,22 +90,19 @@ export function checkCompatible(
         `samples are [${dataset.shape}] (${sampleSize} values); use a model made for this dataset`,
     );
   }
-  const classes = outputShape[outputShape.length - 1]!;
-  if (outputShape.length !== 1 || classes < dataset.numClasses) {
-    throw new DataError(
-      `${modelName}: the model's output has shape [${outputShape}] but ${dataset.name} has ${dataset.numClasses} classes; ` +
-        'the model must end in one score per class',
-    );
-  }
-  return { inputShape, numClasses: classes };
+  const { task, reason } = resolveTask(graph, dataset, requestedTask, modelName);
+  return { inputShape, numClasses: task.numClasses, task, taskReason: reason };
 }
 
-export function prepareData(dataset: Dataset, options: CompressOptions): RunData {
+export function prepareData(dataset: Dataset, options: CompressOptions, task: TaskName): RunData {
   const fraction = options.validationSplit ?? 0.1;
   if (!(fraction > 0 && fraction < 1))
     throw new UsageError(`--validation-split must be between 0 and 1, got ${fraction}`);
-  let train = dataset.train;
-  let test = dataset.test;
+  // Stratifying by class only means something for classification: other tasks cut their data by a seeded shuffle
+  // (one "class"), so a regression's integer y does not steer the validation split.
+  const plain = (s: Split): Split => ({ ...s, labels: new Uint8Array(s.count) });
+  let train = task === 'classification' ? dataset.train : plain(dataset.train);
+  let test = task === 'classification' ? dataset.test : plain(dataset.test);
   if (options.trainSamples !== undefined) train = subset(train, Math.min(options.trainSamples, train.count));
   if (options.testSamples !== undefined) test = subset(test, Math.min(options.testSamples, test.count));
   const split = splitValidation(train, fraction, options.hyper?.seed ?? DEFAULT_HYPER.seed);
@@ -135,6 +144,7 @@ export async function fingerprintOf(
   hyper: Hyper,
   backend: string,
   data: RunData,
+  task: TaskName,
   teacher?: tf.io.ModelArtifacts,
 ): Promise<string> {
   const h = createHash('sha256');
@@ -143,6 +153,7 @@ export async function fingerprintOf(
       topology: artifacts.modelTopology,
       data: options.data,
       inputRange: options.inputRange ?? null,
+      task,
       labelColumn: options.labelColumn ?? null,
       targetBytes,
       hyper,

@@ -1,9 +1,11 @@
-// Model selection's yardstick: validation accuracy of the model with given kernels, biases rounded to f16 as stored.
+// Model selection's yardstick: the task's validation score of the model with given kernels, biases rounded to
+// f16 as stored. Higher is better: accuracy for classification, −MSE for regression and reconstruction (task.ts).
 import type { RunContext } from './context.js';
 import { graphWithWeights } from './measure_file.js';
-import { accuracy, arrayParams } from './sgd.js';
+import { arrayParams, evaluateTask } from './sgd.js';
+import { scoreOf } from './task.js';
 
-/** Validation accuracy of ctx's model with these kernels (one per compressible layer) and biases. */
+/** Validation score of ctx's model with these kernels (one per compressible layer) and biases. */
 export function validationAccuracy(
   ctx: RunContext,
   kernels: readonly Float32Array[],
@@ -12,7 +14,8 @@ export function validationAccuracy(
   const g = graphWithWeights(ctx.graph, ctx.layers, kernels, biases);
   const p = arrayParams(g, new Map(), new Map());
   try {
-    return accuracy(g, p.params, ctx.data.validation, ctx.inputShape);
+    const task = ctx.task.name;
+    return scoreOf(task, evaluateTask(g, p.params, ctx.data.validation, ctx.inputShape, task));
   } finally {
     p.dispose();
   }

@@ -13,6 +13,8 @@ export interface Split {
   count: number;
   /** count·Dataset.targetWidth float targets (the data's y as numbers), when the dataset has a y. */
   targets?: Float32Array;
+  /** Each sample's index in the data as given (file order), when the split was cut from it; for error messages. */
+  source?: Uint32Array;
   /**
    * Distillation targets: count rows of the teacher's class probabilities at the run's temperature
    * (compiler/compress/distill.ts). Present only on a training split that a teacher has labelled.
@@ -60,7 +62,15 @@ export function gather(split: Split, indices: ArrayLike<number>): Split {
     soft?.set(split.soft!.subarray(j * width, (j + 1) * width), i * width);
     targets?.set(split.targets!.subarray(j * targetWidth, (j + 1) * targetWidth), i * targetWidth);
   }
-  return { images, labels, count: indices.length, ...(targets ? { targets } : {}), ...(soft ? { soft } : {}) };
+  const source = split.source ? Uint32Array.from(indices, (j) => split.source![j]!) : undefined;
+  return {
+    images,
+    labels,
+    count: indices.length,
+    ...(targets ? { targets } : {}),
+    ...(soft ? { soft } : {}),
+    ...(source ? { source } : {}),
+  };
 }
 
 /** Every `TEST_EVERY`-th sample of data that has no split of its own (index % 6 == 5) is test, the rest train. */
@@ -74,8 +84,9 @@ export function splitByIndex(split: Split): { train: Split; test: Split; rule: s
   const trainIx: number[] = [];
   const testIx: number[] = [];
   for (let i = 0; i < split.count; i++) (i % TEST_EVERY === TEST_EVERY - 1 ? testIx : trainIx).push(i);
-  const train = gather(split, trainIx);
-  const test = gather(split, testIx);
+  const indexed = { ...split, source: Uint32Array.from({ length: split.count }, (_, i) => i) };
+  const train = gather(indexed, trainIx);
+  const test = gather(indexed, testIx);
   return {
     train,
     test,
