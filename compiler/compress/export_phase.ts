@@ -1,5 +1,6 @@
 // The end of a run: the best result written as a file within the target, checked in the wasm runtime, and the
 // report (JSON, HTML, the printed table).
+import { describeDataSource } from '../data/source.js';
 import { writeOutputFile } from '../util/write_output.js';
 import { RESUME_ADVICE, weightMaps } from './checkpoint.js';
 import type { RunContext } from './context.js';
@@ -71,7 +72,7 @@ export async function exportResult(
       : undefined;
   const report: CompressReport = {
     model: options.model,
-    data: options.data,
+    data: describeDataSource(options.data),
     output: options.output,
     backend: facts.backend,
     targetBytes,

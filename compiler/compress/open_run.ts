@@ -1,7 +1,7 @@
 // Opening a compression run: engine, model, data, teacher, target, hyper-parameters, training state, and the
 // checkpoint to resume from (or a clean checkpoint folder).
 import * as path from 'node:path';
-import { loadDataset } from '../data/index.js';
+import { loadDataSource } from '../data/source.js';
 import { selectBackend } from '../engine/backend.js';
 import { UsageError } from '../errors.js';
 import { importModelFromArtifacts, readModelArtifacts } from '../import/index.js';
@@ -53,7 +53,7 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
   const artifacts = await readModelArtifacts(options.model);
   const fp32WeightBytes = 4 * (artifacts.weightSpecs ?? []).reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
   const graph = await importModelFromArtifacts(artifacts, options.model);
-  const dataset = await loadDataset(options.data, loadOptionsFor(graph, options));
+  const dataset = await loadDataSource(options.data, loadOptionsFor(graph, options));
   const { inputShape, numClasses, task, taskReason } = checkCompatible(graph, dataset, options.model, options.task);
   const data = prepareData(dataset, options, task.name);
   const targetBytes = resolveTarget(options, fp32WeightBytes);

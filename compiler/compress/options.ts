@@ -4,12 +4,16 @@ import type { BackendChoice } from '../engine/backend.js';
 import { UsageError } from '../errors.js';
 import type { Hyper } from './context.js';
 import type { TaskName } from './task.js';
+import type { DataSource } from '../data/source.js';
 
 export interface CompressOptions {
   /** model.json of a TensorFlow.js layers model (or its folder). */
   model: string;
-  /** Dataset spec (compiler/data/load.ts, DATASET_SPECS). */
-  data: string;
+  /**
+   * The data: a dataset spec (compiler/data/load.ts, DATASET_SPECS), typed arrays ({ train: { x, shape, y? },
+   * test: ... }) or a tf.data.Dataset / async iterable of { xs, ys } (compiler/data/source.ts).
+   */
+  data: DataSource;
   /** What image pixels 0 and 255 map to for images: data (default [0, 1]; [0, 255] for a model that starts with Rescaling). */
   inputRange?: [number, number];
   /** csv: data's y column (default the last). */

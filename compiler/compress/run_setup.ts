@@ -2,14 +2,8 @@
 // target in bytes, the hyper-parameters with their defaults, and the fingerprint that ties checkpoints to a run.
 import { createHash } from 'node:crypto';
 import type * as tf from '@tensorflow/tfjs-core';
-import {
-  parseDatasetSpec,
-  splitValidation,
-  subset,
-  type Dataset,
-  type LoadOptions,
-  type Split,
-} from '../data/index.js';
+import { checkDataSource, dataHash } from '../data/source.js';
+import { splitValidation, subset, type Dataset, type LoadOptions, type Split } from '../data/index.js';
 import { DataError, UsageError } from '../errors.js';
 import { UnsupportedModelError } from '../import/errors.js';
 import { importModelFromArtifacts, readModelArtifacts } from '../import/index.js';
@@ -24,7 +18,7 @@ import { parseTaskName, resolveTask, type TaskName, type TaskSpec } from './task
  * @throws UsageError
  */
 export function checkOptions(options: CompressOptions): void {
-  parseDatasetSpec(options.data);
+  checkDataSource(options.data);
   if (options.task !== undefined) parseTaskName(options.task);
   checkTarget(options);
   const fraction = options.validationSplit ?? 0.1;
@@ -151,7 +145,7 @@ export async function fingerprintOf(
   h.update(
     JSON.stringify({
       topology: artifacts.modelTopology,
-      data: options.data,
+      data: typeof options.data === 'string' ? options.data : dataHash([data.train, data.validation, data.test]),
       inputRange: options.inputRange ?? null,
       task,
       labelColumn: options.labelColumn ?? null,

@@ -3,7 +3,8 @@
 // model.json runs through the compiler's import and tfjs forward pass (what compress calls "before"), so the two
 // numbers are comparable with the ones compress reports.
 import * as path from 'node:path';
-import { loadDataset, parseDatasetSpec, subset, type Dataset, type Split } from '../data/index.js';
+import { subset, type Dataset, type Split } from '../data/index.js';
+import { checkDataSource, describeDataSource, loadDataSource, type DataSource } from '../data/source.js';
 import { selectBackend, type BackendChoice } from '../engine/backend.js';
 import { DataError, UsageError } from '../errors.js';
 import { importModel } from '../import/index.js';
@@ -19,8 +20,8 @@ import { runtimeOutputs } from './runtime_classes.js';
 export interface EvalOptions {
   /** A .sqz file, or a TensorFlow.js model.json (or its folder). */
   model: string;
-  /** Dataset spec, as for compress. */
-  data: string;
+  /** Dataset spec, or in-memory data, as for compress (compiler/data/source.ts). */
+  data: DataSource;
   /** Evaluate a stratified subset of this many test samples (the same subset compress's --test-samples takes). */
   limit?: number;
   /** tfjs engine for model.json (default auto). */
@@ -55,7 +56,7 @@ function isSqzPath(file: string): boolean {
 }
 
 export async function evaluate(options: EvalOptions): Promise<EvalResult> {
-  parseDatasetSpec(options.data); // a typo fails before the model and the data are read
+  checkDataSource(options.data); // a typo fails before the model and the data are read
   if (options.task !== undefined) parseTaskName(options.task);
   if (options.limit !== undefined && !(Number.isInteger(options.limit) && options.limit >= 1)) {
     throw new UsageError(`--limit must be a positive integer, got ${options.limit}`);
@@ -66,7 +67,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   const metrics = taskMetrics(task, outputs, test);
   return {
     model: options.model,
-    data: options.data,
+    data: describeDataSource(options.data),
     engine,
     task,
     metrics,
@@ -92,7 +93,7 @@ async function outputsOfRuntime(options: EvalOptions): Promise<Outputs> {
   const model = await loadSqzFile(options.model);
   try {
     const info = model.info;
-    const dataset = await loadDataset(options.data, {
+    const dataset = await loadDataSource(options.data, {
       inputShape: info.inputs[0]!.shape,
       ...(options.inputRange ? { inputRange: options.inputRange } : {}),
       ...(options.labelColumn !== undefined ? { labelColumn: options.labelColumn } : {}),
@@ -140,7 +141,7 @@ function infoGraph(info: ModelInfo): Graph {
 async function outputsOfTfjs(options: EvalOptions): Promise<Outputs> {
   const backend = await selectBackend(options.backend ?? 'auto');
   const graph = await importModel(options.model);
-  const dataset = await loadDataset(options.data, loadOptionsFor(graph, options));
+  const dataset = await loadDataSource(options.data, loadOptionsFor(graph, options));
   const { inputShape, task } = checkCompatible(graph, dataset, options.model, options.task);
   const test = testSplit(dataset, options.limit, task.name);
   const constants = graphConstants(graph);
