@@ -13,6 +13,7 @@ interface CliOptions {
   inputRange?: [number, number];
   labelColumn?: string;
   task?: TaskName;
+  labels?: string;
   output: string;
   targetSize?: string;
   ratio?: number;
@@ -71,6 +72,7 @@ function toCompressOptions(model: string, o: CliOptions): CompressOptions {
     inputRange: o.inputRange,
     labelColumn: o.labelColumn,
     task: o.task,
+    labels: o.labels,
     output: o.output,
     teacher: o.teacher,
     targetBytes: o.targetSize !== undefined ? parseByteSize(o.targetSize) : undefined,
@@ -103,6 +105,10 @@ export function registerCompressCommand(program: Command): void {
       parseRange,
     )
     .option('--label-column <name>', 'csv: the column holding y (default: the last column)')
+    .option(
+      '--labels <file>',
+      'class names, one per line, stored in the .sqz (default: an images: folder’s class folders)',
+    )
     .option(
       '--task <task>',
       `${TASK_NAMES.join(' | ')} (default: inferred; no labels → reconstruction, softmax output and integer labels → classification, else regression)`,

@@ -3,7 +3,10 @@
 import * as path from 'node:path';
 import { loadDataSource } from '../data/source.js';
 import { selectBackend } from '../engine/backend.js';
-import { UsageError } from '../errors.js';
+import { readFileSync } from 'node:fs';
+import type { Dataset } from '../data/dataset.js';
+import { DataError, describeFsError, FileError, UsageError } from '../errors.js';
+import type { GraphMetadata } from '../ir/graph.js';
 import { importModelFromArtifacts, readModelArtifacts } from '../import/index.js';
 import { removeStaleTemps } from '../util/atomic_write.js';
 import { createRng } from '../util/rng.js';
@@ -25,7 +28,7 @@ import {
   resolveTarget,
 } from './run_setup.js';
 import { divergedLoss, evaluateTask } from './sgd.js';
-import { expectedOutputs, formatScore, scoreOf, type TaskMetrics } from './task.js';
+import { expectedOutputs, formatScore, scoreOf, type TaskMetrics, type TaskSpec } from './task.js';
 import { TrainState } from './train_state.js';
 
 export interface OpenRun {
@@ -38,6 +41,56 @@ export interface OpenRun {
   fingerprint: string;
   /** Frees the probe batch and the training state. */
   dispose(): void;
+}
+
+/**
+ * What the .sqz says beyond its graph (counted in its bytes like the rest): the class names, from --labels or an
+ * images: folder's subfolders (a classifier's, one per output value), and the input range images were mapped to
+ * (images: data or --input-range).
+ */
+function fileMetadata(
+  options: CompressOptions,
+  dataset: Dataset,
+  task: TaskSpec,
+  inputRange: readonly [number, number] | undefined,
+  progress: Progress,
+): GraphMetadata | undefined {
+  const metadata: GraphMetadata = {};
+  const names = options.labels !== undefined ? readLabelsFile(options.labels) : dataset.classNames;
+  if (names && task.name === 'classification') {
+    if (names.length === task.numClasses) metadata.classNames = names;
+    else if (options.labels !== undefined) {
+      throw new DataError(
+        `--labels ${options.labels} names ${names.length} classes but ${options.model} scores ${task.numClasses}; give one name per line per class`,
+      );
+    } else {
+      progress.log(
+        `class names not stored: ${dataset.name} has ${names.length} classes, the model scores ${task.numClasses}`,
+      );
+    }
+  } else if (options.labels !== undefined) {
+    throw new UsageError(`--labels names classes; it needs classification, not ${task.name}`);
+  }
+  const images = typeof options.data === 'string' && options.data.trim().startsWith('images:');
+  if (options.inputRange || images) metadata.inputRange = [...(inputRange ?? [0, 1])] as [number, number];
+  return metadata.classNames || metadata.inputRange ? metadata : undefined;
+}
+
+/** Class names from a text file, one per line (blank lines at the end ignored). @throws FileError */
+function readLabelsFile(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new FileError(file, `cannot read --labels ${file}: ${describeFsError(err)}`, { cause: err });
+  }
+  const names = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .map((s) => s.trim());
+  while (names.length > 0 && names[names.length - 1] === '') names.pop();
+  if (names.length === 0) throw new DataError(`--labels ${file} holds no class names (one per line)`);
+  return names;
 }
 
 /** Mean of the squares of `values` (0 for none). */
@@ -53,8 +106,10 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
   const artifacts = await readModelArtifacts(options.model);
   const fp32WeightBytes = 4 * (artifacts.weightSpecs ?? []).reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
   const graph = await importModelFromArtifacts(artifacts, options.model);
-  const dataset = await loadDataSource(options.data, loadOptionsFor(graph, options));
+  const loadOptions = loadOptionsFor(graph, options);
+  const dataset = await loadDataSource(options.data, loadOptions);
   const { inputShape, numClasses, task, taskReason } = checkCompatible(graph, dataset, options.model, options.task);
+  graph.metadata = fileMetadata(options, dataset, task, loadOptions.inputRange, progress);
   const data = prepareData(dataset, options, task.name);
   const targetBytes = resolveTarget(options, fp32WeightBytes);
   const layers = compressibleLayers(graph);

@@ -18,6 +18,8 @@ export interface CompressOptions {
   inputRange?: [number, number];
   /** csv: data's y column (default the last). */
   labelColumn?: string;
+  /** A text file of class names, one per line, stored in the .sqz (default: an images: folder's class folders). */
+  labels?: string;
   /** classification | regression | reconstruction; inferred from the data and the model when absent (task.ts). */
   task?: TaskName;
   /** The .sqz to write. */

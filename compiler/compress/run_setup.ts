@@ -149,6 +149,7 @@ export async function fingerprintOf(
       inputRange: options.inputRange ?? null,
       task,
       labelColumn: options.labelColumn ?? null,
+      labels: options.labels ?? null,
       targetBytes,
       hyper,
       backend,
