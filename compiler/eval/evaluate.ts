@@ -95,7 +95,8 @@ async function outputsOfRuntime(options: EvalOptions): Promise<Outputs> {
     const info = model.info;
     const dataset = await loadDataSource(options.data, {
       inputShape: info.inputs[0]!.shape,
-      ...(options.inputRange ? { inputRange: options.inputRange } : {}),
+      // the range the file was trained with, unless the command line says otherwise
+      ...(options.inputRange || info.inputRange ? { inputRange: options.inputRange ?? info.inputRange } : {}),
       ...(options.labelColumn !== undefined ? { labelColumn: options.labelColumn } : {}),
     });
     const inputSize = info.inputs[0]!.shape.reduce((a, b) => a * b, 1);

@@ -126,3 +126,12 @@ np.save('x.npy', x); np.save('bad_y.npy', bad)
     },
   );
 });
+
+it('sqz compress --help lists every data spec and every task', async () => {
+  const { DATASET_SPECS } = await import('../../compiler/data/index.js');
+  const { TASK_NAMES } = await import('../../compiler/compress/task.js');
+  const r = await runCli(['compress', '--help']);
+  assert.equal(r.code, 0, r.stderr);
+  for (const spec of DATASET_SPECS) assert.ok(r.stdout.includes(spec), spec);
+  for (const task of TASK_NAMES) assert.match(r.stdout, new RegExp(`\\n  ${task} +\\S`), task);
+});
