@@ -1,7 +1,8 @@
 // Datasets from numeric arrays (npy:, npz:, csv: and the JS API's typed arrays), with one set of value rules:
 // - x is [N, ...sample]: integer x is divided by 255 (8-bit pixels to [0, 1]); float x is used as it is;
 // - y is [N] or [N, ...]: its values become the float targets; when y is one integer in [0, 255] per sample it
-//   also gives the class labels (numClasses = largest + 1);
+//   also gives the class labels (numClasses = largest + 1), and so does a one-hot y (numClasses = its width, as
+//   Keras' to_categorical writes it);
 // - a NaN or ±Infinity in x or y is an error naming the array and the sample.
 import { DataError } from '../errors.js';
 import type { Split } from './dataset.js';
@@ -72,10 +73,27 @@ export function arraySplit(x: NumericArray, y: NumericArray | undefined, xName: 
     } else classes = false;
   }
   if (!classes) labels.fill(0);
+  const oneHot = !classes && width > 1 && width <= MAX_CLASS + 1 && oneHotLabels(targets, width, labels);
   return {
     split: { images, labels, count: n, targets },
     shape: x.shape.slice(1),
-    numClasses: classes ? maxLabel + 1 : 0,
+    numClasses: classes ? maxLabel + 1 : oneHot ? width : 0,
     targetWidth: width,
   };
+}
+
+/** When every row of `targets` is one-hot (one 1, the rest 0), writes each row's class to `labels`; else false. */
+function oneHotLabels(targets: Float32Array, width: number, labels: Uint8Array): boolean {
+  const n = targets.length / width;
+  for (let i = 0; i < n; i++) {
+    let hot = -1;
+    for (let c = 0; c < width; c++) {
+      const v = targets[i * width + c]!;
+      if (v === 1 && hot < 0) hot = c;
+      else if (v !== 0) return false;
+    }
+    if (hot < 0) return false;
+  }
+  for (let i = 0; i < n; i++) labels[i] = targets.subarray(i * width, (i + 1) * width).indexOf(1);
+  return true;
 }

@@ -41,7 +41,7 @@ describe('npy: and npz: read what NumPy writes', () => {
 rng = np.random.default_rng(7)
 x = rng.integers(0, 256, size=(30, 4, 5), dtype=np.uint8)
 y = (np.arange(30) % 3).astype(np.int64)
-np.save('x.npy', x); np.save('y.npy', y); np.save('y5.npy', y[:5])
+np.save('x.npy', x); np.save('y.npy', y); np.save('y5.npy', y[:5]); np.save('y_onehot.npy', np.eye(3, dtype=np.float32)[y])
 xf = rng.standard_normal((30, 6)).astype('>f8')
 np.save('xf_be.npy', xf)
 yr = rng.standard_normal((30, 2)).astype(np.float32)
@@ -76,6 +76,15 @@ np.savez('nox.npz', a=x)
       assert.equal(d.test.labels[k], i % 3);
     }
     assert.match(d.description, /i % 6 == 5/);
+  });
+
+  it('npy: a one-hot y (Keras to_categorical) gives the same class labels as the integer y', async () => {
+    const ints = await loadDataset(`npy:${join(tmp, 'x.npy')},${join(tmp, 'y.npy')}`);
+    const hot = await loadDataset(`npy:${join(tmp, 'x.npy')},${join(tmp, 'y_onehot.npy')}`);
+    assert.equal(hot.numClasses, 3);
+    assert.equal(hot.targetWidth, 3);
+    assert.deepEqual(hot.train.labels, ints.train.labels);
+    assert.deepEqual(hot.test.labels, ints.test.labels);
   });
 
   it('npy: big-endian float64 x is used as it is; a float y of width 2 gives regression targets', async () => {
