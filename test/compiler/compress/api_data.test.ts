@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { compress, type CompressOptions } from '../../../compiler/index.js';
+import { compress, evaluate, type CompressOptions } from '../../../compiler/index.js';
 import type { TensorElement } from '../../../compiler/data/source.js';
 import { tempDir } from '../../cli/helpers.js';
 import { saveLayersModel } from '../../fixtures/tfjs_models.js';
@@ -129,6 +129,19 @@ print(json.dumps({'x': np.loadtxt('${csv}', delimiter=',', skiprows=1)[:, :-1].r
         },
       });
       assert.deepEqual(fromArrays, fromSpec, 'arrays vs csv: spec');
+      // evaluate() takes the same forms: the arrays' test split scores what the csv: spec's does
+      const viaSpec = await evaluate({ model: modelJson, data: `csv:${csv}`, backend: 'cpu' });
+      const viaArrays = await evaluate({
+        model: modelJson,
+        data: {
+          train: { x: train.x, shape: [train.y.length, FEATURES], y: train.y },
+          test: { x: test.x, shape: [test.y.length, FEATURES], y: test.y },
+        },
+        backend: 'cpu',
+      });
+      assert.equal(viaArrays.task, 'classification');
+      assert.equal(viaArrays.samples, 29);
+      assert.equal(viaArrays.accuracy, viaSpec.accuracy);
       assert.deepEqual(fromIterable, fromSpec, 'async iterable vs csv: spec');
       assert.deepEqual(fromDataset, fromSpec, 'tf.data-style dataset vs csv: spec');
     },
