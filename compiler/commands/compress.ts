@@ -125,7 +125,7 @@ export function registerCompressCommand(program: Command): void {
     .option('--epochs <n>', 'ADMM epochs (default: about 250,000 samples, 2..30 epochs)', parseCount)
     .option(
       '--finetune-epochs <n>',
-      'fine-tune epochs with mask and bits frozen (default: epochs / 6, at least 1)',
+      'fine-tune epochs with mask and bits frozen (default: as many as ADMM, at most 10)',
       parseCount,
     )
     .option('--rho <x>', `initial ADMM penalty ρ (default ${d.rho})`, parseNumber)

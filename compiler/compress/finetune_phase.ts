@@ -106,7 +106,8 @@ export class FinetunePhase {
     let refreshMs = 0;
     try {
       for (const batch of batches(data.train, hyper.batchSize, ctx.rng)) {
-        const lr = cosineLr(hyper.lr * 0.25, step, this.totalSteps, 0.02);
+        // The fine-tune's own step: `step` counts ADMM's steps too, which would start the cosine at its floor.
+        const lr = cosineLr(hyper.lr * 0.25, epoch * this.stepsPerEpoch + (step - startStep), this.totalSteps, 0.02);
         this.loadQuantized();
         const tensors = batchTensors(batch, ctx.inputShape, ctx.task);
         const { value, grads } = tf.variableGrads(

@@ -9,7 +9,7 @@ import { UnsupportedModelError } from '../import/errors.js';
 import { importModelFromArtifacts, readModelArtifacts } from '../import/index.js';
 import type { Graph } from '../ir/graph.js';
 import type { Hyper, RunData } from './context.js';
-import { DEFAULT_HYPER, defaultEpochs, type CompressOptions } from './options.js';
+import { DEFAULT_HYPER, defaultEpochs, finetuneEpochsFor, type CompressOptions } from './options.js';
 import { parseTaskName, resolveTask, type TaskName, type TaskSpec } from './task.js';
 
 /**
@@ -114,8 +114,8 @@ export function resolveTarget(options: CompressOptions, fp32WeightBytes: number)
 
 export function resolveHyper(options: CompressOptions, trainCount: number): Hyper {
   const merged = { ...DEFAULT_HYPER, ...options.hyper };
-  const epochs = defaultEpochs(trainCount);
-  const hyper: Hyper = { epochs: epochs.epochs, finetuneEpochs: epochs.finetuneEpochs, ...merged };
+  const epochs = merged.epochs ?? defaultEpochs(trainCount).epochs;
+  const hyper: Hyper = { epochs, finetuneEpochs: finetuneEpochsFor(epochs), ...merged };
   for (const [key, value] of Object.entries(hyper)) {
     if (!Number.isFinite(value) || value < 0)
       throw new UsageError(`${key} must be a non-negative number, got ${value}`);
