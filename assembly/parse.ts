@@ -194,6 +194,11 @@ function walkModel(file: usize, start: usize, payloadEnd: usize, fill: bool): vo
     } else if (field == 5) {
       outputIndex = readRepeatedU32(fill ? modelLists + (<usize>countedInputs << 2) : 0, outputIndex, MAX_VALUES,
         ERR_UNSUPPORTED, E_TOO_MANY);
+    } else if (field == 6 || field == 7) {
+      // class_names, input_range: for hosts, not inference; only their wire type is checked, as the TS reader does
+      let fieldEnd = bytesField();
+      if (errCode != ERR_NONE) break;
+      seek(fieldEnd);
     } else {
       skipField();
     }

@@ -305,7 +305,7 @@ async function sqzJoint(
     bytes: rep.fileBytes,
     fileRatio: rep.fileRatio,
     paperRatio: rep.paperRatio,
-    testAccuracy: rep.accuracy.runtime ?? rep.accuracy.after,
+    testAccuracy: rep.accuracy!.runtime ?? rep.accuracy!.after,
     testSamples: rep.samples.test,
     wallSeconds: row.wallSeconds,
     note: `${row.fromCompressionJson ? 'from compression.json, ' : ''}${epochsRun(rep)} (defaults)`,

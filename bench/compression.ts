@@ -54,7 +54,7 @@ function table(results: Result[]): string {
   ];
   for (const r of results) {
     const rep = r.report;
-    const acc = rep.accuracy.runtime ?? rep.accuracy.after;
+    const acc = rep.accuracy!.runtime ?? rep.accuracy!.after;
     lines.push(
       `| ${BASELINE_CASES[r.name]?.arch ?? r.name} | ${BASELINE_CASES[r.name]?.data ?? ''} | ${r.ratio}× (${rep.targetBytes} B) | ${rep.fileBytes} | ` +
         `${rep.fileRatio.toFixed(0)}× | ${rep.paperRatio.toFixed(0)}× | ${pct(acc)} | ${pct(r.baseline.testAccuracy)} | ` +

@@ -17,6 +17,15 @@ export {
 export { convert, formatConvertReport, type ConvertOptions, type ConvertReport } from './commands/convert.js';
 export { importModel, importModelFromArtifacts, ModelFileError, UnsupportedModelError } from './import/index.js';
 export { exportModel, exportModelDetailed } from './export/index.js';
-export { loadDataset, DATASET_SPECS, type Dataset, type Split } from './data/index.js';
+export { loadDataset, DATASET_SPECS, type Dataset, type Split, type LoadOptions } from './data/index.js';
+export {
+  loadDataSource,
+  type DataSource,
+  type ArraysData,
+  type ArraySplitInput,
+  type TensorDataset,
+  type TensorElement,
+} from './data/source.js';
+export { TASK_NAMES, type TaskName, type TaskMetrics } from './compress/task.js';
 export { selectBackend, BACKEND_CHOICES, type BackendChoice } from './engine/backend.js';
 export type { Graph, IROp, IRTensor, IRValue } from './ir/graph.js';

@@ -43,7 +43,25 @@ export function sqzFileBytesForModel(model: ModelMessage): number {
  */
 export function writeSqz(model: ModelMessage): Uint8Array {
   validateModel(model);
-  return wrapPayload(sqzProtoTypes().Model.encode(model).finish());
+  const { inputRange, ...rest } = model;
+  const message = inputRange ? { ...rest, inputRange: inputRangeBytes(inputRange) } : rest;
+  return wrapPayload(sqzProtoTypes().Model.encode(message).finish());
+}
+
+/** input_range's bytes: f32 A then f32 B, little-endian. */
+function inputRangeBytes(range: readonly number[]): Uint8Array {
+  const bytes = new Uint8Array(8);
+  const view = new DataView(bytes.buffer);
+  view.setFloat32(0, range[0]!, true);
+  view.setFloat32(4, range[1]!, true);
+  return bytes;
+}
+
+/** input_range as numbers: [A, B] from its 8 bytes; any other length is kept as NaNs for validateModel to refuse. */
+function inputRangeValues(bytes: Uint8Array): number[] {
+  if (bytes.length !== 8) return Array.from({ length: Math.ceil(bytes.length / 4) }, () => NaN);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 8);
+  return [view.getFloat32(0, true), view.getFloat32(4, true)];
 }
 
 /** Frames an encoded Model payload as a .sqz file: header (magic, version, payload length, CRC-32) + payload. */
@@ -71,6 +89,8 @@ interface DecodedModel {
   ops?: Partial<OpMessage>[];
   inputs?: number[];
   outputs?: number[];
+  classNames?: string[];
+  inputRange?: Uint8Array;
 }
 
 function toTensor(m: Partial<TensorMessage>): TensorMessage {
@@ -110,6 +130,8 @@ function toModel(m: DecodedModel): ModelMessage {
     ops: (m.ops ?? []).map(toOp),
     inputs: Array.from(m.inputs ?? []),
     outputs: Array.from(m.outputs ?? []),
+    ...(m.classNames?.length ? { classNames: Array.from(m.classNames) } : {}),
+    ...(m.inputRange?.length ? { inputRange: inputRangeValues(plainBytes(m.inputRange)) } : {}),
   };
 }
 

@@ -34,6 +34,11 @@ function floatField(value: number): number {
   return Object.is(value, 0) ? 0 : 5;
 }
 
+/** Bytes of `s` in UTF-8. */
+function utf8Length(s: string): number {
+  return new TextEncoder().encode(s).length;
+}
+
 /** Length of a message field (tag + length prefix + body) for a body of `bodyBytes`. */
 function embeddedBytes(bodyBytes: number): number {
   return 1 + varintBytes(bodyBytes) + bodyBytes;
@@ -87,6 +92,9 @@ export function encodedTensorBytes(t: TensorMessage): number {
 /** Encoded length of a whole Model message (the .sqz payload). */
 export function modelBytes(model: ModelMessage): number {
   let total = packedField(model.inputs) + packedField(model.outputs);
+  // class_names: one length-delimited field per string (written even when empty); input_range: 8 bytes
+  for (const name of model.classNames ?? []) total += 1 + varintBytes(utf8Length(name)) + utf8Length(name);
+  total += bytesField(model.inputRange ? 8 : 0);
   for (const v of model.values) total += embeddedBytes(valueBodyBytes(v));
   for (const t of model.tensors) total += embeddedBytes(tensorBodyBytes(t));
   for (const op of model.ops) total += embeddedBytes(opBodyBytes(op));

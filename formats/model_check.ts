@@ -55,6 +55,13 @@ export function validateModel(model: ModelMessage, offsets?: ModelOffsets): void
     }
   });
 
+  const range = model.inputRange ?? [];
+  if (
+    range.length !== 0 &&
+    !(range.length === 2 && Number.isFinite(range[0]) && Number.isFinite(range[1]) && range[0]! < range[1]!)
+  ) {
+    failModel(`input_range must be empty or [A, B] with A < B, got [${range.join(', ')}]`);
+  }
   if (model.inputs.length === 0) failModel('has no inputs');
   if (model.outputs.length === 0) failModel('has no outputs');
   const written = new Uint8Array(values.length);
@@ -69,6 +76,11 @@ export function validateModel(model: ModelMessage, offsets?: ModelOffsets): void
   for (const v of model.outputs) {
     if (!(isUint32(v) && v < values.length)) failModel(`output value ${v} is out of range (${values.length} values)`);
     if (!written[v]) failModel(`output value ${v} is never written by an op nor a model input`);
+  }
+  const names = model.classNames ?? [];
+  const outputSize = product(values[model.outputs[0]!]!.shape);
+  if (names.length !== 0 && names.length !== outputSize) {
+    failModel(`has ${names.length} class names but its first output has ${outputSize} values`);
   }
 }
 

@@ -19,6 +19,8 @@ message Model {
   repeated Op ops = 3;          // in execution order (topologically sorted)
   repeated uint32 inputs = 4;   // value indices the host fills, in order
   repeated uint32 outputs = 5;  // value indices the host reads back, in order
+  repeated string class_names = 6;  // optional: a name per value of the first output (a classifier's classes); else empty
+  bytes input_range = 7;            // optional: f32 A, f32 B (8 bytes, little-endian): what pixel levels 0 and 255 map to; else empty
 }
 
 // One activation tensor, per sample: the batch dimension is implicit and outermost.
@@ -113,6 +115,13 @@ export interface ModelMessage {
   inputs: number[];
   /** Value indices the host reads back, in order. */
   outputs: number[];
+  /**
+   * Optional: one name per value of the first output (a classifier's classes, in index order). Not read by
+   * inference: hosts show it (SqzModel.info.classNames, sqz run, sqz inspect). Older files have none.
+   */
+  classNames?: string[];
+  /** Optional: [A, B], what pixel levels 0 and 255 map to at the input (the preprocessing used in training). */
+  inputRange?: number[];
 }
 
 /** The protobufjs types of sqz.proto. */

@@ -42,7 +42,7 @@ const OP: Schema = {
   10: 'f32',
   11: 'rep',
 };
-const MODEL: Schema = { 1: VALUE, 2: TENSOR, 3: OP, 4: 'rep', 5: 'rep' };
+const MODEL: Schema = { 1: VALUE, 2: TENSOR, 3: OP, 4: 'rep', 5: 'rep', 6: 'bytes', 7: 'bytes' };
 
 class Walker {
   pos = 0;

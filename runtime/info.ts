@@ -55,6 +55,10 @@ export interface ModelInfo {
   heapBytes: number;
   /** Which build runs the model ('custom' for module bytes passed in options.wasm). */
   variant: WasmVariant | 'custom';
+  /** One name per value of the first output (a classifier's classes, from the file), or empty. */
+  classNames: string[];
+  /** [A, B]: what pixel levels 0 and 255 map to at the input (the training preprocessing), when the file says. */
+  inputRange?: [number, number];
 }
 
 function valueShape(exports: SqzWasmExports, v: number): number[] {
@@ -108,6 +112,7 @@ export function readModelInfo(exports: SqzWasmExports, variant: WasmVariant | 'c
     memoryBytes: 0,
     heapBytes: 0,
     variant,
+    classNames: [],
   };
 }
 

@@ -22,6 +22,7 @@ import { SqzError, SqzFormatError, SqzInputError, errorCodeName } from '../forma
 import { missingFeatureHint } from './missing_feature.js';
 import { SqzMemoryLimitError } from './errors.js';
 import { type ModelInfo, readModelInfo, withMemoryFigures } from './info.js';
+import { readFileMetadata } from './metadata.js';
 import { type SqzWasmExports, type WasmError, lastWasmError } from './wasm_exports.js';
 import { type ModelSource, readModelSource } from './source.js';
 import { type WasmVariant, detectSimd, moduleFor, moduleFromBytes } from './wasm_module.js';
@@ -119,9 +120,9 @@ export class SqzModel {
   #exports: SqzWasmExports | undefined;
   readonly #staticInfo: ModelInfo;
 
-  private constructor(exports: SqzWasmExports, variant: WasmVariant | 'custom') {
+  private constructor(exports: SqzWasmExports, variant: WasmVariant | 'custom', file: Uint8Array) {
     this.#exports = exports;
-    this.#staticInfo = readModelInfo(exports, variant);
+    this.#staticInfo = { ...readModelInfo(exports, variant), ...readFileMetadata(file) };
   }
 
   /**
@@ -178,7 +179,7 @@ export class SqzModel {
       const error = lastWasmError(exports);
       throw new SqzFormatError(code, describe(error, missingFeatureHint(exports) ?? LOAD_HINTS[code]), error.offset);
     }
-    return new SqzModel(exports, options.wasm !== undefined ? 'custom' : variant);
+    return new SqzModel(exports, options.wasm !== undefined ? 'custom' : variant, bytes);
   }
 
   /** The live exports, or a clear error after dispose. */

@@ -54,7 +54,7 @@ export async function trainBaseline(args: TrainArgs): Promise<{ testAccuracy: nu
     let loss = 0;
     let n = 0;
     for (const batch of batches(train, args.batch, rng)) {
-      const x = tf.tensor4d(batch.images, [batch.count, ...dataset.shape]);
+      const x = tf.tensor(batch.images, [batch.count, ...dataset.shape]);
       const y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), dataset.numClasses);
       const out = await model.trainOnBatch(x, y);
       loss += (Array.isArray(out) ? out[0]! : out) * batch.count;
@@ -176,15 +176,19 @@ export async function trainSmallModel(
 ): Promise<SmallTrainRecord> {
   const backend = await selectBackend(backendChoice);
   const dataset = await loadDataset(s.data);
-  const data = prepareData(dataset, {
-    model: '',
-    data: s.data,
-    output: '',
-    ratio: 1,
-    trainSamples: s.trainSamples,
-    validationSplit: s.validationSplit,
-    hyper: { seed: s.seed },
-  });
+  const data = prepareData(
+    dataset,
+    {
+      model: '',
+      data: s.data,
+      output: '',
+      ratio: 1,
+      trainSamples: s.trainSamples,
+      validationSplit: s.validationSplit,
+      hyper: { seed: s.seed },
+    },
+    'classification',
+  );
   const started = performance.now();
   let soft: Float32Array | undefined;
   if (s.teacher) {

@@ -9,6 +9,7 @@ import { compressibleLayers } from '../../compiler/compress/layers.js';
 import { createProgress } from '../../compiler/compress/progress.js';
 import { checkCompatible, prepareData, resolveHyper } from '../../compiler/compress/run_setup.js';
 import { TrainState } from '../../compiler/compress/train_state.js';
+import { divergedLoss } from '../../compiler/compress/sgd.js';
 import { createRng } from '../../compiler/util/rng.js';
 
 export interface CompareSetup {
@@ -37,7 +38,7 @@ export async function compareSetup(opts: SetupOptions): Promise<CompareSetup> {
   const fp32WeightBytes = 4 * (artifacts.weightSpecs ?? []).reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
   const graph = await importModelFromArtifacts(artifacts, opts.model);
   const dataset = await loadDataset(opts.data);
-  const { inputShape, numClasses } = checkCompatible(graph, dataset, opts.model);
+  const { inputShape, numClasses, task } = checkCompatible(graph, dataset, opts.model);
   const options = {
     model: opts.model,
     data: opts.data,
@@ -47,7 +48,7 @@ export async function compareSetup(opts: SetupOptions): Promise<CompareSetup> {
     testSamples: opts.testSamples,
     hyper: opts.seed === undefined ? undefined : { seed: opts.seed },
   };
-  const data = prepareData(dataset, options);
+  const data = prepareData(dataset, options, task.name);
   const layers = compressibleLayers(graph);
   const defaults = resolveHyper(options, data.train.count);
   return {
@@ -63,6 +64,8 @@ export async function compareSetup(opts: SetupOptions): Promise<CompareSetup> {
         layers,
         inputShape,
         numClasses,
+        task,
+        divergedAbove: divergedLoss(task.name, 1),
         data,
         targetBytes: 0,
         hyper,

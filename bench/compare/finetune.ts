@@ -43,7 +43,7 @@ export function maskedFinetune(ctx: RunContext, masks: Uint8Array[], epochs: num
   let step = 0;
   for (let e = 0; e < epochs; e++) {
     for (const batch of batches(ctx.data.train, hyper.batchSize, ctx.rng)) {
-      const tensors = batchTensors(batch, ctx.inputShape, ctx.numClasses);
+      const tensors = batchTensors(batch, ctx.inputShape, ctx.task);
       const lr = cosineLr(hyper.lr * 0.25, step++, total, 0.02);
       sgdStep(state, tensors, {
         lr,

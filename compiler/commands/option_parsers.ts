@@ -16,6 +16,15 @@ export function parseCount(value: string): number {
   return n;
 }
 
+/** Two numbers A,B with A < B: what pixel values 0 and 255 map to (--input-range). */
+export function parseRange(value: string): [number, number] {
+  const parts = value.split(',').map((s) => s.trim());
+  const [a, b] = parts.map(Number);
+  if (parts.length !== 2 || parts.some((s) => s === '') || !Number.isFinite(a) || !Number.isFinite(b) || !(a! < b!))
+    throw new InvalidArgumentError('expects two numbers A,B with A < B, e.g. 0,1 or -1,1.');
+  return [a!, b!];
+}
+
 /** An integer ≥ 1. */
 export function parsePositiveInt(value: string): number {
   const n = parseNumber(value);

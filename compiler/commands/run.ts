@@ -14,6 +14,8 @@ interface RunOutput {
   batch: number;
   /** One row of outputShape's product floats per sample. */
   outputs: number[][];
+  /** When the file names its classes: each sample's top class (argmax of its output row) by index and name. */
+  top?: { index: number; name: string; score: number }[];
 }
 
 /** Runs `modelFile` on the samples in `inputFile`; returns the first output, one row per sample. */
@@ -29,7 +31,13 @@ async function runModel(modelFile: string, inputFile: string, batch: number): Pr
     const outputShape = info.outputs[0]!.shape;
     const size = outputShape.reduce((a, b) => a * b, 1);
     const outputs = Array.from({ length: batch }, (_, i) => Array.from(flat.subarray(i * size, (i + 1) * size)));
-    return { outputShape, batch, outputs };
+    const names = info.classNames;
+    if (names.length !== size) return { outputShape, batch, outputs };
+    const top = outputs.map((row) => {
+      const index = row.indexOf(Math.max(...row));
+      return { index, name: names[index]!, score: row[index]! };
+    });
+    return { outputShape, batch, outputs, top };
   } finally {
     model.dispose();
   }
@@ -58,13 +66,20 @@ Examples:
   $ sqz run model.sqz --input samples.json --batch 8 -o scores.json
   $ sqz run model.sqz --input samples.bin --batch 100 -o scores.bin
 
-The JSON output is {"outputShape": [...], "batch": N, "outputs": [[sample 0], [sample 1], ...]}; the .bin output
-is the same floats, sample after sample. The input must hold exactly batch × the model's input size values.`,
+The JSON output is {"outputShape": [...], "batch": N, "outputs": [[sample 0], [sample 1], ...]}, plus "top" (each
+sample's top class by index, name and score) when the file names its classes; the name is also printed on stderr.
+The .bin output is the same floats, sample after sample. The input must hold exactly batch × the model's input size values.`,
     )
     .action(async (modelFile: string, o: { input: string; output?: string; batch: number }) => {
       const result = await runModel(modelFile, o.input, o.batch);
       if (o.output === undefined) {
         console.log(JSON.stringify(result));
+        // The top class by name, for a file that names its classes (to stderr: stdout stays one JSON document).
+        for (const [i, t] of (result.top ?? []).entries()) {
+          console.error(
+            `${result.batch > 1 ? `sample ${i}: ` : ''}${t.name} (class ${t.index}, score ${t.score.toPrecision(4)})`,
+          );
+        }
       } else if (path.extname(o.output).toLowerCase() === '.bin') {
         await writeOutputFile(o.output, f32Bytes(Float32Array.from(result.outputs.flat())));
       } else {

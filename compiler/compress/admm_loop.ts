@@ -9,6 +9,7 @@ import type { RunContext } from './context.js';
 import { fitToTarget } from './fit_budget.js';
 import type { LayerCode } from './joint_projection.js';
 import type { RunRecord } from './run_record.js';
+import { formatScore } from './task.js';
 import { validationAccuracy } from './validation.js';
 
 /** Kept weights that may still move between two epochs' hard projections for ADMM to count as settled. */
@@ -97,8 +98,8 @@ export async function runAdmm(
         selectionSeconds,
       });
       progress.log(
-        `admm epoch ${epoch + 1}: loss ${result.loss.toFixed(4)}, hard-projected validation accuracy ` +
-          `${(100 * acc).toFixed(2)}% at ${hard.bytes} bytes, bits ${hard.codes.map((c) => c.bits).join('/')} ` +
+        `admm epoch ${epoch + 1}: loss ${result.loss.toFixed(4)}, hard-projected validation ` +
+          `${formatScore(ctx.task.name, acc)} at ${hard.bytes} bytes, bits ${hard.codes.map((c) => c.bits).join('/')} ` +
           `(${hard.costs.regimes.join('/')}, units ${hard.costs.live.units.join('/')}), ` +
           `${previous ? `${(100 * change).toFixed(1)}% of the mask moved, ` : ''}` +
           `projections ${((100 * result.projectionSeconds) / result.seconds).toFixed(1)}% of the epoch`,

@@ -261,11 +261,11 @@ export class AdmmPhase {
           applySgd(state, step.grads, { ...sgd, lr }, prox, this.fisher);
           loss = step.loss;
         } else {
-          const tensors = batchTensors(batch, ctx.inputShape, ctx.numClasses);
+          const tensors = batchTensors(batch, ctx.inputShape, ctx.task);
           loss = sgdStep(state, tensors, { ...sgd, lr }, prox, this.fisher);
           disposeBatch(tensors);
         }
-        checkLoss(loss, `in ADMM epoch ${epoch + 1}, step ${step - startStep + 1}`, hyper.lr);
+        checkLoss(loss, `in ADMM epoch ${epoch + 1}, step ${step - startStep + 1}`, hyper.lr, ctx.divergedAbove);
         lossSum += loss * batch.count;
         count += batch.count;
         step++;

@@ -7,6 +7,7 @@ import type { CompressibleLayer } from './layers.js';
 import type { ProjectionSetup } from './joint_projection.js';
 import type { Progress } from './progress.js';
 import type { LossConfig } from './sgd.js';
+import type { TaskSpec } from './task.js';
 import type { TrainState } from './train_state.js';
 
 /** Hyper-parameters; every one has a default that reaches the documented targets (see options.ts). */
@@ -57,7 +58,12 @@ export interface RunContext {
   graph: Graph;
   layers: CompressibleLayer[];
   inputShape: number[];
+  /** Scores per sample of a classifier; 0 for regression and reconstruction. */
   numClasses: number;
+  /** What the model is for: its loss and its metric (task.ts). */
+  task: TaskSpec;
+  /** A training loss above this means the run diverged (sgd.ts divergedLoss). */
+  divergedAbove: number;
   data: RunData;
   targetBytes: number;
   hyper: Hyper;

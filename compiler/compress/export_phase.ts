@@ -1,5 +1,6 @@
 // The end of a run: the best result written as a file within the target, checked in the wasm runtime, and the
 // report (JSON, HTML, the printed table).
+import { describeDataSource } from '../data/source.js';
 import { writeOutputFile } from '../util/write_output.js';
 import { RESUME_ADVICE, weightMaps } from './checkpoint.js';
 import type { RunContext } from './context.js';
@@ -11,7 +12,8 @@ import type { CompressOptions } from './options.js';
 import { formatReport, type CompressReport } from './report.js';
 import { reportHtml } from './report_html.js';
 import type { RunRecord } from './run_record.js';
-import { accuracy, arrayParams } from './sgd.js';
+import { arrayParams, evaluateTask } from './sgd.js';
+import type { TaskMetrics } from './task.js';
 import type { Graph } from '../ir/graph.js';
 
 export interface RunFacts {
@@ -19,8 +21,8 @@ export interface RunFacts {
   /** Worker threads that computed the gradients (--workers). */
   workers: number;
   fp32WeightBytes: number;
-  /** Test accuracy of the model as given. */
-  baseline: number;
+  /** Test metrics of the model as given. */
+  baseline: TaskMetrics;
   /** The original model's compressible layers (the report's "weights" are theirs). */
   originalLayers: readonly CompressibleLayer[];
   seconds: { admm: number; finetune: number };
@@ -55,14 +57,24 @@ export async function exportResult(
 
   const stored = measure.exported.graph;
   const storedParams = arrayParams(stored, new Map(), new Map());
-  const after = accuracy(stored, storedParams.params, data.test, inputShape);
+  const task = ctx.task.name;
+  const after = evaluateTask(stored, storedParams.params, data.test, inputShape, task);
   storedParams.dispose();
-  const runtime = options.verify === false ? undefined : await verifyInRuntime(bytes, stored, data.test, inputShape);
+  const runtime =
+    options.verify === false ? undefined : await verifyInRuntime(bytes, stored, data.test, inputShape, task);
   const { history } = record;
-  const nearChance = nearChanceWarning(facts.baseline, runtime?.accuracy ?? after, chanceAccuracy(data.test.labels));
+  // Chance level is a classification notion; a regression's or an autoencoder's figures stand on their own.
+  const nearChance =
+    task === 'classification'
+      ? nearChanceWarning(
+          facts.baseline.accuracy!,
+          runtime?.metrics.accuracy ?? after.accuracy!,
+          chanceAccuracy(data.test.labels),
+        )
+      : undefined;
   const report: CompressReport = {
     model: options.model,
-    data: options.data,
+    data: describeDataSource(options.data),
     output: options.output,
     backend: facts.backend,
     workers: facts.workers,
@@ -71,13 +83,19 @@ export async function exportResult(
     fp32WeightBytes: facts.fp32WeightBytes,
     fileRatio: facts.fp32WeightBytes / bytes.length,
     paperRatio: paperRatio(facts.originalLayers, measure),
-    accuracy: {
-      before: facts.baseline,
-      after,
-      runtime: runtime?.accuracy,
-      agreement: runtime?.agreement,
-      validation: best.accuracy,
-    },
+    task,
+    metrics: { before: facts.baseline, after, runtime: runtime?.metrics, validationScore: best.accuracy },
+    ...(task === 'classification'
+      ? {
+          accuracy: {
+            before: facts.baseline.accuracy!,
+            after: after.accuracy!,
+            runtime: runtime?.metrics.accuracy,
+            agreement: runtime?.agreement,
+            validation: best.accuracy,
+          },
+        }
+      : {}),
     samples: { train: data.train.count, validation: data.validation.count, test: data.test.count },
     layers: layerReports(facts.originalLayers, measure),
     history,

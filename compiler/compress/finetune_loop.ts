@@ -7,6 +7,7 @@ import type { CompactStart } from './compact.js';
 import type { BestRecord } from './checkpoint.js';
 import { graphWithWeights, measureFile } from './measure_file.js';
 import type { RunRecord } from './run_record.js';
+import { formatScore } from './task.js';
 import { validationAccuracy } from './validation.js';
 
 /** Bookkeeping the fine-tune's checkpoints carry so a resumed run rebuilds the same compact model. */
@@ -42,7 +43,7 @@ export async function runFinetune(
     const units = layers.map((l) => l.shape[l.shape.length - 1]).join('/');
     progress.log(
       `fine-tune starts from ADMM epoch ${origin.admmBest.epoch + 1} on the compacted model (units ${units}): ` +
-        `validation accuracy ${(100 * acc).toFixed(2)}%, ${hyper.finetuneEpochs} epochs`,
+        `validation ${formatScore(ctx.task.name, acc)}, ${hyper.finetuneEpochs} epochs`,
     );
   }
   for (let epoch = resumed?.epoch ?? 0; epoch < hyper.finetuneEpochs; epoch++) {
@@ -75,7 +76,7 @@ export async function runFinetune(
       selectionSeconds: 0,
     });
     progress.log(
-      `fine-tune epoch ${epoch + 1}: loss ${result.loss.toFixed(4)}, validation accuracy ${(100 * acc).toFixed(2)}%`,
+      `fine-tune epoch ${epoch + 1}: loss ${result.loss.toFixed(4)}, validation ${formatScore(ctx.task.name, acc)}`,
     );
     await record.save(state, ctx.rng, {
       phase: 'finetune',

@@ -98,7 +98,7 @@ export class FinetunePhase {
   private async gradients(batch: Split): Promise<{ loss: number; grads: tf.NamedTensorMap }> {
     const { ctx } = this;
     if (ctx.pool) return ctx.pool.gradients(ctx.state, batch, ctx.loss);
-    const tensors = batchTensors(batch, ctx.inputShape, ctx.numClasses);
+    const tensors = batchTensors(batch, ctx.inputShape, ctx.task);
     try {
       const { value, grads } = tf.variableGrads(
         () => lossOf(ctx.state.graph, ctx.state.params, tensors, ctx.loss),
@@ -124,7 +124,8 @@ export class FinetunePhase {
     let refreshMs = 0;
     try {
       for (const batch of batches(data.train, hyper.batchSize, ctx.rng)) {
-        const lr = cosineLr(hyper.lr * 0.25, step, this.totalSteps, 0.02);
+        // The fine-tune's own step: `step` counts ADMM's steps too, which would start the cosine at its floor.
+        const lr = cosineLr(hyper.lr * 0.25, epoch * this.stepsPerEpoch + (step - startStep), this.totalSteps, 0.02);
         this.loadQuantized();
         const { loss, grads } = await this.gradients(batch);
         if (hyper.clipNorm > 0) clipByGlobalNorm(grads, hyper.clipNorm);
@@ -149,7 +150,7 @@ export class FinetunePhase {
             latent[k] = latent[k]! - lr * m;
           }
         });
-        checkLoss(loss, `in fine-tune epoch ${epoch + 1}, step ${step - startStep + 1}`, hyper.lr);
+        checkLoss(loss, `in fine-tune epoch ${epoch + 1}, step ${step - startStep + 1}`, hyper.lr, ctx.divergedAbove);
         tf.dispose(grads);
         lossSum += loss * batch.count;
         count += batch.count;

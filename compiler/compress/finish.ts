@@ -3,26 +3,35 @@ import { modelByteAccount } from '../../formats/index.js';
 import type { Split } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
 import { SqzModel } from '../../runtime/index.js';
-import { fractionEqual, runtimeClasses } from '../eval/runtime_classes.js';
+import { fractionEqual, runtimeOutputs } from '../eval/runtime_classes.js';
 import type { EpochHistory } from './checkpoint.js';
 import type { CompressibleLayer } from './layers.js';
 import type { FileMeasure } from './measure_file.js';
 import type { LayerReport } from './report.js';
 import { arrayParams, predictClasses } from './sgd.js';
+import { classesOf, taskMetrics, type TaskMetrics, type TaskName } from './task.js';
 
+/**
+ * The written file's test metrics in the wasm runtime, and for a classifier the share of samples where its class
+ * equals the compiler's (tfjs on the stored weights).
+ */
 export async function verifyInRuntime(
   bytes: Uint8Array,
   stored: Graph,
   test: Split,
   inputShape: number[],
-): Promise<{ accuracy: number; agreement: number }> {
+  task: TaskName,
+): Promise<{ metrics: TaskMetrics; agreement?: number }> {
   const model = await SqzModel.load(bytes);
   try {
+    const outputs = runtimeOutputs(model, test);
+    const metrics = taskMetrics(task, outputs, test);
+    if (task !== 'classification') return { metrics };
     const p = arrayParams(stored, new Map(), new Map());
     const reference = predictClasses(stored, p.params, test, inputShape);
     p.dispose();
-    const classes = runtimeClasses(model, test);
-    return { accuracy: fractionEqual(classes, test.labels), agreement: fractionEqual(classes, reference) };
+    const width = test.count === 0 ? 0 : outputs.length / test.count;
+    return { metrics, agreement: fractionEqual(classesOf(outputs, test.count, width), reference) };
   } finally {
     model.dispose();
   }

@@ -1,10 +1,13 @@
 // Opening a compression run: engine, model, data, teacher, target, hyper-parameters, training state, and the
 // checkpoint to resume from (or a clean checkpoint folder).
 import * as path from 'node:path';
-import { loadDataset } from '../data/index.js';
+import { loadDataSource } from '../data/source.js';
 import { selectBackend, type BackendInfo } from '../engine/backend.js';
 import { WorkerPool } from '../engine/worker_pool.js';
-import { UsageError } from '../errors.js';
+import { readFileSync } from 'node:fs';
+import type { Dataset } from '../data/dataset.js';
+import { DataError, describeFsError, FileError, UsageError } from '../errors.js';
+import type { GraphMetadata } from '../ir/graph.js';
 import { importModelFromArtifacts, readModelArtifacts } from '../import/index.js';
 import { removeStaleTemps } from '../util/atomic_write.js';
 import { createRng } from '../util/rng.js';
@@ -16,16 +19,25 @@ import { compressibleLayers, type CompressibleLayer } from './layers.js';
 import { DEFAULT_WORKERS, type CompressOptions } from './options.js';
 import { probeScorer, probeSplit } from './probe_score.js';
 import type { Progress } from './progress.js';
-import { checkCompatible, fingerprintOf, loadTeacher, prepareData, resolveHyper, resolveTarget } from './run_setup.js';
-import { accuracy } from './sgd.js';
+import {
+  checkCompatible,
+  fingerprintOf,
+  loadOptionsFor,
+  loadTeacher,
+  prepareData,
+  resolveHyper,
+  resolveTarget,
+} from './run_setup.js';
+import { divergedLoss, evaluateTask } from './sgd.js';
+import { expectedOutputs, formatScore, scoreOf, type TaskMetrics, type TaskSpec } from './task.js';
 import { TrainState } from './train_state.js';
 
 export interface OpenRun {
   ctx: RunContext;
   backend: string;
   fp32WeightBytes: number;
-  /** Test accuracy of the model as given. */
-  baseline: number;
+  /** Test metrics of the model as given. */
+  baseline: TaskMetrics;
   layers: CompressibleLayer[];
   fingerprint: string;
   /** Worker threads of the run (--workers; 1 = everything in this thread). */
@@ -34,20 +46,84 @@ export interface OpenRun {
   dispose(): void;
 }
 
+/**
+ * What the .sqz says beyond its graph (counted in its bytes like the rest): the class names, from --labels or an
+ * images: folder's subfolders (a classifier's, one per output value), and the input range images were mapped to
+ * (images: data or --input-range).
+ */
+function fileMetadata(
+  options: CompressOptions,
+  dataset: Dataset,
+  task: TaskSpec,
+  inputRange: readonly [number, number] | undefined,
+  progress: Progress,
+): GraphMetadata | undefined {
+  const metadata: GraphMetadata = {};
+  const names = options.labels !== undefined ? readLabelsFile(options.labels) : dataset.classNames;
+  if (names && task.name === 'classification') {
+    if (names.length === task.numClasses) metadata.classNames = names;
+    else if (options.labels !== undefined) {
+      throw new DataError(
+        `--labels ${options.labels} names ${names.length} classes but ${options.model} scores ${task.numClasses}; give one name per line per class`,
+      );
+    } else {
+      progress.log(
+        `class names not stored: ${dataset.name} has ${names.length} classes, the model scores ${task.numClasses}`,
+      );
+    }
+  } else if (options.labels !== undefined) {
+    throw new UsageError(`--labels names classes; it needs classification, not ${task.name}`);
+  }
+  const images = typeof options.data === 'string' && options.data.trim().startsWith('images:');
+  if (options.inputRange || images) metadata.inputRange = [...(inputRange ?? [0, 1])] as [number, number];
+  return metadata.classNames || metadata.inputRange ? metadata : undefined;
+}
+
+/** Class names from a text file, one per line (blank lines at the end ignored). @throws FileError */
+function readLabelsFile(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new FileError(file, `cannot read --labels ${file}: ${describeFsError(err)}`, { cause: err });
+  }
+  const names = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .map((s) => s.trim());
+  while (names.length > 0 && names[names.length - 1] === '') names.pop();
+  if (names.length === 0) throw new DataError(`--labels ${file} holds no class names (one per line)`);
+  return names;
+}
+
+/** Mean of the squares of `values` (0 for none). */
+function meanSquare(values: Float32Array): number {
+  let s = 0;
+  for (const v of values) s += v * v;
+  return values.length === 0 ? 0 : s / values.length;
+}
+
 /** Everything a run needs before its first epoch; fails fast on an impossible target. */
 export async function openRun(options: CompressOptions, progress: Progress): Promise<OpenRun> {
   const backend = await selectBackend(options.backend ?? 'auto');
   const artifacts = await readModelArtifacts(options.model);
   const fp32WeightBytes = 4 * (artifacts.weightSpecs ?? []).reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
   const graph = await importModelFromArtifacts(artifacts, options.model);
-  const dataset = await loadDataset(options.data);
-  const { inputShape, numClasses } = checkCompatible(graph, dataset, options.model);
-  const data = prepareData(dataset, options);
+  const loadOptions = loadOptionsFor(graph, options);
+  const dataset = await loadDataSource(options.data, loadOptions);
+  const { inputShape, numClasses, task, taskReason } = checkCompatible(graph, dataset, options.model, options.task);
+  graph.metadata = fileMetadata(options, dataset, task, loadOptions.inputRange, progress);
+  const data = prepareData(dataset, options, task.name);
   const targetBytes = resolveTarget(options, fp32WeightBytes);
   const layers = compressibleLayers(graph);
   const hyper = resolveHyper(options, data.train.count);
   const minimum = minimumFileBytes({ graph, layers });
   if (targetBytes < minimum) throw new ImpossibleTargetError(targetBytes, minimum);
+  if (hyper.distill > 0 && task.name !== 'classification') {
+    throw new UsageError(
+      `--distill trains on a teacher's class probabilities; it needs classification, not ${task.name}`,
+    );
+  }
   const teacher = hyper.distill > 0 ? await loadTeacher(options, graph, inputShape, numClasses) : undefined;
   const workers = options.workers ?? DEFAULT_WORKERS;
   const fingerprint = await fingerprintOf(
@@ -57,17 +133,18 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
     hyper,
     backend.name,
     data,
+    task.name,
     teacher?.artifacts,
     workers,
   );
 
-  const baseline = accuracy(graph, () => undefined, data.test, inputShape);
+  const baseline = evaluateTask(graph, () => undefined, data.test, inputShape, task.name);
   progress.log(
     `sqz compress: ${options.model} on ${dataset.name} (${data.train.count} train / ${data.validation.count} validation / ` +
       `${data.test.count} test), target ${targetBytes} bytes (minimum ${minimum}), backend ${backend.name}`,
   );
   progress.log(
-    `baseline test accuracy ${(100 * baseline).toFixed(2)}%; ${layers.length} layers, up to ${hyper.epochs} ADMM + ` +
+    `${taskReason}; baseline test ${formatScore(task.name, scoreOf(task.name, baseline))}; ${layers.length} layers, up to ${hyper.epochs} ADMM + ` +
       `${hyper.finetuneEpochs} fine-tune epochs`,
   );
   if (teacher) {
@@ -94,19 +171,21 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
           count: workers,
           backend: workerBackend(backend),
           inputShape,
-          numClasses,
+          task,
           validation: data.validation,
           probe: probeBatch,
         })
       : undefined;
   if (pool) progress.log(`${workers} worker threads: each batch is split ${workers} ways`);
   const state = new TrainState(graph);
-  const probe = probeScorer(state, layers, probeBatch, inputShape, numClasses, loss);
+  const probe = probeScorer(state, layers, probeBatch, inputShape, task, loss);
   const ctx: RunContext = {
     graph,
     layers,
     inputShape,
     numClasses,
+    task,
+    divergedAbove: divergedLoss(task.name, meanSquare(expectedOutputs(task.name, data.train))),
     data,
     targetBytes,
     hyper,

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { subset, type Split } from '../data/dataset.js';
 import type { CompressibleLayer } from './layers.js';
 import { batchTensors, disposeBatch, lossOf, type LossConfig } from './sgd.js';
+import type { TaskSpec } from './task.js';
 import type { TrainState } from './train_state.js';
 
 /** Samples in the probe batch (stratified, deterministic). */
@@ -24,10 +25,10 @@ export function probeScorer(
   layers: readonly CompressibleLayer[],
   probe: Split,
   inputShape: readonly number[],
-  numClasses: number,
+  task: TaskSpec,
   loss: LossConfig,
 ): { score: (values: readonly Float32Array[]) => number; dispose(): void } {
-  const tensors = batchTensors(probe, inputShape, numClasses);
+  const tensors = batchTensors(probe, inputShape, task);
   const layerOfOp = new Map(layers.map((l, i) => [l.opIndex, i]));
   return {
     score: (values) =>

@@ -3,6 +3,7 @@
 import type { LayerBytes } from '../../formats/byte_account.js';
 import { formatTable } from '../util/text_table.js';
 import type { EpochHistory } from './checkpoint.js';
+import { formatMse, type TaskMetrics, type TaskName } from './task.js';
 
 export interface LayerReport {
   name: string;
@@ -40,7 +41,21 @@ export interface CompressReport {
   fileRatio: number;
   /** 32·Σn / Σ nnz·b over the compressible kernels (Yang et al.'s measure). */
   paperRatio: number;
-  accuracy: {
+  /** What the model is for (task.ts): it chose the loss and the metric. */
+  task: TaskName;
+  /** The task's test metrics (accuracy; or MSE and MAE over all output elements). */
+  metrics: {
+    /** Input model, tfjs. */
+    before: TaskMetrics;
+    /** Compressed model, tfjs. */
+    after: TaskMetrics;
+    /** Compressed model in the wasm runtime (when verified). */
+    runtime?: TaskMetrics;
+    /** Model selection's validation score of the kept result: accuracy, or −MSE (higher is better). */
+    validationScore: number;
+  };
+  /** Classification only: the accuracies, as before tasks existed. */
+  accuracy?: {
     /** Input model on the test split. */
     before: number;
     /** Compressed model on the test split, evaluated by the compiler (tfjs). */
@@ -72,6 +87,24 @@ const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-'
 /** "values/positions/codebook/framing + bias", e.g. "812/1,930/24/9 + 120". */
 function bytesSplit(b: LayerBytes): string {
   return `${[b.values, b.positions, b.codebook, b.framing].map(int).join('/')} + ${int(b.bias)}`;
+}
+
+/** The test figures of the report's task, one line. */
+function metricLine(r: CompressReport): string {
+  if (r.accuracy) {
+    return (
+      `accuracy (test, ${int(r.samples.test)} samples): before ${pct(r.accuracy.before)}, after ${pct(r.accuracy.after)}` +
+      (r.accuracy.runtime !== undefined
+        ? `, wasm runtime ${pct(r.accuracy.runtime)} (agrees with the compiler on ${pct(r.accuracy.agreement)})`
+        : '')
+    );
+  }
+  const m = r.metrics;
+  const both = (x: TaskMetrics | undefined) => `MSE ${formatMse(x?.mse)} (MAE ${formatMse(x?.mae)})`;
+  return (
+    `${r.task} (test, ${int(r.samples.test)} samples, averaged over all output values): before ${both(m.before)}, ` +
+    `after ${both(m.after)}${m.runtime ? `, wasm runtime ${both(m.runtime)}` : ''}`
+  );
 }
 
 /** The table and totals as printed at the end of `sqz compress`. */
@@ -125,12 +158,7 @@ export function formatReport(r: CompressReport): string {
     }),
   ]);
   const out = [...formatTable(header, rows, 2), ''];
-  out.push(
-    `accuracy (test, ${int(r.samples.test)} samples): before ${pct(r.accuracy.before)}, after ${pct(r.accuracy.after)}` +
-      (r.accuracy.runtime !== undefined
-        ? `, wasm runtime ${pct(r.accuracy.runtime)} (agrees with the compiler on ${pct(r.accuracy.agreement)})`
-        : ''),
-  );
+  out.push(metricLine(r));
   out.push(`file: ${int(r.fileBytes)} bytes (target ${int(r.targetBytes)}) → ${r.output}`);
   const kernels = r.layers.reduce((s, l) => s + l.kernelBytes + l.bytes.bias, 0);
   out.push(

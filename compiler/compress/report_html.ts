@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { CompressReport } from './report.js';
+import { formatMse } from './task.js';
 
 /** The UMD build of Chart.js (defines window.Chart). The package's exports map hides dist/, so find it from the main entry. */
 async function chartJsSource(): Promise<string> {
@@ -39,16 +40,35 @@ function summaryRows(r: CompressReport): [string, string][] {
       'fp32 weights',
       `${int(r.fp32WeightBytes)} bytes: ${r.fileRatio.toFixed(1)}× smaller; ${r.paperRatio.toFixed(1)}× on 32·Σn / Σ nnz·b`,
     ],
-    [
-      'test accuracy',
-      `${pct(r.accuracy.before)} before → ${pct(r.accuracy.after)} after (compiler)` +
-        (r.accuracy.runtime !== undefined ? `, ${pct(r.accuracy.runtime)} in the wasm runtime` : ''),
-    ],
-    ['validation accuracy', `${pct(r.accuracy.validation)} (the kept result)`],
+    ...metricRows(r),
     [
       'time',
       `${r.seconds.total.toFixed(1)} s on ${r.backend} (ADMM ${r.seconds.admm.toFixed(1)} s, fine-tune ${r.seconds.finetune.toFixed(1)} s)`,
     ],
+  ];
+}
+
+/** The task's before/after rows: accuracy for classification, MSE (and MAE) otherwise. */
+function metricRows(r: CompressReport): [string, string][] {
+  if (r.accuracy) {
+    return [
+      [
+        'test accuracy',
+        `${pct(r.accuracy.before)} before → ${pct(r.accuracy.after)} after (compiler)` +
+          (r.accuracy.runtime !== undefined ? `, ${pct(r.accuracy.runtime)} in the wasm runtime` : ''),
+      ],
+      ['validation accuracy', `${pct(r.accuracy.validation)} (the kept result)`],
+    ];
+  }
+  const m = r.metrics;
+  return [
+    [
+      `test MSE (${r.task})`,
+      `${formatMse(m.before.mse)} before → ${formatMse(m.after.mse)} after (compiler)` +
+        (m.runtime ? `, ${formatMse(m.runtime.mse)} in the wasm runtime` : ''),
+    ],
+    ['test MAE', `${formatMse(m.before.mae)} before → ${formatMse(m.after.mae)} after`],
+    ['validation MSE', `${formatMse(-m.validationScore)} (the kept result)`],
   ];
 }
 
@@ -103,7 +123,8 @@ new Chart(document.getElementById('bytes-split'), { type: 'bar',
   data: { labels: names, datasets: ${JSON.stringify(BYTE_PARTS)}.map((part) => ({ label: part, data: r.layers.map((l) => l.bytes[part]) })) },
   options: { plugins: { title: { display: true, text: 'bytes per layer: kernel values, positions, codebook, framing, and the bias' } },
     scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, title: { display: true, text: 'bytes' } } } } });
-line('accuracy', [{ label: 'validation accuracy (%)', data: r.history.map((h) => 100 * h.validationAccuracy) }]);
+line('accuracy', r.accuracy ? [{ label: 'validation accuracy (%)', data: r.history.map((h) => 100 * h.validationAccuracy) }]
+  : [{ label: 'validation MSE', data: r.history.map((h) => -h.validationAccuracy) }]);
 line('residual', [{ label: '‖W − V‖ / ‖W‖ (ADMM)', data: r.history.map((h) => h.residual ?? null) }], { type: 'logarithmic' });
 line('nonzeros', [{ label: 'nonzero weights', data: r.history.map((h) => h.nonzeros) }]);
 line('bytes', [{ label: 'file bytes', data: r.history.map((h) => h.estimatedBytes) },

@@ -2,13 +2,15 @@
 // target in bytes, the hyper-parameters with their defaults, and the fingerprint that ties checkpoints to a run.
 import { createHash } from 'node:crypto';
 import type * as tf from '@tensorflow/tfjs-core';
-import { parseDatasetSpec, splitValidation, subset, type Dataset } from '../data/index.js';
+import { checkDataSource, dataHash } from '../data/source.js';
+import { splitValidation, subset, type Dataset, type LoadOptions, type Split } from '../data/index.js';
 import { DataError, UsageError } from '../errors.js';
 import { UnsupportedModelError } from '../import/errors.js';
 import { importModelFromArtifacts, readModelArtifacts } from '../import/index.js';
 import type { Graph } from '../ir/graph.js';
 import type { Hyper, RunData } from './context.js';
-import { DEFAULT_HYPER, defaultEpochs, MAX_WORKERS, type CompressOptions } from './options.js';
+import { DEFAULT_HYPER, defaultEpochs, finetuneEpochsFor, MAX_WORKERS, type CompressOptions } from './options.js';
+import { parseTaskName, resolveTask, type TaskName, type TaskSpec } from './task.js';
 
 /**
  * Checks what can be checked from the options alone, before the slow set-up (engine, model, data): the data
@@ -16,7 +18,8 @@ import { DEFAULT_HYPER, defaultEpochs, MAX_WORKERS, type CompressOptions } from 
  * @throws UsageError
  */
 export function checkOptions(options: CompressOptions): void {
-  parseDatasetSpec(options.data);
+  checkDataSource(options.data);
+  if (options.task !== undefined) parseTaskName(options.task);
   checkTarget(options);
   const fraction = options.validationSplit ?? 0.1;
   if (!(fraction > 0 && fraction < 1))
@@ -42,20 +45,40 @@ function checkTarget(options: CompressOptions): void {
   }
 }
 
-/** Checks that a classifier with one input and one output takes `dataset`'s samples and scores its classes. */
+/**
+ * How to read data for `graph`: images are converted to its input shape, and mapped to `inputRange`, by default
+ * [0, 1], or raw 0..255 when the model's first op is a Rescaling layer (which does its own scaling).
+ */
+export function loadOptionsFor(
+  graph: Graph,
+  options: { inputRange?: readonly [number, number]; labelColumn?: string },
+): LoadOptions {
+  const first = graph.ops.find((op) => op.inputs.includes(graph.inputs[0]!));
+  const inputRange = options.inputRange ?? (first?.type === 'rescale' ? ([0, 255] as const) : undefined);
+  return {
+    inputShape: graph.values[graph.inputs[0]!]!.shape,
+    ...(inputRange ? { inputRange } : {}),
+    ...(options.labelColumn !== undefined ? { labelColumn: options.labelColumn } : {}),
+  };
+}
+
+/**
+ * Checks that a model with one input and one output takes `dataset`'s samples, and resolves the task (given or
+ * inferred, task.ts), which checks that the data fits it (labels within the classes, y the output's size).
+ */
 export function checkCompatible(
   graph: Graph,
   dataset: Dataset,
   modelName: string,
-): { inputShape: number[]; numClasses: number } {
+  requestedTask?: TaskName,
+): { inputShape: number[]; numClasses: number; task: TaskSpec; taskReason: string } {
   if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
     throw new UnsupportedModelError(
       `${modelName}: the model has ${graph.inputs.length} inputs and ${graph.outputs.length} outputs; ` +
-        'sqz trains and evaluates classifiers with one input and one output',
+        'sqz trains and evaluates models with one input and one output',
     );
   }
   const inputShape = graph.values[graph.inputs[0]!]!.shape;
-  const outputShape = graph.values[graph.outputs[0]!]!.shape;
   const inputSize = inputShape.reduce((a, b) => a * b, 1);
   const sampleSize = dataset.shape.reduce((a, b) => a * b, 1);
   if (inputSize !== sampleSize) {
@@ -64,22 +87,19 @@ export function checkCompatible(
         `samples are [${dataset.shape}] (${sampleSize} values); use a model made for this dataset`,
     );
   }
-  const classes = outputShape[outputShape.length - 1]!;
-  if (outputShape.length !== 1 || classes < dataset.numClasses) {
-    throw new DataError(
-      `${modelName}: the model's output has shape [${outputShape}] but ${dataset.name} has ${dataset.numClasses} classes; ` +
-        'the model must end in one score per class',
-    );
-  }
-  return { inputShape, numClasses: classes };
+  const { task, reason } = resolveTask(graph, dataset, requestedTask, modelName);
+  return { inputShape, numClasses: task.numClasses, task, taskReason: reason };
 }
 
-export function prepareData(dataset: Dataset, options: CompressOptions): RunData {
+export function prepareData(dataset: Dataset, options: CompressOptions, task: TaskName): RunData {
   const fraction = options.validationSplit ?? 0.1;
   if (!(fraction > 0 && fraction < 1))
     throw new UsageError(`--validation-split must be between 0 and 1, got ${fraction}`);
-  let train = dataset.train;
-  let test = dataset.test;
+  // Stratifying by class only means something for classification: other tasks cut their data by a seeded shuffle
+  // (one "class"), so a regression's integer y does not steer the validation split.
+  const plain = (s: Split): Split => ({ ...s, labels: new Uint8Array(s.count) });
+  let train = task === 'classification' ? dataset.train : plain(dataset.train);
+  let test = task === 'classification' ? dataset.test : plain(dataset.test);
   if (options.trainSamples !== undefined) train = subset(train, Math.min(options.trainSamples, train.count));
   if (options.testSamples !== undefined) test = subset(test, Math.min(options.testSamples, test.count));
   const split = splitValidation(train, fraction, options.hyper?.seed ?? DEFAULT_HYPER.seed);
@@ -97,8 +117,8 @@ export function resolveTarget(options: CompressOptions, fp32WeightBytes: number)
 
 export function resolveHyper(options: CompressOptions, trainCount: number): Hyper {
   const merged = { ...DEFAULT_HYPER, ...options.hyper };
-  const epochs = defaultEpochs(trainCount);
-  const hyper: Hyper = { epochs: epochs.epochs, finetuneEpochs: epochs.finetuneEpochs, ...merged };
+  const epochs = merged.epochs ?? defaultEpochs(trainCount).epochs;
+  const hyper: Hyper = { epochs, finetuneEpochs: finetuneEpochsFor(epochs), ...merged };
   for (const [key, value] of Object.entries(hyper)) {
     if (!Number.isFinite(value) || value < 0)
       throw new UsageError(`${key} must be a non-negative number, got ${value}`);
@@ -121,6 +141,7 @@ export async function fingerprintOf(
   hyper: Hyper,
   backend: string,
   data: RunData,
+  task: TaskName,
   teacher?: tf.io.ModelArtifacts,
   workers = 1,
 ): Promise<string> {
@@ -128,7 +149,11 @@ export async function fingerprintOf(
   h.update(
     JSON.stringify({
       topology: artifacts.modelTopology,
-      data: options.data,
+      data: typeof options.data === 'string' ? options.data : dataHash([data.train, data.validation, data.test]),
+      inputRange: options.inputRange ?? null,
+      task,
+      labelColumn: options.labelColumn ?? null,
+      labels: options.labels ?? null,
       targetBytes,
       hyper,
       backend,

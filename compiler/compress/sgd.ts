@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { forward, type OpParams } from '../ir/forward.js';
 import type { Graph } from '../ir/graph.js';
 import type { Split } from '../data/dataset.js';
+import { taskMetrics, type TaskMetrics, type TaskName, type TaskSpec } from './task.js';
 import type { TrainState } from './train_state.js';
 
 export interface SgdConfig {
@@ -47,29 +48,52 @@ export class TrainingDivergedError extends Error {
   }
 }
 
-/** Softmax cross-entropy this large means the weights blew up (chance level is ln(classes) ≈ 2.3 for 10). */
+/**
+ * A loss this large means the weights blew up: softmax cross-entropy at chance is ln(classes) ≈ 2.3 for 10; an
+ * MSE is judged against the data's own scale (divergedLoss).
+ */
 const DIVERGED_LOSS = 1e4;
 
-/** Throws TrainingDivergedError when `loss` shows the run blew up. */
-export function checkLoss(loss: number, where: string, lr: number): void {
-  if (!Number.isFinite(loss) || loss > DIVERGED_LOSS) throw new TrainingDivergedError(where, loss, lr);
+/** The loss above which a run counts as diverged: 1e4, times the mean square of the targets for an MSE task. */
+export function divergedLoss(task: TaskName, meanSquareTarget: number): number {
+  return task === 'classification' ? DIVERGED_LOSS : DIVERGED_LOSS * Math.max(1, meanSquareTarget);
 }
 
-/** A mini-batch as tensors: inputs, one-hot labels and, when the split carries them, the teacher's soft targets. */
+/** Throws TrainingDivergedError when `loss` shows the run blew up (above `limit`, default 1e4). */
+export function checkLoss(loss: number, where: string, lr: number, limit = DIVERGED_LOSS): void {
+  if (!Number.isFinite(loss) || loss > limit) throw new TrainingDivergedError(where, loss, lr);
+}
+
+/**
+ * A mini-batch as tensors: inputs, what the loss compares the output with (one-hot labels, targets, or the
+ * inputs again for reconstruction) and, when the split carries them, the teacher's soft targets.
+ */
 export interface BatchTensors {
   x: tf.Tensor;
   y: tf.Tensor;
+  /** Which loss: softmax cross-entropy for classification, mean squared error otherwise. */
+  task: TaskName;
   /** [batch, classes] teacher probabilities at the run's temperature (distill.ts). */
   soft?: tf.Tensor;
 }
 
-/** Batch tensors: NHWC (or the model's input shape) images, one-hot labels, and soft targets if the split has them. */
-export function batchTensors(batch: Split, inputShape: readonly number[], numClasses: number): BatchTensors {
-  return tf.tidy(() => ({
-    x: tf.tensor(batch.images, [batch.count, ...inputShape], 'float32'),
-    y: tf.oneHot(tf.tensor1d(batch.labels, 'int32'), numClasses),
-    ...(batch.soft ? { soft: tf.tensor(batch.soft, [batch.count, numClasses], 'float32') } : {}),
-  }));
+/** Batch tensors for `task`: inputs in the model's input shape, y as the task's loss wants it, soft targets if any. */
+export function batchTensors(batch: Split, inputShape: readonly number[], task: TaskSpec): BatchTensors {
+  return tf.tidy(() => {
+    const x = tf.tensor(batch.images, [batch.count, ...inputShape], 'float32');
+    let y: tf.Tensor;
+    if (task.name === 'classification') y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), task.numClasses);
+    else if (task.name === 'regression') {
+      if (!batch.targets) throw new Error('batchTensors: regression needs a split with targets');
+      y = tf.tensor(batch.targets, [batch.count, ...task.outputShape], 'float32');
+    } else y = tf.reshape(x, [batch.count, ...task.outputShape]);
+    return {
+      x,
+      y,
+      task: task.name,
+      ...(batch.soft ? { soft: tf.tensor(batch.soft, [batch.count, task.numClasses], 'float32') } : {}),
+    };
+  });
 }
 
 export function disposeBatch(b: BatchTensors): void {
@@ -99,7 +123,11 @@ export function distillationLoss(logits: tf.Tensor, oneHot: tf.Tensor, soft: tf.
   });
 }
 
-/** The training loss of the model on a batch: labels only, or with the teacher term when the batch has soft targets. */
+/**
+ * The training loss of the model on a batch: for classification softmax cross-entropy on the labels, with the
+ * teacher term when the batch has soft targets; for regression and reconstruction the mean squared error over
+ * all output elements.
+ */
 export function lossOf(
   graph: Graph,
   params: (opIndex: number) => OpParams | undefined,
@@ -107,6 +135,8 @@ export function lossOf(
   loss?: LossConfig,
 ): tf.Scalar {
   return tf.tidy(() => {
+    if (batch.task !== 'classification')
+      return tf.losses.meanSquaredError(batch.y, forward(graph, batch.x, { params })) as tf.Scalar;
     const logits = forward(graph, batch.x, { params, logits: true });
     if (!loss || loss.distill === 0 || !batch.soft) return tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar;
     return distillationLoss(logits, batch.y, batch.soft, loss);
@@ -218,6 +248,46 @@ export function predictClasses(
     classes.dispose();
   }
   return out;
+}
+
+/**
+ * The model's outputs for every sample of `split`, in batches: count × output values, sample-major (`logits`
+ * skips an output softmax, as predictClasses does).
+ */
+export function predictOutputs(
+  graph: Graph,
+  params: (opIndex: number) => OpParams | undefined,
+  split: Split,
+  inputShape: readonly number[],
+  logits = false,
+  batchSize = 500,
+): Float32Array {
+  const size = split.count === 0 ? 0 : split.images.length / split.count;
+  const parts: Float32Array[] = [];
+  for (let start = 0; start < split.count; start += batchSize) {
+    const end = Math.min(start + batchSize, split.count);
+    const out = tf.tidy(() => {
+      const x = tf.tensor(split.images.subarray(start * size, end * size), [end - start, ...inputShape], 'float32');
+      return forward(graph, x, { params, logits });
+    });
+    parts.push(out.dataSync() as Float32Array);
+    out.dispose();
+  }
+  const width = parts.length === 0 ? 0 : parts[0]!.length / Math.min(batchSize, split.count);
+  const all = new Float32Array(split.count * width);
+  parts.forEach((p, i) => all.set(p, i * batchSize * width));
+  return all;
+}
+
+/** The task's metrics of the model on `split` (tfjs forward pass). */
+export function evaluateTask(
+  graph: Graph,
+  params: (opIndex: number) => OpParams | undefined,
+  split: Split,
+  inputShape: readonly number[],
+  task: TaskName,
+): TaskMetrics {
+  return taskMetrics(task, predictOutputs(graph, params, split, inputShape, task === 'classification'), split);
 }
 
 /** Fraction of `split` classified correctly. */

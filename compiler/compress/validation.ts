@@ -1,11 +1,14 @@
-// Model selection's yardstick: validation accuracy of the model with given kernels, biases rounded to f16 as stored.
+// Model selection's yardstick: the task's validation score of the model with given kernels, biases rounded to
+// f16 as stored. Higher is better: accuracy for classification, −MSE for regression and reconstruction (task.ts).
 import type { RunContext } from './context.js';
 import { graphWithWeights } from './measure_file.js';
-import { accuracy, arrayParams } from './sgd.js';
+import { arrayParams, evaluateTask } from './sgd.js';
+import { scoreOf, taskMetrics } from './task.js';
 
 /**
- * Validation accuracy of ctx's model with these kernels (one per compressible layer) and biases; split across
- * ctx.pool's workers (each classifies its fixed slice of the validation split) when there is one.
+ * Validation score of ctx's model with these kernels (one per compressible layer) and biases. With ctx.pool the
+ * forward passes are split across its workers (each runs its fixed slice of the validation split and returns the
+ * model's outputs); the metrics are then computed here on the whole split, as in this thread (task.ts taskMetrics).
  */
 export async function validationAccuracy(
   ctx: RunContext,
@@ -14,16 +17,16 @@ export async function validationAccuracy(
 ): Promise<number> {
   const g = graphWithWeights(ctx.graph, ctx.layers, kernels, biases);
   const split = ctx.data.validation;
+  const task = ctx.task.name;
   if (ctx.pool) {
     if (split.count === 0) return NaN;
-    const predicted = await ctx.pool.classifyValidation(g);
-    let correct = 0;
-    for (let i = 0; i < split.count; i++) if (predicted[i] === split.labels[i]) correct++;
-    return correct / split.count;
+    // Logits for classification (argmax is the same; predictOutputs in this thread skips the softmax too).
+    const outputs = await ctx.pool.validationOutputs(g, task === 'classification');
+    return scoreOf(task, taskMetrics(task, outputs, split));
   }
   const p = arrayParams(g, new Map(), new Map());
   try {
-    return accuracy(g, p.params, split, ctx.inputShape);
+    return scoreOf(task, evaluateTask(g, p.params, split, ctx.inputShape, task));
   } finally {
     p.dispose();
   }

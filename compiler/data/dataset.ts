@@ -1,14 +1,20 @@
-// The compiler's in-memory datasets: images as one Float32Array (NHWC, values in [0, 1]) with u8 labels, and
-// the deterministic ways to cut them: a stratified subset, a seeded validation split, shuffled batches.
+// The compiler's in-memory datasets: inputs as one Float32Array (sample-major, each sample in the model's input
+// layout), u8 class labels and, when the data has them, float targets; and the deterministic ways to cut them: a
+// stratified subset, a seeded validation split, shuffled batches. Data without class labels (regression targets,
+// or no y at all) carries all-zero labels, so the same stratified helpers become a plain (seeded) cut.
 import type { Rng } from '../util/rng.js';
 import { createRng } from '../util/rng.js';
 
 export interface Split {
-  /** count·H·W·C values in [0, 1], sample-major, each sample row-major H, W, C. */
+  /** count·(values per sample) inputs, sample-major, each sample row-major in Dataset.shape (NHWC for images). */
   images: Float32Array;
-  /** count class indices. */
+  /** count class indices; all 0 when the dataset has no class labels (Dataset.numClasses 0). */
   labels: Uint8Array;
   count: number;
+  /** count·Dataset.targetWidth float targets (the data's y as numbers), when the dataset has a y. */
+  targets?: Float32Array;
+  /** Each sample's index in the data as given (file order), when the split was cut from it; for error messages. */
+  source?: Uint32Array;
   /**
    * Distillation targets: count rows of the teacher's class probabilities at the run's temperature
    * (compiler/compress/distill.ts). Present only on a training split that a teacher has labelled.
@@ -18,9 +24,14 @@ export interface Split {
 
 export interface Dataset {
   name: string;
-  /** Per-sample [H, W, C], e.g. [28, 28, 1]. */
-  shape: [number, number, number];
+  /** Per-sample shape, e.g. [28, 28, 1] for images or [10] for 10 CSV features. */
+  shape: number[];
+  /** Classes of the labels (largest label + 1); 0 when y is not integer class indices in [0, 255] or absent. */
   numClasses: number;
+  /** Values of y per sample (Split.targets); 0 when the dataset has no y (reconstruction data). */
+  targetWidth: number;
+  /** Class names by index (from an images: folder's subfolders), when the data names them. */
+  classNames?: string[];
   train: Split;
   test: Split;
   /** Where the data came from and how it was split. */
@@ -39,6 +50,8 @@ export function gather(split: Split, indices: ArrayLike<number>): Split {
   const labels = new Uint8Array(indices.length);
   const width = split.soft ? split.soft.length / split.count : 0;
   const soft = split.soft ? new Float32Array(indices.length * width) : undefined;
+  const targetWidth = split.targets ? split.targets.length / split.count : 0;
+  const targets = split.targets ? new Float32Array(indices.length * targetWidth) : undefined;
   for (let i = 0; i < indices.length; i++) {
     const j = indices[i];
     if (!Number.isInteger(j) || j < 0 || j >= split.count) {
@@ -47,8 +60,40 @@ export function gather(split: Split, indices: ArrayLike<number>): Split {
     images.set(split.images.subarray(j * size, (j + 1) * size), i * size);
     labels[i] = split.labels[j];
     soft?.set(split.soft!.subarray(j * width, (j + 1) * width), i * width);
+    targets?.set(split.targets!.subarray(j * targetWidth, (j + 1) * targetWidth), i * targetWidth);
   }
-  return soft ? { images, labels, count: indices.length, soft } : { images, labels, count: indices.length };
+  const source = split.source ? Uint32Array.from(indices, (j) => split.source![j]!) : undefined;
+  return {
+    images,
+    labels,
+    count: indices.length,
+    ...(targets ? { targets } : {}),
+    ...(soft ? { soft } : {}),
+    ...(source ? { source } : {}),
+  };
+}
+
+/** Every `TEST_EVERY`-th sample of data that has no split of its own (index % 6 == 5) is test, the rest train. */
+export const TEST_EVERY = 6;
+
+/**
+ * Splits data that carries no test split by index: sample i is test when i % 6 == 5, train otherwise (one in six,
+ * interleaved so that data sorted by class still splits evenly). Used by idx:, npy: and csv:.
+ */
+export function splitByIndex(split: Split): { train: Split; test: Split; rule: string } {
+  const trainIx: number[] = [];
+  const testIx: number[] = [];
+  for (let i = 0; i < split.count; i++) (i % TEST_EVERY === TEST_EVERY - 1 ? testIx : trainIx).push(i);
+  const indexed = { ...split, source: Uint32Array.from({ length: split.count }, (_, i) => i) };
+  const train = gather(indexed, trainIx);
+  const test = gather(indexed, testIx);
+  return {
+    train,
+    test,
+    rule:
+      `Split by index: sample i is test when i % ${TEST_EVERY} == ${TEST_EVERY - 1}, train otherwise ` +
+      `(${train.count} train, ${test.count} test).`,
+  };
 }
 
 /** Sample indices of each class, in increasing order. */

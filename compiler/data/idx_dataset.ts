@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../errors.js';
 import type { Dataset, Split } from './dataset.js';
-import { gather } from './dataset.js';
+import { splitByIndex } from './dataset.js';
 import type { IdxArray } from './idx.js';
 import { readIdxFile } from './idx.js';
 
@@ -16,9 +16,6 @@ const FASHION_FILES = {
   testImages: 't10k-images-idx3-ubyte.gz',
   testLabels: 't10k-labels-idx1-ubyte.gz',
 };
-
-/** Every `IDX_TEST_EVERY`-th sample of an `idx:` pair (index % 6 == 5) is test, the rest train. */
-const IDX_TEST_EVERY = 6;
 
 /**
  * Turns an image file ([N, H, W] or [N, H, W, C]) and a label file ([N]) into a Split. u8 pixels are divided by
@@ -69,7 +66,11 @@ function idxPairToSplit(
     classes[i] = v;
     if (v > maxLabel) maxLabel = v;
   }
-  return { split: { images: pixels, labels: classes, count: n }, shape, numClasses: maxLabel + 1 };
+  return {
+    split: { images: pixels, labels: classes, count: n, targets: Float32Array.from(classes) },
+    shape,
+    numClasses: maxLabel + 1,
+  };
 }
 
 /** Fashion-MNIST from its four IDX .gz files in `dir`: 60,000 train and 10,000 test, as published. */
@@ -106,6 +107,7 @@ export function loadFashionMnist(dir = FASHION_MNIST_DIR): Dataset {
     name: 'fashion-mnist',
     shape: train.shape,
     numClasses: Math.max(train.numClasses, test.numClasses),
+    targetWidth: 1,
     train: train.split,
     test: test.split,
     description:
@@ -125,19 +127,14 @@ export function loadIdxPair(imagesPath: string, labelsPath: string): Dataset {
     imagesPath,
     labelsPath,
   );
-  const trainIx: number[] = [];
-  const testIx: number[] = [];
-  for (let i = 0; i < split.count; i++) (i % IDX_TEST_EVERY === IDX_TEST_EVERY - 1 ? testIx : trainIx).push(i);
-  const train = gather(split, trainIx);
-  const test = gather(split, testIx);
+  const { train, test, rule } = splitByIndex(split);
   return {
     name: 'idx',
     shape,
     numClasses,
+    targetWidth: 1,
     train,
     test,
-    description:
-      `IDX pair ${imagesPath} + ${labelsPath} (${split.count} samples). Split by index: sample i is test when ` +
-      `i % ${IDX_TEST_EVERY} == ${IDX_TEST_EVERY - 1}, train otherwise (${train.count} train, ${test.count} test).`,
+    description: `IDX pair ${imagesPath} + ${labelsPath} (${split.count} samples). ${rule}`,
   };
 }

@@ -47,6 +47,7 @@ export function loadMnistPackage(): Dataset {
     name: 'mnist',
     shape: [SIDE, SIDE, 1],
     numClasses: CLASSES,
+    targetWidth: 1,
     train,
     test,
     description:
@@ -68,5 +69,5 @@ function concatDigits(perDigit: Float32Array[], range: (d: number) => [number, n
     labels.fill(d, at, at + to - from);
     at += to - from;
   });
-  return { images, labels, count: total };
+  return { images, labels, count: total, targets: Float32Array.from(labels) };
 }

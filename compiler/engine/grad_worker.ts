@@ -3,7 +3,10 @@
 //   1. copies the current weights from the shared weights buffer (the main thread wrote them there),
 //   2. computes the loss and the gradients of its shard of the batch (the batch mean over the shard),
 //   3. writes the gradients into its own shared gradient buffer and answers with the shard's mean loss.
-// It also classifies its fixed slice of the validation split for model selection, and evaluates candidates of the
+// The loss is the run's task's (sgd.ts lossOf): cross-entropy (with the teacher term when the shard carries soft
+// targets) for classification, MSE against the shard's targets or its own inputs for regression and
+// reconstruction. It also runs its fixed slice of the validation split forward for model selection (the main
+// thread computes the task's metric on the whole split), and evaluates candidates of the
 // projection's layout search (the probe-batch loss with the main thread's weights). It never updates weights: the
 // main thread sums the shards in worker order and applies the same update as a single-threaded run.
 import '../quiet_tfjs.js'; // first: before any module can run tfjs
@@ -11,7 +14,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Split } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
-import { arrayParams, batchTensors, disposeBatch, lossOf, predictClasses, type LossConfig } from '../compress/sgd.js';
+import { arrayParams, batchTensors, disposeBatch, lossOf, predictOutputs, type LossConfig } from '../compress/sgd.js';
 import { evaluateLayout, type LayoutCandidate, type SearchInput } from '../compress/joint_projection.js';
 import { compressibleLayers, type CompressibleLayer } from '../compress/layers.js';
 import { probeScorer } from '../compress/probe_score.js';
@@ -67,7 +70,7 @@ function endSearch(): void {
 function gradients(shard: Split, loss: LossConfig): number {
   const s = state!;
   readWeights();
-  const tensors = batchTensors(shard, init.inputShape, init.numClasses);
+  const tensors = batchTensors(shard, init.inputShape, init.task);
   try {
     const { value, grads: g } = tf.variableGrads(() => lossOf(s.graph, s.params, tensors, loss), s.list);
     s.list.forEach((v, i) => grads!.set(g[v.name]!.dataSync() as Float32Array, offsets[i]!));
@@ -80,10 +83,11 @@ function gradients(shard: Split, loss: LossConfig): number {
   }
 }
 
-function classify(graph: Graph): Uint8Array {
+/** The model's outputs on this worker's validation slice (`logits`: without an output softmax). */
+function outputs(graph: Graph, logits: boolean): Float32Array {
   const p = arrayParams(graph, new Map(), new Map());
   try {
-    return predictClasses(graph, p.params, validation!, init.inputShape);
+    return predictOutputs(graph, p.params, validation!, init.inputShape, logits);
   } finally {
     p.dispose();
   }
@@ -93,7 +97,7 @@ function classify(graph: Graph): Uint8Array {
 function startSearch(input: SearchInput, loss: LossConfig): void {
   endSearch();
   readWeights();
-  search = { input, scorer: probeScorer(state!, layers, init.probe, init.inputShape, init.numClasses, loss) };
+  search = { input, scorer: probeScorer(state!, layers, init.probe, init.inputShape, init.task, loss) };
 }
 
 function evaluate(candidates: LayoutCandidate[]) {
@@ -118,8 +122,8 @@ async function main(): Promise<void> {
           reply = { type: 'grad', loss, ms: performance.now() - started };
           break;
         }
-        case 'classify':
-          reply = { type: 'classify', classes: classify(message.graph) };
+        case 'outputs':
+          reply = { type: 'outputs', outputs: outputs(message.graph, message.logits) };
           break;
         case 'search':
           startSearch(message.input, message.loss);

@@ -5,7 +5,7 @@
 // 2. The first gradients() call on a graph (the run's, later the compacted fine-tune model's) sends the graph once
 //    and two SharedArrayBuffers per worker set-up: one for the weights (written by the main thread before every
 //    step, read by all workers) and one per worker for its gradients. No weights or gradients are copied through
-//    messages; only the batch shard (its own images, labels and soft targets, transferred) and the loss are.
+//    messages; only the batch shard (its own images, labels, targets and soft targets, transferred) and the loss are.
 // 3. Each batch is cut into N contiguous shards, sizes differing by at most one (the first ones larger). Worker w
 //    returns its shard's mean loss and mean gradients; the main thread forms Σ_w count_w·g_w / count in worker
 //    order (float64 sums, rounded to f32 once), whatever order the workers finish in. So the same seed and the same
@@ -26,6 +26,7 @@ import {
   type SearchInput,
 } from '../compress/joint_projection.js';
 import type { LossConfig } from '../compress/sgd.js';
+import type { TaskSpec } from '../compress/task.js';
 import type { TrainState } from '../compress/train_state.js';
 import { armedFault } from '../util/fault.js';
 import type { ToMain, ToWorker, WorkerInit } from './worker_protocol.js';
@@ -63,7 +64,8 @@ export interface PoolOptions {
   count: number;
   backend: string;
   inputShape: number[];
-  numClasses: number;
+  /** The run's task: the workers' loss (sgd.ts lossOf) is its loss. */
+  task: TaskSpec;
   validation: Split;
   /** The bit search's probe batch (probe_score.ts, probeSplit). */
   probe: Split;
@@ -75,14 +77,16 @@ export function shardSizes(count: number, parts: number): number[] {
   return Array.from({ length: parts }, (_, w) => base + (w < count % parts ? 1 : 0));
 }
 
-/** Samples [start, end) of `split` as a new split with its own buffers. */
+/** Samples [start, end) of `split` as a new split with its own buffers (images, labels, targets, soft targets). */
 function slice(split: Split, start: number, end: number): Split {
   const size = split.count === 0 ? 0 : split.images.length / split.count;
   const width = split.soft ? split.soft.length / split.count : 0;
+  const targetWidth = split.targets ? split.targets.length / split.count : 0;
   return {
     images: split.images.slice(start * size, end * size),
     labels: split.labels.slice(start, end),
     count: end - start,
+    ...(split.targets ? { targets: split.targets.slice(start * targetWidth, end * targetWidth) } : {}),
     ...(split.soft ? { soft: split.soft.slice(start * width, end * width) } : {}),
   };
 }
@@ -128,7 +132,7 @@ export class WorkerPool {
         count,
         backend: options.backend,
         inputShape: options.inputShape,
-        numClasses: options.numClasses,
+        task: options.task,
         validation: slice(options.validation, at, (at += size)),
         probe: options.probe,
       };
@@ -222,7 +226,12 @@ export class WorkerPool {
     const answers = sizes.map((size, w) => {
       if (size === 0) return Promise.resolve(undefined);
       const shard = slice(batch, at, (at += size));
-      const transfer = [shard.images.buffer, shard.labels.buffer, ...(shard.soft ? [shard.soft.buffer] : [])];
+      const transfer = [
+        shard.images.buffer,
+        shard.labels.buffer,
+        ...(shard.targets ? [shard.targets.buffer] : []),
+        ...(shard.soft ? [shard.soft.buffer] : []),
+      ];
       return this.request(this.slots[w]!, { type: 'grad', shard, loss }, transfer as ArrayBuffer[]);
     });
     const replies = await Promise.all(answers);
@@ -294,20 +303,26 @@ export class WorkerPool {
     return out;
   }
 
-  /** Classes of the run's validation split (in order) under `graph`, whose weights are its IR tensors. */
-  async classifyValidation(graph: Graph): Promise<Uint8Array> {
+  /**
+   * The model's outputs on the run's validation split (count × output values, sample-major, in order) under
+   * `graph`, whose weights are its IR tensors; each worker runs its slice (`logits`: without an output softmax).
+   */
+  async validationOutputs(graph: Graph, logits: boolean): Promise<Float32Array> {
     if (this.failure) throw this.failure;
     const replies = await Promise.all(
       this.slots.map((slot, w) =>
-        this.validationSizes[w] === 0 ? Promise.resolve(undefined) : this.request(slot, { type: 'classify', graph }),
+        this.validationSizes[w] === 0
+          ? Promise.resolve(undefined)
+          : this.request(slot, { type: 'outputs', graph, logits }),
       ),
     );
-    const out = new Uint8Array(this.validationSizes.reduce((a, b) => a + b, 0));
+    const parts = replies.map((r) => (r?.type === 'outputs' ? r.outputs : new Float32Array(0)));
+    const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
     let at = 0;
-    replies.forEach((r, w) => {
-      if (r?.type === 'classify') out.set(r.classes, at);
-      at += this.validationSizes[w]!;
-    });
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
     return out;
   }
 

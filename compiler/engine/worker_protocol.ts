@@ -3,6 +3,7 @@ import type { Split } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
 import type { EvaluatedLayout, LayoutCandidate, SearchInput } from '../compress/joint_projection.js';
 import type { LossConfig } from '../compress/sgd.js';
+import type { TaskSpec } from '../compress/task.js';
 
 /** workerData of a worker. */
 export interface WorkerInit {
@@ -12,8 +13,9 @@ export interface WorkerInit {
   /** The backend choice the main thread resolved to ('wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'). */
   backend: string;
   inputShape: number[];
-  numClasses: number;
-  /** This worker's fixed slice of the validation split (classified by 'classify'). */
+  /** The run's task: the loss of the gradients and the probe (sgd.ts batchTensors/lossOf). */
+  task: TaskSpec;
+  /** This worker's fixed slice of the validation split (run forward by 'outputs'). */
   validation: Split;
   /** The whole probe batch of the bit search (probe_score.ts), the same in every worker. */
   probe: Split;
@@ -24,8 +26,8 @@ export type ToWorker =
   | { type: 'graph'; graph: Graph; weights: SharedArrayBuffer; grads: SharedArrayBuffer }
   /** Loss and gradients of `shard` at the weights now in the shared weights buffer. */
   | { type: 'grad'; shard: Split; loss: LossConfig }
-  /** Classes of this worker's validation slice under `graph` (weights inside the graph). */
-  | { type: 'classify'; graph: Graph }
+  /** The model's outputs on this worker's validation slice under `graph` (weights inside the graph). */
+  | { type: 'outputs'; graph: Graph; logits: boolean }
   /** A layout search starts: its input, scored with the weights now in the shared weights buffer. */
   | { type: 'search'; input: SearchInput; loss: LossConfig }
   /** Evaluate these candidates of the current search (joint_projection.ts, evaluateLayout). */
@@ -35,7 +37,8 @@ export type ToMain =
   | { type: 'ready' }
   /** The shard's mean loss (its mean gradients are in the worker's gradient buffer) and the ms it took. */
   | { type: 'grad'; loss: number; ms: number }
-  | { type: 'classify'; classes: Uint8Array }
+  /** count × output values, sample-major (sgd.ts predictOutputs). */
+  | { type: 'outputs'; outputs: Float32Array }
   | { type: 'evaluate'; results: EvaluatedLayout[] }
   /** A JavaScript error the worker caught (e.g. the wasm backend out of memory). */
   | { type: 'error'; message: string };

@@ -44,7 +44,7 @@ export function simplifyForExport(graph: Graph): Graph {
     return false;
   });
   for (const op of kept) op.inputs = op.inputs.map((v) => replacement.get(v) ?? v);
-  return compactValues({ values: graph.values, ops: kept, inputs: graph.inputs, outputs: graph.outputs });
+  return compactValues({ ...graph, ops: kept });
 }
 
 /** Weight tensors in the order toModelMessage stores them: per op, kernel then bias. */
@@ -87,7 +87,7 @@ function opMessage(op: IROp, weight: number, bias: number): OpMessage {
 /**
  * The sqz.Model for `graph` after simplifyForExport. Tensors are stored per op, kernel then bias, each encoded by
  * `encode`: the order of weightTensorsOf(graph), since simplification only removes weightless reshapes.
- * Nothing inference does not read is stored (no names).
+ * Nothing inference does not read is stored (no op names), but for the graph's metadata: class names and input range.
  */
 export function toModelMessage(graph: Graph, encode: EncodeTensorFn): ModelMessage {
   const g = simplifyForExport(graph);
@@ -108,5 +108,7 @@ export function toModelMessage(graph: Graph, encode: EncodeTensorFn): ModelMessa
     ops,
     inputs: [...g.inputs],
     outputs: [...g.outputs],
+    ...(g.metadata?.classNames?.length ? { classNames: [...g.metadata.classNames] } : {}),
+    ...(g.metadata?.inputRange ? { inputRange: [...g.metadata.inputRange] } : {}),
   };
 }

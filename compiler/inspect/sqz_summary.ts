@@ -61,6 +61,10 @@ export interface SqzSummary {
   inputs: number[][];
   outputs: number[][];
   ops: OpSummary[];
+  /** Names of the first output's values (a classifier's classes), when the file has them; else empty. */
+  classNames: string[];
+  /** [A, B]: what pixel levels 0 and 255 map to at the input, when the file says. */
+  inputRange?: number[];
   /** Per op with a weight, in op order. */
   layers: LayerSummary[];
   totals: {
@@ -125,6 +129,8 @@ export function summarizeSqz(bytes: Uint8Array): SqzSummary {
     inputs: model.inputs.map((v) => [...model.values[v]!.shape]),
     outputs: model.outputs.map((v) => [...model.values[v]!.shape]),
     ops,
+    classNames: [...(model.classNames ?? [])],
+    ...(model.inputRange ? { inputRange: [...model.inputRange] } : {}),
     layers,
     totals: {
       fileBytes: bytes.length,

@@ -50,12 +50,22 @@ export interface IROp {
   params?: number[];
 }
 
+/** What the file says about the model beyond its graph (sqz.proto Model fields 6 and 7); inference reads neither. */
+export interface GraphMetadata {
+  /** One name per value of the first output (a classifier's classes). */
+  classNames?: string[];
+  /** [A, B]: what pixel levels 0 and 255 were mapped to in training. */
+  inputRange?: [number, number];
+}
+
 export interface Graph {
   values: IRValue[];
   /** In execution order. */
   ops: IROp[];
   inputs: number[];
   outputs: number[];
+  /** Written to the file with the graph (and counted in its bytes); copies of the graph keep it. */
+  metadata?: GraphMetadata;
 }
 
 /** Ops whose kernel the optimizer compresses (their descriptor says `compressible`). */

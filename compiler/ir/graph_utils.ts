@@ -27,6 +27,7 @@ export function cloneGraph(graph: Graph): Graph {
     }),
     inputs: [...graph.inputs],
     outputs: [...graph.outputs],
+    ...(graph.metadata ? { metadata: graph.metadata } : {}),
   };
 }
 
@@ -56,5 +57,6 @@ export function compactValues(graph: Graph): Graph {
     ops: graph.ops.map((op) => ({ ...op, inputs: op.inputs.map((v) => index.get(v)!), output: index.get(op.output)! })),
     inputs: graph.inputs.map((v) => index.get(v)!),
     outputs: graph.outputs.map((v) => index.get(v)!),
+    ...(graph.metadata ? { metadata: graph.metadata } : {}),
   };
 }

@@ -76,7 +76,7 @@ for (const [method, distill] of [
       for (const c of o.tried) {
         assert.ok(c.report.fileBytes <= 4000, `${c.widths}: ${c.report.fileBytes} B > 4000`);
         assert.equal(statSync(c.report.output).size, c.report.fileBytes, 'the report counts the bytes on disk');
-        assert.ok(c.report.accuracy.validation <= o.best.report.accuracy.validation);
+        assert.ok(c.report.accuracy!.validation <= o.best.report.accuracy!.validation);
         assert.equal(c.training.settings.epochs, 1);
         // Trained on the split compress trains on, its validation split held out (same counts from the same seed).
         assert.deepEqual(
@@ -96,7 +96,7 @@ for (const [method, distill] of [
       assert.equal(r.method, method);
       assert.ok(r.bytes <= r.targetBytes! && !r.overTarget);
       assert.equal(r.bytes, o.best.report.fileBytes);
-      assert.equal(r.testAccuracy, o.best.report.accuracy.runtime, 'test accuracy from the wasm runtime');
+      assert.equal(r.testAccuracy, o.best.report.accuracy!.runtime, 'test accuracy from the wasm runtime');
       assert.equal(r.testSamples, 100);
       assert.match(r.note, new RegExp(`^widths ${o.best.widths.join('-')} `));
       const trained = statSync(

@@ -67,7 +67,17 @@ test('modelBytes equals protobufjs encoded length for models with every kind of 
       outputs: Array.from({ length: Math.floor(random() * 3) }, big),
     };
     if (random() < 0.5) model.tensors.push(encodeTensorAs(Float32Array.of(0, 1, 0, 2), [2, 2], ENC_SPARSE_RICE));
-    assert.equal(modelBytes(model), Model.encode(model).finish().length, `trial ${trial}`);
+    // the optional metadata fields: class names (empty, ASCII, multi-byte UTF-8) and the input range
+    if (random() < 0.5) {
+      model.classNames = Array.from(
+        { length: Math.floor(random() * 4) },
+        (_, i) => ['', 'cat', 'Größe', '猫', 'x'.repeat(200)][(trial + i) % 5]!,
+      );
+    }
+    if (random() < 0.5) model.inputRange = [-1, random() < 0.5 ? 1 : 255];
+    // input_range goes on the wire as its 8 bytes (two f32), as writeSqz sends it
+    const wire = model.inputRange ? { ...model, inputRange: new Uint8Array(8) } : model;
+    assert.equal(modelBytes(model), Model.encode(wire).finish().length, `trial ${trial}`);
     for (const op of model.ops) assert.equal(opBodyBytes(op), Op.encode(op).finish().length);
   }
 });

@@ -14,7 +14,7 @@ test('protobufjs types expose the camelCase field names the TS interfaces use', 
   const { Model, Value, Op, Tensor } = sqzProtoTypes();
   assert.deepEqual(
     Model.fieldsArray.map((f) => f.name),
-    ['values', 'tensors', 'ops', 'inputs', 'outputs'],
+    ['values', 'tensors', 'ops', 'inputs', 'outputs', 'classNames', 'inputRange'],
   );
   assert.deepEqual(
     Value.fieldsArray.map((f) => f.name),

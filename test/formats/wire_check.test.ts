@@ -3,6 +3,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ERR_MALFORMED, ERR_NONE, SqzFormatError, readSqz, sqzProtoTypes, wrapPayload } from '../../formats/index.js';
+import { sqzFileBytesForModel, writeSqz } from '../../formats/container.js';
+import { OP_ACTIVATION } from '../../formats/constants.js';
+import { newOp } from '../../formats/schema.js';
 import { errorMessage, loadRaw, newInstance } from '../runtime/raw_instance.js';
 import { varint } from '../fuzz/mutate.js';
 import { fuzzSeeds } from '../fuzz/seeds.js';
@@ -30,6 +33,8 @@ const REFUSED: [string, Uint8Array, string][] = [
   ['tensor data as varint', withTensorField([3 << 3, 1]), 'wrong wire type for a known field'],
   ['op clip_max as varint', cat(payload, [(3 << 3) | 2, 2, 10 << 3, 1]), 'wrong wire type for a known field'],
   ['values as fixed64', cat(payload, [(1 << 3) | 1, 1, 2, 3, 4, 5, 6, 7, 8]), 'wrong wire type for a known field'],
+  ['class_names as varint', cat(payload, [6 << 3, 1]), 'wrong wire type for a known field'],
+  ['input_range as fixed32', cat(payload, [(7 << 3) | 5, 0, 0, 0, 0]), 'wrong wire type for a known field'],
   ['field number 0', cat(payload, [0, 0]), 'field number 0'],
   ['wire type 6', cat(payload, [(15 << 3) | 6]), 'bad wire type'],
   [
@@ -100,4 +105,25 @@ test('what protobuf allows still loads in both: unpacked repeated fields and unk
     assert.equal(loadRaw(exports, file), ERR_NONE, `${name}: ${errorMessage(exports)}`);
     assert.doesNotThrow(() => readSqz(file), name);
   }
+});
+
+test('the optional metadata fields: written, read back (also by the runtime), counted, checked', () => {
+  const base = {
+    values: [{ shape: [3] }, { shape: [3] }],
+    tensors: [],
+    ops: [newOp({ type: OP_ACTIVATION, inputs: [0], outputs: [1] })],
+    inputs: [0],
+    outputs: [1],
+  };
+  const older = readSqz(writeSqz(base));
+  assert.equal(older.classNames, undefined, 'a file without the fields reads as before');
+  const model = { ...base, classNames: ['cat', 'Größe', '猫'], inputRange: [-1, 1] };
+  const file = writeSqz(model);
+  assert.equal(file.length, sqzFileBytesForModel(model), 'the byte count includes the fields');
+  const back = readSqz(file);
+  assert.deepEqual(back.classNames, model.classNames);
+  assert.deepEqual(back.inputRange, [-1, 1]);
+  assert.equal(loadRaw(newInstance(true), file), ERR_NONE, 'the wasm runtime loads it');
+  assert.throws(() => writeSqz({ ...base, classNames: ['a', 'b'] }), /2 class names but its first output has 3 values/);
+  assert.throws(() => writeSqz({ ...base, inputRange: [1, 0] }), /input_range must be empty or \[A, B\] with A < B/);
 });

@@ -3,6 +3,9 @@
 // in this thread (within float tolerance: another summation order), with and without distillation targets, for
 // even and uneven shards; the validation classes they return must be this thread's; and the projection's layout
 // search with its candidates evaluated on the workers must choose exactly the layout the search in this thread does.
+// Regression and reconstruction: the workers' loss is the task's MSE (targets from the split, or the input itself),
+// and the validation score from the workers' outputs is the in-thread score (−MSE through scoreOf); and a whole
+// compress() of a regression with workers: 2 trains on the task and scores −MSE close to workers: 1.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
@@ -10,7 +13,23 @@ import { selectBackend } from '../../../compiler/engine/backend.js';
 import { shardSizes, WorkerPool } from '../../../compiler/engine/worker_pool.js';
 import { gather, loadDataset, subset, type Split } from '../../../compiler/data/index.js';
 import { importModel } from '../../../compiler/import/index.js';
-import { batchTensors, disposeBatch, lossOf, predictClasses, type LossConfig } from '../../../compiler/compress/sgd.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as tfl from '@tensorflow/tfjs-layers';
+import {
+  arrayParams,
+  batchTensors,
+  disposeBatch,
+  evaluateTask,
+  lossOf,
+  predictClasses,
+  type LossConfig,
+} from '../../../compiler/compress/sgd.js';
+import { classesOf, scoreOf, taskMetrics, type TaskSpec } from '../../../compiler/compress/task.js';
+import type { Graph } from '../../../compiler/ir/graph.js';
+import { saveLayersModel } from '../../fixtures/tfjs_models.js';
+import { compress } from '../../../compiler/compress/compress.js';
 import {
   evaluateLayout,
   initialCosts,
@@ -27,6 +46,7 @@ const graph = await importModel('examples/models/mnist-mlp/model.json');
 const digits = subset((await loadDataset('mnist')).train, 200);
 const inputShape = [28, 28, 1];
 const numClasses = 10;
+const classification: TaskSpec = { name: 'classification', numClasses, outputShape: [numClasses] };
 
 /** Teacher-like targets: a random distribution per sample. */
 function withSoft(split: Split, seed: number): Split {
@@ -41,14 +61,60 @@ function withSoft(split: Split, seed: number): Split {
 }
 
 /** This thread's loss and gradients of the whole batch, as plain arrays by variable name. */
-function reference(state: TrainState, batch: Split, loss: LossConfig) {
-  const tensors = batchTensors(batch, inputShape, numClasses);
+function reference(state: TrainState, batch: Split, loss: LossConfig, task = classification) {
+  const tensors = batchTensors(batch, inputShape, task);
   const { value, grads } = tf.variableGrads(() => lossOf(state.graph, state.params, tensors, loss), state.list);
   const out = { loss: value.dataSync()[0]!, grads: new Map<string, Float32Array>() };
   for (const v of state.list) out.grads.set(v.name, grads[v.name]!.dataSync().slice() as Float32Array);
   tf.dispose([value, ...Object.values(grads)]);
   disposeBatch(tensors);
   return out;
+}
+
+/** The pool's summed shard loss and gradients equal this thread's whole-batch ones (float tolerance). */
+async function assertSameGradients(
+  pool: WorkerPool,
+  state: TrainState,
+  batch: Split,
+  loss: LossConfig,
+  task: TaskSpec,
+  what: string,
+): Promise<void> {
+  const want = reference(state, batch, loss, task);
+  const got = await pool.gradients(state, batch, loss);
+  assert.ok(
+    Math.abs(got.loss - want.loss) <= 1e-5 * Math.max(1, want.loss),
+    `${what}: loss ${got.loss} vs ${want.loss}`,
+  );
+  let scale = 0;
+  let worst = 0;
+  let diff2 = 0;
+  let norm2 = 0;
+  for (const v of state.list) {
+    const g = got.grads[v.name]!.dataSync() as Float32Array;
+    const r = want.grads.get(v.name)!;
+    assert.equal(g.length, r.length);
+    for (let j = 0; j < r.length; j++) {
+      scale = Math.max(scale, Math.abs(r[j]!));
+      worst = Math.max(worst, Math.abs(g[j]! - r[j]!));
+      diff2 += (g[j]! - r[j]!) ** 2;
+      norm2 += r[j]! ** 2;
+    }
+  }
+  tf.dispose(Object.values(got.grads));
+  assert.ok(scale > 1e-6, `${what}: the gradients are not all zero`);
+  assert.ok(worst <= 1e-5 * scale, `${what}: worst gradient difference ${worst} against a largest ${scale}`);
+  assert.ok(Math.sqrt(diff2) <= 1e-5 * Math.sqrt(norm2), `${what}: relative difference of the gradient vectors`);
+}
+
+/** In-thread validation score of `graph` on `split` for `task` (validation.ts without a pool). */
+function inThreadScore(g: Graph, split: Split, task: TaskSpec): number {
+  const p = arrayParams(g, new Map(), new Map());
+  try {
+    return scoreOf(task.name, evaluateTask(g, p.params, split, inputShape, task.name));
+  } finally {
+    p.dispose();
+  }
 }
 
 test('shardSizes: contiguous sizes differing by at most one, the first ones larger', () => {
@@ -64,7 +130,7 @@ for (const workers of [2, 3]) {
       count: workers,
       backend: 'wasm',
       inputShape,
-      numClasses,
+      task: classification,
       validation,
       probe: subset(digits, 64),
     });
@@ -93,25 +159,9 @@ for (const workers of [2, 3]) {
       for (const [k, { batch, loss }] of cases.entries()) {
         // Move the weights off the file's so the workers must read them from the shared buffer each step.
         if (k === 1) for (const v of state.list) v.assign(tf.mul(v, 0.9));
-        const want = reference(state, batch, loss);
-        const got = await pool.gradients(state, batch, loss);
-        assert.ok(Math.abs(got.loss - want.loss) <= 1e-5 * Math.max(1, want.loss), `loss ${got.loss} vs ${want.loss}`);
-        let scale = 0;
-        let worst = 0;
-        for (const v of state.list) {
-          const g = got.grads[v.name]!.dataSync() as Float32Array;
-          const r = want.grads.get(v.name)!;
-          assert.equal(g.length, r.length);
-          for (let j = 0; j < r.length; j++) {
-            scale = Math.max(scale, Math.abs(r[j]!));
-            worst = Math.max(worst, Math.abs(g[j]! - r[j]!));
-          }
-        }
-        tf.dispose(Object.values(got.grads));
-        assert.ok(scale > 1e-4, 'the gradients are not all zero');
-        assert.ok(worst <= 1e-5 * scale, `case ${k}: worst gradient difference ${worst} against a largest ${scale}`);
+        await assertSameGradients(pool, state, batch, loss, classification, `case ${k}`);
       }
-      const classes = await pool.classifyValidation(graph);
+      const classes = classesOf(await pool.validationOutputs(graph, true), validation.count, numClasses);
       const constants = tf.tidy(() => predictClasses(graph, () => undefined, validation, inputShape));
       assert.deepEqual([...classes], [...constants]);
       assert.ok(pool.times.steps === 2 && pool.times.waitMs > 0);
@@ -129,13 +179,13 @@ test('2 workers: the bit search with candidates evaluated on the workers picks e
     count: 2,
     backend: 'wasm',
     inputShape,
-    numClasses,
+    task: classification,
     validation: subset(digits, 10),
     probe,
   });
   const state = new TrainState(graph);
   const layers = compressibleLayers(graph);
-  const scorer = probeScorer(state, layers, probe, inputShape, numClasses, loss);
+  const scorer = probeScorer(state, layers, probe, inputShape, classification, loss);
   try {
     // Biases off the file's, so a worker that scored with its own stale copy would disagree.
     for (const v of state.list) if (v.rank === 1) v.assign(tf.add(v, 0.05));
@@ -173,5 +223,142 @@ test('2 workers: the bit search with candidates evaluated on the workers picks e
     scorer.dispose();
     state.dispose();
     await pool.dispose();
+  }
+});
+
+test('2 workers, regression and reconstruction: the MSE gradients and the validation score (−MSE) match the in-thread ones', async () => {
+  // Regression: a dense regressor with a linear head, 3 float targets per sample (Split.targets).
+  // Reconstruction: a small dense autoencoder whose 784 outputs are compared with the input itself.
+  const random = rng(11);
+  const withTargets = (split: Split): Split => ({
+    ...split,
+    targets: Float32Array.from({ length: split.count * 3 }, () => random()),
+  });
+  const dir = await mkdtemp(path.join(tmpdir(), 'sqz-workers-tasks-'));
+  const dense = (units: number, activation: 'relu' | 'linear' | 'sigmoid', seed: number) =>
+    tfl.layers.dense({ units, activation, kernelInitializer: tfl.initializers.glorotUniform({ seed }) });
+  const save = async (name: string, head: tfl.layers.Layer[]): Promise<Graph> => {
+    const model = tfl.sequential({ layers: [tfl.layers.flatten({ inputShape }), dense(16, 'relu', 1), ...head] });
+    const g = await importModel(await saveLayersModel(model, path.join(dir, name)));
+    model.dispose();
+    return g;
+  };
+  let regressor: Graph;
+  let autoencoder: Graph;
+  try {
+    regressor = await save('regressor', [dense(3, 'linear', 2)]);
+    autoencoder = await save('autoencoder', [dense(784, 'sigmoid', 3)]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  const cases: { g: Graph; task: TaskSpec; data: Split }[] = [
+    { g: regressor, task: { name: 'regression', numClasses: 0, outputShape: [3] }, data: withTargets(digits) },
+    { g: autoencoder, task: { name: 'reconstruction', numClasses: 0, outputShape: [784] }, data: digits },
+  ];
+  const loss: LossConfig = { distill: 0, temperature: 1 };
+  for (const { g, task, data } of cases) {
+    const validation = gather(
+      data,
+      Array.from({ length: 45 }, (_, i) => 150 + i),
+    );
+    const pool = await WorkerPool.start({
+      count: 2,
+      backend: 'wasm',
+      inputShape,
+      task,
+      validation,
+      probe: subset(data, 32),
+    });
+    const state = new TrainState(g);
+    try {
+      // 41 samples: uneven shards (21 + 20); then weights off the file's, read from the shared buffer.
+      const batch = gather(
+        data,
+        Array.from({ length: 41 }, (_, i) => 60 + i),
+      );
+      await assertSameGradients(pool, state, batch, loss, task, `${task.name}, the file's weights`);
+      for (const v of state.list) v.assign(tf.mul(v, 0.9));
+      await assertSameGradients(pool, state, batch, loss, task, `${task.name}, moved weights`);
+      // The validation score from the workers' outputs, as validation.ts computes it with a pool.
+      const outputs = await pool.validationOutputs(g, false);
+      const pooled = scoreOf(task.name, taskMetrics(task.name, outputs, validation));
+      const here = inThreadScore(g, validation, task);
+      assert.ok(here < 0 && Number.isFinite(here), `${task.name}: score ${here} is −MSE`);
+      assert.ok(Math.abs(pooled - here) <= 1e-6 * Math.abs(here), `${task.name}: ${pooled} vs ${here}`);
+    } finally {
+      state.dispose();
+      await pool.dispose();
+    }
+  }
+});
+
+test('compress({ workers: 2 }) on a regression: the task reaches the workers, the run scores −MSE like workers: 1', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'sqz-workers-regression-'));
+  try {
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.flatten({ inputShape }),
+        tfl.layers.dense({
+          units: 16,
+          activation: 'relu',
+          kernelInitializer: tfl.initializers.glorotUniform({ seed: 4 }),
+        }),
+        tfl.layers.dense({ units: 2, kernelInitializer: tfl.initializers.glorotUniform({ seed: 5 }) }),
+      ],
+    });
+    const modelJson = await saveLayersModel(model, path.join(dir, 'regressor'));
+    model.dispose();
+    // Targets a function of the image (mean ink, and the digit / 9), so that training has something to learn.
+    const split = (from: number, count: number) => {
+      const part = gather(
+        digits,
+        Array.from({ length: count }, (_, i) => from + i),
+      );
+      const size = part.images.length / count;
+      const y = new Float32Array(count * 2);
+      for (let i = 0; i < count; i++) {
+        let ink = 0;
+        for (let j = 0; j < size; j++) ink += part.images[i * size + j]!;
+        y[2 * i] = ink / size;
+        y[2 * i + 1] = part.labels[i]! / 9;
+      }
+      return { x: part.images, shape: [count, ...inputShape], y };
+    };
+    const data = { train: split(0, 160), test: split(160, 40) };
+    const run = async (workers: number) =>
+      (
+        await compress({
+          model: modelJson,
+          data,
+          output: path.join(dir, `w${workers}.sqz`),
+          ratio: 4,
+          backend: 'wasm',
+          quiet: true,
+          workers,
+          hyper: { epochs: 2, finetuneEpochs: 1, batchSize: 32, seed: 4 },
+        })
+      ).report;
+    const one = await run(1);
+    const two = await run(2);
+    assert.equal(two.task, 'regression');
+    assert.equal(two.workers, 2);
+    for (const r of [one, two]) {
+      assert.ok(
+        Number.isFinite(r.metrics.validationScore) && r.metrics.validationScore < 0,
+        `${r.metrics.validationScore}`,
+      );
+    }
+    // Another N sums the gradients in another float order: close, not identical.
+    const close = (a: number, b: number) => Math.abs(a - b) <= 0.1 * Math.max(Math.abs(a), Math.abs(b));
+    assert.ok(
+      close(two.metrics.validationScore, one.metrics.validationScore),
+      `${two.metrics.validationScore} vs ${one.metrics.validationScore}`,
+    );
+    assert.ok(
+      close(two.metrics.after.mse!, one.metrics.after.mse!),
+      `${two.metrics.after.mse} vs ${one.metrics.after.mse}`,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
