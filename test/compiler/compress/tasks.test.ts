@@ -12,6 +12,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadDataset } from '../../../compiler/data/index.js';
+import { compress } from '../../../compiler/index.js';
 import type { CompressReport } from '../../../compiler/compress/report.js';
 import { runCli, tempDir } from '../../cli/helpers.js';
 import { saveLayersModel } from '../../fixtures/tfjs_models.js';
@@ -127,6 +128,23 @@ np.savetxt('${csv}', np.column_stack([d.data * 10, d.target / 100]), delimiter='
         report.metrics.runtime!.mse! < variance,
         `compressed MSE ${report.metrics.runtime!.mse} beats predicting the mean (${variance})`,
       );
+
+      // The same through the JS API, with the spec string.
+      const api = await compress({
+        model: modelJson,
+        data: `csv:${csv}`,
+        output: path.join(dir, 'api-regression.sqz'),
+        ratio: 4,
+        backend: 'cpu',
+        quiet: true,
+        hyper: { epochs: 3, finetuneEpochs: 1, batchSize: 32, lr: 0.01, seed: 3 },
+      });
+      assert.equal(api.report.task, 'regression');
+      assert.ok(api.bytes.length <= api.report.targetBytes, `${api.bytes.length} > ${api.report.targetBytes}`);
+      assert.ok(
+        api.report.metrics.runtime!.mse! < variance,
+        `API compressed MSE ${api.report.metrics.runtime!.mse} beats predicting the mean (${variance})`,
+      );
     },
   );
 
@@ -168,6 +186,27 @@ np.savez_compressed('${npz}', x_train=make(1200), x_test=make(200))
         `${report.metrics.before.mse} vs tfjs-layers ${reference}`,
       );
       assert.ok(report.metrics.runtime!.mse! < 0.05, `compressed reconstruction MSE ${report.metrics.runtime!.mse}`);
+
+      // The same through the JS API, with the arrays in memory and no y: the task is inferred the same way.
+      const api = await compress({
+        model: modelJson,
+        data: {
+          train: { x: data.train.images, shape: [data.train.count, 24] },
+          test: { x: data.test.images, shape: [data.test.count, 24] },
+        },
+        output: path.join(dir, 'api-reconstruction.sqz'),
+        ratio: 4,
+        backend: 'cpu',
+        quiet: true,
+        hyper: { epochs: 3, finetuneEpochs: 1, batchSize: 32, lr: 0.01, seed: 3 },
+      });
+      assert.equal(api.report.task, 'reconstruction');
+      assert.ok(api.bytes.length <= api.report.targetBytes, `${api.bytes.length} > ${api.report.targetBytes}`);
+      assert.ok(
+        Math.abs(api.report.metrics.before.mse! - reference) <= 1e-4 * reference,
+        `API before ${api.report.metrics.before.mse} vs tfjs-layers ${reference}`,
+      );
+      assert.ok(api.report.metrics.runtime!.mse! < 0.05, `API reconstruction MSE ${api.report.metrics.runtime!.mse}`);
     },
   );
 });
