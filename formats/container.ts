@@ -21,6 +21,7 @@ import { modelBytes } from './message_size.js';
 import { type ModelOffsets, validateModel } from './model_check.js';
 import { type ModelMessage, type OpMessage, sqzProtoTypes, type TensorMessage, type ValueMessage } from './schema.js';
 import { checkPayloadWire } from './wire_check.js';
+import { lengthDelimitedFields } from './field_walk.js';
 
 const MAGIC = [MAGIC_0, MAGIC_1, MAGIC_2, MAGIC_3];
 
@@ -141,32 +142,10 @@ function toModel(m: DecodedModel): ModelMessage {
  */
 function messageOffsets(payload: Uint8Array): ModelOffsets {
   const offsets: ModelOffsets = { values: [], tensors: [], ops: [] };
-  let pos = 0;
-  const varint = (): number => {
-    let value = 0;
-    let scale = 1;
-    for (;;) {
-      const b = payload[pos++];
-      value += (b & 0x7f) * scale;
-      if (b < 0x80) return value;
-      scale *= 128;
-    }
-  };
-  while (pos < payload.length) {
-    const start = pos;
-    const tag = varint();
-    const field = Math.floor(tag / 8);
-    const wire = tag & 7;
-    if (wire === 0) varint();
-    else if (wire === 1) pos += 8;
-    else if (wire === 5) pos += 4;
-    else if (wire === 2) {
-      const length = varint();
-      if (field === 1) offsets.values.push(HEADER_BYTES + start);
-      else if (field === 2) offsets.tensors.push(HEADER_BYTES + start);
-      else if (field === 3) offsets.ops.push(HEADER_BYTES + start);
-      pos += length;
-    } else break; // groups: protobufjs would have rejected or skipped them; offsets are a courtesy
+  for (const { field, start } of lengthDelimitedFields(payload)) {
+    if (field === 1) offsets.values.push(HEADER_BYTES + start);
+    else if (field === 2) offsets.tensors.push(HEADER_BYTES + start);
+    else if (field === 3) offsets.ops.push(HEADER_BYTES + start);
   }
   return offsets;
 }

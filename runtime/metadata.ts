@@ -3,6 +3,8 @@
 // over the payload's top-level fields that keeps those two and steps over the rest by wire type. Files without them
 // (every file written before they existed) give empty results.
 
+import { lengthDelimitedFields } from '../formats/field_walk.js';
+
 /** Header bytes before the payload (formats/README.md). */
 const HEADER = 14;
 
@@ -16,36 +18,15 @@ export interface FileMetadata {
 /** Reads class_names and input_range from a .sqz file's bytes (already validated by the runtime's load). */
 export function readFileMetadata(file: Uint8Array): FileMetadata {
   const bytes = file.subarray(HEADER);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const classNames: string[] = [];
   const range: number[] = [];
-  let pos = 0;
-  const varint = (): number => {
-    let value = 0;
-    let scale = 1;
-    for (let i = 0; i < 10 && pos < bytes.length; i++) {
-      const b = bytes[pos++]!;
-      value += (b & 0x7f) * scale;
-      if (b < 0x80) return value;
-      scale *= 128;
-    }
-    return value;
-  };
   const decoder = new TextDecoder();
-  while (pos < bytes.length) {
-    const tag = varint();
-    const field = Math.floor(tag / 8);
-    const wire = tag & 7;
-    if (wire === 0) varint();
-    else if (wire === 1) pos += 8;
-    else if (wire === 5) pos += 4;
-    else if (wire === 2) {
-      const length = varint();
-      const end = Math.min(pos + length, bytes.length);
-      if (field === 6) classNames.push(decoder.decode(bytes.subarray(pos, end)));
-      else if (field === 7 && end - pos === 8) range.push(view.getFloat32(pos, true), view.getFloat32(pos + 4, true));
-      pos = end;
-    } else break;
+  for (const { field, data } of lengthDelimitedFields(bytes)) {
+    if (field === 6) classNames.push(decoder.decode(data));
+    else if (field === 7 && data.length === 8) {
+      const view = new DataView(data.buffer, data.byteOffset, 8);
+      range.push(view.getFloat32(0, true), view.getFloat32(4, true));
+    }
   }
   return range.length === 2 ? { classNames, inputRange: [range[0]!, range[1]!] } : { classNames };
 }
