@@ -297,7 +297,7 @@ const body = [
   '',
   ...lines,
   '',
-  'Reading: where "after" beats "before" (the 10× and 30× detectors, the regressor, the CNN), the compressed model has',
+  'Reading: where "after" beats "before" (see the rows: it depends on the run), the compressed model has',
   'had more training than the baseline: ADMM and the fine-tune train on the same training data for 6 more epochs, and',
   'the baselines here are trained briefly. At 100× the detector loses its signal (AUC below 0.5): 4 KB is too small',
   'for this autoencoder at this schedule.',
