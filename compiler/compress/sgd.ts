@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { forward, type OpParams } from '../ir/forward.js';
 import type { Graph } from '../ir/graph.js';
 import type { Split } from '../data/dataset.js';
-import { taskMetrics, type TaskMetrics, type TaskName, type TaskSpec } from './task.js';
+import { classesOf, taskMetrics, type TaskMetrics, type TaskName, type TaskSpec } from './task.js';
 import type { TrainState } from './train_state.js';
 
 export interface SgdConfig {
@@ -228,31 +228,20 @@ export function applySgd(
   tf.dispose(grads);
 }
 
-/** Predicted class per sample of `split`, in batches. */
+/** Predicted class per sample of `split` (the argmax of its scores, in batches). */
 export function predictClasses(
   graph: Graph,
   params: (opIndex: number) => OpParams | undefined,
   split: Split,
   inputShape: readonly number[],
-  batchSize = 500,
 ): Uint8Array {
-  const out = new Uint8Array(split.count);
-  const size = split.count === 0 ? 0 : split.images.length / split.count;
-  for (let start = 0; start < split.count; start += batchSize) {
-    const end = Math.min(start + batchSize, split.count);
-    const classes = tf.tidy(() => {
-      const x = tf.tensor(split.images.subarray(start * size, end * size), [end - start, ...inputShape], 'float32');
-      return tf.argMax(forward(graph, x, { params, logits: true }), -1);
-    });
-    out.set(classes.dataSync() as Int32Array, start);
-    classes.dispose();
-  }
-  return out;
+  const outputs = predictOutputs(graph, params, split, inputShape, true);
+  return classesOf(outputs, split.count, split.count === 0 ? 0 : outputs.length / split.count);
 }
 
 /**
  * The model's outputs for every sample of `split`, in batches: count × output values, sample-major (`logits`
- * skips an output softmax, as predictClasses does).
+ * skips an output softmax).
  */
 export function predictOutputs(
   graph: Graph,
@@ -298,10 +287,7 @@ export function accuracy(
   inputShape: readonly number[],
 ): number {
   if (split.count === 0) return NaN;
-  const predicted = predictClasses(graph, params, split, inputShape);
-  let correct = 0;
-  for (let i = 0; i < split.count; i++) if (predicted[i] === split.labels[i]) correct++;
-  return correct / split.count;
+  return evaluateTask(graph, params, split, inputShape, 'classification').accuracy!;
 }
 
 /** forward() parameters from plain arrays (made once; dispose the returned handle). */

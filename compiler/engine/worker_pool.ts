@@ -26,10 +26,9 @@ import {
   type SearchInput,
 } from '../compress/joint_projection.js';
 import type { LossConfig } from '../compress/sgd.js';
-import type { TaskSpec } from '../compress/task.js';
 import type { TrainState } from '../compress/train_state.js';
 import { armedFault } from '../util/fault.js';
-import type { ToMain, ToWorker, WorkerInit } from './worker_protocol.js';
+import type { PoolOptions, ToMain, ToWorker, WorkerInit } from './worker_protocol.js';
 
 /** A training worker crashed, ran out of memory or failed; the message says which and what to do. */
 export class WorkerError extends Error {
@@ -58,17 +57,6 @@ export interface PoolTimes {
   computeMs: number;
   /** Summing the gradients and making tensors of them. */
   sumMs: number;
-}
-
-export interface PoolOptions {
-  count: number;
-  backend: string;
-  inputShape: number[];
-  /** The run's task: the workers' loss (sgd.ts lossOf) is its loss. */
-  task: TaskSpec;
-  validation: Split;
-  /** The bit search's probe batch (probe_score.ts, probeSplit). */
-  probe: Split;
 }
 
 /** Sizes of `count` samples cut into `parts` contiguous shards (the first count % parts one larger). */
@@ -127,15 +115,7 @@ export class WorkerPool {
     const sizes = shardSizes(options.validation.count, count);
     let at = 0;
     const slots = sizes.map((size, index): Slot => {
-      const init: WorkerInit = {
-        index,
-        count,
-        backend: options.backend,
-        inputShape: options.inputShape,
-        task: options.task,
-        validation: slice(options.validation, at, (at += size)),
-        probe: options.probe,
-      };
+      const init: WorkerInit = { ...options, index, validation: slice(options.validation, at, (at += size)) };
       const worker = new Worker(new URL('./grad_worker.js', import.meta.url), {
         workerData: init,
         ...(oom ? { resourceLimits: { maxOldGenerationSizeMb: OOM_TEST_HEAP_MB } } : {}),

@@ -5,20 +5,24 @@ import type { EvaluatedLayout, LayoutCandidate, SearchInput } from '../compress/
 import type { LossConfig } from '../compress/sgd.js';
 import type { TaskSpec } from '../compress/task.js';
 
-/** workerData of a worker. */
-export interface WorkerInit {
-  /** 0-based; the main thread sums results in this order. */
-  index: number;
+/** What a pool of training workers is started with (worker_pool.ts WorkerPool.start). */
+export interface PoolOptions {
   count: number;
   /** The backend choice the main thread resolved to ('wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'). */
   backend: string;
   inputShape: number[];
-  /** The run's task: the loss of the gradients and the probe (sgd.ts batchTensors/lossOf). */
+  /** The run's task: the workers' loss and probe are its loss (sgd.ts batchTensors/lossOf). */
   task: TaskSpec;
-  /** This worker's fixed slice of the validation split (run forward by 'outputs'). */
+  /** The validation split (a worker's own init holds only its fixed slice, run forward by 'outputs'). */
   validation: Split;
-  /** The whole probe batch of the bit search (probe_score.ts), the same in every worker. */
+  /** The bit search's probe batch (probe_score.ts probeSplit), the same in every worker. */
   probe: Split;
+}
+
+/** workerData of a worker: the pool's options with its own validation slice. */
+export interface WorkerInit extends PoolOptions {
+  /** 0-based; the main thread sums results in this order. */
+  index: number;
 }
 
 export type ToWorker =
