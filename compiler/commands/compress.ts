@@ -31,6 +31,7 @@ interface CliOptions {
   saliency?: number;
   distill?: number;
   temperature?: number;
+  augmentShift?: number;
   teacher?: string;
   seed?: number;
   backend: BackendChoice;
@@ -66,6 +67,7 @@ function toCompressOptions(model: string, o: CliOptions): CompressOptions {
   set('saliency', o.saliency);
   set('distill', o.distill);
   set('temperature', o.temperature);
+  set('augmentShift', o.augmentShift);
   set('seed', o.seed);
   return {
     model,
@@ -127,7 +129,7 @@ export function registerCompressCommand(program: Command): void {
     .option('--epochs <n>', 'ADMM epochs (default: about 250,000 samples, 2..30 epochs)', parseCount)
     .option(
       '--finetune-epochs <n>',
-      'fine-tune epochs with mask and bits frozen (default: as many as ADMM, at most 10)',
+      'fine-tune epochs with mask and bits frozen (default: twice as many as ADMM, at most 10)',
       parseCount,
     )
     .option('--rho <x>', `initial ADMM penalty ρ (default ${d.rho})`, parseNumber)
@@ -162,6 +164,13 @@ export function registerCompressCommand(program: Command): void {
       parseNumber,
     )
     .option('--temperature <t>', `softmax temperature of the teacher term (default ${d.temperature})`, parseNumber)
+    .option(
+      '--augment-shift <px>',
+      `shift each training image by a random whole number of pixels up to px along height and width, ` +
+        `in ADMM and the fine-tune; images of classifiers and autoencoders only, 0 = off (default 1 when ADMM runs ` +
+        '10 epochs or more, i.e. at most 25,000 training samples by default; else 0)',
+      parseCount,
+    )
     .option('--teacher <model.json>', 'the distillation teacher (default: the model being compressed, as given)')
     .option(
       '--seed <n>',

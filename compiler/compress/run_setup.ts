@@ -9,7 +9,15 @@ import { UnsupportedModelError } from '../import/errors.js';
 import { importModelFromArtifacts, readModelArtifacts } from '../import/index.js';
 import type { Graph } from '../ir/graph.js';
 import type { Hyper, RunData } from './context.js';
-import { DEFAULT_HYPER, defaultEpochs, finetuneEpochsFor, MAX_WORKERS, type CompressOptions } from './options.js';
+import { canShift } from '../data/augment.js';
+import {
+  DEFAULT_HYPER,
+  defaultAugmentShift,
+  defaultEpochs,
+  finetuneEpochsFor,
+  MAX_WORKERS,
+  type CompressOptions,
+} from './options.js';
 import { parseTaskName, resolveTask, type TaskName, type TaskSpec } from './task.js';
 
 /**
@@ -115,10 +123,22 @@ export function resolveTarget(options: CompressOptions, fp32WeightBytes: number)
   return options.targetBytes!;
 }
 
-export function resolveHyper(options: CompressOptions, trainCount: number): Hyper {
+/**
+ * The run's hyper-parameters: the defaults, then options.hyper. `shiftable` says whether the training inputs can
+ * be shifted (augment.ts canShift, and a classifier or an autoencoder): when not, the default shift is 0 and an
+ * explicit one is a UsageError; when so, the default depends on the ADMM epochs (defaultAugmentShift).
+ * @throws UsageError
+ */
+export function resolveHyper(options: CompressOptions, trainCount: number, shiftable: boolean): Hyper {
   const merged = { ...DEFAULT_HYPER, ...options.hyper };
+  const shift = options.hyper?.augmentShift;
+  if (!shiftable && shift !== undefined && shift > 0)
+    throw new UsageError(
+      `--augment-shift ${shift} shifts images; it needs [height, width, channels] inputs of a classifier or an autoencoder (use --augment-shift 0)`,
+    );
   const epochs = merged.epochs ?? defaultEpochs(trainCount).epochs;
-  const hyper: Hyper = { epochs, finetuneEpochs: finetuneEpochsFor(epochs), ...merged };
+  const augmentShift = shiftable ? defaultAugmentShift(epochs) : 0;
+  const hyper: Hyper = { epochs, finetuneEpochs: finetuneEpochsFor(epochs), augmentShift, ...merged };
   for (const [key, value] of Object.entries(hyper)) {
     if (!Number.isFinite(value) || value < 0)
       throw new UsageError(`${key} must be a non-negative number, got ${value}`);
@@ -127,11 +147,18 @@ export function resolveHyper(options: CompressOptions, trainCount: number): Hype
   if (hyper.distill > 1)
     throw new UsageError(`--distill must be between 0 and 1 (the teacher term's weight), got ${hyper.distill}`);
   if (!(hyper.temperature > 0)) throw new UsageError(`--temperature must be positive, got ${hyper.temperature}`);
+  if (!Number.isInteger(hyper.augmentShift))
+    throw new UsageError(`--augment-shift must be a whole number of pixels, got ${hyper.augmentShift}`);
   for (const key of ['batchSize', 'projectionInterval', 'refreshInterval'] as const) {
     if (!Number.isInteger(hyper[key]) || hyper[key] < 1)
       throw new UsageError(`${key} must be a positive integer, got ${hyper[key]}`);
   }
   return hyper;
+}
+
+/** Whether a run may shift its training inputs: images of a classifier or an autoencoder, at least 3 pixels wide. */
+export function shiftableInputs(inputShape: readonly number[], task: TaskName): boolean {
+  return task !== 'regression' && canShift(inputShape, 1);
 }
 
 export async function fingerprintOf(
