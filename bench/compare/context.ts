@@ -7,7 +7,7 @@ import { selectBackend } from '../../compiler/engine/backend.js';
 import type { RunContext } from '../../compiler/compress/context.js';
 import { compressibleLayers } from '../../compiler/compress/layers.js';
 import { createProgress } from '../../compiler/compress/progress.js';
-import { checkCompatible, prepareData, resolveHyper, shiftableInputs } from '../../compiler/compress/run_setup.js';
+import { checkCompatible, prepareData, resolveHyper, maxShiftFor } from '../../compiler/compress/run_setup.js';
 import { TrainState } from '../../compiler/compress/train_state.js';
 import { divergedLoss } from '../../compiler/compress/sgd.js';
 import { createRng } from '../../compiler/util/rng.js';
@@ -50,15 +50,15 @@ export async function compareSetup(opts: SetupOptions): Promise<CompareSetup> {
   };
   const data = prepareData(dataset, options, task.name);
   const layers = compressibleLayers(graph);
-  const shiftable = shiftableInputs(inputShape, task.name);
-  const defaults = resolveHyper(options, data.train.count, shiftable);
+  const maxShift = maxShiftFor(inputShape, task.name);
+  const defaults = resolveHyper(options, data.train.count, maxShift);
   return {
     fp32WeightBytes,
     kernelWeights: layers.reduce((s, l) => s + l.n, 0),
     jointEpochs: { admm: defaults.epochs, finetune: defaults.finetuneEpochs },
     context(o = {}) {
       // The same defaults sqz compress resolves for this training-set size (epochs and fine-tune epochs included).
-      const hyper = resolveHyper(options, data.train.count, shiftable);
+      const hyper = resolveHyper(options, data.train.count, maxShift);
       if (o.finetuneEpochs !== undefined) hyper.finetuneEpochs = o.finetuneEpochs;
       return {
         graph,

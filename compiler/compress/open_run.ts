@@ -27,7 +27,7 @@ import {
   prepareData,
   resolveHyper,
   resolveTarget,
-  shiftableInputs,
+  maxShiftFor,
 } from './run_setup.js';
 import { divergedLoss, evaluateTask } from './sgd.js';
 import { expectedOutputs, formatScore, scoreOf, type TaskMetrics, type TaskSpec } from './task.js';
@@ -117,7 +117,7 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
   const data = prepareData(dataset, options, task.name);
   const targetBytes = resolveTarget(options, fp32WeightBytes);
   const layers = compressibleLayers(graph);
-  const hyper = resolveHyper(options, data.train.count, shiftableInputs(inputShape, task.name));
+  const hyper = resolveHyper(options, data.train.count, maxShiftFor(inputShape, task.name));
   const minimum = minimumFileBytes({ graph, layers });
   if (targetBytes < minimum) throw new ImpossibleTargetError(targetBytes, minimum);
   if (hyper.distill > 0 && task.name !== 'classification') {

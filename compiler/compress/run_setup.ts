@@ -9,7 +9,7 @@ import { UnsupportedModelError } from '../import/errors.js';
 import { importModelFromArtifacts, readModelArtifacts } from '../import/index.js';
 import type { Graph } from '../ir/graph.js';
 import type { Hyper, RunData } from './context.js';
-import { canShift } from '../data/augment.js';
+import { maxShiftOf } from '../data/augment.js';
 import {
   DEFAULT_HYPER,
   defaultAugmentShift,
@@ -124,20 +124,21 @@ export function resolveTarget(options: CompressOptions, fp32WeightBytes: number)
 }
 
 /**
- * The run's hyper-parameters: the defaults, then options.hyper. `shiftable` says whether the training inputs can
- * be shifted (augment.ts canShift, and a classifier or an autoencoder): when not, the default shift is 0 and an
- * explicit one is a UsageError; when so, the default depends on the ADMM epochs (defaultAugmentShift).
- * @throws UsageError
+ * The run's hyper-parameters: the defaults, then options.hyper. `maxShift` is the largest shift the training
+ * inputs allow (maxShiftFor; 0 = they cannot be shifted): the default shift is 0 there and depends on the ADMM
+ * epochs elsewhere (defaultAugmentShift); an explicit shift above it is a UsageError. @throws UsageError
  */
-export function resolveHyper(options: CompressOptions, trainCount: number, shiftable: boolean): Hyper {
+export function resolveHyper(options: CompressOptions, trainCount: number, maxShift: number): Hyper {
   const merged = { ...DEFAULT_HYPER, ...options.hyper };
-  const shift = options.hyper?.augmentShift;
-  if (!shiftable && shift !== undefined && shift > 0)
+  const shift = options.hyper?.augmentShift ?? 0;
+  if (shift > maxShift)
     throw new UsageError(
-      `--augment-shift ${shift} shifts images; it needs [height, width, channels] inputs of a classifier or an autoencoder (use --augment-shift 0)`,
+      maxShift === 0
+        ? `--augment-shift ${shift} shifts images; it needs [height, width, channels] inputs of a classifier or an autoencoder (use --augment-shift 0)`
+        : `--augment-shift ${shift} is more than these images allow; use at most ${maxShift} (less than half their height and width)`,
     );
   const epochs = merged.epochs ?? defaultEpochs(trainCount).epochs;
-  const augmentShift = shiftable ? defaultAugmentShift(epochs) : 0;
+  const augmentShift = maxShift > 0 ? defaultAugmentShift(epochs) : 0;
   const hyper: Hyper = { epochs, finetuneEpochs: finetuneEpochsFor(epochs), augmentShift, ...merged };
   for (const [key, value] of Object.entries(hyper)) {
     if (!Number.isFinite(value) || value < 0)
@@ -156,9 +157,12 @@ export function resolveHyper(options: CompressOptions, trainCount: number, shift
   return hyper;
 }
 
-/** Whether a run may shift its training inputs: images of a classifier or an autoencoder, at least 3 pixels wide. */
-export function shiftableInputs(inputShape: readonly number[], task: TaskName): boolean {
-  return task !== 'regression' && canShift(inputShape, 1);
+/**
+ * The largest shift a run's training inputs allow (augment.ts maxShiftOf): images of a classifier or an
+ * autoencoder; 0 for regression (its targets would not move with the image) and for inputs that are not images.
+ */
+export function maxShiftFor(inputShape: readonly number[], task: TaskName): number {
+  return task === 'regression' ? 0 : maxShiftOf(inputShape);
 }
 
 export async function fingerprintOf(

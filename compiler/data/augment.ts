@@ -5,9 +5,9 @@
 import type { Split } from './dataset.js';
 import type { Rng } from '../util/rng.js';
 
-/** Whether `shape` is an image ([H, W, C], both H and W larger than twice the shift). */
-export function canShift(shape: readonly number[], maxShift: number): boolean {
-  return shape.length === 3 && shape[0]! > 2 * maxShift && shape[1]! > 2 * maxShift;
+/** The largest shift samples of `shape` allow: less than half of an image's height and width; 0 for non-images. */
+export function maxShiftOf(shape: readonly number[]): number {
+  return shape.length === 3 ? Math.max(0, Math.floor((Math.min(shape[0]!, shape[1]!) - 1) / 2)) : 0;
 }
 
 /**
@@ -17,7 +17,7 @@ export function canShift(shape: readonly number[], maxShift: number): boolean {
  */
 export function shiftBatch(batch: Split, shape: readonly number[], maxShift: number, rng: Rng): Split {
   if (maxShift === 0) return batch;
-  if (!canShift(shape, maxShift))
+  if (maxShift > maxShiftOf(shape))
     throw new Error(`shiftBatch: cannot shift samples of shape [${shape.join(', ')}] by ${maxShift} px`);
   const [h, w, c] = shape as [number, number, number];
   const size = h * w * c;

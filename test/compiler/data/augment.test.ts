@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { canShift, shiftBatch } from '../../../compiler/data/augment.js';
+import { maxShiftOf, shiftBatch } from '../../../compiler/data/augment.js';
 import { loadDataset, subset, type Split } from '../../../compiler/data/index.js';
 import { createRng } from '../../../compiler/util/rng.js';
 
@@ -72,11 +72,16 @@ describe('shiftBatch', () => {
   });
 
   it('refuses shapes that are not images, or too small for the shift', () => {
-    assert.equal(canShift([784], 1), false);
-    assert.equal(canShift([28, 28], 1), false);
-    assert.equal(canShift([2, 28, 1], 1), false);
-    assert.equal(canShift([3, 3, 1], 1), true);
+    assert.equal(maxShiftOf([784]), 0);
+    assert.equal(maxShiftOf([28, 28]), 0);
+    assert.equal(maxShiftOf([2, 28, 1]), 0);
+    assert.equal(maxShiftOf([3, 3, 1]), 1);
+    assert.equal(maxShiftOf([28, 32, 3]), 13);
     const batch = { images: new Float32Array(10), labels: new Uint8Array(1), count: 1 };
     assert.throws(() => shiftBatch(batch, [10], 1, createRng(1)), /cannot shift samples of shape \[10\]/);
+    assert.throws(
+      () => shiftBatch(batch, [2, 5, 1], 1, createRng(1)),
+      /cannot shift samples of shape \[2, 5, 1\] by 1/,
+    );
   });
 });
