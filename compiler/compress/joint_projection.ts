@@ -226,6 +226,31 @@ function scoresOf(values: Float32Array, importance: Importance): Float64Array {
   return out;
 }
 
+/** The knapsack's scores (importance·select²) per layer and their order, which depend on neither bits nor regimes. */
+interface Scored {
+  scores: Float64Array[];
+  orders: Uint32Array[];
+}
+
+function scoredOf(select: readonly Float32Array[], importance: readonly Importance[]): Scored {
+  const scores = select.map((v, i) => scoresOf(v, importance[i]!));
+  return { scores, orders: scores.map(scoreOrder) };
+}
+
+/**
+ * The scoring of a search's input, computed once for all its candidates (a search's input object is shared by
+ * its candidates, in this thread and on each worker).
+ */
+const scoredInputs = new WeakMap<SearchInput, Scored>();
+function scoredInput(input: SearchInput): Scored {
+  let scored = scoredInputs.get(input);
+  if (!scored) {
+    scored = scoredOf(input.select, input.importance);
+    scoredInputs.set(input, scored);
+  }
+  return scored;
+}
+
 /** Per producer unit: the scores of the consumer weights it feeds, shared like the consumer slice's bits. */
 function consumerBonus(
   structure: ProjectionStructure,
@@ -260,6 +285,7 @@ function sparseStep(
   importance: readonly Importance[],
   budgetBytes: number,
   structure: ProjectionStructure,
+  scored?: Scored,
 ): Uint8Array[] {
   const units = structure.units;
   const priced = bits.map((b, i) => regimeCosts(regimes[i]!, b, costs.indexBits[i]!));
@@ -267,8 +293,10 @@ function sparseStep(
   const fixedWithoutCodebooks = costs.fixedBits - sum(costs.codebookBits);
   const codebooks = bits.reduce((s, b) => s + CODEBOOK_ENTRY_BITS * 2 ** b, 0);
   const budgetBits = Math.max(0, 8 * budgetBytes - fixedWithoutCodebooks - codebooks - unownedLiveBits(units, alpha));
-  const scores = select.map((v, i) => scoresOf(v, importance[i]!));
-  const orders = scores.map(scoreOrder); // sorted once; later rounds only zero scores
+  // Alignment rounds zero scores in place, so a shared scoring is copied; the orders stay valid (zeros are skipped).
+  const { scores, orders } = scored
+    ? { scores: scored.scores.map((sc) => sc.slice()), orders: scored.orders }
+    : scoredOf(select, importance);
   const knapsack = (live: { units: number[]; rows: number[] }) =>
     structuredProject(
       scores.map((sc, i) => ({
@@ -508,7 +536,7 @@ export function evaluateLayout(
   const { z, select, costs, importance, budgetBytes } = input;
   const { bits, regimes } = candidate;
   const structure = structureOf(setup);
-  const masks = sparseStep(select, bits, regimes, costs, importance, budgetBytes, structure);
+  const masks = sparseStep(select, bits, regimes, costs, importance, budgetBytes, structure, scoredInput(input));
   const allocation = allocate(z, masks, regimes, costs, importance, budgetBytes, structure);
   const error = score
     ? score(quantize(z, masks, allocation.bits, allocation.centroids).values)
