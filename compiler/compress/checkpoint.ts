@@ -32,6 +32,11 @@ export interface BestRecord {
   /** The latent weights the result came from (ADMM) or the quantized kernels (fine-tune). */
   weights: WeightRecord;
   codes?: LayerCode[];
+  /**
+   * Fine-tune: the best validation score of the phase so far (the start included). The record itself may be a later
+   * epoch that scored within the validation's noise of it (finetune_loop.ts, selectionMargin).
+   */
+  peak?: number;
 }
 
 export interface EpochHistory {
