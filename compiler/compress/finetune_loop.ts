@@ -8,7 +8,7 @@ import type { CompactStart } from './compact.js';
 import type { BestRecord } from './checkpoint.js';
 import { graphWithWeights, measureFile } from './measure_file.js';
 import type { RunRecord } from './run_record.js';
-import { formatScore } from './task.js';
+import { formatScore, type TaskName } from './task.js';
 import { validationAccuracy } from './validation.js';
 
 /** Bookkeeping the fine-tune's checkpoints carry so a resumed run rebuilds the same compact model. */
@@ -56,8 +56,10 @@ export async function runFinetune(
     const acc = await validationAccuracy(ctx, q, biases);
     const codes = finetune.currentCodes();
     const previous = record.best!;
-    const peak = previous.phase === 'finetune' ? Math.max(previous.peak ?? previous.accuracy, acc) : acc;
-    if (previous.phase !== 'finetune' || acc >= peak - selectionMargin(ctx, peak)) {
+    const { take, peak } = finetuneChoice(previous, acc, (p) =>
+      selectionMargin(ctx.task.name, ctx.data.validation.count, p),
+    );
+    if (take) {
       record.best = {
         accuracy: acc,
         epoch,
@@ -104,10 +106,24 @@ export async function runFinetune(
  * then 90.18%, 90.13%), so the old rule exported 89.37%; from a 7-epoch ADMM checkpoint it exported epoch 7 of 11
  * (89.33% test) where the last gave 89.49%.
  */
-function selectionMargin(ctx: RunContext, accuracy: number): number {
-  const n = ctx.data.validation.count;
-  if (ctx.task.name !== 'classification' || n === 0 || !(accuracy >= 0 && accuracy <= 1)) return 0;
-  return Math.sqrt((accuracy * (1 - accuracy)) / n);
+export function selectionMargin(task: TaskName, validationCount: number, accuracy: number): number {
+  if (task !== 'classification' || validationCount === 0 || !(accuracy >= 0 && accuracy <= 1)) return 0;
+  return Math.sqrt((accuracy * (1 - accuracy)) / validationCount);
+}
+
+/**
+ * Whether a fine-tune epoch with validation score `score` becomes the result to export in place of `previous`, and
+ * the phase's best score so far: it does when it is within `margin(best)` of that best (or `previous` is not a
+ * fine-tune result yet).
+ */
+export function finetuneChoice(
+  previous: Pick<BestRecord, 'phase' | 'accuracy' | 'peak'>,
+  score: number,
+  margin: (best: number) => number,
+): { take: boolean; peak: number } {
+  if (previous.phase !== 'finetune') return { take: true, peak: score };
+  const peak = Math.max(previous.peak ?? previous.accuracy, score);
+  return { take: score >= peak - margin(peak), peak };
 }
 
 function kernelMap(ctx: RunContext, kernels: readonly Float32Array[]): Map<number, Float32Array> {
