@@ -33,12 +33,13 @@ export async function runFinetune(
   if (!resumed) {
     state.resetMomentum();
     const biases = state.readBiases();
-    const acc = await validationAccuracy(ctx, finetune.quantized(), biases);
+    const q = finetune.quantized();
+    const acc = await validationAccuracy(ctx, q, biases);
     record.best = {
       accuracy: acc,
       epoch: -1,
       phase: 'finetune',
-      weights: weightRecord(kernelMap(ctx, finetune.quantized()), biases),
+      weights: weightRecord(kernelMap(ctx, q), biases),
       codes: finetune.currentCodes(),
       peak: acc,
     };
