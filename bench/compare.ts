@@ -60,6 +60,10 @@ const program = new Command()
     String(DEFAULT_CANDIDATES),
   )
   .option(
+    '--small-widths <list>',
+    "small-model methods: the widths to try at every target instead of the grid's nearest, as widths keys joined by commas (e.g. 7-18,3-6-63)",
+  )
+  .option(
     '--distill-alpha <x>',
     'small model + distillation: weight of the teacher term, in training and in sqz compress',
     String(DEFAULT_DISTILLATION.alpha),
@@ -81,6 +85,7 @@ const opts = program.parse().opts<{
   reportOnly?: boolean;
   methods?: string;
   smallCandidates: string;
+  smallWidths?: string;
   distillAlpha: string;
   temperature: string;
 }>();
@@ -92,6 +97,12 @@ const finetuneEpochs = opts.finetuneEpochs !== undefined ? Number(opts.finetuneE
 const equalEpochs = opts.equalEpochs === true;
 const seeds = opts.seeds.split(',').map(Number);
 const smallCandidates = Number(opts.smallCandidates);
+const smallWidths = opts.smallWidths?.split(',').map((key) => {
+  const widths = key.split('-').map(Number);
+  if (!widths.every((w) => Number.isInteger(w) && w >= 1))
+    throw new Error(`--small-widths: "${key}" is not a widths key such as 7-18 (positive whole widths joined by -)`);
+  return widths;
+});
 const distillation: Distillation = { alpha: Number(opts.distillAlpha), temperature: Number(opts.temperature) };
 const grid = `${quick ? 'quick' : 'full'}${equalEpochs ? ', equal epochs' : ''}`;
 // Arguments with spaces or shell characters (method names) quoted, so the recorded command can be pasted.
@@ -347,7 +358,7 @@ async function smallModel(
     targetBytes: target,
     seed,
     epochs,
-    candidates: chooseWidths(arch, target, smallCandidates).map((w) => w.widths),
+    candidates: smallWidths ?? chooseWidths(arch, target, smallCandidates).map((w) => w.widths),
     distill: distill ? distillation : undefined,
     resume: opts.resume,
   });

@@ -340,6 +340,8 @@ function frontierMethodsText(): string[] {
     `  ${FP32_BYTES_PER_TARGET_BYTE.toFixed(1)}× the target (by ratio; the middle of 4–8×) are trained and compressed, and the one with the best`,
     "  validation accuracy (compress's held-out split, never the test split) is kept; the row gives its widths, its",
     "  file bytes and its test accuracy in the wasm runtime, and the note the other widths' validation accuracy.",
+    '  A row whose command has `--small-widths` tried the widths given there instead (where the other seeds of a',
+    '  target reuse the widths seed 1 tried, to save hours of training).',
     '  "paper measure" counts the original model\'s weights (32·Σn of the baseline / Σ nnz·b of the small model) and',
     '  "wall" every width tried (training + compress). The same training, once, serves every target (bench/out/small/).',
     `- **${FRONTIER_METHODS[1]}**: the same, with the baseline as teacher: loss (1 − α)·CE(labels) + α·T²·KL(teacher‖student)`,

@@ -27,7 +27,13 @@
 import type { Graph } from '../ir/graph.js';
 import { allocateBits, type BitOption } from '../optimize/bit_allocation.js';
 import { kmeans1d, kmeansByBits, quantizeToCentroids, roundCentroidsToF16 } from '../optimize/kmeans.js';
-import { scoreOrder, structuredProject } from '../optimize/structured_projection.js';
+import {
+  pruneRuns,
+  scoreOrder,
+  structuredProject,
+  unitRuns,
+  type UnitRuns,
+} from '../optimize/structured_projection.js';
 import { ENC_SPARSE_BITMAP, ENC_SPARSE_RICE } from '../../formats/constants.js';
 import type { CompressibleLayer } from './layers.js';
 import { markDeadWeights, unitLinks } from './dead_weights.js';
@@ -226,15 +232,31 @@ function scoresOf(values: Float32Array, importance: Importance): Float64Array {
   return out;
 }
 
-/** The knapsack's scores (importance·select²) per layer and their order, which depend on neither bits nor regimes. */
+/**
+ * The knapsack's scores (importance·select²) per layer, their order and their runs by unit, which depend on neither
+ * bits nor regimes.
+ */
 interface Scored {
   scores: Float64Array[];
   orders: Uint32Array[];
+  /** Per layer, filled on first use (the unit grouping needs the structure). */
+  runs: (UnitRuns | undefined)[];
+}
+
+/** Layer i's runs: by unit where its units are removable, else one run (structured_projection.ts). */
+function runsOf(scored: Scored, structure: ProjectionStructure, i: number): UnitRuns {
+  let runs = scored.runs[i];
+  if (!runs) {
+    const u = structure.units[i]!;
+    runs = unitRuns(scored.scores[i]!, removable(u) ? u.units : 1, scored.orders[i]!);
+    scored.runs[i] = runs;
+  }
+  return runs;
 }
 
 function scoredOf(select: readonly Float32Array[], importance: readonly Importance[]): Scored {
   const scores = select.map((v, i) => scoresOf(v, importance[i]!));
-  return { scores, orders: scores.map(scoreOrder) };
+  return { scores, orders: scores.map(scoreOrder), runs: scores.map(() => undefined) };
 }
 
 /**
@@ -293,19 +315,29 @@ function sparseStep(
   const fixedWithoutCodebooks = costs.fixedBits - sum(costs.codebookBits);
   const codebooks = bits.reduce((s, b) => s + CODEBOOK_ENTRY_BITS * 2 ** b, 0);
   const budgetBits = Math.max(0, 8 * budgetBytes - fixedWithoutCodebooks - codebooks - unownedLiveBits(units, alpha));
-  // Alignment rounds zero scores in place, so a shared scoring is copied; the orders stay valid (zeros are skipped).
-  const { scores, orders } = scored
-    ? { scores: scored.scores.map((sc) => sc.slice()), orders: scored.orders }
-    : scoredOf(select, importance);
+  // Alignment rounds zero scores, so a layer's shared scores are copied before its first zero; the orders and runs
+  // stay valid once the runs are pruned of the zeroed weights.
+  const shared = scored ?? scoredOf(select, importance);
+  const scores = [...shared.scores];
+  const owned = scores.map(() => scored === undefined);
+  const writable = (i: number): Float64Array => {
+    if (!owned[i]) {
+      scores[i] = scores[i]!.slice();
+      owned[i] = true;
+    }
+    return scores[i]!;
+  };
+  let runs = scores.map((_, i) => runsOf(shared, structure, i));
+  let bonuses = scores.map((_, i) => consumerBonus(structure, scores, i));
   const knapsack = (live: { units: number[]; rows: number[] }) =>
     structuredProject(
       scores.map((sc, i) => ({
         scores: sc,
-        order: orders[i]!,
+        runs: runs[i]!,
         units: units[i]!.units,
         bitsPerKept: priced[i]!.beta,
         unitSetupBits: removable(units[i]!) ? unitSetupBits(units, i, alpha, live, BIAS_BITS) : undefined,
-        unitBonus: consumerBonus(structure, scores, i),
+        unitBonus: bonuses[i],
       })),
       budgetBits,
     ).keep;
@@ -323,20 +355,23 @@ function sparseStep(
   for (let round = 0; round < ALIGNMENT_ROUNDS; round++) {
     markDeadWeights(structure.links, keep, dead);
     const open = openUnits(units, keep, dead);
-    const removed = excludeUnavailable(structure, scores, open, dead);
+    const removed = excludeUnavailable(structure, scores, writable, open, dead);
     if (removed === 0) break;
-    keep = knapsack(
-      liveCounts(
-        units,
-        keep.map((k, i) => k.map((x, j) => (dead[i]![j] ? 0 : x))),
-      ),
-    );
+    runs = runs.map((r, i) => pruneRuns(r, scores[i]!));
+    bonuses = scores.map((_, i) => consumerBonus(structure, scores, i));
+    keep = knapsack(liveCounts(units, withoutDead(keep, dead, false)));
   }
-  keep.forEach((k, i) => {
+  return withoutDead(keep, dead, true);
+}
+
+/** `keep` with the dead weights cleared: in place, or in copies. */
+function withoutDead(keep: Uint8Array[], dead: readonly Uint8Array[], inPlace: boolean): Uint8Array[] {
+  return keep.map((k, i) => {
+    const out = inPlace ? k : k.slice();
     const d = dead[i]!;
-    for (let j = 0; j < k.length; j++) if (d[j]) k[j] = 0;
+    for (let j = 0; j < out.length; j++) if (d[j]) out[j] = 0;
+    return out;
   });
-  return keep;
 }
 
 /** Knapsack reruns while the live unit counts move, and while weights are dropped for alignment. */
@@ -373,16 +408,19 @@ function openUnits(
 
 /**
  * Zeroes the scores of weights that cannot reach the file: dead ones, those of a closed unit (removable layers),
- * and those whose row's producer unit is closed. Returns how many positive scores it zeroed.
+ * and those whose row's producer unit is closed, in the arrays `writable` gives (a shared layer is copied first).
+ * Returns how many positive scores it zeroed.
  */
 function excludeUnavailable(
   structure: ProjectionStructure,
-  scores: Float64Array[],
+  scores: readonly Float64Array[],
+  writable: (layer: number) => Float64Array,
   open: readonly Uint8Array[],
   dead: readonly Uint8Array[],
 ): number {
   let removed = 0;
-  scores.forEach((sc, i) => {
+  scores.forEach((read, i) => {
+    let sc = read;
     const u = structure.units[i]!;
     const own = removable(u) ? open[i]! : undefined;
     const link = u.producer === undefined ? undefined : structure.links.find((l) => l.consumer === i);
@@ -391,6 +429,7 @@ function excludeUnavailable(
     for (let j = 0; j < sc.length; j++) {
       if (sc[j] === 0) continue;
       if (d[j] || (own && !own[j % u.units]) || (feeding && !feeding[link!.unitOfEntry[j]!])) {
+        if (sc === read) sc = writable(i);
         sc[j] = 0;
         removed++;
       }

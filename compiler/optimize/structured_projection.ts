@@ -43,6 +43,12 @@ export interface StructuredLayerInput {
    * entries whose score has since been set to 0 are skipped. Computed when absent.
    */
   order?: Uint32Array;
+  /**
+   * The layer's weights grouped by unit in knapsack order (unitRuns(scores, units, order), or with 1 unit when
+   * unitSetupBits is absent), when the caller reuses them across calls on the same scores; after setting scores to
+   * 0, pass pruneRuns(runs, scores). Computed when absent.
+   */
+  runs?: UnitRuns;
 }
 
 export interface StructuredProjection {
@@ -97,6 +103,9 @@ function checkLayer(layer: StructuredLayerInput, i: number): void {
     if (!(v >= 0) || !Number.isFinite(v))
       throw new RangeError(`${where}: scores[${j}] is ${v}; scores must be finite and ≥ 0`);
   }
+  const groups = s === undefined ? 1 : layer.units;
+  if (layer.runs && layer.runs.length !== groups)
+    throw new RangeError(`${where}: runs has ${layer.runs.length} units; it must have ${groups}`);
   const mk = layer.minKeep ?? 1;
   if (!Number.isInteger(mk) || mk < 0) throw new RangeError(`${where}: minKeep is ${mk}; it must be an integer ≥ 0`);
 }
@@ -136,12 +145,11 @@ export function scoreOrder(scores: Float64Array | Float32Array): Uint32Array {
 /** Index of the low 32-bit word of an f64 in a Uint32Array view (0 on little-endian machines). */
 const LOW_WORD = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f ? 0 : 1;
 
+/** Per unit: its positive scores in knapsack order, and their flat indices. */
+export type UnitRuns = { sorted: Float64Array; indices: Uint32Array }[];
+
 /** Per unit (weights u, u + units, ...), its positive scores in `order`, as views into shared buffers. */
-function runsByUnit(
-  scores: Float64Array | Float32Array,
-  units: number,
-  order: Uint32Array,
-): { sorted: Float64Array; indices: Uint32Array }[] {
+export function unitRuns(scores: Float64Array | Float32Array, units: number, order: Uint32Array): UnitRuns {
   const starts = new Int32Array(units + 1);
   for (let r = 0; r < order.length; r++) {
     const j = order[r]!;
@@ -163,6 +171,28 @@ function runsByUnit(
     sorted: values.subarray(starts[u]!, starts[u + 1]!),
     indices: indices.subarray(starts[u]!, starts[u + 1]!),
   }));
+}
+
+/**
+ * `runs` without the weights whose score is now 0 (order kept), as unitRuns would compute them from the current
+ * scores; a unit with none dropped keeps its arrays.
+ */
+export function pruneRuns(runs: UnitRuns, scores: Float64Array | Float32Array): UnitRuns {
+  return runs.map((run) => {
+    const { indices } = run;
+    let kept = 0;
+    for (let k = 0; k < indices.length; k++) if (scores[indices[k]!]! > 0) kept++;
+    if (kept === indices.length) return run;
+    const out = { sorted: new Float64Array(kept), indices: new Uint32Array(kept) };
+    kept = 0;
+    for (let k = 0; k < indices.length; k++) {
+      const s = scores[indices[k]!]!;
+      if (!(s > 0)) continue;
+      out.sorted[kept] = s;
+      out.indices[kept++] = indices[k]!;
+    }
+    return out;
+  });
 }
 
 /** The opening of a unit group: k* maximizing (bonus + V_k) / (setup + k·β). */
@@ -255,13 +285,15 @@ class GroupHeap {
 function groupsOf(layer: StructuredLayerInput, i: number): Group[] {
   const setup = layer.unitSetupBits;
   const beta = layer.bitsPerKept;
-  const order = layer.order ?? scoreOrder(layer.scores);
+  const runs =
+    layer.runs ??
+    unitRuns(layer.scores, setup === undefined ? 1 : layer.units, layer.order ?? scoreOrder(layer.scores));
   if (setup === undefined) {
     // Units stay: the whole layer is one group of singles, open from the start.
-    const run = runsByUnit(layer.scores, 1, order)[0]!;
+    const run = runs[0]!;
     return [{ layer: i, unit: 0, ...run, openCost: 0, openValue: 0, openCount: 0, opened: true, taken: 0, beta }];
   }
-  return runsByUnit(layer.scores, layer.units, order).map((run, u) => {
+  return runs.map((run, u) => {
     const o = opening(run.sorted, setup, beta, layer.unitBonus?.[u] ?? 0);
     return {
       layer: i,

@@ -3,8 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  pruneRuns,
   scoreOrder,
   structuredProject,
+  unitRuns,
   type StructuredLayerInput,
 } from '../../../compiler/optimize/structured_projection.js';
 import { gaussian } from './exact.js';
@@ -264,6 +266,40 @@ test('a reused order gives the same result, and skips weights whose score was ze
     );
     layers.forEach((_, i) => assert.deepEqual([...reused.keep[i]], [...fresh.keep[i]], `trial ${trial}: layer ${i}`));
   }
+});
+
+test('reused runs, pruned after zeroing, give the same result as runs computed from the current scores', () => {
+  const rand = rng(35);
+  for (let trial = 0; trial < 100; trial++) {
+    const layers = randomLayers(rand, 3, 8, 10, trial % 2 === 0);
+    const grouping = (l: StructuredLayerInput) => (l.unitSetupBits === undefined ? 1 : l.units);
+    const runs = layers.map((l) => unitRuns(l.scores, grouping(l), scoreOrder(l.scores)));
+    for (const l of layers) for (let j = 0; j < l.scores.length; j++) if (rand() < 0.2) l.scores[j] = 0;
+    const pruned = layers.map((l, i) => pruneRuns(runs[i]!, l.scores));
+    layers.forEach((l, i) => {
+      const fresh = unitRuns(l.scores, grouping(l), scoreOrder(l.scores));
+      assert.deepEqual(
+        pruned[i]!.map((r) => [[...r.indices], [...r.sorted]]),
+        fresh.map((r) => [[...r.indices], [...r.sorted]]),
+        `trial ${trial}: layer ${i}`,
+      );
+    });
+    const budget = rand() * 200;
+    const fresh = structuredProject(layers, budget);
+    const reused = structuredProject(
+      layers.map((l, i) => ({ ...l, runs: pruned[i] })),
+      budget,
+    );
+    layers.forEach((_, i) => assert.deepEqual([...reused.keep[i]], [...fresh.keep[i]], `trial ${trial}: layer ${i}`));
+    assert.equal(reused.costBits, fresh.costBits);
+  }
+  const layer = randomLayers(rng(36), 1, 4, 4, false)[0]!;
+  const wrong = unitRuns(
+    layer.scores,
+    layer.unitSetupBits === undefined ? 2 : layer.units + 1,
+    scoreOrder(layer.scores),
+  );
+  assert.throws(() => structuredProject([{ ...layer, runs: wrong }], 10), /runs has \d+ units; it must have \d+/);
 });
 
 test('scoreOrder: positive scores by value descending, ties by index, against a comparator sort', () => {
