@@ -138,7 +138,11 @@ export function registerCompressCommand(program: Command): void {
       `ρ multiplier per projection (default ${d.rhoGrowth}, capped at ${d.rhoMax})`,
       parseNumber,
     )
-    .option('--lr <x>', `peak SGD learning rate, cosine-decayed (default ${d.lr})`, parseNumber)
+    .option(
+      '--lr <x>',
+      `peak SGD learning rate, cosine-decayed (default ${d.lr}); a run whose loss climbs to chance level restarts at half of it, up to 3 times`,
+      parseNumber,
+    )
     .option('--batch-size <n>', `mini-batch size (default ${d.batchSize})`, parseCount)
     .option('--momentum <x>', `SGD momentum (default ${d.momentum})`, parseNumber)
     .option('--weight-decay <x>', `L2 weight decay on kernels (default ${d.weightDecay})`, parseNumber)

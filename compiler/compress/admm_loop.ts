@@ -3,12 +3,14 @@
 // ends early once that projection has settled — same bits, and at most MASK_SETTLED of its kept weights moved
 // since the previous epoch — and the epochs it did not use go to the fine-tune (the benchmarks measured more
 // fine-tune helping more than more ADMM once the mask is fixed).
+import { createRng } from '../util/rng.js';
 import { AdmmPhase, type AdmmSnapshot } from './admm_phase.js';
 import { weightRecord, type BestRecord } from './checkpoint.js';
 import type { RunContext } from './context.js';
 import { fitToTarget } from './fit_budget.js';
 import type { LayerCode } from './joint_projection.js';
 import type { RunRecord } from './run_record.js';
+import { TrainingCollapsedError, TrainingDivergedError } from './sgd.js';
 import { formatScore } from './task.js';
 import { validationAccuracy } from './validation.js';
 
@@ -41,14 +43,62 @@ function maskChange(a: readonly LayerCode[], b: readonly { mask: Uint8Array }[])
   return kept === 0 ? 0 : changed / kept;
 }
 
-/** Runs (or resumes, from `resumed`) the ADMM epochs; checkpoints each. */
+/** Restarts at half the learning rate after a collapse or a blow-up, at most this many times. */
+export const MAX_LR_RESTARTS = 3;
+
+/**
+ * Runs (or resumes, from `resumed`) the ADMM epochs; checkpoints each. A run whose training collapses to chance
+ * level or blows up starts ADMM again from the original weights at half the learning rate (for the fine-tune too),
+ * up to MAX_LR_RESTARTS times; after that a blow-up is an error and a collapse runs on (the result is flagged near
+ * chance). Deterministic: the restart point, the rate and the batch order depend only on the run's inputs.
+ */
 export async function runAdmm(
   ctx: RunContext,
   record: RunRecord,
   resumed?: { epoch: number; snapshot: AdmmSnapshot },
 ): Promise<AdmmOutcome> {
+  let from = resumed;
+  for (;;) {
+    try {
+      return await admmEpochs(ctx, record, from, record.restarts.length < MAX_LR_RESTARTS);
+    } catch (e) {
+      const collapsed = e instanceof TrainingCollapsedError;
+      if (!(collapsed || e instanceof TrainingDivergedError) || record.restarts.length >= MAX_LR_RESTARTS) throw e;
+      const lr = ctx.hyper.lr / 2;
+      record.restarts.push({ reason: e.message, lr });
+      ctx.progress.log(`${e.message}; ADMM starts again from the original weights at learning rate ${lr}`);
+      restartFromOriginal(ctx, record, lr);
+      await record.discardCheckpoints();
+      from = undefined;
+    }
+  }
+}
+
+/** Back to the state a fresh run's ADMM starts from, at learning rate `lr`. */
+function restartFromOriginal(ctx: RunContext, record: RunRecord, lr: number): void {
+  ctx.hyper.lr = lr;
+  const kernels = new Map<number, Float32Array>();
+  const biases = new Map<number, Float32Array>();
+  ctx.graph.ops.forEach((op, i) => {
+    if (op.kernel) kernels.set(i, op.kernel.values);
+    if (op.bias) biases.set(i, op.bias.values);
+  });
+  ctx.state.write({ kernels, biases });
+  ctx.state.resetMomentum();
+  ctx.rng = createRng(ctx.hyper.seed);
+  record.step = 0;
+  record.best = undefined;
+  record.history.length = 0;
+}
+
+async function admmEpochs(
+  ctx: RunContext,
+  record: RunRecord,
+  resumed: { epoch: number; snapshot: AdmmSnapshot } | undefined,
+  guard: boolean,
+): Promise<AdmmOutcome> {
   const { hyper, setup, targetBytes, state, progress } = ctx;
-  const admm = new AdmmPhase(ctx, resumed?.snapshot);
+  const admm = new AdmmPhase(ctx, resumed?.snapshot, guard);
   try {
     for (let epoch = resumed?.epoch ?? 0; epoch < hyper.epochs; epoch++) {
       const result = await admm.runEpoch(epoch, record.step);

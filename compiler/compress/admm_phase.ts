@@ -5,7 +5,16 @@
 //   U-step   right after: U ← U + W − V; ρ grows geometrically (up to rhoMax) so W is pulled onto V by the end.
 import * as tf from '@tensorflow/tfjs-core';
 import { batches } from '../data/dataset.js';
-import { applySgd, batchTensors, checkLoss, disposeBatch, FisherAccumulator, sgdStep } from './sgd.js';
+import {
+  applySgd,
+  batchTensors,
+  checkLoss,
+  disposeBatch,
+  FisherAccumulator,
+  sgdStep,
+  TrainingCollapsedError,
+} from './sgd.js';
+import { chanceLoss } from './chance.js';
 import { assignArray } from './train_state.js';
 import { cosineLr, type RunContext } from './context.js';
 import {
@@ -29,7 +38,21 @@ export interface AdmmSnapshot {
   costs: CostModel;
   /** The previous epoch's hard projection (bits and masks), for the stopping rule (admm_loop.ts). */
   lastHard?: { bits: number[]; masks: Uint8Array[] };
+  /** Training loss of ADMM's first step (the projected original weights): the collapse guard's reference. */
+  startLoss?: number;
 }
+
+/**
+ * The collapse guard: a classifier whose loss at ADMM's first step was under COLLAPSE_START of the chance level
+ * and whose mean loss over a window of GUARD_WINDOW steps reaches COLLAPSE_LEVEL of it has collapsed or blown up (measured on
+ * a 7,203-weight LeNet-5 at lr 0.05: 0.30 → 3.08 within 150 steps, then held at ln 10 with its first layers' biases
+ * frozen). A network the first projection pruned past use starts near chance, so it does not count.
+ */
+const COLLAPSE_START = 0.5;
+const COLLAPSE_LEVEL = 0.95;
+/** The guard compares mean losses over windows of this many steps (an epoch's last window: at least GUARD_MIN_STEPS). */
+const GUARD_WINDOW = 20;
+const GUARD_MIN_STEPS = 5;
 
 /** EMA decay of the per-step gradient energy (≈ the last 50 steps). */
 const FISHER_DECAY = 0.98;
@@ -49,13 +72,18 @@ export class AdmmPhase {
   v: Float32Array[];
   costs: CostModel;
   lastHard?: { bits: number[]; masks: Uint8Array[] };
+  startLoss?: number;
+  /** The chance-level loss the collapse guard watches for; undefined: no guard (see admm_loop.ts). */
+  private readonly chance?: number;
   private anchors = new Map<string, tf.Tensor>();
   private last?: JointProjection;
   private residual = NaN;
 
+  /** `guard`: watch for a collapse (classification without a teacher term, whose loss chance level is known). */
   constructor(
     private readonly ctx: RunContext,
     snapshot?: AdmmSnapshot,
+    guard = true,
   ) {
     const { layers, state } = ctx;
     this.rho = snapshot?.rho ?? ctx.hyper.rho;
@@ -70,6 +98,9 @@ export class AdmmPhase {
     this.v = snapshot?.v ?? layers.map((l) => new Float32Array(l.n));
     this.costs = snapshot?.costs ?? initialCosts(ctx.setup, state.readBiases(), ctx.targetBytes);
     this.lastHard = snapshot?.lastHard;
+    this.startLoss = snapshot?.startLoss;
+    if (guard && ctx.task.name === 'classification' && ctx.loss.distill === 0)
+      this.chance = chanceLoss(ctx.data.train.labels);
     if (snapshot) this.updateAnchors();
   }
 
@@ -83,6 +114,7 @@ export class AdmmPhase {
       v: this.v,
       costs: this.costs,
       lastHard: this.lastHard,
+      startLoss: this.startLoss,
     };
   }
 
@@ -246,6 +278,13 @@ export class AdmmPhase {
     let step = startStep;
     let lossSum = 0;
     let count = 0;
+    let windowSum = 0;
+    let windowSteps = 0;
+    let windowSamples = 0;
+    const watch = (where: string) => {
+      if (windowSteps >= GUARD_MIN_STEPS) this.watchCollapse(windowSum / windowSamples, where);
+      windowSum = windowSteps = windowSamples = 0;
+    };
     try {
       const sgd = {
         momentum: hyper.momentum,
@@ -270,11 +309,16 @@ export class AdmmPhase {
         checkLoss(loss, `in ADMM epoch ${epoch + 1}, step ${step - startStep + 1}`, hyper.lr, ctx.divergedAbove);
         lossSum += loss * batch.count;
         count += batch.count;
+        windowSum += loss * batch.count;
+        windowSamples += batch.count;
+        this.startLoss ??= loss;
         step++;
         faultPoint('epoch-step');
+        if (++windowSteps === GUARD_WINDOW) watch(`in ADMM epoch ${epoch + 1}, step ${step - startStep}`);
         if (step % hyper.projectionInterval === 0) await timedProject(step);
         progress.update(step - startStep, this.stats(lossSum / count));
       }
+      watch(`at the end of ADMM epoch ${epoch + 1}`);
     } finally {
       progress.endEpoch();
     }
@@ -284,6 +328,14 @@ export class AdmmPhase {
       projectionSeconds: projectionMs / 1000,
       projections: projectionsThisEpoch,
     };
+  }
+
+  /** The collapse guard, at the end of a window of steps whose mean training loss was `loss`. */
+  private watchCollapse(loss: number, where: string): void {
+    const { chance, startLoss } = this;
+    if (chance === undefined || startLoss === undefined) return;
+    if (startLoss < COLLAPSE_START * chance && loss >= COLLAPSE_LEVEL * chance)
+      throw new TrainingCollapsedError(where, loss, startLoss, chance);
   }
 
   stats(loss: number) {

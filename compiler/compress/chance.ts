@@ -9,6 +9,22 @@ export function chanceAccuracy(labels: Uint8Array): number {
   return Math.max(...counts.values()) / labels.length;
 }
 
+/**
+ * The cross-entropy of a classifier that ignores its input and answers the class frequencies of `labels`: their
+ * entropy in nats (ln 10 for 10 balanced classes). A training loss held at this level means the network collapsed.
+ */
+export function chanceLoss(labels: Uint8Array): number {
+  if (labels.length === 0) return 0;
+  const counts = new Map<number, number>();
+  for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+  let h = 0;
+  for (const c of counts.values()) {
+    const p = c / labels.length;
+    h -= p * Math.log(p);
+  }
+  return h;
+}
+
 /** Below this share of the original model's margin over chance, a result counts as "near chance". */
 const NEAR_CHANCE_SHARE = 0.1;
 

@@ -89,6 +89,14 @@ export interface Checkpoint {
   best?: BestRecord;
   history: EpochHistory[];
   elapsedSeconds: number;
+  /** ADMM's restarts at a lower learning rate so far (admm_loop.ts); absent: none. */
+  restarts?: LrRestart[];
+}
+
+/** A restart of ADMM from the original weights: why, and the learning rate it went on with. */
+export interface LrRestart {
+  reason: string;
+  lr: number;
 }
 
 const packr = new Packr({ moreTypes: true, structuredClone: false });

@@ -45,6 +45,8 @@ export async function compress(options: CompressOptions): Promise<CompressResult
     const ckpt = await openCheckpoint(options, run.fingerprint, outputs, progress);
     const record = new RunRecord(options.checkpointDir, run.fingerprint, ckpt);
     if (ckpt) ctx.rng = rngFromState(ckpt.rng);
+    // A resumed run goes on at the rate its restarts left (admm_loop.ts).
+    if (record.restarts.length > 0) ctx.hyper.lr = record.restarts[record.restarts.length - 1]!.lr;
 
     const admmStart = performance.now();
     const admm = await admmOutcome(run.ctx, record, ckpt);

@@ -108,6 +108,7 @@ export async function exportResult(
     projectionShare: projectionShare(history),
     epochs: facts.epochs,
     hyper: { ...ctx.hyper },
+    restarts: record.restarts,
     warnings: nearChance ? [nearChance] : [],
   };
   if (options.reportPath) {

@@ -2,7 +2,7 @@
 // count: file bytes against the fp32 weights file, and the paper's 32·Σn / Σ nnz·b over the kernels.
 import type { LayerBytes } from '../../formats/byte_account.js';
 import { formatTable } from '../util/text_table.js';
-import type { EpochHistory } from './checkpoint.js';
+import type { EpochHistory, LrRestart } from './checkpoint.js';
 import { formatMse, type TaskMetrics, type TaskName } from './task.js';
 
 export interface LayerReport {
@@ -76,7 +76,10 @@ export interface CompressReport {
   projectionShare: number;
   /** Epochs each phase took: ADMM ends early once its hard projection settles, and the fine-tune gets the rest. */
   epochs: { admm: number; finetune: number };
+  /** The hyper-parameters the result was trained with (lr: after any restarts). */
   hyper: Record<string, number>;
+  /** ADMM's restarts from the original weights at half the learning rate, after a collapse or a blow-up. */
+  restarts: LrRestart[];
   /** What the user must hear about this result, e.g. that it is near chance (compress/chance.ts); empty if nothing. */
   warnings: string[];
 }
@@ -174,5 +177,7 @@ export function formatReport(r: CompressReport): string {
       `of per-epoch fit and validation; fine-tune ${r.epochs.finetune} epochs, ${r.seconds.finetune.toFixed(1)} s; projections ${pct(r.projectionShare)} of ` +
       `ADMM training time) on ${r.backend}${r.workers > 1 ? `, ${r.workers} workers` : ''}`,
   );
+  for (const restart of r.restarts)
+    out.push(`restart: ${restart.reason}; ADMM started again at learning rate ${restart.lr}`);
   return out.join('\n');
 }

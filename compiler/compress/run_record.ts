@@ -3,11 +3,13 @@
 import type { Rng } from '../util/rng.js';
 import {
   CHECKPOINT_VERSION,
+  clearCheckpoints,
   saveCheckpoint,
   weightRecord,
   type BestRecord,
   type Checkpoint,
   type EpochHistory,
+  type LrRestart,
 } from './checkpoint.js';
 import type { TrainState } from './train_state.js';
 
@@ -18,6 +20,8 @@ export class RunRecord {
   readonly history: EpochHistory[];
   best: BestRecord | undefined;
   step: number;
+  /** ADMM's restarts at a lower learning rate; each halves the run's rate (compress.ts applies them on resume). */
+  readonly restarts: LrRestart[];
   private readonly elapsedBefore: number;
   private readonly started = performance.now();
 
@@ -29,12 +33,21 @@ export class RunRecord {
     this.history = resumed?.history ?? [];
     this.best = resumed?.best;
     this.step = resumed?.step ?? 0;
+    this.restarts = resumed?.restarts ?? [];
     this.elapsedBefore = resumed?.elapsedSeconds ?? 0;
   }
 
   /** Seconds of the whole run, earlier (killed) sessions included. */
   elapsed(): number {
     return this.elapsedBefore + (performance.now() - this.started) / 1000;
+  }
+
+  /**
+   * Removes the checkpoints written so far (an ADMM attempt given up for a restart): a resumed run then starts
+   * from the beginning and meets the same restart, rather than continuing the abandoned attempt.
+   */
+  async discardCheckpoints(): Promise<void> {
+    if (this.checkpointDir) await clearCheckpoints(this.checkpointDir);
   }
 
   /** Writes the checkpoint of the end of an epoch (nothing without --checkpoint). */
@@ -52,6 +65,7 @@ export class RunRecord {
       best: this.best,
       history: this.history,
       elapsedSeconds: this.elapsed(),
+      ...(this.restarts.length > 0 ? { restarts: this.restarts } : {}),
     });
   }
 }

@@ -49,6 +49,24 @@ export class TrainingDivergedError extends Error {
 }
 
 /**
+ * Thrown when a classifier's training loss, which started well under chance level, has climbed to it: the network
+ * stopped depending on its input (dead ReLUs after too large steps). admm_loop.ts restarts at a lower rate.
+ */
+export class TrainingCollapsedError extends Error {
+  constructor(
+    where: string,
+    readonly loss: number,
+    readonly startLoss: number,
+    readonly chance: number,
+  ) {
+    super(
+      `training collapsed ${where}: the loss rose from ${startLoss.toFixed(4)} to ${loss.toFixed(4)}, the chance level ${chance.toFixed(4)}`,
+    );
+    this.name = 'TrainingCollapsedError';
+  }
+}
+
+/**
  * A loss this large means the weights blew up: softmax cross-entropy at chance is ln(classes) ≈ 2.3 for 10; an
  * MSE is judged against the data's own scale (divergedLoss).
  */
