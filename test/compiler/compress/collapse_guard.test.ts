@@ -8,7 +8,7 @@ import { readFile, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { MLP_MODEL, runCli, tempDir } from '../../cli/helpers.js';
-import { digitsIdx, STEPS_PER_EPOCH } from './interruption_cases.js';
+import { digitsIdx, RUN_ARGS, STEPS_PER_EPOCH } from './interruption_cases.js';
 
 let dir: string;
 let data: string;
@@ -18,32 +18,19 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
+// interruption_cases.ts's run (2 ADMM epochs, 1 fine-tune epoch, seed 7, 5,000 bytes) at learning rate `lr`.
 const args = (name: string, lr: number, extra: string[] = []) => [
   'compress',
   MLP_MODEL,
   '--data',
   data,
-  '--epochs',
-  '3',
-  '--finetune-epochs',
-  '1',
-  '--batch-size',
-  '32',
-  '--projection-interval',
-  '4',
-  '--seed',
-  '7',
-  '--backend',
-  'wasm',
-  '--target-size',
-  '5000',
+  ...RUN_ARGS,
   '--lr',
   String(lr),
   '-o',
   path.join(dir, `${name}.sqz`),
   '--report',
   path.join(dir, `${name}.json`),
-  '--quiet',
   ...extra,
 ];
 

@@ -20,7 +20,7 @@ import { rng } from '../../fixtures/random.js';
  * train after the validation tenth, in batches of 32 = 9 SGD steps per epoch with a projection every 4; 2 ADMM
  * epochs and 1 fine-tune epoch write 3 checkpoints. A whole run takes about 2 s, half of it start-up.
  */
-const RUN_ARGS = [
+export const RUN_ARGS = [
   '--epochs',
   '2',
   '--finetune-epochs',
