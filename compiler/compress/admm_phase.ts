@@ -14,7 +14,7 @@ import {
   sgdStep,
   TrainingCollapsedError,
 } from './sgd.js';
-import { chanceLoss } from './chance.js';
+import { collapsedLoss } from './chance.js';
 import { assignArray } from './train_state.js';
 import { cosineLr, type RunContext } from './context.js';
 import {
@@ -79,7 +79,7 @@ export class AdmmPhase {
   private last?: JointProjection;
   private residual = NaN;
 
-  /** `guard`: watch for a collapse (classification without a teacher term, whose loss chance level is known). */
+  /** `guard`: watch for a collapse (classification, whose input-blind loss is known: chance.ts collapsedLoss). */
   constructor(
     private readonly ctx: RunContext,
     snapshot?: AdmmSnapshot,
@@ -99,8 +99,7 @@ export class AdmmPhase {
     this.costs = snapshot?.costs ?? initialCosts(ctx.setup, state.readBiases(), ctx.targetBytes);
     this.lastHard = snapshot?.lastHard;
     this.startLoss = snapshot?.startLoss;
-    if (guard && ctx.task.name === 'classification' && ctx.loss.distill === 0)
-      this.chance = chanceLoss(ctx.data.train.labels);
+    if (guard && ctx.task.name === 'classification') this.chance = collapsedLoss(ctx.data.train, ctx.loss);
     if (snapshot) this.updateAnchors();
   }
 

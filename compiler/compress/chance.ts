@@ -25,6 +25,36 @@ export function chanceLoss(labels: Uint8Array): number {
   return h;
 }
 
+/**
+ * The training loss (sgd.ts lossOf) below which no input-blind classifier gets on `train`, for the loss config
+ * `loss`: chanceLoss of the labels, and with a teacher term (1 − α)·that + α·T²·(H(p̄) − mean H(p)), p the
+ * teacher's soft targets, p̄ their mean (the best constant answer to KL(p ‖ q) is q = p̄). A bound: one constant
+ * logit vector cannot reach both terms' minima, so a collapsed network's loss is at least this.
+ */
+export function collapsedLoss(
+  train: { labels: Uint8Array; count: number; soft?: Float32Array },
+  loss: { distill: number; temperature: number },
+): number {
+  const labels = chanceLoss(train.labels);
+  if (loss.distill === 0 || !train.soft || train.count === 0) return labels;
+  const soft = train.soft;
+  const classes = soft.length / train.count;
+  const mean = new Float64Array(classes);
+  let entropySum = 0;
+  for (let i = 0; i < train.count; i++) {
+    for (let c = 0; c < classes; c++) {
+      const p = soft[i * classes + c]!;
+      mean[c] += p / train.count;
+      if (p > 0) entropySum -= p * Math.log(p);
+    }
+  }
+  let meanEntropy = 0;
+  for (const m of mean) if (m > 0) meanEntropy -= m * Math.log(m);
+  const kl = Math.max(0, meanEntropy - entropySum / train.count);
+  const t = loss.temperature;
+  return (1 - loss.distill) * labels + loss.distill * t * t * kl;
+}
+
 /** Below this share of the original model's margin over chance, a result counts as "near chance". */
 const NEAR_CHANCE_SHARE = 0.1;
 

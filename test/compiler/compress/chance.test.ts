@@ -2,7 +2,11 @@
 // original model's margin over chance is flagged (the CLI case is in compress_e2e.test.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chanceAccuracy, chanceLoss, nearChanceWarning } from '../../../compiler/compress/chance.js';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { chanceAccuracy, chanceLoss, collapsedLoss, nearChanceWarning } from '../../../compiler/compress/chance.js';
+import { distillationLoss } from '../../../compiler/compress/sgd.js';
+import { rng } from '../../fixtures/random.js';
 
 test('chance accuracy is the most frequent class share', () => {
   assert.equal(chanceAccuracy(Uint8Array.from([0, 1, 2, 3])), 0.25);
@@ -27,4 +31,52 @@ test('chance loss is the entropy of the label frequencies, in nats', () => {
   assert.ok(Math.abs(chanceLoss(Uint8Array.from([4, 4, 4, 1])) - skewed) < 1e-12);
   assert.equal(chanceLoss(Uint8Array.from([2, 2])), 0);
   assert.equal(chanceLoss(new Uint8Array(0)), 0);
+});
+
+test('collapsed loss with a teacher: what the training loss gives an input-blind network, and a bound below any', async () => {
+  await tf.setBackend('cpu');
+  const rand = rng(5);
+  const count = 40;
+  const classes = 4;
+  const labels = Uint8Array.from({ length: count }, () => Math.floor(rand() * classes));
+  const soft = new Float32Array(count * classes);
+  for (let i = 0; i < count; i++) {
+    const e = Array.from({ length: classes }, () => Math.exp(3 * rand()));
+    const z = e.reduce((a, b) => a + b, 0);
+    e.forEach((x, c) => (soft[i * classes + c] = x / z));
+  }
+  const train = { labels, count, soft };
+  const mean = Array.from({ length: classes }, (_, c) => {
+    let m = 0;
+    for (let i = 0; i < count; i++) m += soft[i * classes + c]! / count;
+    return m;
+  });
+  // The same logits for every sample: an input-blind network, scored by the training loss itself.
+  const blind = (logits: number[], cfg: { distill: number; temperature: number }) =>
+    tf.tidy(
+      () =>
+        distillationLoss(
+          tf.tile(tf.tensor2d([logits]), [count, 1]),
+          tf.oneHot(tf.tensor1d(labels, 'int32'), classes),
+          tf.tensor2d(soft, [count, classes]),
+          cfg,
+        ).dataSync()[0]!,
+    );
+  const teacherOnly = { distill: 1, temperature: 3 };
+  // α = 1: answering p̄ at temperature T (logits T·ln p̄) reaches the bound.
+  const atMean = blind(
+    mean.map((m) => teacherOnly.temperature * Math.log(m)),
+    teacherOnly,
+  );
+  assert.ok(
+    Math.abs(atMean - collapsedLoss(train, teacherOnly)) < 1e-4,
+    `${atMean} vs ${collapsedLoss(train, teacherOnly)}`,
+  );
+  // α = 0: the label entropy; a mix: no constant answer goes below the bound.
+  assert.equal(collapsedLoss(train, { distill: 0, temperature: 3 }), chanceLoss(labels));
+  const mix = { distill: 0.6, temperature: 2 };
+  for (let k = 0; k < 50; k++) {
+    const logits = Array.from({ length: classes }, () => 4 * (rand() - 0.5));
+    assert.ok(blind(logits, mix) >= collapsedLoss(train, mix) - 1e-5);
+  }
 });
