@@ -77,14 +77,7 @@ export async function runAdmm(
 /** Back to the state a fresh run's ADMM starts from, at learning rate `lr`. */
 function restartFromOriginal(ctx: RunContext, record: RunRecord, lr: number): void {
   ctx.hyper.lr = lr;
-  const kernels = new Map<number, Float32Array>();
-  const biases = new Map<number, Float32Array>();
-  ctx.graph.ops.forEach((op, i) => {
-    if (op.kernel) kernels.set(i, op.kernel.values);
-    if (op.bias) biases.set(i, op.bias.values);
-  });
-  ctx.state.write({ kernels, biases });
-  ctx.state.resetMomentum();
+  ctx.state.restoreGraphWeights();
   ctx.rng = createRng(ctx.hyper.seed);
   record.step = 0;
   record.best = undefined;

@@ -1,12 +1,16 @@
 // A compressed model no user would want: one left near chance. Such a result is still written (the user asked for
 // that size), but flagged loudly: a warning on stderr even with --quiet, and in the report.
 
-/** Accuracy of always answering the most frequent class of `labels` (the chance level of that split). */
-export function chanceAccuracy(labels: Uint8Array): number {
-  if (labels.length === 0) return 0;
+/** Each class's share of `labels` (empty for no labels). */
+function classShares(labels: Uint8Array): number[] {
   const counts = new Map<number, number>();
   for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
-  return Math.max(...counts.values()) / labels.length;
+  return [...counts.values()].map((c) => c / labels.length);
+}
+
+/** Accuracy of always answering the most frequent class of `labels` (the chance level of that split). */
+export function chanceAccuracy(labels: Uint8Array): number {
+  return labels.length === 0 ? 0 : Math.max(...classShares(labels));
 }
 
 /**
@@ -14,15 +18,7 @@ export function chanceAccuracy(labels: Uint8Array): number {
  * entropy in nats (ln 10 for 10 balanced classes). A training loss held at this level means the network collapsed.
  */
 export function chanceLoss(labels: Uint8Array): number {
-  if (labels.length === 0) return 0;
-  const counts = new Map<number, number>();
-  for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
-  let h = 0;
-  for (const c of counts.values()) {
-    const p = c / labels.length;
-    h -= p * Math.log(p);
-  }
-  return h;
+  return classShares(labels).reduce((h, p) => h - p * Math.log(p), 0);
 }
 
 /**

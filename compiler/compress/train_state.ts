@@ -87,6 +87,16 @@ export class TrainState {
     this.momentum.forEach((m, i) => assignArray(m, values[i]!));
   }
 
+  /** Back to the graph's own weights (what the constructor loaded), momentum zero. */
+  restoreGraphWeights(): void {
+    this.vars.forEach((v, i) => {
+      const op = this.graph.ops[i]!;
+      if (v?.kernel && op.kernel) assignArray(v.kernel, op.kernel.values);
+      if (v?.bias && op.bias) assignArray(v.bias, op.bias.values);
+    });
+    this.resetMomentum();
+  }
+
   resetMomentum(): void {
     for (const m of this.momentum) m.assign(tf.zerosLike(m));
   }
