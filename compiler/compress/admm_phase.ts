@@ -24,7 +24,7 @@ import {
   type Importance,
   type JointProjection,
 } from './joint_projection.js';
-import { faultPoint } from '../util/fault.js';
+import { faultPoint, stepLoss } from '../util/fault.js';
 import { shiftBatch } from '../data/augment.js';
 
 export interface AdmmSnapshot {
@@ -305,7 +305,12 @@ export class AdmmPhase {
           loss = sgdStep(state, tensors, { ...sgd, lr }, prox, this.fisher);
           disposeBatch(tensors);
         }
-        checkLoss(loss, `in ADMM epoch ${epoch + 1}, step ${step - startStep + 1}`, hyper.lr, ctx.divergedAbove);
+        checkLoss(
+          stepLoss(loss),
+          `in ADMM epoch ${epoch + 1}, step ${step - startStep + 1}`,
+          hyper.lr,
+          ctx.divergedAbove,
+        );
         lossSum += loss * batch.count;
         count += batch.count;
         windowSum += loss * batch.count;

@@ -58,7 +58,7 @@ export async function compress(options: CompressOptions): Promise<CompressResult
     const resumed = ckpt?.phase === 'finetune' ? { epoch: ckpt.epoch, snapshot: ckpt.finetune! } : undefined;
     if (resumed) restoreState(compact.ctx.state, ckpt!);
     const ftStart = performance.now();
-    await runFinetune(compact, record, { admmEpochs: admm.epochs, admmBest: admm.best }, resumed);
+    const finetune = await runFinetune(compact, record, { admmEpochs: admm.epochs, admmBest: admm.best }, resumed);
     const ftSeconds = (performance.now() - ftStart) / 1000;
 
     return await exportResult(compact.ctx, record, options, {
@@ -68,7 +68,8 @@ export async function compress(options: CompressOptions): Promise<CompressResult
       baseline: run.baseline,
       originalLayers: run.layers,
       seconds: { admm: admmSeconds, finetune: ftSeconds },
-      epochs: { admm: admm.epochs, finetune: finetuneEpochs },
+      epochs: { admm: admm.epochs, finetune: finetune.epochs },
+      warnings: finetune.warning ? [finetune.warning] : [],
     });
   } finally {
     for (const d of disposables) d.dispose();

@@ -26,8 +26,10 @@ export interface RunFacts {
   /** The original model's compressible layers (the report's "weights" are theirs). */
   originalLayers: readonly CompressibleLayer[];
   seconds: { admm: number; finetune: number };
-  /** Epochs each phase took (ADMM may end early; the fine-tune gets the rest). */
+  /** Epochs each phase took (ADMM may end early; the fine-tune gets the rest, and stops early if it blows up). */
   epochs: { admm: number; finetune: number };
+  /** Warnings of the training phases (a fine-tune stopped by a blow-up). */
+  warnings: string[];
 }
 
 /**
@@ -109,7 +111,7 @@ export async function exportResult(
     epochs: facts.epochs,
     hyper: { ...ctx.hyper },
     restarts: record.restarts,
-    warnings: nearChance ? [nearChance] : [],
+    warnings: [...facts.warnings, ...(nearChance ? [nearChance] : [])],
   };
   if (options.reportPath) {
     await writeOutputFile(options.reportPath, `${JSON.stringify(report, null, 2)}\n`, {

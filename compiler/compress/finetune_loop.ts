@@ -1,6 +1,7 @@
 // The fine-tune epochs of a run, on the compacted model (compact.ts), with mask and bits frozen. What gets exported
 // is the latest epoch whose validation score is within the validation's noise of the best so far (the fine-tune's
-// start, the best ADMM projection, counts too): see selectionMargin.
+// start, the best ADMM projection, counts too): see selectionMargin. A fine-tune that blows up stops there, and the
+// best result so far is what gets written, with a warning (a finished ADMM is not thrown away for it).
 import { weightRecord } from './checkpoint.js';
 import type { RunContext } from './context.js';
 import { FinetunePhase, type FinetuneSnapshot } from './finetune_phase.js';
@@ -8,6 +9,7 @@ import type { CompactStart } from './compact.js';
 import type { BestRecord } from './checkpoint.js';
 import { graphWithWeights, measureFile } from './measure_file.js';
 import type { RunRecord } from './run_record.js';
+import { TrainingDivergedError } from './sgd.js';
 import { formatScore, type TaskName } from './task.js';
 import { validationAccuracy } from './validation.js';
 
@@ -17,16 +19,23 @@ export interface FinetuneOrigin {
   admmBest: BestRecord;
 }
 
+/** What the fine-tune did: epochs completed, and the warning when it stopped early. */
+export interface FinetuneOutcome {
+  epochs: number;
+  warning?: string;
+}
+
 /**
  * Runs `start.ctx.hyper.finetuneEpochs` fine-tune epochs from the compact start, or resumes from `resumed`
- * (snapshot and epochs done). Returns seconds spent.
+ * (snapshot and epochs done). A blow-up ends the fine-tune at that epoch (deterministic, so a resumed run meets it
+ * too); record.best stays the best completed result.
  */
 export async function runFinetune(
   start: CompactStart,
   record: RunRecord,
   origin: FinetuneOrigin,
   resumed?: { epoch: number; snapshot: FinetuneSnapshot },
-): Promise<void> {
+): Promise<FinetuneOutcome> {
   const ctx: RunContext = start.ctx;
   const { layers, state, progress, hyper } = ctx;
   const finetune = new FinetunePhase(ctx, resumed?.snapshot ?? { codes: start.codes, kernels: start.latent });
@@ -50,7 +59,13 @@ export async function runFinetune(
     );
   }
   for (let epoch = resumed?.epoch ?? 0; epoch < hyper.finetuneEpochs; epoch++) {
-    const result = await finetune.runEpoch(epoch, record.step);
+    let result: Awaited<ReturnType<FinetunePhase['runEpoch']>>;
+    try {
+      result = await finetune.runEpoch(epoch, record.step);
+    } catch (e) {
+      if (!(e instanceof TrainingDivergedError)) throw e;
+      return { epochs: epoch, warning: stoppedWarning(e, epoch, hyper.finetuneEpochs, record.best!, ctx.task.name) };
+    }
     record.step += finetune.stepsPerEpoch;
     const q = finetune.quantized();
     const biases = state.readBiases();
@@ -95,6 +110,22 @@ export async function runFinetune(
       ...origin,
     });
   }
+  return { epochs: hyper.finetuneEpochs };
+}
+
+/** The warning of a fine-tune that blew up in `epoch` (0-based) of `total`: what is written instead, what to do. */
+function stoppedWarning(
+  e: TrainingDivergedError,
+  epoch: number,
+  total: number,
+  best: BestRecord,
+  task: TaskName,
+): string {
+  const kept = best.phase !== 'finetune' || best.epoch < 0 ? 'its start' : `epoch ${best.epoch + 1}`;
+  return (
+    `${e.message}. The fine-tune stopped after ${epoch} of ${total} epochs, and the file holds its best result so ` +
+    `far (${kept}, validation ${formatScore(task, best.accuracy)}); run again with a lower --lr for the whole fine-tune`
+  );
 }
 
 /**

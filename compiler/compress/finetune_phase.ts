@@ -11,7 +11,7 @@ import { assignArray } from './train_state.js';
 import { cosineLr, type RunContext } from './context.js';
 import type { EpochResult } from './admm_phase.js';
 import { snapCodebook, type LayerCode } from './joint_projection.js';
-import { faultPoint } from '../util/fault.js';
+import { faultPoint, stepLoss } from '../util/fault.js';
 import { shiftBatch } from '../data/augment.js';
 
 /**
@@ -169,7 +169,12 @@ export class FinetunePhase {
             latent[k] = latent[k]! - lr * m;
           }
         });
-        checkLoss(loss, `in fine-tune epoch ${epoch + 1}, step ${step - startStep + 1}`, hyper.lr, ctx.divergedAbove);
+        checkLoss(
+          stepLoss(loss),
+          `in fine-tune epoch ${epoch + 1}, step ${step - startStep + 1}`,
+          hyper.lr,
+          ctx.divergedAbove,
+        );
         tf.dispose(grads);
         lossSum += loss * batch.count;
         count += batch.count;

@@ -9,6 +9,8 @@
 //           crash    an uncaught exception in a training worker (worker-step only)
 //           oom      a training worker fills its JavaScript heap until V8 stops it (worker-step only; the
 //                    workers' heaps are capped while this is armed, so it takes a second)
+//           diverge  the n-th SGD step's loss reads NaN, as a blown-up step's does (epoch-step only; once), so the
+//                    run's own divergence handling takes over (stepLoss)
 //   point   epoch-step           after each SGD step (ADMM and fine-tune), n counts steps in this process
 //           worker-step          after a worker computed its shard's gradients (--workers N > 1), in the last
 //                                worker only; n counts that worker's steps
@@ -33,7 +35,7 @@ export const FAULT_POINTS = [
   ...FAULT_FILES.flatMap((f) => STAGES.map((s) => `${f}-${s}` as const)),
 ] as const;
 export type FaultPoint = (typeof FAULT_POINTS)[number];
-const FAULT_ACTIONS = ['kill', 'enospc', 'crash', 'oom'] as const;
+const FAULT_ACTIONS = ['kill', 'enospc', 'crash', 'oom', 'diverge'] as const;
 type FaultAction = (typeof FAULT_ACTIONS)[number];
 
 export interface FaultSpec {
@@ -46,6 +48,7 @@ export interface FaultSpec {
 const ENV = 'SQZ_FAULT';
 let parsed: { spec: FaultSpec | undefined } | undefined;
 let reached = 0;
+let diverged = false;
 
 /** Reads SQZ_FAULT into a spec, or undefined when it is unset or empty. @throws UsageError if it is malformed */
 export function parseFaultSpec(text: string | undefined): FaultSpec | undefined {
@@ -63,6 +66,8 @@ export function parseFaultSpec(text: string | undefined): FaultSpec | undefined 
   if (action === 'enospc' && !/-(partial|temp)$/.test(point!)) throw refuse('asks for ENOSPC where nothing is written');
   if ((action === 'crash' || action === 'oom') && point !== 'worker-step')
     throw refuse(`asks for ${action} outside a training worker (the point is worker-step)`);
+  if (action === 'diverge' && point !== 'epoch-step')
+    throw refuse('asks for diverge outside an SGD step (the point is epoch-step)');
   return { action: action as FaultAction, point: point as FaultPoint, occurrence: Number(n) };
 }
 
@@ -76,6 +81,7 @@ export function armedFault(): FaultSpec | undefined {
 export function faultPoint(point: FaultPoint, path?: string): void {
   const spec = armedFault();
   if (spec === undefined || spec.point !== point || ++reached !== spec.occurrence) return;
+  if (spec.action === 'diverge') return; // acted through stepLoss
   if (spec.action === 'enospc') {
     throw Object.assign(new Error(`ENOSPC: no space left on device, write '${path}' (injected by ${ENV})`), {
       code: 'ENOSPC',
@@ -90,6 +96,17 @@ export function faultPoint(point: FaultPoint, path?: string): void {
   // The signal is delivered at once; block rather than run on in the meantime.
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10_000);
   throw new Error(`${ENV}: SIGKILL did not end the process`);
+}
+
+/**
+ * An SGD step's loss as the run judges it: NaN at the step an armed `diverge:epoch-step:n` names (the step that
+ * would reach epoch-step for the n-th time), once; the loss itself otherwise.
+ */
+export function stepLoss(loss: number): number {
+  const spec = armedFault();
+  if (spec?.action !== 'diverge' || diverged || reached + 1 !== spec.occurrence) return loss;
+  diverged = true;
+  return Number.NaN;
 }
 
 /** Allocates until V8 stops the thread for running out of heap (a worker with a capped heap: a second or so). */

@@ -25,6 +25,7 @@ test('SQZ_FAULT: unset or empty is no fault; valid specs parse', () => {
   for (const point of FAULT_POINTS) assert.equal(parseFaultSpec(`kill:${point}:1`)?.point, point);
   for (const action of ['crash', 'oom'])
     assert.deepEqual(parseFaultSpec(`${action}:worker-step:3`), { action, point: 'worker-step', occurrence: 3 });
+  assert.deepEqual(parseFaultSpec('diverge:epoch-step:4'), { action: 'diverge', point: 'epoch-step', occurrence: 4 });
 });
 
 test('SQZ_FAULT: anything malformed is a UsageError that quotes it', () => {
@@ -44,6 +45,8 @@ test('SQZ_FAULT: anything malformed is a UsageError that quotes it', () => {
     'enospc:export-renamed:1',
     'crash:epoch-step:1',
     'oom:checkpoint-partial:1',
+    'diverge:worker-step:1',
+    'diverge:export-temp:1',
   ]) {
     assert.throws(
       () => parseFaultSpec(text),
