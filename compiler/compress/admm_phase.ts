@@ -20,6 +20,7 @@ import { cosineLr, type RunContext } from './context.js';
 import {
   initialCosts,
   projectJoint,
+  openableUnits,
   type CostModel,
   type Importance,
   type JointProjection,
@@ -210,6 +211,7 @@ export class AdmmPhase {
             this.ctx.state,
             { z, select: w, costs: this.costs, importance, budgetBytes },
             this.ctx.loss,
+            openableUnits(this.ctx.setup),
           )
         : undefined;
     const projection = projectJoint(this.ctx.setup, z, this.ctx.state.readBiases(), this.costs, budgetBytes, {
@@ -239,6 +241,7 @@ export class AdmmPhase {
     });
     this.v = projection.values;
     this.costs = projection.costs;
+    if (process.env.SQZ_DEBUG_FLOORS && search) console.error(`floors ${projection.costs.floors} live ${projection.costs.live.units} bits ${projection.costs.bits} ${projection.costs.regimes}`);
     this.last = projection;
     this.residual = Math.sqrt(diff2 / Math.max(norm2, 1e-30));
     this.projections++;

@@ -70,6 +70,11 @@ export interface CostModel {
   codebookBits: number[];
   /** Live units and rows per layer in the last result (what a unit's share of live weights is priced at). */
   live: { units: number[]; rows: number[] };
+  /**
+   * Per layer, a floor on its open units (the knapsack's minOpen; 0 or absent: none). The layout search moves it,
+   * so the probe loss can overrule a knapsack that starves one layer to a few units (a 3-unit bottleneck).
+   */
+  floors?: number[];
 }
 
 /** Bits per live weight (α) and per kept weight (β) of a layer in `regime` at `bits`. */
@@ -201,7 +206,7 @@ export function projectJoint(
       const input = { z, select, costs: model, importance, budgetBytes };
       const found = round === 0 && opts.layout ? opts.layout : searchLayout(setup, input, setup.score);
       masks = found.masks;
-      model = { ...model, regimes: found.regimes };
+      model = { ...model, regimes: found.regimes, floors: found.floors };
       ({ codes, values } = quantize(z, masks, found.allocation.bits, found.allocation.centroids));
     } else {
       masks = sparseStep(select, model.bits, model.regimes, model, importance, budgetBytes, structure);
@@ -338,6 +343,7 @@ function sparseStep(
         bitsPerKept: priced[i]!.beta,
         unitSetupBits: removable(units[i]!) ? unitSetupBits(units, i, alpha, live, BIAS_BITS) : undefined,
         unitBonus: bonuses[i],
+        minOpen: costs.floors?.[i] ?? 0,
       })),
       budgetBits,
     ).keep;
@@ -448,7 +454,7 @@ interface ProjectionStructure {
 }
 
 const structureCache = new WeakMap<Graph, ProjectionStructure>();
-function structureOf(setup: ProjectionSetup): ProjectionStructure {
+function structureOf(setup: Pick<ProjectionSetup, 'graph' | 'layers'>): ProjectionStructure {
   let structure = structureCache.get(setup.graph);
   if (!structure) {
     structure = { units: layerUnits(setup.graph, setup.layers), links: unitLinks(setup.graph, setup.layers) };
@@ -541,10 +547,11 @@ export interface SearchInput {
   budgetBytes: number;
 }
 
-/** A layout the search tries: a bitwidth and a regime per layer. */
+/** A layout the search tries: a bitwidth, a regime and a floor on the open units per layer. */
 export interface LayoutCandidate {
   bits: number[];
   regimes: Regime[];
+  floors: number[];
 }
 
 /** A candidate with its sparse support, codebooks and score (lower is better). */
@@ -559,6 +566,7 @@ export interface Layout {
   masks: Uint8Array[];
   allocation: Allocation;
   regimes: Regime[];
+  floors: number[];
 }
 
 /**
@@ -573,39 +581,56 @@ export function evaluateLayout(
   score?: (values: readonly Float32Array[]) => number,
 ): EvaluatedLayout {
   const { z, select, costs, importance, budgetBytes } = input;
-  const { bits, regimes } = candidate;
+  const { bits, regimes, floors } = candidate;
   const structure = structureOf(setup);
-  const masks = sparseStep(select, bits, regimes, costs, importance, budgetBytes, structure, scoredInput(input));
+  const priced = { ...costs, floors };
+  const masks = sparseStep(select, bits, regimes, priced, importance, budgetBytes, structure, scoredInput(input));
   const allocation = allocate(z, masks, regimes, costs, importance, budgetBytes, structure);
   const error = score
     ? score(quantize(z, masks, allocation.bits, allocation.centroids).values)
     : prunedEnergy(z, masks, importance) + allocation.distortion;
-  return { bits: [...bits], regimes: [...regimes], masks, allocation, error };
+  return { bits: [...bits], regimes: [...regimes], floors: [...floors], masks, allocation, error };
 }
 
 /**
- * Coordinate descent over the bitwidths and regimes the structured knapsack assumes: from the current ones, try
- * each layer one bit up and down and in each other regime, and keep a change when the candidate's score drops:
- * the probe-batch loss when the setup has a scorer, else the projection error (pruned energy + distortion).
- * Written as a generator that yields the candidates it needs and receives their evaluations, in order: the start,
- * then one layer's trials at a time. A trial fixes its layer's bits and regime and takes every other layer from the
- * best so far, which accepting another trial of the same layer does not change; so a layer's trials can be
- * evaluated together (on several workers), and walking them in order with the same comparisons is exactly the
- * one-at-a-time search.
+ * Coordinate descent over the bitwidths, regimes and unit floors the structured knapsack assumes: from the current
+ * ones, try each layer one bit up and down, in each other regime and, where its units are removable, with its floor
+ * on open units doubled (from the larger of the floor and its live units) or halved; keep a change when the
+ * candidate's score drops: the probe-batch loss when the setup has a scorer, else the projection error (pruned
+ * energy + distortion). Written as a generator that yields the candidates it needs and receives their evaluations,
+ * in order: the start, then one layer's trials at a time. A trial fixes its layer's bits, regime and floor and takes
+ * every other layer from the best so far, which accepting another trial of the same layer does not change; so a
+ * layer's trials can be evaluated together (on several workers), and walking them in order with the same
+ * comparisons is exactly the one-at-a-time search.
  */
-function* coordinateSearch(costs: CostModel, layers: number): Generator<LayoutCandidate[], Layout, EvaluatedLayout[]> {
-  let best = (yield [{ bits: costs.bits, regimes: costs.regimes }])[0]!;
+function* coordinateSearch(
+  costs: CostModel,
+  openable: readonly number[],
+): Generator<LayoutCandidate[], Layout, EvaluatedLayout[]> {
+  const layers = openable.length;
+  const floors = costs.floors ?? openable.map(() => 0);
+  let best = (yield [{ bits: costs.bits, regimes: costs.regimes, floors }])[0]!;
   for (let pass = 0; pass < SEARCH_PASSES; pass++) {
     let improved = false;
     for (let i = 0; i < layers; i++) {
       const from = best;
-      const moves: { bits: number; regime: Regime }[] = [
-        ...[-1, 1].map((d) => ({ bits: from.bits[i]! + d, regime: from.regimes[i]! })),
-        ...REGIMES.filter((r) => r !== from.regimes[i]).map((regime) => ({ bits: from.bits[i]!, regime })),
+      const moves: { bits: number; regime: Regime; floor: number }[] = [
+        ...[-1, 1].map((d) => ({ bits: from.bits[i]! + d, regime: from.regimes[i]!, floor: from.floors[i]! })),
+        ...REGIMES.filter((r) => r !== from.regimes[i]).map((regime) => ({
+          bits: from.bits[i]!,
+          regime,
+          floor: from.floors[i]!,
+        })),
+        ...floorMoves(from.floors[i]!, costs.live.units[i]!, openable[i]!).map((floor) => ({
+          bits: from.bits[i]!,
+          regime: from.regimes[i]!,
+          floor,
+        })),
       ].filter((move) => move.bits >= 1 && move.bits <= MAX_BITS);
       const trials = yield moves.map((move) => ({
         bits: from.bits.map((x, j) => (j === i ? move.bits : x)),
         regimes: from.regimes.map((r, j) => (j === i ? move.regime : r)),
+        floors: from.floors.map((f, j) => (j === i ? move.floor : f)),
       }));
       for (const trial of trials) {
         if (trial.error < best.error) {
@@ -616,7 +641,25 @@ function* coordinateSearch(costs: CostModel, layers: number): Generator<LayoutCa
     }
     if (!improved) break;
   }
-  return { masks: best.masks, allocation: best.allocation, regimes: best.regimes };
+  return { masks: best.masks, allocation: best.allocation, regimes: best.regimes, floors: best.floors };
+}
+
+/**
+ * The floors a layer of `units` removable units (0: not removable) tries from `floor` with `live` units open:
+ * double the larger of the two (while under `units`), and halve a floor that is set.
+ */
+function floorMoves(floor: number, live: number, units: number): number[] {
+  if (units === 0) return [];
+  const moves: number[] = [];
+  const up = Math.min(units, 2 * Math.max(floor, live, 1));
+  if (up > Math.max(floor, live)) moves.push(up);
+  if (floor > 0) moves.push(floor >> 1);
+  return moves;
+}
+
+/** Per layer, its unit count where its units are removable (the layout search moves their floors), else 0. */
+export function openableUnits(setup: Pick<ProjectionSetup, 'graph' | 'layers'>): number[] {
+  return structureOf(setup).units.map((u) => (removable(u) ? u.units : 0));
 }
 
 /** The layout search in this thread. */
@@ -625,7 +668,7 @@ function searchLayout(
   input: SearchInput,
   score?: (values: readonly Float32Array[]) => number,
 ): Layout {
-  const search = coordinateSearch(input.costs, input.z.length);
+  const search = coordinateSearch(input.costs, openableUnits(setup));
   let next = search.next();
   while (!next.done) next = search.next(next.value.map((c) => evaluateLayout(setup, input, c, score)));
   return next.value;
@@ -633,13 +676,15 @@ function searchLayout(
 
 /**
  * The same search with each batch of candidates evaluated by `evaluateMany` (e.g. spread over worker threads);
- * the result is searchLayout's exactly when evaluateMany returns what evaluateLayout would, in order.
+ * the result is searchLayout's exactly when evaluateMany returns what evaluateLayout would, in order. `openable`:
+ * openableUnits of the setup.
  */
 export async function searchLayoutWith(
   input: SearchInput,
+  openable: readonly number[],
   evaluateMany: (candidates: LayoutCandidate[]) => Promise<EvaluatedLayout[]>,
 ): Promise<Layout> {
-  const search = coordinateSearch(input.costs, input.z.length);
+  const search = coordinateSearch(input.costs, openable);
   let next = search.next();
   while (!next.done) next = search.next(next.value.length === 0 ? [] : await evaluateMany(next.value));
   return next.value;
@@ -739,5 +784,13 @@ function measuredCosts(
     return s + alpha * l.n + beta * l.nnz + bias;
   }, 0);
   const fixedBits = Math.max(0, 8 * measure.bytes - charged);
-  return { bits, regimes, indexBits, fixedBits: (fixedBits + prior.fixedBits) / 2, codebookBits, live };
+  return {
+    bits,
+    regimes,
+    indexBits,
+    fixedBits: (fixedBits + prior.fixedBits) / 2,
+    codebookBits,
+    live,
+    ...(prior.floors ? { floors: prior.floors } : {}),
+  };
 }

@@ -249,11 +249,17 @@ export class WorkerPool {
   /**
    * The projection's layout search (joint_projection.ts) with each layer's candidates evaluated on the workers,
    * candidate k on worker k mod N, scored with `state`'s current weights: the same result as the search in this
-   * thread (evaluateLayout is a pure function of what the workers are sent).
+   * thread (evaluateLayout is a pure function of what the workers are sent). `openable`: openableUnits of the
+   * setup.
    */
-  async searchLayout(state: TrainState, input: SearchInput, loss: LossConfig): Promise<Layout> {
+  async searchLayout(
+    state: TrainState,
+    input: SearchInput,
+    loss: LossConfig,
+    openable: readonly number[],
+  ): Promise<Layout> {
     this.startSearch(state, input, loss);
-    return searchLayoutWith(input, (candidates) => this.evaluateLayouts(candidates));
+    return searchLayoutWith(input, openable, (candidates) => this.evaluateLayouts(candidates));
   }
 
   /** Sends every worker a search's input and `state`'s current weights (for the probe loss). */

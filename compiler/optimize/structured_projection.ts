@@ -16,7 +16,8 @@
 //   1. Per group, weights sorted by score; the opening item takes the top k* weights, k* maximizing
 //      (bonus + V_k) / (S + k·β) (V_k: the k best scores). Every later weight is an item of ratio score/β, never
 //      above the opening's ratio, so the concave hull of a group is: opening, then singles in order.
-//   2. Forced: each layer keeps minKeep (default 1) items: its best opening, or its best singles.
+//   2. Forced: each layer keeps minKeep (default 1) items: its best opening, or its best singles. Then each layer
+//      with a floor (minOpen) opens its units in ratio order until minOpen are open, each one that fits the budget.
 //      Weights are ordered by score descending, ties by lower index (one radix sort, reusable across calls).
 //   3. Greedy: take items in ratio order (ties: lower layer, lower unit, opening first), each one that still fits;
 //      an item that does not fit drops its group (its later items cost as much or more and the capacity only
@@ -38,6 +39,11 @@ export interface StructuredLayerInput {
   unitBonus?: Float64Array;
   /** Keep at least this many items of the layer (default 1). */
   minKeep?: number;
+  /**
+   * With unitSetupBits: open at least this many units (the best openings first) before the greedy, as far as the
+   * budget allows; a floor on the layer's width that the caller's search chooses (joint_projection.ts). Default 0.
+   */
+  minOpen?: number;
   /**
    * The weights in knapsack order (scoreOrder(scores)), when the caller reuses it across calls on the same scores;
    * entries whose score has since been set to 0 are skipped. Computed when absent.
@@ -106,6 +112,8 @@ function checkLayer(layer: StructuredLayerInput, i: number): void {
   const groups = s === undefined ? 1 : layer.units;
   if (layer.runs && layer.runs.length !== groups)
     throw new RangeError(`${where}: runs has ${layer.runs.length} units; it must have ${groups}`);
+  const mo = layer.minOpen ?? 0;
+  if (!Number.isInteger(mo) || mo < 0) throw new RangeError(`${where}: minOpen is ${mo}; it must be an integer ≥ 0`);
   const mk = layer.minKeep ?? 1;
   if (!Number.isInteger(mk) || mk < 0) throw new RangeError(`${where}: minKeep is ${mk}; it must be an integer ≥ 0`);
 }
@@ -345,6 +353,22 @@ export function structuredProject(layers: StructuredLayerInput[], budgetBits: nu
       }
       if (best === undefined) break;
       spent += takeNext(best);
+    }
+  });
+
+  // Floors: unopened groups in ratio order, each opening that still fits.
+  groups.forEach((gs, i) => {
+    const minOpen = layers[i].unitSetupBits === undefined ? 0 : (layers[i].minOpen ?? 0);
+    let open = gs.reduce((n, g) => n + (g.opened ? 1 : 0), 0);
+    if (open >= minOpen) return;
+    const closed = gs.filter((g) => !g.opened && nextRatio(g) >= 0);
+    const ratios = new Map(closed.map((g) => [g, nextRatio(g)]));
+    closed.sort((a, b) => (before(a, ratios.get(a)!, b, ratios.get(b)!) ? -1 : 1));
+    for (const g of closed) {
+      if (open >= minOpen) break;
+      if (spent + g.openCost > budgetBits) continue;
+      spent += takeNext(g);
+      open++;
     }
   });
 

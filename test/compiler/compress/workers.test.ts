@@ -33,6 +33,7 @@ import { compress } from '../../../compiler/compress/compress.js';
 import {
   evaluateLayout,
   initialCosts,
+  openableUnits,
   projectJoint,
   type JointProjection,
 } from '../../../compiler/compress/joint_projection.js';
@@ -202,13 +203,18 @@ test('2 workers: the bit search with candidates evaluated on the workers picks e
       const input = { z, select: w, costs, importance, budgetBytes };
       // Each candidate's probe loss on a worker is this thread's, to the bit.
       pool.startSearch(state, input, loss);
+      const openable = openableUnits(setup);
       const candidates = [
-        costs,
-        { bits: costs.bits.map((b) => b + 1), regimes: costs.regimes.map(() => 'bitmap' as const) },
+        { bits: costs.bits, regimes: costs.regimes, floors: openable.map(() => 0) },
+        {
+          bits: costs.bits.map((b) => b + 1),
+          regimes: costs.regimes.map(() => 'bitmap' as const),
+          floors: openable.map((u) => u >> 1),
+        },
       ];
       const remote = await pool.evaluateLayouts(candidates);
       candidates.forEach((c, k) => assert.equal(remote[k]!.error, evaluateLayout(setup, input, c, scorer.score).error));
-      const layout = await pool.searchLayout(state, input, loss);
+      const layout = await pool.searchLayout(state, input, loss, openable);
       const there = projectJoint(setup, z, biases, costs, budgetBytes, { ...options, layout });
       assert.deepEqual(
         there.codes.map((c) => [c.bits, c.nnz, [...c.centroids]]),
@@ -218,6 +224,7 @@ test('2 workers: the bit search with candidates evaluated on the workers picks e
       here.values.forEach((v, i) => assert.ok(Buffer.from(v.buffer).equals(Buffer.from(there.values[i]!.buffer))));
       assert.equal(there.bytes, here.bytes);
       assert.deepEqual(there.costs.regimes, here.costs.regimes);
+      assert.deepEqual(there.costs.floors, here.costs.floors);
     }
   } finally {
     scorer.dispose();

@@ -210,6 +210,19 @@ function greedyReference(layers: StructuredLayerInput[], budget: number): Uint8A
       spent += next.cost;
     }
   });
+  // Floors: each openable layer's unopened units by their opening's ratio, those that fit, until minOpen are open.
+  layers.forEach((l, i) => {
+    if (l.unitSetupBits === undefined) return;
+    const mine = groups.filter((g) => g.length > 0 && g[0].layer === i);
+    let open = mine.filter((g) => taken.get(g)! > 0).length;
+    for (const g of mine.filter((gr) => taken.get(gr) === 0).sort((a, b) => order(a[0], b[0]))) {
+      if (open >= (l.minOpen ?? 0)) break;
+      if (spent + g[0].cost > budget) continue;
+      taken.set(g, 1);
+      spent += g[0].cost;
+      open++;
+    }
+  });
   const all = groups.flat().sort(order);
   for (const it of all) {
     const g = groups.find((gr) => gr.includes(it))!;
@@ -236,11 +249,12 @@ function greedyReference(layers: StructuredLayerInput[], budget: number): Uint8A
   });
 }
 
-test('structuredProject equals the plain-sort greedy exactly, with ties, bonuses, dense layers and minKeep', () => {
+test('structuredProject equals the plain-sort greedy exactly, with ties, bonuses, dense layers, minKeep and minOpen', () => {
   const rand = rng(32);
-  for (let trial = 0; trial < 300; trial++) {
+  for (let trial = 0; trial < 400; trial++) {
     const layers = randomLayers(rand, 4, trial < 250 ? 6 : 40, trial < 250 ? 8 : 60, trial % 3 !== 0);
     if (trial % 5 === 0) for (const l of layers) l.minKeep = Math.floor(rand() * 3);
+    if (trial >= 300) for (const l of layers) l.minOpen = Math.floor(rand() * (l.units + 2));
     const full = evaluate(
       layers,
       layers.map((l) => Uint8Array.from(l.scores, (x) => (x > 0 ? 1 : 0))),
@@ -343,4 +357,27 @@ test('bad input is refused with the layer and the value', () => {
     /unitBonus has 3 entries for 2 units/,
   );
   assert.throws(() => structuredProject([], NaN), /budgetBits is NaN/);
+  assert.throws(
+    () => structuredProject([{ scores: new Float64Array(2), units: 2, bitsPerKept: 1, minOpen: 1.5 }], 10),
+    /layer 0: minOpen is 1\.5/,
+  );
+});
+
+test('a floor opens units the greedy would leave closed, best openings first, never over the budget', () => {
+  // Layer 0: 3 units of one weight, worth 9, 0.1 and 0.2, each opening 8 + 1 bits. Layer 1: six singles worth 5
+  // at 3 bits each, which the greedy prefers to the weak units.
+  const layers = (minOpen: number): StructuredLayerInput[] => [
+    { scores: Float64Array.from([9, 0.1, 0.2]), units: 3, bitsPerKept: 1, unitSetupBits: 8, minOpen },
+    { scores: new Float64Array(6).fill(5), units: 1, bitsPerKept: 3 },
+  ];
+  const run = (minOpen: number, budget: number) => {
+    const r = structuredProject(layers(minOpen), budget);
+    return { open: [...r.open[0]!], singles: r.keep[1]!.reduce((n, k) => n + k, 0), cost: r.costBits };
+  };
+  assert.deepEqual(run(0, 30), { open: [1, 0, 0], singles: 6, cost: 27 });
+  assert.deepEqual(run(1, 30), { open: [1, 0, 0], singles: 6, cost: 27 });
+  assert.deepEqual(run(2, 30), { open: [1, 0, 1], singles: 4, cost: 30 });
+  assert.deepEqual(run(3, 30), { open: [1, 1, 1], singles: 1, cost: 30 });
+  // Unit 1 does not fit after unit 2: the floor stops short of 3, and the rest goes to the greedy.
+  assert.deepEqual(run(3, 25), { open: [1, 0, 1], singles: 2, cost: 24 });
 });
