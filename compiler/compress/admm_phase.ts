@@ -241,7 +241,6 @@ export class AdmmPhase {
     });
     this.v = projection.values;
     this.costs = projection.costs;
-    if (process.env.SQZ_DEBUG_FLOORS && search) console.error(`floors ${projection.costs.floors} live ${projection.costs.live.units} bits ${projection.costs.bits} ${projection.costs.regimes}`);
     this.last = projection;
     this.residual = Math.sqrt(diff2 / Math.max(norm2, 1e-30));
     this.projections++;
