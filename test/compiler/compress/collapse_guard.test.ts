@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { MLP_MODEL, runCli, tempDir } from '../../cli/helpers.js';
-import { digitsIdx, RUN_ARGS, STEPS_PER_EPOCH } from './interruption_cases.js';
+import { runCli, tempDir } from '../../cli/helpers.js';
+import { digitsIdx, namedRun, STEPS_PER_EPOCH } from './interruption_cases.js';
 
 let dir: string;
 let data: string;
@@ -19,20 +19,8 @@ before(async () => {
 after(() => rm(dir, { recursive: true, force: true }));
 
 // interruption_cases.ts's run (2 ADMM epochs, 1 fine-tune epoch, seed 7, 5,000 bytes) at learning rate `lr`.
-const args = (name: string, lr: number, extra: string[] = []) => [
-  'compress',
-  MLP_MODEL,
-  '--data',
-  data,
-  ...RUN_ARGS,
-  '--lr',
-  String(lr),
-  '-o',
-  path.join(dir, `${name}.sqz`),
-  '--report',
-  path.join(dir, `${name}.json`),
-  ...extra,
-];
+const args = (name: string, lr: number, extra: string[] = []) =>
+  namedRun(data, dir, name, ['--lr', String(lr), ...extra]);
 
 interface Report {
   restarts: { reason: string; lr: number }[];

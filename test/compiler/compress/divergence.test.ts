@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { readFile, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { MLP_MODEL, runCli, tempDir } from '../../cli/helpers.js';
-import { digitsIdx, RUN_ARGS, STEPS_PER_EPOCH } from './interruption_cases.js';
+import { runCli, tempDir } from '../../cli/helpers.js';
+import { digitsIdx, namedRun, STEPS_PER_EPOCH } from './interruption_cases.js';
 
 let dir: string;
 let data: string;
@@ -18,18 +18,7 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-const args = (name: string, extra: string[] = []) => [
-  'compress',
-  MLP_MODEL,
-  '--data',
-  data,
-  ...RUN_ARGS,
-  '-o',
-  path.join(dir, `${name}.sqz`),
-  '--report',
-  path.join(dir, `${name}.json`),
-  ...extra,
-];
+const args = (name: string, extra: string[] = []) => namedRun(data, dir, name, extra);
 
 interface Report {
   restarts: { reason: string; lr: number }[];

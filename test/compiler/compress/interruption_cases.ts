@@ -38,6 +38,12 @@ export const RUN_ARGS = [
   '--quiet',
 ];
 export const STEPS_PER_EPOCH = 9;
+
+/** That run on `data` (digitsIdx) writing `<dir>/<name>.sqz` and `<dir>/<name>.json`, with `extra` options last. */
+export function namedRun(data: string, dir: string, name: string, extra: readonly string[] = []): string[] {
+  const out = path.join(dir, name);
+  return ['compress', MLP_MODEL, '--data', data, ...RUN_ARGS, '-o', `${out}.sqz`, '--report', `${out}.json`, ...extra];
+}
 const DIGITS = 360;
 
 /**
