@@ -3,6 +3,7 @@
 // start, the best ADMM projection, counts too): see selectionMargin. A fine-tune that blows up stops there, and the
 // best result so far is what gets written, with a warning (a finished ADMM is not thrown away for it).
 import { weightRecord } from './checkpoint.js';
+import type { EpochResult } from './admm_phase.js';
 import type { RunContext } from './context.js';
 import { FinetunePhase, type FinetuneSnapshot } from './finetune_phase.js';
 import type { CompactStart } from './compact.js';
@@ -59,7 +60,7 @@ export async function runFinetune(
     );
   }
   for (let epoch = resumed?.epoch ?? 0; epoch < hyper.finetuneEpochs; epoch++) {
-    let result: Awaited<ReturnType<FinetunePhase['runEpoch']>>;
+    let result: EpochResult;
     try {
       result = await finetune.runEpoch(epoch, record.step);
     } catch (e) {

@@ -614,18 +614,11 @@ function* coordinateSearch(
     let improved = false;
     for (let i = 0; i < layers; i++) {
       const from = best;
-      const moves: { bits: number; regime: Regime; floor: number }[] = [
-        ...[-1, 1].map((d) => ({ bits: from.bits[i]! + d, regime: from.regimes[i]!, floor: from.floors[i]! })),
-        ...REGIMES.filter((r) => r !== from.regimes[i]).map((regime) => ({
-          bits: from.bits[i]!,
-          regime,
-          floor: from.floors[i]!,
-        })),
-        ...floorMoves(from.floors[i]!, costs.live.units[i]!, openable[i]!).map((floor) => ({
-          bits: from.bits[i]!,
-          regime: from.regimes[i]!,
-          floor,
-        })),
+      const here = { bits: from.bits[i]!, regime: from.regimes[i]!, floor: from.floors[i]! };
+      const moves = [
+        ...[-1, 1].map((d) => ({ ...here, bits: here.bits + d })),
+        ...REGIMES.filter((r) => r !== here.regime).map((regime) => ({ ...here, regime })),
+        ...floorMoves(here.floor, costs.live.units[i]!, openable[i]!).map((floor) => ({ ...here, floor })),
       ].filter((move) => move.bits >= 1 && move.bits <= MAX_BITS);
       const trials = yield moves.map((move) => ({
         bits: from.bits.map((x, j) => (j === i ? move.bits : x)),
