@@ -135,6 +135,7 @@ async function admmEpochs(
         maskChange: previous ? change : undefined,
         regimes: hard.costs.regimes,
         units: hard.costs.live.units,
+        floors: admm.costs.floors ?? hard.costs.live.units.map(() => 0),
         seconds: result.seconds,
         projectionSeconds: result.projectionSeconds,
         projections: result.projections,
@@ -143,7 +144,8 @@ async function admmEpochs(
       progress.log(
         `admm epoch ${epoch + 1}: loss ${result.loss.toFixed(4)}, hard-projected validation ` +
           `${formatScore(ctx.task.name, acc)} at ${hard.bytes} bytes, bits ${hard.codes.map((c) => c.bits).join('/')} ` +
-          `(${hard.costs.regimes.join('/')}, units ${hard.costs.live.units.join('/')}), ` +
+          `(${hard.costs.regimes.join('/')}, units ${hard.costs.live.units.join('/')}, ` +
+          `floors ${(admm.costs.floors ?? []).join('/') || 'none'}), ` +
           `${previous ? `${(100 * change).toFixed(1)}% of the mask moved, ` : ''}` +
           `projections ${((100 * result.projectionSeconds) / result.seconds).toFixed(1)}% of the epoch`,
       );

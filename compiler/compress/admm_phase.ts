@@ -218,6 +218,7 @@ export class AdmmPhase {
       select: w,
       rounds,
       searchBits: search,
+      widthMoves: this.projections > 0,
       measure: search,
       importance,
       layout,

@@ -58,6 +58,8 @@ export interface EpochHistory {
   regimes?: string[];
   /** Live units per layer of that result. */
   units?: number[];
+  /** Per layer, the floor on open units the epoch's last layout search left (ADMM only; 0: none). */
+  floors?: number[];
   seconds: number;
   projectionSeconds: number;
   projections: number;

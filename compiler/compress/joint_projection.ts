@@ -181,6 +181,12 @@ export function projectJoint(
     select?: readonly Float32Array[];
     rounds?: number;
     searchBits?: boolean;
+    /**
+     * With searchBits: also move the floors on open units (default true). Off for the first projection, of the
+     * pretrained weights: at high ratios it leaves the network near chance, where the probe loss of one width against
+     * another is noise that the floor then keeps.
+     */
+    widthMoves?: boolean;
     importance?: readonly Importance[];
     /** Export V and read off the real size and costs (default true); false keeps the cost model (frequent projections). */
     measure?: boolean;
@@ -204,7 +210,8 @@ export function projectJoint(
     const structure = structureOf(setup);
     if (opts.searchBits) {
       const input = { z, select, costs: model, importance, budgetBytes };
-      const found = round === 0 && opts.layout ? opts.layout : searchLayout(setup, input, setup.score);
+      const openable = opts.widthMoves === false ? setup.layers.map(() => 0) : openableUnits(setup);
+      const found = round === 0 && opts.layout ? opts.layout : searchLayout(setup, input, openable, setup.score);
       masks = found.masks;
       model = { ...model, regimes: found.regimes, floors: found.floors };
       ({ codes, values } = quantize(z, masks, found.allocation.bits, found.allocation.centroids));
@@ -659,9 +666,10 @@ export function openableUnits(setup: Pick<ProjectionSetup, 'graph' | 'layers'>):
 function searchLayout(
   setup: ProjectionSetup,
   input: SearchInput,
+  openable: readonly number[],
   score?: (values: readonly Float32Array[]) => number,
 ): Layout {
-  const search = coordinateSearch(input.costs, openableUnits(setup));
+  const search = coordinateSearch(input.costs, openable);
   let next = search.next();
   while (!next.done) next = search.next(next.value.map((c) => evaluateLayout(setup, input, c, score)));
   return next.value;

@@ -33,13 +33,14 @@ function openHidden(values: readonly Float32Array[]): number {
 }
 
 /** The projection a run starts from (three rounds, bits kept), then one search with `score`. */
-function searched(score: (values: readonly Float32Array[]) => number) {
+function searched(score: (values: readonly Float32Array[]) => number, widthMoves?: boolean) {
   const setup: ProjectionSetup = { graph, layers };
   const start = projectJoint(setup, kernels, biases, initialCosts(setup, biases, BUDGET), BUDGET, { rounds: 3 });
   const costs = { ...start.costs, regimes: ['rice', 'dense'] as Regime[] };
   const found = projectJoint({ ...setup, score }, kernels, biases, costs, BUDGET, {
     rounds: 1,
     searchBits: true,
+    widthMoves,
   });
   return { start, found, setup };
 }
@@ -66,4 +67,13 @@ test('a scorer that wants fewer open units leaves the floors at 0 and the units 
   const { start, found } = searched((values) => openHidden(values));
   assert.deepEqual(found.costs.floors, [0, 0]);
   assert.ok(openHidden(found.values) <= openHidden(start.values));
+});
+
+test("without width moves (ADMM's first search, of the pretrained weights) the same scorer sets no floor", () => {
+  const wants = (values: readonly Float32Array[]) => -openHidden(values);
+  const without = searched(wants, false).found;
+  const withFloors = searched(wants, true).found;
+  assert.deepEqual(without.costs.floors, [0, 0]);
+  assert.ok(withFloors.costs.floors![0]! > 0);
+  assert.ok(openHidden(without.values) < openHidden(withFloors.values));
 });
