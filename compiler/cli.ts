@@ -168,4 +168,11 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) await main(process.argv);
+if (isEntryPoint()) {
+  // A reader that closed the pipe early (`sqz compress --help | head`) wants no more output, not a crash trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? EXIT_OK);
+  });
+  await main(process.argv);
+}

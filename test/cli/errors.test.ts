@@ -2,11 +2,13 @@
 // line (what is wrong, what to do) with no stack trace; --verbose and SQZ_DEBUG=1 print the stack. Damaged .sqz
 // files are refused by both readers, `sqz inspect` (TS) and `sqz run` (wasm).
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { chmod, copyFile, readFile, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { argumentCases, badSqzCases } from './error_cases.js';
-import { assertOneLineError, convertMlp, ROOT, runCli, runCliInProcess, tempDir } from './helpers.js';
+import { assertOneLineError, CLI, convertMlp, ROOT, runCli, runCliInProcess, tempDir } from './helpers.js';
 
 const dir = await tempDir('errors');
 test.after(() => rm(dir, { recursive: true, force: true }));
@@ -67,6 +69,16 @@ test('every command has --help with examples and the exit codes', { timeout: 60_
   const none = await runCli([]);
   assert.equal(none.code, 2, 'no command is a usage error');
   assert.match(none.stderr, /Usage: sqz/);
+});
+
+test('a reader that closes the pipe early (sqz compress --help | head) ends the CLI quietly', async () => {
+  const child = spawn(process.execPath, [CLI, 'compress', '--help'], { cwd: ROOT });
+  child.stdout.destroy(); // the read end closes before the help is written: the write fails with EPIPE
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const [code] = (await once(child, 'close')) as [number | null];
+  assert.equal(stderr, '');
+  assert.equal(code, 0);
 });
 
 test('the README documents every exit code the CLI uses', async () => {
