@@ -1,5 +1,8 @@
-// A compressed model no user would want: one left near chance. Such a result is still written (the user asked for
-// that size), but flagged loudly: a warning on stderr even with --quiet, and in the report.
+// A compressed model no user would want: a classifier left near chance, or a regression or autoencoder no better
+// than a constant output. Such a result is still written (the user asked for that size), but flagged loudly: a
+// warning on stderr even with --quiet, and in the report.
+import type { Split } from '../data/dataset.js';
+import { expectedOutputs, type TaskMetrics, type TaskName } from './task.js';
 
 /** Each class's share of `labels` (empty for no labels). */
 function classShares(labels: Uint8Array): number[] {
@@ -64,5 +67,52 @@ export function nearChanceWarning(before: number, after: number, chance: number)
   return (
     `the compressed model is near chance: test accuracy ${pct(after)} (chance ${pct(chance)}, before ${pct(before)}). ` +
     'The target is too small for this model; try a larger --target-size, more --epochs, or a smaller model.'
+  );
+}
+
+/**
+ * Test MSE of the best input-blind model: each output element's mean over the training targets (`train` and `test`
+ * are the task's expected outputs, sample-major rows of `width`). The regression analogue of chance.
+ */
+export function constantOutputMse(train: Float32Array, test: Float32Array, width: number): number {
+  if (width === 0 || test.length === 0) return NaN;
+  const mean = new Float64Array(width);
+  const rows = train.length / width;
+  for (let i = 0; i < train.length; i++) mean[i % width]! += train[i]! / rows;
+  let se = 0;
+  for (let i = 0; i < test.length; i++) se += (test[i]! - mean[i % width]!) ** 2;
+  return se / test.length;
+}
+
+/**
+ * A warning when test MSE `after` keeps less than a tenth of the original model's margin under the constant
+ * output's MSE (`constant`, constantOutputMse), as nearChanceWarning does for accuracy; else undefined.
+ */
+export function constantOutputWarning(before: number, after: number, constant: number): string | undefined {
+  if (!(before < constant) || after <= constant - NEAR_CHANCE_SHARE * (constant - before)) return undefined;
+  const mse = (x: number) => x.toPrecision(4);
+  return (
+    `the compressed model is no better than a constant output: test MSE ${mse(after)} (the training mean as the ` +
+    `output gives ${mse(constant)}, before ${mse(before)}). The target is too small for this model; try a larger ` +
+    '--target-size, more --epochs, or a smaller model.'
+  );
+}
+
+/** The near-chance or constant-output warning for the task's test metrics before and after, else undefined. */
+export function uselessResultWarning(
+  task: TaskName,
+  before: TaskMetrics,
+  after: TaskMetrics,
+  data: { train: Split; test: Split },
+): string | undefined {
+  if (task === 'classification') {
+    return nearChanceWarning(before.accuracy!, after.accuracy!, chanceAccuracy(data.test.labels));
+  }
+  const test = expectedOutputs(task, data.test);
+  const width = data.test.count === 0 ? 0 : test.length / data.test.count;
+  return constantOutputWarning(
+    before.mse!,
+    after.mse!,
+    constantOutputMse(expectedOutputs(task, data.train), test, width),
   );
 }

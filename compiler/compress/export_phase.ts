@@ -4,7 +4,7 @@ import { describeDataSource } from '../data/source.js';
 import { writeOutputFile } from '../util/write_output.js';
 import { RESUME_ADVICE, weightMaps } from './checkpoint.js';
 import type { RunContext } from './context.js';
-import { chanceAccuracy, nearChanceWarning } from './chance.js';
+import { uselessResultWarning } from './chance.js';
 import { fitFinalFile } from './fit_budget.js';
 import { layerReports, paperRatio, projectionShare, verifyInRuntime } from './finish.js';
 import type { CompressibleLayer } from './layers.js';
@@ -65,15 +65,7 @@ export async function exportResult(
   const runtime =
     options.verify === false ? undefined : await verifyInRuntime(bytes, stored, data.test, inputShape, task);
   const { history } = record;
-  // Chance level is a classification notion; a regression's or an autoencoder's figures stand on their own.
-  const nearChance =
-    task === 'classification'
-      ? nearChanceWarning(
-          facts.baseline.accuracy!,
-          runtime?.metrics.accuracy ?? after.accuracy!,
-          chanceAccuracy(data.test.labels),
-        )
-      : undefined;
+  const useless = uselessResultWarning(task, facts.baseline, runtime?.metrics ?? after, data);
   const report: CompressReport = {
     model: options.model,
     data: describeDataSource(options.data),
@@ -111,7 +103,7 @@ export async function exportResult(
     epochs: facts.epochs,
     hyper: { ...ctx.hyper },
     restarts: record.restarts,
-    warnings: [...facts.warnings, ...(nearChance ? [nearChance] : [])],
+    warnings: [...facts.warnings, ...(useless ? [useless] : [])],
   };
   if (options.reportPath) {
     await writeOutputFile(options.reportPath, `${JSON.stringify(report, null, 2)}\n`, {

@@ -1,10 +1,18 @@
 // The near-chance flag: the chance level is the majority class's share, and a result keeping under a tenth of the
-// original model's margin over chance is flagged (the CLI case is in compress_e2e.test.ts).
+// original model's margin over chance is flagged (the CLI case is in compress_e2e.test.ts). Its regression analogue:
+// the MSE of the training mean as a constant output (the end-to-end case is in tasks.test.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { chanceAccuracy, chanceLoss, collapsedLoss, nearChanceWarning } from '../../../compiler/compress/chance.js';
+import {
+  chanceAccuracy,
+  chanceLoss,
+  collapsedLoss,
+  constantOutputMse,
+  constantOutputWarning,
+  nearChanceWarning,
+} from '../../../compiler/compress/chance.js';
 import { distillationLoss } from '../../../compiler/compress/sgd.js';
 import { rng } from '../../fixtures/random.js';
 
@@ -23,6 +31,28 @@ test('near chance: under a tenth of the margin over chance is flagged, with the 
   assert.equal(nearChanceWarning(0.9, 0.85, 0.1), undefined);
   // A model that was never above chance is not the compressor's doing.
   assert.equal(nearChanceWarning(0.1, 0.1, 0.1), undefined);
+});
+
+test('constant output: the training mean of each element, scored on the test rows', () => {
+  // Two outputs per sample; training means 2 and 10. Test rows (3, 10) and (1, 14): errors 1, 0, 1, 16.
+  const train = Float32Array.from([1, 8, 3, 12]);
+  const test = Float32Array.from([3, 10, 1, 14]);
+  assert.equal(constantOutputMse(train, test, 2), (1 + 0 + 1 + 16) / 4);
+  assert.ok(Number.isNaN(constantOutputMse(train, new Float32Array(0), 2)));
+});
+
+test('constant output: under a tenth of the margin under the constant MSE is flagged, with the figures and what to do', () => {
+  // Constant 0.09, model 0.03: the line is at 0.09 − 0.1·0.06 = 0.084.
+  const warning = constantOutputWarning(0.03, 0.085, 0.09);
+  assert.match(
+    warning ?? '',
+    /no better than a constant output: test MSE 0\.08500 \(the training mean as the output gives 0\.09000, before 0\.03000\)/,
+  );
+  assert.match(warning ?? '', /--target-size/);
+  assert.equal(constantOutputWarning(0.03, 0.083, 0.09), undefined);
+  assert.equal(constantOutputWarning(0.03, 0.031, 0.09), undefined);
+  // A model that never beat the constant is not the compressor's doing.
+  assert.equal(constantOutputWarning(0.1, 0.2, 0.09), undefined);
 });
 
 test('chance loss is the entropy of the label frequencies, in nats', () => {

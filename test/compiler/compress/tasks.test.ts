@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadDataset } from '../../../compiler/data/index.js';
 import { compress } from '../../../compiler/index.js';
+import { constantOutputMse } from '../../../compiler/compress/chance.js';
 import type { CompressReport } from '../../../compiler/compress/report.js';
 import { runCli, tempDir } from '../../cli/helpers.js';
 import { saveLayersModel } from '../../fixtures/tfjs_models.js';
@@ -207,6 +208,33 @@ np.savez_compressed('${npz}', x_train=make(1200), x_test=make(200))
         `API before ${api.report.metrics.before.mse} vs tfjs-layers ${reference}`,
       );
       assert.ok(api.report.metrics.runtime!.mse! < 0.05, `API reconstruction MSE ${api.report.metrics.runtime!.mse}`);
+      assert.deepEqual(api.report.warnings, [], 'a useful result carries no warning');
+
+      // At the smallest file the graph allows (every weight pruned, the biases kept) the output no longer depends on
+      // the input: no better than the training mean as a constant, which the run flags (and still writes).
+      const smallest = await compress({ ...tinyArgs(modelJson, npz), targetBytes: 1 }).then(
+        () => assert.fail('a 1-byte target is refused'),
+        (err: Error) => Number(/--target-size (\d+) or more/.exec(err.message)?.[1]),
+      );
+      assert.ok(smallest > 0);
+      const useless = await compress({ ...tinyArgs(modelJson, npz), targetBytes: smallest });
+      const constant = constantOutputMse(data.train.images, data.test.images, 24);
+      const mse = useless.report.metrics.runtime!.mse!;
+      assert.ok(mse > constant - 0.1 * (constant - reference), `MSE ${mse} at ${smallest} B, constant ${constant}`);
+      assert.equal(useless.report.warnings.length, 1);
+      assert.match(useless.report.warnings[0]!, /no better than a constant output: test MSE .* --target-size/);
     },
   );
 });
+
+/** A short reconstruction run of `modelJson` on `npz` through the JS API (cpu backend). */
+function tinyArgs(modelJson: string, npz: string) {
+  return {
+    model: modelJson,
+    data: `npz:${npz}`,
+    output: path.join(dir, 'tiny-reconstruction.sqz'),
+    backend: 'cpu' as const,
+    quiet: true,
+    hyper: { epochs: 2, finetuneEpochs: 1, batchSize: 32, lr: 0.01, seed: 3 },
+  };
+}
