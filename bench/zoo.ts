@@ -54,6 +54,8 @@ interface CompressResult {
   /** Per layer, from the compress report: how the kernel is stored and its nonzero weights. */
   layers?: { encoding: string; nonzeros: number }[];
   error?: string;
+  /** The compress report's warnings (a result near chance, or no better than a constant output). */
+  warnings?: string[];
   /** Batch-1 latency of this file in the sqz runtime (exec auto, SIMD). */
   latency?: LatencyStats;
   arenaBytes?: number;
@@ -212,6 +214,7 @@ async function measure(name: string, ratios: number[]): Promise<ZooResult> {
       runtime: value(rep.metrics.runtime),
       wallSeconds: r.seconds,
       bits: rep.layers.map((l) => l.bits),
+      warnings: rep.warnings,
       layers: compressLayers(rep),
       command,
     });
@@ -351,8 +354,14 @@ function compressTable(results: ZooResult[]): string {
   ];
   for (const r of results) {
     const mse = r.baseline.task === 'reconstruction';
-    const show = (x: number | undefined) => (mse ? (x === undefined ? '–' : `MSE ${x.toFixed(4)}`) : accuracyCell(x));
     for (const c of r.compress) {
+      const flagged = c.warnings?.some((w) => w.includes('constant output'));
+      const show = (x: number | undefined) =>
+        !mse
+          ? accuracyCell(x)
+          : flagged
+            ? `**MSE ${x!.toFixed(4)} (no better than a constant)**`
+            : `MSE ${x!.toFixed(4)}`;
       if (c.fileBytes === undefined) {
         lines.push(
           `| ${r.name} | ${c.ratio}× (${int(c.targetBytes)} B) | – | failed: ${c.error ?? 'unknown'} | | ${(c.wallSeconds / 60).toFixed(1)} min | | | |`,
@@ -361,7 +370,7 @@ function compressTable(results: ZooResult[]): string {
       }
       const speed = c.latency ? r.latency.tfjs.median / c.latency.median : undefined;
       lines.push(
-        `| ${r.name} | ${c.ratio}× (${int(c.targetBytes)} B) | ${int(c.fileBytes)} | ${mse ? show(c.before) : pct(c.before)} → ${show(c.runtime)} | ` +
+        `| ${r.name} | ${c.ratio}× (${int(c.targetBytes)} B) | ${int(c.fileBytes)} | ${mse ? `MSE ${c.before!.toFixed(4)}` : pct(c.before)} → ${show(c.runtime)} | ` +
           `${(c.bits ?? []).map((b, i) => bitsCell(b, c.layers?.[i])).join('/')} | ${(c.wallSeconds / 60).toFixed(1)} min | ${ms(c.latency)} | ` +
           `${speed === undefined ? '–' : speed >= 1 ? `${speed.toFixed(1)}× faster` : `${(1 / speed).toFixed(1)}× slower`} | ${c.arenaBytes === undefined ? '–' : int(c.arenaBytes)} |`,
       );
@@ -424,6 +433,8 @@ async function writeSection(results: ZooResult[]): Promise<void> {
     '"before" is the baseline there (tfjs). Wall time is the whole command.',
     `An accuracy under ${pct(AT_CHANCE)} (chance is ${pct(CHANCE)}) is marked "(near chance)": that file does not classify.` +
       ' `sqz compress` flags such a result too: a WARNING line and `warnings` in its report (it still writes the file, exit 0).',
+    'An autoencoder row it flags as no better than a constant output (its MSE keeps under a tenth of the margin to',
+    'the training mean image as the output) is marked "(no better than a constant)".',
     'Bits per layer, in the model\'s order; "f16" is a kernel kept as f16 values.',
     '',
     compressTable(results),
