@@ -1,6 +1,6 @@
 // The method comparison (issue 4): from the same baseline checkpoint, each method is compressed to the same target,
 // written by sqz's exporter, measured by the real file bytes on disk and by test accuracy in the wasm runtime.
-// sqz joint at seed 1 is taken from bench/out/compression.json (bench/compression.ts) when that run is there;
+// sqz joint at seed 1 is taken from bench/results/compression.json (bench/compression.ts) when that run is there;
 // otherwise, and for other seeds, `sqz compress --seed S` runs here with the same defaults.
 // Results accumulate in bench/results/compare.json (committed, so a fresh clone can rewrite the report with
 // --report-only); BENCHMARKS.md's "compare" section and bench/results/compare-*.svg are rewritten from all of them.
@@ -236,13 +236,14 @@ type JointRow = {
 };
 
 /**
- * sqz joint at `ratio`: seed 1 is bench/compression.ts's run (bench/out/compression.json) when recorded there;
+ * sqz joint at `ratio`: seed 1 is bench/compression.ts's run (bench/results/compression.json) when recorded there;
  * otherwise `sqz compress --seed S` runs here with the same defaults (the seed also draws the validation split).
  */
 async function jointRow(name: string, modelJson: string, ratio: number, seed: number): Promise<JointRow> {
   if (seed === 1) {
-    const rows = await loadJson<JointRow[]>(path.join(out, 'compression.json'), []);
-    const row = rows.find((r) => r.name === name && r.ratio === ratio);
+    const rows = await loadJson<JointRow[]>(path.join(root, 'bench/results/compression.json'), []);
+    // A row rebuilt from BENCHMARKS.md holds only what its table prints: run the seed here instead.
+    const row = rows.find((r) => r.name === name && r.ratio === ratio && !('restored' in r.report));
     if (row) return { ...row, fromCompressionJson: true };
   }
   const file = path.join(out, 'compare', `${name}-sqz-joint-${ratio}x-seed${seed}.sqz`);

@@ -1,7 +1,7 @@
 // The compression benchmark: for each reference model and dataset, a seeded baseline (trained by
 // bench/baselines/train.ts when missing) compressed to 100×, 300× and 1000× real bytes (and more with --ratios),
-// with the defaults only. Results accumulate in bench/out/compression.json; the "Compression" section of
-// BENCHMARKS.md is rewritten from all results recorded so far.
+// with the defaults only. Results accumulate in bench/results/compression.json (kept in the repository); the
+// "Compression" section of BENCHMARKS.md is rewritten from all results recorded so far.
 //   node dist/bench/compression.js [--only mnist-lenet5,fashion-mnist-lenet300] [--ratios 100,300,1000]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -23,7 +23,8 @@ interface Result {
   command: string;
   wallSeconds: number;
   baseline: Baseline;
-  report: CompressReport;
+  /** The run's report; a row rebuilt from BENCHMARKS.md (`restored`) holds only what the table prints. */
+  report: CompressReport & { restored?: string };
   /** The commit the run was made at (short hash; absent in results recorded before it was kept). */
   commit?: string;
 }
@@ -40,8 +41,11 @@ function headCommit(): string | undefined {
   return `${head.stdout.trim()}${dirty ? '+' : ''}`;
 }
 
+/** Where the results accumulate (a run of some cases keeps the others' rows). */
+const COMPRESSION_RESULTS = path.join(root, 'bench/results/compression.json');
+
 async function loadResults(): Promise<Result[]> {
-  const file = path.join(out, 'compression.json');
+  const file = COMPRESSION_RESULTS;
   return existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as Result[]) : [];
 }
 
@@ -96,7 +100,7 @@ async function writeSection(results: Result[]): Promise<void> {
 const program = new Command()
   .option('--only <names>', `comma-separated subset of ${Object.keys(BASELINE_CASES).join(', ')}`)
   .option('--ratios <list>', 'comma-separated target ratios', '100,300,1000')
-  .option('--report-only', 'rewrite BENCHMARKS.md from bench/out/compression.json without running');
+  .option('--report-only', 'rewrite BENCHMARKS.md from bench/results/compression.json without running');
 
 const opts = program.parse().opts<{ only?: string; ratios: string; reportOnly?: boolean }>();
 await mkdir(out, { recursive: true });
@@ -142,7 +146,7 @@ if (!opts.reportOnly) {
         commit,
       });
       results.sort((a, b) => a.name.localeCompare(b.name) || a.ratio - b.ratio);
-      await writeFile(path.join(out, 'compression.json'), `${JSON.stringify(results, null, 2)}\n`);
+      await writeFile(COMPRESSION_RESULTS, `${JSON.stringify(results, null, 2)}\n`);
       await writeSection(results);
     }
   }

@@ -415,7 +415,7 @@ export async function writeCompareSection(
     "the run's own elapsed time on this shared 2-core machine; sqz joint's compress runs beside the baselines and some",
     'grids ran side by side, so walls are upper bounds, not timings. Methods:',
     '',
-    '- **sqz joint**: `sqz compress --ratio R` with defaults, taken from bench/out/compression.json (full settings even',
+    '- **sqz joint**: `sqz compress --ratio R` with defaults, taken from bench/results/compression.json (full settings even',
     '  in the quick grid).',
     '- **uniform prune + 8-bit**: the same magnitude density in every layer, bisected until the 8-bit k-means export',
     "  fits, then sqz's own fine-tune (mask and bits frozen, codebooks refreshed).",
