@@ -356,12 +356,12 @@ function compressTable(results: ZooResult[]): string {
     const mse = r.baseline.task === 'reconstruction';
     for (const c of r.compress) {
       const flagged = c.warnings?.some((w) => w.includes('constant output'));
-      const show = (x: number | undefined) =>
-        !mse
-          ? accuracyCell(x)
-          : flagged
-            ? `**MSE ${x!.toFixed(4)} (no better than a constant)**`
-            : `MSE ${x!.toFixed(4)}`;
+      const mseCell = (x: number | undefined) => (x === undefined ? '–' : `MSE ${x.toFixed(4)}`);
+      const after = !mse
+        ? accuracyCell(c.runtime)
+        : flagged
+          ? `**${mseCell(c.runtime)} (no better than a constant)**`
+          : mseCell(c.runtime);
       if (c.fileBytes === undefined) {
         lines.push(
           `| ${r.name} | ${c.ratio}× (${int(c.targetBytes)} B) | – | failed: ${c.error ?? 'unknown'} | | ${(c.wallSeconds / 60).toFixed(1)} min | | | |`,
@@ -370,7 +370,7 @@ function compressTable(results: ZooResult[]): string {
       }
       const speed = c.latency ? r.latency.tfjs.median / c.latency.median : undefined;
       lines.push(
-        `| ${r.name} | ${c.ratio}× (${int(c.targetBytes)} B) | ${int(c.fileBytes)} | ${mse ? `MSE ${c.before!.toFixed(4)}` : pct(c.before)} → ${show(c.runtime)} | ` +
+        `| ${r.name} | ${c.ratio}× (${int(c.targetBytes)} B) | ${int(c.fileBytes)} | ${mse ? mseCell(c.before) : pct(c.before)} → ${after} | ` +
           `${(c.bits ?? []).map((b, i) => bitsCell(b, c.layers?.[i])).join('/')} | ${(c.wallSeconds / 60).toFixed(1)} min | ${ms(c.latency)} | ` +
           `${speed === undefined ? '–' : speed >= 1 ? `${speed.toFixed(1)}× faster` : `${(1 / speed).toFixed(1)}× slower`} | ${c.arenaBytes === undefined ? '–' : int(c.arenaBytes)} |`,
       );

@@ -123,6 +123,7 @@ async function admmEpochs(
       const settled =
         previous !== undefined && previous.bits.every((b, i) => b === hard.codes[i]!.bits) && change <= MASK_SETTLED;
       admm.lastHard = { bits: hard.codes.map((c) => c.bits), masks: hard.codes.map((c) => c.mask) };
+      const floors = admm.costs.floors ?? hard.costs.live.units.map(() => 0);
       record.history.push({
         phase: 'admm',
         epoch,
@@ -135,7 +136,7 @@ async function admmEpochs(
         maskChange: previous ? change : undefined,
         regimes: hard.costs.regimes,
         units: hard.costs.live.units,
-        floors: admm.costs.floors ?? hard.costs.live.units.map(() => 0),
+        floors,
         seconds: result.seconds,
         projectionSeconds: result.projectionSeconds,
         projections: result.projections,
@@ -145,7 +146,7 @@ async function admmEpochs(
         `admm epoch ${epoch + 1}: loss ${result.loss.toFixed(4)}, hard-projected validation ` +
           `${formatScore(ctx.task.name, acc)} at ${hard.bytes} bytes, bits ${hard.codes.map((c) => c.bits).join('/')} ` +
           `(${hard.costs.regimes.join('/')}, units ${hard.costs.live.units.join('/')}, ` +
-          `floors ${(admm.costs.floors ?? []).join('/') || 'none'}), ` +
+          `floors ${floors.join('/')}), ` +
           `${previous ? `${(100 * change).toFixed(1)}% of the mask moved, ` : ''}` +
           `projections ${((100 * result.projectionSeconds) / result.seconds).toFixed(1)}% of the epoch`,
       );

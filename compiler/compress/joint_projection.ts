@@ -203,6 +203,7 @@ export function projectJoint(
   const select = opts.select ?? z;
   let model = costs;
   let result: JointProjection | undefined;
+  const openable = opts.widthMoves === false ? layers.map(() => 0) : openableUnits(setup);
   for (let round = 0; round < rounds; round++) {
     let masks: Uint8Array[];
     let codes: LayerCode[];
@@ -210,7 +211,6 @@ export function projectJoint(
     const structure = structureOf(setup);
     if (opts.searchBits) {
       const input = { z, select, costs: model, importance, budgetBytes };
-      const openable = opts.widthMoves === false ? setup.layers.map(() => 0) : openableUnits(setup);
       const found = round === 0 && opts.layout ? opts.layout : searchLayout(setup, input, openable, setup.score);
       masks = found.masks;
       model = { ...model, regimes: found.regimes, floors: found.floors };
