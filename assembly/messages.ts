@@ -4,7 +4,7 @@
 /** A text: its address (in MESSAGE_BYTES, or its own segment) << 8 | its length in bytes. */
 export type Message = u32;
 
-/** The texts not marked lazy, 1745 bytes, in the order of the list. */
+/** The texts not marked lazy, 1789 bytes, in the order of the list. */
 export const MESSAGE_BYTES: usize = memory.data<u8>([
   // E_HEADER_SHORT
   102, 105, 108, 101, 32, 105, 115, 32, 115, 104, 111, 114, 116, 101, 114, 32, 116, 104, 97, 110, 32, 116, 104, 101,
@@ -126,6 +126,9 @@ export const MESSAGE_BYTES: usize = memory.data<u8>([
   99, 111, 100, 101, 98, 111, 111, 107, 32, 108, 101, 110, 103, 116, 104, 32, 105, 115, 32, 110, 111, 116, 32, 119,
   104, 111, 108, 101, 32, 101, 110, 116, 114, 105, 101, 115, 32, 111, 114, 32, 101, 120, 99, 101, 101, 100, 115, 32,
   50, 94, 98, 105, 116, 115,
+  // E_CB_Q8_EXP
+  67, 66, 95, 81, 56, 32, 99, 111, 100, 101, 98, 111, 111, 107, 32, 101, 120, 112, 111, 110, 101, 110, 116, 32,
+  105, 115, 32, 111, 117, 116, 115, 105, 100, 101, 32, 45, 49, 50, 54, 46, 46, 49, 50, 55,
   // E_DATA_LEN
   100, 97, 116, 97, 32, 108, 101, 110, 103, 116, 104, 32, 100, 111, 101, 115, 32, 110, 111, 116, 32, 109, 97, 116,
   99, 104, 32, 110, 44, 32, 110, 110, 122, 32, 97, 110, 100, 32, 98, 105, 116, 115,
@@ -242,10 +245,11 @@ export const E_ENCODING: Message = <u32>((MESSAGE_BYTES + 1200) << 8) | 23; // '
 export const E_BITS: Message = <u32>((MESSAGE_BYTES + 1223) << 8) | 19; // 'bits must be 1 to 8'
 export const E_CB_TYPE: Message = <u32>((MESSAGE_BYTES + 1242) << 8) | 21; // 'unknown codebook type'
 export const E_CB_LEN: Message = <u32>((MESSAGE_BYTES + 1263) << 8) | 54; // 'codebook length is not whole entries or exceeds 2^bits'
-export const E_DATA_LEN: Message = <u32>((MESSAGE_BYTES + 1317) << 8) | 42; // 'data length does not match n, nnz and bits'
-export const E_CODE_RANGE: Message = <u32>((MESSAGE_BYTES + 1359) << 8) | 34; // 'code >= number of codebook entries'
-export const E_PAD_BITS: Message = <u32>((MESSAGE_BYTES + 1393) << 8) | 38; // 'unused bits of the last byte are not 0'
-export const E_NNZ: Message = <u32>((MESSAGE_BYTES + 1431) << 8) | 17; // 'nnz larger than n'
+export const E_CB_Q8_EXP: Message = <u32>((MESSAGE_BYTES + 1317) << 8) | 44; // 'CB_Q8 codebook exponent is outside -126..127'
+export const E_DATA_LEN: Message = <u32>((MESSAGE_BYTES + 1361) << 8) | 42; // 'data length does not match n, nnz and bits'
+export const E_CODE_RANGE: Message = <u32>((MESSAGE_BYTES + 1403) << 8) | 34; // 'code >= number of codebook entries'
+export const E_PAD_BITS: Message = <u32>((MESSAGE_BYTES + 1437) << 8) | 38; // 'unused bits of the last byte are not 0'
+export const E_NNZ: Message = <u32>((MESSAGE_BYTES + 1475) << 8) | 17; // 'nnz larger than n'
 @lazy const E_BITMAP_LEN_TEXT: usize = memory.data<u8>([
   98, 105, 116, 109, 97, 112, 32, 108, 101, 110, 103, 116, 104, 32, 105, 115, 32, 110, 111, 116, 32, 99, 101, 105,
   108, 40, 110, 32, 47, 32, 56, 41,
@@ -274,31 +278,31 @@ export const E_NNZ: Message = <u32>((MESSAGE_BYTES + 1431) << 8) | 17; // 'nnz l
 ]);
 @lazy export const E_RICE_LEN: Message = <u32>(E_RICE_LEN_TEXT << 8) | 42; // 'Rice stream length does not match its gaps'
 // Host calls
-export const E_NOT_LOADED: Message = <u32>((MESSAGE_BYTES + 1448) << 8) | 15; // 'no model loaded'
-export const E_FILE_RANGE: Message = <u32>((MESSAGE_BYTES + 1463) << 8) | 41; // 'file must lie inside the block from alloc'
-export const E_EXEC_MODE: Message = <u32>((MESSAGE_BYTES + 1504) << 8) | 17; // 'unknown exec mode'
-export const E_BATCH: Message = <u32>((MESSAGE_BYTES + 1521) << 8) | 36; // 'batch must be 1 to the planned batch'
-export const E_PLAN_BATCH: Message = <u32>((MESSAGE_BYTES + 1557) << 8) | 24; // 'batch must be at least 1'
-export const E_GROW: Message = <u32>((MESSAGE_BYTES + 1581) << 8) | 43; // 'out of memory: linear memory could not grow'
+export const E_NOT_LOADED: Message = <u32>((MESSAGE_BYTES + 1492) << 8) | 15; // 'no model loaded'
+export const E_FILE_RANGE: Message = <u32>((MESSAGE_BYTES + 1507) << 8) | 41; // 'file must lie inside the block from alloc'
+export const E_EXEC_MODE: Message = <u32>((MESSAGE_BYTES + 1548) << 8) | 17; // 'unknown exec mode'
+export const E_BATCH: Message = <u32>((MESSAGE_BYTES + 1565) << 8) | 36; // 'batch must be 1 to the planned batch'
+export const E_PLAN_BATCH: Message = <u32>((MESSAGE_BYTES + 1601) << 8) | 24; // 'batch must be at least 1'
+export const E_GROW: Message = <u32>((MESSAGE_BYTES + 1625) << 8) | 43; // 'out of memory: linear memory could not grow'
 // The memory pre-check's refusal (heap.ts checkNeed), made before anything is allocated
-export const E_MEMORY_LIMIT: Message = <u32>((MESSAGE_BYTES + 1624) << 8) | 21; // 'memory limit exceeded'
+export const E_MEMORY_LIMIT: Message = <u32>((MESSAGE_BYTES + 1668) << 8) | 21; // 'memory limit exceeded'
 
 // Context labels appended as " [op 3]".
-export const CTX_OP: Message = <u32>((MESSAGE_BYTES + 1645) << 8) | 2; // 'op'
-export const CTX_TENSOR: Message = <u32>((MESSAGE_BYTES + 1647) << 8) | 6; // 'tensor'
-export const CTX_VALUE: Message = <u32>((MESSAGE_BYTES + 1653) << 8) | 5; // 'value'
-export const CTX_OP_TYPE: Message = <u32>((MESSAGE_BYTES + 1658) << 8) | 7; // 'op type'
-export const CTX_ACTIVATION: Message = <u32>((MESSAGE_BYTES + 1665) << 8) | 10; // 'activation'
-export const CTX_ENCODING: Message = <u32>((MESSAGE_BYTES + 1675) << 8) | 8; // 'encoding'
-export const CTX_PATH: Message = <u32>((MESSAGE_BYTES + 1683) << 8) | 9; // 'exec path'
+export const CTX_OP: Message = <u32>((MESSAGE_BYTES + 1689) << 8) | 2; // 'op'
+export const CTX_TENSOR: Message = <u32>((MESSAGE_BYTES + 1691) << 8) | 6; // 'tensor'
+export const CTX_VALUE: Message = <u32>((MESSAGE_BYTES + 1697) << 8) | 5; // 'value'
+export const CTX_OP_TYPE: Message = <u32>((MESSAGE_BYTES + 1702) << 8) | 7; // 'op type'
+export const CTX_ACTIVATION: Message = <u32>((MESSAGE_BYTES + 1709) << 8) | 10; // 'activation'
+export const CTX_ENCODING: Message = <u32>((MESSAGE_BYTES + 1719) << 8) | 8; // 'encoding'
+export const CTX_PATH: Message = <u32>((MESSAGE_BYTES + 1727) << 8) | 9; // 'exec path'
 
 // Pieces the helpers of errors.ts append (gotExpected, needsLimit, context)
-export const T_MINUS: Message = <u32>((MESSAGE_BYTES + 1692) << 8) | 1; // '-'
-export const T_GOT: Message = <u32>((MESSAGE_BYTES + 1693) << 8) | 6; // ': got '
-export const T_EXPECTED: Message = <u32>((MESSAGE_BYTES + 1699) << 8) | 11; // ', expected '
-export const T_NEEDS: Message = <u32>((MESSAGE_BYTES + 1710) << 8) | 8; // ': needs '
-export const T_LIMIT: Message = <u32>((MESSAGE_BYTES + 1718) << 8) | 17; // ' bytes, limit is '
-export const T_BYTES: Message = <u32>((MESSAGE_BYTES + 1735) << 8) | 6; // ' bytes'
-export const T_OPEN: Message = <u32>((MESSAGE_BYTES + 1741) << 8) | 2; // ' ['
-export const T_SPACE: Message = <u32>((MESSAGE_BYTES + 1743) << 8) | 1; // ' '
-export const T_CLOSE: Message = <u32>((MESSAGE_BYTES + 1744) << 8) | 1; // ']'
+export const T_MINUS: Message = <u32>((MESSAGE_BYTES + 1736) << 8) | 1; // '-'
+export const T_GOT: Message = <u32>((MESSAGE_BYTES + 1737) << 8) | 6; // ': got '
+export const T_EXPECTED: Message = <u32>((MESSAGE_BYTES + 1743) << 8) | 11; // ', expected '
+export const T_NEEDS: Message = <u32>((MESSAGE_BYTES + 1754) << 8) | 8; // ': needs '
+export const T_LIMIT: Message = <u32>((MESSAGE_BYTES + 1762) << 8) | 17; // ' bytes, limit is '
+export const T_BYTES: Message = <u32>((MESSAGE_BYTES + 1779) << 8) | 6; // ' bytes'
+export const T_OPEN: Message = <u32>((MESSAGE_BYTES + 1785) << 8) | 2; // ' ['
+export const T_SPACE: Message = <u32>((MESSAGE_BYTES + 1787) << 8) | 1; // ' '
+export const T_CLOSE: Message = <u32>((MESSAGE_BYTES + 1788) << 8) | 1; // ']'

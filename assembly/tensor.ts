@@ -12,12 +12,12 @@
 //   Rice       nnz ≤ n, k ≤ 24, exactly nnz gaps, each position < n, stream length = ceil(bits used / 8), pad bits 0
 
 import {
-  CB_F16, CB_F32, ENC_CODEBOOK, ENC_COUNT, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_MALFORMED,
+  CB_F16, CB_F32, CB_Q8, CB_Q8_EXP_MAX, CB_Q8_EXP_MIN, ENC_CODEBOOK, ENC_COUNT, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE, ERR_MALFORMED,
   ERR_NONE, ERR_SHAPE, ERR_UNSUPPORTED,
 } from '../formats/constants';
 import { codeAt } from './codes';
 import {
-  CTX_ENCODING, CTX_TENSOR, E_BITMAP_COUNT, E_BITMAP_LEN, E_BITS, E_CB_LEN, E_CB_TYPE, E_CODE_RANGE, E_DATA_LEN,
+  CTX_ENCODING, CTX_TENSOR, E_BITMAP_COUNT, E_BITMAP_LEN, E_BITS, E_CB_LEN, E_CB_Q8_EXP, E_CB_TYPE, E_CODE_RANGE, E_DATA_LEN,
   E_DIM_ZERO, E_EMPTY_SHAPE, E_ENCODING, E_NNZ, E_NOT_BUILT, E_PAD_BITS, E_RANK, E_RICE_END, E_RICE_K, E_RICE_LEN,
   E_RICE_POS, E_TOO_BIG, MISSING_ENCODING, Message, context, fail, gotExpected, setMissing,
 } from './errors';
@@ -48,20 +48,39 @@ function countRawNonzeros(data: usize, n: u32, bytesPerValue: u32): u32 {
 /** Whether each codebook entry is nonzero (not ±0), for counting nonzeros before any table exists: 256 bytes. */
 const entryNonzero: usize = memory.data(256);
 
-/** Value of codebook entry `e` as f32 (binary16 entries widened). */
+/** CB_Q8: bytes before the entries (int8 exponent, int16 offset). */
+const Q8_HEADER_BYTES: u32 = 3;
+
+/** Value of codebook entry `e` as f32 (binary16 entries widened; CB_Q8 entries (j0 + u) · 2^exponent, exact). */
 @inline function codebookEntry(t: Tensor, e: u32): f32 {
+  if (t.codebookType == CB_Q8) {
+    let scale = reinterpret<f32>(<u32>(load<i8>(t.codebook) + 127) << 23);
+    return <f32>(<i32>load<i16>(t.codebook, 1) + <i32>load<u8>(t.codebook + Q8_HEADER_BYTES + e)) * scale;
+  }
   return t.codebookType == CB_F16 ? f16ToF32(load<u16>(t.codebook + (<usize>e << 1))) : load<f32>(t.codebook + (<usize>e << 2));
 }
+
 
 /** Checks the packed codes and counts nonzeros (allocates nothing); returns ERR_NONE or the recorded code. */
 function checkCodes(t: Tensor, index: u32, count: u32): i32 {
   let bits = t.bits;
-  if (t.codebookType > <u32>CB_F32) return tensorFail(ERR_UNSUPPORTED, E_CB_TYPE, t.codebook, index);
-  let entrySize: u32 = t.codebookType == CB_F16 ? 2 : 4;
-  let entries = t.codebookLength / entrySize;
-  if (entries * entrySize != t.codebookLength || entries > (<u32>1 << bits)) {
-    tensorFail(ERR_MALFORMED, E_CB_LEN, t.codebook, index);
-    return gotExpected(t.codebookLength, <i64>entrySize << bits);
+  if (t.codebookType > <u32>CB_Q8) return tensorFail(ERR_UNSUPPORTED, E_CB_TYPE, t.codebook, index);
+  let entries: u32;
+  if (t.codebookType == CB_Q8) {
+    if (t.codebookLength <= Q8_HEADER_BYTES || t.codebookLength - Q8_HEADER_BYTES > (<u32>1 << bits)) {
+      tensorFail(ERR_MALFORMED, E_CB_LEN, t.codebook, index);
+      return gotExpected(t.codebookLength, <i64>Q8_HEADER_BYTES + (<i64>1 << bits));
+    }
+    let exponent = <i32>load<i8>(t.codebook);
+    if (exponent < CB_Q8_EXP_MIN || exponent > CB_Q8_EXP_MAX) return tensorFail(ERR_MALFORMED, E_CB_Q8_EXP, t.codebook, index);
+    entries = t.codebookLength - Q8_HEADER_BYTES;
+  } else {
+    let entrySize: u32 = t.codebookType == CB_F16 ? 2 : 4;
+    entries = t.codebookLength / entrySize;
+    if (entries * entrySize != t.codebookLength || entries > (<u32>1 << bits)) {
+      tensorFail(ERR_MALFORMED, E_CB_LEN, t.codebook, index);
+      return gotExpected(t.codebookLength, <i64>entrySize << bits);
+    }
   }
   t.entries = entries;
   let dataBits = <u64>count * bits;

@@ -74,6 +74,11 @@ export const ENC_COUNT = 5;
 // ── Codebook element type (sqz.Tensor.codebook_type) ────────────────────────
 export const CB_F16 = 0;
 export const CB_F32 = 1;
+// Entries on a power-of-two grid (formats/codebook_q8.ts): int8 exponent e, int16 LE offset j0, then a u8 u per
+// entry; entry = (j0 + u) · 2^e.
+export const CB_Q8 = 2;
+export const CB_Q8_EXP_MIN = -126;
+export const CB_Q8_EXP_MAX = 127;
 
 // ── Runtime execution modes (per layer, chosen at load) ─────────────────────
 export const EXEC_AUTO = 0; // compressed form at or below the density thresholds below, dense above

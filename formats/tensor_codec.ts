@@ -6,10 +6,20 @@
 // entry and break sparsity.
 //
 // NaN cannot be encoded. ±inf can (as f32, f16 or codebook entries).
-import { CB_F16, CB_F32, ENC_CODEBOOK, ENC_F16, ENC_F32, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE } from './constants.js';
+import {
+  CB_F16,
+  CB_F32,
+  CB_Q8,
+  ENC_CODEBOOK,
+  ENC_F16,
+  ENC_F32,
+  ENC_SPARSE_BITMAP,
+  ENC_SPARSE_RICE,
+} from './constants.js';
 import { bitsForCount, packCodes } from './bits.js';
 import { bitmapEncode } from './bitmap.js';
 import { allF16Exact, encodeF16 } from './f16.js';
+import { encodeQ8Codebook } from './codebook_q8.js';
 import { encodedTensorBytes, varintBytes } from './message_size.js';
 import { riceBitLengths, riceEncode, RICE_K_MAX } from './rice.js';
 import type { TensorMessage } from './schema.js';
@@ -26,7 +36,7 @@ export interface EncodeOptions {
   bits?: number;
   /** Rice parameter for ENC_SPARSE_RICE, 0..24; default: the k giving the smallest message (see riceKForSmallestTensor). */
   riceK?: number;
-  /** CB_F16 or CB_F32; default CB_F16 when every entry is exactly an f16. */
+  /** CB_F16, CB_F32 or CB_Q8; default the smallest that holds every entry exactly. */
   codebookType?: number;
 }
 
@@ -94,7 +104,17 @@ function codebookBytes(
   who: string,
 ): { codebook: Uint8Array; codebookType: number } {
   const exactF16 = allF16Exact(entries);
-  const type = options.codebookType ?? (exactF16 ? CB_F16 : CB_F32);
+  const q8 =
+    options.codebookType === undefined || options.codebookType === CB_Q8 ? encodeQ8Codebook(entries) : undefined;
+  const type =
+    options.codebookType ??
+    // CB_Q8 also costs its codebook_type field (2 bytes; CB_F16 = 0 is omitted).
+    (q8 !== undefined && (!exactF16 || q8.length + 2 < 2 * entries.length) ? CB_Q8 : exactF16 ? CB_F16 : CB_F32);
+  if (type === CB_Q8) {
+    if (q8 === undefined)
+      throw new RangeError(`${who}: codebook entries are not on one 256-step power-of-two grid; use CB_F16 or CB_F32`);
+    return { codebook: q8, codebookType: CB_Q8 };
+  }
   if (type === CB_F16) {
     if (!exactF16) throw new RangeError(`${who}: codebook entries are not all exact f16 values; use CB_F32`);
     return { codebook: encodeF16(entries), codebookType: CB_F16 };
@@ -104,6 +124,15 @@ function codebookBytes(
   const view = new DataView(codebook.buffer);
   for (let i = 0; i < entries.length; i++) view.setFloat32(4 * i, entries[i], true);
   return { codebook, codebookType: CB_F32 };
+}
+
+/**
+ * Bytes these codebook entries add to a Tensor message in the storage the encoder picks: the codebook's contents
+ * and the codebook_type field (absent for CB_F16); not the codebook field's tag and length.
+ */
+export function codebookEncodedBytes(entries: Float32Array): number {
+  const { codebook, codebookType } = codebookBytes(entries, {}, 'codebookEncodedBytes');
+  return codebook.length + (codebookType === 0 ? 0 : 2);
 }
 
 function codeWidth(entries: number, options: EncodeOptions, who: string): number {

@@ -4,6 +4,7 @@
 import {
   CB_F16,
   CB_F32,
+  CB_Q8,
   ENC_CODEBOOK,
   ENC_F16,
   ENC_F32,
@@ -18,6 +19,7 @@ import { forEachCode, packedByteLength } from './bits.js';
 import { bitmapDecode } from './bitmap.js';
 import { TENSOR_FIELDS, encodingByCode } from './encodings.js';
 import { decodeF16 } from './f16.js';
+import { decodeQ8Codebook, q8CodebookProblem, Q8_HEADER_BYTES } from './codebook_q8.js';
 import { encodedTensorBytes } from './message_size.js';
 import { riceDecode } from './rice.js';
 import type { TensorMessage } from './schema.js';
@@ -89,8 +91,15 @@ function expectUnusedUnset(t: TensorMessage, label: string): void {
 
 function checkCodebook(t: TensorMessage, label: string): number {
   if (!(t.bits >= 1 && t.bits <= 8)) fail(ERR_UNSUPPORTED, label, `bits is ${t.bits}, must be 1..8`);
-  if (t.codebookType !== CB_F16 && t.codebookType !== CB_F32)
+  if (t.codebookType !== CB_F16 && t.codebookType !== CB_F32 && t.codebookType !== CB_Q8)
     fail(ERR_UNSUPPORTED, label, `unknown codebook type ${t.codebookType}`);
+  if (t.codebookType === CB_Q8) {
+    const problem = q8CodebookProblem(t.codebook);
+    if (problem !== undefined) fail(ERR_MALFORMED, label, problem);
+    const entries = t.codebook.length - Q8_HEADER_BYTES;
+    if (entries > 1 << t.bits) fail(ERR_MALFORMED, label, `codebook has ${entries} entries, more than 2^${t.bits}`);
+    return entries;
+  }
   const entryBytes = t.codebookType === CB_F16 ? 2 : 4;
   if (t.codebook.length % entryBytes !== 0) {
     fail(
@@ -196,6 +205,7 @@ function allocate(n: number, label: string): Float32Array {
 
 function codebookValues(t: TensorMessage, entries: number): Float32Array {
   if (t.codebookType === CB_F16) return decodeF16(t.codebook, entries);
+  if (t.codebookType === CB_Q8) return decodeQ8Codebook(t.codebook);
   const out = new Float32Array(entries);
   const view = new DataView(t.codebook.buffer, t.codebook.byteOffset, t.codebook.byteLength);
   for (let i = 0; i < entries; i++) out[i] = view.getFloat32(4 * i, true);

@@ -27,6 +27,8 @@
 import type { Graph } from '../ir/graph.js';
 import { allocateBits, type BitOption } from '../optimize/bit_allocation.js';
 import { kmeans1d, kmeansByBits, quantizeToCentroids, roundCentroidsToF16 } from '../optimize/kmeans.js';
+import { Q8_GRID_ENTRIES, roundCentroidsToQ8Grid } from '../optimize/quantize.js';
+import { codebookEncodedBytes } from '../../formats/tensor_codec.js';
 import {
   pruneRuns,
   scoreOrder,
@@ -133,7 +135,15 @@ export interface ProjectionSetup {
   score?: (values: readonly Float32Array[]) => number;
 }
 
-const CODEBOOK_ENTRY_BITS = 16; // f16 entries
+/** Bits a codebook of `entries` entries is expected to take before its values exist (snapCodebook's storage). */
+function expectedCodebookBits(entries: number): number {
+  return 8 * (entries >= Q8_GRID_ENTRIES.min && entries <= Q8_GRID_ENTRIES.max ? 5 + entries : 2 * entries);
+}
+
+/** Bits the file takes for these (snapped) codebook entries: the encoder's own choice of storage. */
+function codebookBits(centroids: Float32Array): number {
+  return centroids.length === 0 ? 0 : 8 * codebookEncodedBytes(centroids);
+}
 /** k-means DP resolution inside projections: 512 bins is within ~1% of the exact optimum for b ≤ 6 and 5× faster. */
 const KMEANS_BINS = 512;
 
@@ -325,7 +335,7 @@ function sparseStep(
   const priced = bits.map((b, i) => regimeCosts(regimes[i]!, b, costs.indexBits[i]!));
   const alpha = priced.map((p) => p.alpha);
   const fixedWithoutCodebooks = costs.fixedBits - sum(costs.codebookBits);
-  const codebooks = bits.reduce((s, b) => s + CODEBOOK_ENTRY_BITS * 2 ** b, 0);
+  const codebooks = bits.reduce((s, b) => s + expectedCodebookBits(2 ** b), 0);
   const budgetBits = Math.max(0, 8 * budgetBytes - fixedWithoutCodebooks - codebooks - unownedLiveBits(units, alpha));
   // Alignment rounds zero scores, so a layer's shared scores are copied before its first zero; the orders and runs
   // stay valid once the runs are pruned of the zeroed weights.
@@ -510,7 +520,7 @@ function allocate(
       const { alpha, beta } = regimeCosts(regimes[i]!, o.bits, costs.indexBits[i]!);
       return {
         bits: o.bits,
-        costBits: alpha * liveWeights + beta * kept.length + CODEBOOK_ENTRY_BITS * o.centroids.length,
+        costBits: alpha * liveWeights + beta * kept.length + codebookBits(o.centroids),
         distortion: (typeof importance[i] === 'number' ? (importance[i] as number) : 1) * o.distortion,
       };
     });
@@ -720,8 +730,16 @@ function quantize(
   return { codes, values };
 }
 
-/** Codebook entries as stored: rounded to f16 (2 bytes each) when every entry fits f16's range, else kept f32. */
+/**
+ * Codebook entries as stored: on a CB_Q8 grid (3 + k bytes) for 4..64 entries, else rounded to f16 (2 bytes each)
+ * when every entry fits f16's range, else kept f32.
+ */
 export function snapCodebook(centroids: Float32Array): Float32Array {
+  const nonzero = centroids.reduce((n, c) => n + (c !== 0 ? 1 : 0), 0);
+  if (nonzero >= Q8_GRID_ENTRIES.min && nonzero <= Q8_GRID_ENTRIES.max) {
+    const grid = roundCentroidsToQ8Grid(centroids);
+    if (grid !== undefined) return grid;
+  }
   if (centroids.every((c) => Math.abs(c) < F16_LIMIT)) return roundCentroidsToF16(centroids);
   return Float32Array.from(new Set(centroids.filter((c) => c !== 0).sort()));
 }
@@ -777,7 +795,7 @@ function measuredCosts(
     const measured = l.nnz > 0 && l.encoding === ENC_SPARSE_RICE ? l.positionBits / l.nnz : prior.indexBits[i]!;
     return (measured + prior.indexBits[i]!) / 2;
   });
-  const codebookBits = codes.map((c) => CODEBOOK_ENTRY_BITS * c.centroids.length);
+  const codebookBitsNow = codes.map((c) => codebookBits(c.centroids));
   const live = { units: measure.layers.map((l) => l.units), rows: measure.layers.map((l) => l.rows) };
   const charged = measure.layers.reduce((s, l, i) => {
     const { alpha, beta } = regimeCosts(regimes[i]!, bits[i]!, indexBits[i]!);
@@ -790,7 +808,7 @@ function measuredCosts(
     regimes,
     indexBits,
     fixedBits: (fixedBits + prior.fixedBits) / 2,
-    codebookBits,
+    codebookBits: codebookBitsNow,
     live,
     ...(prior.floors ? { floors: prior.floors } : {}),
   };

@@ -56,3 +56,44 @@ export function roundCentroidsToF16(centroids: Float32Array): Float32Array {
   out.sort((a, b) => a - b);
   return Float32Array.from(out.filter((v, i) => i === 0 || v !== out[i - 1]));
 }
+
+/**
+ * Codebooks with this many nonzero entries go on a CB_Q8 grid (formats/codebook_q8.ts: 3 + k bytes where f16 takes
+ * 2k, plus 2 bytes of codebook_type). Below 6, f16 is as small; above 64, the grid's 255 steps come within a few steps of the entries' own spacing.
+ */
+export const Q8_GRID_ENTRIES = { min: 6, max: 64 } as const;
+
+/** Steps of the format's grid: 255 (u8 entries). */
+const Q8_SPAN_STEPS = 255;
+const Q8_EXPONENT_MIN = -126;
+const Q8_EXPONENT_MAX = 127;
+const INT16_MIN = -32768;
+const INT16_MAX = 32767;
+
+/** Grid steps between the rounded ends of [lo, hi] on the grid 2^exponent. */
+function roundedSpan(lo: number, hi: number, exponent: number): number {
+  return Math.round(hi / 2 ** exponent) - Math.round(lo / 2 ** exponent);
+}
+
+/**
+ * Rounds nonzero centroids to the finest power-of-two grid 2^e·k on which their rounded span takes at most 255
+ * steps, so that the file stores them as CB_Q8. A centroid never rounds to 0 (it takes the grid point ±2^e
+ * instead: a kept weight stays kept). Idempotent: values already on such a grid come back unchanged. Returns
+ * ascending distinct values, or undefined when no grid fits the format (a non-finite centroid, fewer than 2
+ * distinct, or an offset beyond int16).
+ */
+export function roundCentroidsToQ8Grid(centroids: Float32Array): Float32Array | undefined {
+  const sorted = Float32Array.from(centroids.filter((c) => c !== 0)).sort();
+  if (sorted.length < 2) return undefined;
+  const lo = sorted[0]!;
+  const hi = sorted[sorted.length - 1]!;
+  const span = hi - lo;
+  if (!Number.isFinite(span) || span <= 0) return undefined;
+  let exponent = Math.max(Q8_EXPONENT_MIN, Math.ceil(Math.log2(span / Q8_SPAN_STEPS)) - 1);
+  while (roundedSpan(lo, hi, exponent) > Q8_SPAN_STEPS) exponent++;
+  if (exponent > Q8_EXPONENT_MAX) return undefined;
+  const scale = 2 ** exponent;
+  const steps = Array.from(sorted, (c) => Math.round(c / scale) || Math.sign(c));
+  if (steps[0]! < INT16_MIN || steps[0]! > INT16_MAX) return undefined;
+  return Float32Array.from(new Set(steps), (k) => k * scale);
+}

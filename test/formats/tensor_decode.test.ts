@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  CB_F16,
   CB_F32,
+  CB_Q8,
   ENC_CODEBOOK,
   ENC_F16,
   ENC_F32,
@@ -49,10 +51,18 @@ test('lengths: data, codes, codebook, bitmap', () => {
   );
   rejects(variant(ENC_F16, { data: new Uint8Array(70) }), ERR_MALFORMED, /ENC_F16 data needs 68 bytes/);
   rejects(
-    variant(ENC_CODEBOOK, { codebook: new Uint8Array(7) }),
+    { ...encodeTensorAs(base, [2, 17], ENC_CODEBOOK, { codebookType: CB_F16 }), codebook: new Uint8Array(7) },
     ERR_MALFORMED,
     /not a whole number of 2-byte entries/,
   );
+  // CB_Q8: 3 header bytes (exponent, offset), then a byte per entry.
+  const q8 = encodeTensorAs(base, [2, 17], ENC_CODEBOOK, { codebookType: CB_Q8, bits: 3 });
+  assert.equal(q8.codebook.length, 3 + 6);
+  rejects({ ...q8, codebook: q8.codebook.subarray(0, 3) }, ERR_MALFORMED, /CB_Q8 codebook of 3 bytes has no entries/);
+  rejects({ ...q8, codebook: Uint8Array.of(...q8.codebook, 0, 0, 0) }, ERR_MALFORMED, /9 entries, more than 2\^3/);
+  const lowExponent = q8.codebook.slice();
+  lowExponent[0] = 0x80; // -128
+  rejects({ ...q8, codebook: lowExponent }, ERR_MALFORMED, /CB_Q8 exponent -128 is outside -126\.\.127/);
   rejects(
     variant(ENC_SPARSE_BITMAP, { positions: new Uint8Array(4) }),
     ERR_MALFORMED,
@@ -65,7 +75,7 @@ test('unsupported encoding, bit width and codebook type', () => {
   rejects(variant(ENC_CODEBOOK, { encoding: 5 }), ERR_UNSUPPORTED, /unknown encoding 5/);
   rejects(variant(ENC_CODEBOOK, { bits: 0 }), ERR_UNSUPPORTED, /bits is 0, must be 1\.\.8/);
   rejects(variant(ENC_SPARSE_RICE, { bits: 9 }), ERR_UNSUPPORTED, /bits is 9/);
-  rejects(variant(ENC_SPARSE_RICE, { codebookType: 2 }), ERR_UNSUPPORTED, /unknown codebook type 2/);
+  rejects(variant(ENC_SPARSE_RICE, { codebookType: 3 }), ERR_UNSUPPORTED, /unknown codebook type 3/);
 });
 
 test('codes ≥ codebook entries, too many entries, nonzero padding bits', () => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   CB_F32,
+  CB_Q8,
   ENC_CODEBOOK,
   ENC_F16,
   ENC_F32,
@@ -24,6 +25,7 @@ import {
 import { SqzModel } from '../../runtime/index.js';
 import { ENCODING_CASES, encodeAs, weightsFor } from './helpers.js';
 import { rng } from '../fixtures/random.js';
+import { gridValues } from '../formats/codebook_q8.test.js';
 
 /** A valid model carrying `tensors` beside a one-op graph (tensors need not be used by an op to be loaded). */
 function modelWith(tensors: TensorMessage[]): Uint8Array {
@@ -78,6 +80,30 @@ test('b = 1 and b = 8 in every codebook form, f32 and f16 codebooks', async () =
       });
     }
   }
+  await checkAgreement(cases);
+});
+
+test('CB_Q8 codebooks in every codebook form, at the exponent and offset limits', async () => {
+  const random = rng(13);
+  const cases = [];
+  for (const [exponent, offset] of [
+    [-7, -100],
+    [-3, 32767],
+    [-3, -32768],
+    [-126, 1],
+  ] as const) {
+    const values = gridValues(random, 999, exponent, offset);
+    values[0] = (offset % 2 === 0 ? offset + 1 : offset) * 2 ** exponent;
+    for (const encoding of [ENC_CODEBOOK, ENC_SPARSE_BITMAP, ENC_SPARSE_RICE]) {
+      if (encoding === ENC_CODEBOOK && (offset > 0 || offset + 255 < 0)) continue; // 0 would leave the grid
+      const tensor = encodeTensorAs(values, [999], encoding, { bits: 8, codebookType: CB_Q8 });
+      cases.push({ name: `enc ${encoding} exponent ${exponent} offset ${offset}`, tensor });
+    }
+  }
+  cases.push({
+    name: 'exponent 127',
+    tensor: encodeTensorAs(Float32Array.of(2 ** 127, 0, -(2 ** 127)), [3], ENC_SPARSE_RICE, { codebookType: CB_Q8 }),
+  });
   await checkAgreement(cases);
 });
 
