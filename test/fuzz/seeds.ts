@@ -6,6 +6,7 @@ import {
   ACT_SOFTMAX,
   ACT_TANH,
   CB_F32,
+  CB_Q8,
   ENC_CODEBOOK,
   ENC_F16,
   ENC_F32,
@@ -49,7 +50,7 @@ function levels(random: () => number, n: number, values: number[], density: numb
   );
 }
 
-/** conv (codebook) → max pool → dense (Rice), f32 and f16 biases. */
+/** conv (codebook) → max pool → dense (Rice, CB_Q8 codebook), f32 and f16 biases. */
 function convPoolDense(): ModelMessage {
   const random = rng(21);
   const dense = levels(random, 8 * 3, [0.5, -1], 0.35);
@@ -58,7 +59,7 @@ function convPoolDense(): ModelMessage {
     tensors: [
       encodeTensorAs(levels(random, 18, [-0.5, 0.25, 0.75], 1), [3, 3, 1, 2], ENC_CODEBOOK),
       encodeTensorAs(new Float32Array([0.125, -0.25]), [2], ENC_F32),
-      encodeTensorAs(dense, [8, 3], ENC_SPARSE_RICE, { riceK: 1 }),
+      encodeTensorAs(dense, [8, 3], ENC_SPARSE_RICE, { riceK: 1, codebookType: CB_Q8 }),
       encodeTensorAs(new Float32Array([0.5, 1, -2]), [3], ENC_F16),
     ],
     ops: [
