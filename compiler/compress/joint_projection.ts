@@ -28,6 +28,7 @@ import type { Graph } from '../ir/graph.js';
 import { allocateBits, type BitOption } from '../optimize/bit_allocation.js';
 import { kmeans1d, kmeansByBits, quantizeToCentroids, roundCentroidsToF16 } from '../optimize/kmeans.js';
 import { Q8_GRID_ENTRIES, roundCentroidsToQ8Grid } from '../optimize/quantize.js';
+import { expectedCodebookBytes } from '../optimize/size_model.js';
 import { codebookEncodedBytes } from '../../formats/tensor_codec.js';
 import {
   pruneRuns,
@@ -137,7 +138,7 @@ export interface ProjectionSetup {
 
 /** Bits a codebook of `entries` entries is expected to take before its values exist (snapCodebook's storage). */
 function expectedCodebookBits(entries: number): number {
-  return 8 * (entries >= Q8_GRID_ENTRIES.min && entries <= Q8_GRID_ENTRIES.max ? 5 + entries : 2 * entries);
+  return 8 * expectedCodebookBytes(entries);
 }
 
 /** Bits the file takes for these (snapped) codebook entries: the encoder's own choice of storage. */
@@ -731,7 +732,7 @@ function quantize(
 }
 
 /**
- * Codebook entries as stored: on a CB_Q8 grid (3 + k bytes) for 4..64 entries, else rounded to f16 (2 bytes each)
+ * Codebook entries as stored: on a CB_Q8 grid (3 + k bytes) for 6..64 entries, else rounded to f16 (2 bytes each)
  * when every entry fits f16's range, else kept f32.
  */
 export function snapCodebook(centroids: Float32Array): Float32Array {

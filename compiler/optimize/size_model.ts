@@ -60,6 +60,11 @@ function codebookTypeField(nonzero: number): number {
   return nonzero >= Q8_GRID_ENTRIES.min && nonzero <= Q8_GRID_ENTRIES.max ? 2 : 0;
 }
 
+/** Bytes a sparse form's codebook of `entries` nonzero entries adds to a tensor: contents and codebook_type field. */
+export function expectedCodebookBytes(entries: number): number {
+  return codebookBytes(entries, entries) + codebookTypeField(entries);
+}
+
 /** The tensor as a field of Model: tag + length + body. */
 function embedded(body: number): number {
   return 1 + varintBytes(body) + body;
