@@ -732,7 +732,7 @@ function quantize(
 }
 
 /**
- * Codebook entries as stored: on a CB_Q8 grid (3 + k bytes) for 6..64 entries, else rounded to f16 (2 bytes each)
+ * Codebook entries as stored: on a CB_Q8 grid (3 + k bytes) for 6..16 entries, else rounded to f16 (2 bytes each)
  * when every entry fits f16's range, else kept f32.
  */
 export function snapCodebook(centroids: Float32Array): Float32Array {

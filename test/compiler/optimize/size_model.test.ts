@@ -29,7 +29,7 @@ import { rng } from '../../fixtures/random.js';
 
 /**
  * A tensor whose nonzeros (at a random mask of the given density) use every one of `entries` codebook values,
- * stored as the compiler stores them (snapCodebook: on a CB_Q8 grid for 6..64 entries, else f16).
+ * stored as the compiler stores them (snapCodebook: on a CB_Q8 grid for 6..16 entries, else f16).
  */
 function randomCodebookTensor(rand: () => number, n: number, density: number, requested: number) {
   const keep = new Uint8Array(n);
