@@ -1,7 +1,8 @@
 // CB_Q8 codebooks: entries on a power-of-two grid, 3 + k bytes where f16 entries take 2k.
 // Layout: byte 0 is an int8 exponent e (CB_Q8_EXP_MIN..CB_Q8_EXP_MAX), bytes 1..2 an int16 offset j0
 // (little-endian), then one u8 u_i per entry: entry i = (j0 + u_i) · 2^e, exact in f32 (|j0 + u_i| < 2^16).
-// At 1000× a LeNet-5 file spent 13% of its bytes on f16 codebooks (BENCHMARKS.md, "Codebooks on a grid").
+// The encoder picks it when it is exact and smaller. sqz compress keeps f16 codebooks: snapping them to a grid saved
+// up to 5% of a 1000× file but cost accuracy at 300× (BENCHMARKS.md, "Codebooks on a grid").
 import { CB_Q8_EXP_MAX, CB_Q8_EXP_MIN } from './constants.js';
 
 /** Bytes before the entries: exponent and offset. */

@@ -27,8 +27,6 @@
 import type { Graph } from '../ir/graph.js';
 import { allocateBits, type BitOption } from '../optimize/bit_allocation.js';
 import { kmeans1d, kmeansByBits, quantizeToCentroids, roundCentroidsToF16 } from '../optimize/kmeans.js';
-import { Q8_GRID_ENTRIES, roundCentroidsToQ8Grid } from '../optimize/quantize.js';
-import { expectedCodebookBytes } from '../optimize/size_model.js';
 import { codebookEncodedBytes } from '../../formats/tensor_codec.js';
 import {
   pruneRuns,
@@ -136,9 +134,9 @@ export interface ProjectionSetup {
   score?: (values: readonly Float32Array[]) => number;
 }
 
-/** Bits a codebook of `entries` entries is expected to take before its values exist (snapCodebook's storage). */
+/** Bits a codebook of `entries` entries is expected to take before its values exist: f16, as snapCodebook stores it. */
 function expectedCodebookBits(entries: number): number {
-  return 8 * expectedCodebookBytes(entries);
+  return 16 * entries;
 }
 
 /** Bits the file takes for these (snapped) codebook entries: the encoder's own choice of storage. */
@@ -732,15 +730,10 @@ function quantize(
 }
 
 /**
- * Codebook entries as stored: on a CB_Q8 grid (3 + k bytes) for 6..16 entries, else rounded to f16 (2 bytes each)
- * when every entry fits f16's range, else kept f32.
+ * Codebook entries as stored: rounded to f16 (2 bytes each) when every entry fits f16's range, else kept f32. (A grid
+ * codebook, CB_Q8, would be smaller but cost accuracy: BENCHMARKS.md, "Codebooks on a grid".)
  */
 export function snapCodebook(centroids: Float32Array): Float32Array {
-  const nonzero = centroids.reduce((n, c) => n + (c !== 0 ? 1 : 0), 0);
-  if (nonzero >= Q8_GRID_ENTRIES.min && nonzero <= Q8_GRID_ENTRIES.max) {
-    const grid = roundCentroidsToQ8Grid(centroids);
-    if (grid !== undefined) return grid;
-  }
   if (centroids.every((c) => Math.abs(c) < F16_LIMIT)) return roundCentroidsToF16(centroids);
   return Float32Array.from(new Set(centroids.filter((c) => c !== 0).sort()));
 }

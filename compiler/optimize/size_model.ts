@@ -12,8 +12,6 @@
 // Everything here is written independently of formats/ on purpose: test/compiler/optimize checks it against the
 // real encoder.
 
-import { Q8_GRID_ENTRIES } from './quantize.js';
-
 /** Rice parameters the format allows: 0..24. */
 const RICE_K_MAX = 24;
 
@@ -45,24 +43,6 @@ function codeBits(entries: number): number {
   let b = 1;
   while (2 ** b < entries) b++;
   return b;
-}
-
-/**
- * Bytes of a codebook of `stored` entries, `nonzero` of them nonzero, as snapCodebook leaves them: on a CB_Q8 grid
- * (3-byte header, a byte per entry) for Q8_GRID_ENTRIES nonzero entries, else f16.
- */
-function codebookBytes(stored: number, nonzero: number): number {
-  return nonzero >= Q8_GRID_ENTRIES.min && nonzero <= Q8_GRID_ENTRIES.max ? 3 + stored : 2 * stored;
-}
-
-/** The codebook_type field: CB_F16 = 0 is omitted, CB_Q8 = 2 takes 2 bytes. */
-function codebookTypeField(nonzero: number): number {
-  return nonzero >= Q8_GRID_ENTRIES.min && nonzero <= Q8_GRID_ENTRIES.max ? 2 : 0;
-}
-
-/** Bytes a sparse form's codebook of `entries` nonzero entries adds to a tensor: contents and codebook_type field. */
-export function expectedCodebookBytes(entries: number): number {
-  return codebookBytes(entries, entries) + codebookTypeField(entries);
 }
 
 /** The tensor as a field of Model: tag + length + body. */
@@ -134,22 +114,9 @@ function candidates(
   const codebook =
     denseEntries > 256
       ? Infinity
-      : embedded(
-          s +
-            2 +
-            bytesField(Math.ceil((n * codeBits(denseEntries)) / 8)) +
-            2 +
-            bytesField(codebookBytes(denseEntries, entries)) +
-            codebookTypeField(entries),
-        );
+      : embedded(s + 2 + bytesField(Math.ceil((n * codeBits(denseEntries)) / 8)) + 2 + bytesField(2 * denseEntries));
   const sparseCommon =
-    s +
-    2 +
-    bytesField(Math.ceil((nnz * codeBits(entries)) / 8)) +
-    2 +
-    bytesField(codebookBytes(entries, entries)) +
-    codebookTypeField(entries) +
-    uintField(nnz);
+    s + 2 + bytesField(Math.ceil((nnz * codeBits(entries)) / 8)) + 2 + bytesField(2 * entries) + uintField(nnz);
   const bitmap = embedded(sparseCommon + bytesField(Math.ceil(n / 8)));
   const rice = embedded(sparseCommon + bytesField(riceBytes) + uintField(riceK));
   return { f32, f16, codebook, bitmap, rice, best: Math.min(f32, f16, codebook, bitmap, rice) };

@@ -23,26 +23,16 @@ import {
   f32ToF16,
   riceBitLength,
 } from '../../../formats/index.js';
-import { snapCodebook } from '../../../compiler/compress/joint_projection.js';
 import { gaussian } from './exact.js';
 import { rng } from '../../fixtures/random.js';
 
-/**
- * A tensor whose nonzeros (at a random mask of the given density) use every one of `entries` codebook values,
- * stored as the compiler stores them (snapCodebook: on a CB_Q8 grid for 6..16 entries, else f16).
- */
-function randomCodebookTensor(rand: () => number, n: number, density: number, requested: number) {
+/** A tensor whose nonzeros (at a random mask of the given density) use every one of `entries` f16 values. */
+function randomCodebookTensor(rand: () => number, n: number, density: number, entries: number) {
+  const codebook = Array.from({ length: entries }, (_, i) =>
+    f16ToF32(f32ToF16((i + 1) * 0.013 * (i % 2 === 0 ? 1 : -1))),
+  );
   const keep = new Uint8Array(n);
   for (let j = 0; j < n; j++) keep[j] = rand() < density ? 1 : 0;
-  // As k-means does: no more centroids than kept weights.
-  const kept = keep.reduce((s, k) => s + k, 0);
-  const codebook = snapCodebook(
-    Float32Array.from(
-      { length: Math.max(1, Math.min(requested, kept)) },
-      (_, i) => (i + 1) * 0.013 * (i % 2 === 0 ? 1 : -1),
-    ),
-  );
-  const entries = codebook.length;
   const values = new Float32Array(n);
   let c = 0;
   for (let j = 0; j < n; j++) if (keep[j] === 1) values[j] = codebook[c < entries ? c++ : Math.floor(rand() * entries)];
