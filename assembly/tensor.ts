@@ -60,7 +60,6 @@ const Q8_HEADER_BYTES: u32 = 3;
   return t.codebookType == CB_F16 ? f16ToF32(load<u16>(t.codebook + (<usize>e << 1))) : load<f32>(t.codebook + (<usize>e << 2));
 }
 
-
 /** Checks the packed codes and counts nonzeros (allocates nothing); returns ERR_NONE or the recorded code. */
 function checkCodes(t: Tensor, index: u32, count: u32): i32 {
   let bits = t.bits;

@@ -14,7 +14,8 @@ export function varintBytes(value: number): number {
   return 5;
 }
 
-function uint32Field(value: number): number {
+/** Bytes of a uint32 field holding `value` (tag and varint; proto3 omits it at 0). */
+export function uint32Field(value: number): number {
   return value === 0 ? 0 : 1 + varintBytes(value);
 }
 

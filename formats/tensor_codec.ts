@@ -20,7 +20,7 @@ import { bitsForCount, packCodes } from './bits.js';
 import { bitmapEncode } from './bitmap.js';
 import { allF16Exact, encodeF16 } from './f16.js';
 import { encodeQ8Codebook } from './codebook_q8.js';
-import { encodedTensorBytes, varintBytes } from './message_size.js';
+import { encodedTensorBytes, uint32Field, varintBytes } from './message_size.js';
 import { riceBitLengths, riceEncode, RICE_K_MAX } from './rice.js';
 import type { TensorMessage } from './schema.js';
 
@@ -108,8 +108,12 @@ function codebookBytes(
     options.codebookType === undefined || options.codebookType === CB_Q8 ? encodeQ8Codebook(entries) : undefined;
   const type =
     options.codebookType ??
-    // CB_Q8 also costs its codebook_type field (2 bytes; CB_F16 = 0 is omitted).
-    (q8 !== undefined && (!exactF16 || q8.length + 2 < 2 * entries.length) ? CB_Q8 : exactF16 ? CB_F16 : CB_F32);
+    // CB_Q8 also costs its codebook_type field (CB_F16 = 0 is omitted).
+    (q8 !== undefined && (!exactF16 || q8.length + uint32Field(CB_Q8) < 2 * entries.length)
+      ? CB_Q8
+      : exactF16
+        ? CB_F16
+        : CB_F32);
   if (type === CB_Q8) {
     if (q8 === undefined)
       throw new RangeError(`${who}: codebook entries are not on one 256-step power-of-two grid; use CB_F16 or CB_F32`);
@@ -132,7 +136,7 @@ function codebookBytes(
  */
 export function codebookEncodedBytes(entries: Float32Array): number {
   const { codebook, codebookType } = codebookBytes(entries, {}, 'codebookEncodedBytes');
-  return codebook.length + (codebookType === 0 ? 0 : 2);
+  return codebook.length + uint32Field(codebookType);
 }
 
 function codeWidth(entries: number, options: EncodeOptions, who: string): number {

@@ -89,6 +89,15 @@ function expectUnusedUnset(t: TensorMessage, label: string): void {
   }
 }
 
+/**
+ * Entries of `t`'s codebook, by its length and codebook type (CB_F16, CB_F32 or CB_Q8); not a whole number when the
+ * length is not whole entries (checkCodebook rejects that).
+ */
+export function codebookEntryCount(t: TensorMessage): number {
+  if (t.codebookType === CB_Q8) return t.codebook.length - Q8_HEADER_BYTES;
+  return t.codebook.length / (t.codebookType === CB_F16 ? 2 : 4);
+}
+
 function checkCodebook(t: TensorMessage, label: string): number {
   if (!(t.bits >= 1 && t.bits <= 8)) fail(ERR_UNSUPPORTED, label, `bits is ${t.bits}, must be 1..8`);
   if (t.codebookType !== CB_F16 && t.codebookType !== CB_F32 && t.codebookType !== CB_Q8)
@@ -96,19 +105,17 @@ function checkCodebook(t: TensorMessage, label: string): number {
   if (t.codebookType === CB_Q8) {
     const problem = q8CodebookProblem(t.codebook);
     if (problem !== undefined) fail(ERR_MALFORMED, label, problem);
-    const entries = t.codebook.length - Q8_HEADER_BYTES;
-    if (entries > 1 << t.bits) fail(ERR_MALFORMED, label, `codebook has ${entries} entries, more than 2^${t.bits}`);
-    return entries;
+  } else {
+    const entryBytes = t.codebookType === CB_F16 ? 2 : 4;
+    if (t.codebook.length % entryBytes !== 0) {
+      fail(
+        ERR_MALFORMED,
+        label,
+        `codebook of ${t.codebook.length} bytes is not a whole number of ${entryBytes}-byte entries`,
+      );
+    }
   }
-  const entryBytes = t.codebookType === CB_F16 ? 2 : 4;
-  if (t.codebook.length % entryBytes !== 0) {
-    fail(
-      ERR_MALFORMED,
-      label,
-      `codebook of ${t.codebook.length} bytes is not a whole number of ${entryBytes}-byte entries`,
-    );
-  }
-  const entries = t.codebook.length / entryBytes;
+  const entries = codebookEntryCount(t);
   if (entries > 1 << t.bits) fail(ERR_MALFORMED, label, `codebook has ${entries} entries, more than 2^${t.bits}`);
   return entries;
 }

@@ -5,8 +5,6 @@
 import {
   bitmapByteLength,
   bitmapDecode,
-  CB_F16,
-  CB_Q8,
   ENC_CODEBOOK,
   ENC_SPARSE_BITMAP,
   ENC_SPARSE_RICE,
@@ -17,7 +15,7 @@ import {
   varintBytes,
   type TensorMessage,
 } from '../../formats/index.js';
-import { Q8_HEADER_BYTES } from '../../formats/codebook_q8.js';
+import { codebookEntryCount } from '../../formats/tensor_decode.js';
 import { adaptiveCodeBits, entropyBits, huffmanDataBits, huffmanLengths, huffmanTableBits } from './code_costs.js';
 import {
   adaptiveGapBits,
@@ -130,10 +128,7 @@ export interface KernelEntropy {
 }
 
 function codeFigures(t: TensorMessage, count: number): CodeFigures {
-  const entries =
-    t.codebookType === CB_Q8
-      ? t.codebook.length - Q8_HEADER_BYTES
-      : t.codebook.length / (t.codebookType === CB_F16 ? 2 : 4);
+  const entries = codebookEntryCount(t);
   const codes = unpackCodes(t.data, count, t.bits);
   const counts = new Array<number>(entries).fill(0);
   for (const c of codes) counts[c]!++;

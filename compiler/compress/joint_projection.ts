@@ -134,15 +134,14 @@ export interface ProjectionSetup {
   score?: (values: readonly Float32Array[]) => number;
 }
 
-/** Bits a codebook of `entries` entries is expected to take before its values exist: f16, as snapCodebook stores it. */
-function expectedCodebookBits(entries: number): number {
-  return 16 * entries;
-}
+/** A codebook entry before its value exists: f16, as snapCodebook stores it. */
+const CODEBOOK_ENTRY_BITS = 16;
 
 /** Bits the file takes for these (snapped) codebook entries: the encoder's own choice of storage. */
 function codebookBits(centroids: Float32Array): number {
   return centroids.length === 0 ? 0 : 8 * codebookEncodedBytes(centroids);
 }
+
 /** k-means DP resolution inside projections: 512 bins is within ~1% of the exact optimum for b ≤ 6 and 5× faster. */
 const KMEANS_BINS = 512;
 
@@ -334,7 +333,7 @@ function sparseStep(
   const priced = bits.map((b, i) => regimeCosts(regimes[i]!, b, costs.indexBits[i]!));
   const alpha = priced.map((p) => p.alpha);
   const fixedWithoutCodebooks = costs.fixedBits - sum(costs.codebookBits);
-  const codebooks = bits.reduce((s, b) => s + expectedCodebookBits(2 ** b), 0);
+  const codebooks = bits.reduce((s, b) => s + CODEBOOK_ENTRY_BITS * 2 ** b, 0);
   const budgetBits = Math.max(0, 8 * budgetBytes - fixedWithoutCodebooks - codebooks - unownedLiveBits(units, alpha));
   // Alignment rounds zero scores, so a layer's shared scores are copied before its first zero; the orders and runs
   // stay valid once the runs are pruned of the zeroed weights.
@@ -789,7 +788,6 @@ function measuredCosts(
     const measured = l.nnz > 0 && l.encoding === ENC_SPARSE_RICE ? l.positionBits / l.nnz : prior.indexBits[i]!;
     return (measured + prior.indexBits[i]!) / 2;
   });
-  const codebookBitsNow = codes.map((c) => codebookBits(c.centroids));
   const live = { units: measure.layers.map((l) => l.units), rows: measure.layers.map((l) => l.rows) };
   const charged = measure.layers.reduce((s, l, i) => {
     const { alpha, beta } = regimeCosts(regimes[i]!, bits[i]!, indexBits[i]!);
@@ -802,7 +800,7 @@ function measuredCosts(
     regimes,
     indexBits,
     fixedBits: (fixedBits + prior.fixedBits) / 2,
-    codebookBits: codebookBitsNow,
+    codebookBits: codes.map((c) => codebookBits(c.centroids)),
     live,
     ...(prior.floors ? { floors: prior.floors } : {}),
   };
