@@ -45,6 +45,7 @@ interface CliOptions {
   reportHtml?: string;
   quiet?: boolean;
   verify: boolean;
+  collapseHead: boolean;
 }
 
 /** Maps parsed CLI options to CompressOptions (exported for tests). */
@@ -92,6 +93,7 @@ function toCompressOptions(model: string, o: CliOptions): CompressOptions {
     reportHtmlPath: o.reportHtml,
     quiet: o.quiet,
     verify: o.verify,
+    collapseHead: o.collapseHead,
   };
 }
 
@@ -203,6 +205,10 @@ export function registerCompressCommand(program: Command): void {
     .option('--report-html <file>', 'write the report as one self-contained HTML page with charts (opens offline)')
     .option('--quiet', 'no progress output')
     .option('--no-verify', 'skip loading the written file in the wasm runtime')
+    .option(
+      '--no-collapse-head',
+      "keep the classifier's hidden dense layer even when the target keeps fewer of its units than the classifier has outputs (by default it is removed and the next layer fitted to the pair)",
+    )
     .addHelpText(
       'after',
       `

@@ -67,6 +67,8 @@ export async function compress(options: CompressOptions): Promise<CompressResult
       fp32WeightBytes: run.fp32WeightBytes,
       baseline: run.baseline,
       originalLayers: run.layers,
+      givenLayers: run.givenLayers,
+      ...(run.collapse ? { collapse: run.collapse } : {}),
       seconds: { admm: admmSeconds, finetune: ftSeconds },
       epochs: { admm: admm.epochs, finetune: finetune.epochs },
       warnings: finetune.warning ? [finetune.warning] : [],

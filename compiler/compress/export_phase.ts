@@ -8,6 +8,7 @@ import { uselessResultWarning } from './chance.js';
 import { fitFinalFile } from './fit_budget.js';
 import { layerReports, paperRatio, projectionShare, verifyInRuntime } from './finish.js';
 import type { CompressibleLayer } from './layers.js';
+import type { HeadCollapse } from './head_collapse.js';
 import type { CompressOptions } from './options.js';
 import { formatReport, type CompressReport } from './report.js';
 import { reportHtml } from './report_html.js';
@@ -23,8 +24,12 @@ export interface RunFacts {
   fp32WeightBytes: number;
   /** Test metrics of the model as given. */
   baseline: TaskMetrics;
-  /** The original model's compressible layers (the report's "weights" are theirs). */
+  /** The compressed graph's compressible layers (the report's "weights" are theirs). */
   originalLayers: readonly CompressibleLayer[];
+  /** The given model's compressible layers: the paper ratio's dense side (they differ after a head collapse). */
+  givenLayers: readonly CompressibleLayer[];
+  /** The hidden dense layer removed before compressing, if any. */
+  collapse?: HeadCollapse;
   seconds: { admm: number; finetune: number };
   /** Epochs each phase took (ADMM may end early; the fine-tune gets the rest, and stops early if it blows up). */
   epochs: { admm: number; finetune: number };
@@ -76,7 +81,7 @@ export async function exportResult(
     fileBytes: bytes.length,
     fp32WeightBytes: facts.fp32WeightBytes,
     fileRatio: facts.fp32WeightBytes / bytes.length,
-    paperRatio: paperRatio(facts.originalLayers, measure),
+    paperRatio: paperRatio(facts.givenLayers, measure),
     task,
     metrics: { before: facts.baseline, after, runtime: runtime?.metrics, validationScore: best.accuracy },
     ...(task === 'classification'
@@ -103,6 +108,7 @@ export async function exportResult(
     epochs: facts.epochs,
     hyper: { ...ctx.hyper },
     restarts: record.restarts,
+    ...(facts.collapse ? { collapsedHead: facts.collapse } : {}),
     warnings: [...facts.warnings, ...(useless ? [useless] : [])],
   };
   if (options.reportPath) {

@@ -37,7 +37,11 @@ export async function verifyInRuntime(
   }
 }
 
-export function paperRatio(layers: readonly CompressibleLayer[], measure: FileMeasure): number {
+/**
+ * 32·Σn / Σ nnz·b, Σn over the given model's kernels (`layers`; a collapsed hidden layer's kernels still count, as
+ * the fp32 file holds them).
+ */
+export function paperRatio(layers: readonly Pick<CompressibleLayer, 'n'>[], measure: FileMeasure): number {
   const dense = 32 * layers.reduce((s, l) => s + l.n, 0);
   const stored = measure.layers.reduce((s, l) => s + l.nnz * (l.bits > 0 ? l.bits : 32), 0);
   return dense / Math.max(stored, 1);

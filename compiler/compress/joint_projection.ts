@@ -358,7 +358,7 @@ function sparseStep(
         bitsPerKept: priced[i]!.beta,
         unitSetupBits: removable(units[i]!) ? unitSetupBits(units, i, alpha, live, BIAS_BITS) : undefined,
         unitBonus: bonuses[i],
-        minOpen: costs.floors?.[i] ?? 0,
+        minOpen: Math.max(costs.floors?.[i] ?? 0, i === 0 ? firstLayerMinUnits(units[0]!) : 0),
       })),
       budgetBits,
     ).keep;
@@ -560,6 +560,18 @@ export interface SearchInput {
   costs: CostModel;
   importance: readonly Importance[];
   budgetBytes: number;
+}
+
+/**
+ * Units the first layer keeps open at least. The first layer's channels are the model's only view of its input,
+ * and the probe loss cannot see what a second channel is worth until later layers learn to read it: at 1000× the
+ * knapsack left LeNet-5's conv1 with one channel. Measured on Fashion-MNIST LeNet-5 at 1000× with the hidden
+ * layer collapsed (head_collapse.ts), seed 1: 85.02% test with no floor, 85.83% with 4 (BENCHMARKS.md).
+ */
+const FIRST_LAYER_MIN_UNITS = 4;
+
+function firstLayerMinUnits(u: LayerUnits): number {
+  return removable(u) ? Math.min(u.units, FIRST_LAYER_MIN_UNITS) : 0;
 }
 
 /** A layout the search tries: a bitwidth, a regime and a floor on the open units per layer. */

@@ -32,6 +32,7 @@ import {
 import { divergedLoss, evaluateTask } from './sgd.js';
 import { expectedOutputs, formatScore, scoreOf, type TaskMetrics, type TaskSpec } from './task.js';
 import { TrainState } from './train_state.js';
+import { collapseNarrowHead, type HeadCollapse } from './head_collapse.js';
 
 export interface OpenRun {
   ctx: RunContext;
@@ -43,6 +44,10 @@ export interface OpenRun {
   fingerprint: string;
   /** Worker threads of the run (--workers; 1 = everything in this thread). */
   workers: number;
+  /** The given model's compressible layers (layers differ from them after a head collapse). */
+  givenLayers: CompressibleLayer[];
+  /** The hidden dense layer removed before compressing (head_collapse.ts), if any. */
+  collapse?: HeadCollapse;
   /** Frees the probe batch and the training state, and ends the workers. */
   dispose(): void;
 }
@@ -109,14 +114,15 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
   const backend = await selectBackend(options.backend ?? 'auto');
   const artifacts = await readModelArtifacts(options.model);
   const fp32WeightBytes = 4 * (artifacts.weightSpecs ?? []).reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
-  const graph = await importModelFromArtifacts(artifacts, options.model);
+  let graph = await importModelFromArtifacts(artifacts, options.model);
   const loadOptions = loadOptionsFor(graph, options);
   const dataset = await loadDataSource(options.data, loadOptions);
   const { inputShape, numClasses, task, taskReason } = checkCompatible(graph, dataset, options.model, options.task);
   graph.metadata = fileMetadata(options, dataset, task, loadOptions.inputRange, progress);
   const data = prepareData(dataset, options, task.name);
   const targetBytes = resolveTarget(options, fp32WeightBytes);
-  const layers = compressibleLayers(graph);
+  let layers = compressibleLayers(graph);
+  const givenLayers = layers;
   const hyper = resolveHyper(options, data.train.count, maxShiftFor(inputShape, task.name));
   const minimum = minimumFileBytes({ graph, layers });
   if (targetBytes < minimum) throw new ImpossibleTargetError(targetBytes, minimum);
@@ -181,8 +187,26 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
         })
       : undefined;
   if (pool) progress.log(`${workers} worker threads: each batch is split ${workers} ways`);
-  const state = new TrainState(graph);
-  const probe = probeScorer(state, layers, probeBatch, inputShape, task, loss);
+  let state = new TrainState(graph);
+  let probe = probeScorer(state, layers, probeBatch, inputShape, task, loss);
+  let collapse: HeadCollapse | undefined;
+  if (options.collapseHead !== false) {
+    const chosen = collapseNarrowHead({ graph, layers, score: probe.score }, targetBytes, data.train, inputShape);
+    collapse = chosen.collapse;
+    if (collapse) {
+      probe.dispose();
+      state.dispose();
+      graph = chosen.graph;
+      layers = compressibleLayers(graph);
+      state = new TrainState(graph);
+      probe = probeScorer(state, layers, probeBatch, inputShape, task, loss);
+      progress.log(
+        `${collapse.removed} removed: the first projection kept ${collapse.keptUnits} of its units, fewer than the ` +
+          `${collapse.outputs} outputs of ${collapse.into}, which now reads ${collapse.removed}'s input ` +
+          '(least-squares fit of the pair; --no-collapse-head keeps it)',
+      );
+    }
+  }
   const ctx: RunContext = {
     graph,
     layers,
@@ -208,6 +232,8 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
     layers,
     fingerprint,
     workers,
+    givenLayers,
+    ...(collapse ? { collapse } : {}),
     dispose: () => {
       probe.dispose();
       state.dispose();

@@ -51,6 +51,11 @@ export interface CompressOptions {
    * summation order and so, slightly, the result. Node only (the compiler is): there is no browser build.
    */
   workers?: number;
+  /**
+   * Let the compiler remove the classifier's hidden dense layer when the target keeps it narrower than the
+   * classifier's outputs (head_collapse.ts; default true).
+   */
+  collapseHead?: boolean;
   /** Load the written file in the wasm runtime and compare its predictions with the compiler's (default true). */
   verify?: boolean;
 }

@@ -3,6 +3,7 @@
 import type { LayerBytes } from '../../formats/byte_account.js';
 import { formatTable } from '../util/text_table.js';
 import type { EpochHistory, LrRestart } from './checkpoint.js';
+import type { HeadCollapse } from './head_collapse.js';
 import { formatMse, type TaskMetrics, type TaskName } from './task.js';
 
 export interface LayerReport {
@@ -78,6 +79,8 @@ export interface CompressReport {
   epochs: { admm: number; finetune: number };
   /** The hyper-parameters the result was trained with (lr: after any restarts). */
   hyper: Record<string, number>;
+  /** The classifier's hidden dense layer, removed before compressing because the budget kept it too narrow. */
+  collapsedHead?: HeadCollapse;
   /** ADMM's restarts from the original weights at half the learning rate, after a collapse or a blow-up. */
   restarts: LrRestart[];
   /** What the user must hear about this result, e.g. that it is near chance (compress/chance.ts); empty if nothing. */
@@ -177,6 +180,13 @@ export function formatReport(r: CompressReport): string {
       `of per-epoch fit and validation; fine-tune ${r.epochs.finetune} epochs, ${r.seconds.finetune.toFixed(1)} s; projections ${pct(r.projectionShare)} of ` +
       `ADMM training time) on ${r.backend}${r.workers > 1 ? `, ${r.workers} workers` : ''}`,
   );
+  if (r.collapsedHead) {
+    const c = r.collapsedHead;
+    out.push(
+      `layers: ${c.removed} removed (the first projection kept ${c.keptUnits} of its units for ${c.outputs} outputs); ` +
+        `${c.into} reads its input`,
+    );
+  }
   for (const restart of r.restarts)
     out.push(`restart: ${restart.reason}; ADMM started again at learning rate ${restart.lr}`);
   return out.join('\n');

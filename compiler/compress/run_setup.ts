@@ -192,6 +192,7 @@ export async function fingerprintOf(
       test: data.test.count,
       validation: options.validationSplit ?? 0.1,
       teacher: teacher?.modelTopology ?? null,
+      collapseHead: options.collapseHead !== false,
       // Another N sums the gradients in another order: its checkpoints are another run's. (Absent for 1, so the
       // fingerprints of single-threaded runs are what they were before --workers.)
       ...(workers > 1 ? { workers } : {}),

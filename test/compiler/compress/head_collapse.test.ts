@@ -1,0 +1,157 @@
+// Removing the classifier's hidden dense layer (ir/passes/collapse_dense.ts, compress/collapse_fit.ts,
+// compress/head_collapse.ts). The references are independent: tfjs's forward pass of the model as given, a direct
+// product for the linear solve, and the wasm runtime for the written file.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { compress } from '../../../compiler/index.js';
+import { fitCollapsedPair, solveSpd } from '../../../compiler/compress/collapse_fit.js';
+import { loadDataset, subset } from '../../../compiler/data/index.js';
+import { selectBackend } from '../../../compiler/engine/backend.js';
+import { cloneGraph } from '../../../compiler/ir/graph_utils.js';
+import { forward } from '../../../compiler/ir/forward.js';
+import { collapseDensePair, lastDensePair } from '../../../compiler/ir/passes/collapse_dense.js';
+import { importModel } from '../../../compiler/import/index.js';
+import { MLP_MODEL } from '../../cli/helpers.js';
+import { rng } from '../../fixtures/random.js';
+
+await selectBackend('wasm');
+const mnist = await loadDataset('mnist');
+const digits = subset(mnist.train, 2000);
+
+test('solveSpd: Cholesky solve against a product computed directly', () => {
+  const rand = rng(3);
+  const d = 7;
+  const m = 3;
+  // G = AᵀA + I is symmetric positive definite; R = G·X for a known X.
+  const a = Array.from({ length: d * d }, () => rand() * 2 - 1);
+  const gram = new Float64Array(d * d);
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) {
+      let s = i === j ? 1 : 0;
+      for (let k = 0; k < d; k++) s += a[k * d + i]! * a[k * d + j]!;
+      gram[i * d + j] = s;
+    }
+  const x = Float64Array.from({ length: d * m }, () => rand() * 4 - 2);
+  const rhs = new Float64Array(d * m);
+  for (let i = 0; i < d; i++)
+    for (let c = 0; c < m; c++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += gram[i * d + k]! * x[k * m + c]!;
+      rhs[i * m + c] = s;
+    }
+  const solved = solveSpd(gram.slice(), rhs, d, m);
+  solved.forEach((v, i) => assert.ok(Math.abs(v - x[i]!) < 1e-9, `entry ${i}: ${v} against ${x[i]}`));
+  assert.throws(
+    () => solveSpd(new Float64Array([1, 2, 2, 1]), new Float64Array([1, 1]), 2, 1),
+    /not positive definite/,
+  );
+});
+
+test('a linear hidden layer collapses to a dense layer with the same outputs as tfjs gives the pair', async () => {
+  const given = await importModel(MLP_MODEL);
+  const pair = lastDensePair(given);
+  assert.ok(pair, 'the digit MLP has a dense → dense pair');
+  assert.deepEqual([given.ops[pair.hidden]!.name, given.ops[pair.next]!.name], ['fc1', 'fc2'], 'the pair is fc1 → fc2');
+  // With a linear hidden activation the pair is one linear map, which the least-squares fit must recover.
+  const linear = cloneGraph(given);
+  linear.ops[pair.hidden]!.activation = 'linear';
+  const fit = fitCollapsedPair(linear, pair, digits, mnist.shape);
+  const collapsed = collapseDensePair(linear, pair, fit.kernel, fit.bias);
+  assert.equal(collapsed.ops.length, given.ops.length - 1);
+  assert.equal(lastDensePair(collapsed), undefined, 'one dense layer is left');
+  assert.deepEqual(collapsed.ops.find((op) => op.type === 'dense')!.kernel!.shape, [784, 10]);
+
+  const test = subset(digits, 300);
+  const [want, got] = tf.tidy(() => {
+    const x = tf.tensor(test.images, [test.count, ...mnist.shape]);
+    return [forward(linear, x, { logits: true }).dataSync(), forward(collapsed, x, { logits: true }).dataSync()];
+  });
+  const scale = Math.max(...Array.from(want!, Math.abs));
+  let worst = 0;
+  want!.forEach((w, i) => (worst = Math.max(worst, Math.abs(w - got![i]!))));
+  // On the samples it was fitted to; the ridge (1e-3 of the mean feature energy) keeps it a little short of exact.
+  assert.ok(worst < 0.01 * scale, `largest logit difference ${worst} against logits up to ${scale}`);
+});
+
+test('a pair whose hidden output is also read elsewhere, or is a graph output, is not collapsible', async () => {
+  const given = await importModel(MLP_MODEL);
+  const pair = lastDensePair(given)!;
+  const exposed = cloneGraph(given);
+  exposed.outputs = [...exposed.outputs, exposed.ops[pair.hidden]!.output];
+  assert.equal(lastDensePair(exposed), undefined);
+  assert.throws(
+    () => collapseDensePair(given, pair, { shape: [784, 9], values: new Float32Array(784 * 9) }, fit10Bias()),
+    /do not fit 784 → 10/,
+  );
+});
+
+function fit10Bias() {
+  return { shape: [10], values: new Float32Array(10) };
+}
+
+/**
+ * The digit MLP with all but 3 hidden units silenced (kernels scaled by 1e-4): every projection keeps at most those
+ * 3 units, fewer than the 10 classes, so `sqz compress` must remove the hidden layer.
+ */
+async function narrowHeadModel(dir: string): Promise<string> {
+  const source = path.dirname(MLP_MODEL);
+  const json = JSON.parse(await readFile(MLP_MODEL, 'utf8')) as { weightsManifest: { paths: string[] }[] };
+  const bin = await readFile(path.join(source, json.weightsManifest[0]!.paths[0]!));
+  const weights = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
+  // fc1/kernel [784, 64] comes first in the manifest.
+  for (let j = 0; j < 784 * 64; j++) if (j % 64 >= 3) weights[j] = weights[j]! * 1e-4;
+  await copyFile(MLP_MODEL, path.join(dir, 'model.json'));
+  await writeFile(path.join(dir, json.weightsManifest[0]!.paths[0]!), new Uint8Array(weights.buffer));
+  return path.join(dir, 'model.json');
+}
+
+test('sqz compress removes a hidden layer narrower than the classes; the file runs in wasm and fits the target', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'sqz-collapse-'));
+  try {
+    const model = await narrowHeadModel(dir);
+    const common = {
+      model,
+      data: 'mnist',
+      targetBytes: 3000,
+      trainSamples: 2000,
+      testSamples: 300,
+      hyper: { epochs: 2, finetuneEpochs: 1, seed: 3 },
+      backend: 'wasm' as const,
+      quiet: true,
+    };
+    const collapsed = await compress({ ...common, output: path.join(dir, 'collapsed.sqz') });
+    const r = collapsed.report;
+    assert.deepEqual(r.collapsedHead, {
+      removed: 'fc1',
+      into: 'fc2',
+      keptUnits: r.collapsedHead?.keptUnits,
+      outputs: 10,
+    });
+    assert.ok(r.collapsedHead!.keptUnits <= 3, `${r.collapsedHead!.keptUnits} hidden units kept`);
+    assert.deepEqual(
+      collapsed.stored.ops.filter((op) => op.type === 'dense').map((op) => op.name),
+      ['fc2'],
+      'the file holds one dense layer',
+    );
+    assert.equal(collapsed.stored.ops.find((op) => op.type === 'dense')!.kernel!.shape[1], 10);
+    assert.ok(r.fileBytes <= 3000, `${r.fileBytes} bytes for a 3000-byte target`);
+    assert.equal(r.accuracy!.agreement, 1, 'the wasm runtime agrees with the compiler on every test digit');
+    // The paper's measure still counts the given model's kernels, fc1's included.
+    const storedBits = r.layers.reduce((s, l) => s + l.nonzeros * l.bits, 0);
+    assert.ok(Math.abs(r.paperRatio - (32 * (784 * 64 + 64 * 10)) / storedBits) < 1e-6 * r.paperRatio);
+    assert.ok(r.accuracy!.after > 0.5, `accuracy ${r.accuracy!.after}: the fitted classifier learned the digits`);
+
+    const kept = await compress({ ...common, output: path.join(dir, 'kept.sqz'), collapseHead: false });
+    assert.equal(kept.report.collapsedHead, undefined);
+    assert.ok(
+      kept.stored.ops.some((op) => op.name === 'fc1'),
+      '--no-collapse-head keeps fc1',
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
