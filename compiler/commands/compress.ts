@@ -207,7 +207,7 @@ export function registerCompressCommand(program: Command): void {
     .option('--no-verify', 'skip loading the written file in the wasm runtime')
     .option(
       '--no-collapse-head',
-      "keep the classifier's hidden dense layer even when the target keeps fewer of its units than the classifier has outputs (by default it is removed and the next layer fitted to the pair)",
+      "keep the classifier's hidden dense layer even when the target keeps fewer of its units than half the classifier's outputs (by default it is then removed and the next layer fitted to the pair)",
     )
     .addHelpText(
       'after',

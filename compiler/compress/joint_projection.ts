@@ -76,6 +76,11 @@ export interface CostModel {
    * so the probe loss can overrule a knapsack that starves one layer to a few units (a 3-unit bottleneck).
    */
   floors?: number[];
+  /**
+   * Per layer, units the knapsack opens whatever the floors say: fixed for the whole run (ProjectionSetup.minOpen).
+   * Absent: none.
+   */
+  minOpen?: number[];
 }
 
 /** Bits per live weight (α) and per kept weight (β) of a layer in `regime` at `bits`. */
@@ -132,6 +137,8 @@ export interface ProjectionSetup {
    * model with those kernels on a fixed probe batch. Without it the search compares projection errors ‖z − V‖².
    */
   score?: (values: readonly Float32Array[]) => number;
+  /** Per layer, units every projection opens at least (head_collapse.ts sets the first layer's); default none. */
+  minOpen?: readonly number[];
 }
 
 /** A codebook entry before its value exists: f16, as snapCodebook stores it. */
@@ -170,6 +177,7 @@ export function initialCosts(
     fixedBits,
     codebookBits: layers.map(() => 0),
     live: { units: structure.map((u) => u.units), rows: structure.map((u) => u.rows) },
+    ...(setup.minOpen ? { minOpen: [...setup.minOpen] } : {}),
   };
 }
 
@@ -358,7 +366,7 @@ function sparseStep(
         bitsPerKept: priced[i]!.beta,
         unitSetupBits: removable(units[i]!) ? unitSetupBits(units, i, alpha, live, BIAS_BITS) : undefined,
         unitBonus: bonuses[i],
-        minOpen: Math.max(costs.floors?.[i] ?? 0, i === 0 ? firstLayerMinUnits(units[0]!) : 0),
+        minOpen: Math.max(costs.floors?.[i] ?? 0, costs.minOpen?.[i] ?? 0),
       })),
       budgetBits,
     ).keep;
@@ -560,18 +568,6 @@ export interface SearchInput {
   costs: CostModel;
   importance: readonly Importance[];
   budgetBytes: number;
-}
-
-/**
- * Units the first layer keeps open at least. The first layer's channels are the model's only view of its input,
- * and the probe loss cannot see what a second channel is worth until later layers learn to read it: at 1000× the
- * knapsack left LeNet-5's conv1 with one channel. Measured on Fashion-MNIST LeNet-5 at 1000× with the hidden
- * layer collapsed (head_collapse.ts), seed 1: 85.02% test with no floor, 85.83% with 4 (BENCHMARKS.md).
- */
-const FIRST_LAYER_MIN_UNITS = 4;
-
-function firstLayerMinUnits(u: LayerUnits): number {
-  return removable(u) ? Math.min(u.units, FIRST_LAYER_MIN_UNITS) : 0;
 }
 
 /** A layout the search tries: a bitwidth, a regime and a floor on the open units per layer. */
@@ -815,5 +811,6 @@ function measuredCosts(
     codebookBits: codes.map((c) => codebookBits(c.centroids)),
     live,
     ...(prior.floors ? { floors: prior.floors } : {}),
+    ...(prior.minOpen ? { minOpen: prior.minOpen } : {}),
   };
 }

@@ -190,9 +190,10 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
   let state = new TrainState(graph);
   let probe = probeScorer(state, layers, probeBatch, inputShape, task, loss);
   let collapse: HeadCollapse | undefined;
+  let minOpen: number[] | undefined;
   if (options.collapseHead !== false) {
     const chosen = collapseNarrowHead({ graph, layers, score: probe.score }, targetBytes, data.train, inputShape);
-    collapse = chosen.collapse;
+    ({ collapse, minOpen } = chosen);
     if (collapse) {
       probe.dispose();
       state.dispose();
@@ -201,8 +202,8 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
       state = new TrainState(graph);
       probe = probeScorer(state, layers, probeBatch, inputShape, task, loss);
       progress.log(
-        `${collapse.removed} removed: the first projection kept ${collapse.keptUnits} of its units, fewer than the ` +
-          `${collapse.outputs} outputs of ${collapse.into}, which now reads ${collapse.removed}'s input ` +
+        `${collapse.removed} removed: the first projection kept ${collapse.keptUnits} of its units, fewer than half ` +
+          `the ${collapse.outputs} outputs of ${collapse.into}, which now reads ${collapse.removed}'s input ` +
           '(least-squares fit of the pair; --no-collapse-head keeps it)',
       );
     }
@@ -221,7 +222,7 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
     progress,
     rng: createRng(hyper.seed),
     loss,
-    setup: { graph, layers, score: probe.score },
+    setup: { graph, layers, score: probe.score, ...(minOpen ? { minOpen } : {}) },
     pool,
   };
   return {

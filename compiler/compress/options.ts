@@ -52,8 +52,8 @@ export interface CompressOptions {
    */
   workers?: number;
   /**
-   * Let the compiler remove the classifier's hidden dense layer when the target keeps it narrower than the
-   * classifier's outputs (head_collapse.ts; default true).
+   * Let the compiler remove the classifier's hidden dense layer when the target keeps fewer of its units than half
+   * the classifier's outputs (head_collapse.ts; default true).
    */
   collapseHead?: boolean;
   /** Load the written file in the wasm runtime and compare its predictions with the compiler's (default true). */

@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { compress } from '../../../compiler/index.js';
+import { initialCosts, projectJoint, type ProjectionSetup } from '../../../compiler/compress/joint_projection.js';
+import { compressibleLayers } from '../../../compiler/compress/layers.js';
 import { fitCollapsedPair, solveSpd } from '../../../compiler/compress/collapse_fit.js';
 import { loadDataset, subset } from '../../../compiler/data/index.js';
 import { selectBackend } from '../../../compiler/engine/backend.js';
@@ -94,7 +96,7 @@ function fit10Bias() {
 }
 
 /**
- * The digit MLP with all but 3 hidden units silenced (kernels scaled by 1e-4): every projection keeps at most those
+ * The digit MLP with all but 3 hidden units silenced (their input weights zeroed): every projection keeps at most those
  * 3 units, fewer than the 10 classes, so `sqz compress` must remove the hidden layer.
  */
 async function narrowHeadModel(dir: string): Promise<string> {
@@ -103,7 +105,7 @@ async function narrowHeadModel(dir: string): Promise<string> {
   const bin = await readFile(path.join(source, json.weightsManifest[0]!.paths[0]!));
   const weights = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
   // fc1/kernel [784, 64] comes first in the manifest.
-  for (let j = 0; j < 784 * 64; j++) if (j % 64 >= 3) weights[j] = weights[j]! * 1e-4;
+  for (let j = 0; j < 784 * 64; j++) if (j % 64 >= 3) weights[j] = 0;
   await copyFile(MLP_MODEL, path.join(dir, 'model.json'));
   await writeFile(path.join(dir, json.weightsManifest[0]!.paths[0]!), new Uint8Array(weights.buffer));
   return path.join(dir, 'model.json');
@@ -154,4 +156,39 @@ test('sqz compress removes a hidden layer narrower than the classes; the file ru
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("a run's minimum on open units holds in every projection, measured or not, and rides in the cost model", async () => {
+  const graph = await importModel(MLP_MODEL);
+  const layers = compressibleLayers(graph);
+  const biases = new Map(
+    graph.ops.flatMap((op, i): [number, Float32Array][] => (op.bias ? [[i, op.bias.values]] : [])),
+  );
+  const kernels = layers.map((l) => graph.ops[l.opIndex]!.kernel!.values);
+  const openHidden = (values: readonly Float32Array[]) => {
+    const open = new Set<number>();
+    values[0]!.forEach((v, j) => v !== 0 && open.add(j % 64));
+    return open.size;
+  };
+  // The output layer in the dense regime keeps every open hidden unit's row, so an opened unit stays alive (as in
+  // layout_floors.test.ts).
+  const budget = 600;
+  const start = (setup: ProjectionSetup) => {
+    const costs = projectJoint(setup, kernels, biases, initialCosts(setup, biases, budget), budget, {
+      rounds: 3,
+    }).costs;
+    return projectJoint(setup, kernels, biases, { ...costs, regimes: ['rice', 'dense'] }, budget, { rounds: 1 });
+  };
+  const before = openHidden(start({ graph, layers }).values);
+  assert.ok(before < 40, `the budget leaves ${before} hidden units open; the test needs a starved layer`);
+  const want = before + 8;
+  const floored: ProjectionSetup = { graph, layers, minOpen: [want, 0] };
+  const first = start(floored);
+  assert.ok(
+    openHidden(first.values) >= want,
+    `${openHidden(first.values)} open with a minimum of ${want}, ${before} without`,
+  );
+  assert.deepEqual(first.costs.minOpen, [want, 0]);
+  const next = projectJoint(floored, kernels, biases, first.costs, budget, { rounds: 1, measure: false });
+  assert.ok(openHidden(next.values) >= want, 'an unmeasured projection keeps the minimum');
 });
