@@ -194,6 +194,12 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
   if (options.collapseHead !== false) {
     const chosen = collapseNarrowHead({ graph, layers, score: probe.score }, targetBytes, data.train, inputShape);
     ({ collapse, minOpen } = chosen);
+    if (chosen.kept) {
+      const k = chosen.kept;
+      progress.log(
+        `${k.removed} kept: the first projection keeps ${k.keptUnits} of its units for the ${k.outputs} outputs of ${k.into}`,
+      );
+    }
     if (collapse) {
       probe.dispose();
       state.dispose();
