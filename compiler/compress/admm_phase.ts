@@ -214,15 +214,22 @@ export class AdmmPhase {
             openableUnits(this.ctx.setup),
           )
         : undefined;
-    const projection = projectJoint(this.ctx.setup, z, this.ctx.state.readBiases(), this.costs, budgetBytes, {
-      select: w,
-      rounds,
-      searchBits: search,
-      widthMoves: this.projections > 0,
-      measure: search,
-      importance,
-      layout,
-    });
+    // The first projection may already exist: head_collapse.ts computed it with these same inputs (used once; a
+    // restart projects again).
+    const computed =
+      this.projections === 0 && budgetBytes === this.ctx.targetBytes ? this.ctx.firstProjection : undefined;
+    delete this.ctx.firstProjection;
+    const projection =
+      computed ??
+      projectJoint(this.ctx.setup, z, this.ctx.state.readBiases(), this.costs, budgetBytes, {
+        select: w,
+        rounds,
+        searchBits: search,
+        widthMoves: this.projections > 0,
+        measure: search,
+        importance,
+        layout,
+      });
     projection.codes.forEach((code, i) => {
       const wi = w[i]!;
       for (let j = 0; j < wi.length; j++) if (code.mask[j] === 0) wi[j] = 0;

@@ -4,7 +4,7 @@ import type { WorkerPool } from '../engine/worker_pool.js';
 import type { Graph } from '../ir/graph.js';
 import type { Rng } from '../util/rng.js';
 import type { CompressibleLayer } from './layers.js';
-import type { ProjectionSetup } from './joint_projection.js';
+import type { JointProjection, ProjectionSetup } from './joint_projection.js';
 import type { Progress } from './progress.js';
 import type { LossConfig } from './sgd.js';
 import type { TaskSpec } from './task.js';
@@ -80,6 +80,11 @@ export interface RunContext {
   loss: LossConfig;
   /** With --workers N > 1: the worker threads that compute each batch's gradients and the validation classes. */
   pool?: WorkerPool;
+  /**
+   * ADMM's first projection of the given weights at targetBytes, when head_collapse.ts already computed it; ADMM's
+   * first projection takes it once instead of computing it again.
+   */
+  firstProjection?: JointProjection;
 }
 
 /** Cosine decay from `peak` to peak·floor over `total` steps. */

@@ -15,7 +15,13 @@ import { subset, type Split } from '../data/dataset.js';
 import { isCompressible, type Graph } from '../ir/graph.js';
 import { collapseDensePair, lastDensePair } from '../ir/passes/collapse_dense.js';
 import { fitCollapsedPair } from './collapse_fit.js';
-import { initialCosts, openableUnits, projectJoint, type ProjectionSetup } from './joint_projection.js';
+import {
+  initialCosts,
+  openableUnits,
+  projectJoint,
+  type JointProjection,
+  type ProjectionSetup,
+} from './joint_projection.js';
 import { compressibleLayers } from './layers.js';
 
 /** Training samples the collapsed layer is fitted on (stratified, deterministic). */
@@ -29,11 +35,11 @@ const FIT_SAMPLES = 8192;
  */
 const FIRST_LAYER_MIN_UNITS = 4;
 
-/** What a collapse did, for the log and the report. */
+/** The check's figures, for the log and the report (the report keeps them only when the layer was removed). */
 export interface HeadCollapse {
-  /** The hidden dense layer removed. */
-  removed: string;
-  /** The dense layer that now reads the removed layer's input. */
+  /** The hidden dense layer checked. */
+  hidden: string;
+  /** The dense layer after it, which reads the hidden layer's input once that is removed. */
   into: string;
   /** Hidden units the first projection of the given model kept. */
   keptUnits: number;
@@ -41,28 +47,33 @@ export interface HeadCollapse {
   outputs: number;
 }
 
+/** What the check decided: no dense pair after convolutions, the layer kept, or the layer removed. */
+export type HeadDecision =
+  | { kind: 'none' }
+  /** `first` is ADMM's first projection of the given graph, which ADMM takes instead of computing it again. */
+  | { kind: 'kept'; check: HeadCollapse; first: JointProjection }
+  /** `graph` has the pair collapsed; `minOpen` is the floor on its first layer's units (ProjectionSetup.minOpen). */
+  | { kind: 'removed'; check: HeadCollapse; graph: Graph; minOpen: number[] };
+
 /**
- * The graph to compress: `setup.graph` itself (with `kept`, the check's figures, when there was a pair), or, when the first projection at `targetBytes` keeps fewer units of
- * its last hidden dense layer than half the next layer's outputs, the graph without that layer, and the floor on
- * its first layer's units that its projections keep (ProjectionSetup.minOpen).
+ * Decides whether `setup.graph` keeps its last hidden dense layer: it is removed when the first projection at
+ * `targetBytes` keeps fewer of its units than half the next layer's outputs. `biases` are the training state's.
  */
 export function collapseNarrowHead(
   setup: ProjectionSetup,
+  biases: ReadonlyMap<number, Float32Array>,
   targetBytes: number,
   train: Split,
   inputShape: readonly number[],
-): { graph: Graph; collapse?: HeadCollapse; minOpen?: number[]; kept?: HeadCollapse } {
+): HeadDecision {
   const { graph, layers } = setup;
   const pair = lastDensePair(graph);
   if (!pair || !graph.ops.slice(0, pair.hidden).some((op) => isCompressible(op) && op.type !== 'dense')) {
-    return { graph };
+    return { kind: 'none' };
   }
   const hiddenLayer = layers.findIndex((l) => l.opIndex === pair.hidden);
-  const biases = new Map<number, Float32Array>();
-  graph.ops.forEach((op, i) => {
-    if (op.bias) biases.set(i, op.bias.values);
-  });
   const z = layers.map((l) => graph.ops[l.opIndex]!.kernel!.values);
+  // Exactly ADMM's first projection (admm_phase.ts: importance 1, select = z as U is 0, three measured rounds).
   const first = projectJoint(setup, z, biases, initialCosts(setup, biases, targetBytes), targetBytes, {
     rounds: 3,
     searchBits: true,
@@ -70,14 +81,15 @@ export function collapseNarrowHead(
   });
   const keptUnits = first.costs.live.units[hiddenLayer]!;
   const outputs = graph.ops[pair.next]!.kernel!.shape[1]!;
-  const check = { removed: graph.ops[pair.hidden]!.name, into: graph.ops[pair.next]!.name, keptUnits, outputs };
-  if (2 * keptUnits >= outputs) return { graph, kept: check };
+  const check = { hidden: graph.ops[pair.hidden]!.name, into: graph.ops[pair.next]!.name, keptUnits, outputs };
+  if (2 * keptUnits >= outputs) return { kind: 'kept', check, first };
   const fit = fitCollapsedPair(graph, pair, subset(train, FIT_SAMPLES), inputShape);
   const collapsed = collapseDensePair(graph, pair, fit.kernel, fit.bias);
   const openable = openableUnits({ graph: collapsed, layers: compressibleLayers(collapsed) });
   return {
+    kind: 'removed',
+    check,
     graph: collapsed,
-    collapse: check,
     minOpen: openable.map((units, i) => (i === 0 ? Math.min(units, FIRST_LAYER_MIN_UNITS) : 0)),
   };
 }

@@ -33,6 +33,7 @@ import { divergedLoss, evaluateTask } from './sgd.js';
 import { expectedOutputs, formatScore, scoreOf, type TaskMetrics, type TaskSpec } from './task.js';
 import { TrainState } from './train_state.js';
 import { collapseNarrowHead, type HeadCollapse } from './head_collapse.js';
+import type { JointProjection } from './joint_projection.js';
 
 export interface OpenRun {
   ctx: RunContext;
@@ -191,25 +192,32 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
   let probe = probeScorer(state, layers, probeBatch, inputShape, task, loss);
   let collapse: HeadCollapse | undefined;
   let minOpen: number[] | undefined;
+  let firstProjection: JointProjection | undefined;
   if (options.collapseHead !== false) {
-    const chosen = collapseNarrowHead({ graph, layers, score: probe.score }, targetBytes, data.train, inputShape);
-    ({ collapse, minOpen } = chosen);
-    if (chosen.kept) {
-      const k = chosen.kept;
+    const decision = collapseNarrowHead(
+      { graph, layers, score: probe.score },
+      state.readBiases(),
+      targetBytes,
+      data.train,
+      inputShape,
+    );
+    if (decision.kind === 'kept') {
+      const k = decision.check;
+      firstProjection = decision.first;
       progress.log(
-        `${k.removed} kept: the first projection keeps ${k.keptUnits} of its units for the ${k.outputs} outputs of ${k.into}`,
+        `${k.hidden} kept: the first projection keeps ${k.keptUnits} of its units for the ${k.outputs} outputs of ${k.into}`,
       );
-    }
-    if (collapse) {
+    } else if (decision.kind === 'removed') {
+      ({ check: collapse, minOpen } = decision);
       probe.dispose();
       state.dispose();
-      graph = chosen.graph;
+      graph = decision.graph;
       layers = compressibleLayers(graph);
       state = new TrainState(graph);
       probe = probeScorer(state, layers, probeBatch, inputShape, task, loss);
       progress.log(
-        `${collapse.removed} removed: the first projection kept ${collapse.keptUnits} of its units, fewer than half ` +
-          `the ${collapse.outputs} outputs of ${collapse.into}, which now reads ${collapse.removed}'s input ` +
+        `${collapse.hidden} removed: the first projection kept ${collapse.keptUnits} of its units, fewer than half ` +
+          `the ${collapse.outputs} outputs of ${collapse.into}, which now reads ${collapse.hidden}'s input ` +
           '(least-squares fit of the pair; --no-collapse-head keeps it)',
       );
     }
@@ -230,6 +238,7 @@ export async function openRun(options: CompressOptions, progress: Progress): Pro
     loss,
     setup: { graph, layers, score: probe.score, ...(minOpen ? { minOpen } : {}) },
     pool,
+    ...(firstProjection ? { firstProjection } : {}),
   };
   return {
     ctx,

@@ -183,7 +183,7 @@ export function formatReport(r: CompressReport): string {
   if (r.collapsedHead) {
     const c = r.collapsedHead;
     out.push(
-      `layers: ${c.removed} removed (the first projection kept ${c.keptUnits} of its units for ${c.outputs} outputs); ` +
+      `layers: ${c.hidden} removed (the first projection kept ${c.keptUnits} of its units for ${c.outputs} outputs); ` +
         `${c.into} reads its input`,
     );
   }

@@ -160,7 +160,7 @@ test('sqz compress removes a CNN hidden layer narrower than half the classes; th
     const collapsed = await compress({ ...COMMON, model, output: path.join(dir, 'collapsed.sqz') });
     const r = collapsed.report;
     assert.deepEqual(r.collapsedHead, {
-      removed: 'fc1',
+      hidden: 'fc1',
       into: 'fc2',
       keptUnits: r.collapsedHead?.keptUnits,
       outputs: 10,
